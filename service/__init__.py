@@ -1,0 +1,3 @@
+"""planreview: AI-assisted review of operational and business plans."""
+
+__version__ = "0.1.0"

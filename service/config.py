@@ -1,0 +1,113 @@
+"""Project configuration: which codes run and at what severity.
+
+Read from ``planreview.toml`` (top level or a ``[planreview]`` table) or from
+``[tool.planreview]`` in ``pyproject.toml``, found by walking up from the plan,
+like ruff and Vale do::
+
+    select = ["smart", "raci", "risk.no-register"]   # families or codes; default all
+    ignore = ["bsc"]
+    [severity]                                       # per code or family
+    "resource.no-buffer" = "warning"
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from service.errors import ConfigError
+from service.rules import catalogue
+
+SeverityName = Literal["error", "warning", "info"]
+
+
+class ReviewConfig(BaseModel):
+    """What a user writes in planreview.toml; unknown keys are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    select: list[str] = Field(default_factory=lambda: ["all"], description="Codes or families.")
+    ignore: list[str] = Field(default_factory=list, description="Codes or families to skip.")
+    severity: dict[str, SeverityName] = Field(
+        default_factory=dict, description="Severity overrides per code or family."
+    )
+
+    @field_validator("select", "ignore")
+    @classmethod
+    def _known(cls, values: list[str]) -> list[str]:
+        for v in values:
+            if not catalogue.codes_matching(v):
+                raise ValueError(f"unknown rule code or family {v!r} (see `planreview rules`)")
+        return values
+
+    @field_validator("severity")
+    @classmethod
+    def _known_keys(cls, values: dict[str, SeverityName]) -> dict[str, SeverityName]:
+        for k in values:
+            if not catalogue.codes_matching(k):
+                raise ValueError(f"unknown rule code or family {k!r} in [severity]")
+        return values
+
+    def enabled_codes(self) -> set[str]:
+        chosen: set[str] = set()
+        for pattern in self.select:
+            chosen.update(catalogue.codes_matching(pattern))
+        for pattern in self.ignore:
+            chosen.difference_update(catalogue.codes_matching(pattern))
+        return chosen
+
+    def severity_for(self, code: str, default: str) -> str:
+        if code in self.severity:
+            return self.severity[code]
+        family = code.split(".", 1)[0]
+        return self.severity.get(family, default)
+
+    def merged(self, select: list[str] | None, ignore: list[str] | None) -> ReviewConfig:
+        """This config narrowed by per-request select/ignore lists."""
+        data = self.model_dump()
+        if select:
+            data["select"] = select
+        if ignore:
+            data["ignore"] = [*data["ignore"], *ignore]
+        return ReviewConfig.model_validate(data)
+
+
+def load_config_file(path: Path) -> ReviewConfig:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("planreview", {})
+    elif "planreview" in data and isinstance(data["planreview"], dict):
+        data = data["planreview"]
+    try:
+        return ReviewConfig.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        raise ConfigError(f"{path}: {where}: {first['msg']}") from None
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest planreview.toml, or pyproject.toml with [tool.planreview]."""
+    here = start.resolve()
+    if here.is_file():
+        here = here.parent
+    for folder in (here, *here.parents):
+        candidate = folder / "planreview.toml"
+        if candidate.is_file():
+            return candidate
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                if "planreview" in tomllib.loads(pyproject.read_text("utf-8")).get("tool", {}):
+                    return pyproject
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+                continue
+    return None

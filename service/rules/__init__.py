@@ -1,0 +1,1 @@
+"""Rule engine: recognisers (rules/extract) and one module per rule family."""
