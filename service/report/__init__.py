@@ -1,0 +1,77 @@
+"""Report renderers: one function, five formats.
+
+``render(reviews, fmt)`` turns reviews (each with the plan it is about) into
+the text the CLI prints, the API returns and the batch runner writes:
+
+- ``text``: a linter-style listing grouped by plan and section (Rich colour on request);
+- ``json``: the review JSON of the contract (a list for several plans);
+- ``markdown``: a review report, or with ``show_source`` the plan's normalised text;
+- ``html``: a standalone page (inline CSS/SVG, no JavaScript);
+- ``sarif``: SARIF 2.1.0 for GitHub code scanning.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+from service.errors import ConfigError
+from service.models import Plan, Review
+
+ReportFormat = Literal["text", "json", "markdown", "html", "sarif"]
+FORMATS: tuple[str, ...] = get_args(ReportFormat)
+
+# File name suffix for each format (batch runner, ``-o`` defaults).
+EXTENSIONS: dict[str, str] = {
+    "text": ".txt",
+    "json": ".json",
+    "markdown": ".md",
+    "html": ".html",
+    "sarif": ".sarif",
+}
+# Media type for each format (API responses).
+MEDIA_TYPES: dict[str, str] = {
+    "text": "text/plain; charset=utf-8",
+    "json": "application/json",
+    "markdown": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "sarif": "application/sarif+json",
+}
+
+
+def render(
+    reviews: list[tuple[Review, Plan]],
+    fmt: str,
+    *,
+    color: bool = False,
+    show_source: bool = False,
+) -> str:
+    """Render reviews (each with its plan) in one of FORMATS.
+
+    ``color`` applies to ``text`` only; ``show_source`` to ``markdown`` only
+    (it prints the plan's normalised Markdown, the text finding lines refer to).
+    """
+    fmt = fmt.strip().lower()
+    if fmt == "text":
+        from service.report.text import render_text
+
+        return render_text(reviews, color=color)
+    if fmt == "json":
+        from service.report.json_report import render_json
+
+        return render_json(reviews)
+    if fmt in ("markdown", "md"):
+        from service.report.markdown import render_markdown
+
+        return render_markdown(reviews, show_source=show_source)
+    if fmt == "html":
+        from service.report.html import render_html
+
+        return render_html(reviews)
+    if fmt == "sarif":
+        from service.report.sarif import render_sarif
+
+        return render_sarif(reviews)
+    raise ConfigError(f"unknown report format {fmt!r}", hint=f"use one of: {', '.join(FORMATS)}")
+
+
+__all__ = ["EXTENSIONS", "FORMATS", "MEDIA_TYPES", "ReportFormat", "render"]

@@ -1,0 +1,215 @@
+"""The terminal report, like a linter's: plan, section, then one line per finding.
+
+    plans/q3.md  Q3 growth plan
+      Whole plan
+        -      error    risk.no-register  The plan identifies no risks.
+      Goals
+        14:1   error    smart.measurable  Goal has no target value.
+               suggestion: State the metric, its baseline and the target.
+               rewrite: Raise CSAT from 71% to 80% by 2026-12-31.
+               see: SMART: Measurable [smart-measurable-en-01]
+
+      2 errors, 0 warnings, 0 info
+      Scores: overall 62 · SMART 40 · OKR n/a
+      Tier: offline · LLM: off
+
+Colour (Rich styles) only when asked; otherwise plain text with no escape codes.
+"""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from rich.text import Text
+
+from service.models import Finding, Plan, Review
+from service.report.grouping import (
+    Section,
+    group_by_section,
+    llm_failure,
+    ordered_scores,
+    plan_title,
+    plan_warnings,
+    severity_counts,
+)
+from service.report.labels import Labels, labels_for
+
+SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+_INDENT = "  "
+
+
+def _position(finding: Finding) -> str:
+    if finding.span is None:
+        return "-"
+    return f"{finding.span.start_line}:{finding.span.start_col}"
+
+
+def _section_title(section: Section, labels: Labels, plan_title: str) -> str:
+    """The heading the findings fall under, with its enclosing headings (the plan's
+    title, already shown above, left out)."""
+    if section.is_document:
+        return labels["whole_plan"]
+    if section.heading is None:
+        return labels["before_first_heading"]
+    title = section.heading.text or labels["no_section"]
+    path = [p for p in section.heading.path if p != plan_title]
+    return " › ".join([*path, title])
+
+
+def _continuation(text: str, indent: str) -> list[str]:
+    lines = text.strip("\n").split("\n")
+    return [lines[0], *[indent + line for line in lines[1:]]]
+
+
+def _plan_lines(review: Review, plan: Plan) -> list[Text]:
+    labels = labels_for(review.plan.language, plan.script)
+    out: list[Text] = []
+    header = Text()
+    header.append(review.plan.source or plan.source, style="bold underline")
+    title = plan_title(review, plan)
+    if title:
+        header.append("  ")
+        header.append(title, style="bold")
+    out.append(header)
+
+    sections = group_by_section(plan, review.findings)
+    pos_w = max((len(_position(f)) for f in review.findings), default=1)
+    # Chinese severity labels are two cells wide per character; pad by display width.
+    sev_cells = max(
+        (Text(labels.severity(f.severity)).cell_len for f in review.findings), default=1
+    )
+    code_w = max((len(f.code) for f in review.findings), default=1)
+    detail_indent = _INDENT * 2 + " " * (pos_w + 2)
+
+    for section in sections:
+        out.append(Text(_INDENT + _section_title(section, labels, title), style="bold"))
+        for f in section.findings:
+            line = Text(_INDENT * 2)
+            line.append(_position(f).ljust(pos_w), style="dim")
+            line.append("  ")
+            sev = labels.severity(f.severity)
+            line.append(sev, style=SEVERITY_STYLE.get(f.severity, ""))
+            line.append(" " * (sev_cells - Text(sev).cell_len))
+            line.append("  ")
+            line.append(f.code.ljust(code_w), style="bold" if f.severity == "error" else "")
+            line.append("  ")
+            line.append("\n".join(_continuation(f.message, detail_indent)))
+            out.append(line)
+            if f.suggestion.strip():
+                out.append(_detail(detail_indent, labels["suggestion"], f.suggestion, "", labels))
+            if f.rewrite and f.rewrite.strip():
+                out.append(_detail(detail_indent, labels["rewrite"], f.rewrite, "green", labels))
+            if f.citations:
+                c = f.citations[0]
+                out.append(
+                    _detail(
+                        detail_indent, labels["see"], f"{c.title} [{c.chunk_id}]", "dim", labels
+                    )
+                )
+    if not review.findings:
+        out.append(Text(_INDENT + labels["no_findings"], style="green"))
+    out.append(Text(""))
+    out.extend(_footer(review, plan, labels))
+    return out
+
+
+def _detail(indent: str, label: str, value: str, style: str, labels: Labels) -> Text:
+    colon = "：" if labels.zh else ": "
+    t = Text(indent)
+    t.append(label + colon, style="dim")
+    body_indent = indent + " " * Text(label + colon).cell_len
+    t.append("\n".join(_continuation(value, body_indent)), style=style)
+    return t
+
+
+def _footer(review: Review, plan: Plan, labels: Labels) -> list[Text]:
+    out: list[Text] = []
+    counts = severity_counts(review.findings)
+    t = Text(_INDENT)
+    worst = next((s for s in ("error", "warning", "info") if counts[s]), None)
+    t.append(labels.counts(counts), style=SEVERITY_STYLE.get(worst or "", "green"))
+    out.append(t)
+
+    scores = ordered_scores(review.scores)
+    if scores:
+        colon = "：" if labels.zh else ": "
+        s = Text(_INDENT)
+        s.append(labels["scores"] + colon, style="bold")
+        for i, (key, value) in enumerate(scores):
+            if i:
+                s.append(" · ", style="dim")
+            s.append(labels.score_name(key, short=True) + " ")
+            s.append(labels.score_value(value), style=_score_style(value))
+        out.append(s)
+
+    tier = Text(_INDENT)
+    colon = "：" if labels.zh else ": "
+    tier.append(labels["tier"] + colon + review.engine.tier)
+    if review.engine.model:
+        tier.append(f" ({labels['model']} {review.engine.model})")
+    reason = llm_failure(review)
+    if reason is None:
+        tier.append(" · " + labels["llm"] + colon + review.engine.llm_status)
+        out.append(tier)
+    else:
+        out.append(tier)
+        out.append(Text(_INDENT + labels["llm_failed"].format(reason=reason), style="bold red"))
+    for w in plan_warnings(review, plan):
+        out.append(Text(_INDENT + labels["plan_warning"] + colon + w, style="yellow"))
+    return out
+
+
+def _score_style(value: int | None) -> str:
+    if value is None:
+        return "dim"
+    if value >= 80:
+        return "green"
+    if value >= 50:
+        return "yellow"
+    return "red"
+
+
+def render_text(reviews: list[tuple[Review, Plan]], *, color: bool = False) -> str:
+    lines: list[Text] = []
+    for i, (review, plan) in enumerate(reviews):
+        if i:
+            lines.append(Text(""))
+        lines.extend(_plan_lines(review, plan))
+    if len(reviews) > 1:
+        lines.append(Text(""))
+        lines.append(_total_line(reviews))
+    if not color:
+        return "\n".join(t.plain for t in lines) + "\n"
+    console = Console(
+        file=io.StringIO(),
+        force_terminal=True,
+        color_system="standard",
+        width=10_000,
+        soft_wrap=True,
+        highlight=False,
+        emoji=False,
+        markup=False,
+    )
+    with console.capture() as capture:
+        for t in lines:
+            console.print(t, soft_wrap=True)
+    return capture.get()
+
+
+def _total_line(reviews: list[tuple[Review, Plan]]) -> Text:
+    langs = {r.plan.language for r, _ in reviews}
+    scripts = {p.script for _, p in reviews}
+    labels = labels_for(
+        "zh" if langs == {"zh"} else "en", "hant" if scripts == {"hant"} else "hans"
+    )
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for review, _ in reviews:
+        for sev, n in severity_counts(review.findings).items():
+            counts[sev] = counts.get(sev, 0) + n
+    colon = "：" if labels.zh else ": "
+    t = Text(labels["total"] + colon, style="bold")
+    t.append(f"{len(reviews)} {labels['plans']}" + ("，" if labels.zh else ", "))
+    worst = next((s for s in ("error", "warning", "info") if counts[s]), None)
+    t.append(labels.counts(counts), style=SEVERITY_STYLE.get(worst or "", "green"))
+    return t
