@@ -133,7 +133,7 @@ def _kind_for(path: Path, root: Path) -> ChunkKind:
 def _fail(source: str, line: int, what: str) -> KnowledgeError:
     err = KnowledgeError(
         f"{source}:{line}: {what}",
-        hint="fix the knowledge file (format: see service/knowledge/corpus.py)",
+        hint="the file format is described in service/knowledge/corpus.py",
     )
     err.retryable = False
     return err
@@ -277,7 +277,7 @@ def parse_file(path: Path, source: str, *, kind: ChunkKind = "guidance",
         i += 1
     close()
     if not chunks:
-        raise _fail(source, fm.end_line, "no '## ' chunk in the file")
+        raise _fail(source, min(fm.end_line + 1, len(lines)), "no '## ' chunk in the file")
     return chunks
 
 

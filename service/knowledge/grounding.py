@@ -42,6 +42,8 @@ FAMILY_CASE_MIN = 0.08
 
 # Codes no chunk is tagged with fall back to a framework's guidance.
 _FAMILY_FALLBACK = {"llm": "risk", "consistency": "resource"}
+# Rule families whose framework tag in the corpus has another name.
+FAMILY_FRAMEWORK = {"comm": "communication"}
 _CODE_FALLBACK = {"llm.risk": "risk", "llm.gap": "pdca", "llm.inconsistency": "consistency"}
 
 Variant = tuple[str, str]  # (language, script)
@@ -107,7 +109,8 @@ class GroundingIndex:
         """Guidance chunks for a code in the preferred language: shipped first, then org."""
         candidates = self.guidance_by_code.get(code, [])
         family = code.split(".", 1)[0]
-        for fw in (_CODE_FALLBACK.get(code), family, _FAMILY_FALLBACK.get(family)):
+        for fw in (_CODE_FALLBACK.get(code), FAMILY_FRAMEWORK.get(family, family),
+                   _FAMILY_FALLBACK.get(family)):
             if candidates:
                 break
             if fw:
@@ -125,7 +128,8 @@ class GroundingIndex:
         """The best-matching case card for this finding, or None when none fits."""
         tagged = self.cases_by_code.get(code, [])
         family = code.split(".", 1)[0]
-        pool = tagged or self.cases_by_framework.get(_CODE_FALLBACK.get(code, family), [])
+        fw = _CODE_FALLBACK.get(code) or FAMILY_FRAMEWORK.get(family, family)
+        pool = tagged or self.cases_by_framework.get(fw, [])
         for variant in prefs:
             in_lang = [c for c in pool if _variant(c) == variant]
             if not in_lang:
@@ -164,6 +168,7 @@ def _cosine(vec: _CaseVec, terms: Counter[str]) -> float:
 
 def _specificity(c: Chunk, code: str) -> tuple[int, int, int]:
     family = code.split(".", 1)[0]
+    family = FAMILY_FRAMEWORK.get(family, family)
     return (0 if family in c.frameworks else 1, c.codes.index(code) if code in c.codes else 99,
             len(c.codes))
 

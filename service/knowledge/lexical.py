@@ -52,17 +52,17 @@ def to_simplified(text: str) -> str:
 
 
 def stem(word: str) -> str:
-    """A light English stemmer: plurals and the commonest verb endings."""
+    """Harman's S-stemmer: fold English plurals (milestones -> milestone, policies -> policy)."""
     w = word.strip("'-")
-    if len(w) <= 3:
+    if len(w) <= 3 or not w.endswith("s"):
         return w
-    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("ly", ""),
-                         ("es", ""), ("s", "")):
-        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
-            if suffix == "s" and w.endswith("ss"):
-                return w
-            return w[: len(w) - len(suffix)] + repl
-    return w
+    if w.endswith("ies") and not w.endswith(("eies", "aies")):
+        return w[:-3] + "y"
+    if w.endswith("es") and not w.endswith(("aes", "ees", "oes")):
+        return w[:-1]
+    if w.endswith(("us", "ss")):
+        return w
+    return w[:-1]
 
 
 def _latin_terms(text: str) -> list[str]:
