@@ -52,10 +52,14 @@ def _link_target(plan: Plan, source: str) -> str | None:
     """A relative link to the plan file, when its lines are the file's lines."""
     if source in ("", "-") or plan.source_format not in ("markdown", "text"):
         return None
-    path = source.replace("\\", "/")
-    if re.search(r"[\s()<>]", path):
-        return "<" + path.replace("<", "%3C").replace(">", "%3E") + ">"
-    return path
+    return source.replace("\\", "/")
+
+
+def _destination(target: str) -> str:
+    """A link destination, in <...> when it holds spaces or parentheses (CommonMark)."""
+    if re.search(r"[\s()<>]", target):
+        return "<" + target.replace("<", "%3C").replace(">", "%3E") + ">"
+    return target
 
 
 def line_link(finding: Finding, plan: Plan, source: str, labels: Labels) -> str:
@@ -67,7 +71,7 @@ def line_link(finding: Finding, plan: Plan, source: str, labels: Labels) -> str:
     if target is None:
         return text
     anchor = f"L{start}" if end == start else f"L{start}-L{end}"
-    return f"[{text}]({target}#{anchor})"
+    return f"[{text}]({_destination(f'{target}#{anchor}')})"
 
 
 def _colon(labels: Labels) -> str:
