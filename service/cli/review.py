@@ -1,0 +1,152 @@
+"""`planreview review` and `planreview rules`."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from service.config import ReviewConfig, find_config, load_config_file
+from service.errors import PlanReviewError
+from service.models import SEVERITY_RANK, Plan, Review
+from service.rules import catalogue
+
+
+class Format(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+    html = "html"
+    sarif = "sarif"
+
+
+class LLMMode(StrEnum):
+    auto = "auto"
+    off = "off"
+    on = "on"
+
+
+class Lang(StrEnum):
+    auto = "auto"
+    en = "en"
+    zh = "zh"
+
+
+class FailOn(StrEnum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+    never = "never"
+
+
+def fail(message: str) -> typer.Exit:
+    """One line on stderr, exit code 2 (bad usage or unreadable input)."""
+    typer.echo(f"planreview: {message}", err=True)
+    return typer.Exit(2)
+
+
+def _config_for(path: Path | None, explicit: Path | None, select: list[str], ignore: list[str]) -> ReviewConfig:
+    if explicit is not None:
+        config = load_config_file(explicit)
+    else:
+        found = find_config(path if path is not None else Path.cwd())
+        config = load_config_file(found) if found else ReviewConfig()
+    if select or ignore:
+        config = config.merged(select or None, ignore or None)
+    return config
+
+
+def _split_codes(values: list[str] | None) -> list[str]:
+    out: list[str] = []
+    for v in values or []:
+        out.extend(x.strip() for x in v.split(",") if x.strip())
+    return out
+
+
+def review_command(
+    files: Annotated[list[str], typer.Argument(help="Plans to review (.md .markdown .txt .docx .pdf); '-' reads Markdown from stdin.")],
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    llm: Annotated[LLMMode, typer.Option(help="auto: use the LLM tier when an endpoint is configured.")] = LLMMode.auto,
+    lang: Annotated[Lang, typer.Option(help="Language of messages (auto follows each plan).")] = Lang.auto,
+    config: Annotated[Path | None, typer.Option("--config", help="planreview.toml or pyproject.toml to use.")] = None,
+    select: Annotated[list[str] | None, typer.Option(help="Only these codes or families (repeat or comma-separate).")] = None,
+    ignore: Annotated[list[str] | None, typer.Option(help="Skip these codes or families.")] = None,
+    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity.")] = FailOn.error,
+    draft: Annotated[bool, typer.Option("--draft", help="Ask the LLM tier for an improved draft.")] = False,
+    show_source: Annotated[bool, typer.Option("--show-source", help="With --format markdown: print the normalised plan text the line numbers refer to.")] = False,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the report here instead of stdout.")] = None,
+) -> None:
+    """Review one or more plans."""
+    from service.ingest import load_bytes, load_plan
+    from service.report import render
+    from service.review import ReviewOptions, review_plan
+
+    results: list[tuple[Review, Plan]] = []
+    unreadable = 0
+    try:
+        sel, ign = _split_codes(select), _split_codes(ignore)
+        for name in files:
+            try:
+                if name == "-":
+                    data = sys.stdin.buffer.read()
+                    plan = load_bytes(data, "stdin.md")
+                    plan.source = "-"
+                    cfg = _config_for(None, config, sel, ign)
+                else:
+                    path = Path(name)
+                    plan = load_plan(path)
+                    cfg = _config_for(path, config, sel, ign)
+                options = ReviewOptions(llm=llm.value, lang=lang.value, draft=draft, config=cfg)
+                results.append((review_plan(plan, options), plan))
+            except PlanReviewError as exc:
+                if len(files) == 1:
+                    raise
+                typer.echo(f"planreview: {exc}", err=True)
+                unreadable += 1
+    except PlanReviewError as exc:
+        raise fail(str(exc)) from None
+
+    if results:
+        color = fmt == Format.text and output is None and sys.stdout.isatty()
+        text = render(results, fmt.value, color=color, show_source=show_source)
+        if output is not None:
+            try:
+                output.parent.mkdir(parents=True, exist_ok=True)
+                output.write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise fail(f"{output}: cannot write the report: {exc.strerror}") from None
+        else:
+            sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    if unreadable:
+        raise typer.Exit(2)
+    if fail_on != FailOn.never:
+        threshold = SEVERITY_RANK[fail_on.value]
+        if any(SEVERITY_RANK[f.severity] >= threshold for review, _ in results for f in review.findings):
+            raise typer.Exit(1)
+
+
+def rules_command(
+    fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+    lang: Annotated[Lang, typer.Option(help="Language of the summaries.")] = Lang.en,
+) -> None:
+    """List every rule code with its severity, scope and summary."""
+    language = "zh" if lang == Lang.zh else "en"
+    if fmt == "json":
+        import json
+
+        data = [
+            {"code": r.code, "family": r.family, "severity": r.severity, "scope": r.scope,
+             "title": r.title(language), "summary": r.summary(language), "llm_only": r.llm_only}
+            for r in catalogue.RULES
+        ]
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    if fmt != "text":
+        raise fail(f"unknown format {fmt!r}: use text or json")
+    width = max(len(r.code) for r in catalogue.RULES)
+    for r in catalogue.RULES:
+        tier = "  (LLM tier)" if r.llm_only else ""
+        typer.echo(f"{r.code:<{width}}  {r.severity:<7}  {r.scope:<8}  {r.summary(language)}{tier}")

@@ -1,0 +1,296 @@
+"""Normalised Markdown text -> Plan blocks with 1-based line spans.
+
+markdown-it-py gives each block token a line map. Plans are often written as
+plain lines rather than tidy Markdown (Chinese outlines like ``一、背景``,
+``（一）``, label lines such as ``目标：…``), so a paragraph that spans several
+lines is split where a line starts a new statement, and outline lines become
+headings. The text itself is never changed: lines stay the user's lines.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from service.models import Block, BlockKind, Plan
+from service.text import detect_language, detect_script
+
+_MD = MarkdownIt("commonmark", {"html": True}).enable("table")
+
+# Outline markers that open a heading-like line in plain-text plans, with the level they imply.
+_OUTLINE_HEADINGS: list[tuple[re.Pattern[str], int]] = [
+    (re.compile(r"^第[一二三四五六七八九十百零〇\d]+[章部篇]\s*\S"), 1),
+    (re.compile(r"^第[一二三四五六七八九十百零〇\d]+[节節]\s*\S"), 2),
+    (re.compile(r"^[一二三四五六七八九十]+[、.．]\s*\S"), 2),
+    (re.compile(r"^[（(][一二三四五六七八九十]+[）)]\s*\S"), 3),
+    (re.compile(r"^\d+(\.\d+){1,3}\.?\s*[^\d\s.]"), 3),
+    (re.compile(r"^(PART|Part|SECTION|Section)\s+[\dIVX]+\b"), 2),
+]
+# Markers that start a new statement inside a multi-line paragraph (numbered or labelled lines).
+_STATEMENT_START = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、)）]|\d+\.\d+|"
+    r"[①②③④⑤⑥⑦⑧⑨⑩]|[•·▪◦●○■□➢►\-*+]\s|"
+    r"(?:目标|目標|关键结果|關鍵結果|KR\s*\d|O\s*\d|Objective|Goal|Target|Key result|Risk|风险|風險|任务|任務|"
+    r"负责人|負責人|责任人|責任人|预算|預算|Owner|Budget|Period|Timeline|计划周期|計劃周期|時間|时间|Deadline)"
+    r"\s*\d*\s*[:：])",
+    re.IGNORECASE,
+)
+_TERMINAL_PUNCT = re.compile(r"[。.!?！？；;，,：:]$")
+_FRONT_MATTER = re.compile(r"\A---\n(.*?\n)---\n", re.DOTALL)
+_INLINE_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_INLINE_MARK = re.compile(r"(\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)|`)")
+_BOLD_ONLY = re.compile(r"^\s*(\*\*|__)([^*_]{1,80})\1\s*[:：]?\s*$")
+
+
+def strip_inline(text: str) -> str:
+    """Inline Markdown -> plain text (links keep their label, emphasis markers go)."""
+    text = _INLINE_LINK.sub(r"\1", text)
+    text = _INLINE_MARK.sub("", text)
+    text = re.sub(r"<[^>]{1,80}>", "", text)
+    return " ".join(text.split())
+
+
+def _outline_level(line: str) -> int | None:
+    """Heading level of a plain-text outline line, or None if it is not one."""
+    s = line.strip()
+    if not s or len(s) > 60:
+        return None
+    for pattern, level in _OUTLINE_HEADINGS:
+        if pattern.match(s):
+            body_len = len(s)
+            # A heading is short and does not read as a full sentence.
+            if body_len <= 40 and not re.search(r"[。；;]$", s):
+                return level
+            return None
+    return None
+
+
+class _Builder:
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.blocks: list[Block] = []
+        self.heading_stack: list[Block] = []
+        self.table_count = 0
+
+    def _next_id(self) -> str:
+        return f"b{len(self.blocks) + 1}"
+
+    def current_heading_id(self) -> str | None:
+        return self.heading_stack[-1].id if self.heading_stack else None
+
+    def add_heading(self, text: str, start: int, end: int, level: int) -> Block:
+        block = Block(
+            id=self._next_id(), kind=BlockKind.HEADING, text=text, start_line=start,
+            end_line=end, level=level,
+            heading_id=None,
+        )
+        while self.heading_stack and self.heading_stack[-1].level >= level:
+            self.heading_stack.pop()
+        block.heading_id = self.current_heading_id()
+        self.heading_stack.append(block)
+        self.blocks.append(block)
+        return block
+
+    def add(self, kind: BlockKind, text: str, start: int, end: int, **extra: object) -> Block:
+        block = Block(
+            id=self._next_id(), kind=kind, text=text, start_line=start, end_line=end,
+            heading_id=self.current_heading_id(), **extra,  # type: ignore[arg-type]
+        )
+        self.blocks.append(block)
+        return block
+
+    # -- paragraphs: split plain-line plans into statements -------------------------------
+    def add_paragraph(self, start: int, end: int, list_extra: dict[str, object] | None = None) -> None:
+        """Lines start..end (1-based, inclusive) of one markdown paragraph."""
+        groups: list[tuple[int, int]] = []
+        cur_start = start
+        for ln in range(start + 1, end + 1):
+            line = self.lines[ln - 1].strip()
+            prev = self.lines[ln - 2].strip()
+            if (
+                _STATEMENT_START.match(line)
+                or _outline_level(line) is not None
+                or _outline_level(prev) is not None
+                or _BOLD_ONLY.match(prev)
+                or _BOLD_ONLY.match(line)
+                or (_cjk_line(prev) and _TERMINAL_PUNCT.search(prev) is not None)
+                or (_cjk_line(prev) and _cjk_line(line) and len(prev) < 40)
+            ):
+                groups.append((cur_start, ln - 1))
+                cur_start = ln
+        groups.append((cur_start, end))
+        for g_start, g_end in groups:
+            raw = "\n".join(self.lines[g_start - 1 : g_end])
+            first = self.lines[g_start - 1].strip()
+            level = _outline_level(first) if g_start == g_end else None
+            bold = _BOLD_ONLY.match(first) if g_start == g_end else None
+            if list_extra is None and level is not None:
+                self.add_heading(strip_inline(first), g_start, g_end, level)
+            elif list_extra is None and bold is not None:
+                self.add_heading(strip_inline(bold.group(2)), g_start, g_end, 4)
+            else:
+                kind = BlockKind.LIST_ITEM if list_extra is not None else BlockKind.PARAGRAPH
+                self.add(kind, strip_inline(raw), g_start, g_end, **(list_extra or {}))
+
+
+def _cjk_line(line: str) -> bool:
+    return bool(re.search(r"[\u4e00-\u9fff]", line))
+
+
+def _split_cells(token_children: list[Token]) -> list[str]:
+    return [strip_inline(t.content) for t in token_children if t.type == "inline"]
+
+
+def _walk(tokens: list[Token], b: _Builder) -> None:
+    list_stack: list[dict[str, object]] = []  # open lists: ordered flag
+    item_stack: list[Block | None] = []
+    i = 0
+    header: list[str] | None = None
+    table_id: str | None = None
+    in_thead = False
+    while i < len(tokens):
+        tok = tokens[i]
+        t = tok.type
+        if t == "heading_open" and tok.map:
+            inline = tokens[i + 1]
+            level = int(tok.tag[1])
+            b.add_heading(strip_inline(inline.content), tok.map[0] + 1, tok.map[1], level)
+            i += 3
+            continue
+        if t in ("bullet_list_open", "ordered_list_open"):
+            list_stack.append({"ordered": t == "ordered_list_open"})
+        elif t in ("bullet_list_close", "ordered_list_close"):
+            list_stack.pop()
+        elif t == "list_item_open" and tok.map:
+            # The item's own lines end where its first nested block other than the paragraph starts.
+            start = tok.map[0] + 1
+            end = tok.map[1]
+            j = i + 1
+            depth = 0
+            para_done = False
+            while j < len(tokens):
+                tj = tokens[j]
+                if tj.type == "list_item_close" and depth == 0:
+                    break
+                if tj.type in ("bullet_list_open", "ordered_list_open", "table_open",
+                               "fence", "code_block", "blockquote_open", "html_block",
+                               "heading_open") and tj.map and depth == 0:
+                    end = tj.map[0]
+                    break
+                if tj.type == "paragraph_close" and depth == 0:
+                    para_done = True
+                if tj.type == "paragraph_open" and para_done and depth == 0 and tj.map:
+                    # A second paragraph of the same item stays part of it.
+                    pass
+                if tj.type == "list_item_open":
+                    depth += 1
+                if tj.type == "list_item_close":
+                    depth -= 1
+                j += 1
+            while end > start and not b.lines[end - 1].strip():
+                end -= 1
+            text = strip_inline(
+                " ".join(
+                    tk.content for tk in tokens[i + 1 : j] if tk.type == "inline" and tk.level <= tok.level + 2
+                )
+            )
+            parent = item_stack[-1] if item_stack else None
+            block = b.add(
+                BlockKind.LIST_ITEM, text, start, max(start, end),
+                level=len(list_stack) - 1,
+                ordered=bool(list_stack[-1]["ordered"]) if list_stack else False,
+                parent_id=parent.id if parent else None,
+            )
+            item_stack.append(block)
+            # Skip the item's own paragraph tokens; nested structures are walked normally.
+            k = i + 1
+            while k < len(tokens) and tokens[k].type == "paragraph_open":
+                k += 3
+            i = k
+            continue
+        elif t == "list_item_close":
+            if item_stack:
+                item_stack.pop()
+        elif t == "paragraph_open" and tok.map:
+            start, end = tok.map[0] + 1, tok.map[1]
+            if item_stack:
+                pass  # further paragraphs of a list item belong to it
+            else:
+                b.add_paragraph(start, end)
+            i += 3
+            continue
+        elif t == "table_open":
+            b.table_count += 1
+            table_id = f"t{b.table_count}"
+            header = None
+        elif t == "thead_open":
+            in_thead = True
+        elif t == "thead_close":
+            in_thead = False
+        elif t == "tr_open" and tok.map:
+            j = i + 1
+            cells_tokens: list[Token] = []
+            while tokens[j].type != "tr_close":
+                cells_tokens.append(tokens[j])
+                j += 1
+            cells = _split_cells(cells_tokens)
+            if in_thead:
+                header = cells
+            b.add(
+                BlockKind.TABLE_ROW, " | ".join(cells), tok.map[0] + 1, tok.map[0] + 1,
+                table_id=table_id, cells=cells, header=header, is_header=in_thead,
+            )
+            i = j + 1
+            continue
+        i += 1
+
+
+def _front_matter(text: str) -> tuple[str, str]:
+    """Blank out YAML front matter (keeping line numbers) and return its title."""
+    m = _FRONT_MATTER.match(text)
+    if not m:
+        return text, ""
+    title = ""
+    for line in m.group(1).split("\n"):
+        if line.lower().startswith("title:"):
+            title = line.split(":", 1)[1].strip().strip("'\"")
+    n_lines = m.group(0).count("\n")
+    return "\n" * n_lines + text[m.end() :], title
+
+
+def _title(blocks: list[Block], fm_title: str, lines: list[str]) -> str:
+    for block in blocks:
+        if block.kind == BlockKind.HEADING and block.level == 1:
+            return block.text
+    if fm_title:
+        return fm_title
+    for block in blocks:
+        if block.kind == BlockKind.HEADING:
+            return block.text
+    for line in lines:
+        if line.strip():
+            return strip_inline(line.strip().lstrip("#").strip())[:120]
+    return ""
+
+
+def parse_markdown(text: str, *, source: str, source_format: str = "markdown") -> Plan:
+    """Parse normalised Markdown (\\n line ends, no BOM) into a Plan."""
+    body, fm_title = _front_matter(text)
+    lines = text.split("\n")
+    builder = _Builder(lines)
+    tokens = _MD.parse(body)
+    _walk(tokens, builder)
+    language = detect_language(text)
+    return Plan(
+        source=source,
+        source_format=source_format,  # type: ignore[arg-type]
+        text=text,
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        language=language,  # type: ignore[arg-type]
+        script=detect_script(text),  # type: ignore[arg-type]
+        title=_title(builder.blocks, fm_title, lines),
+        blocks=builder.blocks,
+    )

@@ -1,0 +1,1 @@
+"""Recognisers: turn a Plan into facts the rules judge (goals, KRs, tasks, risks, ...)."""

@@ -1,0 +1,462 @@
+"""Cue words and patterns, per language, in one place.
+
+Everything the recognisers look for lives here as data. Chinese cues are
+written in Simplified characters: the recognisers match them against the
+plan text converted character-by-character to Simplified (see
+``normalize.to_simplified``), so Traditional plans match the same cues and
+columns stay aligned. English cues are matched case-insensitively.
+"""
+
+from __future__ import annotations
+
+import re
+
+# ---------------------------------------------------------------------------------------------
+# Section kinds: heading text -> plan part.
+SECTION_CUES: dict[str, dict[str, list[str]]] = {
+    "background": {
+        "en": [r"\bbackground\b", r"\bcontext\b", r"\bsituation\b", r"\bcurrent state\b",
+               r"\bwhere we are\b", r"\bretrospective\b", r"\blast year\b", r"\bhistory\b",
+               r"\bexecutive summary\b", r"\bsummary\b", r"\boverview\b", r"\bintroduction\b",
+               r"\babout\b", r"\bvision\b", r"\bmission\b", r"\bwhy\b", r"\brationale\b",
+               r"\bmotivation\b", r"\breview of\b", r"\bstatus\b", r"\bachievements?\b"],
+        "zh": ["背景", "现状", "回顾", "概述", "综述", "前言", "引言", "简介", "总结", "愿景", "使命",
+               "基本情况", "总体思路", "指导思想", "项目概况", "介绍", "说明"],
+    },
+    "problem": {
+        "en": [r"\bproblems?\b", r"\bchallenges?\b", r"\bissues?\b", r"\bpain points?\b",
+               r"\bgaps?\b", r"\bopportunit"],
+        "zh": ["问题", "挑战", "痛点", "不足", "短板", "机会"],
+    },
+    "okr": {
+        "en": [r"\bokrs?\b", r"objectives? (and|&) key results", r"\bkey results?\b"],
+        "zh": ["okr", "目标与关键结果", "关键结果"],
+    },
+    "goals": {
+        "en": [r"\bgoals?\b", r"\bobjectives?\b", r"\btargets?\b", r"\baims?\b",
+               r"\bsuccess (criteria|measures|metrics)\b", r"\bmeasures? of success\b",
+               r"\bwhat success looks like\b", r"\bkpis?\b", r"\boutcomes\b", r"\bpriorities\b",
+               r"\bexpected results\b"],
+        "zh": ["目标", "指标", "成功标准", "预期成果", "预期效果", "kpi", "考核指标", "重点方向"],
+    },
+    "tasks": {
+        "en": [r"\btasks?\b", r"\bactions?\b", r"\baction plan\b", r"\binitiatives?\b",
+               r"\bworkstreams?\b", r"\bactivities\b", r"\bwork ?plan\b", r"\bdeliverables?\b",
+               r"\bimplementation\b", r"\bnext steps\b", r"\bwork items?\b", r"\bprojects\b",
+               r"\bexecution\b", r"\bplan of work\b", r"\btactics\b", r"\bscope of work\b",
+               r"\bbacklog\b", r"\bwork breakdown\b", r"\bto-?dos?\b", r"\bkey work\b",
+               r"\bprograms?\b", r"\bthemes?\b", r"\bfocus areas?\b"],
+        "zh": ["行动计划", "实施步骤", "实施计划", "实施路径", "实施方案", "任务", "举措", "重点工作",
+               "工作安排", "具体措施", "工作计划", "行动方案", "执行计划", "工作内容", "主要措施",
+               "措施", "工作重点", "活动安排", "执行方案", "推进计划", "项目安排", "实施内容",
+               "行动", "活动内容", "工作事项", "事项"],
+    },
+    "timeline": {
+        "en": [r"\btimeline\b", r"\bmilestones?\b", r"\bschedule\b", r"\broadmap\b",
+               r"\bphases?\b", r"\bgantt\b", r"\bcalendar\b", r"\bkey dates\b", r"\btiming\b"],
+        "zh": ["时间表", "里程碑", "进度", "排期", "时间安排", "时间节点", "阶段", "路线图", "节奏",
+               "日程", "甘特"],
+    },
+    "organisation": {
+        "en": [r"\broles?\b", r"\bresponsibilit", r"\braci\b", r"\bteam\b", r"\borgani[sz]ation\b",
+               r"\bgovernance\b", r"\bownership\b", r"\bowners\b", r"\bstaffing\b", r"\bpeople\b",
+               r"\bwho\b"],
+        "zh": ["组织", "分工", "职责", "团队", "raci", "责任", "人员", "治理", "架构"],
+    },
+    "resources": {
+        "en": [r"\bresources?\b", r"\bbudget\b", r"\bcosts?\b", r"\bfunding\b", r"\bfinanc",
+               r"\bspend\b", r"\binvestment\b", r"\bheadcount\b"],
+        "zh": ["资源", "预算", "费用", "成本", "资金", "投入", "经费", "人力"],
+    },
+    "risks": {
+        "en": [r"\brisks?\b", r"\bthreats?\b", r"\bcontingenc", r"\bmitigation\b",
+               r"\bassumptions and risks\b", r"\bdependencies\b", r"\bconcerns\b"],
+        "zh": ["风险", "预案", "隐患", "应急"],
+    },
+    "monitoring": {
+        "en": [r"\bmonitoring\b", r"\btracking\b", r"\breview\b", r"\breporting\b",
+               r"\bmeasurement\b", r"\bmetrics\b", r"\bdashboard\b", r"\bcadence\b",
+               r"\bcheck-?ins?\b", r"\bcontrol\b", r"\bevaluation\b", r"\bassessment\b",
+               r"\bprogress\b"],
+        "zh": ["监控", "监测", "跟踪", "复盘", "检查", "考核", "评估", "评价", "汇报", "督导", "督查",
+               "数据分析", "效果评估", "绩效"],
+    },
+    "communication": {
+        "en": [r"\bcommunicat", r"\bstakeholders?\b", r"\bmeetings?\b", r"\breporting line\b",
+               r"\bsync\b"],
+        "zh": ["沟通", "干系人", "利益相关", "协同", "会议", "汇报机制", "协调"],
+    },
+    "iteration": {
+        "en": [r"\biteration\b", r"\bcontinuous improvement\b", r"\blearning\b",
+               r"\bretrospectives?\b", r"\bnext iteration\b", r"\bexperiments?\b"],
+        "zh": ["迭代", "持续改进", "优化", "改进"],
+    },
+}
+
+# Order in which a heading's kinds are tried; the first match wins.
+SECTION_ORDER = [
+    "okr", "risks", "background", "problem", "goals", "timeline", "tasks", "resources",
+    "organisation", "monitoring", "communication", "iteration",
+]
+
+# Heading words that make a heading a sub-section of goals (objective headings under an OKR section).
+OBJECTIVE_LINE = {
+    "en": re.compile(
+        r"^(?:objective|obj\.?|o)\s*\d*\s*[:：.\-–—]\s*|^(?:\d+[.)]\s*)?(?:[\w &/-]{0,20}:\s*)?objective\b",
+        re.I),
+    "zh": re.compile(r"^(?:目标|o)\s*[一二三四五六七八九十\d]*\s*[:：、.]"),
+}
+KR_LINE = {
+    "en": re.compile(r"^(?:\W{0,3})(?:[\w ]{0,12}\s)?(?:kr\s*\d*(?:\.\d+)?|key results?)\s*[:：.\-–—)]?\s*", re.I),
+    "zh": re.compile(r"^(?:kr\s*\d*(?:\.\d+)?|关键结果\s*[一二三四五六七八九十\d]*)\s*[:：、.]?\s*", re.I),
+}
+GOAL_LINE = {
+    "en": re.compile(r"^(?:goal|objective|target|aim)\s*\d*\s*[:：]\s*\S", re.I),
+    "zh": re.compile(r"^(?:目标|总目标|年度目标|工作目标|具体目标)\s*[一二三四五六七八九十\d]*\s*[:：]\s*\S"),
+}
+TASK_LINE = {
+    "en": re.compile(r"^(?:task|action|initiative|activity|workstream)\s*\d*\s*[:：]\s*\S", re.I),
+    "zh": re.compile(r"^(?:任务|举措|行动|措施)\s*[一二三四五六七八九十\d]*\s*[:：]\s*\S"),
+}
+RISK_LINE = {
+    "en": re.compile(r"^(?:risk|threat)\s*\d*\s*[:：]\s*\S", re.I),
+    "zh": re.compile(r"^风险\s*[一二三四五六七八九十\d]*\s*[:：]\s*\S"),
+}
+
+# ---------------------------------------------------------------------------------------------
+# Owners.
+OWNER_LABEL = re.compile(
+    r"(?:\b(?:owner|owners|lead|leads|led by|responsible|accountable|dri|assignee|assigned to|"
+    r"point person|sponsor|driver|champion|coordinator|manager)\b\s*[:：=\-–—]?\s*\S"
+    r"|(?:负责人|责任人|牵头人|牵头部门|负责部门|主责|执行人|对接人|主责部门|承办|牵头|负责)\s*[:：]?\s*\S"
+    r"|由\s*\S{1,12}\s*(?:负责|牵头|主导|执行|落实|承担)"
+    r"|\S{1,12}(?:牵头|负责)(?:[,，、;；。]|$)"
+    r"|(?:^|\s)@[\w\u4e00-\u9fff.-]+)",
+    re.I,
+)
+# A role or person in parentheses or after a dash at the end of a task line.
+TRAILING_ROLE = re.compile(
+    r"(?:[(（]\s*(?P<p>[^()（）]{2,40})\s*[)）]\s*[.。]?\s*$"
+    r"|\s[—–-]{1,2}\s*(?P<d>[A-Z][\w.&/ ]{1,40}|[\u4e00-\u9fff]{2,10})\s*$)"
+)
+ROLE_WORDS = re.compile(
+    r"\b(?:team|ops|operations|finance|marketing|sales|hr|it|engineering|product|support|legal|"
+    r"procurement|manager|director|head|lead|officer|analyst|coordinator|committee|department|dept|"
+    r"office|unit|group|squad|ceo|cfo|coo|cto|cmo|vp|pm|pmo|owner|specialist|engineer|staff|crew|"
+    r"desk|board|council|partner|agency|vendor|contractor|chair|secretary|admin|supervisor|"
+    r"nurse|physician|principal|teacher|[A-Z][a-z]+ [A-Z]\.?)\b"
+    r"|部|组|中心|团队|小组|办公室|委员会|科|处|室|经理|主管|总监|专员|主任|负责人|工程师|运营|客服|"
+    r"财务|人事|市场|销售|采购|仓储|物流|技术|产品|研发|品牌|法务|行政|院长|校长|老师|店长|队长|班组",
+    re.I,
+)
+PERSON_NAME = {
+    "en": re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+|\s[A-Z]\.)\b"),
+    "zh": re.compile(r"[张王李赵刘陈杨黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
+                     r"于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹"
+                     r"薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤][\u4e00-\u9fff]{1,2}"
+                     r"(?=$|[\s,，、;；。:：)）/]|经理|主管|总监|老师|负责)"),
+}
+OWNER_COLUMN = re.compile(
+    r"owner|lead|responsible|accountable|assignee|dri|who|person|负责|责任|牵头|执行人|主责|承办|对接",
+    re.I,
+)
+TASK_COLUMN = re.compile(
+    r"task|action|activity|initiative|workstream|deliverable|work item|step|what|item|"
+    r"任务|事项|工作|举措|措施|行动|活动|内容|项目|步骤",
+    re.I,
+)
+EMPTY_CELL = re.compile(r"^\s*(?:|-+|—+|–|n/?a|none|tbd|tba|\?+|待定|待定人|暂无|无|未定|x+)\s*$", re.I)
+
+# ---------------------------------------------------------------------------------------------
+# Metrics and targets.
+PLACEHOLDER = re.compile(
+    r"(?<![\w.])(?:x{1,3}|y|z|n|tbd|tba|tbc|\?\?+)(?![\w])(?:\s*%|\s*(?:percentage )?points?)?"
+    r"|xxx+|待定|待确定|待补充|[xX]{2,}",
+    re.I,
+)
+NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+ZH_NUM = r"[一二两三四五六七八九十百千]+"
+METRIC_VALUE = re.compile(
+    rf"[$€£¥￥]\s?{NUMBER}(?:\s?(?:k|m|bn|b|million|billion|thousand|万|亿))?"
+    rf"|{NUMBER}\s?(?:%|％|pp\b|percentage points?|points?\b|bps\b|x\b|×|倍|个百分点|百分点)"
+    rf"|{NUMBER}\s?(?:k|m|bn|million|billion|thousand)\b"
+    rf"|{NUMBER}\s?(?:万|亿|千)?\s?(?:元|块|美元|人民币|rmb|usd|eur|gbp|cny|dollars?|euros?)"
+    rf"|{NUMBER}\s?(?:万|亿|千)(?:人|户|单|次|台|件|位|个|家|名)?"
+    rf"|(?:rmb|usd|eur|gbp|cny)\s?{NUMBER}"
+    rf"|{NUMBER}\s?(?:/|per )\s?(?:5|10|100|day|week|month|year|hour|user|customer|人|天|月)"
+    rf"|{NUMBER}\s?(?:hours?|hrs?|minutes?|mins?|seconds?|secs?|ms|days?|business days|weeks?|"
+    rf"小时|分钟|秒|天|个?工作日|周)"
+    rf"|{NUMBER}\s?(?:users?|customers?|clients?|members?|leads?|accounts?|orders?|stores?|"
+    rf"sites?|schools?|hospitals?|partners?|people|participants?|attendees?|downloads?|installs?|"
+    rf"subscribers?|students?|patients?|visits?|visitors?|tickets?|deals?|contracts?|sessions?|"
+    rf"events?|workshops?|articles?|posts?|videos?|features?|releases?|models?|issues?|"
+    rf"contributors?|maintainers?|employees?|staff|hires?|engineers?|units?|items?|skus?|"
+    rf"countries?|cities?|regions?|markets?|languages?|stars?|reviews?|calls?|meetings?|"
+    rf"courses?|certifications?|trainings?|incidents?|defects?|bugs?|tests?|cases?|"
+    rf"projects?|teams?|locations?|branches?|outlets?|vehicles?|trucks?|beds?|tons?|kg|km)\b"
+    rf"|{NUMBER}\s?(?:[个名位家场篇次台件户单人项款门所辆吨条份期场笔张套本堂节课]|万?人次)"
+    rf"|(?:top|前)\s?{NUMBER}|第{NUMBER}名|{ZH_NUM}(?:个|名|位|家|场|篇|次|项|款|倍|成)"
+    rf"|{NUMBER}\s?(?:nps|dau|mau|wau|gmv|arr|mrr|csat|ces|sla|uptime)"
+    rf"|(?:nps|dau|mau|gmv|arr|mrr|csat|sla|uptime|roi|ltv|cac|aov|ctr|cvr|otif|oee|mttr|mtbf)"
+    rf"[^\n\d]{{0,25}}?{NUMBER}"
+    rf"|{NUMBER}\s?(?:分|星|级)"
+    rf"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|fifty|hundred|"
+    rf"half|double|triple|zero)\b\s(?:[a-z]+\s){{0,2}}?(?:new |more )?(?:users?|customers?|clients?|"
+    rf"stores?|sites?|markets?|hires?|people|partners?|releases?|features?|workshops?|sessions?|"
+    rf"events?|incidents?|defects?|regions?|countries?|languages?|products?|locations?|"
+    rf"certifications?|courses?)"
+    rf"|\b(?:halve|double|triple|zero)\b"
+    rf"|\b{NUMBER}(?:\.\d+)?\s?(?:/\s?\d+)\b"
+    rf"|(?:≥|≤|>=|<=|>|<|at least|no more than|under|below|above|over|less than|more than|"
+    rf"up to|至少|不低于|不少于|不超过|不高于|低于|高于|超过|达到|达|控制在|提升至|提高到|降至|降低到|"
+    rf"缩短至|减少到|增至)\s?{NUMBER}",
+    re.I,
+)
+# A plain number that is a year or date part is not a metric.
+YEARLIKE = re.compile(r"^(?:19|20)\d{2}$")
+BASELINE = re.compile(
+    r"\bfrom\s+[$€£¥]?\d|\bcurrently\b|\bcurrent(?:ly)?\s+(?:at|is|level|rate|value)|\bbaseline\b"
+    r"|\bup from\b|\bdown from\b|\bvs\.?\b|\bversus\b|\bcompared (?:to|with)\b|\blast (?:year|quarter)\b"
+    r"|\btoday\b|\bfrom today'?s\b|\bprior year\b|\bfrom the current\b|\bfrom (?:about|around|roughly)\b"
+    r"|从\s*\S{0,12}\d|由\s*\S{0,10}\d|目前|现为|现有|当前|基线|同比|环比|较去年|较上年|比去年|比上年"
+    r"|较\S{0,6}(?:提升|提高|增长|下降|降低|减少)|上年|去年\S{0,6}\d",
+    re.I,
+)
+DELTA = re.compile(
+    r"\bby\s+(?:about\s+|at least\s+)?[$€£¥]?\d|\+\s?\d|\b(?:increase|grow|raise|boost|cut|reduce|"
+    r"lower|decrease|improve|lift|shrink|shorten|add)\w*\s+(?:[\w-]+\s+){0,4}?(?:by\s+)?\d[\d.,]*\s?%"
+    r"|\b(?:new|additional|more|extra|net new|another)\s+(?:\w+\s+){0,2}?\d"
+    r"|\d[\d,.]*\s+(?:new|additional|more|extra)\b|\b(?:halve|double|triple)\b|\bby half\b"
+    r"|(?:提升|提高|增长|增加|降低|下降|减少|缩短|压缩|节省|节约|同比|环比)\s?\d[\d.]*\s?(?:%|％|个百分点|倍)"
+    r"|(?:提升|提高|增长|增加|降低|下降|减少)\s?[一二三四五六七八九十两]+(?:成|倍)"
+    r"|新增|增加\s?\d|多\d|翻一?番|翻倍|减半|\d+\s?%\s*(?:growth|increase|reduction|decrease|lower|higher|fewer|more)",
+    re.I,
+)
+LEVEL_TARGET = re.compile(
+    r"\b(?:to|reach|reaching|achieve|attain|hit|at least|≥|>=|of|above|over|under|below|within|"
+    r"maintain|keep|sustain|no more than|less than|more than|at|exceed)\b\s*[$€£¥]?\d"
+    r"|(?:≥|≤|>=|<=|>|<)\s?[$€£¥]?\d"
+    r"|达到|达成|提升至|提高至|提高到|提升到|增长至|增长到|增至|降至|降低至|降低到|下降至|缩短至|缩短到|"
+    r"控制在|保持在|不低于|不少于|不超过|不高于|突破|超过|实现\S{0,10}\d|至\s?\d",
+    re.I,
+)
+
+# ---------------------------------------------------------------------------------------------
+# SMART: generic improvement goals.
+GENERIC_VERB = {
+    "en": re.compile(
+        r"^(?:to\s+)?(?:further\s+|continue to\s+|continuously\s+)?(?:improve|enhance|increase|grow|boost|"
+        r"strengthen|optimi[sz]e|drive|build|develop|expand|raise|promote|advance|deepen|elevate|"
+        r"maximi[sz]e|accelerate|foster|support|ensure|achieve|deliver|become|be|make|focus on|"
+        r"work on|better|upgrade|modernise|modernize|transform|streamline|revitali[sz]e|leverage|"
+        r"embrace|champion|create|establish|nurture|empower|scale|invest in|prioriti[sz]e|win)\b",
+        re.I),
+    "zh": re.compile(
+        r"^(?:进一步|持续|不断|全面|大力|切实|着力|努力|积极|稳步|全力)?\s*(?:提升|提高|加强|优化|增强|扩大|推动|打造|"
+        r"改善|强化|深化|完善|促进|推进|做好|做强|做大|做优|加快|加大|巩固|拓展|建设|构建|夯实|实现|确保|"
+        r"成为|争取|力争|助力|赋能|升级|创新|营造|树立|发展|培育)"),
+}
+ABSTRACT_OBJECT = {
+    "en": re.compile(
+        r"\b(?:satisfaction|experience|awareness|brand|efficiency|effectiveness|quality|performance|"
+        r"collaboration|communication|engagement|culture|the business|business|growth|productivity|"
+        r"processes|process|operations|visibility|reputation|presence|capabilit(?:y|ies)|innovation|"
+        r"teamwork|morale|alignment|value|impact|influence|competitiveness|excellence|service|"
+        r"services|relationships?|loyalty|retention|sales|revenue|profitability|results|outcomes|"
+        r"standards|best|leader|world-class|market position|synerg(?:y|ies)|agility|resilience|"
+        r"transparency|accountability|security|reliability|stability|sustainability|diversity|"
+        r"inclusion|adoption|usage|community|ecosystem|partnerships?|customer focus|mindset|"
+        r"skills|talent|people|team|organisation|organization|infrastructure|platform|"
+        r"digitali[sz]ation|digital transformation|momentum|awareness)\b",
+        re.I),
+    "zh": re.compile(
+        r"满意度|体验|影响力|知名度|美誉度|品牌|效率|效能|质量|水平|能力|协同|协作|沟通|凝聚力|文化|竞争力|"
+        r"服务|管理|业务|业绩|形象|口碑|运营|团队建设|队伍建设|执行力|创新|价值|发展|增长|规模|市场|"
+        r"用户粘性|粘性|活跃度|忠诚度|转型|数字化|信息化|智能化|标准化|规范化|精细化|体系|机制|生态|"
+        r"基础|核心|优势|地位|氛围|意识|素质|积极性|效益|成效|品质|安全|稳定|领先|一流|标杆"),
+}
+SCOPE_MARKERS = {
+    "en": re.compile(
+        r"\b(?:in|for|across|at|within|among|on)\s+(?:the\s+|our\s+|all\s+)?(?:[A-Z][\w-]+|\w+\s+"
+        r"(?:region|regions|stores?|channel|segment|market|product|team|department|clinic|ward|"
+        r"warehouse|line|site|app|platform|customers?|users?|accounts?))"
+        r"|\b(?:by|through|via)\s+\w+ing\b",
+        re.I),
+    "zh": re.compile(r"(?:在|针对|面向|围绕|通过)\S{2,}|[\u4e00-\u9fff]{2,}(?:门店|渠道|区域|产品线|客群|线上|线下|app|系统|平台|业务线)"),
+}
+
+# ---------------------------------------------------------------------------------------------
+# OKR: activity key results.
+ACTIVITY_VERB = {
+    "en": re.compile(
+        r"^(?:launch|ship|release|build|create|implement|complete|finish|hold|run|host|publish|deliver|"
+        r"hire|migrate|roll ?out|set up|setup|write|draft|design|develop|conduct|organi[sz]e|"
+        r"introduce|start|begin|kick ?off|prepare|document|define|deploy|install|integrate|"
+        r"update|upgrade|refactor|redesign|rebuild|attend|present|train|onboard|recruit|"
+        r"establish|open|produce|send|submit|finali[sz]e|plan|research|investigate|explore|"
+        r"evaluate|audit|pilot|test|announce|sign|negotiate|procure|purchase|buy|add|enable|"
+        r"automate|map|collect|run|do|make|graduate|partner|support|share|update|hold)\b",
+        re.I),
+    "zh": re.compile(
+        r"^(?:完成|上线|举办|开展|建立|推出|发布|组织|召开|搭建|制定|编写|开发|实施|启动|部署|引入|"
+        r"招聘|培训|开通|设计|撰写|输出|整理|梳理|调研|策划|落地|交付|建成|开设|签约|采购|更新|"
+        r"升级|优化|改版|重构|迁移|对接|接入|编制|形成|出台|印发|参加|参与|举行|走访|拜访)"),
+}
+OUTCOME_WORDS = re.compile(
+    r"\b(?:rate|ratio|share|percentage|conversion|retention|churn|revenue|arr|mrr|nps|csat|"
+    r"satisfaction|adoption|active|usage|users?|customers?|growth|margin|cost|time to|latency|"
+    r"uptime|availability|accuracy|score|reduction|increase|decrease|acceptance|engagement|"
+    r"reach|achieve|resulting in|so that|leading to)\b"
+    r"|率|占比|转化|留存|流失|营收|收入|满意度|活跃|使用|用户数|客户数|增长|毛利|成本|时长|可用性|"
+    r"准确|得分|评分|降低|提升|提高|达到|覆盖",
+    re.I,
+)
+
+# ---------------------------------------------------------------------------------------------
+# Plan-wide mechanisms (document-scope rules).
+CHECK_CUES = re.compile(
+    r"\b(?:monitor|monitoring|track|tracking|tracked|dashboards?|kpi review|review meetings?|"
+    r"weekly review|monthly review|quarterly review|business review|progress review|"
+    r"status reports?|progress reports?|reporting|report (?:weekly|monthly|quarterly)|"
+    r"(?:weekly|monthly|quarterly|biweekly|bi-weekly|fortnightly) (?:reviews?|reports?|check-?ins?|"
+    r"syncs?|meetings?|updates?|retros?|retrospectives?|scorecards?)|check-?ins?|checkpoints?|"
+    r"retrospectives?|retros?|post-mortems?|evaluat(?:e|ion)|assess(?:ment)?|audit|measured|"
+    r"scorecard|metrics review|health check|stand-?ups?|steering (?:committee|group) meets|"
+    r"reviewed (?:weekly|monthly|quarterly|every)|review (?:the )?(?:plan|progress|results|kpis|metrics)|"
+    r"progress (?:is|will be) (?:reviewed|tracked|reported)|okr (?:check-?ins?|grading|scoring)|"
+    r"quarterly business review|qbr|reviewed at|review cadence)\b"
+    r"|监控|监测|跟踪|追踪|复盘|周报|月报|日报|季报|例会|周会|月会|检查|考核|评估|评审|督导|督查|"
+    r"数据看板|看板|仪表盘|进度汇报|汇报|回顾|盘点|通报|检视|巡检|验收",
+    re.I,
+)
+ACT_CUES = re.compile(
+    r"\b(?:adjust(?:ed|ing|ment|ments)?|course[- ]correct(?:ion)?|correct(?:ive)? actions?|"
+    r"escalat(?:e|ed|es|ion)|re-?plan(?:ning)?|iterat(?:e|es|ion|ions)|pivot|"
+    r"re-?prioriti[sz]e|reprioriti[sz]ation|revise|revised|revision|update the plan|"
+    r"lessons learned|action items|improvement actions?|continuous improvement|"
+    r"feed (?:back )?into|adapt|re-?allocate|reallocation|rebalance|stop or scale|"
+    r"act on|remediat(?:e|ion)|roll ?back|kill criteria|decide whether)\b"
+    r"|调整|纠偏|升级处理|上报|迭代|改进措施|整改|优化方案|及时修正|修正|动态调整|复盘改进|持续改进|"
+    r"改进|优化调整|回滚|重新规划|再分配",
+    re.I,
+)
+MILESTONE_CUES = re.compile(
+    r"\b(?:milestones?|checkpoints?|phase \d|phase (?:one|two|three)|stage \d|gate|mid-?point|"
+    r"interim|week \d+|month \d+|sprint \d+|wave \d+)\b|里程碑|阶段|节点|中期|第[一二三四五六七八九十\d]+(?:阶段|周|月|期)|检查点",
+    re.I,
+)
+BUFFER_CUES = re.compile(
+    r"\b(?:buffer|contingency|slack|reserve|float|padding|margin for delay|spare capacity|"
+    r"headroom|fallback time|safety margin)\b|缓冲|预留|备用金|应急预算|机动|冗余|不可预见费|预备费|富余",
+    re.I,
+)
+BUDGET_CUES = re.compile(
+    r"\b(?:budget|cost|costs|spend|spending|funding|funded|investment|capex|opex|expense|"
+    r"expenses|price|fee|fees|salary|salaries|allocation)\b|预算|费用|成本|投入|资金|经费|开支|支出|花费",
+    re.I,
+)
+CURRENCY_AMOUNT = re.compile(
+    rf"[$€£¥￥]\s?{NUMBER}|{NUMBER}\s?(?:k|m|bn|million|billion|thousand)?\s?(?:usd|eur|gbp|cny|rmb|dollars?|euros?)\b"
+    rf"|(?:usd|eur|gbp|cny|rmb)\s?{NUMBER}|{NUMBER}\s?(?:万|亿|千)?\s?(?:元|美元|人民币|块)",
+    re.I,
+)
+TBD = re.compile(r"\b(?:tbd|tba|tbc|to be (?:determined|confirmed|decided)|unknown)\b|待定|待确定|待补充|另行确定|暂定", re.I)
+STAFF_CUES = re.compile(
+    r"\b(?:team|staff|staffing|headcount|fte|people|owner|lead|manager|director|engineer|analyst|"
+    r"coordinator|responsible|accountable|raci|hire|hires|hiring|volunteers?|contractor|"
+    r"agency|vendor|committee|department|squad|crew|dri|maintainers?|sponsor)\b"
+    r"|团队|人员|人力|负责人|责任人|牵头|小组|部门|专员|经理|主管|总监|编制|招聘|岗位|分工|志愿者|外包",
+    re.I,
+)
+STAKEHOLDER_CUES = re.compile(
+    r"\b(?:stakeholders?|steering (?:committee|group)|sponsor|report(?:s|ing)? to|reporting line|"
+    r"communication plan|communications? cadence|weekly (?:sync|meeting|update|call|email)|"
+    r"monthly (?:update|meeting|newsletter|report)|all-hands|town ?hall|newsletter|"
+    r"status updates?|board|executive team|leadership team|e-group|slack channel|"
+    r"announce|inform|keep .{0,20} informed|shared with|share with|update (?:the )?(?:team|leadership))\b"
+    r"|干系人|利益相关方|相关方|汇报|领导小组|指导委员会|周会|例会|沟通机制|沟通计划|通报|同步会|"
+    r"协调会|简报|向\S{1,10}报告|报送|共享",
+    re.I,
+)
+RISK_CUES = re.compile(
+    r"\b(?:risks?|threats?|contingency|mitigat(?:e|ion)|what could go wrong|dependencies|"
+    r"assumptions)\b|风险|隐患|预案|应急",
+    re.I,
+)
+
+# Risk fields.
+MITIGATION_CUES = re.compile(
+    r"\b(?:mitigat\w*|response|contingency|fallback|plan b|workaround|countermeasures?|control|"
+    r"controls|prevent\w*|avoid\w*|reduce\w*|transfer\w*|insur\w*|hedg\w*|backup|"
+    r"we will|we'll|will be|by (?:adding|using|keeping|running|holding)|action)\b"
+    r"|应对|措施|预案|对策|防范|规避|缓解|转移|保险|备选|备用|兜底|解决|控制|加强|建立|提前|预留",
+    re.I,
+)
+ASSESSMENT_CUES = re.compile(
+    r"\b(?:likelihood|probability|impact|severity|rating|level|score|high|medium|med|low|"
+    r"critical|major|minor|moderate|p\d|h/m/l)\b|可能性|概率|影响|等级|级别|程度|高|中|低|严重",
+    re.I,
+)
+RISK_COLUMNS = {
+    "mitigation": re.compile(
+        r"mitigat|response|contingency|action|control|plan|countermeasure|应对|措施|预案|对策|控制", re.I),
+    "likelihood": re.compile(r"likelihood|probability|chance|可能性|概率|发生", re.I),
+    "impact": re.compile(r"impact|severity|effect|影响|严重", re.I),
+    "level": re.compile(r"level|rating|score|priority|rank|等级|级别|评级|优先|得分", re.I),
+    "owner": OWNER_COLUMN,
+    "risk": re.compile(r"risk|threat|issue|风险|隐患|事项|描述", re.I),
+}
+
+# Balanced Scorecard perspectives (matched against goal/KPI text).
+BSC_PERSPECTIVES: dict[str, re.Pattern[str]] = {
+    "financial": re.compile(
+        r"\b(?:revenue|sales|profit|margin|cost|costs|budget|arr|mrr|gmv|ebitda|cash|roi|income|"
+        r"spend|price|pricing|turnover|funding|donations?|financial|savings?|\$|€|£|bookings|"
+        r"billing|unit economics|ltv|cac|aov)\b|营收|收入|销售额|利润|毛利|成本|预算|费用|gmv|回款|"
+        r"现金流|营业额|业绩|节约|节省|创收|降本|客单价|元|万元",
+        re.I),
+    "customer": re.compile(
+        r"\b(?:customers?|clients?|users?|nps|csat|satisfaction|retention|churn|loyalty|"
+        r"market share|members?|patients?|students?|citizens?|visitors?|subscribers?|buyers?|"
+        r"shoppers?|guests?|dau|mau|adoption|complaints?|reviews?|brand|community|audience|"
+        r"attendees?|participants?|partners?)\b|客户|用户|顾客|会员|满意度|复购|留存|流失|口碑|"
+        r"投诉|市场份额|品牌|粉丝|患者|学员|学生|群众|居民|消费者|游客|日活|月活|dau|mau",
+        re.I),
+    "process": re.compile(
+        r"\b(?:cycle time|lead time|throughput|defects?|error rate|on-time|on time|delivery|"
+        r"uptime|availability|sla|process|processing|turnaround|inventory|turnover|quality|"
+        r"efficiency|response time|resolution time|mttr|mtbf|incidents?|downtime|latency|"
+        r"automation|automated|yield|utili[sz]ation|backlog|first-call|first contact|accuracy|"
+        r"compliance|releases?|deploy\w*|build time|time to|wait time|waiting time|oee|otif|"
+        r"fulfil\w*|fulfill\w*|stock|outages?|tickets?)\b|流程|效率|交付|周转|库存|良品率|良率|"
+        r"合格率|准时|时效|响应时间|处理时长|缺陷|故障|可用性|自动化|产能|利用率|差错|准确率|"
+        r"及时率|达成率|审批|周期|时长|工单|上线|发布",
+        re.I),
+    "learning": re.compile(
+        r"\b(?:training|trained|skills?|hiring|hire|hires|engagement|knowledge|certif\w*|"
+        r"culture|learning|coaching|mentoring|onboarding|capabilit\w*|competenc\w*|talent|"
+        r"retain staff|employee|employees|staff|team members|headcount|workshops?|courses?|"
+        r"career|promotion|enablement|upskill\w*|documentation|playbooks?|contributors?|"
+        r"maintainers?|volunteers?)\b|培训|人才|能力|学习|技能|认证|员工|招聘|梯队|知识|文化|"
+        r"赋能|带教|课程|敬业|满意度调查|团队建设|队伍建设|成长|晋升",
+        re.I),
+}
+LEADING_CUES = re.compile(
+    r"\b(?:pipeline|leads?|trials?|sign-?ups?|activation|adoption|usage|active|visits?|"
+    r"calls?|meetings?|demos?|cycle time|lead time|response time|time to|conversion|"
+    r"engagement|training|trained|hours|coverage|frequency|attendance|onboarded|"
+    r"first response|open rate|click|ctr|traffic|inquir\w*|proposals?|participation|"
+    r"utili[sz]ation|backlog|throughput|on-time|sessions?|workshops?|outreach|contacts?|"
+    r"prospects?|qualified|bookings)\b|转化率|活跃|拜访|响应时间|线索|试用|注册|访问|点击|"
+    r"覆盖率|参与|培训|到店|咨询|商机|使用率|渗透率|触达|时长|频次|处理时长|及时率|开通",
+    re.I,
+)
+LAGGING_CUES = re.compile(
+    r"\b(?:revenue|sales|profit|margin|market share|churn|nps|csat|satisfaction|arr|mrr|"
+    r"gmv|income|ebitda|retention|turnover|roi|bookings|market position)\b|销售额|营收|"
+    r"收入|利润|毛利|市场份额|流失|满意度|gmv|回款|业绩|营业额|净利",
+    re.I,
+)
+
+# Consistency: totals and shares.
+TOTAL_CUES = re.compile(r"\b(?:total|sum|overall|grand total|in total|altogether)\b|合计|总计|总额|共计|总预算|小计|总投入|总计划", re.I)

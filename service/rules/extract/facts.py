@@ -1,0 +1,591 @@
+"""PlanFacts: what the recognisers found in a plan, for the rule families to judge."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from service.models import Block, BlockKind, Plan
+from service.rules.extract import cues
+from service.rules.extract.dates import DateMention, find_dates, has_time_reference
+from service.rules.extract.normalize import fold
+from service.rules.extract.sections import section_of_blocks
+
+_LIST_NUMBER = re.compile(r"^\s*(?:[-*+•·▪◦●○■□➢►]\s*|\(?\d{1,2}[.)、]\s*|[（(]?[一二三四五六七八九十]+[）)、.]\s*|[①②③④⑤⑥⑦⑧⑨⑩]\s*)")
+_LABEL_PREFIX = re.compile(
+    r"^\s*(?:(?:goal|objective|target|kr|key result|o|okr|risk|task|action|initiative)\s*[\d.]*\s*[:：.\-–—)]\s*"
+    r"|(?:目标|关键结果|风险|任务|举措|措施|行动)\s*[一二三四五六七八九十\d]*\s*[:：、.]\s*"
+    r"|(?:kr|o)\s*\d+(?:\.\d+)?\s*)",
+    re.I,
+)
+_PERIOD_LINE = re.compile(
+    r"^\s*(?:[-*]\s*)?(?:\*\*)?(?:period|timeline|timeframe|time frame|duration|dates?|plan period|"
+    r"planning period|horizon|term|schedule|covers|coverage|effective|valid|fiscal (?:year|quarter)|"
+    r"计划周期|执行周期|实施周期|执行时间|实施时间|活动时间|活动周期|时间范围|周期|期限|时间|起止时间|计划期)"
+    r"(?:\*\*)?\s*[:：]"
+    r"|\bthis (?:plan|document|roadmap|charter) (?:covers|runs|spans)|\bwill run from\b|本(?:计划|方案)(?:覆盖|适用|执行期)",
+    re.I,
+)
+_INTRO_LINE = re.compile(r"[:：]\s*$")
+_CATEGORY_MAX_WORDS = 5
+
+
+@dataclass
+class Statement:
+    """A goal, key result, task or risk: the block plus what was recognised in it."""
+
+    block: Block
+    text: str  # folded (Simplified, lower-case) text used for matching
+    raw: str  # the block's own text
+    section: str
+    children: list[Block] = field(default_factory=list)
+    row: dict[str, str] = field(default_factory=dict)  # table cells by header
+
+
+@dataclass
+class Objective:
+    block: Block
+    krs: list[Statement]
+
+
+@dataclass
+class RaciRow:
+    block: Block
+    roles: dict[str, str]  # role -> cell
+
+
+@dataclass
+class AmountLine:
+    block: Block
+    amount: float
+    is_total: bool
+
+
+@dataclass
+class PercentGroup:
+    blocks: list[Block]
+    values: list[float]
+    total_block: Block | None
+
+
+@dataclass
+class PlanFacts:
+    plan: Plan
+    lang: str
+    section: dict[str, str]
+    folded: dict[str, str]  # block id -> folded text
+    goals: list[Statement] = field(default_factory=list)
+    objectives: list[Objective] = field(default_factory=list)
+    tasks: list[Statement] = field(default_factory=list)
+    risks: list[Statement] = field(default_factory=list)
+    raci_rows: list[RaciRow] = field(default_factory=list)
+    budget_groups: list[list[AmountLine]] = field(default_factory=list)
+    percent_groups: list[PercentGroup] = field(default_factory=list)
+    plan_has_period: bool = False
+    plan_period: tuple[date, date] | None = None
+    period_block: Block | None = None
+    period_is_fiscal: bool = False
+    section_has_period: dict[str, bool] = field(default_factory=dict)
+    body_text: str = ""  # folded text outside background/problem sections
+    all_text: str = ""
+
+    @property
+    def krs(self) -> list[Statement]:
+        return [kr for o in self.objectives for kr in o.krs]
+
+    def children(self, block: Block) -> list[Block]:
+        return [b for b in self.plan.blocks if b.parent_id == block.id]
+
+
+def core_text(text: str) -> str:
+    """Statement text without list numbering and labels such as 'Goal 1:' or 'KR2'."""
+    out = _LIST_NUMBER.sub("", text, count=1)
+    out = _LABEL_PREFIX.sub("", out, count=1)
+    return out.strip()
+
+
+def _is_category(block: Block, children: list[Block]) -> bool:
+    """A short list item that only groups its children ("Financial", "一、客户")."""
+    if not children:
+        return False
+    text = core_text(block.text).rstrip(":： ")
+    if re.search(r"\d", text):
+        return False
+    words = len(text.split())
+    return (words <= _CATEGORY_MAX_WORDS and len(text) <= 40) if re.search(r"[a-z]", text, re.I) else len(text) <= 10
+
+
+def build_facts(plan: Plan) -> PlanFacts:
+    section = section_of_blocks(plan)
+    folded = {b.id: fold(b.text) for b in plan.blocks}
+    facts = PlanFacts(plan=plan, lang=plan.language, section=section, folded=folded)
+    by_parent: dict[str, list[Block]] = {}
+    for b in plan.blocks:
+        if b.parent_id:
+            by_parent.setdefault(b.parent_id, []).append(b)
+
+    _plan_period(facts)
+    _section_periods(facts)
+    _objectives(facts, by_parent)
+    okr_ids = {o.block.id for o in facts.objectives} | {k.block.id for k in facts.krs}
+    _goals(facts, by_parent, okr_ids)
+    _tasks(facts, by_parent, okr_ids)
+    _risks(facts, by_parent)
+    _raci(facts)
+    _budgets(facts)
+    _percents(facts)
+    body = [folded[b.id] for b in plan.blocks if section[b.id] not in ("background", "problem")]
+    facts.body_text = "\n".join(body)
+    facts.all_text = fold(plan.text)
+    return facts
+
+
+# -- plan period ---------------------------------------------------------------------------------
+def _plan_period(facts: PlanFacts) -> None:
+    plan = facts.plan
+    candidates: list[Block] = []
+    title_block = next((b for b in plan.blocks if b.kind == BlockKind.HEADING and b.level == 1), None)
+    if title_block is None and plan.blocks and plan.blocks[0].kind == BlockKind.HEADING:
+        title_block = plan.blocks[0]
+    if title_block is not None:
+        candidates.append(title_block)
+    first_lines_limit = 20
+    for b in plan.blocks:
+        if b.start_line > first_lines_limit and facts.section.get(b.id) not in ("", "background"):
+            break
+        if b.kind != BlockKind.HEADING and _PERIOD_LINE.search(facts.folded[b.id]):
+            candidates.append(b)
+        elif b.kind == BlockKind.TABLE_ROW and b.cells and _PERIOD_LINE.search(fold(b.cells[0]) + ":"):
+            candidates.append(b)
+    title_text = fold(plan.title)
+    if plan.title and has_time_reference(title_text):
+        facts.plan_has_period = True
+    mentions: list[DateMention] = []
+    for b in candidates:
+        text = facts.folded[b.id]
+        if has_time_reference(text) or re.search(r"\d+\s*(?:months?|weeks?|个月|周|天)", text):
+            facts.plan_has_period = True
+            got = find_dates(text)
+            if got and b is not title_block:
+                facts.period_block = b
+            mentions.extend(got)
+            if re.search(r"\bfy\s?\d|fiscal|财年", text):
+                facts.period_is_fiscal = True
+    if not mentions and plan.title:
+        mentions = find_dates(title_text)
+    if mentions:
+        facts.plan_period = (min(m.start for m in mentions), max(m.end for m in mentions))
+
+
+def _section_periods(facts: PlanFacts) -> None:
+    for b in facts.plan.blocks:
+        if b.kind == BlockKind.HEADING:
+            facts.section_has_period[b.id] = has_time_reference(facts.folded[b.id])
+
+
+def inherits_period(facts: PlanFacts, block: Block) -> bool:
+    if facts.plan_has_period:
+        return True
+    by_id = {b.id: b for b in facts.plan.blocks}
+    hid = block.heading_id
+    while hid:
+        if facts.section_has_period.get(hid):
+            return True
+        h = by_id.get(hid)
+        hid = h.heading_id if h else None
+    # A parent list item (category) that names the period, e.g. "- By Q4 2026:".
+    pid = block.parent_id
+    while pid:
+        parent = by_id.get(pid)
+        if parent is None:
+            break
+        if has_time_reference(facts.folded[parent.id]):
+            return True
+        pid = parent.parent_id
+    return False
+
+
+# -- OKR -----------------------------------------------------------------------------------------
+def _stmt(facts: PlanFacts, b: Block, children: list[Block] | None = None) -> Statement:
+    row = {}
+    if b.kind == BlockKind.TABLE_ROW and b.header and b.cells:
+        row = {h: c for h, c in zip(b.header, b.cells, strict=False)}
+    return Statement(block=b, text=facts.folded[b.id], raw=b.text, section=facts.section[b.id],
+                     children=children or [], row=row)
+
+
+def _objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
+    plan = facts.plan
+    lang_kr = cues.KR_LINE
+    lang_obj = cues.OBJECTIVE_LINE
+
+    def is_kr(text: str) -> bool:
+        return bool(lang_kr["en"].match(text) or lang_kr["zh"].match(text))
+
+    def is_obj(text: str) -> bool:
+        t = _LIST_NUMBER.sub("", text)
+        return bool(lang_obj["en"].match(t) or lang_obj["zh"].match(t))
+
+    blocks = plan.blocks
+    used: set[str] = set()
+    # (a) objective headings inside an OKR section, or headings that say "Objective".
+    for i, h in enumerate(blocks):
+        if h.kind != BlockKind.HEADING:
+            continue
+        in_okr = facts.section[h.id] == "okr" and h.heading_id is not None and facts.section.get(h.heading_id) == "okr"
+        if not (in_okr or is_obj(facts.folded[h.id])):
+            continue
+        if is_kr(facts.folded[h.id]):
+            continue
+        krs: list[Statement] = []
+        for b in blocks[i + 1 :]:
+            if b.kind == BlockKind.HEADING and b.level <= h.level:
+                break
+            if b.kind == BlockKind.HEADING:
+                if is_kr(facts.folded[b.id]):
+                    krs.append(_stmt(facts, b))
+                continue
+            if b.kind == BlockKind.LIST_ITEM and b.level == 0:
+                krs.append(_stmt(facts, b, by_parent.get(b.id)))
+            elif b.kind == BlockKind.PARAGRAPH and is_kr(facts.folded[b.id]):
+                krs.append(_stmt(facts, b))
+            elif b.kind == BlockKind.TABLE_ROW and not b.is_header and b.heading_id == h.id:
+                krs.append(_stmt(facts, b))
+        if krs or in_okr:
+            facts.objectives.append(Objective(block=h, krs=krs))
+            used.update(k.block.id for k in krs)
+            used.add(h.id)
+    # (b) list items / paragraphs that say "Objective" followed by KR lines or nested items.
+    i = 0
+    while i < len(blocks):
+        b = blocks[i]
+        if b.id in used or b.kind == BlockKind.HEADING:
+            i += 1
+            continue
+        text = facts.folded[b.id]
+        in_okr = facts.section[b.id] == "okr"
+        kids = by_parent.get(b.id, [])
+        if b.kind == BlockKind.LIST_ITEM and kids and (is_obj(text) or (in_okr and b.level == 0 and not is_kr(text))):
+            krs = [_stmt(facts, k, by_parent.get(k.id)) for k in kids]
+            facts.objectives.append(Objective(block=b, krs=krs))
+            used.add(b.id)
+            used.update(k.id for k in kids)
+            i += 1
+            continue
+        if is_obj(text) and not is_kr(text):
+            krs = []
+            j = i + 1
+            while j < len(blocks):
+                nb = blocks[j]
+                ntext = facts.folded[nb.id]
+                if nb.kind == BlockKind.HEADING or (is_obj(ntext) and not is_kr(ntext)):
+                    break
+                if is_kr(ntext) or (nb.kind == BlockKind.LIST_ITEM and (nb.parent_id == b.id or nb.level == 0)):
+                    krs.append(_stmt(facts, nb, by_parent.get(nb.id)))
+                    used.add(nb.id)
+                elif nb.kind == BlockKind.PARAGRAPH and krs:
+                    break
+                j += 1
+            if krs or in_okr:
+                facts.objectives.append(Objective(block=b, krs=krs))
+                used.add(b.id)
+            i = j
+            continue
+        i += 1
+
+
+# -- goals ---------------------------------------------------------------------------------------
+def _is_goal_candidate_paragraph(facts: PlanFacts, b: Block, has_items: bool) -> bool:
+    text = facts.folded[b.id]
+    if cues.GOAL_LINE["en"].match(text) or cues.GOAL_LINE["zh"].match(text):
+        return True
+    if has_items or _INTRO_LINE.search(text):
+        return False
+    words = len(text.split()) if re.search(r"[a-z]", text) else len(text) / 2
+    return words <= 35
+
+
+def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) -> None:
+    plan = facts.plan
+    goal_sections = {h.id for h in plan.blocks if h.kind == BlockKind.HEADING and facts.section[h.id] == "goals"}
+    items_in_heading: dict[str, bool] = {}
+    for b in plan.blocks:
+        if b.kind in (BlockKind.LIST_ITEM, BlockKind.TABLE_ROW) and b.heading_id:
+            items_in_heading[b.heading_id] = True
+    for b in plan.blocks:
+        if b.id in skip:
+            continue
+        text = facts.folded[b.id]
+        explicit = bool(cues.GOAL_LINE["en"].match(text) or cues.GOAL_LINE["zh"].match(text))
+        in_goals = b.heading_id in goal_sections or (b.kind == BlockKind.HEADING and False)
+        if b.kind == BlockKind.HEADING:
+            # "### Goal 1: Improve X" under a goals section is itself the goal statement.
+            if explicit and facts.section[b.id] in ("goals", ""):
+                facts.goals.append(_stmt(facts, b))
+            continue
+        if explicit:
+            facts.goals.append(_stmt(facts, b, by_parent.get(b.id)))
+            continue
+        if not in_goals or facts.section[b.id] != "goals":
+            continue
+        if b.kind == BlockKind.LIST_ITEM:
+            parent = plan.block(b.parent_id) if b.parent_id else None
+            kids = by_parent.get(b.id, [])
+            if parent is None:
+                if _is_category(b, kids):
+                    continue
+                facts.goals.append(_stmt(facts, b, kids))
+            elif _is_category(parent, by_parent.get(parent.id, [])) and parent.parent_id is None:
+                facts.goals.append(_stmt(facts, b, kids))
+        elif b.kind == BlockKind.TABLE_ROW and not b.is_header:
+            facts.goals.append(_stmt(facts, b))
+        elif b.kind == BlockKind.PARAGRAPH and _is_goal_candidate_paragraph(
+            facts, b, items_in_heading.get(b.heading_id or "", False)
+        ):
+            facts.goals.append(_stmt(facts, b))
+
+
+# -- tasks ---------------------------------------------------------------------------------------
+def _task_table(b: Block) -> tuple[int | None, int | None]:
+    """(task column, owner column) indexes of a task-like table, from its header."""
+    if not b.header:
+        return None, None
+    task_col = owner_col = None
+    for i, h in enumerate(b.header):
+        if owner_col is None and cues.OWNER_COLUMN.search(h):
+            owner_col = i
+        elif task_col is None and cues.TASK_COLUMN.search(h):
+            task_col = i
+    return task_col, owner_col
+
+
+def _tasks(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) -> None:
+    plan = facts.plan
+    goal_ids = {g.block.id for g in facts.goals}
+    for b in plan.blocks:
+        if b.id in skip or b.id in goal_ids:
+            continue
+        sec = facts.section[b.id]
+        text = facts.folded[b.id]
+        explicit = bool(cues.TASK_LINE["en"].match(text) or cues.TASK_LINE["zh"].match(text))
+        if b.kind == BlockKind.TABLE_ROW:
+            if b.is_header:
+                continue
+            task_col, owner_col = _task_table(b)
+            if sec == "tasks" or (owner_col is not None and task_col is not None and sec not in ("risks", "goals", "okr", "background")):
+                if sec in ("tasks", "timeline") or owner_col is not None:
+                    if _is_raci_header(b.header):
+                        continue
+                    if sec == "timeline" and owner_col is None:
+                        continue
+                    facts.tasks.append(_stmt(facts, b))
+            continue
+        if sec != "tasks" and not explicit:
+            continue
+        if b.kind == BlockKind.LIST_ITEM:
+            parent = plan.block(b.parent_id) if b.parent_id else None
+            kids = by_parent.get(b.id, [])
+            if parent is None:
+                if _is_category(b, kids):
+                    continue
+                facts.tasks.append(_stmt(facts, b, kids))
+            elif _is_category(parent, by_parent.get(parent.id, [])) and parent.parent_id is None:
+                facts.tasks.append(_stmt(facts, b, kids))
+        elif b.kind == BlockKind.PARAGRAPH and (explicit or _LIST_NUMBER.match(b.text) and not _INTRO_LINE.search(text)):
+            if len(text) <= 300:
+                facts.tasks.append(_stmt(facts, b))
+
+
+# -- risks ---------------------------------------------------------------------------------------
+def _risks(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
+    plan = facts.plan
+    for b in plan.blocks:
+        sec = facts.section[b.id]
+        text = facts.folded[b.id]
+        explicit = bool(cues.RISK_LINE["en"].match(text) or cues.RISK_LINE["zh"].match(text))
+        if b.kind == BlockKind.HEADING:
+            continue
+        if explicit:
+            facts.risks.append(_stmt(facts, b, by_parent.get(b.id)))
+            continue
+        if sec != "risks":
+            continue
+        if cues.TBD.fullmatch(text.strip(" .。")) is not None:
+            continue
+        if b.kind == BlockKind.TABLE_ROW and not b.is_header:
+            facts.risks.append(_stmt(facts, b))
+        elif b.kind == BlockKind.LIST_ITEM and b.parent_id is None:
+            kids = by_parent.get(b.id, [])
+            if _is_category(b, kids):
+                for k in kids:
+                    facts.risks.append(_stmt(facts, k, by_parent.get(k.id)))
+            else:
+                facts.risks.append(_stmt(facts, b, kids))
+        elif b.kind == BlockKind.PARAGRAPH and (_LIST_NUMBER.match(b.text)) and not _INTRO_LINE.search(text):
+            facts.risks.append(_stmt(facts, b))
+
+
+# -- RACI ----------------------------------------------------------------------------------------
+_RACI_CELL = re.compile(r"^\s*(?:[RACI](?:\s*[/,+&]\s*[RACI])*|[RACI]{2,4}|-|—|)\s*$", re.I)
+
+
+def _is_raci_header(header: list[str] | None) -> bool:
+    return bool(header) and any(re.search(r"raci|responsible|accountable", h, re.I) for h in header or [])
+
+
+def _raci(facts: PlanFacts) -> None:
+    tables: dict[str, list[Block]] = {}
+    for b in facts.plan.blocks:
+        if b.kind == BlockKind.TABLE_ROW and b.table_id and not b.is_header:
+            tables.setdefault(b.table_id, []).append(b)
+    for rows in tables.values():
+        header = rows[0].header or []
+        if len(header) < 3:
+            continue
+        role_cols = list(range(1, len(header)))
+        letter_cells = 0
+        total_cells = 0
+        for r in rows:
+            for i in role_cols:
+                if i < len(r.cells or []):
+                    total_cells += 1
+                    cell = (r.cells or [])[i]
+                    if cell.strip() and _RACI_CELL.match(cell):
+                        letter_cells += 1
+        if total_cells == 0 or letter_cells / total_cells < 0.4:
+            continue
+        for r in rows:
+            roles = {header[i]: (r.cells or [])[i] for i in role_cols if i < len(r.cells or [])}
+            facts.raci_rows.append(RaciRow(block=r, roles=roles))
+
+
+# -- budgets and shares --------------------------------------------------------------------------
+_AMOUNT = re.compile(
+    r"(?P<cur>[$€£¥])?\s?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s?"
+    r"(?P<mult>k\b|m\b|bn\b|million\b|billion\b|thousand\b|万|亿|千)?\s?(?P<unit>元|美元|人民币|usd|eur|gbp|cny|rmb)?",
+    re.I,
+)
+_MULT = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "bn": 1e9, "billion": 1e9,
+         "万": 1e4, "亿": 1e8, "千": 1e3}
+_AMOUNT_COLUMN = re.compile(r"amount|budget|cost|spend|total|eur|usd|\$|€|£|¥|金额|预算|费用|成本|万元|元|投入", re.I)
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s?%")
+_SHARE_COLUMN = re.compile(r"share|percent|%|split|allocation|weight|占比|比例|比重|权重|分配", re.I)
+
+
+def parse_amount(text: str, *, need_currency: bool) -> float | None:
+    """The first money amount in ``text`` (scaled by k/m/万/亿), or None."""
+    for m in _AMOUNT.finditer(text):
+        num = m.group("num")
+        if re.fullmatch(r"(?:19|20)\d{2}", num) and not (m.group("cur") or m.group("unit") or m.group("mult")):
+            continue
+        after = text[m.end() : m.end() + 1]
+        if after == "%":
+            continue
+        has_cur = bool(m.group("cur") or m.group("unit") or (m.group("mult") in ("万", "亿")))
+        if need_currency and not has_cur:
+            continue
+        value = float(num.replace(",", ""))
+        mult = (m.group("mult") or "").lower()
+        return value * _MULT.get(mult, 1.0)
+    return None
+
+
+def _budgets(facts: PlanFacts) -> None:
+    plan = facts.plan
+    # Tables: an amount column and a total row.
+    tables: dict[str, list[Block]] = {}
+    for b in plan.blocks:
+        if b.kind == BlockKind.TABLE_ROW and b.table_id and not b.is_header:
+            tables.setdefault(b.table_id, []).append(b)
+    for rows in tables.values():
+        header = rows[0].header or []
+        amount_cols = [i for i, h in enumerate(header) if _AMOUNT_COLUMN.search(h)]
+        if not amount_cols:
+            continue
+        col = amount_cols[-1] if len(amount_cols) > 1 and re.search(r"total|合计|小计", header[amount_cols[-1]], re.I) is None else amount_cols[0]
+        unit_scale = 1e4 if re.search(r"万元|万", header[col]) else (1e3 if re.search(r"\bk\b|000s|千", header[col], re.I) else 1.0)
+        lines: list[AmountLine] = []
+        for r in rows:
+            cells = r.cells or []
+            if col >= len(cells):
+                continue
+            amount = parse_amount(cells[col], need_currency=False)
+            if amount is None:
+                continue
+            if not re.search(r"[万亿kmb]", cells[col], re.I):
+                amount *= unit_scale
+            first = fold(" ".join(cells[:col]) or cells[0])
+            lines.append(AmountLine(block=r, amount=amount, is_total=bool(cues.TOTAL_CUES.search(first))))
+        if any(line.is_total for line in lines) and sum(1 for x in lines if not x.is_total) >= 2:
+            facts.budget_groups.append(lines)
+    # Lists under a resources/budget heading with a total line.
+    by_heading: dict[str, list[Block]] = {}
+    for b in plan.blocks:
+        if b.kind in (BlockKind.LIST_ITEM, BlockKind.PARAGRAPH) and b.heading_id and facts.section[b.id] == "resources":
+            by_heading.setdefault(b.heading_id, []).append(b)
+    for blocks in by_heading.values():
+        lines = []
+        for b in blocks:
+            text = facts.folded[b.id]
+            if b.kind == BlockKind.LIST_ITEM and b.level > 0:
+                continue
+            amount = parse_amount(text, need_currency=True)
+            if amount is None:
+                continue
+            is_total = bool(cues.TOTAL_CUES.search(text))
+            if b.kind == BlockKind.PARAGRAPH and not is_total:
+                continue
+            lines.append(AmountLine(block=b, amount=amount, is_total=is_total))
+        totals = [x for x in lines if x.is_total]
+        if len(totals) == 1 and sum(1 for x in lines if not x.is_total) >= 2:
+            facts.budget_groups.append(lines)
+
+
+def _percents(facts: PlanFacts) -> None:
+    plan = facts.plan
+    tables: dict[str, list[Block]] = {}
+    for b in plan.blocks:
+        if b.kind == BlockKind.TABLE_ROW and b.table_id and not b.is_header:
+            tables.setdefault(b.table_id, []).append(b)
+    for rows in tables.values():
+        header = rows[0].header or []
+        cols = [i for i, h in enumerate(header) if _SHARE_COLUMN.search(h)]
+        if not cols:
+            continue
+        col = cols[0]
+        vals: list[float] = []
+        blocks: list[Block] = []
+        total: Block | None = None
+        for r in rows:
+            cells = r.cells or []
+            if col >= len(cells):
+                continue
+            m = _PERCENT.search(cells[col]) or re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*", cells[col])
+            if not m:
+                continue
+            if cues.TOTAL_CUES.search(fold(cells[0])):
+                total = r
+                continue
+            vals.append(float(m.group(1)))
+            blocks.append(r)
+        if len(vals) >= 2:
+            facts.percent_groups.append(PercentGroup(blocks, vals, total))
+    # Lists of "label: N%" under a resources/budget/time heading.
+    by_heading: dict[str, list[Block]] = {}
+    for b in plan.blocks:
+        if b.kind == BlockKind.LIST_ITEM and b.level == 0 and b.heading_id and facts.section[b.id] in ("resources", "organisation"):
+            by_heading.setdefault(b.heading_id, []).append(b)
+    for blocks in by_heading.values():
+        vals, group = [], []
+        for b in blocks:
+            text = facts.folded[b.id]
+            found = _PERCENT.findall(text)
+            if len(found) != 1 or len(text) > 80:
+                continue
+            if re.search(r"\b(?:increase|grow|reduce|raise|by|to)\b|提升|提高|增长|降低|达到", text):
+                continue
+            vals.append(float(found[0]))
+            group.append(b)
+        if len(vals) >= 2:
+            facts.percent_groups.append(PercentGroup(group, vals, None))

@@ -1,0 +1,34 @@
+"""Text folding for matching: Traditional -> Simplified, character for character.
+
+``str.translate`` with a one-to-one character table keeps every offset, so a
+match in the folded text is a match at the same column in the plan.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[int, str]:
+    from hanziconv.charmap import simplified_charmap, traditional_charmap
+
+    table: dict[int, str] = {}
+    for trad, simp in zip(traditional_charmap, simplified_charmap, strict=True):
+        if trad != simp and len(simp) == 1:
+            table[ord(trad)] = simp
+    # Full-width forms that plans mix in.
+    table.update({ord("％"): "%", ord("＄"): "$", ord("（"): "(", ord("）"): ")"})
+    table.update({0xFF10 + i: str(i) for i in range(10)})  # full-width digits
+    return table
+
+
+def to_simplified(text: str) -> str:
+    """Same length as ``text``; Traditional characters replaced by Simplified ones."""
+    return text.translate(_table())
+
+
+def fold(text: str) -> str:
+    """Simplified and lower-cased, same length (for cue matching)."""
+    folded = to_simplified(text).lower()
+    return folded if len(folded) == len(text) else to_simplified(text)

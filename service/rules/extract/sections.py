@@ -1,0 +1,84 @@
+"""Headings -> plan parts (background, goals, tasks, risks, ...), in both languages."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from service.models import Block, BlockKind, Plan
+from service.rules.extract import cues
+from service.rules.extract.normalize import fold
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> dict[str, re.Pattern[str]]:
+    out: dict[str, re.Pattern[str]] = {}
+    for kind, by_lang in cues.SECTION_CUES.items():
+        parts = list(by_lang["en"]) + [re.escape(w) for w in by_lang["zh"]]
+        out[kind] = re.compile("|".join(parts), re.I)
+    return out
+
+
+def classify_heading(text: str) -> str | None:
+    """The plan part a heading introduces, or None when it names none."""
+    folded = fold(text)
+    # Strip outline numbering so "2.1 Goals" and "一、目标" classify by their words.
+    folded = re.sub(r"^[\s#\d.、()（）一二三四五六七八九十第章节部分:：-]+", "", folded) or folded
+    patterns = _compiled()
+    hits = [kind for kind in cues.SECTION_ORDER if patterns[kind].search(folded)]
+    if not hits:
+        return None
+    # A goals heading that also names a period or a team is still a goals heading; prefer the
+    # earliest hit in the text when several kinds match ("Risks and mitigations" -> risks).
+    if len(hits) > 1:
+        positions = {k: patterns[k].search(folded).start() for k in hits}  # type: ignore[union-attr]
+        first = min(positions.values())
+        for kind in cues.SECTION_ORDER:
+            if kind in positions and positions[kind] == first:
+                return kind
+    return hits[0]
+
+
+def section_of_blocks(plan: Plan) -> dict[str, str]:
+    """Each block id -> the plan part it sits in ('' when none: preamble or unclassified).
+
+    A heading with no recognised kind inherits its parent's kind, so sub-headings
+    under "Goals" (say "Goal 1: ...") stay in goals.
+    """
+    by_id = {b.id: b for b in plan.blocks}
+    heading_kind: dict[str, str] = {}
+    for b in plan.blocks:
+        if b.kind != BlockKind.HEADING:
+            continue
+        own = classify_heading(b.text)
+        parent_kind = heading_kind.get(b.heading_id or "", "")
+        if own is None:
+            heading_kind[b.id] = parent_kind
+        elif parent_kind == "okr" and own in ("goals", "tasks", "organisation", "monitoring"):
+            heading_kind[b.id] = "okr"  # objectives under an OKR section
+        elif parent_kind in ("goals", "okr") and own in ("organisation", "resources", "monitoring"):
+            heading_kind[b.id] = parent_kind
+        else:
+            heading_kind[b.id] = own
+    result: dict[str, str] = {}
+    for b in plan.blocks:
+        if b.kind == BlockKind.HEADING:
+            result[b.id] = heading_kind[b.id]
+        else:
+            result[b.id] = heading_kind.get(b.heading_id or "", "")
+    del by_id
+    return result
+
+
+def heading_chain(plan: Plan, block: Block) -> list[Block]:
+    """Enclosing headings of a block, nearest first."""
+    by_id = {b.id: b for b in plan.blocks}
+    chain: list[Block] = []
+    hid = block.heading_id if block.kind != BlockKind.HEADING else block.id
+    while hid:
+        h = by_id.get(hid)
+        if h is None:
+            break
+        chain.append(h)
+        hid = h.heading_id
+    return chain

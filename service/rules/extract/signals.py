@@ -1,0 +1,182 @@
+"""Per-statement signals: metrics, targets, baselines, owners, risk fields."""
+
+from __future__ import annotations
+
+import re
+
+from service.models import Block, BlockKind
+from service.rules.extract import cues
+from service.rules.extract.dates import find_dates
+
+_LABELS = re.compile(
+    r"\b(?:kr|o|q|h|fy|goal|objective|phase|stage|step|sprint|wave|week|month|v|version|iso|"
+    r"section|part|tier|level)\s*[-\s]?\d+(?:\.\d+)*\b|第[一二三四五六七八九十\d]+[季度周月阶段期步章节条]|"
+    r"^\s*\(?\d{1,2}[.)、]\s+|^\s*\d+(?:\.\d+)+\s+|[（(]\d+[）)]|\b\d+(?:st|nd|rd|th)\b|\d+\s*月|"
+    r"\b(?:covid|web|industry|gdpr|sha|utf|mp|h)\s*-?\d+\b",
+    re.I,
+)
+
+
+def strip_dates(text: str) -> str:
+    """Blank out dates, years and numbering so the numbers left are measures."""
+    out = list(text)
+    for m in find_dates(text, default_year=2000):
+        for i in range(m.col, m.col + m.length):
+            out[i] = " "
+    stripped = "".join(out)
+    return _LABELS.sub(lambda m: " " * len(m.group(0)), stripped)
+
+
+def has_placeholder(text: str) -> bool:
+    return bool(cues.PLACEHOLDER.search(text))
+
+
+def metric_values(text: str) -> list[str]:
+    """Measured target values in the text (dates, years and numbering excluded)."""
+    clean = strip_dates(text)
+    values = []
+    for m in cues.METRIC_VALUE.finditer(clean):
+        token = m.group(0).strip()
+        digits = re.findall(r"\d+(?:\.\d+)?", token)
+        if digits and all(cues.YEARLIKE.match(d) for d in digits) and "%" not in token:
+            continue
+        values.append(token)
+    if not values:
+        # A bare number next to a metric word ("NPS 45", "churn below 3") still measures.
+        for m in re.finditer(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])", clean):
+            if cues.YEARLIKE.match(m.group(0)):
+                continue
+            window = clean[max(0, m.start() - 25) : m.end() + 15]
+            if re.search(r"\b(?:rate|score|nps|csat|index|ratio|level|count|number|sla|kpi|"
+                         r"target|to|reach|at least|above|below|under|over)\b|率|分|指数|数量|达到|不低于|不超过",
+                         window, re.I):
+                values.append(m.group(0))
+    return values
+
+
+def has_metric(text: str) -> bool:
+    return bool(metric_values(text))
+
+
+def has_baseline(text: str) -> bool:
+    return bool(cues.BASELINE.search(text))
+
+
+def is_delta(text: str) -> bool:
+    return bool(cues.DELTA.search(text))
+
+
+def is_level_target(text: str) -> bool:
+    return bool(cues.LEVEL_TARGET.search(strip_dates(text)))
+
+
+_FROM_TO = re.compile(
+    r"(?:from|从|由)\s*[$€£¥]?(?P<a>\d+(?:[.,]\d+)?)\s*(?P<ua>[%万亿kmKM]?)\S{0,12}?\s*(?:to|至|到|提升至|提高到|增长到|增至)\s*[$€£¥]?(?P<b>\d+(?:[.,]\d+)?)\s*(?P<ub>[%万亿kmKM]?)",
+    re.I,
+)
+_SCALE = {"": 1.0, "%": 1.0, "k": 1e3, "m": 1e6, "万": 1e4, "亿": 1e8}
+
+
+def jump_ratio(text: str) -> float | None:
+    """Target / baseline for 'from X to Y' statements, or None."""
+    m = _FROM_TO.search(text)
+    if not m:
+        return None
+    a = float(m.group("a").replace(",", "")) * _SCALE.get(m.group("ua").lower(), 1.0)
+    b = float(m.group("b").replace(",", "")) * _SCALE.get((m.group("ub") or m.group("ua")).lower(), 1.0)
+    if a <= 0:
+        return None
+    return b / a
+
+
+# -- owners --------------------------------------------------------------------------------------
+_ROLE_PREFIX = re.compile(r"^\s*([^:：]{2,24})[:：]\s*\S")
+
+
+def owner_in_text(raw: str, folded: str) -> str | None:
+    """An owner named in the statement itself, or None."""
+    m = cues.OWNER_LABEL.search(folded)
+    if m:
+        return m.group(0).strip()
+    m = cues.TRAILING_ROLE.search(raw)
+    if m:
+        who = (m.group("p") or m.group("d") or "").strip()
+        if who and (cues.ROLE_WORDS.search(who) or cues.PERSON_NAME["en"].search(who)
+                    or cues.PERSON_NAME["zh"].search(who)) and not re.search(r"\d{2,}|%", who):
+            return who
+    m = _ROLE_PREFIX.match(raw)
+    if m and cues.ROLE_WORDS.search(m.group(1)) and len(m.group(1).split()) <= 4:
+        return m.group(1).strip()
+    m = cues.PERSON_NAME["zh"].search(raw)
+    if m and re.search(r"[（(][^)）]*" + re.escape(m.group(0)), raw):
+        return m.group(0)
+    return None
+
+
+def owner_of_row(block: Block) -> tuple[bool, str | None]:
+    """(table has an owner column, the owner cell if filled)."""
+    if block.kind != BlockKind.TABLE_ROW or not block.header or not block.cells:
+        return False, None
+    for h, cell in zip(block.header, block.cells, strict=False):
+        if cues.OWNER_COLUMN.search(h) and not re.search(r"status|状态", h, re.I):
+            if cues.EMPTY_CELL.match(cell):
+                return True, None
+            return True, cell.strip()
+    return False, None
+
+
+# -- risks ---------------------------------------------------------------------------------------
+_MITIGATION_INLINE = re.compile(
+    r"\b(?:mitigat\w*|response|contingency|fallback|plan b|workaround|countermeasures?|action|"
+    r"control|controls|remedy|treatment)\b\s*[:：=]"
+    r"|(?:→|⇒|->|=>)"
+    r"|\b(?:mitigated by|mitigate by|addressed by|handled by|we will|we'll|we plan to|our plan is to|"
+    r"to mitigate|to reduce this|to address this|to avoid this|if this happens|if so|in which case|"
+    r"fallback is|the response is|countered by|offset by|hedged by|insured|insurance|backup supplier|"
+    r"second supplier|dual[- ]source)\b"
+    r"|(?:应对|措施|预案|对策|防范|解决方案|应对方案|控制措施|缓解措施|规避措施)\s*[:：]"
+    r"|应对[:：]?|通过\S{2,}(?:降低|规避|缓解|防范|应对|解决)|提前\S{2,}|建立\S{0,6}(?:备用|预案|机制)|"
+    r"我们将|将通过|拟通过|采取|购买\S{0,4}保险|外包|备选|备用|兜底|双供应商|若\S{2,}则|一旦\S{2,}(?:立即|即|则)",
+    re.I,
+)
+_ASSESS_INLINE = re.compile(
+    r"\b(?:likelihood|probability|impact|severity|risk level|level|rating|score|priority)\b\s*[:：=]?\s*"
+    r"(?:is\s+)?(?:high|medium|med|low|critical|major|minor|moderate|h|m|l|\d)"
+    r"|\b(?:high|medium|low|critical|major|minor|moderate)\b\s*(?:likelihood|probability|impact|risk|severity)"
+    r"|[(\[]\s*(?:high|medium|med|low|critical|h|m|l)(?:\s*[/,]\s*(?:high|medium|med|low|critical|h|m|l))?\s*[)\]]"
+    r"|\bp\s?[1-4]\b|\b[1-5]\s*[x×]\s*[1-5]\b"
+    r"|(?:可能性|概率|影响|影响程度|风险等级|等级|级别|严重程度|评级)\s*[:：]?\s*(?:高|中|低|较高|较低|极高|严重|一般|\d)"
+    r"|(?:高|中|低|较高|较低)\s*(?:风险|概率|可能|影响)|[(（【\[]\s*(?:高|中|低)\s*[)）】\]]",
+    re.I,
+)
+_STRUCTURED_FIELD = re.compile(
+    r"\b(?:owner|likelihood|probability|impact|mitigation|response|level|trigger)\s*[:：]"
+    r"|(?:责任人|负责人|可能性|概率|影响|应对|措施|等级)\s*[:：]",
+    re.I,
+)
+
+
+def risk_fields(text: str, row: dict[str, str], children_text: str) -> dict[str, bool | None]:
+    """mitigation / assessment / owner present? (owner None when it cannot be judged)."""
+    full = f"{text}\n{children_text}"
+    mitigation = assessment = False
+    owner: bool | None = None
+    if row:
+        for header, cell in row.items():
+            filled = not cues.EMPTY_CELL.match(cell)
+            if cues.RISK_COLUMNS["mitigation"].search(header) and not cues.RISK_COLUMNS["risk"].fullmatch(header.strip()):
+                mitigation = mitigation or filled
+            elif (cues.RISK_COLUMNS["likelihood"].search(header) or cues.RISK_COLUMNS["impact"].search(header)
+                  or cues.RISK_COLUMNS["level"].search(header)):
+                assessment = assessment or filled
+            elif cues.OWNER_COLUMN.search(header):
+                owner = bool(owner) or filled
+        if owner is None:
+            owner = None  # the table has no owner column: structured, but see caller
+    mitigation = mitigation or bool(_MITIGATION_INLINE.search(full))
+    assessment = assessment or bool(_ASSESS_INLINE.search(full))
+    if not row:
+        structured = bool(_STRUCTURED_FIELD.search(full))
+        if structured:
+            owner = bool(cues.OWNER_LABEL.search(full))
+    return {"mitigation": mitigation, "assessment": assessment, "owner": owner}

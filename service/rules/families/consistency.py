@@ -1,0 +1,101 @@
+"""Cross-checks a reader misses: budget sums, percentage shares, dates outside the plan."""
+
+from __future__ import annotations
+
+import re
+
+from service.models import BlockKind
+from service.rules.base import Emitter
+from service.rules.extract.dates import find_dates
+from service.rules.extract.facts import PlanFacts
+
+_NOT_MILESTONE = ("background", "problem")
+
+
+def _fmt(value: float) -> str:
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def _budget_sum(facts: PlanFacts, emit: Emitter) -> None:
+    for group in facts.budget_groups:
+        totals = [x for x in group if x.is_total]
+        items = [x for x in group if not x.is_total]
+        # Sub-totals: when several totals exist, check the last (grand) total against the items.
+        total = totals[-1]
+        parts = [x for x in items if x.block.start_line < total.block.start_line] or items
+        subtotal_sum = sum(t.amount for t in totals[:-1])
+        items_sum = sum(x.amount for x in parts)
+        candidates = [items_sum]
+        if subtotal_sum:
+            candidates.append(subtotal_sum)
+        if total.amount <= 0:
+            continue
+        if all(abs(s - total.amount) / total.amount > 0.01 for s in candidates):
+            emit.block("consistency.budget-sum", total.block, items=_fmt(items_sum), total=_fmt(total.amount))
+
+
+def _percent_sum(facts: PlanFacts, emit: Emitter) -> None:
+    for group in facts.percent_groups:
+        total = sum(group.values)
+        if total > 100.5:
+            anchor = group.total_block or group.blocks[-1]
+            emit.block("consistency.percent-sum", anchor, total=_fmt(total))
+
+
+_BASELINE_REF = re.compile(r"(?:from|since|vs\.?|versus|than|in|compared to|比|较|同比|自|从|相比)\s*$", re.I)
+_RANGE_SEP = re.compile(r"^\s*(?:-|–|—|to|until|through|~|至|到|－)\s*$", re.I)
+
+
+def _date_order(facts: PlanFacts, emit: Emitter) -> None:
+    period = facts.plan_period
+    default_year = period[0].year if period else None
+    for b in facts.plan.blocks:
+        if b.kind == BlockKind.HEADING or facts.section.get(b.id) in _NOT_MILESTONE:
+            continue
+        if b is facts.period_block:
+            continue
+        text = facts.folded[b.id]
+        mentions = find_dates(text, default_year=default_year)
+        if not mentions:
+            continue
+        # An end before its start: "2026-08-01 – 2026-07-15" or Start/End cells of one row.
+        reversed_pair = None
+        for a, c in zip(mentions, mentions[1:], strict=False):
+            between = text[a.col + a.length : c.col]
+            if _RANGE_SEP.match(between) and c.end < a.start:
+                reversed_pair = (a, c)
+                break
+        if reversed_pair is None and b.kind == BlockKind.TABLE_ROW and b.header and b.cells:
+            start_cell = end_cell = None
+            for h, cell in zip(b.header, b.cells, strict=False):
+                if re.search(r"start|begin|开始|起始", h, re.I):
+                    start_cell = find_dates(cell, default_year=default_year)
+                elif re.search(r"end|finish|due|结束|完成|截止", h, re.I):
+                    end_cell = find_dates(cell, default_year=default_year)
+            if start_cell and end_cell and end_cell[0].end < start_cell[0].start:
+                reversed_pair = (start_cell[0], end_cell[0])
+        if reversed_pair is not None:
+            a, c = reversed_pair
+            emit.block("consistency.date-order", b, key="consistency.date-order.reversed",
+                       start=a.text, end=c.text)
+            continue
+        if period is None or facts.period_is_fiscal:
+            continue
+        start, end = period
+        for m in mentions:
+            before = text[max(0, m.col - 12) : m.col]
+            if _BASELINE_REF.search(before):
+                continue  # "up from 2025", "较2025年": a baseline, not a milestone
+            if m.end < start and m.text.strip().rstrip("年度").isdigit():
+                continue  # a bare past year is a reference, not a deadline
+            if m.end < start or m.start > end:
+                what = "This date" if emit.lang == "en" else "该日期"
+                emit.block("consistency.date-order", b, what=what, date=m.text,
+                           start=start.isoformat(), end=end.isoformat())
+                break
+
+
+def check(facts: PlanFacts, emit: Emitter) -> None:
+    _budget_sum(facts, emit)
+    _percent_sum(facts, emit)
+    _date_order(facts, emit)

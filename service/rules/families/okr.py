@@ -1,0 +1,46 @@
+"""OKR checks: number of key results, key results that are tasks or unmeasurable."""
+
+from __future__ import annotations
+
+import re
+
+from service.rules import rewrites
+from service.rules.base import Emitter
+from service.rules.extract import cues
+from service.rules.extract.facts import PlanFacts, Statement, core_text
+from service.rules.extract.signals import has_metric, has_placeholder
+
+
+def _measurable(kr: Statement) -> bool:
+    text = " ".join(kr.row.values()) if kr.row else kr.text
+    cleaned = cues.PLACEHOLDER.sub(" ", text)
+    return has_metric(cleaned)
+
+
+def _is_task(kr: Statement) -> bool:
+    text = core_text(kr.text)
+    text = re.sub(r"^(?:\*\*)?[\w ]{0,12}\bkr\b\s*\d*(?:\*\*)?\s*[:：]\s*", "", text)
+    starts_with_activity = bool(cues.ACTIVITY_VERB["en"].match(text) or cues.ACTIVITY_VERB["zh"].match(text))
+    if not starts_with_activity:
+        return False
+    # An activity with an outcome metric ("launch X and reach 10k users") is an outcome.
+    rest = text.split(" ", 1)[1] if " " in text else text[2:]
+    return not (cues.OUTCOME_WORDS.search(rest) and has_metric(rest))
+
+
+def check(facts: PlanFacts, emit: Emitter) -> None:
+    lang = emit.lang
+    for obj in facts.objectives:
+        n = len(obj.krs)
+        if n < 2 or n > 5:
+            emit.block("okr.kr-count", obj.block, n=n)
+        for kr in obj.krs:
+            placeholder = has_placeholder(kr.text)
+            if _is_task(kr):
+                emit.block("okr.kr-is-task", kr.block, rewrite=rewrites.outcome_kr(kr, lang))
+            if not _measurable(kr):
+                note = ""
+                if placeholder:
+                    note = " (the target is still a placeholder)" if lang == "en" else "（目标值仍是占位符）"
+                emit.block("okr.kr-not-measurable", kr.block, placeholder=note,
+                           rewrite=rewrites.measurable_kr(kr, lang))

@@ -1,0 +1,49 @@
+"""PDCA: is there a Check (monitoring), an Act (adjusting), and milestones in between?"""
+
+from __future__ import annotations
+
+from service.models import BlockKind
+from service.rules import rewrites
+from service.rules.base import Emitter
+from service.rules.extract import cues
+from service.rules.extract.dates import find_dates, has_any_time
+from service.rules.extract.facts import PlanFacts
+
+
+def spans_over_a_month(facts: PlanFacts) -> bool:
+    if facts.plan_period:
+        start, end = facts.plan_period
+        return (end - start).days > 31
+    mentions = find_dates(facts.body_text)
+    if len(mentions) >= 2:
+        return (max(m.end for m in mentions) - min(m.start for m in mentions)).days > 31
+    return facts.plan_has_period  # "2027 plan", "H1": longer than a month
+
+
+def has_milestones(facts: PlanFacts) -> bool:
+    if cues.MILESTONE_CUES.search(facts.body_text):
+        return True
+    # Dated tasks or timeline rows strictly inside the plan period count as checkpoints.
+    dated = 0
+    for b in facts.plan.blocks:
+        if facts.section.get(b.id) in ("background", "problem") or b.kind == BlockKind.HEADING:
+            continue
+        if b is facts.period_block:
+            continue
+        if facts.section.get(b.id) in ("tasks", "timeline", "okr", "goals") and find_dates(facts.folded[b.id]):
+            dated += 1
+    return dated >= 2
+
+
+def check(facts: PlanFacts, emit: Emitter) -> None:
+    lang = emit.lang
+    text = facts.body_text
+    if not cues.CHECK_CUES.search(text):
+        emit.document("pdca.no-check", emit.section_anchor("monitoring"),
+                      rewrite=rewrites.monitoring_section(lang))
+    if not cues.ACT_CUES.search(text):
+        emit.document("pdca.no-act", emit.section_anchor("monitoring", "iteration"),
+                      rewrite=rewrites.act_section(lang))
+    if has_any_time(facts.all_text) and spans_over_a_month(facts) and not has_milestones(facts):
+        emit.document("pdca.no-milestones", emit.section_anchor("timeline", "tasks"),
+                      rewrite=rewrites.milestones_table(facts, lang))

@@ -1,0 +1,45 @@
+"""Resources and schedule: budget, staffing, timeline, buffer."""
+
+from __future__ import annotations
+
+from service.rules import rewrites
+from service.rules.base import Emitter
+from service.rules.extract import cues
+from service.rules.extract.dates import has_any_time
+from service.rules.extract.facts import PlanFacts
+
+
+def _has_budget(facts: PlanFacts) -> tuple[bool, bool]:
+    """(a budget or cost figure exists, the budget is marked TBD)."""
+    text = facts.all_text
+    amount = bool(cues.CURRENCY_AMOUNT.search(text))
+    tbd = False
+    for b in facts.plan.blocks:
+        t = facts.folded[b.id]
+        if cues.BUDGET_CUES.search(t) and cues.TBD.search(t):
+            tbd = True
+    if facts.budget_groups:
+        amount = True
+    return amount, tbd and not cues.CURRENCY_AMOUNT.search(text)
+
+
+def check(facts: PlanFacts, emit: Emitter) -> None:
+    lang = emit.lang
+    amount, tbd = _has_budget(facts)
+    if not amount or tbd:
+        note = (" (it is marked TBD)" if lang == "en" else "（预算仍为待定）") if tbd else ""
+        emit.document("resource.no-budget", emit.section_anchor("resources"), tbd=note,
+                      rewrite=rewrites.budget_table(facts, lang))
+    if not cues.STAFF_CUES.search(facts.all_text) and not _any_owner(facts):
+        emit.document("resource.no-staffing", emit.section_anchor("organisation", "resources"),
+                      rewrite=rewrites.raci_table(facts, lang))
+    timed = has_any_time(facts.all_text)
+    if not timed:
+        emit.document("resource.no-timeline", emit.section_anchor("timeline"),
+                      rewrite=rewrites.milestones_table(facts, lang))
+    elif not cues.BUFFER_CUES.search(facts.all_text):
+        emit.document("resource.no-buffer", emit.section_anchor("timeline", "resources"))
+
+
+def _any_owner(facts: PlanFacts) -> bool:
+    return bool(cues.OWNER_LABEL.search(facts.all_text))

@@ -1,0 +1,71 @@
+"""SMART checks on goal statements (OKR objectives and key results are judged by okr.*)."""
+
+from __future__ import annotations
+
+import re
+
+from service.rules import rewrites
+from service.rules.base import Emitter
+from service.rules.extract import cues
+from service.rules.extract.dates import has_time_reference
+from service.rules.extract.facts import PlanFacts, Statement, core_text, inherits_period
+from service.rules.extract.signals import (
+    has_baseline,
+    has_metric,
+    has_placeholder,
+    is_delta,
+    is_level_target,
+    jump_ratio,
+    metric_values,
+)
+
+
+def _goal_text(g: Statement) -> str:
+    if g.row:
+        return " ".join(v for v in g.row.values())
+    return g.text
+
+
+def _generic(g: Statement) -> str | None:
+    """The generic verb of a goal like 'Improve customer satisfaction', else None."""
+    text = core_text(g.text)
+    for lang in ("en", "zh"):
+        m = cues.GENERIC_VERB[lang].match(text)
+        if m and cues.ABSTRACT_OBJECT[lang].search(text[m.end():]) and not cues.SCOPE_MARKERS[lang].search(core_text(g.raw)):
+            return core_text(g.raw)[: m.end()].strip()
+    # Slogans with no verb ("Be the best", "Operational excellence") are as unspecific.
+    words = re.findall(r"[a-z]+", text)
+    if 0 < len(words) <= 3 and not re.search(r"\d", text) and cues.ABSTRACT_OBJECT["en"].search(text):
+        return core_text(g.raw)
+    return None
+
+
+def check(facts: PlanFacts, emit: Emitter) -> None:
+    lang = emit.lang
+    for g in facts.goals:
+        text = _goal_text(g)
+        children = " ".join(facts.folded[c.id] for c in g.children)
+        full = f"{text} {children}"
+        metric = has_metric(full) and not (has_placeholder(text) and not has_metric(re.sub(cues.PLACEHOLDER, " ", text)))
+        timed = has_time_reference(full) or inherits_period(facts, g.block)
+        if not metric:
+            verb = _generic(g)
+            if verb:
+                emit.block("smart.specific", g.block, verb=verb, rewrite=None)
+        if not metric:
+            emit.block("smart.measurable", g.block,
+                       rewrite=rewrites.smart_goal(g, facts, lang, need_metric=True,
+                                                   need_time=not timed, need_baseline=False))
+        else:
+            ratio = jump_ratio(full)
+            if ratio is not None and ratio > 10:
+                emit.block("smart.achievable", g.block, key="smart.achievable.jump", ratio=ratio)
+            elif not has_baseline(full) and is_level_target(text) and not is_delta(text):
+                target = metric_values(text)[0] if metric_values(text) else ""
+                emit.block("smart.achievable", g.block, target=target,
+                           rewrite=rewrites.smart_goal(g, facts, lang, need_metric=False,
+                                                       need_time=not timed, need_baseline=True))
+        if not timed:
+            emit.block("smart.time-bound", g.block,
+                       rewrite=rewrites.smart_goal(g, facts, lang, need_metric=not metric,
+                                                   need_time=True, need_baseline=False))
