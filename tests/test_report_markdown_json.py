@@ -130,3 +130,9 @@ def test_unknown_format_is_a_user_error() -> None:
         render([sample_en()], "pdf")
     assert "pdf" in str(err.value) and "sarif" in str(err.value)
     assert set(FORMATS) == {"text", "json", "markdown", "html", "sarif"}
+
+
+def test_plan_review_pairs_in_either_order_render_the_same() -> None:
+    review, plan = sample_en()
+    swapped = [(plan, review)]
+    assert render(swapped, "text") == render([(review, plan)], "text")  # type: ignore[arg-type]

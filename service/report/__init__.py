@@ -51,6 +51,7 @@ def render(
     (it prints the plan's normalised Markdown, the text finding lines refer to).
     """
     fmt = fmt.strip().lower()
+    reviews = _pairs(reviews)
     if fmt == "text":
         from service.report.text import render_text
 
@@ -72,6 +73,18 @@ def render(
 
         return render_sarif(reviews)
     raise ConfigError(f"unknown report format {fmt!r}", hint=f"use one of: {', '.join(FORMATS)}")
+
+
+def _pairs(reviews: list[tuple[Review, Plan]]) -> list[tuple[Review, Plan]]:
+    """(Review, Plan) pairs; (Plan, Review) pairs, as review_text_with_plan returns, are
+    turned round rather than failing deep inside a renderer."""
+    out: list[tuple[Review, Plan]] = []
+    for first, second in reviews:
+        if isinstance(first, Plan) and isinstance(second, Review):
+            out.append((second, first))
+        else:
+            out.append((first, second))
+    return out
 
 
 __all__ = ["EXTENSIONS", "FORMATS", "MEDIA_TYPES", "ReportFormat", "render"]

@@ -58,8 +58,8 @@ def _section_title(section: Section, labels: Labels, plan_title: str) -> str:
 
 
 def _continuation(text: str, indent: str) -> list[str]:
-    lines = text.strip("\n").split("\n")
-    return [lines[0], *[indent + line for line in lines[1:]]]
+    lines = [line.rstrip() for line in text.strip("\n").split("\n")]
+    return [lines[0], *[indent + line if line else "" for line in lines[1:]]]
 
 
 def _plan_lines(review: Review, plan: Plan) -> list[Text]:
