@@ -136,3 +136,36 @@ def test_plan_review_pairs_in_either_order_render_the_same() -> None:
     review, plan = sample_en()
     swapped = [(plan, review)]
     assert render(swapped, "text") == render([(review, plan)], "text")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_copes_with_odd_spans_and_empty_plans(fmt: str) -> None:
+    from service.models import Finding, Span
+
+    plan = make_plan("# P\n\n- Grow\n", source="odd.md")
+    odd = [
+        Finding(
+            code="smart.measurable",
+            family="smart",
+            severity="error",
+            scope="block",
+            span=Span(start_line=40, end_line=42, start_col=9, end_col=2),
+            message="Past the end.",
+        ),
+        Finding(
+            code="llm.gap", family="llm", severity="warning", scope="block", message="No span."
+        ),
+    ]
+    empty = make_plan("", source="empty.md")
+    out = render([(make_review(plan, odd), plan), (make_review(empty, odd), empty)], fmt)
+    assert out.strip()
+    if fmt == "sarif":
+        regions = [
+            r["locations"][0]["physicalLocation"]["region"]
+            for r in json.loads(out)["runs"][0]["results"]
+        ]
+        lines = len(plan.lines)  # 4: the last one empty, after the final newline
+        assert all(r["startLine"] <= lines and r.get("endLine", 1) <= lines for r in regions)
+        for r in regions:
+            if r.get("endLine") == r["startLine"]:
+                assert r["startColumn"] <= r["endColumn"] <= len(plan.lines[r["startLine"] - 1]) + 1

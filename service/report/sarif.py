@@ -105,8 +105,12 @@ def _region(finding: Finding, plan: Plan) -> dict[str, int]:
         return {"startLine": 1, "startColumn": 1}
     start = min(max(finding.span.start_line, 1), n_lines)
     end = min(max(finding.span.end_line, start), n_lines)
-    start_col = max(finding.span.start_col, 1)
-    end_col = max(finding.span.end_col, 1)
+
+    def width(line: int) -> int:  # columns run to one past the last character
+        return len(lines[line - 1]) + 1 if line <= len(lines) else 1
+
+    start_col = min(max(finding.span.start_col, 1), width(start))
+    end_col = min(max(finding.span.end_col, 1), width(end))
     if end == start and end_col < start_col:
         end_col = start_col
     return {"startLine": start, "startColumn": start_col, "endLine": end, "endColumn": end_col}
