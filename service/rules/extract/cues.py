@@ -373,7 +373,9 @@ STAKEHOLDER_CUES = re.compile(
     r"communication plan|communications? cadence|weekly (?:sync|meeting|update|call|email)|"
     r"monthly (?:update|meeting|newsletter|report)|all-hands|town ?hall|newsletter|"
     r"status updates?|board|executive team|leadership team|e-group|slack channel|"
-    r"announce|inform|keep .{0,20} informed|shared with|share with|update (?:the )?(?:team|leadership))\b"
+    r"announce|inform|keep .{0,20} informed|shared with|share with|update (?:the )?(?:team|leadership)|"
+    r"report\w*\b[^.\n]{0,60}\bto (?:the )?(?:coo|ceo|cfo|cto|cio|board|vp|director|leadership|management|"
+    r"sponsor|steering|executive|council|trustees|governors|minister|mayor))\b"
     r"|干系人|利益相关方|相关方|汇报|领导小组|指导委员会|周会|例会|沟通机制|沟通计划|通报|同步会|"
     r"协调会|简报|向\S{1,10}报告|报送|共享",
     re.I,
