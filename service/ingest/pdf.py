@@ -1,0 +1,731 @@
+""".pdf -> normalised Markdown text, recovering structure from the page layout.
+
+pypdf reports each piece of text with its position and font (``visitor_text``
+of ``PageObject.extract_text``; public API, the same decoding as plain text
+extraction, Form XObjects included). From those pieces this module rebuilds:
+
+- lines (pieces on one baseline) and cells (pieces separated by a wide gap);
+- running headers, footers and page numbers (the same text at the top or
+  bottom of most pages), which are dropped;
+- headings: lines set clearly larger than the body text (levels by size rank),
+  or short bold lines followed by body text;
+- list items: a bullet glyph (•, ·, -, Word's symbol-font bullets) or a number
+  ("1.", "2)", "(3)", "①") at the line start; nesting by indentation;
+- tables: two or more consecutive lines whose cells start at the same columns;
+- paragraphs: wrapped lines joined (without a space between Chinese characters;
+  a hyphen split across lines is mended).
+
+Short outline lines such as "一、背景" or "第一章 总则" stay on a line of their own,
+so the Markdown parser sees them as the headings they are.
+
+The result is approximate, so every PDF plan carries a warning saying so.
+
+Bounding the work (pypdf on adversarial input can be slow): the page limit
+(``settings.max_pages``) is checked before any page is read; pypdf's own
+resource limits (decompressed stream size, content stream parsing budget) are
+applied through ``pypdf.apply_configuration`` where available, with external
+decoders disabled; and a wall-clock budget (``PDF_TIME_BUDGET_S``) is checked
+between pages and inside the text callback, which pypdf calls for every text
+operation, so a pathological page is abandoned mid-way. Reading runs in the
+calling thread: nothing is left running after an error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import math
+import re
+import statistics
+import time
+import warnings
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from service.errors import InputError, InputTooLarge
+from service.ingest.docx import MANUAL_BULLET, MdItem, render_markdown
+from service.settings import Settings
+
+PDF_TIME_BUDGET_S = 60.0
+"""Most seconds spent reading one PDF (override with ``settings.pdf_time_budget`` if present)."""
+
+APPROXIMATE_WARNING = (
+    "PDF structure is approximate: headings, lists and tables were recovered from the page layout; "
+    "check the normalised text (--show-source) or review the .docx or Markdown original if you have it"
+)
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
+_BULLET = re.compile(
+    r"^(?:[•·▪▫◦●○■□◆◇➢➤►▶✓✔☐☑\u2022\u2023\u2043\u2219\x7f\uf0b7\uf0a7\uf0d8\uf076\uf0fc\uf06c\uf06e\uf0a8]\s*|[-–*]\s+)(?=\S)"
+)
+_BULLET_ONLY = re.compile(
+    r"^[•·▪▫◦●○■□◆◇➢➤►▶✓✔☐☑\u2022\u2023\u2043\u2219\x7f\uf0b7\uf0a7\uf0d8\uf076\uf0fc\uf06c\uf06e\uf0a8\-–*]$"
+)
+_NUMBER = re.compile(
+    r"^(?:(\d{1,2})[.)](?=\s)|[(（](\d{1,2})[)）]|([①-⑳])|([a-z])[.)](?=\s))\s*(?=\S)"
+)
+_NUMBER_ONLY = re.compile(r"^(?:\d{1,2}[.)]|[(（]\d{1,2}[)）]|[①-⑳]|[a-z][.)])$")
+_OUTLINE = re.compile(
+    r"^(?:第[一二三四五六七八九十百零〇\d]+[章节節部篇条條]|[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[）)]|\d+(?:\.\d+){1,3}\.?\s)"
+)
+_TERMINAL = re.compile(r"[。．.!！?？;；:：]$")
+_PAGE_NUMBER = re.compile(
+    r"^(?:(?:page|p\.)\s*)?[-–—]?\s*\d{1,4}\s*[-–—]?(?:\s*(?:/|of|／)\s*\d{1,4})?$"
+    r"|^第\s*\d{1,4}\s*[页頁](?:\s*[,，/／]?\s*共\s*\d{1,4}\s*[页頁])?$"
+    r"|^[-–—]?\s*\d{1,4}\s*/\s*\d{1,4}\s*[-–—]?$",
+    re.IGNORECASE,
+)
+
+
+class _OutOfTime(Exception):
+    """Raised from the text callback when the time budget is spent."""
+
+
+@dataclass
+class _Piece:
+    """Text pypdf reported at one position."""
+
+    x: float
+    top: float  # distance from the top of the page (grows downwards)
+    size: float
+    text: str
+    bold: bool
+    ended: bool = False  # pypdf ended this piece with a line break
+
+
+@dataclass
+class _Cell:
+    x: float
+    text: str
+    size: float
+    bold: bool
+
+    @property
+    def end(self) -> float:
+        return self.x + _text_width(self.text, self.size)
+
+
+@dataclass
+class _Line:
+    page: int
+    top: float
+    cells: list[_Cell]
+    marker: str = ""  # a list marker cell split off the front
+    marker_x: float = 0.0
+    kind: str = "body"  # body | heading | list | table | outline
+    level: int = 0
+    ordered: bool = False
+    number: int = 0
+
+    @property
+    def x(self) -> float:
+        return self.cells[0].x
+
+    @property
+    def size(self) -> float:
+        return max(c.size for c in self.cells)
+
+    @property
+    def bold(self) -> bool:
+        return all(c.bold for c in self.cells if c.text.strip())
+
+    @property
+    def text(self) -> str:
+        out = ""
+        for c in self.cells:
+            out = join_words(out, c.text) if out else c.text
+        return out
+
+
+@dataclass
+class _Table:
+    lines: list[_Line]
+    anchors: list[float]
+    rows: list[list[str]] = field(default_factory=list)
+
+
+def join_words(left: str, right: str, *, mend_hyphen: bool = False) -> str:
+    """Join two runs of text: no space between Chinese characters, one space otherwise."""
+    left = left.rstrip()
+    right = right.lstrip()
+    if not left:
+        return right
+    if not right:
+        return left
+    if _CJK.match(left[-1]) and _CJK.match(right[0]):
+        return left + right
+    if _CJK.match(left[-1]) and right[0] in "，。、；：！？）》」』":
+        return left + right
+    if mend_hyphen and re.search(r"[a-z]-$", left) and right[0].islower():
+        return left[:-1] + right
+    return f"{left} {right}"
+
+
+def _text_width(text: str, size: float) -> float:
+    """Estimated advance of ``text``: full width for CJK, about half an em for Latin."""
+    width = 0.0
+    for ch in text:
+        if _CJK.match(ch):
+            width += 1.0
+        elif ch == " ":
+            width += 0.28
+        elif ch.isupper() or ch in "mwMW%@":
+            width += 0.68
+        else:
+            width += 0.5
+    return width * size
+
+
+# -- reading pages ---------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _pypdf_limits() -> Iterator[None]:
+    """pypdf's resource limits for this read, with external decoders switched off."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pypdf
+
+        apply = getattr(pypdf, "apply_configuration", None)
+        if apply is None:
+            yield
+            return
+        try:
+            ctx = apply(jbig2dec_binary=None)
+        except TypeError:  # an older pypdf without this field
+            ctx = apply()
+        with ctx:
+            yield
+
+
+def _quiet_pypdf() -> None:
+    # pypdf logs recoverable damage as warnings; users get our one-line summary instead.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+
+def _page_pieces(page: Any, deadline: float) -> list[_Piece]:
+    from pypdf._text_extraction import mult
+
+    pieces: list[_Piece] = []
+    calls = 0
+
+    def visit(text: Any, cm: Any, tm: Any, font: Any, size: Any) -> None:
+        nonlocal calls
+        calls += 1
+        if calls % 64 == 0 and time.monotonic() > deadline:
+            raise _OutOfTime
+        if not isinstance(text, str) or not text:
+            return
+        try:
+            m = mult(tm, cm)
+            scale = math.hypot(m[2], m[3]) or 1.0
+            eff = float(size or 0) * scale or 10.0
+            x, y = float(m[4]), float(m[5])
+            top = -y if m[3] >= 0 else y
+        except (TypeError, ValueError, IndexError):
+            return
+        name = ""
+        with contextlib.suppress(Exception):
+            name = str(font.get("/BaseFont", "")) if font is not None else ""
+        bold = bool(re.search(r"bold|heavy|black|semibold|demi|黑体|黑體", name, re.IGNORECASE))
+        ended = text.endswith("\n")
+        parts = text.split("\n")
+        if ended:
+            parts = parts[:-1]
+        for k, part in enumerate(parts):
+            part = part.replace("\t", " ")
+            last = k == len(parts) - 1
+            pieces.append(_Piece(x, top + k * eff * 1.2, eff, part, bold, ended=ended or not last))
+
+    page.extract_text(visitor_text=visit, orientations=(0, 180))
+    return pieces
+
+
+def _lines_from_pieces(pieces: list[_Piece], page_no: int) -> list[_Line]:
+    # Pass 1, in content-stream order: pieces pypdf reported at a stale position (after a
+    # font change mid-line it repeats the line start) continue the previous piece.
+    merged: list[_Piece] = []
+    for piece in pieces:
+        prev = merged[-1] if merged else None
+        if (
+            prev is not None
+            and not prev.ended
+            and abs(piece.top - prev.top) <= 0.4 * max(piece.size, prev.size)
+            and piece.x <= prev.x + 0.5
+        ):
+            prev.text += piece.text
+            prev.ended = piece.ended
+            prev.bold = prev.bold and (piece.bold or not piece.text.strip())
+            prev.size = max(prev.size, piece.size)
+            continue
+        merged.append(_Piece(piece.x, piece.top, piece.size, piece.text, piece.bold, piece.ended))
+    merged = [p for p in merged if p.text.strip()]
+    # Pass 2: cluster by baseline, then cells by horizontal gap.
+    merged.sort(key=lambda p: p.top)
+    lines: list[_Line] = []
+    group: list[_Piece] = []
+    for piece in merged:
+        if group and abs(piece.top - group[0].top) > 0.45 * max(piece.size, group[0].size):
+            lines.append(_make_line(group, page_no))
+            group = []
+        group.append(piece)
+    if group:
+        lines.append(_make_line(group, page_no))
+    return lines
+
+
+def _make_line(group: list[_Piece], page_no: int) -> _Line:
+    group = sorted(group, key=lambda p: p.x)
+    cells: list[_Cell] = []
+    for p in group:
+        text = re.sub(r"\s+", " ", p.text)
+        if cells:
+            last = cells[-1]
+            gap = p.x - last.end
+            if gap < 1.2 * max(p.size, last.size):
+                last.text = (
+                    join_words(last.text, text)
+                    if gap > 0.15 * p.size or text.startswith(" ") or last.text.endswith(" ")
+                    else last.text + text
+                )
+                last.bold = last.bold and p.bold
+                last.size = max(last.size, p.size)
+                continue
+        cells.append(_Cell(p.x, text.strip(), p.size, p.bold))
+    cells = [c for c in cells if c.text]
+    top = min(p.top for p in group)
+    return _Line(page_no, top, cells)
+
+
+# -- running headers and footers -------------------------------------------------------------------
+
+
+def _drop_running_lines(pages: list[list[_Line]]) -> None:
+    """Remove page numbers and text repeated at the top or bottom of most pages."""
+
+    def key(line: _Line) -> str:
+        return re.sub(r"\d+", "#", line.text.strip().lower())
+
+    edge_keys: Counter[str] = Counter()
+    for lines in pages:
+        edges = {key(ln) for ln in lines[:2] + lines[-2:]}
+        edge_keys.update(edges)
+    text_pages = sum(1 for lines in pages if lines)
+    repeated = {
+        k
+        for k, n in edge_keys.items()
+        if text_pages >= 2 and n >= max(2, math.ceil(0.6 * text_pages))
+    }
+    for lines in pages:
+        if not lines:
+            continue
+        edge = set(map(id, lines[:2] + lines[-2:]))
+        keep = []
+        for ln in lines:
+            if id(ln) in edge and (key(ln) in repeated or _PAGE_NUMBER.match(ln.text.strip())):
+                continue
+            keep.append(ln)
+        lines[:] = keep
+
+
+# -- classification --------------------------------------------------------------------------------
+
+
+def _split_marker(line: _Line) -> None:
+    """Recognise a list marker at the start of a line (its own cell or a text prefix)."""
+    first = line.cells[0]
+    line.marker_x = first.x
+    if len(line.cells) > 1 and (_BULLET_ONLY.match(first.text) or _NUMBER_ONLY.match(first.text)):
+        line.marker = first.text
+        line.cells = line.cells[1:]
+        return
+    m = _BULLET.match(first.text) or _NUMBER.match(first.text)
+    if m:
+        line.marker = first.text[: m.end()].strip()
+        rest = first.text[m.end() :].strip()
+        if rest:
+            line.cells[0] = _Cell(first.x, rest, first.size, first.bold)
+        else:
+            line.cells = line.cells[1:]
+            line.marker = ""  # nothing after the marker: not a list item
+            if not line.cells:
+                line.cells = [first]
+    return
+
+
+def _marker_number(marker: str, fallback: int) -> tuple[bool, int]:
+    """(ordered, number) for a list marker."""
+    m = _NUMBER.match(marker + " x")
+    if not m:
+        return False, 0
+    if m.group(1) or m.group(2):
+        return True, int(m.group(1) or m.group(2))
+    if m.group(3):
+        return True, ord(m.group(3)) - ord("①") + 1
+    return True, fallback
+
+
+def _find_tables(lines: list[_Line]) -> list[_Table]:
+    """Runs of lines whose cells start at shared column positions."""
+    tables: list[_Table] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if len(line.cells) < 2 or line.marker:
+            i += 1
+            continue
+        anchors = [c.x for c in line.cells]
+        tol = 0.9 * line.size
+        run = [line]
+        multi = 1
+        j = i + 1
+        while j < len(lines):
+            nxt = lines[j]
+            if nxt.page != line.page or nxt.top - run[-1].top > 4.0 * max(nxt.size, run[-1].size):
+                break
+            matched = [a for a in anchors for c in nxt.cells if abs(c.x - a) <= tol]
+            if len(nxt.cells) >= 2 and len(matched) >= 2 and not nxt.marker:
+                multi += 1
+                for c in nxt.cells:
+                    if not any(abs(c.x - a) <= tol for a in anchors):
+                        anchors.append(c.x)
+            elif (
+                len(nxt.cells) == 1
+                and matched
+                and nxt.top - run[-1].top <= 1.6 * nxt.size
+                and abs(nxt.x - anchors[0]) > tol
+            ):
+                pass  # a wrapped cell continuing the row above
+            else:
+                break
+            run.append(nxt)
+            j += 1
+        if multi >= 2:
+            anchors.sort()
+            tables.append(_Table(run, anchors))
+            i = j
+        else:
+            i += 1
+    for table in tables:
+        _table_rows(table)
+    return tables
+
+
+def _table_rows(table: _Table) -> None:
+    n = len(table.anchors)
+    tol = 0.9 * max(ln.size for ln in table.lines)
+
+    def column(x: float) -> int:
+        return min(range(n), key=lambda k: abs(table.anchors[k] - x))
+
+    gaps = [b.top - a.top for a, b in zip(table.lines, table.lines[1:], strict=False)]
+    pitch = statistics.median(gaps) if gaps else 0.0
+    rows: list[list[str]] = []
+    prev: _Line | None = None
+    for line in table.lines:
+        first_col = column(line.x)
+        gap = line.top - prev.top if prev is not None else 0.0
+        continuation = (
+            prev is not None
+            and rows
+            and (
+                (first_col > 0 and abs(line.x - table.anchors[0]) > tol)
+                or (gap < 0.8 * pitch and gap <= 1.4 * line.size)
+            )
+        )
+        if not continuation:
+            rows.append([""] * n)
+        row = rows[-1]
+        for cell in line.cells:
+            k = column(cell.x)
+            row[k] = join_words(row[k], cell.text, mend_hyphen=True) if row[k] else cell.text
+        prev = line
+    table.rows = rows
+
+
+def _classify(pages: list[list[_Line]]) -> list[MdItem]:
+    lines = [ln for page in pages for ln in page]
+    if not lines:
+        return []
+    sizes: Counter[float] = Counter()
+    for ln in lines:
+        sizes[round(ln.size * 2) / 2] += len(ln.text)
+    body = sizes.most_common(1)[0][0]
+    heading_sizes = sorted(
+        {round(ln.size * 2) / 2 for ln in lines if ln.size >= body * 1.12}, reverse=True
+    )
+    level_of = {s: min(k + 1, 6) for k, s in enumerate(heading_sizes)}
+    bold_level = min(len(heading_sizes) + 1, 6)
+
+    for ln in lines:
+        _split_marker(ln)
+    tables: dict[int, _Table] = {}
+    in_table: set[int] = set()
+    for page in pages:
+        for table in _find_tables(page):
+            tables[id(table.lines[0])] = table
+            in_table.update(id(ln) for ln in table.lines)
+
+    # Left margin per page: the smallest x of body-size lines.
+    margins: dict[int, float] = {}
+    for ln in lines:
+        if abs(ln.size - body) < 1.0:
+            margins[ln.page] = min(margins.get(ln.page, ln.x), ln.x)
+    longest = max((len(ln.text) for ln in lines if abs(ln.size - body) < 1.0), default=80)
+
+    items: list[MdItem] = []
+    marker_stack: list[float] = []
+    counters: dict[int, int] = {}
+    prev: _Line | None = None
+    current: MdItem | None = None  # a paragraph or list item still open for continuation lines
+    text_x = 0.0
+    i = 0
+    while i < len(lines):
+        ln = lines[i]
+        if id(ln) in tables:
+            table = tables[id(ln)]
+            items.append(MdItem("table", rows=table.rows))
+            current = None
+            marker_stack = []
+            prev = table.lines[-1]
+            i += len(table.lines)
+            continue
+        text = ln.text
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        is_heading_size = ln.size >= body * 1.12 and len(text) <= 150 and not ln.marker
+        if is_heading_size:
+            level = level_of.get(round(ln.size * 2) / 2, 1)
+            if (
+                current is not None
+                and current.kind == "heading"
+                and prev is not None
+                and prev.page == ln.page
+                and abs(prev.size - ln.size) < 0.5
+                and ln.top - prev.top <= 1.6 * ln.size
+            ):
+                current.text = join_words(current.text, text)
+            else:
+                current = MdItem("heading", text, level=level)
+                items.append(current)
+            marker_stack = []
+            prev = ln
+            i += 1
+            continue
+        if (
+            ln.bold
+            and not ln.marker
+            and len(text) <= (30 if _CJK.search(text) else 70)
+            and not _TERMINAL.search(text)
+            and nxt is not None
+            and not nxt.bold
+            and abs(nxt.size - body) < 1.0
+            and not _continues(prev, ln, current, body)
+        ):
+            current = MdItem("heading", text, level=bold_level)
+            items.append(current)
+            marker_stack = []
+            prev = ln
+            i += 1
+            continue
+        if ln.marker:
+            # Nesting by the marker's indentation.
+            while marker_stack and ln.marker_x < marker_stack[-1] - 3:
+                marker_stack.pop()
+            if not marker_stack or ln.marker_x > marker_stack[-1] + 3:
+                marker_stack.append(ln.marker_x)
+            level = len(marker_stack) - 1
+            for deeper in [k for k in counters if k > level]:
+                del counters[deeper]
+            counters[level] = counters.get(level, 0) + 1
+            ordered, number = _marker_number(ln.marker, counters[level])
+            current = MdItem(
+                "list", text, level=level, ordered=ordered, number=number or counters[level]
+            )
+            items.append(current)
+            text_x = ln.x
+            prev = ln
+            i += 1
+            continue
+        if current is not None and current.kind == "list" and _continues_item(prev, ln, text_x):
+            current.text = join_words(current.text, text, mend_hyphen=True)
+            prev = ln
+            i += 1
+            continue
+        outline = bool(_OUTLINE.match(text)) and len(text) <= 40 and not _TERMINAL.search(text)
+        if (
+            not outline
+            and current is not None
+            and current.kind == "paragraph"
+            and not current.bold_only
+            and _continues(prev, ln, current, body, longest=longest, margin=margins.get(ln.page))
+        ):
+            current.text = join_words(current.text, text, mend_hyphen=True)
+        else:
+            current = MdItem("paragraph", text, bold_only=outline)
+            items.append(current)
+            marker_stack = []
+            counters = {}
+        prev = ln
+        i += 1
+    for it in items:
+        it.bold_only = False
+    return items
+
+
+def _continues(
+    prev: _Line | None,
+    line: _Line,
+    current: MdItem | None,
+    body: float,
+    *,
+    longest: int = 80,
+    margin: float | None = None,
+) -> bool:
+    """Whether ``line`` continues the paragraph whose last line is ``prev``."""
+    if prev is None or current is None or current.kind != "paragraph":
+        return False
+    if abs(line.size - prev.size) >= 1.0 or prev.marker:
+        return False
+    prev_text = prev.text
+    if _OUTLINE.match(prev_text) and len(prev_text) <= 40 and not _TERMINAL.search(prev_text):
+        return False
+    if prev.page != line.page:
+        # Across a page break: continue unless the paragraph had ended.
+        return not _TERMINAL.search(prev_text) and (margin is None or line.x <= margin + line.size)
+    gap = line.top - prev.top
+    if gap <= 0 or gap > 1.65 * line.size:
+        return False
+    if line.x > prev.x + 1.2 * line.size:
+        return False  # an indented first line starts a new paragraph
+    return not (_TERMINAL.search(prev_text) and len(prev_text) < 0.7 * longest)
+
+
+def _continues_item(prev: _Line | None, line: _Line, text_x: float) -> bool:
+    if prev is None or line.marker:
+        return False
+    if prev.page != line.page:
+        return line.x > text_x + 0.5 * line.size and not _TERMINAL.search(prev.text)
+    gap = line.top - prev.top
+    return 0 < gap <= 1.65 * line.size and line.x > text_x + 0.5 * line.size
+
+
+# -- entry point -----------------------------------------------------------------------------------
+
+
+def pdf_to_markdown(data: bytes, source: str, settings: Settings) -> tuple[str, list[str]]:
+    """Convert a PDF to normalised Markdown; returns (text, warnings)."""
+    _quiet_pypdf()
+    budget = float(getattr(settings, "pdf_time_budget", PDF_TIME_BUDGET_S))
+    deadline = time.monotonic() + budget
+    try:
+        with _pypdf_limits():
+            return _convert(data, source, settings, deadline)
+    except InputError:
+        raise
+    except _OutOfTime:
+        raise InputTooLarge(
+            source,
+            f"reading the PDF took longer than {budget:.0f} s; it is too complex or damaged",
+            hint="export the plan to PDF again, or save it as .docx or Markdown",
+        ) from None
+    except MemoryError:
+        raise InputTooLarge(
+            source, "the PDF needs too much memory to read", hint="export it again or split it"
+        ) from None
+    except Exception as exc:  # pypdf raises many exception types on damaged files
+        raise InputError(
+            source,
+            "not a readable PDF: the file is damaged",
+            hint=f"{_short(exc)}; export the plan to PDF again, or save it as .docx or Markdown",
+        ) from None
+
+
+def _convert(
+    data: bytes, source: str, settings: Settings, deadline: float
+) -> tuple[str, list[str]]:
+    from pypdf import PdfReader
+    from pypdf.errors import DependencyError, FileNotDecryptedError
+
+    reader = PdfReader(io.BytesIO(data), strict=False)
+    if reader.is_encrypted:
+        unlocked: object
+        try:
+            unlocked = reader.decrypt("")
+        except DependencyError:
+            raise InputError(
+                source,
+                "the PDF is encrypted with AES, which needs the 'cryptography' package to read",
+                hint="save an unencrypted copy (print to PDF), or install cryptography",
+            ) from None
+        except (FileNotDecryptedError, NotImplementedError, ValueError, KeyError):
+            unlocked = 0
+        if not unlocked:  # PasswordType.NOT_DECRYPTED is 0
+            raise InputError(
+                source,
+                "the PDF is password-protected",
+                hint="remove the password (save an unprotected copy) and retry",
+            )
+    n_pages = len(reader.pages)
+    if n_pages == 0:
+        raise InputError(source, "the PDF has no pages", hint="export the plan to PDF again")
+    if n_pages > settings.max_pages:
+        raise InputTooLarge(
+            source,
+            f"the PDF has {n_pages:,} pages, more than the {settings.max_pages:,} limit",
+            hint="split the plan, or raise PLANREVIEW_MAX_PAGES",
+        )
+    pages: list[list[_Line]] = []
+    empty_pages: list[int] = []
+    for number, page in enumerate(reader.pages, start=1):
+        if time.monotonic() > deadline:
+            raise _OutOfTime
+        try:
+            pieces = _page_pieces(page, deadline)
+        except (DependencyError, FileNotDecryptedError):
+            raise
+        except _OutOfTime:
+            raise
+        lines = _lines_from_pieces(pieces, number)
+        if not lines:
+            empty_pages.append(number)
+        pages.append(lines)
+    if not any(pages):
+        raise InputError(
+            source,
+            "the PDF has no text layer (a scan or images of text)",
+            hint="run OCR first (e.g. ocrmypdf), or review the original document",
+        )
+    _drop_running_lines(pages)
+    items = _classify(pages)
+    text = render_markdown(items)
+    if not text.strip():
+        raise InputError(
+            source,
+            "the PDF has no text apart from headers and page numbers",
+            hint="run OCR first if it is a scan, or review the original document",
+        )
+    notes = [APPROXIMATE_WARNING]
+    if empty_pages:
+        listed = ", ".join(map(str, empty_pages[:10])) + (" …" if len(empty_pages) > 10 else "")
+        notes.append(
+            f"page{'s' if len(empty_pages) > 1 else ''} {listed} of the PDF have no text layer "
+            "(scanned?); their content is missing"
+        )
+    return text, notes
+
+
+def _short(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return f"{type(exc).__name__}: {text}"[:140]
+
+
+__all__ = [
+    "APPROXIMATE_WARNING",
+    "MANUAL_BULLET",
+    "PDF_TIME_BUDGET_S",
+    "join_words",
+    "pdf_to_markdown",
+]
