@@ -157,7 +157,10 @@ def parse_file(path: Path, report: Report) -> list[Chunk]:
         if key not in KNOWN_FRONT_MATTER:
             report.add(path, i + 1, f"unknown front matter key {key!r} "
                        f"(known: {', '.join(sorted(KNOWN_FRONT_MATTER))})")
-        meta[key] = value.strip()
+        value = value.strip()
+        if len(value) > 1 and value[0] == value[-1] and value[0] in "\"'":
+            report.add(path, i + 1, f"write the value of {key!r} without quotes")
+        meta[key] = value
     for key in REQUIRED_FRONT_MATTER:
         if not meta.get(key):
             report.add(path, 1, f"front matter lacks '{key}'")
