@@ -81,14 +81,27 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (_P(r"(?<!\d)(?P<y>20\d{2})\s*[-\s]?h(?P<h>[12])\b|\bh(?P<h2>[12])\s*(?P<y2>20\d{2})\b", re.I), "h"),
     (_P(r"(?P<y>20\d{2})\s*年\s*(?P<zh>上|下)半年"), "zh_half"),
     (_P(r"(?<!\d)(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]"), "md"),
+    (_P(r"(?<=[—–\-~至到])\s*(?P<m>\d{1,2})\s*月(?!\s*\d)"), "m_range"),
+    (_P(r"\b(?P<mon>" + _MONTH_RE + r")\b(?=\s*(?:to|until|through|[—–\-~])\s*(?:\d{1,2}\s+)?" + _MONTH_RE + r")", re.I), "m_range"),
+    (_P(r"(?:(?<=[—–\-~])|(?<=to)|(?<=until))\s*(?P<mon>" + _MONTH_RE + r")\b(?!\s*\d)", re.I), "m_range"),
     (_P(r"(?<![\d\w])(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?P<mon>" + _MONTH_RE + r")\b(?!\s*,?\s*20\d{2})", re.I), "dmon"),
     (_P(r"\b(?P<mon>" + _MONTH_RE + r")\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?\b(?!\s*,?\s*20\d{2})", re.I), "dmon"),
     (_P(r"(?<![\d\w])(?:fy\s?)?(?P<y>20\d{2})(?:\s*年(?:度|底|末|初)?|(?=\s|$|[,.;:)\]]))(?!\s*(?:%|元|万|人|个|users|customers))", re.I), "y"),
 ]
 
 
+_ANY_YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
+
+
 def find_dates(text: str, default_year: int | None = None) -> list[DateMention]:
-    """Concrete dates and periods in ``text`` (Simplified Chinese or English), left to right."""
+    """Concrete dates and periods in ``text`` (Simplified Chinese or English), left to right.
+
+    Dates without a year ("12月31日", "30 June", "Q3") take ``default_year``, else the
+    first year written in the same text ("2026年7月1日至12月31日").
+    """
+    if default_year is None:
+        m = _ANY_YEAR.search(text)
+        default_year = int(m.group(1)) if m else None
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
     for pattern, kind in _PATTERNS:
@@ -143,6 +156,13 @@ def _convert(kind: str, m: re.Match[str], default_year: int | None) -> tuple[dat
         if kind == "zh_half":
             y = int(g["y"])
             return (date(y, 1, 1), date(y, 6, 30), True) if g["zh"] == "上" else (date(y, 7, 1), date(y, 12, 31), True)
+        if kind == "m_range":
+            if default_year is None:
+                return None
+            mo = int(g["m"]) if g.get("m") else _month(g["mon"])
+            if not 1 <= mo <= 12:
+                return None
+            return date(default_year, mo, 1), _last_day(default_year, mo), False
         if kind in ("md", "dmon"):
             if default_year is None:
                 return None

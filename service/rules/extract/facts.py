@@ -22,8 +22,9 @@ _LABEL_PREFIX = re.compile(
 _PERIOD_LINE = re.compile(
     r"^\s*(?:[-*]\s*)?(?:\*\*)?(?:period|timeline|timeframe|time frame|duration|dates?|plan period|"
     r"planning period|horizon|term|schedule|covers|coverage|effective|valid|fiscal (?:year|quarter)|"
-    r"计划周期|执行周期|实施周期|执行时间|实施时间|活动时间|活动周期|时间范围|周期|期限|时间|起止时间|计划期)"
+    r"[\u4e00-\u9fff]{0,4}(?:周期|期限|时间|日期|时段|期间|年度|计划期|执行期|实施期))"
     r"(?:\*\*)?\s*[:：]"
+    r"|(?:执行期|实施期|周期|期限|计划期)为?\s*(?:20\d{2}|\d{1,2}月)"
     r"|\bthis (?:plan|document|roadmap|charter) (?:covers|runs|spans)|\bwill run from\b|本(?:计划|方案)(?:覆盖|适用|执行期)",
     re.I,
 )

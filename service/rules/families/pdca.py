@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from service.models import BlockKind
 from service.rules import rewrites
 from service.rules.base import Emitter
@@ -21,18 +23,23 @@ def spans_over_a_month(facts: PlanFacts) -> bool:
 
 
 def has_milestones(facts: PlanFacts) -> bool:
+    """Named milestones/phases, or at least one dated item strictly inside the plan period."""
     if cues.MILESTONE_CUES.search(facts.body_text):
         return True
-    # Dated tasks or timeline rows strictly inside the plan period count as checkpoints.
-    dated = 0
+    period = facts.plan_period
+    default_year = period[0].year if period else None
+    dates = []
     for b in facts.plan.blocks:
         if facts.section.get(b.id) in ("background", "problem") or b.kind == BlockKind.HEADING:
             continue
         if b is facts.period_block:
             continue
-        if facts.section.get(b.id) in ("tasks", "timeline", "okr", "goals") and find_dates(facts.folded[b.id]):
-            dated += 1
-    return dated >= 2
+        dates.extend(find_dates(facts.folded[b.id], default_year=default_year))
+    if period is None:
+        return len({(m.start, m.end) for m in dates}) >= 2
+    start, end = period
+    margin = timedelta(days=7)
+    return any(start + margin < m.end and m.end < end - margin for m in dates)
 
 
 def check(facts: PlanFacts, emit: Emitter) -> None:
