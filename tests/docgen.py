@@ -106,8 +106,12 @@ def _inline(token: Token) -> list[Segment]:
     return merged
 
 
+_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
+
+
 def parse(md_text: str) -> list[Block]:
-    tokens = _MD.parse(md_text)
+    """Markdown -> blocks (YAML front matter is metadata, not document text)."""
+    tokens = _MD.parse(_FRONT_MATTER.sub("", md_text.replace("\r\n", "\n")))
     blocks, _ = _blocks(tokens, 0, None)
     return blocks
 

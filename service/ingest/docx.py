@@ -92,7 +92,7 @@ _LIST_BULLET_STYLE = re.compile(r"^list bullet", re.IGNORECASE)
 MANUAL_BULLET = re.compile(
     r"^(?:[•·▪▫◦●○■□◆◇➢➤►▶✓✔☐☑\x7f\uf0b7\uf0a7\uf0d8\uf076\uf0fc\uf06c\uf06e]\s*|[-*–]\s+)(?=\S)"
 )
-_TERMINAL = re.compile(r"[。．.;；,，!！?？:：、]$")
+_TERMINAL = re.compile(r"[。．.;；,，!！?？、]$")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
@@ -571,6 +571,10 @@ def render_markdown(items: list[MdItem]) -> str:
                 level = 1 if not chunks else 2
                 chunks.append(("block", f"{'#' * level} {it.text}"))
                 continue
+            if _bold_label(it):
+                # Keep the emphasis: the Markdown parser reads a bold line as a label/heading.
+                chunks.append(("block", f"**{it.text}**"))
+                continue
             m = MANUAL_BULLET.match(it.text)
             if m and "\n" not in it.text:
                 list_cols = [2]
@@ -594,6 +598,17 @@ def _pseudo_heading(it: MdItem, nxt: MdItem | None) -> bool:
     limit = 30 if _CJK.search(it.text) else 60
     return (
         len(it.text) <= limit and not _TERMINAL.search(it.text) and not MANUAL_BULLET.match(it.text)
+    )
+
+
+def _bold_label(it: MdItem) -> bool:
+    """A short single-line paragraph that is bold throughout."""
+    return (
+        it.bold_only
+        and "\n" not in it.text
+        and len(it.text) <= 80
+        and not any(ch in it.text for ch in "*_`")
+        and not MANUAL_BULLET.match(it.text)
     )
 
 

@@ -37,7 +37,6 @@ import io
 import logging
 import math
 import re
-import statistics
 import time
 import warnings
 from collections import Counter
@@ -65,13 +64,14 @@ _BULLET_ONLY = re.compile(
     r"^[•·▪▫◦●○■□◆◇➢➤►▶✓✔☐☑\u2022\u2023\u2043\u2219\x7f\uf0b7\uf0a7\uf0d8\uf076\uf0fc\uf06c\uf06e\uf0a8\-–*]$"
 )
 _NUMBER = re.compile(
-    r"^(?:(\d{1,2})[.)](?=\s)|[(（](\d{1,2})[)）]|([①-⑳])|([a-z])[.)](?=\s))\s*(?=\S)"
+    r"^(?:(\d{1,2})[.)](?=\s|[\u4e00-\u9fff])|[(（](\d{1,2})[)）]|([①-⑳])|([a-z])[.)](?=\s))\s*(?=\S)"
 )
 _NUMBER_ONLY = re.compile(r"^(?:\d{1,2}[.)]|[(（]\d{1,2}[)）]|[①-⑳]|[a-z][.)])$")
 _OUTLINE = re.compile(
     r"^(?:第[一二三四五六七八九十百零〇\d]+[章节節部篇条條]|[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[）)]|\d+(?:\.\d+){1,3}\.?\s)"
 )
 _TERMINAL = re.compile(r"[。．.!！?？;；:：]$")
+_SENTENCE_END = re.compile(r"[。．.!！?？;；]$")
 _PAGE_NUMBER = re.compile(
     r"^(?:(?:page|p\.)\s*)?[-–—]?\s*\d{1,4}\s*[-–—]?(?:\s*(?:/|of|／)\s*\d{1,4})?$"
     r"|^第\s*\d{1,4}\s*[页頁](?:\s*[,，/／]?\s*共\s*\d{1,4}\s*[页頁])?$"
@@ -94,6 +94,7 @@ class _Piece:
     text: str
     bold: bool
     ended: bool = False  # pypdf ended this piece with a line break
+    width: float = 0.0  # advance of the text, from the font's widths where known
 
 
 @dataclass
@@ -102,10 +103,7 @@ class _Cell:
     text: str
     size: float
     bold: bool
-
-    @property
-    def end(self) -> float:
-        return self.x + _text_width(self.text, self.size)
+    end: float = 0.0
 
 
 @dataclass
@@ -144,11 +142,16 @@ class _Line:
 class _Table:
     lines: list[_Line]
     anchors: list[float]
+    multi: int = 0  # lines with two or more cells
     rows: list[list[str]] = field(default_factory=list)
 
 
 def join_words(left: str, right: str, *, mend_hyphen: bool = False) -> str:
-    """Join two runs of text: no space between Chinese characters, one space otherwise."""
+    """Join two runs of text: no space between Chinese characters, one space otherwise.
+
+    ``mend_hyphen`` marks a join across a line wrap: a hyphen splitting a word is
+    removed, and no space is added next to a Chinese character.
+    """
     left = left.rstrip()
     right = right.lstrip()
     if not left:
@@ -159,6 +162,8 @@ def join_words(left: str, right: str, *, mend_hyphen: bool = False) -> str:
         return left + right
     if _CJK.match(left[-1]) and right[0] in "，。、；：！？）》」』":
         return left + right
+    if mend_hyphen and (_CJK.match(left[-1]) or _CJK.match(right[0])):
+        return left + right  # a line wrapped next to a Chinese character: no space was there
     if mend_hyphen and re.search(r"[a-z]-$", left) and right[0].islower():
         return left[:-1] + right
     return f"{left} {right}"
@@ -201,6 +206,18 @@ def _pypdf_limits() -> Iterator[None]:
             yield
 
 
+def _width_table(font: Any) -> Any:
+    """pypdf's character widths for a font resource (pypdf >= 6), or None."""
+    if font is None:
+        return None
+    try:
+        from pypdf.generic._font import Font
+
+        return Font.from_font_resource(font)
+    except Exception:  # older pypdf, or a font dictionary it cannot read
+        return None
+
+
 def _quiet_pypdf() -> None:
     # pypdf logs recoverable damage as warnings; users get our one-line summary instead.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -211,6 +228,22 @@ def _page_pieces(page: Any, deadline: float) -> list[_Piece]:
 
     pieces: list[_Piece] = []
     calls = 0
+    fonts: dict[int, Any] = {}
+
+    def measure(font: Any, text: str, size: float) -> float:
+        """The text's advance from the font's widths, or an estimate if they are unusable."""
+        estimate = _text_width(text, size)
+        key = id(font)
+        if key not in fonts:
+            fonts[key] = _width_table(font)
+        table = fonts[key]
+        if table is None:
+            return estimate
+        try:
+            width = float(table.get_text_width(text)) * size / 1000.0
+        except Exception:  # a font pypdf cannot measure
+            return estimate
+        return width if 0.3 * estimate <= width <= 3.0 * estimate else estimate
 
     def visit(text: Any, cm: Any, tm: Any, font: Any, size: Any) -> None:
         nonlocal calls
@@ -238,7 +271,17 @@ def _page_pieces(page: Any, deadline: float) -> list[_Piece]:
         for k, part in enumerate(parts):
             part = part.replace("\t", " ")
             last = k == len(parts) - 1
-            pieces.append(_Piece(x, top + k * eff * 1.2, eff, part, bold, ended=ended or not last))
+            pieces.append(
+                _Piece(
+                    x,
+                    top + k * eff * 1.2,
+                    eff,
+                    part,
+                    bold,
+                    ended or not last,
+                    measure(font, part, eff),
+                )
+            )
 
     page.extract_text(visitor_text=visit, orientations=(0, 180))
     return pieces
@@ -257,11 +300,14 @@ def _lines_from_pieces(pieces: list[_Piece], page_no: int) -> list[_Line]:
             and piece.x <= prev.x + 0.5
         ):
             prev.text += piece.text
+            prev.width += piece.width
             prev.ended = piece.ended
             prev.bold = prev.bold and (piece.bold or not piece.text.strip())
             prev.size = max(prev.size, piece.size)
             continue
-        merged.append(_Piece(piece.x, piece.top, piece.size, piece.text, piece.bold, piece.ended))
+        merged.append(
+            _Piece(piece.x, piece.top, piece.size, piece.text, piece.bold, piece.ended, piece.width)
+        )
     merged = [p for p in merged if p.text.strip()]
     # Pass 2: cluster by baseline, then cells by horizontal gap.
     merged.sort(key=lambda p: p.top)
@@ -285,7 +331,8 @@ def _make_line(group: list[_Piece], page_no: int) -> _Line:
         if cells:
             last = cells[-1]
             gap = p.x - last.end
-            if gap < 1.2 * max(p.size, last.size):
+            marker = _BULLET_ONLY.match(last.text.strip()) or _NUMBER_ONLY.match(last.text.strip())
+            if gap < 1.2 * max(p.size, last.size) and not (marker and p.x > last.x + 0.5):
                 last.text = (
                     join_words(last.text, text)
                     if gap > 0.15 * p.size or text.startswith(" ") or last.text.endswith(" ")
@@ -293,8 +340,9 @@ def _make_line(group: list[_Piece], page_no: int) -> _Line:
                 )
                 last.bold = last.bold and p.bold
                 last.size = max(last.size, p.size)
+                last.end = max(last.end, p.x + p.width)
                 continue
-        cells.append(_Cell(p.x, text.strip(), p.size, p.bold))
+        cells.append(_Cell(p.x, text.strip(), p.size, p.bold, p.x + p.width))
     cells = [c for c in cells if c.text]
     top = min(p.top for p in group)
     return _Line(page_no, top, cells)
@@ -308,6 +356,19 @@ def _drop_running_lines(pages: list[list[_Line]]) -> None:
 
     def key(line: _Line) -> str:
         return re.sub(r"\d+", "#", line.text.strip().lower())
+
+    sizes: Counter[float] = Counter()
+    for lines in pages:
+        for ln in lines:
+            sizes[round(ln.size * 2) / 2] += len(ln.text)
+    body = sizes.most_common(1)[0][0] if sizes else 10.0
+    highest_page_number = 2 * len(pages) + 20
+
+    def page_number(line: _Line) -> bool:
+        text = line.text.strip()
+        if line.size >= 1.12 * body or not _PAGE_NUMBER.match(text):
+            return False
+        return all(int(n) <= highest_page_number for n in re.findall(r"\d+", text))
 
     edge_keys: Counter[str] = Counter()
     for lines in pages:
@@ -325,7 +386,7 @@ def _drop_running_lines(pages: list[list[_Line]]) -> None:
         edge = set(map(id, lines[:2] + lines[-2:]))
         keep = []
         for ln in lines:
-            if id(ln) in edge and (key(ln) in repeated or _PAGE_NUMBER.match(ln.text.strip())):
+            if id(ln) in edge and (key(ln) in repeated or page_number(ln)):
                 continue
             keep.append(ln)
         lines[:] = keep
@@ -347,7 +408,7 @@ def _split_marker(line: _Line) -> None:
         line.marker = first.text[: m.end()].strip()
         rest = first.text[m.end() :].strip()
         if rest:
-            line.cells[0] = _Cell(first.x, rest, first.size, first.bold)
+            line.cells[0] = _Cell(first.x, rest, first.size, first.bold, first.end)
         else:
             line.cells = line.cells[1:]
             line.marker = ""  # nothing after the marker: not a list item
@@ -396,22 +457,55 @@ def _find_tables(lines: list[_Line]) -> list[_Table]:
                 len(nxt.cells) == 1
                 and matched
                 and nxt.top - run[-1].top <= 1.6 * nxt.size
-                and abs(nxt.x - anchors[0]) > tol
+                and abs(nxt.x - min(anchors)) > tol
             ):
                 pass  # a wrapped cell continuing the row above
             else:
                 break
             run.append(nxt)
             j += 1
-        if multi >= 2:
+        # One row at the very end or start of a page may be part of a table the page break split.
+        if multi >= 2 or (multi == 1 and (j == len(lines) or i == 0)):
             anchors.sort()
-            tables.append(_Table(run, anchors))
+            tables.append(_Table(run, anchors, multi))
             i = j
         else:
             i += 1
     for table in tables:
         _table_rows(table)
     return tables
+
+
+def _join_split_tables(pages: list[list[_Line]], page_tables: list[list[_Table]]) -> set[int]:
+    """Append a table continuing at the top of the next page to the one ending this page.
+
+    Returns the ids of the first lines of the continuation parts, which are then skipped.
+    """
+    consumed: set[int] = set()
+    root: dict[int, _Table] = {}
+    for p in range(len(pages) - 1):
+        if not page_tables[p] or not page_tables[p + 1] or not pages[p] or not pages[p + 1]:
+            continue
+        a, b = page_tables[p][-1], page_tables[p + 1][0]
+        if a.lines[-1] is not pages[p][-1] or b.lines[0] is not pages[p + 1][0]:
+            continue
+        tol = 0.9 * max(ln.size for ln in a.lines + b.lines)
+        aligned = sum(1 for x in b.anchors if any(abs(x - y) <= tol for y in a.anchors))
+        if aligned < min(2, len(b.anchors)):
+            continue
+        head = root.get(id(a), a)
+        for row in b.rows:
+            mapped = [""] * len(head.anchors)
+            for k, text in enumerate(row):
+                col = min(
+                    range(len(head.anchors)), key=lambda c: abs(head.anchors[c] - b.anchors[k])
+                )
+                mapped[col] = join_words(mapped[col], text) if mapped[col] else text
+            head.rows.append(mapped)
+        head.multi += b.multi
+        root[id(b)] = head
+        consumed.add(id(b.lines[0]))
+    return consumed
 
 
 def _table_rows(table: _Table) -> None:
@@ -421,8 +515,11 @@ def _table_rows(table: _Table) -> None:
     def column(x: float) -> int:
         return min(range(n), key=lambda k: abs(table.anchors[k] - x))
 
+    # Wrapped cells put lines of one row closer together than the rows themselves; when the
+    # gaps fall into two groups, the smaller one is the line pitch inside a row.
     gaps = [b.top - a.top for a, b in zip(table.lines, table.lines[1:], strict=False)]
-    pitch = statistics.median(gaps) if gaps else 0.0
+    inner = min(gaps) if gaps else 0.0
+    two_groups = bool(gaps) and max(gaps) > 1.25 * inner
     rows: list[list[str]] = []
     prev: _Line | None = None
     for line in table.lines:
@@ -433,7 +530,7 @@ def _table_rows(table: _Table) -> None:
             and rows
             and (
                 (first_col > 0 and abs(line.x - table.anchors[0]) > tol)
-                or (gap < 0.8 * pitch and gap <= 1.4 * line.size)
+                or (two_groups and gap <= 1.12 * inner and gap <= 1.6 * line.size)
             )
         )
         if not continuation:
@@ -462,12 +559,12 @@ def _classify(pages: list[list[_Line]]) -> list[MdItem]:
 
     for ln in lines:
         _split_marker(ln)
+    page_tables = [_find_tables(page) for page in pages]
+    continued = _join_split_tables(pages, page_tables)
     tables: dict[int, _Table] = {}
-    in_table: set[int] = set()
-    for page in pages:
-        for table in _find_tables(page):
+    for found in page_tables:
+        for table in found:
             tables[id(table.lines[0])] = table
-            in_table.update(id(ln) for ln in table.lines)
 
     # Left margin per page: the smallest x of body-size lines.
     margins: dict[int, float] = {}
@@ -487,7 +584,11 @@ def _classify(pages: list[list[_Line]]) -> list[MdItem]:
         ln = lines[i]
         if id(ln) in tables:
             table = tables[id(ln)]
-            items.append(MdItem("table", rows=table.rows))
+            if id(ln) not in continued and table.multi >= 2:
+                items.append(MdItem("table", rows=table.rows))
+            elif id(ln) not in continued:
+                # A lone row of cells: text, with the cells in reading order.
+                items.extend(MdItem("paragraph", line.text) for line in table.lines)
             current = None
             marker_stack = []
             prev = table.lines[-1]
@@ -495,8 +596,11 @@ def _classify(pages: list[list[_Line]]) -> list[MdItem]:
             continue
         text = ln.text
         nxt = lines[i + 1] if i + 1 < len(lines) else None
-        is_heading_size = ln.size >= body * 1.12 and len(text) <= 150 and not ln.marker
+        is_heading_size = ln.size >= body * 1.12 and len(text) <= 150
         if is_heading_size:
+            # A larger line is a heading even when it starts with a number or a symbol.
+            if ln.marker:
+                text = f"{ln.marker} {text}"
             level = level_of.get(round(ln.size * 2) / 2, 1)
             if (
                 current is not None
@@ -518,7 +622,7 @@ def _classify(pages: list[list[_Line]]) -> list[MdItem]:
             ln.bold
             and not ln.marker
             and len(text) <= (30 if _CJK.search(text) else 70)
-            and not _TERMINAL.search(text)
+            and not _SENTENCE_END.search(text)
             and nxt is not None
             and not nxt.bold
             and abs(nxt.size - body) < 1.0
@@ -545,7 +649,7 @@ def _classify(pages: list[list[_Line]]) -> list[MdItem]:
                 "list", text, level=level, ordered=ordered, number=number or counters[level]
             )
             items.append(current)
-            text_x = ln.x
+            text_x = ln.marker_x
             prev = ln
             i += 1
             continue
