@@ -24,6 +24,7 @@ _MD = MarkdownIt("commonmark", {"html": True}).enable("table")
 _OUTLINE_HEADINGS: list[tuple[re.Pattern[str], int]] = [
     (re.compile(r"^第[一二三四五六七八九十百零〇\d]+[章部篇]\s*\S"), 1),
     (re.compile(r"^第[一二三四五六七八九十百零〇\d]+[节節]\s*\S"), 2),
+    (re.compile(r"^[壹贰貳叁參肆伍陆陸柒捌玖拾]+[、.．]\s*\S"), 1),
     (re.compile(r"^[一二三四五六七八九十]+[、.．]\s*\S"), 2),
     (re.compile(r"^[（(][一二三四五六七八九十]+[）)]\s*\S"), 3),
     (re.compile(r"^\d+(\.\d+){1,3}\.?\s*[^\d\s.]"), 3),
@@ -31,7 +32,7 @@ _OUTLINE_HEADINGS: list[tuple[re.Pattern[str], int]] = [
 ]
 # Markers that start a new statement inside a multi-line paragraph (numbered or labelled lines).
 _STATEMENT_START = re.compile(
-    r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、)）]|\d+\.\d+|"
+    r"^(?:[一二三四五六七八九十壹贰貳叁參肆伍陆陸柒捌玖拾]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、)）]|\d+\.\d+|"
     r"[①②③④⑤⑥⑦⑧⑨⑩]|[•·▪◦●○■□➢►\-*+]\s|"
     r"(?:目标|目標|关键结果|關鍵結果|KR\s*\d|O\s*\d|Objective|Goal|Target|Key result|Risk|风险|風險|任务|任務|"
     r"负责人|負責人|责任人|責任人|预算|預算|Owner|Budget|Period|Timeline|计划周期|計劃周期|時間|时间|Deadline)"

@@ -37,7 +37,7 @@ SECTION_CUES: dict[str, dict[str, list[str]]] = {
                r"\bsuccess (criteria|measures|metrics)\b", r"\bmeasures? of success\b",
                r"\bwhat success looks like\b", r"\bkpis?\b", r"\boutcomes\b", r"\bpriorities\b",
                r"\bexpected results\b"],
-        "zh": ["目标", "指标", "成功标准", "预期成果", "预期效果", "kpi", "考核指标", "重点方向"],
+        "zh": ["目标", "目的", "指标", "成功标准", "预期成果", "预期效果", "kpi", "考核指标", "重点方向"],
     },
     "tasks": {
         "en": [r"\btasks?\b", r"\bactions?\b", r"\baction plan\b", r"\binitiatives?\b",
@@ -74,7 +74,7 @@ SECTION_CUES: dict[str, dict[str, list[str]]] = {
         "zh": ["风险", "预案", "隐患", "应急"],
     },
     "monitoring": {
-        "en": [r"\bmonitoring\b", r"\btracking\b", r"\breview\b", r"\breporting\b",
+        "en": [r"\bmonitoring\b", r"\btrack(?:ing)?\b", r"\bfollow[- ]up\b", r"\bgovernance\b", r"\breview\b", r"\breporting\b",
                r"\bmeasurement\b", r"\bmetrics\b", r"\bdashboard\b", r"\bcadence\b",
                r"\bcheck-?ins?\b", r"\bcontrol\b", r"\bevaluation\b", r"\bassessment\b",
                r"\bprogress\b"],
@@ -95,7 +95,7 @@ SECTION_CUES: dict[str, dict[str, list[str]]] = {
 
 # Order in which a heading's kinds are tried; the first match wins.
 SECTION_ORDER = [
-    "okr", "risks", "background", "problem", "goals", "timeline", "tasks", "resources",
+    "okr", "risks", "goals", "background", "problem", "timeline", "tasks", "resources",
     "organisation", "monitoring", "communication", "iteration",
 ]
 
@@ -186,7 +186,7 @@ METRIC_VALUE = re.compile(
     rf"|{NUMBER}\s?(?:/|per )\s?(?:5|10|100|day|week|month|year|hour|user|customer|人|天|月)"
     rf"|{NUMBER}\s?(?:hours?|hrs?|minutes?|mins?|seconds?|secs?|ms|days?|business days|weeks?|"
     rf"小时|分钟|秒|天|个?工作日|周)"
-    rf"|{NUMBER}\s?(?:users?|customers?|clients?|members?|leads?|accounts?|orders?|stores?|"
+    rf"|{NUMBER}\s?(?:[a-z][\w-]*\s){{0,2}}?(?:users?|customers?|clients?|members?|leads?|accounts?|orders?|stores?|"
     rf"sites?|schools?|hospitals?|partners?|people|participants?|attendees?|downloads?|installs?|"
     rf"subscribers?|students?|patients?|visits?|visitors?|tickets?|deals?|contracts?|sessions?|"
     rf"events?|workshops?|articles?|posts?|videos?|features?|releases?|models?|issues?|"
@@ -218,6 +218,8 @@ BASELINE = re.compile(
     r"\bfrom\s+[$€£¥]?\d|\bcurrently\b|\bcurrent(?:ly)?\s+(?:at|is|level|rate|value)|\bbaseline\b"
     r"|\bup from\b|\bdown from\b|\bvs\.?\b|\bversus\b|\bcompared (?:to|with)\b|\blast (?:year|quarter)\b"
     r"|\btoday\b|\bfrom today'?s\b|\bprior year\b|\bfrom the current\b|\bfrom (?:about|around|roughly)\b"
+    r"|\bagainst (?:the |a |our )?(?:20\d\d|baseline|current|last)|\b(?:was|were|stood at|is now|is currently)\s+[$€£¥]?\d"
+    r"|\(\s*(?:20\d\d|fy\d\d|q[1-4])\s*:\s*[$€£¥]?\d|\d{4}\s*年\S{0,14}为\s*\d|\d{4}\s*年\S{0,14}(?:是|达)\s*\d"
     r"|从\s*\S{0,12}\d|由\s*\S{0,10}\d|目前|现为|现有|当前|基线|同比|环比|较去年|较上年|比去年|比上年"
     r"|较\S{0,6}(?:提升|提高|增长|下降|降低|减少)|上年|去年\S{0,6}\d",
     re.I,
@@ -226,7 +228,7 @@ DELTA = re.compile(
     r"\bby\s+(?:about\s+|at least\s+)?[$€£¥]?\d|\+\s?\d|\b(?:increase|grow|raise|boost|cut|reduce|"
     r"lower|decrease|improve|lift|shrink|shorten|add)\w*\s+(?:[\w-]+\s+){0,4}?(?:by\s+)?\d[\d.,]*\s?%"
     r"|\b(?:new|additional|more|extra|net new|another)\s+(?:\w+\s+){0,2}?\d"
-    r"|\d[\d,.]*\s+(?:new|additional|more|extra)\b|\b(?:halve|double|triple)\b|\bby half\b"
+    r"|\d[\d,.]*\s+(?:new|additional|more|extra)\b|\b(?:halve|halved|double|doubled|triple|tripled)\b|\bby half\b"
     r"|(?:提升|提高|增长|增加|降低|下降|减少|缩短|压缩|节省|节约|同比|环比)\s?\d[\d.]*\s?(?:%|％|个百分点|倍)"
     r"|(?:提升|提高|增长|增加|降低|下降|减少)\s?[一二三四五六七八九十两]+(?:成|倍)"
     r"|新增|增加\s?\d|多\d|翻一?番|翻倍|减半|\d+\s?%\s*(?:growth|increase|reduction|decrease|lower|higher|fewer|more)",
@@ -294,13 +296,14 @@ ACTIVITY_VERB = {
         r"introduce|start|begin|kick ?off|prepare|document|define|deploy|install|integrate|"
         r"update|upgrade|refactor|redesign|rebuild|attend|present|train|onboard|recruit|"
         r"establish|open|produce|send|submit|finali[sz]e|plan|research|investigate|explore|"
-        r"evaluate|audit|pilot|test|announce|sign|negotiate|procure|purchase|buy|add|enable|"
+        r"evaluate|audit|pilot|test|announce|sign|negotiate|renegotiate|procure|purchase|buy|add|enable|"
+        r"replace|consolidate|reorgani[sz]e|restructure|redo|rewrite|revise|relaunch|"
         r"automate|map|collect|run|do|make|graduate|partner|support|share|update|hold)\b",
         re.I),
     "zh": re.compile(
-        r"^(?:完成|上线|举办|开展|建立|推出|发布|组织|召开|搭建|制定|编写|开发|实施|启动|部署|引入|"
-        r"招聘|培训|开通|设计|撰写|输出|整理|梳理|调研|策划|落地|交付|建成|开设|签约|采购|更新|"
-        r"升级|优化|改版|重构|迁移|对接|接入|编制|形成|出台|印发|参加|参与|举行|走访|拜访)"),
+        r"^(?:完成|上线|举办|开展|建立|推出|发布|组织|召开|搭建|制定|编写|开发|实施(?!顾问|团队|周期)|启动|部署|引入|"
+        r"招聘\d|开通|撰写|输出|整理|梳理|调研|策划|落地|交付|建成|开设|签约|"
+        r"改版|重构|迁移|对接|接入|编制|形成|出台|印发|参加|参与|举行|走访|拜访)"),
 }
 OUTCOME_WORDS = re.compile(
     r"\b(?:rate|ratio|share|percentage|conversion|retention|churn|revenue|arr|mrr|nps|csat|"

@@ -86,7 +86,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (_P(r"(?:(?<=[—–\-~])|(?<=to)|(?<=until))\s*(?P<mon>" + _MONTH_RE + r")\b(?!\s*\d)", re.I), "m_range"),
     (_P(r"(?<![\d\w])(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?P<mon>" + _MONTH_RE + r")\b(?!\s*,?\s*20\d{2})", re.I), "dmon"),
     (_P(r"\b(?P<mon>" + _MONTH_RE + r")\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?\b(?!\s*,?\s*20\d{2})", re.I), "dmon"),
-    (_P(r"(?<![\d\w])(?:fy\s?)?(?P<y>20\d{2})(?:\s*年(?:度|底|末|初)?|(?=\s|$|[,.;:)\]]))(?!\s*(?:%|元|万|人|个|users|customers))", re.I), "y"),
+    (_P(r"(?<![0-9A-Za-z_])(?:fy\s?)?(?P<y>20\d{2})(?:\s*年(?:度|底|末|初)?|(?=\s|$|[,.;:)\]]))(?!\s*(?:%|元|万|人|个|users|customers))", re.I), "y"),
 ]
 
 

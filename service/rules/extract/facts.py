@@ -340,6 +340,9 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
             elif _is_category(parent, by_parent.get(parent.id, [])) and parent.parent_id is None:
                 facts.goals.append(_stmt(facts, b, kids))
         elif b.kind == BlockKind.TABLE_ROW and not b.is_header:
+            task_col, owner_col = _task_table(b)
+            if owner_col is not None and task_col is not None:
+                continue  # an initiatives table with owners under a "priorities" heading
             facts.goals.append(_stmt(facts, b))
         elif b.kind == BlockKind.PARAGRAPH and _is_goal_candidate_paragraph(
             facts, b, items_in_heading.get(b.heading_id or "", False)

@@ -23,20 +23,12 @@ def classify_heading(text: str) -> str | None:
     """The plan part a heading introduces, or None when it names none."""
     folded = fold(text)
     # Strip outline numbering so "2.1 Goals" and "一、目标" classify by their words.
-    folded = re.sub(r"^[\s#\d.、()（）一二三四五六七八九十第章节部分:：-]+", "", folded) or folded
+    folded = re.sub(r"^[\s#\d.、()（）一二三四五六七八九十壹贰叁肆伍陆柒捌玖拾第章节部分:：-]+", "", folded) or folded
     patterns = _compiled()
-    hits = [kind for kind in cues.SECTION_ORDER if patterns[kind].search(folded)]
-    if not hits:
-        return None
-    # A goals heading that also names a period or a team is still a goals heading; prefer the
-    # earliest hit in the text when several kinds match ("Risks and mitigations" -> risks).
-    if len(hits) > 1:
-        positions = {k: patterns[k].search(folded).start() for k in hits}  # type: ignore[union-attr]
-        first = min(positions.values())
-        for kind in cues.SECTION_ORDER:
-            if kind in positions and positions[kind] == first:
-                return kind
-    return hits[0]
+    for kind in cues.SECTION_ORDER:
+        if patterns[kind].search(folded):
+            return kind
+    return None
 
 
 def section_of_blocks(plan: Plan) -> dict[str, str]:
@@ -47,8 +39,13 @@ def section_of_blocks(plan: Plan) -> dict[str, str]:
     """
     by_id = {b.id: b for b in plan.blocks}
     heading_kind: dict[str, str] = {}
+    title = plan.blocks[0] if plan.blocks and plan.blocks[0].kind == BlockKind.HEADING else None
     for b in plan.blocks:
         if b.kind != BlockKind.HEADING:
+            continue
+        if b is title:
+            # "Q3 OKRs: Growth" or "Risk Management Plan" names the document, not a section.
+            heading_kind[b.id] = ""
             continue
         own = classify_heading(b.text)
         parent_kind = heading_kind.get(b.heading_id or "", "")

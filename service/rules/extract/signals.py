@@ -27,6 +27,12 @@ def strip_dates(text: str) -> str:
     return _LABELS.sub(lambda m: " " * len(m.group(0)), stripped)
 
 
+_DURATION_UNIT = re.compile(r"\b(?:days?|weeks?|months?|quarters?|years?|business days|sprints?)\b|天|周|个月|年", re.I)
+_DEADLINE_BEFORE = re.compile(r"\b(?:within|in|over|for|next|after|every|each|first|last)\s*$|(?:每|前|后)\s*$", re.I)
+_ZH_DEADLINE_AFTER = re.compile(r"^(?:之|以)?[内內]\s*(?:[,，]\s*)?(?:完成|上线|实现|达到|建成|落地|推出|交付|开通|覆盖|启动|全面|基本)")
+_COUNT_OF_THINGS = re.compile(r"(?<![\w.$€£¥])(\d+(?:\.\d+)?)\s+(?:[a-z][\w-]*\s){0,2}?[a-z]{3,}s\b", re.I)
+
+
 def has_placeholder(text: str) -> bool:
     return bool(cues.PLACEHOLDER.search(text))
 
@@ -40,7 +46,17 @@ def metric_values(text: str) -> list[str]:
         digits = re.findall(r"\d+(?:\.\d+)?", token)
         if digits and all(cues.YEARLIKE.match(d) for d in digits) and "%" not in token:
             continue
+        if _DURATION_UNIT.search(token) and (
+            _DEADLINE_BEFORE.search(clean[max(0, m.start() - 12) : m.start()])
+            or _ZH_DEADLINE_AFTER.match(clean[m.end() : m.end() + 8])
+        ):
+            continue  # "within 90 days", "3个月内": a deadline, not a measure
         values.append(token)
+    if not values:
+        # A count of things: "Run 12 expansion webinars", "Hold 4 drop-in sessions".
+        for m in _COUNT_OF_THINGS.finditer(clean):
+            if not _DURATION_UNIT.search(m.group(0)) and not cues.YEARLIKE.match(m.group(1)):
+                values.append(m.group(0))
     if not values:
         # A bare number next to a metric word ("NPS 45", "churn below 3") still measures.
         for m in re.finditer(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])", clean):
@@ -71,20 +87,28 @@ def is_level_target(text: str) -> bool:
 
 
 _FROM_TO = re.compile(
-    r"(?:from|从|由)\s*[$€£¥]?(?P<a>\d+(?:[.,]\d+)?)\s*(?P<ua>[%万亿kmKM]?)\S{0,12}?\s*(?:to|至|到|提升至|提高到|增长到|增至)\s*[$€£¥]?(?P<b>\d+(?:[.,]\d+)?)\s*(?P<ub>[%万亿kmKM]?)",
+    r"(?:from|从|由)\s*[$€£¥]?(?P<a>\d+(?:[.,]\d+)?)\s*(?P<ua>%|万|亿|[kKmM](?![a-zA-Z])|)\S{0,12}?\s*(?:to|至|到|提升至|提高到|增长到|增至)\s*[$€£¥]?(?P<b>\d+(?:[.,]\d+)?)\s*(?P<ub>%|万|亿|[kKmM](?![a-zA-Z])|)",
     re.I,
 )
 _SCALE = {"": 1.0, "%": 1.0, "k": 1e3, "m": 1e6, "万": 1e4, "亿": 1e8}
 
 
+_TARGET_FROM = re.compile(
+    r"[$€£¥]?(?P<b>\d+(?:[.,]\d+)?)\s*(?P<ub>%|万|亿|[kKmM](?![a-zA-Z])|)[^\d()（）]{0,20}?[,，(（]\s*(?:up |down )?(?:from|较|从)\s*[$€£¥]?(?P<a>\d+(?:[.,]\d+)?)\s*(?P<ua>%|万|亿|[kKmM](?![a-zA-Z])|)",
+    re.I,
+)
+
+
 def jump_ratio(text: str) -> float | None:
-    """Target / baseline for 'from X to Y' statements, or None."""
-    m = _FROM_TO.search(text)
+    """Target / baseline for 'from X to Y' (or 'Y, from X') statements, or None."""
+    m = _FROM_TO.search(text) or _TARGET_FROM.search(text)
     if not m:
         return None
     a = float(m.group("a").replace(",", "")) * _SCALE.get(m.group("ua").lower(), 1.0)
     b = float(m.group("b").replace(",", "")) * _SCALE.get((m.group("ub") or m.group("ua")).lower(), 1.0)
-    if a <= 0:
+    if m.re is _TARGET_FROM and not m.group("ua"):
+        a = float(m.group("a").replace(",", ""))  # "£1.2M, from £90,000": the baseline is in units
+    if a <= 0 or any(re.fullmatch(r"(?:19|20)\d\d", m.group(k)) for k in ("a", "b")):
         return None
     return b / a
 

@@ -8,22 +8,38 @@ from service.rules import rewrites
 from service.rules.base import Emitter
 from service.rules.extract import cues
 from service.rules.extract.dates import has_time_reference
+from service.rules.extract.normalize import fold
 from service.rules.extract.facts import PlanFacts, Statement, core_text, inherits_period
 from service.rules.extract.signals import (
     has_baseline,
     has_metric,
     has_placeholder,
     is_delta,
-    is_level_target,
     jump_ratio,
     metric_values,
 )
 
 
+_BASELINE_COLUMN = re.compile(r"baseline|current|today|actual|as[- ]is|last year|20\d\d|基线|基准|现状|当前|目前|现值|上年|去年", re.I)
+_TARGET_COLUMN = re.compile(r"target|goal|目标|目標", re.I)
+
+
 def _goal_text(g: Statement) -> str:
     if g.row:
-        return " ".join(v for v in g.row.values())
+        return fold(" ".join(v for v in g.row.values()))
     return g.text
+
+
+def _row_baseline(g: Statement) -> bool:
+    """A table row whose baseline/current column is filled."""
+    for header, cell in g.row.items():
+        if _BASELINE_COLUMN.search(header) and not _TARGET_COLUMN.search(header) and not cues.EMPTY_CELL.match(cell):
+            return True
+    return False
+
+
+def _row_header_time(g: Statement) -> bool:
+    return bool(g.row) and has_time_reference(fold(" ".join(g.row.keys())))
 
 
 def _generic(g: Statement) -> str | None:
@@ -47,7 +63,7 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
         children = " ".join(facts.folded[c.id] for c in g.children)
         full = f"{text} {children}"
         metric = has_metric(full) and not (has_placeholder(text) and not has_metric(re.sub(cues.PLACEHOLDER, " ", text)))
-        timed = has_time_reference(full) or inherits_period(facts, g.block)
+        timed = has_time_reference(full) or _row_header_time(g) or inherits_period(facts, g.block)
         if not metric:
             verb = _generic(g)
             if verb:
@@ -60,7 +76,7 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
             ratio = jump_ratio(full)
             if ratio is not None and ratio > 10:
                 emit.block("smart.achievable", g.block, key="smart.achievable.jump", ratio=ratio)
-            elif not has_baseline(full) and is_level_target(text) and not is_delta(text):
+            elif not has_baseline(full) and not _row_baseline(g) and not is_delta(text):
                 target = metric_values(text)[0] if metric_values(text) else ""
                 emit.block("smart.achievable", g.block, target=target,
                            rewrite=rewrites.smart_goal(g, facts, lang, need_metric=False,
