@@ -49,7 +49,7 @@ SECTION_CUES: dict[str, dict[str, list[str]]] = {
         "zh": ["行动计划", "实施步骤", "实施计划", "实施路径", "实施方案", "任务", "举措", "重点工作",
                "工作安排", "具体措施", "工作计划", "行动方案", "执行计划", "工作内容", "主要措施",
                "措施", "工作重点", "活动安排", "执行方案", "推进计划", "项目安排", "实施内容",
-               "行动", "活动内容", "工作事项", "事项"],
+               "行动", "活动内容", "工作事项", "事项", "工作项目", "工作项", "执行事项", "推动措施", "推进措施", "活动"],
     },
     "timeline": {
         "en": [r"\btimeline\b", r"\bmilestones?\b", r"\bschedule\b", r"\broadmap\b",
@@ -92,6 +92,12 @@ SECTION_CUES: dict[str, dict[str, list[str]]] = {
         "zh": ["迭代", "持续改进", "优化", "改进"],
     },
 }
+
+# Headings whose wording decides their kind before the general cues are tried.
+SECTION_OVERRIDES: list[tuple[str, str]] = [
+    (r"保障措施|保障机制|组织保障|工作保障|支撑保障", "resources"),
+    (r"\bsupport (?:measures|arrangements)\b|\benablers\b", "resources"),
+]
 
 # Order in which a heading's kinds are tried; the first match wins.
 SECTION_ORDER = [
@@ -150,7 +156,7 @@ ROLE_WORDS = re.compile(
     re.I,
 )
 PERSON_NAME = {
-    "en": re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+|\s[A-Z]\.)\b"),
+    "en": re.compile(r"\b[A-Z][a-z]+(?:\s(?:de|van|von|der|den|da|di|du|le|la|del|bin|al|ten)){0,2}(?: [A-Z][a-z'’-]+|\s[A-Z]\.)\b"),
     "zh": re.compile(r"[张王李赵刘陈杨黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
                      r"于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹"
                      r"薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤][\u4e00-\u9fff]{1,2}"

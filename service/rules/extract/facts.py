@@ -131,9 +131,9 @@ def build_facts(plan: Plan) -> PlanFacts:
     _objectives(facts, by_parent)
     okr_ids = {o.block.id for o in facts.objectives} | {k.block.id for k in facts.krs}
     _goals(facts, by_parent, okr_ids)
-    _tasks(facts, by_parent, okr_ids)
-    _risks(facts, by_parent)
     _raci(facts)
+    _tasks(facts, by_parent, okr_ids | {r.block.id for r in facts.raci_rows})
+    _risks(facts, by_parent)
     _budgets(facts)
     _percents(facts)
     body = [folded[b.id] for b in plan.blocks if section[b.id] not in ("background", "problem")]
@@ -357,11 +357,24 @@ def _task_table(b: Block) -> tuple[int | None, int | None]:
         return None, None
     task_col = owner_col = None
     for i, h in enumerate(b.header):
+        h = fold(h)
         if owner_col is None and cues.OWNER_COLUMN.search(h):
             owner_col = i
         elif task_col is None and cues.TASK_COLUMN.search(h):
             task_col = i
     return task_col, owner_col
+
+
+def owners_named_in(facts: PlanFacts, heading_id: str | None) -> bool:
+    """Most top-level items under this heading name an owner (so they are tasks, and one
+    without an owner stands out)."""
+    from service.rules.extract.signals import owner_in_text
+
+    items = [b for b in facts.plan.blocks if b.heading_id == heading_id and b.kind == BlockKind.LIST_ITEM and b.level == 0]
+    if len(items) < 2:
+        return False
+    named = sum(1 for b in items if owner_in_text(b.text, facts.folded[b.id]))
+    return named * 2 >= len(items)
 
 
 def _tasks(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) -> None:
@@ -384,6 +397,9 @@ def _tasks(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
                     if sec == "timeline" and owner_col is None:
                         continue
                     facts.tasks.append(_stmt(facts, b))
+            continue
+        if sec == "timeline" and b.kind == BlockKind.LIST_ITEM and b.level == 0 and owners_named_in(facts, b.heading_id):
+            facts.tasks.append(_stmt(facts, b, by_parent.get(b.id)))
             continue
         if sec != "tasks" and not explicit:
             continue

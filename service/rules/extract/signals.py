@@ -7,6 +7,7 @@ import re
 from service.models import Block, BlockKind
 from service.rules.extract import cues
 from service.rules.extract.dates import find_dates
+from service.rules.extract.normalize import fold
 
 _LABELS = re.compile(
     r"\b(?:kr|o|q|h|fy|goal|objective|phase|stage|step|sprint|wave|week|month|v|version|iso|"
@@ -117,11 +118,30 @@ def jump_ratio(text: str) -> float | None:
 _ROLE_PREFIX = re.compile(r"^\s*([^:：]{2,24})[:：]\s*\S")
 
 
+_DASH_SEGMENT = re.compile(r"\s[—–-]{1,2}\s|——|\s—|—\s")
+
+
+def _names_someone(text: str) -> bool:
+    """A role, team or person's name (and not a date, number or sentence)."""
+    if re.search(r"\d{2,}|%", text) or len(text.split()) > 6:
+        return False
+    return bool(cues.ROLE_WORDS.search(text) or cues.PERSON_NAME["en"].search(text)
+                or cues.PERSON_NAME["zh"].search(fold(text)) or re.fullmatch(r"[A-Z][a-z]+", text))
+
+
 def owner_in_text(raw: str, folded: str) -> str | None:
     """An owner named in the statement itself, or None."""
     m = cues.OWNER_LABEL.search(folded)
     if m:
         return m.group(0).strip()
+    for segment in _DASH_SEGMENT.split(raw)[1:]:
+        who = re.split(r"[,，;；(（]", segment, maxsplit=1)[0].strip()
+        if 2 <= len(who) <= 40 and _names_someone(who):
+            return who
+    for inner in re.findall(r"[(（]([^()（）]{2,60})[)）]", raw):
+        first = re.split(r"[,，;；、]", inner, maxsplit=1)[0].strip()
+        if first and _names_someone(first):
+            return first
     m = cues.TRAILING_ROLE.search(raw)
     if m:
         who = (m.group("p") or m.group("d") or "").strip()
@@ -142,6 +162,7 @@ def owner_of_row(block: Block) -> tuple[bool, str | None]:
     if block.kind != BlockKind.TABLE_ROW or not block.header or not block.cells:
         return False, None
     for h, cell in zip(block.header, block.cells, strict=False):
+        h = fold(h)
         if cues.OWNER_COLUMN.search(h) and not re.search(r"status|状态", h, re.I):
             if cues.EMPTY_CELL.match(cell):
                 return True, None
@@ -187,6 +208,7 @@ def risk_fields(text: str, row: dict[str, str], children_text: str) -> dict[str,
     owner: bool | None = None
     if row:
         for header, cell in row.items():
+            header = fold(header)
             filled = not cues.EMPTY_CELL.match(cell)
             if cues.RISK_COLUMNS["mitigation"].search(header) and not cues.RISK_COLUMNS["risk"].fullmatch(header.strip()):
                 mitigation = mitigation or filled
@@ -200,7 +222,7 @@ def risk_fields(text: str, row: dict[str, str], children_text: str) -> dict[str,
     mitigation = mitigation or bool(_MITIGATION_INLINE.search(full))
     assessment = assessment or bool(_ASSESS_INLINE.search(full))
     if not row:
-        structured = bool(_STRUCTURED_FIELD.search(full))
-        if structured:
+        labels = {m.group(0).strip(" :：").lower() for m in _STRUCTURED_FIELD.finditer(full)}
+        if len(labels) >= 2:  # labelled fields such as "Likelihood:" and "Owner:"
             owner = bool(cues.OWNER_LABEL.search(full))
     return {"mitigation": mitigation, "assessment": assessment, "owner": owner}
