@@ -54,7 +54,9 @@ class EvalItem(BaseModel):
     retrieval_gold: list[RetrievalGold] = Field(default_factory=list)
     kind: str | None = Field(default=None, description="Plan kind (okr, charter, campaign, ...).")
     industry: str | None = None
-    quality: str | None = Field(default=None, description="good, mixed or weak.")
+    quality: str | None = Field(default=None, description="good, mixed, weak or injected.")
+    defect: str | None = Field(default=None, description="Injected variants: the defect injected.")
+    description: str | None = Field(default=None, description="Injected variants: what changed.")
 
     def path(self, eval_dir: Path) -> Path:
         return eval_dir / self.plan_file

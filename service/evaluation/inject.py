@@ -220,12 +220,11 @@ def make_variant(recipe: Recipe, base: EvalItem, base_text: str, seed: int) -> V
                                     anchor=spec.anchor))
     gold.sort(key=lambda g: (g.line is None, g.line or 0, g.code))
     text = "\n".join(doc.lines)
-    prefix = "gen"
     item = EvalItem(
         id=where, split=base.split, language=base.language, source=f"injected:{base.id}",
         licence=base.licence, plan_file=f"plans/{where}.md", negative_control=False,
         gold=gold, retrieval_gold=[], kind=base.kind, industry=base.industry, quality="injected",
-        defect=recipe.defect, description=recipe.description or None, generator=prefix,
+        defect=recipe.defect, description=recipe.description or None,
     )
     return Variant(item=item, text=text)
 
