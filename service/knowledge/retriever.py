@@ -21,6 +21,7 @@ from service.knowledge.corpus import Chunk, knowledge_version, load_corpus
 from service.knowledge.embeddings import Embedder
 from service.knowledge.lexical import BM25, tokenize
 from service.settings import Settings, get_settings
+from service.text import detect_script
 
 Mode = Literal["hybrid", "vector", "lexical"]
 
@@ -68,8 +69,9 @@ class Retriever:
 
     def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None,
                  dirs: list[Path] | None = None, mode: Mode = "hybrid",
-                 auto_index: bool = True) -> None:
+                 auto_index: bool = True, pivot: bool = True) -> None:
         self.settings = settings or get_settings()
+        self.pivot = pivot
         self.dirs = dirs
         self.mode: Mode = mode
         self.auto_index = auto_index
@@ -113,7 +115,7 @@ class Retriever:
 
     # ---------------------------------------------------------------- search
 
-    def vector_ranking(self, query: str, depth: int = DEPTH, lang: str | None = None,
+    def vector_ranking(self, query: str | list[float], depth: int = DEPTH, lang: str | None = None,
                        frameworks: list[str] | None = None) -> list[tuple[str, float]]:
         self._ensure_index()
         return list(self.store.vector_search(query, depth, lang, frameworks))
@@ -144,7 +146,11 @@ class Retriever:
         mode = mode or self.mode
         by_id = {c.chunk_id: c for c in load_corpus(self.dirs)}
         depth = max(DEPTH, k)
-        vec = self.vector_ranking(query, depth, lang, frameworks) if mode != "lexical" else []
+        qv: list[float] | None = None
+        if mode != "lexical":
+            self._ensure_index()
+            qv = self.store.embed_query(query)
+        vec = self.vector_ranking(qv, depth, lang, frameworks) if qv is not None else []
         lex = self.lexical_ranking(query, depth, lang, frameworks) if mode != "vector" else []
         vrank = {cid: i + 1 for i, (cid, _) in enumerate(vec)}
         lrank = {cid: i + 1 for i, (cid, _) in enumerate(lex)}
@@ -153,8 +159,11 @@ class Retriever:
         elif mode == "lexical":
             scored = [(cid, s) for cid, s in lex]
         else:
+            rankings = [vrank, lrank]
+            if lang and self.pivot and qv is not None:
+                rankings.append(self._pivot_ranking(query, qv, depth, lang, frameworks, by_id))
             fused: dict[str, float] = {}
-            for ranking in (vrank, lrank):
+            for ranking in rankings:
                 for cid, r in ranking.items():
                     fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + r)
             scored = sorted(fused.items(), key=lambda x: (-x[1], vrank.get(x[0], 10**6)))
@@ -167,4 +176,33 @@ class Retriever:
                                    lexical_rank=lrank.get(cid)))
             if len(out) >= k:
                 break
+        return out
+
+    def _pivot_ranking(self, query: str, qv: list[float], depth: int, lang: str,
+                       frameworks: list[str] | None, by_id: dict[str, Chunk]) -> dict[str, int]:
+        """Rank ``lang`` chunks through their translations.
+
+        The corpus is parallel: ``smart-measurable-en`` and ``-zh`` say the same
+        thing. A query matches chunks in its own language best, so search without
+        the language filter and map each hit to its counterpart in ``lang``.
+        Chunks without a counterpart (an organisation's English-only playbook)
+        are still found by the direct vector ranking.
+        """
+        vec = self.vector_ranking(qv, depth, None, frameworks)
+        lex = self.lexical_ranking(query, depth, None, frameworks)
+        fused: dict[str, float] = {}
+        for ranking in (vec, lex):
+            for r, (cid, _) in enumerate(ranking, 1):
+                fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + r)
+        suffixes = ["en"] if lang == "en" else ["zh", "zht"]
+        if lang == "zh" and detect_script(query) == "hant":
+            suffixes = ["zht", "zh"]
+        out: dict[str, int] = {}
+        for cid, _ in sorted(fused.items(), key=lambda x: -x[1]):
+            base = cid.rsplit("-", 1)[0]
+            for suffix in suffixes:
+                twin = f"{base}-{suffix}"
+                if twin in by_id and twin not in out:
+                    out[twin] = len(out) + 1
+                    break
         return out

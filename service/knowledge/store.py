@@ -331,14 +331,17 @@ class KnowledgeStore:
     def count(self) -> int:
         return int(self.vectorstore()._collection.count())
 
-    def vector_search(self, query: str, k: int = 20, lang: str | None = None,
+    def embed_query(self, query: str) -> list[float]:
+        return [float(x) for x in self.embedder.embed_query(query)]
+
+    def vector_search(self, query: str | list[float], k: int = 20, lang: str | None = None,
                       frameworks: list[str] | None = None) -> list[tuple[str, float]]:
-        """(chunk_id, cosine similarity) best first, from Chroma."""
+        """(chunk_id, cosine similarity) best first, from Chroma; query is text or its vector."""
         vs = self.vectorstore()
         n = self.count()
         if n == 0:
             return []
-        qv = [float(x) for x in self.embedder.embed_query(query)]
+        qv = self.embed_query(query) if isinstance(query, str) else query
         try:
             hits = vs.similarity_search_by_vector_with_relevance_scores(
                 qv, k=min(k, n), filter=build_where(lang, frameworks))

@@ -21,7 +21,7 @@ SECTION_CUES: dict[str, dict[str, list[str]]] = {
                r"\babout\b", r"\bvision\b", r"\bmission\b", r"\bwhy\b", r"\brationale\b",
                r"\bmotivation\b", r"\breview of\b", r"\bstatus\b", r"\bachievements?\b"],
         "zh": ["背景", "现状", "回顾", "概述", "综述", "前言", "引言", "简介", "总结", "愿景", "使命",
-               "基本情况", "总体思路", "指导思想", "项目概况", "介绍", "说明"],
+               "基本情况", "情况", "总体思路", "指导思想", "项目概况", "介绍", "说明"],
     },
     "problem": {
         "en": [r"\bproblems?\b", r"\bchallenges?\b", r"\bissues?\b", r"\bpain points?\b",

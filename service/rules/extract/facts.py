@@ -20,7 +20,7 @@ _LABEL_PREFIX = re.compile(
     re.I,
 )
 _PERIOD_LINE = re.compile(
-    r"^\s*(?:[-*]\s*)?(?:\*\*)?(?:period|timeline|timeframe|time frame|duration|dates?|plan period|"
+    r"^\s*(?:[-*]\s*)?(?:\*\*)?(?:[a-z]+\s+){0,2}(?:period|timeline|timeframe|time frame|duration|dates?|plan period|"
     r"planning period|horizon|term|schedule|covers|coverage|effective|valid|fiscal (?:year|quarter)|"
     r"[\u4e00-\u9fff]{0,4}(?:周期|期限|时间|日期|时段|期间|年度|计划期|执行期|实施期))"
     r"(?:\*\*)?\s*[:：]"
@@ -147,7 +147,9 @@ def _plan_period(facts: PlanFacts) -> None:
     plan = facts.plan
     candidates: list[Block] = []
     title_block = next((b for b in plan.blocks if b.kind == BlockKind.HEADING and b.level == 1), None)
-    if title_block is None and plan.blocks and plan.blocks[0].kind == BlockKind.HEADING:
+    if title_block is None and plan.blocks and (
+        plan.blocks[0].kind == BlockKind.HEADING or plan.blocks[0].text == plan.title
+    ):
         title_block = plan.blocks[0]
     if title_block is not None:
         candidates.append(title_block)
@@ -162,19 +164,25 @@ def _plan_period(facts: PlanFacts) -> None:
     title_text = fold(plan.title)
     if plan.title and has_time_reference(title_text):
         facts.plan_has_period = True
-    mentions: list[DateMention] = []
+    line_mentions: list[DateMention] = []
     for b in candidates:
+        if b is title_block:
+            continue
         text = facts.folded[b.id]
         if has_time_reference(text) or re.search(r"\d+\s*(?:months?|weeks?|个月|周|天)", text):
-            facts.plan_has_period = True
             got = find_dates(text)
-            if got and b is not title_block:
-                facts.period_block = b
-            mentions.extend(got)
+            # A single day ("Date: 2026-06-20") dates the document; a period spans more.
+            if got and max(m.end for m in got) > min(m.start for m in got):
+                facts.plan_has_period = True
+                facts.period_block = facts.period_block or b
+                line_mentions.extend(got)
+            elif not got:
+                facts.plan_has_period = True
             if re.search(r"\bfy\s?\d|fiscal|财年", text):
                 facts.period_is_fiscal = True
-    if not mentions and plan.title:
-        mentions = find_dates(title_text)
+    mentions = line_mentions or (find_dates(title_text) if plan.title else [])
+    if re.search(r"\bfy\s?\d|fiscal|财年", title_text) and not line_mentions:
+        facts.period_is_fiscal = True
     if mentions:
         facts.plan_period = (min(m.start for m in mentions), max(m.end for m in mentions))
 

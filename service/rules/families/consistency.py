@@ -42,17 +42,23 @@ def _percent_sum(facts: PlanFacts, emit: Emitter) -> None:
             emit.block("consistency.percent-sum", anchor, total=_fmt(total))
 
 
-_BASELINE_REF = re.compile(r"(?:from|since|vs\.?|versus|than|in|compared to|比|较|同比|自|从|相比)\s*$", re.I)
+_BASELINE_REF = re.compile(r"(?:from|since|vs\.?|versus|than|in|compared to|as of|as at|比|较|同比|自|从|相比|截至|截止到?|[(（])\s*$", re.I)
+_BASELINE_AFTER = re.compile(r"^\s*[:：]\s*[$€£¥]?\d")
 _RANGE_SEP = re.compile(r"^\s*(?:-|–|—|to|until|through|~|至|到|－)\s*$", re.I)
 
 
 def _date_order(facts: PlanFacts, emit: Emitter) -> None:
     period = facts.plan_period
     default_year = period[0].year if period else None
+    in_preamble = True
     for b in facts.plan.blocks:
+        if b.kind == BlockKind.HEADING and b is not facts.plan.blocks[0]:
+            in_preamble = False
         if b.kind == BlockKind.HEADING or facts.section.get(b.id) in _NOT_MILESTONE:
             continue
-        if b is facts.period_block:
+        if in_preamble and facts.section.get(b.id) == "":
+            continue  # "Prepared: 2026-06-20", "日期：…": the document's own dates
+        if b is facts.period_block or (b is facts.plan.blocks[0] and b.text == facts.plan.title):
             continue
         text = facts.folded[b.id]
         mentions = find_dates(text, default_year=default_year)
@@ -84,7 +90,7 @@ def _date_order(facts: PlanFacts, emit: Emitter) -> None:
         start, end = period
         for m in mentions:
             before = text[max(0, m.col - 12) : m.col]
-            if _BASELINE_REF.search(before):
+            if _BASELINE_REF.search(before) or _BASELINE_AFTER.match(text[m.col + m.length : m.col + m.length + 6]):
                 continue  # "up from 2025", "较2025年": a baseline, not a milestone
             if m.end < start and m.text.strip().rstrip("年度").isdigit():
                 continue  # a bare past year is a reference, not a deadline

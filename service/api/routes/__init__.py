@@ -1,0 +1,1 @@
+"""One router per resource; each route only translates HTTP to the core and back."""

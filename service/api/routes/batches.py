@@ -1,0 +1,164 @@
+"""/v1/batches: review a library of plans (several files or a zip) as jobs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import anyio.to_thread
+from fastapi import APIRouter, Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+
+from service.api.auth import Caller
+from service.api.deps import CallerDep, IdempotencyKeyDep, StateDep
+from service.api.idempotency import fingerprint, idempotent
+from service.api.problems import ApiProblem
+from service.api.routes.docs import problems
+from service.api.routes.reviews import _options_schema, queue_guard
+from service.api.schemas.batches import BatchPublic
+from service.api.state import ApiState
+from service.api.uploads import read_batch
+from service.store import reviews as store
+
+router = APIRouter(prefix="/v1/batches", tags=["batches"])
+
+BATCH_BODY: dict[str, Any] = {"requestBody": {"required": True, "content": {
+    "multipart/form-data": {"schema": {
+        "type": "object", "required": ["files"],
+        "properties": {
+            "files": {"type": "array", "items": {"type": "string", "format": "binary"},
+                      "description": "Plans (.md .txt .docx .pdf) and/or zips of plans."},
+            **_options_schema,
+        }}}}}}
+
+
+def batch_links(batch_id: str) -> dict[str, str]:
+    base = f"/v1/batches/{batch_id}"
+    return {"self": base, "results": f"{base}/results", "summary": f"{base}/summary"}
+
+
+def _finding_count(record: store.ReviewRecord) -> int | None:
+    if not record.review_json:
+        return None
+    # Counting '"code":' would also count citations' fields; parse the findings list.
+    return len(json.loads(record.review_json).get("findings", []))
+
+
+def batch_public(batch: store.BatchRecord, items: list[store.ReviewRecord]) -> dict[str, Any]:
+    counts = batch.counts
+    out_items = []
+    for r in items:
+        error = None
+        if r.status == store.FAILED:
+            error = {"kind": r.error_kind or "error", "status": r.error_status or 500,
+                     "detail": r.error_detail or "the review failed"}
+        out_items.append({"review_id": r.id, "source": r.source, "status": r.status,
+                          "findings": _finding_count(r), "error": error})
+    return {
+        "id": batch.id, "status": batch.status, "total": batch.total, "done": batch.done,
+        "succeeded": counts.get(store.SUCCEEDED, 0), "failed": counts.get(store.FAILED, 0),
+        "running": counts.get(store.RUNNING, 0), "queued": counts.get(store.QUEUED, 0),
+        "progress": round(batch.done / batch.total, 4) if batch.total else 1.0,
+        "created_at": batch.created_at.isoformat() + "Z", "skipped": batch.skipped,
+        "items": out_items, "links": batch_links(batch.id),
+    }
+
+
+async def load_batch(state: ApiState, caller: Caller,
+                     batch_id: str) -> tuple[store.BatchRecord, list[store.ReviewRecord]]:
+    def load() -> tuple[store.BatchRecord | None, list[store.ReviewRecord]]:
+        batch = store.get_batch(state.db, batch_id)
+        return batch, store.batch_reviews(state.db, batch_id) if batch else []
+
+    batch, items = await anyio.to_thread.run_sync(load)
+    if batch is None or (batch.key_id and batch.key_id != caller.key_id and not caller.admin):
+        raise ApiProblem(404, f"no batch with id {batch_id!r}", kind="not-found")
+    return batch, items
+
+
+@router.post("", summary="Review a library of plans", status_code=202,
+             response_model=BatchPublic, responses=problems(400, 409, 413, 415, 422, 503),
+             description="Upload several plans, or zips of plans, in multipart fields named "
+             "`files`. Answers **202** with `Location: /v1/batches/{id}`; poll it for progress, "
+             "then read `/results` (JSON Lines) and `/summary` (HTML).",
+             openapi_extra=BATCH_BODY)
+async def create_batch(request: Request, state: StateDep, caller: CallerDep,
+                       idempotency_key: IdempotencyKeyDep) -> Response:
+    upload = await read_batch(request, state.settings, state.api)
+    print_ = fingerprint("POST", "/v1/batches", {}, upload.print_payload)
+
+    async def produce() -> Response:
+        await anyio.to_thread.run_sync(queue_guard, state, len(upload.items))
+        batch_id, ids = await anyio.to_thread.run_sync(lambda: store.create_batch(
+            state.db, items=upload.items, options=upload.options, key_id=caller.key_id,
+            skipped=upload.skipped))
+        for review_id in ids:
+            state.jobs.submit(review_id)
+        state.metrics.reviews.labels("batch", "accepted").inc(len(ids))
+        batch, items = await load_batch(state, caller, batch_id)
+        return JSONResponse(batch_public(batch, items), status_code=202,
+                            headers={"Location": f"/v1/batches/{batch_id}"})
+
+    return await idempotent(state, caller, idempotency_key, print_, produce)
+
+
+@router.get("/{batch_id}", summary="Batch progress", response_model=BatchPublic,
+            responses=problems(404))
+async def get_batch(batch_id: str, state: StateDep, caller: CallerDep) -> JSONResponse:
+    batch, items = await load_batch(state, caller, batch_id)
+    return JSONResponse(batch_public(batch, items))
+
+
+@router.get("/{batch_id}/results", summary="Results as JSON Lines",
+            description="One line per plan, in upload order: `{\"review_id\", \"source\", "
+            "\"status\", \"review\", \"error\"}`; `review` is the review JSON once it succeeded.",
+            response_class=StreamingResponse,
+            responses={200: {"content": {"application/jsonl": {"schema": {"type": "string"}}},
+                             "description": "JSON Lines"}, **problems(404)})
+async def batch_results(batch_id: str, state: StateDep, caller: CallerDep) -> StreamingResponse:
+    _, items = await load_batch(state, caller, batch_id)
+
+    def lines() -> Iterator[str]:
+        for r in items:
+            error = None
+            if r.status == store.FAILED:
+                error = {"kind": r.error_kind, "status": r.error_status, "detail": r.error_detail}
+            head = json.dumps({"review_id": r.id, "source": r.source, "status": r.status,
+                               "error": error}, ensure_ascii=False)
+            yield head[:-1] + ',"review":' + (r.review_json or "null") + "}\n"
+
+    return StreamingResponse(lines(), media_type="application/jsonl")
+
+
+@router.get("/{batch_id}/summary", summary="An HTML summary of the batch",
+            response_class=Response,
+            responses={200: {"content": {"text/html": {}}, "description": "HTML"},
+                       **problems(404)})
+async def batch_summary(batch_id: str, state: StateDep, caller: CallerDep) -> Response:
+    batch, items = await load_batch(state, caller, batch_id)
+    html = await anyio.to_thread.run_sync(render_summary, batch, items)
+    return Response(html, media_type="text/html; charset=utf-8")
+
+
+def render_summary(batch: store.BatchRecord, items: list[store.ReviewRecord]) -> str:
+    from html import escape
+
+    from service.models import Plan, Review
+    from service.report import render
+
+    pairs = [(Review.model_validate_json(r.review_json), Plan.model_validate_json(r.plan_json))
+             for r in items if r.review_json and r.plan_json]
+    failed = [r for r in items if r.status == store.FAILED]
+    pending = batch.total - batch.done
+    notes = []
+    if pending:
+        notes.append(f"{pending} of {batch.total} plans are still being reviewed.")
+    for r in failed:
+        notes.append(f"{r.source}: not reviewed: {r.error_detail}")
+    banner = "".join(f"<p class=\"batch-note\">{escape(n)}</p>" for n in notes)
+    if not pairs:
+        return (f"<!doctype html><html><head><meta charset=\"utf-8\"><title>Batch {batch.id}"
+                f"</title></head><body><h1>Batch {batch.id}</h1>{banner}</body></html>")
+    page = render(pairs, "html")
+    return page.replace("<body>", f"<body>{banner}", 1) if banner else page

@@ -1,0 +1,86 @@
+"""Counting tokens without a network: tiktoken when its encoding is cached, else an estimate.
+
+tiktoken downloads its BPE files on first use, which this project must never
+do at run time; so it is used only when the file is already in its cache
+(``TIKTOKEN_CACHE_DIR`` / ``DATA_GYM_CACHE_DIR`` / the temp dir). The
+estimate counts one token per CJK character and one per four other
+characters, which is close to (and for English slightly above) what
+o200k_base gives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import re
+import tempfile
+import threading
+from collections.abc import Callable
+from functools import lru_cache
+
+_ENCODING_URLS = {
+    "o200k_base": "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken",
+    "cl100k_base": "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken",
+}
+_CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\U00020000-\U0002ffff]")
+_lock = threading.Lock()
+
+MESSAGE_OVERHEAD = 4
+"""Tokens the chat format adds around each message (role, separators)."""
+
+
+def _cached_encoding_path(name: str) -> str | None:
+    url = _ENCODING_URLS.get(name)
+    if url is None:
+        return None
+    if "TIKTOKEN_CACHE_DIR" in os.environ:
+        cache_dir = os.environ["TIKTOKEN_CACHE_DIR"]
+    elif "DATA_GYM_CACHE_DIR" in os.environ:
+        cache_dir = os.environ["DATA_GYM_CACHE_DIR"]
+    else:
+        cache_dir = os.path.join(tempfile.gettempdir(), "data-gym-cache")
+    if not cache_dir:
+        return None
+    path = os.path.join(cache_dir, hashlib.sha1(url.encode()).hexdigest())
+    return path if os.path.exists(path) else None
+
+
+@lru_cache(maxsize=1)
+def _counter() -> tuple[str, Callable[[str], int]]:
+    for name in ("o200k_base", "cl100k_base"):
+        if _cached_encoding_path(name) is None:
+            continue
+        try:
+            import tiktoken
+
+            enc = tiktoken.get_encoding(name)
+        except Exception:  # a broken cache file: fall back to the estimate
+            continue
+        return f"tiktoken:{name}", lambda text: len(enc.encode(text, disallowed_special=()))
+    return "estimate", estimate_tokens
+
+
+def estimate_tokens(text: str) -> int:
+    """One token per CJK character, one per four other characters (rounded up)."""
+    if not text:
+        return 0
+    cjk = len(_CJK.findall(text))
+    return cjk + math.ceil((len(text) - cjk) / 4)
+
+
+def count_tokens(text: str) -> int:
+    """Tokens in ``text`` (tiktoken when available offline, else the estimate)."""
+    with _lock:
+        _, fn = _counter()
+    return fn(text)
+
+
+def counter_name() -> str:
+    """'tiktoken:o200k_base', 'tiktoken:cl100k_base' or 'estimate'."""
+    return _counter()[0]
+
+
+def count_messages(*texts: str) -> int:
+    """Prompt tokens of a chat request made of these messages."""
+    return sum(count_tokens(t) + MESSAGE_OVERHEAD for t in texts) + 3
