@@ -113,9 +113,9 @@ def expected_format(name: str) -> str:
         return "pdf"
     hint = f"supported formats: {SUPPORTED}"
     if suffix in (".doc", ".rtf", ".odt", ".wps", ".pages"):
-        hint = f"save it as .docx or PDF and retry ({hint})"
+        hint = f"save it as .docx or PDF and retry; {hint}"
     elif suffix in (".html", ".htm"):
-        hint = f"save it as Markdown or PDF and retry ({hint})"
+        hint = f"save it as Markdown or PDF and retry; {hint}"
     raise UnsupportedFormat(name, f"unsupported file type '{suffix}'", hint=hint)
 
 
@@ -144,7 +144,7 @@ def convert_bytes(data: bytes, name: str, settings: Settings | None = None) -> C
         raise InputError(
             source,
             f"this is {what}, not a {_FORMAT_NAMES[expected]} plan",
-            hint=f"pass the plan itself ({SUPPORTED}); for a scan, run OCR first",
+            hint=f"pass the plan itself as {SUPPORTED}; for a scan, run OCR first",
         )
 
     warnings: list[str] = []
@@ -185,7 +185,7 @@ def convert_bytes(data: bytes, name: str, settings: Settings | None = None) -> C
         if not decoded.text.strip():
             raise InputError(
                 source,
-                "the file is empty (only whitespace)",
+                "the file is empty: it holds only whitespace",
                 hint="write the plan first, then review it",
             )
         converted = Converted(
@@ -211,7 +211,7 @@ def _text_or_bad(data: bytes, source: str, expected: str) -> Decoded:
         )
     raise InputError(
         source,
-        "not a valid .docx: the file is not a Word (zip) document",
+        "not a valid .docx: the file is not a Word zip container",
         hint="the file is damaged or is not a .docx; save the plan from Word or LibreOffice again",
     )
 

@@ -147,7 +147,7 @@ def _not_text(source: str, why: str) -> InputError:
     return InputError(
         source,
         f"not a text file: {why}",
-        hint="plans must be Markdown or plain text (UTF-8, UTF-16, GBK or Big5), .docx or .pdf",
+        hint="plans must be Markdown or plain text in UTF-8, UTF-16, GBK or Big5, or .docx or .pdf",
     )
 
 

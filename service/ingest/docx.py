@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from service.errors import InputError, InputTooLarge
-from service.ingest.safety import open_docx_zip
+from service.ingest.safety import open_docx_zip, short_reason
 from service.settings import Settings
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -652,8 +652,8 @@ def docx_to_markdown(data: bytes, source: str, settings: Settings) -> tuple[str,
     except Exception as exc:  # python-docx and lxml raise many types on damaged parts
         raise InputError(
             source,
-            "not a valid .docx: Word could not have written this file",
-            hint=f"{_short(exc)}; re-save the document in Word or LibreOffice and retry",
+            "not a valid .docx: a part of the document is damaged",
+            hint=f"{short_reason(exc)}; re-save the document in Word or LibreOffice and retry",
         ) from None
     try:
         converter = _Converter(document, source, settings)
@@ -664,12 +664,7 @@ def docx_to_markdown(data: bytes, source: str, settings: Settings) -> tuple[str,
         raise InputError(
             source,
             "the document's structure could not be read",
-            hint=f"{_short(exc)}; re-save it from Word or LibreOffice and retry",
+            hint=f"{short_reason(exc)}; re-save it from Word or LibreOffice and retry",
         ) from None
     text = render_markdown(converter.items)
     return text, converter.warnings
-
-
-def _short(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return f"{type(exc).__name__}: {text}"[:140]

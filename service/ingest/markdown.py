@@ -86,8 +86,12 @@ class _Builder:
 
     def add_heading(self, text: str, start: int, end: int, level: int) -> Block:
         block = Block(
-            id=self._next_id(), kind=BlockKind.HEADING, text=text, start_line=start,
-            end_line=end, level=level,
+            id=self._next_id(),
+            kind=BlockKind.HEADING,
+            text=text,
+            start_line=start,
+            end_line=end,
+            level=level,
             heading_id=None,
         )
         while self.heading_stack and self.heading_stack[-1].level >= level:
@@ -99,14 +103,21 @@ class _Builder:
 
     def add(self, kind: BlockKind, text: str, start: int, end: int, **extra: object) -> Block:
         block = Block(
-            id=self._next_id(), kind=kind, text=text, start_line=start, end_line=end,
-            heading_id=self.current_heading_id(), **extra,  # type: ignore[arg-type]
+            id=self._next_id(),
+            kind=kind,
+            text=text,
+            start_line=start,
+            end_line=end,
+            heading_id=self.current_heading_id(),
+            **extra,  # type: ignore[arg-type]
         )
         self.blocks.append(block)
         return block
 
     # -- paragraphs: split plain-line plans into statements -------------------------------
-    def add_paragraph(self, start: int, end: int, list_extra: dict[str, object] | None = None) -> None:
+    def add_paragraph(
+        self, start: int, end: int, list_extra: dict[str, object] | None = None
+    ) -> None:
         """Lines start..end (1-based, inclusive) of one markdown paragraph."""
         groups: list[tuple[int, int]] = []
         cur_start = start
@@ -179,9 +190,21 @@ def _walk(tokens: list[Token], b: _Builder) -> None:
                 tj = tokens[j]
                 if tj.type == "list_item_close" and depth == 0:
                     break
-                if tj.type in ("bullet_list_open", "ordered_list_open", "table_open",
-                               "fence", "code_block", "blockquote_open", "html_block",
-                               "heading_open") and tj.map and depth == 0:
+                if (
+                    tj.type
+                    in (
+                        "bullet_list_open",
+                        "ordered_list_open",
+                        "table_open",
+                        "fence",
+                        "code_block",
+                        "blockquote_open",
+                        "html_block",
+                        "heading_open",
+                    )
+                    and tj.map
+                    and depth == 0
+                ):
                     end = tj.map[0]
                     break
                 if tj.type == "paragraph_close" and depth == 0:
@@ -198,12 +221,17 @@ def _walk(tokens: list[Token], b: _Builder) -> None:
                 end -= 1
             text = strip_inline(
                 " ".join(
-                    tk.content for tk in tokens[i + 1 : j] if tk.type == "inline" and tk.level <= tok.level + 2
+                    tk.content
+                    for tk in tokens[i + 1 : j]
+                    if tk.type == "inline" and tk.level <= tok.level + 2
                 )
             )
             parent = item_stack[-1] if item_stack else None
             block = b.add(
-                BlockKind.LIST_ITEM, text, start, max(start, end),
+                BlockKind.LIST_ITEM,
+                text,
+                start,
+                max(start, end),
                 level=len(list_stack) - 1,
                 ordered=bool(list_stack[-1]["ordered"]) if list_stack else False,
                 parent_id=parent.id if parent else None,
@@ -244,8 +272,14 @@ def _walk(tokens: list[Token], b: _Builder) -> None:
             if in_thead:
                 header = cells
             b.add(
-                BlockKind.TABLE_ROW, " | ".join(cells), tok.map[0] + 1, tok.map[0] + 1,
-                table_id=table_id, cells=cells, header=header, is_header=in_thead,
+                BlockKind.TABLE_ROW,
+                " | ".join(cells),
+                tok.map[0] + 1,
+                tok.map[0] + 1,
+                table_id=table_id,
+                cells=cells,
+                header=header,
+                is_header=in_thead,
             )
             i = j + 1
             continue
@@ -272,8 +306,13 @@ def _title(blocks: list[Block], fm_title: str, lines: list[str]) -> str:
     if fm_title:
         return fm_title
     first = blocks[0] if blocks else None
-    if (first is not None and first.kind == BlockKind.PARAGRAPH and first.start_line == first.end_line
-            and len(first.text) <= 80 and not _TERMINAL_PUNCT.search(first.text)):
+    if (
+        first is not None
+        and first.kind == BlockKind.PARAGRAPH
+        and first.start_line == first.end_line
+        and len(first.text) <= 80
+        and not _TERMINAL_PUNCT.search(first.text)
+    ):
         return first.text  # a plain-text plan's first line
     for block in blocks:
         if block.kind == BlockKind.HEADING:

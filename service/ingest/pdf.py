@@ -46,6 +46,7 @@ from typing import Any
 
 from service.errors import InputError, InputTooLarge
 from service.ingest.docx import MANUAL_BULLET, MdItem, render_markdown
+from service.ingest.safety import short_reason
 from service.settings import Settings
 
 PDF_TIME_BUDGET_S = 60.0
@@ -745,7 +746,7 @@ def pdf_to_markdown(data: bytes, source: str, settings: Settings) -> tuple[str, 
         raise InputError(
             source,
             "not a readable PDF: the file is damaged",
-            hint=f"{_short(exc)}; export the plan to PDF again, or save it as .docx or Markdown",
+            hint=f"{short_reason(exc)}; export the plan to PDF again, or save it as .docx or Markdown",
         ) from None
 
 
@@ -821,11 +822,6 @@ def _convert(
             "(scanned?); their content is missing"
         )
     return text, notes
-
-
-def _short(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return f"{type(exc).__name__}: {text}"[:140]
 
 
 __all__ = [

@@ -128,14 +128,14 @@ def describe_ole(data: bytes, source: str) -> InputError:
         return InputError(
             source,
             "the document is password-protected",
-            hint="remove the password (File > Info > Protect Document) and retry",
+            hint="remove the password in Word via File > Info > Protect Document, then retry",
         )
     if _utf16("WordDocument") in data:
-        kind = "an old binary Word document (.doc)"
+        kind = "an old binary Word .doc file"
     elif _utf16("Workbook") in data or _utf16("Book") in data:
-        kind = "an Excel workbook (.xls), not a plan document"
+        kind = "an Excel .xls workbook, not a plan document"
     elif _utf16("PowerPoint Document") in data:
-        kind = "a PowerPoint presentation (.ppt), not a plan document"
+        kind = "a PowerPoint .ppt presentation, not a plan document"
     else:
         kind = "an old binary Office file"
     return InputError(
@@ -166,7 +166,7 @@ def open_docx_zip(data: bytes, source: str, settings: Settings) -> zipfile.ZipFi
         raise InputError(
             source,
             "not a valid .docx: the zip container is damaged or truncated",
-            hint=f"{_short(exc)}; re-save the document in Word or LibreOffice and retry",
+            hint=f"{short_reason(exc)}; re-save the document in Word or LibreOffice and retry",
         ) from None
     if len(infos) > MAX_ZIP_ENTRIES:
         raise InputTooLarge(
@@ -189,7 +189,7 @@ def open_docx_zip(data: bytes, source: str, settings: Settings) -> zipfile.ZipFi
             raise InputTooLarge(
                 source,
                 f"the .docx part {info.filename!r} expands {info.file_size // max(info.compress_size, 1):,}x "
-                "when unpacked (a zip bomb)",
+                "when unpacked: a zip bomb",
                 hint="this file is not a genuine Word document; do not open it",
             )
     if total > settings.max_uncompressed_bytes:
@@ -223,21 +223,22 @@ def _main_part(zf: zipfile.ZipFile, names: set[str]) -> str | None:
 
 def _not_word_reason(names: set[str]) -> str:
     if any(n.startswith("xl/") for n in names):
-        return "this is an Excel workbook (.xlsx), not a Word document"
+        return "this is an Excel .xlsx workbook, not a Word document"
     if any(n.startswith("ppt/") for n in names):
-        return "this is a PowerPoint presentation (.pptx), not a Word document"
+        return "this is a PowerPoint .pptx presentation, not a Word document"
     if "mimetype" in names and "content.xml" in names:
-        return "this is an OpenDocument file (.odt), not a .docx"
+        return "this is an OpenDocument .odt file, not a .docx"
     return "not a Word document: the zip has no word/document.xml"
 
 
 def _not_word_hint(names: set[str]) -> str:
     if "mimetype" in names and "content.xml" in names:
-        return "save it as .docx (File > Save As) and retry"
+        return "save it as .docx with File > Save As and retry"
     return "save the plan from Word or LibreOffice as .docx, or export it as PDF or Markdown"
 
 
-def _short(exc: BaseException) -> str:
-    """An exception as a short single-line phrase for a hint."""
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text[:120]
+def short_reason(exc: BaseException) -> str:
+    """A library exception as a short single-line phrase for a hint (no nested parentheses)."""
+    text = re.sub(r"\s*\([^()]*\)", "", " ".join(str(exc).split())).strip()
+    text = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return text if len(text) <= 120 else text[:119] + "…"

@@ -84,7 +84,7 @@ async def load_batch(state: ApiState, caller: Caller,
              "then read `/results` (JSON Lines) and `/summary` (HTML).",
              openapi_extra=BATCH_BODY)
 async def create_batch(request: Request, state: StateDep, caller: CallerDep,
-                       idempotency_key: IdempotencyKeyDep) -> Response:
+                       idempotency_key: IdempotencyKeyDep = None) -> Response:
     upload = await read_batch(request, state.settings, state.api)
     print_ = fingerprint("POST", "/v1/batches", {}, upload.print_payload)
 

@@ -70,7 +70,7 @@ DOCUMENT_BODY: dict[str, Any] = {"requestBody": {"required": True, "content": {
              status_code=201, response_model=KnowledgeDocumentCreated,
              responses=problems(403, 409, 413, 415, 422), openapi_extra=DOCUMENT_BODY)
 async def add_knowledge_document(request: Request, state: StateDep, admin: AdminDep,
-                                 idempotency_key: IdempotencyKeyDep) -> Response:
+                                 idempotency_key: IdempotencyKeyDep = None) -> Response:
     import hashlib
     import json
 

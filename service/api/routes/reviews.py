@@ -90,9 +90,10 @@ def queue_guard(state: ApiState, extra: int = 1) -> None:
     openapi_extra=REVIEW_BODY,
 )
 async def create_review(
-    request: Request, state: StateDep, caller: CallerDep, idempotency_key: IdempotencyKeyDep,
+    request: Request, state: StateDep, caller: CallerDep,
+    idempotency_key: IdempotencyKeyDep = None,
     mode: Annotated[Literal["auto", "sync", "async"], Query(
-        description="auto: synchronous for small plans; async: always a job; sync: never.")
+        description="auto: synchronous for small plans; async: always a job; sync: always at once.")
     ] = "auto",
 ) -> Response:
     upload = await read_review(request, state.settings, state.api)

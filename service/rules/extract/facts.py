@@ -497,7 +497,10 @@ _AMOUNT = re.compile(
 _MULT = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "bn": 1e9, "billion": 1e9,
          "万": 1e4, "亿": 1e8, "千": 1e3}
 _AMOUNT_COLUMN = re.compile(r"amount|budget|cost|spend|total|eur|usd|\$|€|£|¥|金额|预算|费用|成本|万元|元|投入", re.I)
+_INLINE_BREAKDOWN = re.compile(r"[,，;；]\s*(?:其中|包括|含)\s*[:：]?|\b(?:of which|broken down as|split as|comprising)\b\s*[:：]?", re.I)
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s?%")
+_SHARE_WORD = re.compile(r"share|split|占比|构成", re.I)
+_NOT_SHARES = re.compile(r"投入|fte|capacity|commitment|utili[sz]ation|availability|completion|progress|完成|进度|达成|增长|growth|change", re.I)
 _SHARE_COLUMN = re.compile(r"share|percent|%|split|allocation|weight|占比|比例|比重|权重|分配", re.I)
 
 
@@ -568,6 +571,20 @@ def _budgets(facts: PlanFacts) -> None:
         totals = [x for x in lines if x.is_total]
         if len(totals) == 1 and sum(1 for x in lines if not x.is_total) >= 2:
             facts.budget_groups.append(lines)
+    # One sentence: "预算300万元，其中买量180万元、KOL 80万元…" / "Budget: $90k, of which …".
+    for b in plan.blocks:
+        text = facts.folded[b.id]
+        m = _INLINE_BREAKDOWN.search(text)
+        if not m or not cues.BUDGET_CUES.search(text[: m.start()]):
+            continue
+        total = parse_amount(text[: m.start()], need_currency=True)
+        parts = [parse_amount(x.group(0), need_currency=True) for x in cues.CURRENCY_AMOUNT.finditer(text[m.end():])]
+        values = [p for p in parts if p is not None]
+        if total is not None and len(values) >= 2:
+            facts.budget_groups.append(
+                [AmountLine(block=b, amount=v, is_total=False) for v in values]
+                + [AmountLine(block=b, amount=total, is_total=True)]
+            )
 
 
 def _percents(facts: PlanFacts) -> None:
@@ -597,23 +614,35 @@ def _percents(facts: PlanFacts) -> None:
                 continue
             vals.append(float(m.group(1)))
             blocks.append(r)
-        if len(vals) >= 2:
+        shares = _SHARE_WORD.search(fold(header[col])) or not _NOT_SHARES.search(fold(header[col]))
+        if len(vals) >= 2 and max(vals) < 100 and shares:
             facts.percent_groups.append(PercentGroup(blocks, vals, total))
-    # Lists of "label: N%" under a resources/budget/time heading.
+    # Runs of short "label: N%" items or paragraphs under one heading.
     by_heading: dict[str, list[Block]] = {}
     for b in plan.blocks:
-        if b.kind == BlockKind.LIST_ITEM and b.level == 0 and b.heading_id and facts.section[b.id] in ("resources", "organisation"):
+        if b.kind in (BlockKind.LIST_ITEM, BlockKind.PARAGRAPH) and b.level == 0 and b.heading_id \
+                and facts.section[b.id] not in ("goals", "okr", "background", "problem"):
             by_heading.setdefault(b.heading_id, []).append(b)
     for blocks in by_heading.values():
         vals, group = [], []
         for b in blocks:
             text = facts.folded[b.id]
             found = _PERCENT.findall(text)
-            if len(found) != 1 or len(text) > 80:
-                continue
-            if re.search(r"\b(?:increase|grow|reduce|raise|by|to)\b|提升|提高|增长|降低|达到", text):
+            if len(found) != 1 or len(text) > 80 or _GROWTH.search(text):
                 continue
             vals.append(float(found[0]))
             group.append(b)
-        if len(vals) >= 2:
+        if len(vals) >= 2 and (facts.section[group[0].id] in ("resources", "organisation", "timeline")
+                               or all(_SHARE_ITEM.match(facts.folded[b.id]) for b in group)):
             facts.percent_groups.append(PercentGroup(group, vals, None))
+    # One sentence that splits a whole: "allocated by depot: Coventry 34%, Leicester 28%, …".
+    for b in plan.blocks:
+        text = facts.folded[b.id]
+        found = _PERCENT.findall(text)
+        if len(found) >= 3 and _SPLIT_WORDS.search(text) and not _GROWTH.search(text):
+            facts.percent_groups.append(PercentGroup([b], [float(x) for x in found], None))
+
+
+_GROWTH = re.compile(r"\b(?:increase|grow|reduce|raise|cut|lift|improve|target)\w*\b|\b(?:by|to|from|up|down)\s+\d|提升|提高|增长|降低|达到|下降|同比|环比|目标", re.I)
+_SHARE_ITEM = re.compile(r"^[^\d%]{1,30}[:：]\s*\d+(?:\.\d+)?\s*%\s*[。.;；]?$|^\d+(?:\.\d+)?\s*%\s+[^\d%]{1,30}$")
+_SPLIT_WORDS = re.compile(r"\b(?:split|allocat\w*|share|shares|breakdown|divided|distribution|time this year|of (?:the |our )?(?:budget|time|spend|capacity))\b|分配|占比|比例|构成|分布|拆分", re.I)

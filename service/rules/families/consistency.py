@@ -22,7 +22,7 @@ def _budget_sum(facts: PlanFacts, emit: Emitter) -> None:
         items = [x for x in group if not x.is_total]
         # Sub-totals: when several totals exist, check the last (grand) total against the items.
         total = totals[-1]
-        parts = [x for x in items if x.block.start_line < total.block.start_line] or items
+        parts = [x for x in items if x.block.start_line <= total.block.start_line] or items
         subtotal_sum = sum(t.amount for t in totals[:-1])
         items_sum = sum(x.amount for x in parts)
         candidates = [items_sum]
