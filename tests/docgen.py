@@ -26,6 +26,103 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 _MD = MarkdownIt("commonmark").enable("table")
+
+# Sample plans with every structure the converters must keep: three heading levels,
+# paragraphs, nested bullet and numbered lists, a table with a pipe in a cell.
+SAMPLE_EN = """\
+# Q3 Growth Plan
+
+## Background
+
+Sales fell 12% in Q2 because the retail team and purchasing did not share inventory data.
+
+## Goals
+
+1. Raise CSAT from 71% to 80% by 2024-09-30.
+2. Cut stock-outs by half before the holiday season.
+   - Weekly inventory sync between stores
+   - Shared stock dashboard
+     1. Build the dashboard
+     2. Train store managers
+3. Hire two demand analysts.
+
+### Resources
+
+- Owner: Alice Chen
+- Budget: $50,000 for tooling
+
+## Tasks
+
+| Task | Owner | Due |
+| --- | --- | --- |
+| Launch inventory sync | Alice | 2024-08-01 |
+| Review pricing \\| discounts | Bob | 2024-09-01 |
+
+## Risks
+
+Supplier delays could push the launch; we keep a two-week buffer.
+"""
+
+SAMPLE_HANS = """\
+# 2024年第三季度运营计划
+
+## 一、背景
+
+第二季度销售额下降12%，零售团队与采购部门没有共享库存数据。
+
+## 二、目标
+
+1. 客户满意度从71%提升到80%，2024年9月30日前完成。
+2. 缺货率降低一半。
+   - 每周同步门店库存
+   - 建立共享库存看板
+     1. 完成看板开发
+     2. 培训门店经理
+3. 招聘两名需求分析师。
+
+### 资源
+
+- 负责人：陈丽
+- 预算：5万元
+
+## 三、任务分工
+
+| 任务 | 负责人 | 截止日期 |
+| --- | --- | --- |
+| 上线库存同步 | 陈丽 | 2024-08-01 |
+| 建立风险登记表 | 王强 | 2024-09-01 |
+
+## 四、风险
+
+供应商延误可能推迟上线，我们保留两周缓冲时间。
+"""
+
+SAMPLE_HANT = """\
+# 2024年第三季度營運計劃
+
+## 一、背景
+
+第二季度銷售額下降12%，零售團隊與採購部門沒有共享庫存資料。
+
+## 二、目標
+
+1. 客戶滿意度從71%提升到80%，2024年9月30日前完成。
+2. 缺貨率降低一半。
+   - 每週同步門市庫存
+   - 建立「共享庫存」看板
+3. 招聘兩名需求分析師。
+
+## 三、任務分工
+
+| 任務 | 負責人 | 截止日期 |
+| --- | --- | --- |
+| 上線庫存同步 | 陳麗 | 2024-08-01 |
+| 建立風險登記表 | 王強 | 2024-09-01 |
+
+## 四、風險
+
+供應商延誤可能推遲上線，我們保留兩週緩衝時間。
+"""
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _CJK_PUNCT = re.compile(r"[\u3000-\u303f\uff00-\uffef]")
 
