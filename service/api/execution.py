@@ -77,10 +77,10 @@ def run_review(data: bytes, name: str, options: dict[str, Any]) -> tuple[str, st
 
 
 def raise_if_error(result: tuple[str, str] | ErrorTuple) -> tuple[str, str]:
-    if len(result) == 6 and result[0] == "error":
-        _, kind, status, message, hint, retryable = result  # type: ignore[misc]
+    if len(result) == 6:
+        _, kind, status, message, hint, retryable = result
         raise ReviewFailed(message, kind=kind, status=status, hint=hint, retryable=retryable)
-    return result[0], result[1]  # type: ignore[return-value]
+    return result
 
 
 def _warm() -> int:

@@ -108,8 +108,8 @@ async def create_review(
                 key_id=caller.key_id))
             state.jobs.submit(review_id)
             state.metrics.reviews.labels("async", "accepted").inc()
-            body = {"id": review_id, "status": "queued", "links": links(review_id)}
-            return JSONResponse(body, status_code=202,
+            accepted = {"id": review_id, "status": "queued", "links": links(review_id)}
+            return JSONResponse(accepted, status_code=202,
                                 headers={"Location": f"/v1/reviews/{review_id}"})
         outcome = await state.executor.review(upload.data, upload.name, upload.options,
                                               state.settings)
