@@ -89,7 +89,7 @@ def _names(facts: PlanFacts, limit: int = 6) -> list[str]:
     items = facts.tasks or facts.goals or [kr for o in facts.objectives for kr in o.krs]
     names = []
     for s in items[:limit]:
-        name = _clean(s.row and next(iter(s.row.values()), "") or s.raw)
+        name = _clean((s.row and next(iter(s.row.values()), "")) or s.raw)
         names.append(name[:60])
     return names
 

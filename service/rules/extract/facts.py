@@ -157,9 +157,7 @@ def _plan_period(facts: PlanFacts) -> None:
     for b in plan.blocks:
         if b.start_line > first_lines_limit and facts.section.get(b.id) not in ("", "background"):
             break
-        if b.kind != BlockKind.HEADING and _PERIOD_LINE.search(facts.folded[b.id]):
-            candidates.append(b)
-        elif b.kind == BlockKind.TABLE_ROW and b.cells and _PERIOD_LINE.search(fold(b.cells[0]) + ":"):
+        if (b.kind != BlockKind.HEADING and _PERIOD_LINE.search(facts.folded[b.id])) or (b.kind == BlockKind.TABLE_ROW and b.cells and _PERIOD_LINE.search(fold(b.cells[0]) + ":")):
             candidates.append(b)
     title_text = fold(plan.title)
     if plan.title and has_time_reference(title_text):
@@ -257,9 +255,7 @@ def _objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
                 continue
             if b.kind == BlockKind.LIST_ITEM and b.level == 0:
                 krs.append(_stmt(facts, b, by_parent.get(b.id)))
-            elif b.kind == BlockKind.PARAGRAPH and is_kr(facts.folded[b.id]):
-                krs.append(_stmt(facts, b))
-            elif b.kind == BlockKind.TABLE_ROW and not b.is_header and b.heading_id == h.id:
+            elif (b.kind == BlockKind.PARAGRAPH and is_kr(facts.folded[b.id])) or (b.kind == BlockKind.TABLE_ROW and not b.is_header and b.heading_id == h.id):
                 krs.append(_stmt(facts, b))
         if krs or in_okr:
             facts.objectives.append(Objective(block=h, krs=krs))
@@ -398,13 +394,11 @@ def _tasks(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
             if b.is_header:
                 continue
             task_col, owner_col = _task_table(b)
-            if sec == "tasks" or (owner_col is not None and task_col is not None and sec not in ("risks", "goals", "okr", "background")):
-                if sec in ("tasks", "timeline") or owner_col is not None:
-                    if _is_raci_header(b.header):
-                        continue
-                    if sec == "timeline" and owner_col is None:
-                        continue
-                    facts.tasks.append(_stmt(facts, b))
+            task_table = owner_col is not None and task_col is not None
+            if _is_raci_header(b.header):
+                continue
+            if sec == "tasks" or (task_table and sec not in ("risks", "goals", "okr", "background")):
+                facts.tasks.append(_stmt(facts, b))
             continue
         if sec == "timeline" and b.kind == BlockKind.LIST_ITEM and b.level == 0 and owners_named_in(facts, b.heading_id):
             facts.tasks.append(_stmt(facts, b, by_parent.get(b.id)))
@@ -420,9 +414,9 @@ def _tasks(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
                 facts.tasks.append(_stmt(facts, b, kids))
             elif _is_category(parent, by_parent.get(parent.id, [])) and parent.parent_id is None:
                 facts.tasks.append(_stmt(facts, b, kids))
-        elif b.kind == BlockKind.PARAGRAPH and (explicit or _LIST_NUMBER.match(b.text) and not _INTRO_LINE.search(text)):
-            if len(text) <= 300:
-                facts.tasks.append(_stmt(facts, b))
+        elif (b.kind == BlockKind.PARAGRAPH and len(text) <= 300
+              and (explicit or (_LIST_NUMBER.match(b.text) and not _INTRO_LINE.search(text)))):
+            facts.tasks.append(_stmt(facts, b))
 
 
 # -- risks ---------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from service.models import BlockKind
@@ -66,7 +67,7 @@ def _date_order(facts: PlanFacts, emit: Emitter) -> None:
             continue
         # An end before its start: "2026-08-01 – 2026-07-15" or Start/End cells of one row.
         reversed_pair = None
-        for a, c in zip(mentions, mentions[1:], strict=False):
+        for a, c in itertools.pairwise(mentions):
             between = text[a.col + a.length : c.col]
             if _RANGE_SEP.match(between) and c.end < a.start:
                 reversed_pair = (a, c)

@@ -23,9 +23,10 @@ def _heading_owner(facts: PlanFacts, stmt: Statement) -> str | None:
         if who:
             return who
     for b in facts.plan.blocks:
-        if b.heading_id == hid and b.kind.value == "paragraph" and b.start_line < stmt.block.start_line:
-            if cues.OWNER_LABEL.match(facts.folded[b.id]) or re.match(r"^(?:owner|lead|负责人|责任人|牵头)", facts.folded[b.id]):
-                return owner_in_text(b.text, facts.folded[b.id])
+        before = b.heading_id == hid and b.kind.value == "paragraph" and b.start_line < stmt.block.start_line
+        if before and (cues.OWNER_LABEL.match(facts.folded[b.id])
+                       or re.match(r"^(?:owner|lead|负责人|责任人|牵头)", facts.folded[b.id])):
+            return owner_in_text(b.text, facts.folded[b.id])
     return None
 
 
@@ -53,9 +54,9 @@ def _person(who: str) -> str | None:
     """A single person's name from an owner string (teams don't count for overload)."""
     who = re.sub(r"^(?:owner|lead|负责人|责任人|牵头人?|dri|responsible)\s*[:：]?\s*", "", who.strip(), flags=re.I)
     who = who.strip(" ()（）:：-–—@")
-    if not who or cues.ROLE_WORDS.search(who) and not cues.PERSON_NAME["zh"].fullmatch(who):
-        if not re.fullmatch(r"[A-Z][a-z]+(?: [A-Z][a-z]+)?", who):
-            return None
+    looks_like_team = not who or (cues.ROLE_WORDS.search(who) and not cues.PERSON_NAME["zh"].fullmatch(who))
+    if looks_like_team and not re.fullmatch(r"[A-Z][a-z]+(?: [A-Z][a-z]+)?", who):
+        return None
     if len(who) > 30 or re.search(r"[,，、/&]| and |和|及", who):
         return None
     return who
@@ -73,16 +74,16 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
             if person:
                 owners[person] += 1
     for row in facts.raci_rows:
-        task = (row.block.cells or [""])[0]
+        activity = (row.block.cells or [""])[0]
         letters = [c.upper() for c in row.roles.values()]
         a_count = sum(len(re.findall(r"A", c)) for c in letters)
         r_count = sum(len(re.findall(r"R", c)) for c in letters)
         if a_count == 0:
-            emit.block("raci.no-accountable", row.block, task=task)
+            emit.block("raci.no-accountable", row.block, task=activity)
         elif a_count > 1:
-            emit.block("raci.multiple-accountable", row.block, task=task, n=a_count)
+            emit.block("raci.multiple-accountable", row.block, task=activity, n=a_count)
         if r_count == 0:
-            emit.block("raci.no-responsible", row.block, task=task)
+            emit.block("raci.no-responsible", row.block, task=activity)
         for role, cell in row.roles.items():
             if "R" in cell.upper():
                 owners[role] += 1

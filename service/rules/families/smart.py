@@ -8,8 +8,8 @@ from service.rules import rewrites
 from service.rules.base import Emitter
 from service.rules.extract import cues
 from service.rules.extract.dates import has_time_reference
-from service.rules.extract.normalize import fold
 from service.rules.extract.facts import PlanFacts, Statement, core_text, inherits_period
+from service.rules.extract.normalize import fold
 from service.rules.extract.signals import (
     has_baseline,
     has_metric,
@@ -18,7 +18,6 @@ from service.rules.extract.signals import (
     jump_ratio,
     metric_values,
 )
-
 
 _BASELINE_COLUMN = re.compile(r"baseline|current|today|actual|as[- ]is|last year|20\d\d|基线|基准|现状|当前|目前|现值|上年|去年", re.I)
 _TARGET_COLUMN = re.compile(r"target|goal|目标|目標", re.I)
