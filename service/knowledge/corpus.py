@@ -20,8 +20,10 @@ One chunk per ``## `` heading. Ids end ``-en``, ``-zh`` (简体) or ``-zht`` (�
 Roots: the shipped ``knowledge/`` folder (found next to ``service/``; the
 environment variable ``PLANREVIEW_KNOWLEDGE_DIR`` overrides it) plus an
 organisation's own folders from ``Settings.extra_knowledge_dirs``
-(``PLANREVIEW_EXTRA_KNOWLEDGE_DIRS='["/path/to/guidance"]'``). In an extra root
-every ``*.md`` file except README.md is read, recursively.
+(``PLANREVIEW_EXTRA_KNOWLEDGE_DIRS='["/path/to/guidance"]'``). A root with
+``frameworks/`` or ``cases/`` folders is read from those; any other root is
+read whole (every ``*.md`` except README.md, recursively). Files under a
+``cases/`` folder are case cards; the rest is guidance.
 
 This module is on the offline review path: it imports nothing heavy.
 """
@@ -73,7 +75,9 @@ class Chunk(BaseModel):
     line: int = Field(default=1, ge=1, description="Line of the heading in the source file.")
     file_title: str = Field(default="", description="The title from the file's front matter.")
     shipped: bool = Field(
-        default=True, description="From the shipped knowledge/ folder (False: an extra root)."
+        default=True,
+        description="From the main knowledge folder (the first root: the shipped knowledge/); "
+        "False for an organisation's extra folder.",
     )
 
     @property
@@ -109,16 +113,12 @@ def default_dirs() -> list[Path]:
     return [shipped_knowledge_dir(), *get_settings().extra_knowledge_dirs]
 
 
-def _iter_files(root: Path, shipped: bool) -> list[Path]:
+def _iter_files(root: Path) -> list[Path]:
+    """frameworks/ and cases/ when the root has them (as knowledge/ does), else every *.md."""
     if not root.is_dir():
         return []
-    if shipped:
-        files: list[Path] = []
-        for sub in ("frameworks", "cases"):
-            if (root / sub).is_dir():
-                files.extend(p for p in (root / sub).rglob("*.md") if p.is_file())
-    else:
-        files = [p for p in root.rglob("*.md") if p.is_file()]
+    subs = [root / sub for sub in ("frameworks", "cases") if (root / sub).is_dir()]
+    files = [p for sub in (subs or [root]) for p in sub.rglob("*.md") if p.is_file()]
     return sorted(p for p in files if p.name.lower() not in _SKIP_FILES)
 
 
@@ -315,8 +315,8 @@ _cache: dict[tuple[str, ...], tuple[tuple[tuple[str, int, int], ...], list[Chunk
 
 
 def _normalise_dirs(dirs: list[Path] | None) -> list[tuple[Path, bool]]:
+    """Resolved roots, each with whether it is the main one (the first)."""
     chosen = default_dirs() if dirs is None else list(dirs)
-    shipped = shipped_knowledge_dir().resolve()
     out: list[tuple[Path, bool]] = []
     seen: set[Path] = set()
     for d in chosen:
@@ -324,7 +324,7 @@ def _normalise_dirs(dirs: list[Path] | None) -> list[tuple[Path, bool]]:
         if p in seen:
             continue
         seen.add(p)
-        out.append((p, p == shipped))
+        out.append((p, not out))
     return out
 
 
@@ -333,7 +333,7 @@ def _stat_fingerprint(roots: list[tuple[Path, bool]]) -> tuple[list[tuple[Path, 
     files: list[tuple[Path, Path, bool]] = []
     fp: list[tuple[str, int, int]] = []
     for root, shipped in roots:
-        for f in _iter_files(root, shipped):
+        for f in _iter_files(root):
             st = f.stat()
             files.append((root, f, shipped))
             fp.append((str(f), st.st_mtime_ns, st.st_size))
@@ -346,8 +346,8 @@ def _source_name(root: Path, path: Path) -> str:
 
 def _load(dirs: list[Path] | None) -> tuple[list[Chunk], str]:
     roots = _normalise_dirs(dirs)
-    for root, shipped in roots:
-        if not shipped and not root.is_dir():
+    for root, main in roots:
+        if not main and not root.is_dir():
             raise KnowledgeError(
                 f"{root}: extra knowledge folder does not exist",
                 hint="fix PLANREVIEW_EXTRA_KNOWLEDGE_DIRS (a JSON list of folders)",

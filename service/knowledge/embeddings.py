@@ -38,7 +38,7 @@ class Embedder(Protocol):
         ...
 
 
-DEFAULT_MAX_TOKENS = 512
+DEFAULT_MAX_TOKENS = 128
 """Tokens of a passage the model reads (e5 reads at most 512); see the eval for the choice."""
 
 

@@ -124,8 +124,12 @@ class GroundingIndex:
         return out[:MAX_GUIDANCE]
 
     def case_for(self, code: str, prefs: list[Variant], context: Counter[str],
-                 plan_profile: Counter[str]) -> Chunk | None:
-        """The best-matching case card for this finding, or None when none fits."""
+                 plan_sims: dict[str, float]) -> Chunk | None:
+        """The best-matching case card for this finding, or None when none fits.
+
+        ``plan_sims`` holds each case card's similarity to the whole plan (see
+        ``plan_similarities``); the finding's own surroundings weigh more.
+        """
         tagged = self.cases_by_code.get(code, [])
         family = code.split(".", 1)[0]
         fw = _CODE_FALLBACK.get(code) or FAMILY_FRAMEWORK.get(family, family)
@@ -134,10 +138,12 @@ class GroundingIndex:
             in_lang = [c for c in pool if _variant(c) == variant]
             if not in_lang:
                 continue
+            query = _weights(context)
             best: Chunk | None = None
             best_score = -1.0
             for c in in_lang:
-                s = self._similarity(c.chunk_id, context, plan_profile)
+                s = _cosine(self.case_vecs[c.chunk_id], query) + \
+                    PLAN_WEIGHT * plan_sims.get(c.chunk_id, 0.0)
                 if s > best_score:
                     best, best_score = c, s
             if best is not None and (tagged or best_score >= FAMILY_CASE_MIN):
@@ -145,25 +151,25 @@ class GroundingIndex:
             return None
         return None
 
-    def _similarity(self, chunk_id: str, context: Counter[str], plan: Counter[str]) -> float:
-        vec = self.case_vecs.get(chunk_id)
-        if vec is None or vec.norm == 0:
-            return 0.0
-        return _cosine(vec, context) + PLAN_WEIGHT * _cosine(vec, plan)
+    def plan_similarities(self, profile: Counter[str]) -> dict[str, float]:
+        """Each case card's similarity to the plan as a whole (once per review)."""
+        query = _weights(profile)
+        return {cid: _cosine(vec, query) for cid, vec in self.case_vecs.items()}
 
 
-def _cosine(vec: _CaseVec, terms: Counter[str]) -> float:
-    if not terms:
+def _weights(terms: Counter[str]) -> tuple[dict[str, float], float]:
+    w = {t: 1 + math.log(f) for t, f in terms.items()}
+    return w, math.sqrt(sum(v * v for v in w.values()))
+
+
+def _cosine(vec: _CaseVec, query: tuple[dict[str, float], float]) -> float:
+    weights, qnorm = query
+    if not qnorm or not vec.norm:
         return 0.0
-    dot = 0.0
-    qn = 0.0
-    for t, f in terms.items():
-        w = 1 + math.log(f)
-        qn += w * w
-        cw = vec.weights.get(t)
-        if cw is not None:
-            dot += w * cw
-    return dot / (math.sqrt(qn) * vec.norm) if qn else 0.0
+    small, large = (weights, vec.weights) if len(weights) < len(vec.weights) else \
+        (vec.weights, weights)
+    dot = sum(v * large[t] for t, v in small.items() if t in large)
+    return dot / (qnorm * vec.norm)
 
 
 def _specificity(c: Chunk, code: str) -> tuple[int, int, int]:
@@ -182,20 +188,20 @@ def _first_in_language(pool: list[Chunk], prefs: list[Variant]) -> Chunk | None:
 
 
 _lock = threading.Lock()
-_index: GroundingIndex | None = None
+_indexes: dict[tuple[str, ...] | None, GroundingIndex] = {}
 
 
 def grounding_index(dirs: list[Path] | None = None) -> GroundingIndex:
-    """The cached GroundingIndex for the current corpus (rebuilt when it changes)."""
-    global _index
+    """The cached GroundingIndex for the corpus (rebuilt when a file changes)."""
+    key = tuple(str(d) for d in dirs) if dirs is not None else None
     version = knowledge_version(dirs)
     with _lock:
-        if dirs is None and _index is not None and _index.version == version:
-            return _index
+        hit = _indexes.get(key)
+        if hit is not None and hit.version == version:
+            return hit
     gi = GroundingIndex.build(load_corpus(dirs), version)
-    if dirs is None:
-        with _lock:
-            _index = gi
+    with _lock:
+        _indexes[key] = gi
     return gi
 
 
@@ -213,12 +219,15 @@ def _context_terms(f: Finding, lines: list[str]) -> Counter[str]:
 
 
 def citations_for(finding: Finding, plan: Plan, gi: GroundingIndex,
-                  plan_profile: Counter[str] | None = None) -> list[Citation]:
+                  plan_sims: dict[str, float] | None = None,
+                  lines: list[str] | None = None) -> list[Citation]:
     """Guidance for the finding's code, then the best-fitting case card."""
     prefs = _preferences(plan)
     chosen: list[Chunk] = list(gi.guidance_for(finding.code, prefs))
-    profile = plan_profile if plan_profile is not None else _plan_profile(plan)
-    case = gi.case_for(finding.code, prefs, _context_terms(finding, plan.lines), profile)
+    if plan_sims is None:
+        plan_sims = gi.plan_similarities(_plan_profile(plan))
+    context = _context_terms(finding, lines if lines is not None else plan.lines)
+    case = gi.case_for(finding.code, prefs, context, plan_sims)
     if case is not None:
         chosen.append(case)
     return [_cite(c) for c in chosen]
@@ -248,9 +257,10 @@ def ground(findings: list[Finding], plan: Plan, dirs: list[Path] | None = None) 
     if not findings:
         return
     gi = grounding_index(dirs)
-    profile = _plan_profile(plan)
+    plan_sims = gi.plan_similarities(_plan_profile(plan)) if gi.case_vecs else {}
+    lines = plan.lines
     for f in findings:
-        fresh = citations_for(f, plan, gi, profile)
+        fresh = citations_for(f, plan, gi, plan_sims, lines)
         if f.origin == "llm":
             kept = [c for c in f.citations if c.chunk_id in gi.chunks]
             f.citations = _dedupe([*kept, *fresh[:1], *fresh[1:]])
