@@ -128,7 +128,7 @@ def test_malformed_file_names_file_and_line(tmp_path: Path, text: str, line: int
 def test_duplicate_ids_across_roots_are_refused(kroot: Path, tmp_path: Path) -> None:
     org = tmp_path / "org"
     write(org, "standards/x.en.md", SMART_EN)
-    with pytest.raises(KnowledgeError, match="already used in knowledge/frameworks/smart.en.md"):
+    with pytest.raises(KnowledgeError, match=r"already used in knowledge/frameworks/smart\.en\.md"):
         load_corpus([kroot, org])
 
 
