@@ -78,7 +78,8 @@ def _independent_counts(outcomes: list[PlanOutcome]) -> Counter[tuple[str, str]]
                         edges[gi].append(pi)
         owner: dict[int, int] = {}
 
-        def augment(gi: int, seen: set[int], owner: dict[int, int] = owner) -> bool:
+        def augment(gi: int, seen: set[int], owner: dict[int, int] = owner,
+                    edges: dict[int, list[int]] = edges) -> bool:
             for pi in edges[gi]:
                 if pi in seen:
                     continue
