@@ -357,7 +357,7 @@ MILESTONE_CUES = re.compile(
 )
 BUFFER_CUES = re.compile(
     r"\b(?:buffer|contingency|slack|reserve|float|padding|margin for delay|spare capacity|"
-    r"headroom|fallback time|safety margin)\b|缓冲|预留|备用金|应急预算|机动|冗余|不可预见费|预备费|富余",
+    r"headroom|fallback time|safety margin)\b|缓冲|预留|备用金|应急预算|机动|冗余|不可预见费|预备费|预备金|准备金|富余",
     re.I,
 )
 BUDGET_CUES = re.compile(
@@ -367,7 +367,8 @@ BUDGET_CUES = re.compile(
 )
 CURRENCY_AMOUNT = re.compile(
     rf"[$€£¥￥]\s?{NUMBER}|{NUMBER}\s?(?:k|m|bn|million|billion|thousand)?\s?(?:usd|eur|gbp|cny|rmb|dollars?|euros?)\b"
-    rf"|(?:usd|eur|gbp|cny|rmb)\s?{NUMBER}|{NUMBER}\s?(?:万|亿|千)?\s?(?:元|美元|人民币|块)",
+    rf"|(?:usd|eur|gbp|cny|rmb|hkd|twd|nt\$|hk\$)\s?{NUMBER}|{NUMBER}\s?(?:万|亿|千)?\s?(?:元|美元|人民币|块|港币|港元|新台币|台币|日元|欧元|英镑)"
+    rf"|(?:港币|港元|新台币|台币|人民币|美元)\s?{NUMBER}",
     re.I,
 )
 TBD = re.compile(r"\b(?:tbd|tba|tbc|to be (?:determined|confirmed|decided)|unknown)\b|待定|待确定|待补充|另行确定|暂定", re.I)
@@ -400,9 +401,11 @@ STAKEHOLDER_CUES = re.compile(
     r"协调会|简报|向\S{1,10}报告|报送|共享",
     re.I,
 )
+# A risk stated in prose (outside any risk section): "the main risk is…", "主要风险在于…".
 RISK_CUES = re.compile(
-    r"\b(?:risks?|threats?|contingency|mitigat(?:e|ion)|what could go wrong|dependencies|"
-    r"assumptions)\b|风险|隐患|预案|应急",
+    r"\b(?:(?:main|key|biggest|major|primary|one|another|the) risks?|risks? (?:is|are|include|includes|that|of)|"
+    r"what could go wrong|could derail|mitigat(?:e|ion)|contingency plan|fallback plan|plan b)\b"
+    r"|(?:主要|潜在|最大|关键|核心)风险|风险(?:在于|是|包括|主要|点|提示|为)|隐患|应急预案|预案",
     re.I,
 )
 
