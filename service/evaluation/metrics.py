@@ -103,6 +103,8 @@ class NegativeControlReport(BaseModel):
 class EvalMetrics(BaseModel):
     overall: Counts = Field(default_factory=Counts)
     by_language: dict[str, Counts] = Field(default_factory=dict)
+    by_split: dict[str, Counts] = Field(default_factory=dict, description="dev vs test: the generalisation gap.")
+    by_source: dict[str, Counts] = Field(default_factory=dict, description="hand-written vs injected variants.")
     by_family: dict[str, Counts] = Field(default_factory=dict)
     by_code: dict[str, Counts] = Field(default_factory=dict)
     span_accuracy: Metric = Field(default_factory=Metric)
@@ -169,6 +171,12 @@ def compute(outcomes: list[PlanOutcome]) -> EvalMetrics:
     m.overall = overall_counts(scored)
     for lang in sorted({o.language for o in scored}):
         m.by_language[lang] = overall_counts(o for o in scored if o.language == lang)
+    for split in sorted({o.split for o in scored}):
+        m.by_split[split] = overall_counts(o for o in scored if o.split == split)
+    for source in ("hand-written", "injected"):
+        chosen = [o for o in scored if o.source.split(":", 1)[0] == source]
+        if chosen:
+            m.by_source[source] = overall_counts(chosen)
     m.by_family = _counts_for(scored, "family")
     m.by_code = _counts_for(scored, "code")
 

@@ -49,6 +49,11 @@ def render_terminal(run: EvalRun, console: Console, comparison: Comparison | Non
     table.add_row(*_row("overall", m.overall), style="bold")
     for lang, c in m.by_language.items():
         table.add_row(*_row(f"language {lang}", c))
+    if len(m.by_split) > 1:
+        for split, c in m.by_split.items():
+            table.add_row(*_row(f"split {split}", c))
+    for source, c in m.by_source.items():
+        table.add_row(*_row(f"source {source}", c))
     for fam, c in m.by_family.items():
         table.add_row(*_row(f"family {fam}", c))
     if show_codes:

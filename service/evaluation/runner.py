@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from service.config import ReviewConfig
+from service.errors import PlanReviewError
 from service.evaluation.dataset import EvalItem, load_dataset
 from service.evaluation.matching import Prediction, match_findings
 from service.evaluation.metrics import (
@@ -196,7 +197,12 @@ def run_eval(
             if progress:
                 progress(item.id)
             start = time.perf_counter()
-            plan, result = review(item.path(eval_dir), options)
+            try:
+                plan, result = review(item.path(eval_dir), options)
+            except PlanReviewError as exc:
+                if mode == "replay":
+                    raise ReplayError(f"{item.id}: {exc.message}", hint=exc.hint) from None
+                raise PlanReviewError(f"{item.id}: {exc.message}", hint=exc.hint) from None
             latency = (time.perf_counter() - start) * 1000
             if mode == "replay" and result.engine.llm_status not in OK_LLM_STATUSES:
                 raise ReplayError(f"{item.id}: the LLM tier did not answer from cassettes "
