@@ -255,15 +255,20 @@ GENERIC_VERB = {
     "en": re.compile(
         r"^(?:to\s+)?(?:further\s+|continue to\s+|continuously\s+)?(?:improve|enhance|increase|grow|boost|"
         r"strengthen|optimi[sz]e|drive|build|develop|expand|raise|promote|advance|deepen|elevate|"
-        r"maximi[sz]e|accelerate|foster|support|ensure|achieve|deliver|become|be|make|focus on|"
-        r"work on|better|upgrade|modernise|modernize|transform|streamline|revitali[sz]e|leverage|"
-        r"embrace|champion|create|establish|nurture|empower|scale|invest in|prioriti[sz]e|win)\b",
+        r"maximi[sz]e|accelerate|foster|better|upgrade|modernise|modernize|transform|streamline|"
+        r"revitali[sz]e|nurture|cultivate|reinforce|step up|level up)\b",
         re.I),
     "zh": re.compile(
         r"^(?:进一步|持续|不断|全面|大力|切实|着力|努力|积极|稳步|全力)?\s*(?:提升|提高|加强|优化|增强|扩大|推动|打造|"
-        r"改善|强化|深化|完善|促进|推进|做好|做强|做大|做优|加快|加大|巩固|拓展|建设|构建|夯实|实现|确保|"
-        r"成为|争取|力争|助力|赋能|升级|创新|营造|树立|发展|培育)"),
+        r"改善|强化|深化|完善|促进|推进|做好|做强|做大|做优|加快|加大|巩固|拓展|建设|构建|夯实|增加|"
+        r"升级|营造|树立|发展|培育)"),
 }
+# Slogans that name no object at all: "Be the best-run stores in the region", "成为行业标杆".
+SLOGAN = re.compile(
+    r"^(?:to\s+)?(?:be|become|remain|stay)\s+(?:the\s+|a\s+)?(?:best|leading|number one|#1|top|premier|"
+    r"go-to|world-class|most \w+)|^(?:成为|打造成为?|争创|争做)\S{0,12}(?:标杆|一流|领先|最佳|第一|龙头|典范)",
+    re.I,
+)
 ABSTRACT_OBJECT = {
     "en": re.compile(
         r"\b(?:satisfaction|experience|awareness|brand|efficiency|effectiveness|quality|performance|"

@@ -307,6 +307,8 @@ def _is_goal_candidate_paragraph(facts: PlanFacts, b: Block, has_items: bool) ->
         return True
     if has_items or _INTRO_LINE.search(text):
         return False
+    if len(re.findall(r"[.。!?！？](?:\s|$)", text.strip())) > 1:
+        return False  # prose of several sentences, not a goal statement
     words = len(text.split()) if re.search(r"[a-z]", text) else len(text) / 2
     return words <= 35
 

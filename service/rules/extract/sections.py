@@ -42,7 +42,18 @@ def section_of_blocks(plan: Plan) -> dict[str, str]:
     """
     by_id = {b.id: b for b in plan.blocks}
     heading_kind: dict[str, str] = {}
+    headings = [b for b in plan.blocks if b.kind == BlockKind.HEADING]
     title = plan.blocks[0] if plan.blocks and plan.blocks[0].kind == BlockKind.HEADING else None
+    if title is not None and title.level > 1 and any(h.level == title.level for h in headings[1:]):
+        title = None  # "## Q2 goals" followed by "## Work": the first section, not a title
+    title_kind = classify_heading(title.text) if title is not None else None
+    # A document titled "Strategic Goals" (or "Q3 OKRs") whose sections name no part of a plan
+    # is a list of goals: its unclassified sections are goals (or OKRs).
+    fallback = ""
+    if title_kind in ("goals", "okr") and not any(
+        classify_heading(h.text) in ("goals", "okr") for h in headings if h is not title
+    ):
+        fallback = title_kind
     for b in plan.blocks:
         if b.kind != BlockKind.HEADING:
             continue
@@ -51,6 +62,8 @@ def section_of_blocks(plan: Plan) -> dict[str, str]:
             heading_kind[b.id] = ""
             continue
         own = classify_heading(b.text)
+        if own is None and fallback and b.heading_id in (None, title.id if title else None):
+            own = fallback
         parent_kind = heading_kind.get(b.heading_id or "", "")
         if own is None:
             heading_kind[b.id] = parent_kind

@@ -48,7 +48,9 @@ def _generic(g: Statement) -> str | None:
         m = cues.GENERIC_VERB[lang].match(text)
         if m and cues.ABSTRACT_OBJECT[lang].search(text[m.end():]) and not cues.SCOPE_MARKERS[lang].search(core_text(g.raw)):
             return core_text(g.raw)[: m.end()].strip()
-    # Slogans with no verb ("Be the best", "Operational excellence") are as unspecific.
+    if cues.SLOGAN.match(text):
+        return core_text(g.raw)
+    # Slogans with no verb ("Operational excellence") are as unspecific.
     words = re.findall(r"[a-z]+", text)
     if 0 < len(words) <= 3 and not re.search(r"\d", text) and cues.ABSTRACT_OBJECT["en"].search(text):
         return core_text(g.raw)
