@@ -171,20 +171,13 @@ def insert_section_change(plan: Plan, facts: PlanFacts, template: Template, lang
     else:
         offset = len(text)
     before, after = text[:offset], text[offset:]
-    if not before.strip():
-        prefix = ""
-    elif before.endswith("\n\n"):
+    if not before.strip() or before.endswith("\n\n"):
         prefix = ""
     elif before.endswith("\n"):
         prefix = "\n"
     else:
         prefix = "\n\n"
-    if not after:
-        suffix = "\n"
-    elif after.startswith("\n"):
-        suffix = "\n"
-    else:
-        suffix = "\n\n"
+    suffix = "\n" if not after or after.startswith("\n") else "\n\n"
     return TextChange(offset, offset, prefix + body + suffix)
 
 
