@@ -211,7 +211,8 @@ METRIC_VALUE = re.compile(
     rf"stores?|sites?|markets?|hires?|people|partners?|releases?|features?|workshops?|sessions?|"
     rf"events?|incidents?|defects?|regions?|countries?|languages?|products?|locations?|"
     rf"certifications?|courses?)"
-    rf"|\b(?:halve|double|triple|zero)\b"
+    rf"|\b(?:halve|halved|double|doubled|triple|tripled|zero)\b|\bby half\b|\b(?:in|by) half\b"
+    rf"|{NUMBER}\s+of\s+{NUMBER}\b|[一二三四五六七八九十]+级|\bevery (?:engineer|employee|agent|member|store|site|team|manager|nurse|teacher)\b"
     rf"|\b{NUMBER}(?:\.\d+)?\s?(?:/\s?\d+)\b"
     rf"|(?:≥|≤|>=|<=|>|<|at least|no more than|under|below|above|over|less than|more than|"
     rf"up to|至少|不低于|不少于|不超过|不高于|低于|高于|超过|达到|达|控制在|提升至|提高到|降至|降低到|"
@@ -221,7 +222,7 @@ METRIC_VALUE = re.compile(
 # A plain number that is a year or date part is not a metric.
 YEARLIKE = re.compile(r"^(?:19|20)\d{2}$")
 BASELINE = re.compile(
-    r"\bfrom\s+[$€£¥]?\d|\bcurrently\b|\bcurrent(?:ly)?\s+(?:at|is|level|rate|value)|\bbaseline\b"
+    r"\bfrom\s+(?:[$€£¥]|[a-z]{3}\s)?\d|\bfrom\s+(?:zero|none|one|two|three|four|five|six|seven|eight|nine|ten)\b|\bcurrently\b|\bcurrent(?:ly)?\s+(?:at|is|level|rate|value)|\bbaseline\b"
     r"|\bup from\b|\bdown from\b|\bvs\.?\b|\bversus\b|\bcompared (?:to|with)\b|\blast (?:year|quarter)\b"
     r"|\btoday\b|\bfrom today'?s\b|\bprior year\b|\bfrom the current\b|\bfrom (?:about|around|roughly)\b"
     r"|\bagainst (?:the |a |our )?(?:20\d\d|baseline|current|last)|\b(?:was|were|stood at|is now|is currently)\s+[$€£¥]?\d"
@@ -231,13 +232,13 @@ BASELINE = re.compile(
     re.I,
 )
 DELTA = re.compile(
-    r"\bby\s+(?:about\s+|at least\s+)?[$€£¥]?\d|\+\s?\d|\b(?:increase|grow|raise|boost|cut|reduce|"
+    r"\bby\s+(?:about\s+|at least\s+)?(?:[$€£¥]|[a-z]{3}\s)?\d|\d[\d,.]*\s*(?:[km]\b)?\s+(?:in\s+)?(?:new|additional|incremental)\b|\+\s?\d|\b(?:increase|grow|raise|boost|cut|reduce|"
     r"lower|decrease|improve|lift|shrink|shorten|add)\w*\s+(?:[\w-]+\s+){0,4}?(?:by\s+)?\d[\d.,]*\s?%"
     r"|\b(?:new|additional|more|extra|net new|another)\s+(?:\w+\s+){0,2}?\d"
     r"|\d[\d,.]*\s+(?:new|additional|more|extra)\b|\b(?:halve|halved|double|doubled|triple|tripled)\b|\bby half\b"
     r"|(?:提升|提高|增长|增加|降低|下降|减少|缩短|压缩|节省|节约|同比|环比)\s?\d[\d.]*\s?(?:%|％|个百分点|倍)"
     r"|(?:提升|提高|增长|增加|降低|下降|减少)\s?[一二三四五六七八九十两]+(?:成|倍)"
-    r"|新增|增加\s?\d|多\d|翻一?番|翻倍|减半|\d+\s?%\s*(?:growth|increase|reduction|decrease|lower|higher|fewer|more)",
+    r"|新增|增加\s?\d|多\d|翻一?番|翻倍|减半|新开|新建|新签|新招|新上线|新拓展|\d+\s?%\s*(?:growth|increase|reduction|decrease|lower|higher|fewer|more)",
     re.I,
 )
 LEVEL_TARGET = re.compile(
@@ -280,23 +281,30 @@ ABSTRACT_OBJECT = {
         r"transparency|accountability|security|reliability|stability|sustainability|diversity|"
         r"inclusion|adoption|usage|community|ecosystem|partnerships?|customer focus|mindset|"
         r"skills|talent|people|team|organisation|organization|infrastructure|platform|"
-        r"digitali[sz]ation|digital transformation|momentum|awareness)\b",
+        r"digitali[sz]ation|digital transformation|momentum|awareness|wellbeing|well-being|health|"
+        r"safety|welfare|environment|atmosphere|spirit|visibility)\b",
         re.I),
     "zh": re.compile(
         r"满意度|体验|影响力|知名度|美誉度|品牌|效率|效能|质量|水平|能力|协同|协作|沟通|凝聚力|文化|竞争力|"
         r"服务|管理|业务|业绩|形象|口碑|运营|团队建设|队伍建设|执行力|创新|价值|发展|增长|规模|市场|"
         r"用户粘性|粘性|活跃度|忠诚度|转型|数字化|信息化|智能化|标准化|规范化|精细化|体系|机制|生态|"
-        r"基础|核心|优势|地位|氛围|意识|素质|积极性|效益|成效|品质|安全|稳定|领先|一流|标杆"),
+        r"基础|核心|优势|地位|氛围|意识|素质|积极性|效益|成效|品质|安全|稳定|领先|一流|标杆|环境|营收|收入|"
+        r"销量|销售|利润|效果|满意|福祉|健康"),
 }
 SCOPE_MARKERS = {
+    # Case-sensitive on purpose: a capitalised name ("in EMEA", "for Line 3") is a scope.
     "en": re.compile(
-        r"\b(?:in|for|across|at|within|among|on)\s+(?:the\s+|our\s+|all\s+)?(?:[A-Z][\w-]+|\w+\s+"
+        r"(?i:\b(?:in|for|across|at|within|among|on)\s+(?:the\s+|our\s+|all\s+)?)(?:[A-Z][\w-]+|(?i:\w+\s+"
         r"(?:region|regions|stores?|channel|segment|market|product|team|department|clinic|ward|"
-        r"warehouse|line|site|app|platform|customers?|users?|accounts?))"
-        r"|\b(?:by|through|via)\s+\w+ing\b",
-        re.I),
-    "zh": re.compile(r"(?:在|针对|面向|围绕|通过)\S{2,}|[\u4e00-\u9fff]{2,}(?:门店|渠道|区域|产品线|客群|线上|线下|app|系统|平台|业务线)"),
+        r"warehouse|line|site|app|platform|customers?|users?|accounts?)\b))"
+        r"|(?i:\b(?:by|through|via)\s+\w+ing\b)"),
+    "zh": re.compile(
+        r"(?:在|针对|面向|围绕)\S{2,}|[“\"《「][^”\"》」]{1,20}[”\"》」]|"
+        r"(?:华东|华南|华北|华中|西南|西北|东北|[\u4e00-\u9fff]{2}(?:省|市|县))|"
+        r"(?:线上|线下|app|小程序|官网|天猫|京东|抖音|小红书|微信|门诊|病房|生产线|产线)"),
 }
+# Chinese goals often put the verb last: "品牌知名度显著提升".
+TRAILING_GENERIC_ZH = re.compile(r"(?:显著|明显|进一步|大幅|全面|持续|稳步|有效|不断)?(?:提升|提高|改善|增强|优化|加强)[。.]?$")
 
 # ---------------------------------------------------------------------------------------------
 # OKR: activity key results.

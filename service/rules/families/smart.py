@@ -37,6 +37,12 @@ def _row_baseline(g: Statement) -> bool:
     return False
 
 
+def _numeric_target_cell(g: Statement) -> bool:
+    """A KPI table row whose value cells hold numbers ("| Volunteers trained | 12 | 30 |")."""
+    cells = list(g.row.values())[1:]
+    return any(re.match(r"^\s*[≥≤<>~≈]?\s*[$€£¥]?\d", c) for c in cells)
+
+
 def _row_header_time(g: Statement) -> bool:
     return bool(g.row) and has_time_reference(fold(" ".join(g.row.keys())))
 
@@ -48,6 +54,8 @@ def _generic(g: Statement) -> str | None:
         m = cues.GENERIC_VERB[lang].match(text)
         if m and cues.ABSTRACT_OBJECT[lang].search(text[m.end():]) and not cues.SCOPE_MARKERS[lang].search(core_text(g.raw)):
             return core_text(g.raw)[: m.end()].strip()
+    if cues.TRAILING_GENERIC_ZH.search(text) and cues.ABSTRACT_OBJECT["zh"].search(text) and not cues.SCOPE_MARKERS["zh"].search(core_text(g.raw)):
+        return core_text(g.raw)
     if cues.SLOGAN.match(text):
         return core_text(g.raw)
     # Slogans with no verb ("Operational excellence") are as unspecific.
@@ -64,6 +72,7 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
         children = " ".join(facts.folded[c.id] for c in g.children)
         full = f"{text} {children}"
         metric = has_metric(full) and not (has_placeholder(text) and not has_metric(re.sub(cues.PLACEHOLDER, " ", text)))
+        metric = metric or _numeric_target_cell(g)
         timed = has_time_reference(full) or _row_header_time(g) or inherits_period(facts, g.block)
         if not metric:
             verb = _generic(g)
