@@ -29,6 +29,47 @@ KNOWLEDGE_DIR = Path(__file__).resolve().parent
 REPO_ROOT = KNOWLEDGE_DIR.parent
 MANIFEST = KNOWLEDGE_DIR / "MANIFEST.tsv"
 MANIFEST_HEADER = ("chunk_id", "file", "language", "title", "frameworks", "codes")
+RULE_MAP = KNOWLEDGE_DIR / "RULE_MAP.tsv"
+RULE_MAP_HEADER = ("code", "lang", "chunk_ids")
+
+# The most specific guidance chunk for each rule code, by slug (the id without
+# its language suffix). It must exist in en and zh and list the code first.
+# RULE_MAP.tsv puts it first for the code; a new rule code needs an entry here.
+PRIMARY: dict[str, str] = {
+    "smart.specific": "smart-specific",
+    "smart.measurable": "smart-measurable",
+    "smart.achievable": "smart-achievable",
+    "smart.relevant": "smart-relevant",
+    "smart.time-bound": "smart-time-bound",
+    "okr.kr-count": "okr-kr-count",
+    "okr.kr-is-task": "okr-kr-is-task",
+    "okr.kr-not-measurable": "okr-kr-measurable",
+    "raci.no-owner": "raci-no-owner",
+    "raci.no-accountable": "raci-no-accountable",
+    "raci.multiple-accountable": "raci-multiple-accountable",
+    "raci.no-responsible": "raci-no-responsible",
+    "raci.overloaded": "raci-overloaded",
+    "pdca.no-check": "pdca-check",
+    "pdca.no-act": "pdca-act",
+    "pdca.no-milestones": "pdca-milestones",
+    "bsc.missing-perspective": "bsc-overview",
+    "bsc.lagging-only": "bsc-leading-lagging",
+    "risk.no-register": "risk-register",
+    "risk.no-mitigation": "risk-response-strategies",
+    "risk.no-assessment": "risk-likelihood-impact",
+    "risk.no-owner": "risk-owner",
+    "resource.no-budget": "resource-budget-allocation",
+    "resource.no-staffing": "resource-staffing",
+    "resource.no-timeline": "resource-schedule-gantt",
+    "resource.no-buffer": "resource-buffers",
+    "consistency.budget-sum": "consistency-budget-sum",
+    "consistency.percent-sum": "consistency-percent-sum",
+    "consistency.date-order": "consistency-date-order",
+    "comm.no-stakeholders": "communication-stakeholders",
+    "llm.risk": "risk-hidden-risks",
+    "llm.gap": "plan-traceability",
+    "llm.inconsistency": "consistency-contradictions",
+}
 
 FRAMEWORK_TAGS = frozenset(
     {
@@ -109,7 +150,8 @@ def _split_list(value: str) -> list[str]:
 
 def load_rule_codes() -> list[str]:
     """Rule codes from the catalogue, in catalogue order."""
-    sys.path.insert(0, str(REPO_ROOT))
+    if str(REPO_ROOT) not in sys.path:
+        sys.path.insert(0, str(REPO_ROOT))
     try:
         from service.rules.catalogue import RULES
     except Exception as exc:  # any import failure gets the same advice
@@ -323,6 +365,21 @@ def check_collection(chunks: list[Chunk], codes: list[str], *, builtin: bool,
                     report.add(KNOWLEDGE_DIR, 0, f"rule code {code!r} is listed first by no "
                                f"'{lang}' guidance chunk (its most specific chunk should "
                                "list it first)")
+        by_id = {c.chunk_id: c for c in chunks}
+        for code in codes:
+            slug = PRIMARY.get(code)
+            if slug is None:
+                report.add(KNOWLEDGE_DIR / "build_manifest.py", 0, f"rule code {code!r} has no "
+                           "entry in PRIMARY (name its most specific guidance chunk)")
+                continue
+            for lang in ("en", "zh"):
+                primary = by_id.get(f"{slug}-{lang}")
+                if primary is None or "case" in primary.frameworks:
+                    report.add(KNOWLEDGE_DIR / "build_manifest.py", 0, f"PRIMARY[{code!r}]: no "
+                               f"guidance chunk '{slug}-{lang}'")
+                elif not primary.codes or primary.codes[0] != code:
+                    report.add(primary.file, primary.line, f"{primary.chunk_id} is the primary "
+                               f"chunk for {code!r} and must list it first")
         cases = {c.slug for c in chunks if "case" in c.frameworks and c.suffix == "en"}
         paired = {s for s in cases if "zh" in by_slug[s]}
         seed = {c.slug for c in chunks
@@ -350,6 +407,26 @@ def manifest_text(chunks: list[Chunk]) -> str:
         cells = (c.chunk_id, _rel(c.file), c.language, c.title,
                  ",".join(c.frameworks), ",".join(c.codes))
         rows.append("\t".join(cell.replace("\t", " ") for cell in cells))
+    return "\n".join(rows) + "\n"
+
+
+def rule_map_text(chunks: list[Chunk], codes: list[str]) -> str:
+    """For every code and language: the chunks that support it, most specific first.
+
+    Order: the PRIMARY chunk, then guidance chunks, then case cards; within each
+    group by the code's position in the chunk's codes list, then file order.
+    """
+    rows = ["\t".join(RULE_MAP_HEADER)]
+    order = {c.chunk_id: n for n, c in enumerate(chunks)}
+    for code in codes:
+        for lang in ("en", "zh", "zht"):
+            matching = [c for c in chunks if c.suffix == lang and code in c.codes]
+            if not matching:
+                continue
+            primary = PRIMARY.get(code, "")
+            matching.sort(key=lambda c: (c.slug != primary, "case" in c.frameworks,
+                                         c.codes.index(code), order[c.chunk_id]))
+            rows.append("\t".join((code, lang, ",".join(c.chunk_id for c in matching))))
     return "\n".join(rows) + "\n"
 
 
@@ -391,19 +468,23 @@ def main(argv: list[str] | None = None) -> int:
     if report.problems:
         for problem in report.problems:
             print(problem, file=sys.stderr)
-        print(f"{len(report.problems)} problem(s); MANIFEST.tsv not written", file=sys.stderr)
+        print(f"{len(report.problems)} problem(s); MANIFEST.tsv and RULE_MAP.tsv not written",
+              file=sys.stderr)
         return 1
-    text = manifest_text(chunks)
+    outputs = {MANIFEST: manifest_text(chunks), RULE_MAP: rule_map_text(chunks, codes)}
     if args.check:
-        current = MANIFEST.read_text(encoding="utf-8") if MANIFEST.exists() else ""
-        if current != text:
-            print("knowledge/MANIFEST.tsv is out of date: run "
-                  ".venv/bin/python knowledge/build_manifest.py", file=sys.stderr)
+        stale = [path for path, text in outputs.items()
+                 if not path.exists() or path.read_text(encoding="utf-8") != text]
+        if stale:
+            names = ", ".join(_rel(path) for path in stale)
+            print(f"{names} out of date: run .venv/bin/python knowledge/build_manifest.py",
+                  file=sys.stderr)
             return 1
         print(f"ok: {summary(chunks + extra_chunks)}")
         return 0
-    MANIFEST.write_text(text, encoding="utf-8")
-    print(f"wrote {_rel(MANIFEST)}: {summary(chunks + extra_chunks)}")
+    for path, text in outputs.items():
+        path.write_text(text, encoding="utf-8")
+    print(f"wrote {_rel(MANIFEST)} and {_rel(RULE_MAP)}: {summary(chunks + extra_chunks)}")
     return 0
 
 
