@@ -108,3 +108,19 @@ def test_numbers_agree_with_an_independent_scoring_of_the_same_outputs() -> None
                                       independent[(code, "fn")]), code
     total = sum(v for (_, kind), v in independent.items() if kind == "tp")
     assert run.metrics.overall.tp == total
+
+
+def test_plan_retrieval_recall_and_mrr_with_a_fake_retriever() -> None:
+    from types import SimpleNamespace
+
+    from service.evaluation.dataset import RetrievalGold
+    from service.evaluation.runner import plan_retrieval
+
+    class Fake:
+        def search(self, query: str, k: int = 10, mode: str = "lexical") -> list[SimpleNamespace]:
+            order = ["a", "b", "c", "d"] if query == "q1" else ["x", "y", "z"]
+            return [SimpleNamespace(chunk_id=c) for c in order[:k]]
+
+    out = plan_retrieval(Fake(), [RetrievalGold(query="q1", relevant_chunk_ids=["c"]),
+                                   RetrievalGold(query="q2", relevant_chunk_ids=["nope"])], "lexical")
+    assert out == {"n": 2, "recall@1": 0.0, "recall@3": 0.5, "recall@5": 0.5, "mrr": round(1 / 3 / 2, 4)}

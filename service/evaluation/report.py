@@ -95,7 +95,7 @@ def retrieval_rows(retrieval: dict[str, Any] | None) -> list[tuple[str, str]]:
         return []
     groups = retrieval.get("groups", {})
     rows = []
-    for group in ("all", "en", "zh"):
+    for group in ("all", "en", "zh", "plans"):
         g = groups.get(group)
         if g:
             rows.append((f"retrieval {group} ({retrieval.get('mode')})",

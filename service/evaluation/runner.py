@@ -137,7 +137,8 @@ def _outcome(item: EvalItem, plan: Plan, review: Review, latency_ms: float,
     )
 
 
-def retrieval_metrics(mode: str = "lexical") -> tuple[dict[str, Any] | None, str]:
+def retrieval_metrics(mode: str = "lexical", items: list[EvalItem] | None = None
+                      ) -> tuple[dict[str, Any] | None, str]:
     """recall@k and MRR from the knowledge engineer's eval/retrieval runner, if present."""
     runner = ROOT / "eval" / "retrieval" / "run.py"
     if not runner.is_file():
@@ -161,7 +162,26 @@ def retrieval_metrics(mode: str = "lexical") -> tuple[dict[str, Any] | None, str
     keep = ("n", "recall@1", "recall@3", "recall@5", "mrr", "fw@3")
     summary = {group: {k: v for k, v in figures.items() if k in keep}
                for group, figures in results.items() if isinstance(figures, dict) and "mrr" in figures}
+    plan_queries = [q for item in (items or []) for q in item.retrieval_gold]
+    if plan_queries:
+        summary["plans"] = plan_retrieval(retriever, plan_queries, mode)
     return {"mode": mode, "groups": summary}, "ok"
+
+
+def plan_retrieval(retriever: Any, queries: list[Any], mode: str, k: int = 10) -> dict[str, float]:
+    """recall@1/3/5 and MRR over the datasets' own retrieval_gold queries."""
+    ranks: list[int | None] = []
+    for q in queries:
+        hits = retriever.search(q.query, k=k, mode=mode)
+        ids = [h.chunk_id for h in hits]
+        relevant = set(q.relevant_chunk_ids)
+        ranks.append(next((i + 1 for i, cid in enumerate(ids) if cid in relevant), None))
+    n = len(ranks)
+    out: dict[str, float] = {"n": n}
+    for cut in (1, 3, 5):
+        out[f"recall@{cut}"] = round(sum(1 for r in ranks if r is not None and r <= cut) / n, 4)
+    out["mrr"] = round(sum(1 / r for r in ranks if r is not None) / n, 4)
+    return out
 
 
 def run_eval(
@@ -213,7 +233,7 @@ def run_eval(
     metrics = compute(outcomes)
     metrics.citation_validity = citation_metric(outcomes, chunk_ids is not None, cite_why)
     if retrieval:
-        metrics.retrieval, status = retrieval_metrics(retrieval)
+        metrics.retrieval, status = retrieval_metrics(retrieval, items)
         metrics.retrieval_status = status
     else:
         metrics.retrieval_status = f"{NOT_EVALUATED}: switched off"
