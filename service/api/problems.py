@@ -69,7 +69,12 @@ def _default_kind(status: int) -> str:
     return _KINDS.get(status, "error")
 
 
+_RFC9110_TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
+
+
 def _title(status: int) -> str:
+    if status in _RFC9110_TITLES:
+        return _RFC9110_TITLES[status]
     try:
         return HTTPStatus(status).phrase
     except ValueError:
