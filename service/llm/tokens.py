@@ -57,7 +57,10 @@ def _counter() -> tuple[str, Callable[[str], int]]:
             enc = tiktoken.get_encoding(name)
         except Exception:  # a broken cache file: fall back to the estimate
             continue
-        return f"tiktoken:{name}", lambda text: len(enc.encode(text, disallowed_special=()))
+        def count(text: str, enc: tiktoken.Encoding = enc) -> int:
+            return len(enc.encode(text, disallowed_special=()))
+
+        return f"tiktoken:{name}", count
     return "estimate", estimate_tokens
 
 

@@ -1,0 +1,235 @@
+"""Sizing the critique: parts of the plan, hints and guidance within the token budget.
+
+The budget for one plan is its own tokens plus ``OVERHEAD_BUDGET`` prompt
+tokens, over every call (critique parts, repair, draft). The critique is
+planned to leave ``REPAIR_RESERVE`` (and, when a draft is wanted,
+``DRAFT_RESERVE``) unused. A plan longer than one call can hold (the model's
+context minus the output and the fixed prompt) is split at section
+boundaries into parts reviewed in parallel; each part gets the rule findings
+on its blocks as hints and a few guidance chunks, trimmed to what the budget
+leaves.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from service.llm.guidance import GuidanceSource, trim_to_tokens
+from service.llm.prompts import PromptSet
+from service.llm.tokens import count_messages, count_tokens
+from service.models import Block, BlockKind, Finding, Plan
+from service.rules import catalogue
+
+OVERHEAD_BUDGET = 3000
+"""Prompt tokens per plan beyond the plan's own tokens (all calls together)."""
+SAFETY = 300
+"""Kept unused against tokenizer differences between our count and the server's."""
+REPAIR_RESERVE = 450
+DRAFT_RESERVE = 900
+GUIDANCE_K = 3
+CHUNK_TOKENS = 160
+"""Most tokens of one guidance chunk's text."""
+HINT_TOKENS = 7
+_CTRL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+LANGUAGE_NAMES = {
+    "en": "English",
+    "hans": "Simplified Chinese (简体中文)",
+    "hant": "Traditional Chinese (繁體中文)",
+}
+
+
+def language_name(plan: Plan, lang: str) -> str:
+    if lang == "zh":
+        return LANGUAGE_NAMES["hant" if plan.script == "hant" else "hans"]
+    return LANGUAGE_NAMES["en"]
+
+
+def boundary_for(plan: Plan) -> str:
+    """The plan's delimiter: derived from its hash, so a plan cannot contain it."""
+    return f"PLAN-{plan.sha256[:10]}"
+
+
+def block_line(block: Block) -> str:
+    text = _CTRL.sub(" ", block.text)
+    text = " ".join(text.split("\n"))
+    if block.kind == BlockKind.HEADING:
+        text = "#" * max(block.level, 1) + " " + text
+    return text.strip()
+
+
+def codes_text() -> str:
+    families: dict[str, list[str]] = {}
+    for r in catalogue.RULES:
+        if r.llm_only:
+            continue
+        families.setdefault(r.family, []).append(r.code.split(".", 1)[1])
+    lines = [f"{fam}.{{{','.join(names)}}}" for fam, names in families.items()]
+    lines.append("llm.risk (a specific risk the plan does not list), llm.gap (a gap in "
+                 "reasoning: a goal no initiative serves, a missing step), llm.inconsistency "
+                 "(two statements that contradict each other)")
+    return "\n".join(lines)
+
+
+@dataclass
+class Part:
+    """One critique call's share of the plan."""
+
+    index: int
+    blocks: list[Block]
+    lines: list[dict[str, str]]
+    hints: list[dict[str, str]] = field(default_factory=list)
+    guidance: list[dict[str, str]] = field(default_factory=list)
+    given: dict[str, Any] = field(default_factory=dict)
+    """chunk_id -> GivenChunk, the ids this call may cite."""
+    user: str = ""
+    """The rendered critique prompt."""
+    prompt_tokens: int = 0
+
+
+@dataclass
+class CritiquePlan:
+    parts: list[Part]
+    plan_tokens: int
+    budget: int
+    """Total prompt tokens allowed for the plan (plan tokens + OVERHEAD_BUDGET - SAFETY)."""
+    planned: int
+    """Prompt tokens the critique calls will use (our count)."""
+    system: str = ""
+
+
+class BudgetError(Exception):
+    """The plan cannot be critiqued within the token budget."""
+
+
+def schema_tokens(schema: dict[str, Any], method: str) -> int:
+    """Tokens a JSON-schema response format adds to each request."""
+    return count_tokens(json.dumps(schema, ensure_ascii=False)) if method == "json_schema" else 0
+
+
+def _sections(blocks: list[Block]) -> list[list[Block]]:
+    top = min((b.level for b in blocks if b.kind == BlockKind.HEADING), default=1)
+    split_level = max(top + 1, 2)
+    groups: list[list[Block]] = []
+    for b in blocks:
+        if not groups or (b.kind == BlockKind.HEADING and b.level <= split_level):
+            groups.append([])
+        groups[-1].append(b)
+    return groups
+
+
+def _pack(plan: Plan, lines: dict[str, tuple[str, int]], capacity: int) -> list[list[Block]]:
+    parts: list[list[Block]] = []
+    current: list[Block] = []
+    size = 0
+    for section in _sections(plan.blocks):
+        s_size = sum(lines[b.id][1] for b in section)
+        if current and size + s_size > capacity:
+            parts.append(current)
+            current, size = [], 0
+        if s_size > capacity:  # one huge section: split it by blocks
+            for b in section:
+                t = lines[b.id][1]
+                if current and size + t > capacity:
+                    parts.append(current)
+                    current, size = [], 0
+                current.append(b)
+                size += t
+            continue
+        current.extend(section)
+        size += s_size
+    if current:
+        parts.append(current)
+    return parts
+
+
+def plan_critique(plan: Plan, findings: list[Finding], *, prompts: PromptSet, lang: str,
+                  context_tokens: int, max_output_tokens: int, schema: dict[str, Any],
+                  method: str, shape: str, draft: bool, guidance: GuidanceSource | None
+                  ) -> CritiquePlan:
+    """Split the plan into parts and fill each with hints and guidance, within the budget."""
+    from service.llm.validate import GivenChunk
+
+    plan_tokens = count_tokens(plan.text)
+    budget = plan_tokens + OVERHEAD_BUDGET - SAFETY
+    system = render_system(prompts, plan, lang)
+    lines = {b.id: (block_line(b), count_tokens(f"{b.id}: {block_line(b)}\n")) for b in plan.blocks}
+    json_shape = shape if method == "json_mode" else ""
+
+    def render(part: Part, n_parts: int) -> str:
+        return prompts.render(
+            "critique", plan_title=plan.title or plan.source, boundary=boundary_for(plan), blocks=part.lines, part=part.index, parts=n_parts,
+            hints=part.hints, guidance=part.guidance, codes=codes_text(), json_shape=json_shape)
+
+    empty = Part(index=1, blocks=[], lines=[])
+    fixed = count_messages(system, render(empty, 2)) + schema_tokens(schema, method)
+    capacity = context_tokens - max_output_tokens - fixed - GUIDANCE_K * CHUNK_TOKENS - 200
+    if capacity < 200:
+        raise BudgetError(f"the model context ({context_tokens} tokens) leaves no room for the "
+                          "plan; raise PLANREVIEW_LLM_CONTEXT_TOKENS")
+    groups = _pack(plan, lines, capacity)
+    n = len(groups)
+    reserve = REPAIR_RESERVE + (DRAFT_RESERVE if draft else 0)
+    block_total = sum(t for _, t in lines.values())
+    extras = budget - reserve - n * fixed - block_total
+    if extras < 0 and n > 1:
+        raise BudgetError(f"the plan needs {n} critique calls, which exceeds the prompt budget "
+                          f"of its own tokens + {OVERHEAD_BUDGET}; raise "
+                          "PLANREVIEW_LLM_CONTEXT_TOKENS for a model with a larger context")
+    per_part = max(extras, 0) // n
+    by_block: dict[str, list[Finding]] = {}
+    for f in findings:
+        if f.block_id:
+            by_block.setdefault(f.block_id, []).append(f)
+    parts: list[Part] = []
+    for i, group in enumerate(groups, start=1):
+        part = Part(index=i, blocks=group, lines=[{"id": b.id, "text": lines[b.id][0]}
+                                                  for b in group])
+        ids = {b.id for b in group}
+        hints = [f for bid in ids for f in by_block.get(bid, [])]
+        if i == 1:  # document-level findings go with the first part
+            hints += [f for f in findings if f.scope == "document" and f.block_id not in ids]
+        hints.sort(key=lambda f: (-_rank(f.severity), f.span.start_line if f.span else 0))
+        max_hints = min(len(hints), max(per_part // 3, 0) // HINT_TOKENS)
+        part.hints = [{"code": f.code, "block_id": f.block_id or "plan"} for f in hints[:max_hints]]
+        left = per_part - max_hints * HINT_TOKENS
+        if guidance is not None and left >= 60:
+            query = _query(plan, group, hints)
+            per_chunk = min(CHUNK_TOKENS, left // GUIDANCE_K - 12)
+            if per_chunk >= 40:
+                for hit in guidance.search(query, GUIDANCE_K, "zh" if plan.language == "zh"
+                                           else "en"):
+                    text = trim_to_tokens(hit.text, per_chunk)
+                    if not text:
+                        continue
+                    part.guidance.append({"id": hit.chunk_id, "title": hit.title, "text": text})
+                    part.given[hit.chunk_id] = GivenChunk(hit.chunk_id, hit.title, hit.source)
+        parts.append(part)
+    planned = 0
+    for part in parts:
+        part.user = render(part, n)
+        part.prompt_tokens = count_messages(system, part.user) + schema_tokens(schema, method)
+        planned += part.prompt_tokens
+    return CritiquePlan(parts=parts, plan_tokens=plan_tokens, budget=budget, planned=planned,
+                        system=system)
+
+
+def _rank(severity: str) -> int:
+    return {"error": 3, "warning": 2, "info": 1}.get(severity, 0)
+
+
+def _query(plan: Plan, group: list[Block], hints: list[Finding]) -> str:
+    heads = [b.text for b in group if b.kind == BlockKind.HEADING][:4]
+    body = " ".join(b.text for b in group if b.kind != BlockKind.HEADING)[:400]
+    codes = sorted({f.code for f in hints})[:6]
+    lang = "zh" if plan.language == "zh" else "en"
+    summaries = [catalogue.get(c).summary(lang) for c in codes if c in catalogue.BY_CODE]
+    return " ".join([*heads, *summaries, body])[:900]
+
+
+def render_system(prompts: PromptSet, plan: Plan, lang: str) -> str:
+    return prompts.render("system", language_name=language_name(plan, lang),
+                          boundary=boundary_for(plan))
