@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.config import ReviewConfig
+from service.errors import KnowledgeError
 from service.models import EngineInfo, Finding, Plan, PlanInfo, Review
 from service.rules.engine import RULES_VERSION, run_rules
 from service.rules.extract.facts import build_facts
@@ -108,8 +109,13 @@ def _ground(findings: list[Finding], plan: Plan) -> str:
         from service.knowledge.corpus import knowledge_version
     except ImportError:  # the knowledge package is optional at this layer
         return ""
-    grounding.ground(findings, plan)
-    return knowledge_version()
+    try:
+        grounding.ground(findings, plan)
+        return knowledge_version()
+    except KnowledgeError as exc:
+        # A broken guidance folder must not stop reviews: findings go out uncited, and say why.
+        plan.warnings.append(f"guidance not attached: {exc}")
+        return ""
 
 
 def _run_llm(plan: Plan, review: Review, options: ReviewOptions, settings: Settings, lang: str) -> Review:

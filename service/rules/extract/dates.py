@@ -184,7 +184,7 @@ _RELATIVE = re.compile(
     r"\b(?:by|before|until|till|no later than|due|deadline|ending|ends?)\b\s+(?:the\s+)?(?:end\s+of\s+)?"
     r"(?:" + _MONTH_RE + r"|q[1-4]|h[12]|(?:this|next|the)\s+(?:week|month|quarter|year|fiscal year|"
     r"half|sprint|season)|year[- ]end|month[- ]end|quarter[- ]end|eoy|eoq|launch|go-live|"
-    r"the (?:campaign|pilot|programme|program|project|event)|\d{1,2}(?:st|nd|rd|th)?\b)"
+    r"the (?:campaign|pilot|programme|program|project|event)|\d{1,2}(?:st|nd|rd|th)\b)"
     r"|\b(?:within|in|over|for)\s+(?:the\s+)?(?:next\s+|first\s+|coming\s+)?(?:\d+|one|two|three|four|five|"
     r"six|seven|eight|nine|ten|eleven|twelve|eighteen|twenty-four|thirty|sixty|ninety)\s+"
     r"(?:days?|weeks?|months?|quarters?|years?|business days|sprints?)\b"

@@ -133,7 +133,10 @@ def owner_in_text(raw: str, folded: str) -> str | None:
     """An owner named in the statement itself, or None."""
     m = cues.OWNER_LABEL.search(folded)
     if m:
-        return m.group(0).strip()
+        # The name after the label, up to the next delimiter ("Owner: Alice Chen, by June").
+        start = m.end() - 1
+        tail = re.split(r"[,，;；。)）|]|\s[—–-]\s|\bby\b|前", raw[start:], maxsplit=1)[0].strip(" :：")
+        return tail or m.group(0).strip()
     for segment in _DASH_SEGMENT.split(raw)[1:]:
         who = re.split(r"[,，;；(（]", segment, maxsplit=1)[0].strip()
         if 2 <= len(who) <= 40 and _names_someone(who):
