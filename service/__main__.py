@@ -1,0 +1,5 @@
+"""`python -m service` runs the `planreview` command line."""
+
+from service.cli import main
+
+main()
