@@ -94,7 +94,9 @@ class GroundingIndex:
         for code, lst in gi.guidance_by_code.items():
             lst.sort(key=lambda c, code=code: _specificity(c, code))  # type: ignore[misc]
         cases = [c for c in chunks if c.kind == "case"]
-        terms = {c.chunk_id: Counter(cheap_terms(f"{c.title}\n{c.text}")) for c in cases}
+        terms = {c.chunk_id: Counter(cheap_terms(f"{c.title}\n{c.text}",
+                                                 simplify=c.script == "hant"))
+                 for c in cases}
         df: Counter[str] = Counter()
         for t in terms.values():
             df.update(t.keys())
@@ -209,13 +211,13 @@ def _cite(c: Chunk) -> Citation:
     return Citation(chunk_id=c.chunk_id, title=c.title, source=c.source)
 
 
-def _context_terms(f: Finding, lines: list[str]) -> Counter[str]:
+def _context_terms(f: Finding, lines: list[str], simplify: bool) -> Counter[str]:
     parts = [f.quote]
     if f.span is not None:
         lo = max(f.span.start_line - 1 - CONTEXT_LINES, 0)
         hi = min(f.span.end_line + CONTEXT_LINES, len(lines))
         parts.extend(lines[lo:hi])
-    return Counter(cheap_terms("\n".join(parts)))
+    return Counter(cheap_terms("\n".join(parts), simplify=simplify))
 
 
 def citations_for(finding: Finding, plan: Plan, gi: GroundingIndex,
@@ -226,7 +228,8 @@ def citations_for(finding: Finding, plan: Plan, gi: GroundingIndex,
     chosen: list[Chunk] = list(gi.guidance_for(finding.code, prefs))
     if plan_sims is None:
         plan_sims = gi.plan_similarities(_plan_profile(plan))
-    context = _context_terms(finding, lines if lines is not None else plan.lines)
+    context = _context_terms(finding, lines if lines is not None else plan.lines,
+                             plan.script == "hant")
     case = gi.case_for(finding.code, prefs, context, plan_sims)
     if case is not None:
         chosen.append(case)
@@ -234,7 +237,7 @@ def citations_for(finding: Finding, plan: Plan, gi: GroundingIndex,
 
 
 def _plan_profile(plan: Plan) -> Counter[str]:
-    return Counter(cheap_terms(plan.text[:60_000]))
+    return Counter(cheap_terms(plan.text[:60_000], simplify=plan.script == "hant"))
 
 
 def _dedupe(cits: Iterable[Citation]) -> list[Citation]:

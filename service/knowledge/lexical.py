@@ -99,9 +99,12 @@ def tokenize(text: str) -> list[str]:
     return out
 
 
-def cheap_terms(text: str) -> list[str]:
-    """Grounding terms: stemmed Latin words + Chinese character bigrams (繁→简)."""
-    text = to_simplified(text.lower())
+def cheap_terms(text: str, *, simplify: bool = True) -> list[str]:
+    """Grounding terms: stemmed Latin words + Chinese character bigrams (繁→简).
+
+    ``simplify=False`` skips the 繁→简 mapping for text known not to be 繁體.
+    """
+    text = to_simplified(text.lower()) if simplify else text.lower()
     out = _latin_terms(text)
     for run in _CJK_RUN_RE.findall(text):
         if len(run) == 1:
