@@ -13,6 +13,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 MONTHS = {
     "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
@@ -93,12 +94,22 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
 _ANY_YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 
 
+_MAYBE_DATE = re.compile(r"\d|" + _MONTH_RE + r"|季度|半年", re.I)
+
+
 def find_dates(text: str, default_year: int | None = None) -> list[DateMention]:
     """Concrete dates and periods in ``text`` (Simplified Chinese or English), left to right.
 
     Dates without a year ("12月31日", "30 June", "Q3") take ``default_year``, else the
     first year written in the same text ("2026年7月1日至12月31日").
     """
+    if not _MAYBE_DATE.search(text):
+        return []
+    return list(_find_dates_cached(text, default_year))
+
+
+@lru_cache(maxsize=4096)
+def _find_dates_cached(text: str, default_year: int | None) -> tuple[DateMention, ...]:
     if default_year is None:
         m = _ANY_YEAR.search(text)
         default_year = int(m.group(1)) if m else None
@@ -116,7 +127,7 @@ def find_dates(text: str, default_year: int | None = None) -> list[DateMention]:
             found.append(DateMention(start, end, s, e - s, has_year, m.group(0)))
             taken.append((s, e))
     found.sort(key=lambda d: d.col)
-    return found
+    return tuple(found)
 
 
 def _convert(kind: str, m: re.Match[str], default_year: int | None) -> tuple[date, date, bool] | None:
@@ -215,6 +226,7 @@ _DURATION = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)
 def has_time_reference(text: str) -> bool:
     """Does the statement name a deadline, date or period (absolute or relative)?"""
     if find_dates(text, default_year=2000):
@@ -222,6 +234,7 @@ def has_time_reference(text: str) -> bool:
     return bool(_RELATIVE.search(text) or _ZH_RELATIVE.search(text))
 
 
+@lru_cache(maxsize=4096)
 def has_any_time(text: str) -> bool:
     """Any date, period or duration anywhere (for resource.no-timeline)."""
     return has_time_reference(text) or bool(_DURATION.search(text))

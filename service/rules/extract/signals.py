@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from service.models import Block, BlockKind
 from service.rules.extract import cues
@@ -39,6 +40,11 @@ def has_placeholder(text: str) -> bool:
 
 
 def metric_values(text: str) -> list[str]:
+    return list(_metric_values(text))
+
+
+@lru_cache(maxsize=4096)
+def _metric_values(text: str) -> tuple[str, ...]:
     """Measured target values in the text (dates, years and numbering excluded)."""
     clean = strip_dates(text)
     values = []
@@ -68,7 +74,7 @@ def metric_values(text: str) -> list[str]:
                          r"target|to|reach|at least|above|below|under|over)\b|率|分|指数|数量|达到|不低于|不超过",
                          window, re.I):
                 values.append(m.group(0))
-    return values
+    return tuple(values)
 
 
 def has_metric(text: str) -> bool:

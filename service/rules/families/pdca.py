@@ -8,8 +8,9 @@ from service.models import BlockKind
 from service.rules import rewrites
 from service.rules.base import Emitter
 from service.rules.extract import cues
-from service.rules.extract.dates import find_dates, has_any_time
+from service.rules.extract.dates import find_dates
 from service.rules.extract.facts import PlanFacts
+from service.rules.families.resource import any_time
 
 
 def spans_over_a_month(facts: PlanFacts) -> bool:
@@ -51,6 +52,6 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
     if not cues.ACT_CUES.search(text):
         emit.document("pdca.no-act", emit.section_anchor("monitoring", "iteration"),
                       rewrite=rewrites.act_section(lang))
-    if has_any_time(facts.all_text) and spans_over_a_month(facts) and not has_milestones(facts):
+    if any_time(facts) and spans_over_a_month(facts) and not has_milestones(facts):
         emit.document("pdca.no-milestones", emit.section_anchor("timeline", "tasks"),
                       rewrite=rewrites.milestones_table(facts, lang))

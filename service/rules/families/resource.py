@@ -33,12 +33,17 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
     if not cues.STAFF_CUES.search(facts.all_text) and not _any_owner(facts):
         emit.document("resource.no-staffing", emit.section_anchor("organisation", "resources"),
                       rewrite=rewrites.raci_table(facts, lang))
-    timed = has_any_time(facts.all_text)
+    timed = any_time(facts)
     if not timed:
         emit.document("resource.no-timeline", emit.section_anchor("timeline"),
                       rewrite=rewrites.milestones_table(facts, lang))
     elif not cues.BUFFER_CUES.search(facts.all_text):
         emit.document("resource.no-buffer", emit.section_anchor("timeline", "resources"))
+
+
+def any_time(facts: PlanFacts) -> bool:
+    """Any date, period or duration anywhere (block by block, stopping at the first)."""
+    return any(has_any_time(text) for text in facts.folded.values())
 
 
 def _any_owner(facts: PlanFacts) -> bool:
