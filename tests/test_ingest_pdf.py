@@ -118,14 +118,29 @@ def test_pdf_with_only_an_owner_password_is_read(tmp_path: Path) -> None:
 
 
 def test_scanned_pdf_without_text_layer(tmp_path: Path) -> None:
+    from PIL import Image  # reportlab depends on Pillow
+    from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
 
     path = tmp_path / "scan.pdf"
     c = canvas.Canvas(str(path))
-    c.rect(72, 72, 400, 600, fill=1)  # stands in for a scanned page image
+    scan = Image.new("L", (200, 280), color=230)  # a page image, as a scanner makes
+    c.drawImage(ImageReader(scan), 40, 40, width=500, height=700)
     c.showPage()
     c.save()
     with pytest.raises(InputError, match=r"no text layer.*run OCR first"):
+        load_plan(path)
+
+
+def test_blank_pdf_is_not_called_a_scan(tmp_path: Path) -> None:
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "blank.pdf"
+    c = canvas.Canvas(str(path))
+    c.rect(72, 72, 400, 600)
+    c.showPage()
+    c.save()
+    with pytest.raises(InputError, match=r"no readable text: its pages are blank"):
         load_plan(path)
 
 

@@ -39,7 +39,7 @@ import math
 import re
 import time
 import warnings
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,7 +49,7 @@ from service.ingest.docx import MANUAL_BULLET, MdItem, render_markdown
 from service.ingest.safety import short_reason
 from service.settings import Settings
 
-PDF_TIME_BUDGET_S = 60.0
+PDF_TIME_BUDGET_S = 30.0
 """Most seconds spent reading one PDF (override with ``settings.pdf_time_budget`` if present)."""
 
 APPROXIMATE_WARNING = (
@@ -133,10 +133,7 @@ class _Line:
 
     @property
     def text(self) -> str:
-        out = ""
-        for c in self.cells:
-            out = join_words(out, c.text) if out else c.text
-        return out
+        return join_all([c.text for c in self.cells])
 
 
 @dataclass
@@ -147,27 +144,42 @@ class _Table:
     rows: list[list[str]] = field(default_factory=list)
 
 
-def join_words(left: str, right: str, *, mend_hyphen: bool = False) -> str:
-    """Join two runs of text: no space between Chinese characters, one space otherwise.
+def _separator(left: str, right: str, mend_hyphen: bool) -> tuple[str, bool]:
+    """(what goes between two non-empty runs, whether the left run's final hyphen goes)."""
+    a, b = left[-1], right[0]
+    if _CJK.match(a) and (_CJK.match(b) or b in "，。、；：！？）》」』"):
+        return "", False
+    if mend_hyphen and (_CJK.match(a) or _CJK.match(b)):
+        return "", False  # a line wrapped next to a Chinese character: no space was there
+    if mend_hyphen and a == "-" and len(left) > 1 and left[-2].islower() and b.islower():
+        return "", True
+    return " ", False
 
-    ``mend_hyphen`` marks a join across a line wrap: a hyphen splitting a word is
-    removed, and no space is added next to a Chinese character.
+
+def join_all(parts: list[str], *, mend_hyphen: bool = False) -> str:
+    """Join runs of text: no space between Chinese characters, one space otherwise.
+
+    ``mend_hyphen`` marks joins across line wraps: a hyphen splitting a word is
+    removed, and no space is added next to a Chinese character. Linear in the
+    total length, however many lines a paragraph has.
     """
-    left = left.rstrip()
-    right = right.lstrip()
-    if not left:
-        return right
-    if not right:
-        return left
-    if _CJK.match(left[-1]) and _CJK.match(right[0]):
-        return left + right
-    if _CJK.match(left[-1]) and right[0] in "，。、；：！？）》」』":
-        return left + right
-    if mend_hyphen and (_CJK.match(left[-1]) or _CJK.match(right[0])):
-        return left + right  # a line wrapped next to a Chinese character: no space was there
-    if mend_hyphen and re.search(r"[a-z]-$", left) and right[0].islower():
-        return left[:-1] + right
-    return f"{left} {right}"
+    out: list[str] = []
+    for raw in parts:
+        part = raw.strip()
+        if not part:
+            continue
+        if out:
+            sep, drop = _separator(out[-1], part, mend_hyphen)
+            if drop:
+                out[-1] = out[-1][:-1]
+            if sep:
+                out.append(sep)
+        out.append(part)
+    return "".join(out)
+
+
+def join_words(left: str, right: str, *, mend_hyphen: bool = False) -> str:
+    return join_all([left, right], mend_hyphen=mend_hyphen)
 
 
 def _text_width(text: str, size: float) -> float:
@@ -221,7 +233,7 @@ def _width_table(font: Any) -> Any:
 
 def _quiet_pypdf() -> None:
     # pypdf logs recoverable damage as warnings; users get our one-line summary instead.
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)
 
 
 def _page_pieces(page: Any, deadline: float) -> list[_Piece]:
@@ -292,6 +304,7 @@ def _lines_from_pieces(pieces: list[_Piece], page_no: int) -> list[_Line]:
     # Pass 1, in content-stream order: pieces pypdf reported at a stale position (after a
     # font change mid-line it repeats the line start) continue the previous piece.
     merged: list[_Piece] = []
+    texts: list[list[str]] = []
     for piece in pieces:
         prev = merged[-1] if merged else None
         if (
@@ -300,15 +313,18 @@ def _lines_from_pieces(pieces: list[_Piece], page_no: int) -> list[_Line]:
             and abs(piece.top - prev.top) <= 0.4 * max(piece.size, prev.size)
             and piece.x <= prev.x + 0.5
         ):
-            prev.text += piece.text
+            texts[-1].append(piece.text)
             prev.width += piece.width
             prev.ended = piece.ended
             prev.bold = prev.bold and (piece.bold or not piece.text.strip())
             prev.size = max(prev.size, piece.size)
             continue
         merged.append(
-            _Piece(piece.x, piece.top, piece.size, piece.text, piece.bold, piece.ended, piece.width)
+            _Piece(piece.x, piece.top, piece.size, "", piece.bold, piece.ended, piece.width)
         )
+        texts.append([piece.text])
+    for piece, parts in zip(merged, texts, strict=True):
+        piece.text = "".join(parts)
     merged = [p for p in merged if p.text.strip()]
     # Pass 2: cluster by baseline, then cells by horizontal gap.
     merged.sort(key=lambda p: p.top)
@@ -321,29 +337,39 @@ def _lines_from_pieces(pieces: list[_Piece], page_no: int) -> list[_Line]:
         group.append(piece)
     if group:
         lines.append(_make_line(group, page_no))
-    return lines
+    return [ln for ln in lines if ln.cells]
 
 
 def _make_line(group: list[_Piece], page_no: int) -> _Line:
     group = sorted(group, key=lambda p: p.x)
     cells: list[_Cell] = []
+    parts: list[list[str]] = []  # text runs of each cell, joined once at the end
     for p in group:
         text = re.sub(r"\s+", " ", p.text)
         if cells:
             last = cells[-1]
             gap = p.x - last.end
-            marker = _BULLET_ONLY.match(last.text.strip()) or _NUMBER_ONLY.match(last.text.strip())
+            first = parts[-1][0].strip()
+            marker = len(parts[-1]) == 1 and (
+                _BULLET_ONLY.match(first) or _NUMBER_ONLY.match(first)
+            )
             if gap < 1.2 * max(p.size, last.size) and not (marker and p.x > last.x + 0.5):
-                last.text = (
-                    join_words(last.text, text)
-                    if gap > 0.15 * p.size or text.startswith(" ") or last.text.endswith(" ")
-                    else last.text + text
-                )
+                # Touching runs are one word; a small gap is a space.
+                if (
+                    gap > 0.15 * p.size
+                    and not text.startswith(" ")
+                    and not parts[-1][-1].endswith(" ")
+                ):
+                    parts[-1].append(" ")
+                parts[-1].append(text)
                 last.bold = last.bold and p.bold
                 last.size = max(last.size, p.size)
                 last.end = max(last.end, p.x + p.width)
                 continue
-        cells.append(_Cell(p.x, text.strip(), p.size, p.bold, p.x + p.width))
+        cells.append(_Cell(p.x, "", p.size, p.bold, p.x + p.width))
+        parts.append([text])
+    for cell, runs in zip(cells, parts, strict=True):
+        cell.text = re.sub(r"\s+", " ", "".join(runs)).strip()
     cells = [c for c in cells if c.text]
     top = min(p.top for p in group)
     return _Line(page_no, top, cells)
@@ -523,7 +549,7 @@ def _table_rows(table: _Table) -> None:
     gaps = [b.top - a.top for a, b in zip(table.lines, table.lines[1:], strict=False)]
     inner = min(gaps) if gaps else 0.0
     two_groups = bool(gaps) and max(gaps) > 1.25 * inner
-    rows: list[list[str]] = []
+    rows: list[list[list[str]]] = []
     prev: _Line | None = None
     for line in table.lines:
         first_col = column(line.x)
@@ -537,13 +563,12 @@ def _table_rows(table: _Table) -> None:
             )
         )
         if not continuation:
-            rows.append([""] * n)
+            rows.append([[] for _ in range(n)])
         row = rows[-1]
         for cell in line.cells:
-            k = column(cell.x)
-            row[k] = join_words(row[k], cell.text, mend_hyphen=True) if row[k] else cell.text
+            row[column(cell.x)].append(cell.text)
         prev = line
-    table.rows = rows
+    table.rows = [[join_all(cell, mend_hyphen=True) for cell in row] for row in rows]
 
 
 def _classify(pages: list[list[_Line]]) -> list[MdItem]:
@@ -577,6 +602,7 @@ def _classify(pages: list[list[_Line]]) -> list[MdItem]:
     longest = max((len(ln.text) for ln in lines if abs(ln.size - body) < 1.0), default=80)
 
     items: list[MdItem] = []
+    lines_of: dict[int, list[str]] = defaultdict(list)  # continuation lines, joined at the end
     marker_stack: list[float] = []
     counters: dict[int, int] = {}
     prev: _Line | None = None
@@ -613,7 +639,7 @@ def _classify(pages: list[list[_Line]]) -> list[MdItem]:
                 and abs(prev.size - ln.size) < 0.5
                 and ln.top - prev.top <= 1.6 * ln.size
             ):
-                current.text = join_words(current.text, text)
+                lines_of[id(current)].append(text)
             else:
                 current = MdItem("heading", text, level=level)
                 items.append(current)
@@ -657,7 +683,7 @@ def _classify(pages: list[list[_Line]]) -> list[MdItem]:
             i += 1
             continue
         if current is not None and current.kind == "list" and _continues_item(prev, ln, text_x):
-            current.text = join_words(current.text, text, mend_hyphen=True)
+            lines_of[id(current)].append(text)
             prev = ln
             i += 1
             continue
@@ -669,7 +695,7 @@ def _classify(pages: list[list[_Line]]) -> list[MdItem]:
             and not current.bold_only
             and _continues(prev, ln, current, body, longest=longest, margin=margins.get(ln.page))
         ):
-            current.text = join_words(current.text, text, mend_hyphen=True)
+            lines_of[id(current)].append(text)
         else:
             current = MdItem("paragraph", text, bold_only=outline)
             items.append(current)
@@ -679,6 +705,8 @@ def _classify(pages: list[list[_Line]]) -> list[MdItem]:
         i += 1
     for it in items:
         it.bold_only = False
+        if id(it) in lines_of:
+            it.text = join_all([it.text, *lines_of[id(it)]], mend_hyphen=it.kind != "heading")
     return items
 
 
@@ -786,24 +814,38 @@ def _convert(
         )
     pages: list[list[_Line]] = []
     empty_pages: list[int] = []
-    for number, page in enumerate(reader.pages, start=1):
+    damaged: list[tuple[int, BaseException]] = []
+    for number in range(1, n_pages + 1):
         if time.monotonic() > deadline:
             raise _OutOfTime
         try:
-            pieces = _page_pieces(page, deadline)
-        except (DependencyError, FileNotDecryptedError):
+            lines = _lines_from_pieces(_page_pieces(reader.pages[number - 1], deadline), number)
+        except (DependencyError, FileNotDecryptedError, _OutOfTime, MemoryError):
             raise
-        except _OutOfTime:
-            raise
-        lines = _lines_from_pieces(pieces, number)
-        if not lines:
-            empty_pages.append(number)
+        except Exception as exc:  # one damaged page: keep the others
+            damaged.append((number, exc))
+            lines = []
+        else:
+            if not lines:
+                empty_pages.append(number)
         pages.append(lines)
     if not any(pages):
+        if damaged:
+            raise InputError(
+                source,
+                "not a readable PDF: no page could be read",
+                hint=f"{short_reason(damaged[0][1])}; export the plan to PDF again",
+            )
+        if any(_has_images(reader.pages[k]) for k in range(min(n_pages, 20))):
+            raise InputError(
+                source,
+                "the PDF has no text layer: it is a scan or images of text",
+                hint="run OCR first (e.g. ocrmypdf), or review the original document",
+            )
         raise InputError(
             source,
-            "the PDF has no text layer (a scan or images of text)",
-            hint="run OCR first (e.g. ocrmypdf), or review the original document",
+            "the PDF has no readable text: its pages are blank or their content is damaged",
+            hint="export the plan to PDF again, or save it as .docx or Markdown",
         )
     _drop_running_lines(pages)
     items = _classify(pages)
@@ -816,12 +858,33 @@ def _convert(
         )
     notes = [APPROXIMATE_WARNING]
     if empty_pages:
-        listed = ", ".join(map(str, empty_pages[:10])) + (" …" if len(empty_pages) > 10 else "")
         notes.append(
-            f"page{'s' if len(empty_pages) > 1 else ''} {listed} of the PDF have no text layer "
-            "(scanned?); their content is missing"
+            f"{_pages_phrase(empty_pages)} of the PDF {'has' if len(empty_pages) == 1 else 'have'} "
+            "no text layer (scanned?); that content is missing"
+        )
+    if damaged:
+        notes.append(
+            f"{_pages_phrase([n for n, _ in damaged])} of the PDF could not be read "
+            f"({short_reason(damaged[0][1])}); that content is missing"
         )
     return text, notes
+
+
+def _has_images(page: Any) -> bool:
+    """Whether a page shows an image (a scanned page is one big image)."""
+    try:
+        xobjects = page["/Resources"].get_object().get("/XObject")
+        if xobjects is None:
+            return False
+        xobjects = xobjects.get_object()
+        return any(xobjects[name].get_object().get("/Subtype") == "/Image" for name in xobjects)
+    except Exception:  # damaged resources: no evidence of images
+        return False
+
+
+def _pages_phrase(numbers: list[int]) -> str:
+    listed = ", ".join(map(str, numbers[:10])) + (" …" if len(numbers) > 10 else "")
+    return f"page {listed}" if len(numbers) == 1 else f"pages {listed}"
 
 
 __all__ = [
