@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from service.knowledge import corpus
@@ -135,3 +137,30 @@ def test_bm25_prefers_rarer_terms() -> None:
     s = bm.scores(["goal", "metric"])
     assert s[1] > s[0] and s[1] > s[2]
     assert bm.scores(["unknown"]) == [0.0, 0.0, 0.0]
+
+
+def test_bm25_tokens_are_cached_beside_the_index(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import service.knowledge.retriever as retriever_mod
+
+    root = tmp_path / "knowledge"
+    for rel, text in FILES.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    corpus.clear_cache()
+    settings = Settings(data_dir=tmp_path / "data")
+    first = Retriever(settings, dirs=[root], mode="lexical", auto_index=False)
+    assert first.search("风险评估", k=1)[0].chunk_id == "risk-assessment-zh"
+    assert (tmp_path / "data/index/bm25-tokens.json").is_file()
+
+    calls: list[str] = []
+    real = retriever_mod.tokenize
+
+    def counting(text: str) -> list[str]:
+        calls.append(text)
+        return real(text)
+
+    monkeypatch.setattr(retriever_mod, "tokenize", counting)
+    second = Retriever(settings, dirs=[root], mode="lexical", auto_index=False)
+    assert second.search("风险评估", k=1)[0].chunk_id == "risk-assessment-zh"
+    assert calls == ["风险评估"]  # only the query: the chunks came from the cache

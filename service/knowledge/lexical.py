@@ -24,6 +24,10 @@ _CJK_RUN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _SPLIT_RE = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)")
 
 
+TOKENIZER_VERSION = "1"
+"""Bump when ``tokenize`` changes, so cached token lists are rebuilt."""
+
+
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 

@@ -11,6 +11,8 @@ The index is built on first use (incrementally; see store.py).
 
 from __future__ import annotations
 
+import json
+import os
 import threading
 from pathlib import Path
 from typing import Any, Literal
@@ -19,7 +21,7 @@ from pydantic import BaseModel, Field
 
 from service.knowledge.corpus import Chunk, knowledge_version, load_corpus
 from service.knowledge.embeddings import Embedder
-from service.knowledge.lexical import BM25, tokenize
+from service.knowledge.lexical import BM25, TOKENIZER_VERSION, tokenize
 from service.settings import Settings, get_settings
 from service.text import detect_script
 
@@ -58,10 +60,52 @@ def chunk_public(c: Chunk) -> dict[str, Any]:
             "codes": list(c.codes), "kind": c.kind, "text": c.text, "sha256": c.sha256}
 
 
+TOKENS_FILE = "bm25-tokens.json"
+"""Segmented chunk texts beside the index (jieba takes a while over the whole corpus)."""
+
+
 class _Lexical:
-    def __init__(self, chunks: list[Chunk]) -> None:
+    def __init__(self, chunks: list[Chunk], cache_dir: Path | None = None) -> None:
         self.chunks = chunks
-        self.bm25 = BM25([tokenize(f"{c.title}\n{c.title}\n{c.text}") for c in chunks])
+        cached = _read_tokens(cache_dir)
+        docs: list[list[str]] = []
+        fresh = False
+        for c in chunks:
+            hit = cached.get(c.chunk_id)
+            if hit is not None and hit[0] == c.sha256:
+                docs.append(hit[1])
+            else:
+                docs.append(tokenize(f"{c.title}\n{c.title}\n{c.text}"))
+                fresh = True
+        if fresh or len(cached) != len(chunks):
+            _write_tokens(cache_dir, {c.chunk_id: (c.sha256, d) for c, d in zip(chunks, docs,
+                                                                               strict=True)})
+        self.bm25 = BM25(docs)
+
+
+def _read_tokens(cache_dir: Path | None) -> dict[str, tuple[str, list[str]]]:
+    if cache_dir is None:
+        return {}
+    try:
+        data = json.loads((cache_dir / TOKENS_FILE).read_text(encoding="utf-8"))
+        if data.get("tokenizer") != TOKENIZER_VERSION:
+            return {}
+        return {k: (v[0], list(v[1])) for k, v in data["docs"].items()}
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return {}
+
+
+def _write_tokens(cache_dir: Path | None, docs: dict[str, tuple[str, list[str]]]) -> None:
+    if cache_dir is None:
+        return
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp = cache_dir / f"{TOKENS_FILE}.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps({"tokenizer": TOKENIZER_VERSION, "docs": docs},
+                                  ensure_ascii=False), encoding="utf-8")
+        tmp.replace(cache_dir / TOKENS_FILE)
+    except OSError:
+        pass  # a read-only data dir: tokenise again next time
 
 
 class Retriever:
@@ -96,7 +140,8 @@ class Retriever:
         version = knowledge_version(self.dirs)
         with self._lock:
             if self._lex is None or self._lex[0] != version:
-                self._lex = (version, _Lexical(load_corpus(self.dirs)))
+                cache = Path(self.settings.data_dir) / "index"
+                self._lex = (version, _Lexical(load_corpus(self.dirs), cache))
             return self._lex[1]
 
     def _ensure_index(self) -> None:
