@@ -2,7 +2,7 @@
 
 Both texts are normalised the same way before matching: NFKC (full-width
 letters, digits and punctuation become half-width), case folded, and every
-whitespace, punctuation and symbol character removed. The match is mapped
+whitespace, punctuation and symbol character removed (but % and currency signs). The match is mapped
 back to offsets in ``Plan.text``: the quote reported to the user is the
 plan's own text between those offsets, and the span is computed from them,
 never taken from the model. A quote shortened with an ellipsis ("Improve …
@@ -24,7 +24,10 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def _keep(ch: str) -> bool:
+    """Letters, digits, percent and currency signs: what a quote's meaning rests on."""
     cat = unicodedata.category(ch)
+    if ch in "%‰" or cat == "Sc":
+        return True
     return not (cat[0] in ("P", "S", "Z", "C") or ch.isspace())
 
 

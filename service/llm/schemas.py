@@ -118,8 +118,28 @@ DRAFT_SHAPE = json.dumps({
 }, ensure_ascii=False)
 
 
+def _compact(node: Any, top: bool = False) -> Any:
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if key in ("description", "default") or (key == "title" and not top):
+                continue
+            if key in ("properties", "$defs") and isinstance(value, dict):
+                out[key] = {name: _compact(v) for name, v in value.items()}
+            else:
+                out[key] = _compact(value)
+        return out
+    if isinstance(node, list):
+        return [_compact(v) for v in node]
+    return node
+
+
 def json_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """The JSON schema sent as structured output (titled, with a description)."""
-    schema = model.model_json_schema()
-    schema.setdefault("description", (model.__doc__ or "").strip().splitlines()[0])
-    return schema
+    """The JSON schema sent as structured output: compact (the prompt explains each field).
+
+    Titles, descriptions and defaults are left out: every request pays for the schema in
+    prompt tokens, and the prompt already says what each field holds.
+    """
+    schema = _compact(model.model_json_schema(), top=True)
+    schema["description"] = (model.__doc__ or "").strip().splitlines()[0]
+    return dict(schema)

@@ -59,8 +59,8 @@ def map_code(raw: str) -> str | None:
         tail = code[4:]
         if tail in _ALIASES:
             return _ALIASES[tail]
-    close = difflib.get_close_matches(code, list(catalogue.BY_CODE), n=1, cutoff=0.82)
-    if close:
+    close = difflib.get_close_matches(code, list(catalogue.BY_CODE), n=1, cutoff=0.88)
+    if close and abs(len(close[0]) - len(code)) <= 3:  # a misspelling, not another idea
         return close[0]
     return None
 
