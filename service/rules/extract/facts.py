@@ -399,7 +399,7 @@ def _tasks(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
             task_table = owner_col is not None and task_col is not None
             if _is_raci_header(b.header):
                 continue
-            if sec == "tasks" or (task_table and sec not in ("risks", "goals", "okr", "background")):
+            if sec == "tasks" or (task_table and sec not in ("risks", "okr", "background")):
                 facts.tasks.append(_stmt(facts, b))
             continue
         if sec == "timeline" and b.kind == BlockKind.LIST_ITEM and b.level == 0 and owners_named_in(facts, b.heading_id):

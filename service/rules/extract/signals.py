@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 from service.models import Block, BlockKind
@@ -136,34 +137,41 @@ def _names_someone(text: str) -> bool:
 
 
 def owner_in_text(raw: str, folded: str) -> str | None:
-    """An owner named in the statement itself, or None."""
+    """An owner named in the statement itself, or None (a person's name preferred to a team)."""
+    candidates = list(_owner_candidates(raw, folded))
+    for who in candidates:
+        if cues.PERSON_NAME["en"].fullmatch(who) or cues.PERSON_NAME["zh"].fullmatch(fold(who)):
+            return who
+    return candidates[0] if candidates else None
+
+
+def _owner_candidates(raw: str, folded: str) -> Iterator[str]:
     m = cues.OWNER_LABEL.search(folded)
     if m:
         # The name after the label, up to the next delimiter ("Owner: Alice Chen, by June").
         start = m.end() - 1
-        tail = re.split(r"[,，;；。)）|]|\s[—–-]\s|\bby\b|前", raw[start:], maxsplit=1)[0].strip(" :：")
-        return tail or m.group(0).strip()
-    for segment in _DASH_SEGMENT.split(raw)[1:]:
-        who = re.split(r"[,，;；(（]", segment, maxsplit=1)[0].strip()
-        if 2 <= len(who) <= 40 and _names_someone(who):
-            return who
+        tail = re.split(r"[,，;；。()（）|、]|\s[—–-]\s|\bby\b|前", raw[start:], maxsplit=1)[0].strip(" :：")
+        yield tail or m.group(0).strip()
     for inner in re.findall(r"[(（]([^()（）]{2,60})[)）]", raw):
         first = re.split(r"[,，;；、]", inner, maxsplit=1)[0].strip()
         if first and _names_someone(first):
-            return first
+            yield first
+    for segment in _DASH_SEGMENT.split(raw)[1:]:
+        who = re.split(r"[,，;；(（]", segment, maxsplit=1)[0].strip()
+        if 2 <= len(who) <= 40 and _names_someone(who):
+            yield who
     m = cues.TRAILING_ROLE.search(raw)
     if m:
         who = (m.group("p") or m.group("d") or "").strip()
         if who and (cues.ROLE_WORDS.search(who) or cues.PERSON_NAME["en"].search(who)
                     or cues.PERSON_NAME["zh"].search(who)) and not re.search(r"\d{2,}|%", who):
-            return who
+            yield who
     m = _ROLE_PREFIX.match(raw)
     if m and cues.ROLE_WORDS.search(m.group(1)) and len(m.group(1).split()) <= 4:
-        return m.group(1).strip()
+        yield m.group(1).strip()
     m = cues.PERSON_NAME["zh"].search(raw)
     if m and re.search(r"[（(][^)）]*" + re.escape(m.group(0)), raw):
-        return m.group(0)
-    return None
+        yield m.group(0)
 
 
 def owner_of_row(block: Block) -> tuple[bool, str | None]:

@@ -9,6 +9,7 @@ from service.rules import rewrites
 from service.rules.base import Emitter
 from service.rules.extract import cues
 from service.rules.extract.facts import PlanFacts, Statement
+from service.rules.extract.normalize import fold
 from service.rules.extract.signals import owner_in_text, owner_of_row
 
 
@@ -50,16 +51,36 @@ def task_owner(facts: PlanFacts, stmt: Statement) -> tuple[bool, str | None]:
     return who is not None, who
 
 
+_TEAM_WORDS = re.compile(
+    r"\b(?:team|teams|ops|operations|department|dept|office|unit|group|squad|crew|committee|board|"
+    r"council|agency|vendor|vendors|contractor|partners?|projects|services|forestry|facilities|"
+    r"engineering|marketing|sales|finance|support|legal|procurement|hr|it|staff|desk)\b"
+    r"|部|组|中心|团队|小组|办公室|委员会|科|处|室|厂商|供应商|外包|公司|机构|门店|各",
+    re.I,
+)
+_SINGLE_ROLE = re.compile(
+    r"^(?:pm|pmo lead|ceo|cfo|coo|cto|cmo|cio|vp\b.*|(?:head|director|manager|lead) of .+|"
+    r".*\b(?:manager|director|lead|head|owner|coordinator|officer|chair)|"
+    r".*(?:经理|主任|院长|校长|总监|主管|店长|组长|队长|负责人|专员|老师|书记|局长|科长|处长))$",
+    re.I,
+)
+
+
 def _person(who: str) -> str | None:
-    """A single person's name from an owner string (teams don't count for overload)."""
+    """One person's name or one-person role from an owner string; None for teams and vendors."""
     who = re.sub(r"^(?:owner|lead|负责人|责任人|牵头人?|dri|responsible)\s*[:：]?\s*", "", who.strip(), flags=re.I)
     who = who.strip(" ()（）:：-–—@")
-    looks_like_team = not who or (cues.ROLE_WORDS.search(who) and not cues.PERSON_NAME["zh"].fullmatch(who))
-    if looks_like_team and not re.fullmatch(r"[A-Z][a-z]+(?: [A-Z][a-z]+)?", who):
+    if not who or len(who) > 30 or re.search(r"[,，、/&+]| and |和|及", who):
         return None
-    if len(who) > 30 or re.search(r"[,，、/&]| and |和|及", who):
+    if cues.PERSON_NAME["zh"].fullmatch(fold(who)):
+        return who
+    if _SINGLE_ROLE.match(who) and not _TEAM_WORDS.search(re.sub(r"(?:经理|主任|总监|主管|负责人)$", "", who)):
+        return who
+    if _TEAM_WORDS.search(who):
         return None
-    return who
+    if cues.PERSON_NAME["en"].fullmatch(who) or re.fullmatch(r"@?[A-Za-z][\w.-]{1,20}", who):
+        return who
+    return None
 
 
 def check(facts: PlanFacts, emit: Emitter) -> None:
@@ -85,8 +106,9 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
         if r_count == 0:
             emit.block("raci.no-responsible", row.block, task=activity)
         for role, cell in row.roles.items():
-            if "R" in cell.upper():
-                owners[role] += 1
+            person = _person(role)  # a department that does most of the work is no bottleneck
+            if "R" in cell.upper() and person:
+                owners[person] += 1
     total = max(len(facts.tasks), len(facts.raci_rows))
     if owners and total:
         who, n = owners.most_common(1)[0]
