@@ -281,6 +281,10 @@ def check_chunk(chunk: Chunk, expected_suffix: str, report: Report) -> None:
     if is_case != ("case" in chunk.frameworks):
         report.add(path, line, f"{chunk.chunk_id}: case ids start with 'case-' and are "
                    "tagged 'case'; other chunks are neither")
+    in_cases = "cases" in {part.lower() for part in chunk.file.parts[:-1]}
+    if is_case != in_cases:
+        report.add(path, line, f"{chunk.chunk_id}: case cards live under a 'cases/' folder and "
+                   "guidance outside it (the loader tells them apart by folder)")
     if is_case and len(chunk.frameworks) < 2:
         report.add(path, line, f"{chunk.chunk_id}: a case also names the frameworks it illustrates")
     if len(set(chunk.codes)) != len(chunk.codes):
