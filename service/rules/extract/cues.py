@@ -437,7 +437,7 @@ ASSESSMENT_CUES = re.compile(
 )
 RISK_COLUMNS = {
     "mitigation": re.compile(
-        r"mitigat|response|contingency|action|control|plan|countermeasure|应对|措施|预案|对策|控制", re.I),
+        r"mitigat|response|contingency|action|control|plan|countermeasure|应对|因应|措施|预案|对策|控制|处置", re.I),
     "likelihood": re.compile(r"likelihood|probability|chance|可能性|概率|发生", re.I),
     "impact": re.compile(r"impact|severity|effect|影响|严重", re.I),
     "level": re.compile(r"level|rating|score|priority|rank|等级|级别|评级|优先|得分", re.I),

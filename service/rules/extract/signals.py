@@ -195,12 +195,29 @@ _MITIGATION_INLINE = re.compile(
     r"|\b(?:mitigated by|mitigate by|addressed by|handled by|we will|we'll|we plan to|our plan is to|"
     r"to mitigate|to reduce this|to address this|to avoid this|if this happens|if so|in which case|"
     r"fallback is|the response is|countered by|offset by|hedged by|insured|insurance|backup supplier|"
-    r"second supplier|dual[- ]source)\b"
-    r"|(?:应对|措施|预案|对策|防范|解决方案|应对方案|控制措施|缓解措施|规避措施)\s*[:：]"
+    r"second supplier|dual[- ]source)\b|[;；]\s*[^;；]{0,30}\bwill\b"
+    r"|(?:应对|因应|措施|预案|对策|防范|处置|解决方案|应对方案|控制措施|缓解措施|规避措施|对应措施)\s*[:：]"
     r"|应对[:：]?|通过\S{2,}(?:降低|规避|缓解|防范|应对|解决)|提前\S{2,}|建立\S{0,6}(?:备用|预案|机制)|"
     r"我们将|将通过|拟通过|采取|购买\S{0,4}保险|外包|备选|备用|兜底|双供应商|若\S{2,}则|一旦\S{2,}(?:立即|即|则)",
     re.I,
 )
+# "Supplier delay: book a second carrier", "物流延迟：提前锁定运力" (the risk, a colon, the response).
+_RISK_COLON_ACTION = re.compile(
+    r"^(?:[-*]\s*)?(?:risk\s*\d*\s*[:：]\s*)?(?:风险\s*[一二三四五六七八九十\d]*\s*[:：]\s*)?"
+    r"[^:：]{2,60}[:：]\s*(?!$)(?!(?:high|medium|low|高|中|低)\b)[^:：]{6,}$",
+    re.I,
+)
+_RISK_LABEL = re.compile(r"^(?:[-*]\s*)?(?:risk|threat|风险)\s*[一二三四五六七八九十\d]*\s*[:：]\s*", re.I)
+_CONSEQUENCE = re.compile(r"可能|导致|造成|影响\S{0,4}$|\b(?:could|may|might|would|will likely|leads? to|means)\b", re.I)
+
+
+def _colon_action(text: str) -> bool:
+    """'Supplier delay: book a second carrier' — a response after the colon, not a consequence."""
+    body = _RISK_LABEL.sub("", text.strip(), count=1)
+    m = _RISK_COLON_ACTION.match(body)
+    return bool(m) and not _CONSEQUENCE.search(body.split("：", 1)[-1].split(":", 1)[-1])
+
+
 _ASSESS_INLINE = re.compile(
     r"\b(?:likelihood|probability|impact|severity|risk level|level|rating|score|priority)\b\s*[:：=]?\s*"
     r"(?:is\s+)?(?:high|medium|med|low|critical|major|minor|moderate|h|m|l|\d)"
@@ -236,7 +253,7 @@ def risk_fields(text: str, row: dict[str, str], children_text: str) -> dict[str,
                 owner = bool(owner) or filled
         if owner is None:
             owner = None  # the table has no owner column: structured, but see caller
-    mitigation = mitigation or bool(_MITIGATION_INLINE.search(full))
+    mitigation = mitigation or bool(_MITIGATION_INLINE.search(full)) or _colon_action(text)
     assessment = assessment or bool(_ASSESS_INLINE.search(full))
     if not row:
         labels = {m.group(0).strip(" :：").lower() for m in _STRUCTURED_FIELD.finditer(full)}
