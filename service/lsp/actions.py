@@ -17,7 +17,7 @@ from service.lsp.edits import (
     suppress_file_change,
     suppress_line_change,
 )
-from service.lsp.positions import LineIndex, overlaps
+from service.lsp.positions import LineIndex
 from service.models import Finding
 
 QUICKFIX = types.CodeActionKind.QuickFix
@@ -65,6 +65,11 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _same_lines(a: types.Range, b: types.Range) -> bool:
+    """Ranges share a line (a cursor anywhere on a finding's line asks for its fixes)."""
+    return a.start.line <= b.end.line and b.start.line <= a.end.line
+
+
 def _wanted(kind: str, only: list[str] | None) -> bool:
     return not only or any(kind == k or kind.startswith(k + ".") for k in only)
 
@@ -84,7 +89,7 @@ def code_actions(analysis: Analysis, extra: list[Finding], target: EditTarget, r
     titles = _TITLES[lang]
     findings = [*analysis.findings, *extra]
     chosen = [f for f in findings
-              if f.id in context_ids or overlaps(finding_range(f, target.index), rng)]
+              if f.id in context_ids or _same_lines(finding_range(f, target.index), rng)]
     actions: list[types.CodeAction] = []
     seen: set[str] = set()
 

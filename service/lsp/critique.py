@@ -53,6 +53,18 @@ def load_runner() -> CritiqueRunner:
     return runner
 
 
+def unavailable(runner: CritiqueRunner) -> str | None:
+    """Why the critique cannot run at all (no endpoint for the pipeline), or None."""
+    if runner is not pipeline_runner:
+        return None
+    from service.settings import get_settings
+
+    if get_settings().llm_configured:
+        return None
+    return ("no LLM endpoint is configured for the language server: set OPENAI_BASE_URL "
+            "(and OPENAI_API_KEY) in its environment")
+
+
 @dataclass
 class CritiqueOutcome:
     """What one critique run came to; ``findings`` are the LLM's own (origin 'llm')."""

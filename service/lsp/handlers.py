@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
+import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -128,7 +129,11 @@ async def on_code_action(ls: PlanReviewServer, params: types.CodeActionParams) -
 
 @guarded(fallback={"status": "failed", "message": "internal error; see the server log"})
 async def critique_command(ls: PlanReviewServer, *args: Any) -> dict[str, object]:
-    outcome = await ls.critique(_uri_argument(args))
+    uri = _uri_argument(args) if args else ls.last_uri
+    if uri is None:
+        return {"status": "skipped", "message": "planreview.critique takes the document URI "
+                "(a string, {\"uri\": ...} or {\"textDocument\": {\"uri\": ...}})"}
+    outcome = await ls.critique(uri)
     return outcome.as_result()
 
 
@@ -171,7 +176,9 @@ def create_server() -> PlanReviewServer:
 
 def serve(*, tcp: bool = False, host: str = "127.0.0.1", port: int = 2087) -> None:
     """Run the server on stdio (default) or TCP. Logs go to stderr, never stdout."""
-    logging.basicConfig(level=logging.WARNING, format="planreview-lsp %(levelname)s %(name)s: %(message)s")
+    level = os.environ.get("PLANREVIEW_LSP_LOG_LEVEL", "WARNING").upper()
+    logging.basicConfig(level=getattr(logging, level, logging.WARNING),
+                        format="planreview-lsp %(levelname)s %(name)s: %(message)s")
     server = create_server()
     if tcp:
         server.start_tcp(host, port)

@@ -3,9 +3,9 @@
 Handlers (in ``handlers.py``) stay short and call the methods here, which call
 plain functions: ``analysis.analyse`` (rule tier), ``diagnostics``, ``hover``,
 ``actions`` and ``critique``. Reviews run in worker threads so the event loop
-keeps answering while a plan is checked: one thread for the rule tier (runs are
-serialised and a run whose document moved on is skipped), two for the LLM
-critique.
+keeps answering while a plan is checked: two threads for the rule tier (one run
+per document at a time; a run whose document moved on is skipped and redone),
+two for the LLM critique.
 """
 
 from __future__ import annotations
@@ -31,7 +31,14 @@ from pygls.workspace import TextDocument
 from service import __version__
 from service.config import ReviewConfig
 from service.lsp.analysis import Analysis, ProjectConfigs, analyse, effective_config, warm_up
-from service.lsp.critique import STAGES, CritiqueOutcome, load_runner, outcome_from_review, reanchor
+from service.lsp.critique import (
+    STAGES,
+    CritiqueOutcome,
+    load_runner,
+    outcome_from_review,
+    reanchor,
+    unavailable,
+)
 from service.lsp.debounce import Debouncer
 from service.lsp.diagnostics import to_diagnostics, too_large
 from service.lsp.guidance import GuidanceLookup
@@ -96,6 +103,8 @@ class DocState:
     rule_diagnostics: list[types.Diagnostic] = field(default_factory=list)
     llm: list[Finding] = field(default_factory=list)
     critique: CritiqueJob | None = None
+    inflight: asyncio.Future[None] | None = None  # the running review of this document
+    rerun: bool = False  # changed while that review ran: review again when it ends
 
 
 class PlanReviewServer(LanguageServer):
@@ -105,7 +114,7 @@ class PlanReviewServer(LanguageServer):
         self.settings = LspSettings()
         self.docs: dict[str, DocState] = {}
         self.debouncer = Debouncer()
-        self.rules_pool = ThreadPoolExecutor(1, thread_name_prefix="planreview-rules")
+        self.rules_pool = ThreadPoolExecutor(2, thread_name_prefix="planreview-rules")
         self.llm_pool = ThreadPoolExecutor(2, thread_name_prefix="planreview-llm")
         self.guidance = GuidanceLookup()
         self.configs = ProjectConfigs()
@@ -270,9 +279,29 @@ class PlanReviewServer(LanguageServer):
         return analysis, index, to_diagnostics(analysis.findings, index, self.guidance, related=related)
 
     async def refresh(self, uri: str) -> None:
-        """Review the buffer as it is now and publish, unless it changes meanwhile."""
-        state, doc = self.docs.get(uri), self.document(uri)
-        if state is None or doc is None:
+        """Review the buffer as it is now and publish. One run per document at a time: a
+        request that comes while one runs makes it run again afterwards (and waits for that)."""
+        state = self.docs.get(uri)
+        if state is None:
+            return
+        if state.inflight is not None and not state.inflight.done():
+            state.rerun = True
+            await asyncio.shield(state.inflight)
+            return
+        inflight: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        state.inflight = inflight
+        try:
+            while True:
+                state.rerun = False
+                await self._refresh_once(uri, state)
+                if not state.rerun or self.docs.get(uri) is not state:
+                    break
+        finally:
+            inflight.set_result(None)
+
+    async def _refresh_once(self, uri: str, state: DocState) -> None:
+        doc = self.document(uri)
+        if doc is None:
             return
         generation, buffer, version = state.generation, doc.source, doc.version
         loop = asyncio.get_running_loop()
@@ -286,7 +315,7 @@ class PlanReviewServer(LanguageServer):
                      types.MessageType.Error)
             return
         if result is None or self.docs.get(uri) is not state or state.generation != generation:
-            return
+            return  # the change that outdated it has its own run scheduled
         state.analysis, state.index, state.rule_diagnostics = result
         state.analysed_generation = generation
         if state.llm:
@@ -317,10 +346,14 @@ class PlanReviewServer(LanguageServer):
     # -- the LLM critique ------------------------------------------------------------------
     async def critique(self, uri: str | None) -> CritiqueOutcome:
         """Run the deep critique with $/progress; cancelled by edits, dropped if stale."""
-        uri = uri or self.last_uri
         state = await self.current(uri) if uri else None
         if uri is None or state is None or state.analysis is None or state.analysis.plan is None:
-            return CritiqueOutcome("skipped", "no open plan document to critique")
+            return CritiqueOutcome("skipped", f"not an open plan document: {uri}" if uri
+                                   else "no open plan document to critique")
+        reason = unavailable(self.runner)
+        if reason is not None:
+            self.tell_once(f"planreview: the LLM critique cannot run: {reason}")
+            return CritiqueOutcome("failed", f"LLM critique unavailable: {reason}", state.analysis.version)
         if state.critique is not None:
             state.critique.cancel("a newer critique started")
         analysis, plan = state.analysis, state.analysis.plan

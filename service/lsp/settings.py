@@ -45,7 +45,7 @@ class LspSettings(BaseModel):
         description="Globs of the files reviewed (matched against the path, '**' spans folders).",
     )
     max_document_bytes: int = Field(
-        default=1_000_000, ge=1_000,
+        default=500_000, ge=1_000,
         description="Larger documents get one 'too large' diagnostic instead of a review.",
     )
     critique_on_save: bool = Field(
