@@ -1,0 +1,298 @@
+"""Find the plans of a library: files, folders and globs, minus ignored paths.
+
+``discover(paths, ...)`` walks folders (skipping hidden folders and files, the
+output folder and whatever ``--exclude`` or a ``.planreviewignore`` file
+names), keeps files with a supported suffix, and returns them in a stable
+order (by their path relative to the library root). A file named explicitly
+on the command line is always reviewed, whatever its suffix: if it cannot be
+read, the batch reports it as a failed file.
+
+``.planreviewignore`` files use gitignore syntax: one pattern a line, ``#``
+comments, ``!`` to re-include, a trailing ``/`` for folders only, a leading or
+inner ``/`` to anchor the pattern at the ignore file's folder, ``*``, ``?``,
+``[...]`` and ``**``. A ``.planreviewignore`` applies to its folder and
+everything below it.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from service.errors import PlanReviewError
+
+PLAN_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".docx", ".pdf"})
+SUPPORTED_TEXT = ".md, .markdown, .txt, .docx, .pdf"
+IGNORE_FILE = ".planreviewignore"
+_GLOB_CHARS = re.compile(r"[*?\[]")
+
+
+class DiscoveryError(PlanReviewError):
+    """A path given on the command line that names nothing usable (exit code 2)."""
+
+    kind = "bad-usage"
+
+
+@dataclass(frozen=True)
+class PlanFile:
+    """One plan to review."""
+
+    path: Path  # absolute
+    rel: str  # posix path relative to the library root: names the per-plan output file
+    source: str  # what reports call the plan: relative to the working folder when inside it
+
+    @property
+    def folder(self) -> str:
+        """The plan's team: the first folder of its relative path ('.' at the top level)."""
+        parts = PurePosixPath(self.rel).parts
+        return parts[0] if len(parts) > 1 else "."
+
+
+@dataclass
+class IgnoreRule:
+    regex: re.Pattern[str]
+    negate: bool
+    dir_only: bool
+
+
+@dataclass
+class IgnoreSet:
+    """Gitignore-style patterns, each relative to the folder it was declared in."""
+
+    rules: list[tuple[str, IgnoreRule]] = field(default_factory=list)  # (base rel dir, rule)
+
+    def add(self, base: str, line: str) -> None:
+        rule = compile_pattern(line)
+        if rule is not None:
+            self.rules.append((base, rule))
+
+    def extend_from_file(self, base: str, path: Path) -> None:
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return
+        for line in text.splitlines():
+            self.add(base, line)
+
+    def ignored(self, rel: str, is_dir: bool) -> bool:
+        """Whether ``rel`` (posix, relative to the library root) is ignored; the last match wins."""
+        verdict = False
+        for base, rule in self.rules:
+            if rule.dir_only and not is_dir:
+                continue
+            if base:
+                if not rel.startswith(base + "/"):
+                    continue
+                sub = rel[len(base) + 1 :]
+            else:
+                sub = rel
+            if rule.regex.fullmatch(sub):
+                verdict = not rule.negate
+        return verdict
+
+    def copy(self) -> IgnoreSet:
+        return IgnoreSet(list(self.rules))
+
+
+def compile_pattern(line: str) -> IgnoreRule | None:
+    """One gitignore line -> a rule (None for blanks and comments)."""
+    line = line.rstrip("\n\r")
+    if not line.strip() or line.startswith("#"):
+        return None
+    # Trailing spaces are ignored unless escaped.
+    line = re.sub(r"(?<!\\)\s+$", "", line)
+    negate = line.startswith("!")
+    if negate:
+        line = line[1:]
+    if line.startswith("\\"):
+        line = line[1:]
+    dir_only = line.endswith("/")
+    line = line.rstrip("/")
+    if not line:
+        return None
+    anchored = "/" in line
+    line = line.lstrip("/")
+    body = _translate(line)
+    regex = body if anchored else f"(?:.*/)?{body}"
+    return IgnoreRule(re.compile(regex, re.S), negate, dir_only)
+
+
+def _translate(pattern: str) -> str:
+    """A gitignore glob -> a regex over posix paths."""
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("/**", i) and i + 3 == n:
+            out.append("/.*")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif c == "*":
+            out.append("[^/]*")
+            i += 1
+        elif c == "?":
+            out.append("[^/]")
+            i += 1
+        elif c == "[":
+            j = pattern.find("]", i + 2 if pattern[i + 1 : i + 2] in ("!", "]") else i + 1)
+            if j == -1:
+                out.append(re.escape(c))
+                i += 1
+            else:
+                inner = pattern[i + 1 : j]
+                if inner.startswith("!"):
+                    inner = "^" + inner[1:]
+                out.append(f"[{inner.replace(chr(92), chr(92) * 2)}]")
+                i = j + 1
+        elif c == "\\" and i + 1 < n:
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+        else:
+            out.append(re.escape(c))
+            i += 1
+    return "".join(out)
+
+
+def _is_hidden(name: str) -> bool:
+    return name.startswith(".") or name.startswith("~$")
+
+
+def _display(path: Path, cwd: Path) -> str:
+    try:
+        return path.relative_to(cwd).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _expand(arg: str) -> list[Path]:
+    """A command-line path: itself when it exists, else its glob matches."""
+    p = Path(arg).expanduser()
+    if p.exists():
+        return [p]
+    if _GLOB_CHARS.search(arg):
+        matches = sorted(glob.glob(os.path.expanduser(arg), recursive=True))
+        return [Path(m) for m in matches]
+    raise DiscoveryError(f"{arg}: no such file or folder", hint="check the path")
+
+
+def library_root(paths: list[Path]) -> Path:
+    """The deepest folder holding every input (a file's folder for a file)."""
+    folders = [p if p.is_dir() else p.parent for p in paths]
+    if not folders:
+        return Path.cwd().resolve()
+    return Path(os.path.commonpath([str(f) for f in folders]))
+
+
+def discover(
+    args: list[str] | list[Path],
+    *,
+    out_dir: Path | None = None,
+    include: list[str] | None = None,
+    exclude: list[str] | None = None,
+    cwd: Path | None = None,
+) -> list[PlanFile]:
+    """The plans named by ``args``, sorted by path relative to the library root.
+
+    Raises DiscoveryError when an argument names nothing (a missing path, a
+    glob with no match).
+    """
+    cwd = (cwd or Path.cwd()).resolve()
+    inputs: list[Path] = []
+    for arg in args:
+        found = _expand(str(arg))
+        if not found:
+            raise DiscoveryError(f"{arg}: the pattern matches no file", hint="check the pattern")
+        inputs.extend(p.resolve() for p in found)
+    root = library_root(inputs)
+    out_resolved = out_dir.resolve() if out_dir is not None else None
+
+    include_set = IgnoreSet()
+    for pattern in include or []:
+        include_set.add("", pattern)
+    base_ignores = IgnoreSet()
+    for pattern in exclude or []:
+        base_ignores.add("", pattern)
+    # Ignore files in the folders between the library root and each input folder apply too.
+
+    chosen: dict[str, PlanFile] = {}
+
+    def rel_of(p: Path) -> str:
+        return p.relative_to(root).as_posix()
+
+    def keep(p: Path, explicit: bool, ignores: IgnoreSet) -> None:
+        rel = rel_of(p)
+        if not explicit:
+            if p.suffix.lower() not in PLAN_SUFFIXES:
+                return
+            if ignores.ignored(rel, is_dir=False):
+                return
+            if include_set.rules and not include_set.ignored(rel, is_dir=False):
+                return
+        chosen.setdefault(rel, PlanFile(path=p, rel=rel, source=_display(p, cwd)))
+
+    for inp in inputs:
+        if inp.is_file():
+            keep(inp, explicit=True, ignores=base_ignores)
+            continue
+        if not inp.is_dir():
+            continue
+        ignores = base_ignores.copy()
+        # .planreviewignore files from the library root down to this input folder.
+        chain = [inp, *inp.parents]
+        for folder in reversed(chain):
+            if folder == root or root in folder.parents:
+                f = folder / IGNORE_FILE
+                if f.is_file():
+                    ignores.extend_from_file(_rel_dir(folder, root), f)
+        _walk(inp, root, out_resolved, ignores, keep)
+    return [chosen[k] for k in sorted(chosen, key=_sort_key)]
+
+
+def _rel_dir(folder: Path, root: Path) -> str:
+    rel = folder.relative_to(root).as_posix()
+    return "" if rel == "." else rel
+
+
+def _sort_key(rel: str) -> tuple[str, ...]:
+    return tuple(PurePosixPath(rel).parts)
+
+
+def _walk(top: Path, root: Path, out_dir: Path | None, ignores: IgnoreSet,
+          add: Callable[[Path, bool, IgnoreSet], None]) -> None:
+    stack: list[tuple[Path, IgnoreSet]] = [(top, ignores)]
+    while stack:
+        folder, rules = stack.pop()
+        local = folder / IGNORE_FILE
+        if folder != top and local.is_file():
+            rules = rules.copy()
+            rules.extend_from_file(_rel_dir(folder, root), local)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            if _is_hidden(entry.name):
+                continue
+            p = Path(entry.path)
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+                is_file = entry.is_file()
+            except OSError:
+                continue
+            if is_dir:
+                if out_dir is not None and (p.resolve() == out_dir):
+                    continue
+                if rules.ignored(p.relative_to(root).as_posix(), is_dir=True):
+                    continue
+                stack.append((p, rules))
+            elif is_file:
+                add(p, False, rules)
