@@ -11,7 +11,7 @@ from service.api.problems import ApiProblem
 from service.api.state import ApiState
 
 
-def get_state(request: Request) -> ApiState:
+async def get_state(request: Request) -> ApiState:
     state: ApiState = request.app.state.api
     return state
 
@@ -19,8 +19,12 @@ def get_state(request: Request) -> ApiState:
 StateDep = Annotated[ApiState, Depends(get_state)]
 
 
-def get_caller(request: Request, state: StateDep) -> Caller:
-    """Authenticate, then spend one token of the caller's rate limit (429 when empty)."""
+async def get_caller(request: Request, state: StateDep) -> Caller:
+    """Authenticate, then spend one token of the caller's rate limit (429 when empty).
+
+    Async on purpose: a sync dependency costs a thread hop per request; the key check
+    hits the database at most once per key every few seconds (see auth.CACHE_SECONDS).
+    """
     caller = state.auth.authenticate(request)
     wait = state.limiter.take(caller.id)
     if wait:
@@ -35,7 +39,7 @@ def get_caller(request: Request, state: StateDep) -> Caller:
 CallerDep = Annotated[Caller, Depends(get_caller)]
 
 
-def get_admin(caller: CallerDep) -> Caller:
+async def get_admin(caller: CallerDep) -> Caller:
     if caller.key_id is None:
         raise ApiProblem(401, "this operation needs an admin API key", kind="unauthorized",
                          hint="create one with 'planreview keys create NAME --admin'",

@@ -18,6 +18,7 @@ import hashlib
 import json
 import multiprocessing
 import threading
+import time
 from collections import OrderedDict
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from service.errors import PlanReviewError
 from service.settings import Settings, get_settings
 
 ErrorTuple = tuple[str, str, int, str, str, bool]
+VERSION_TTL = 2.0
 
 
 @dataclass(frozen=True)
@@ -60,8 +62,6 @@ def review_options(options: dict[str, Any]) -> Any:
 
 def run_review(data: bytes, name: str, options: dict[str, Any]) -> tuple[str, str] | ErrorTuple:
     """Ingest and review; returns (plan_json, review_json) or an error tuple. Runs anywhere."""
-    import time
-
     from service.ingest import load_bytes
     from service.review import review_plan
 
@@ -104,6 +104,7 @@ class ReviewExecutor:
         self._pool: Executor | None = None
         self._cache: OrderedDict[str, tuple[str, str]] = OrderedDict()
         self._lock = threading.Lock()
+        self._versions: tuple[float, str] = (-VERSION_TTL - 1, "")
 
     def start(self) -> None:
         if self.processes > 0 and self._pool is None:
@@ -139,15 +140,22 @@ class ReviewExecutor:
                                hint="retry; if it happens again the file may be pathological",
                                retryable=True) from None
 
-    @staticmethod
-    def cache_key(data: bytes, name: str, options: dict[str, Any]) -> str:
-        from service.knowledge.corpus import knowledge_version
-        from service.rules.engine import RULES_VERSION
+    def versions(self) -> str:
+        """Rules and knowledge versions, re-read at most every VERSION_TTL seconds (the
+        knowledge version stats every corpus file, which costs milliseconds)."""
+        now = time.monotonic()
+        if now - self._versions[0] > VERSION_TTL:
+            from service.knowledge.corpus import knowledge_version
+            from service.rules.engine import RULES_VERSION
 
+            self._versions = (now, f"{RULES_VERSION}\x00{knowledge_version()}")
+        return self._versions[1]
+
+    def cache_key(self, data: bytes, name: str, options: dict[str, Any]) -> str:
         h = hashlib.sha256(data)
         h.update(b"\x00" + name.encode("utf-8", "replace"))
         h.update(b"\x00" + json.dumps(options, sort_keys=True).encode())
-        h.update(f"\x00{RULES_VERSION}\x00{knowledge_version()}".encode())
+        h.update(b"\x00" + self.versions().encode())
         return h.hexdigest()
 
     async def review(self, data: bytes, name: str, options: dict[str, Any],
@@ -158,7 +166,7 @@ class ReviewExecutor:
             return Outcome(plan_json, review_json)
         key = ""
         if self.cache_size:
-            key = await anyio.to_thread.run_sync(self.cache_key, data, name, options)
+            key = self.cache_key(data, name, options)
             with self._lock:
                 hit = self._cache.get(key)
                 if hit is not None:
