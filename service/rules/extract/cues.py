@@ -448,51 +448,52 @@ RISK_COLUMNS = {
 # Balanced Scorecard perspectives (matched against goal/KPI text).
 BSC_PERSPECTIVES: dict[str, re.Pattern[str]] = {
     "financial": re.compile(
-        r"\b(?:revenue|sales|profit|margin|cost|costs|budget|arr|mrr|gmv|ebitda|cash|roi|income|"
+        r"(?<![a-z0-9])(?:revenue|sales|profit|margin|cost|costs|budget|arr|mrr|gmv|ebitda|cash|roi|income|"
         r"spend|price|pricing|turnover|funding|donations?|financial|savings?|\$|€|£|bookings|"
-        r"billing|unit economics|ltv|cac|aov)\b|营收|收入|销售额|利润|毛利|成本|预算|费用|gmv|回款|"
+        r"billing|unit economics|ltv|cac|aov)(?![a-z])|营收|收入|销售额|利润|毛利|成本|预算|费用|gmv|回款|"
         r"现金流|营业额|业绩|节约|节省|创收|降本|客单价|元|万元",
         re.I),
     "customer": re.compile(
-        r"\b(?:customers?|clients?|users?|nps|csat|satisfaction|retention|churn|loyalty|"
+        r"(?<![a-z0-9])(?:customers?|clients?|users?|nps|csat|satisfaction|retention|churn|loyalty|"
         r"market share|members?|patients?|students?|citizens?|visitors?|subscribers?|buyers?|"
         r"shoppers?|guests?|dau|mau|adoption|complaints?|reviews?|brand|community|audience|"
-        r"attendees?|participants?|partners?)\b|客户|用户|顾客|会员|满意度|复购|留存|流失|口碑|"
-        r"投诉|市场份额|品牌|粉丝|患者|学员|学生|群众|居民|消费者|游客|日活|月活|dau|mau",
+        r"attendees?|participants?|partners?)(?![a-z])|客户|用户|顾客|会员|满意度|复购|留存|流失|口碑|"
+        r"投诉|客诉|新客|市场份额|品牌|粉丝|患者|病人|学员|学生|群众|居民|消费者|游客|玩家|业主|会员|日活|月活|dau|mau",
         re.I),
     "process": re.compile(
-        r"\b(?:cycle time|lead time|throughput|defects?|error rate|on-time|on time|delivery|"
+        r"(?<![a-z0-9])(?:cycle time|lead time|throughput|defects?|error rate|on-time|on time|delivery|"
         r"uptime|availability|sla|process|processing|turnaround|inventory|turnover|quality|"
         r"efficiency|response time|resolution time|mttr|mtbf|incidents?|downtime|latency|"
         r"automation|automated|yield|utili[sz]ation|backlog|first-call|first contact|accuracy|"
         r"compliance|releases?|deploy\w*|build time|time to|wait time|waiting time|oee|otif|"
-        r"fulfil\w*|fulfill\w*|stock|outages?|tickets?)\b|流程|效率|交付|周转|库存|良品率|良率|"
+        r"fulfil\w*|fulfill\w*|stock|outages?|tickets?|wait|waiting|waits|decision time|timeouts?|errors?|"
+        r"incomplete|rework|scrap|ppm|recalls?|incidents?|submitted online|online|digital|self-service)(?![a-z])|流程|效率|交付|周转|库存|良品率|良率|"
         r"合格率|准时|时效|响应时间|处理时长|缺陷|故障|可用性|自动化|产能|利用率|差错|准确率|"
-        r"及时率|达成率|审批|周期|时长|工单|上线|发布",
+        r"及时率|达成率|审批|周期|时长|工单|上线|发布|品质|发生率|轮候|等候|不良率|报废|返工|差错率|一次通过率",
         re.I),
     "learning": re.compile(
-        r"\b(?:training|trained|skills?|hiring|hire|hires|engagement|knowledge|certif\w*|"
+        r"(?<![a-z0-9])(?:training|trained|skills?|hiring|hire|hires|engagement|knowledge|certif\w*|"
         r"culture|learning|coaching|mentoring|onboarding|capabilit\w*|competenc\w*|talent|"
         r"retain staff|employee|employees|staff|team members|headcount|workshops?|courses?|"
         r"career|promotion|enablement|upskill\w*|documentation|playbooks?|contributors?|"
-        r"maintainers?|volunteers?)\b|培训|人才|能力|学习|技能|认证|员工|招聘|梯队|知识|文化|"
+        r"maintainers?|volunteers?)(?![a-z])|培训|人才|能力|学习|技能|认证|员工|招聘|梯队|知识|文化|"
         r"赋能|带教|课程|敬业|满意度调查|团队建设|队伍建设|成长|晋升",
         re.I),
 }
 LEADING_CUES = re.compile(
-    r"\b(?:pipeline|leads?|trials?|sign-?ups?|activation|adoption|usage|active|visits?|"
+    r"(?<![a-z0-9])(?:pipeline|leads?|trials?|sign-?ups?|activation|adoption|usage|active|visits?|"
     r"calls?|meetings?|demos?|cycle time|lead time|response time|time to|conversion|"
     r"engagement|training|trained|hours|coverage|frequency|attendance|onboarded|"
     r"first response|open rate|click|ctr|traffic|inquir\w*|proposals?|participation|"
     r"utili[sz]ation|backlog|throughput|on-time|sessions?|workshops?|outreach|contacts?|"
-    r"prospects?|qualified|bookings)\b|转化率|活跃|拜访|响应时间|线索|试用|注册|访问|点击|"
+    r"prospects?|qualified|bookings)(?![a-z])|转化率|活跃|拜访|响应时间|线索|试用|注册|访问|点击|"
     r"覆盖率|参与|培训|到店|咨询|商机|使用率|渗透率|触达|时长|频次|处理时长|及时率|开通",
     re.I,
 )
 LAGGING_CUES = re.compile(
-    r"\b(?:revenue|sales|profit|margin|market share|churn|nps|csat|satisfaction|arr|mrr|"
-    r"gmv|income|ebitda|retention|turnover|roi|bookings|market position)\b|销售额|营收|"
-    r"收入|利润|毛利|市场份额|流失|满意度|gmv|回款|业绩|营业额|净利",
+    r"(?<![a-z0-9])(?:revenue|sales|profit|margin|market share|churn|nps|csat|satisfaction|arr|mrr|"
+    r"gmv|income|ebitda|retention|turnover|roi|bookings|market position|cost|costs|rating|ratings|review score|market rank|ranking|share of wallet|aov|average order value|repeat rate|repurchase)(?![a-z])|销售额|营收|"
+    r"收入|利润|毛利|市场份额|市占率|流失|满意度|gmv|回款|业绩|营业额|净利|成本|费用|评分|排名|复购|客单价|留存",
     re.I,
 )
 
