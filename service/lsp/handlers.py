@@ -10,6 +10,7 @@ import functools
 import inspect
 import logging
 import os
+import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -153,7 +154,16 @@ def _uri_argument(args: tuple[Any, ...]) -> str | None:
 
 @guarded()
 def shutdown(ls: PlanReviewServer, params: Any) -> None:
+    ls.shutdown_requested = True
     ls.stop()
+
+
+def on_exit(ls: PlanReviewServer, params: Any) -> None:
+    """Leave at once: a critique thread still waiting on a model must not hold the process."""
+    ls.stop()
+    logging.shutdown()
+    sys.stderr.flush()
+    os._exit(0 if ls.shutdown_requested else 1)
 
 
 def create_server() -> PlanReviewServer:
@@ -171,6 +181,7 @@ def create_server() -> PlanReviewServer:
                    types.CodeActionOptions(code_action_kinds=[QUICKFIX, REWRITE]))(on_code_action)
     server.command(CRITIQUE_COMMAND)(critique_command)
     server.feature(types.SHUTDOWN)(shutdown)
+    server.feature(types.EXIT)(on_exit)
     return server
 
 

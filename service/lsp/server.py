@@ -120,6 +120,7 @@ class PlanReviewServer(LanguageServer):
         self.configs = ProjectConfigs()
         self.runner = load_runner()
         self.last_uri: str | None = None
+        self.shutdown_requested = False
         self._told: set[str] = set()
 
     # -- messages to the user ---------------------------------------------------------------
