@@ -85,7 +85,8 @@ def _shared_retriever(settings: Settings, mode: str) -> object:
     """One Retriever per (data dir, mode) per process: its BM25 index takes seconds to build."""
     from service.knowledge.retriever import Retriever
 
-    key = (str(settings.data_dir), mode)
+    # BM25 depends on the corpus only; the vector side also on the index in the data dir.
+    key = ("" if mode == "lexical" else str(settings.data_dir), mode)
     with _lock:
         found = _retrievers.get(key)
         if found is None:

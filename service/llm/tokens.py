@@ -3,9 +3,11 @@
 tiktoken downloads its BPE files on first use, which this project must never
 do at run time; so it is used only when the file is already in its cache
 (``TIKTOKEN_CACHE_DIR`` / ``DATA_GYM_CACHE_DIR`` / the temp dir). The
-estimate counts one token per CJK character and one per four other
-characters, which is close to (and for English slightly above) what
-o200k_base gives.
+estimate mimics a BPE tokenizer and errs on the high side: one token per CJK
+character, per short word (a word longer than 6 letters: one per 4 letters),
+per 3 digits and per punctuation mark. Plain chars/4 undercounts exactly what
+the tier adds to a plan (block ids, JSON schemas), which is what the budget
+is about.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ _ENCODING_URLS = {
     "o200k_base": "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken",
     "cl100k_base": "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken",
 }
-_CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\U00020000-\U0002ffff]")
 _lock = threading.Lock()
 
 MESSAGE_OVERHEAD = 4
@@ -64,12 +65,24 @@ def _counter() -> tuple[str, Callable[[str], int]]:
     return "estimate", estimate_tokens
 
 
+_PIECES = re.compile(
+    r"(?P<cjk>[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\U00020000-\U0002ffff])"
+    r"|(?P<word>[^\W\d_]+)|(?P<num>\d+)|(?P<other>\S)")
+
+
 def estimate_tokens(text: str) -> int:
-    """One token per CJK character, one per four other characters (rounded up)."""
-    if not text:
-        return 0
-    cjk = len(_CJK.findall(text))
-    return cjk + math.ceil((len(text) - cjk) / 4)
+    """A BPE-like estimate that errs high (see the module docstring)."""
+    total = 0
+    for m in _PIECES.finditer(text):
+        kind = m.lastgroup
+        n = m.end() - m.start()
+        if kind == "word":
+            total += 1 if n <= 6 else math.ceil(n / 4)
+        elif kind == "num":
+            total += math.ceil(n / 3)
+        else:
+            total += 1
+    return total
 
 
 def count_tokens(text: str) -> int:
