@@ -346,19 +346,26 @@ CHECK_CUES = re.compile(
     r"scorecard|metrics review|health check|stand-?ups?|steering (?:committee|group) meets|"
     r"reviewed (?:weekly|monthly|quarterly|every)|review (?:the )?(?:plan|progress|results|kpis|metrics)|"
     r"progress (?:is|will be) (?:reviewed|tracked|reported)|okr (?:check-?ins?|grading|scoring)|"
-    r"quarterly business review|qbr|reviewed at|review cadence)\b"
-    r"|监控|监测|跟踪|追踪|复盘|周报|月报|日报|季报|例会|周会|月会|检查|考核|评估|评审|督导|督查|"
+    r"quarterly business review|qbr|reviewed at|review cadence|"
+    r"post-(?:campaign|launch|project|event|mortem|implementation|go-live) (?:review|analysis|evaluation|report)|"
+    r"(?:daily|weekly|monthly|quarterly|fortnightly)\s+(?:[\w&/-]+\s+){0,3}(?:reviews?|reports?|calls?|meetings?|"
+    r"syncs?|check-?ins?|dashboards?|huddles?|stand-?ups?))\b"
+    r"|监控|监测|跟踪|追踪|复盘|周报|月报|日报|季报|例会|周会|月会|检查|考核|评估|评审|督导|督查|检讨|站会|回报|"
     r"数据看板|看板|仪表盘|进度汇报|汇报|回顾|盘点|通报|检视|巡检|验收",
     re.I,
 )
 ACT_CUES = re.compile(
-    r"\b(?:adjust(?:ed|ing|ment|ments)?|course[- ]correct(?:ion)?|correct(?:ive)? actions?|"
+    r"\b(?:adjust(?:s|ed|ing|ment|ments)?|course[- ]correct(?:ion)?|correct(?:ive)? actions?|"
     r"escalat(?:e|ed|es|ion)|re-?plan(?:ning)?|iterat(?:e|es|ion|ions)|pivot|"
     r"re-?prioriti[sz]e|reprioriti[sz]ation|revise|revised|revision|update the plan|"
     r"lessons learned|action items|improvement actions?|continuous improvement|"
     r"feed (?:back )?into|adapt|re-?allocate|reallocation|rebalance|stop or scale|"
-    r"act on|remediat(?:e|ion)|roll ?back|kill criteria|decide whether)\b"
+    r"act on|remediat(?:e|ion)|roll ?back|kill criteria|decide whether|recovery (?:actions?|plans?)|"
+    r"reassign|re-?deploy|scale back|scale up|switch (?:to|budget)|shift budget|pause|"
+    r"(?:if|when)\b[^.\n]{0,60}\b(?:miss|misses|below|above|exceeds?|falls?|drops?|slips?|is red|are red|off track))\b"
     r"|调整|纠偏|升级处理|上报|迭代|改进措施|整改|优化方案|及时修正|修正|动态调整|复盘改进|持续改进|"
+    r"决定是否|启动\S{0,6}(?:方案|预案|计划)|调派|加码|补救|追加|暂停|叫停|止损|优先处理|"
+    r"(?:低于|未达|未达到|超过|高于|偏离)\S{0,14}(?:时|则|即)|"
     r"改进|优化调整|回滚|重新规划|再分配",
     re.I,
 )

@@ -493,7 +493,7 @@ _AMOUNT = re.compile(
 _MULT = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "bn": 1e9, "billion": 1e9,
          "万": 1e4, "亿": 1e8, "千": 1e3}
 _AMOUNT_COLUMN = re.compile(r"amount|budget|cost|spend|total|eur|usd|\$|€|£|¥|金额|预算|费用|成本|万元|元|投入", re.I)
-_INLINE_BREAKDOWN = re.compile(r"[,，;；]\s*(?:其中|包括|含)\s*[:：]?|\b(?:of which|broken down as|split as|comprising)\b\s*[:：]?", re.I)
+_INLINE_BREAKDOWN = re.compile(r"[,，;；]\s*(?:其中|包括|含)\s*[:：]?|\b(?:of which|broken down as|broken down into|split as|comprising|made up of|consisting of|consists of)\b\s*[:：]?", re.I)
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s?%")
 _SHARE_WORD = re.compile(r"share|split|占比|构成", re.I)
 _NOT_SHARES = re.compile(r"投入|fte|capacity|commitment|utili[sz]ation|availability|completion|progress|完成|进度|达成|增长|growth|change", re.I)

@@ -44,7 +44,7 @@ def _percent_sum(facts: PlanFacts, emit: Emitter) -> None:
 
 
 _BASELINE_REF = re.compile(r"(?:from|since|vs\.?|versus|than|in|compared to|as of|as at|比|较|同比|自|从|相比|截至|截止到?|[(（])\s*$", re.I)
-_BASELINE_AFTER = re.compile(r"^\s*[:：]\s*[$€£¥]?\d")
+_BASELINE_AFTER = re.compile(r"^\s*[:：]\s*[$€£¥]?\d[\d.,]*\s*(?:%|％|k\b|m\b|万|亿|元|分|points?\b)", re.I)
 _RANGE_SEP = re.compile(r"^\s*(?:-|–|—|to|until|through|~|至|到|－)\s*$", re.I)
 
 
@@ -91,7 +91,7 @@ def _date_order(facts: PlanFacts, emit: Emitter) -> None:
         start, end = period
         for m in mentions:
             before = text[max(0, m.col - 12) : m.col]
-            if _BASELINE_REF.search(before) or _BASELINE_AFTER.match(text[m.col + m.length : m.col + m.length + 6]):
+            if _BASELINE_REF.search(before) or _BASELINE_AFTER.match(text[m.col + m.length : m.col + m.length + 12]):
                 continue  # "up from 2025", "较2025年": a baseline, not a milestone
             if m.end < start and m.text.strip().rstrip("年度").isdigit():
                 continue  # a bare past year is a reference, not a deadline
