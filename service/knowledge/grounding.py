@@ -148,7 +148,7 @@ class GroundingIndex:
                     PLAN_WEIGHT * plan_sims.get(c.chunk_id, 0.0)
                 if s > best_score:
                     best, best_score = c, s
-            if best is not None and (tagged or best_score >= FAMILY_CASE_MIN):
+            if best is not None and best_score > (0.0 if tagged else FAMILY_CASE_MIN):
                 return best
             return None
         return None
