@@ -12,6 +12,11 @@ ordered lists (nested), and GFM pipe tables. That is what plans are made of.
     markdown_to_docx(md, path)               # lists as Word numbering (numPr), like Word writes them
     markdown_to_docx(md, path, lists="styles")  # lists via "List Bullet 2" / "List Number" styles
     markdown_to_pdf(md, path, header="Q3 plan")  # running header and page numbers on every page
+
+Line breaks inside a Markdown paragraph stay line breaks (``softbreaks="line"``,
+Shift+Enter in Word, <br/> in the PDF) so that label lines ("Owner: ...",
+"Budget: ...") stay separate lines, as writers of such plans intend; pass
+``softbreaks="space"`` to join them as a Markdown renderer would.
 """
 
 from __future__ import annotations
@@ -177,7 +182,7 @@ def _join_soft(before: str, after: str) -> str:
     return " "
 
 
-def _inline(token: Token) -> list[Segment]:
+def _inline(token: Token, softbreak: str = "line") -> list[Segment]:
     segments: list[Segment] = []
     bold = 0
     children = token.children or []
@@ -188,6 +193,8 @@ def _inline(token: Token) -> list[Segment]:
             bold -= 1
         elif child.type in ("text", "code_inline"):
             segments.append((child.content, bold > 0))
+        elif child.type == "softbreak" and softbreak == "line":
+            segments.append(("\n", bold > 0))  # the writer's line break (Shift+Enter in Word)
         elif child.type == "softbreak":
             prev = plain(segments)
             nxt = next((c.content for c in children[i + 1 :] if c.content), "")
@@ -206,27 +213,34 @@ def _inline(token: Token) -> list[Segment]:
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
 
 
-def parse(md_text: str) -> list[Block]:
-    """Markdown -> blocks (YAML front matter is metadata, not document text)."""
+def parse(md_text: str, softbreaks: str = "line") -> list[Block]:
+    """Markdown -> blocks (YAML front matter is metadata, not document text).
+
+    ``softbreaks="line"`` keeps the source's line breaks inside a paragraph as line
+    breaks (plans often put "Owner: ..." and "Budget: ..." on consecutive lines);
+    ``"space"`` joins them as a Markdown renderer would.
+    """
     tokens = _MD.parse(_FRONT_MATTER.sub("", md_text.replace("\r\n", "\n")))
-    blocks, _ = _blocks(tokens, 0, None)
+    blocks, _ = _blocks(tokens, 0, None, softbreaks)
     return blocks
 
 
-def _blocks(tokens: list[Token], i: int, stop: str | None) -> tuple[list[Block], int]:
+def _blocks(
+    tokens: list[Token], i: int, stop: str | None, softbreaks: str = "line"
+) -> tuple[list[Block], int]:
     out: list[Block] = []
     while i < len(tokens):
         tok = tokens[i]
         if stop is not None and tok.type == stop:
             return out, i
         if tok.type == "heading_open":
-            out.append(Heading(int(tok.tag[1]), _inline(tokens[i + 1])))
+            out.append(Heading(int(tok.tag[1]), _inline(tokens[i + 1], "space")))
             i += 3
         elif tok.type == "paragraph_open":
-            out.append(Para(_inline(tokens[i + 1])))
+            out.append(Para(_inline(tokens[i + 1], softbreaks)))
             i += 3
         elif tok.type in ("bullet_list_open", "ordered_list_open"):
-            block, i = _list(tokens, i)
+            block, i = _list(tokens, i, softbreaks)
             out.append(block)
         elif tok.type == "table_open":
             block_t, i = _table(tokens, i)
@@ -241,7 +255,7 @@ def _blocks(tokens: list[Token], i: int, stop: str | None) -> tuple[list[Block],
     return out, i
 
 
-def _list(tokens: list[Token], i: int) -> tuple[ListBlock, int]:
+def _list(tokens: list[Token], i: int, softbreaks: str) -> tuple[ListBlock, int]:
     open_tok = tokens[i]
     ordered = open_tok.type == "ordered_list_open"
     start = int(open_tok.attrs.get("start", 1) or 1) if ordered else 1
@@ -250,7 +264,7 @@ def _list(tokens: list[Token], i: int) -> tuple[ListBlock, int]:
     i += 1
     while tokens[i].type != close:
         if tokens[i].type == "list_item_open":
-            inner, i = _blocks(tokens, i + 1, "list_item_close")
+            inner, i = _blocks(tokens, i + 1, "list_item_close", softbreaks)
             segments: list[Segment] = []
             children: list[ListBlock] = []
             for b in inner:
@@ -273,7 +287,7 @@ def _table(tokens: list[Token], i: int) -> tuple[TableBlock, int]:
         if t.type == "tr_open":
             row = []
         elif t.type == "inline":
-            row.append(plain(_inline(t)))
+            row.append(plain(_inline(t, "space")))
         elif t.type == "tr_close":
             rows.append(row)
         i += 1
@@ -301,6 +315,7 @@ def markdown_to_docx(
     *,
     lists: Literal["numpr", "styles"] = "numpr",
     title_style: bool = False,
+    softbreaks: Literal["line", "space"] = "line",
 ) -> Path:
     """Write ``md_text`` as a real Word document.
 
@@ -322,7 +337,7 @@ def markdown_to_docx(
             rpr.append(fonts)
         fonts.set(qn("w:eastAsia"), "PMingLiU" if is_traditional(md_text) else "SimSun")
     numbering = _Numbering(doc) if lists == "numpr" else None
-    blocks = parse(md_text)
+    blocks = parse(md_text, softbreaks)
     for n, block in enumerate(blocks):
         if isinstance(block, Heading):
             level = min(block.level, 9)
@@ -439,6 +454,7 @@ def markdown_to_pdf(
     *,
     header: str | None = None,
     page_numbers: bool = True,
+    softbreaks: Literal["line", "space"] = "line",
 ) -> Path:
     """Write ``md_text`` as a PDF with reportlab's platypus (wrapped text, real tables).
 
@@ -514,7 +530,7 @@ def markdown_to_pdf(
         )
 
     story: list[Any] = []
-    for block in parse(md_text):
+    for block in parse(md_text, softbreaks):
         if isinstance(block, Heading):
             story.append(Paragraph(markup(block.segments), headings[min(block.level, 6)]))
         elif isinstance(block, Para):

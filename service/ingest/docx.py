@@ -96,6 +96,9 @@ _TERMINAL = re.compile(r"[。．.;；,，!！?？、]$")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
+MAX_TABLE_COLUMNS = 64
+
+
 @dataclass
 class _Style:
     name: str = ""
@@ -396,7 +399,9 @@ class _Converter:
             row: list[str] = []
             trpr = tr.find(_w("trPr"))
             if trpr is not None:
-                row.extend([""] * (_int(trpr.find(_w("gridBefore"))) or 0))
+                row.extend(
+                    [""] * max(0, min(_int(trpr.find(_w("gridBefore"))) or 0, MAX_TABLE_COLUMNS))
+                )
             for tc in _children(tr, _TC):
                 tcpr = tc.find(_w("tcPr"))
                 span = 1
@@ -411,9 +416,11 @@ class _Converter:
                 row.extend([""] * (span - 1))
             grid.append(row)
             prev = row
-        width = max((len(r) for r in grid), default=0)
+        # Spans are capped per cell; the row width is capped too (no plan table is wider).
+        width = min(max((len(r) for r in grid), default=0), MAX_TABLE_COLUMNS)
         if width == 0:
             return
+        grid = [r[:width] for r in grid]
         rows = [r + [""] * (width - len(r)) for r in grid]
         rows = [r for i, r in enumerate(rows) if i == 0 or any(c for c in r)]
         if not any(c for r in rows for c in r):

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import logging
 import math
 import re
@@ -353,7 +354,7 @@ def _make_line(group: list[_Piece], page_no: int) -> _Line:
             marker = len(parts[-1]) == 1 and (
                 _BULLET_ONLY.match(first) or _NUMBER_ONLY.match(first)
             )
-            if gap < 1.2 * max(p.size, last.size) and not (marker and p.x > last.x + 0.5):
+            if gap < 0.75 * max(p.size, last.size) and not (marker and p.x > last.x + 0.5):
                 # Touching runs are one word; a small gap is a space.
                 if (
                     gap > 0.15 * p.size
@@ -485,8 +486,11 @@ def _find_tables(lines: list[_Line]) -> list[_Table]:
             elif (
                 len(nxt.cells) == 1
                 and matched
-                and nxt.top - run[-1].top <= 1.6 * nxt.size
-                and abs(nxt.x - min(anchors)) > tol
+                and not nxt.marker
+                and (
+                    (nxt.top - run[-1].top <= 1.6 * nxt.size and abs(nxt.x - min(anchors)) > tol)
+                    or nxt.top - run[-1].top <= 1.35 * nxt.size
+                )
             ):
                 pass  # a wrapped cell continuing the row above
             else:
@@ -560,6 +564,14 @@ def _table_rows(table: _Table) -> None:
             and (
                 (first_col > 0 and abs(line.x - table.anchors[0]) > tol)
                 or (two_groups and gap <= 1.12 * inner and gap <= 1.6 * line.size)
+                # Only the first cell goes on, one line below a fuller row: it wrapped.
+                or (
+                    not two_groups
+                    and len(line.cells) == 1
+                    and prev is not None
+                    and len(prev.cells) > 1
+                    and gap <= 1.35 * line.size
+                )
             )
         )
         if not continuation:
@@ -599,10 +611,17 @@ def _classify(pages: list[list[_Line]]) -> list[MdItem]:
     for ln in lines:
         if abs(ln.size - body) < 1.0:
             margins[ln.page] = min(margins.get(ln.page, ln.x), ln.x)
-    longest = max((len(ln.text) for ln in lines if abs(ln.size - body) < 1.0), default=80)
+    # Where wrapped lines end: a line ending well short of it was broken on purpose.
+    in_tables = {id(ln) for found in page_tables for table in found for ln in table.lines}
+    ends = sorted(
+        ln.cells[-1].end for ln in lines if abs(ln.size - body) < 1.0 and id(ln) not in in_tables
+    )
+    right_edge = ends[int(0.9 * (len(ends) - 1))] if len(ends) >= 3 else None
+    pitch = _line_pitch(lines, body, in_tables)
 
     items: list[MdItem] = []
-    lines_of: dict[int, list[str]] = defaultdict(list)  # continuation lines, joined at the end
+    # Continuation lines of an item, joined at the end; True marks a hard line break before it.
+    lines_of: dict[int, list[tuple[str, bool]]] = defaultdict(list)
     marker_stack: list[float] = []
     counters: dict[int, int] = {}
     prev: _Line | None = None
@@ -639,7 +658,7 @@ def _classify(pages: list[list[_Line]]) -> list[MdItem]:
                 and abs(prev.size - ln.size) < 0.5
                 and ln.top - prev.top <= 1.6 * ln.size
             ):
-                lines_of[id(current)].append(text)
+                lines_of[id(current)].append((text, False))
             else:
                 current = MdItem("heading", text, level=level)
                 items.append(current)
@@ -655,7 +674,7 @@ def _classify(pages: list[list[_Line]]) -> list[MdItem]:
             and nxt is not None
             and not nxt.bold
             and abs(nxt.size - body) < 1.0
-            and not _continues(prev, ln, current, body)
+            and _continues(prev, ln, current, body) is None
         ):
             current = MdItem("heading", text, level=bold_level)
             items.append(current)
@@ -683,19 +702,26 @@ def _classify(pages: list[list[_Line]]) -> list[MdItem]:
             i += 1
             continue
         if current is not None and current.kind == "list" and _continues_item(prev, ln, text_x):
-            lines_of[id(current)].append(text)
+            lines_of[id(current)].append((text, False))
             prev = ln
             i += 1
             continue
         outline = bool(_OUTLINE.match(text)) and len(text) <= 40 and not _TERMINAL.search(text)
-        if (
-            not outline
-            and current is not None
-            and current.kind == "paragraph"
-            and not current.bold_only
-            and _continues(prev, ln, current, body, longest=longest, margin=margins.get(ln.page))
-        ):
-            lines_of[id(current)].append(text)
+        how = (
+            None
+            if outline or current is None or current.kind != "paragraph" or current.bold_only
+            else _continues(
+                prev,
+                ln,
+                current,
+                body,
+                right_edge=right_edge,
+                pitch=pitch,
+                margin=margins.get(ln.page),
+            )
+        )
+        if how is not None:
+            lines_of[id(current)].append((text, how == "break"))
         else:
             current = MdItem("paragraph", text, bold_only=outline)
             items.append(current)
@@ -706,8 +732,32 @@ def _classify(pages: list[list[_Line]]) -> list[MdItem]:
     for it in items:
         it.bold_only = False
         if id(it) in lines_of:
-            it.text = join_all([it.text, *lines_of[id(it)]], mend_hyphen=it.kind != "heading")
+            it.text = _join_lines(it.text, lines_of[id(it)], mend_hyphen=it.kind != "heading")
     return items
+
+
+def _join_lines(first: str, rest: list[tuple[str, bool]], *, mend_hyphen: bool) -> str:
+    """Wrapped lines joined into one; hard line breaks kept as line breaks."""
+    groups: list[list[str]] = [[first]]
+    for text, hard in rest:
+        if hard:
+            groups.append([text])
+        else:
+            groups[-1].append(text)
+    return "\n".join(join_all(g, mend_hyphen=mend_hyphen) for g in groups)
+
+
+def _line_pitch(lines: list[_Line], body: float, skip: set[int]) -> float | None:
+    """The usual distance between consecutive lines of body text (the leading)."""
+    gaps: Counter[float] = Counter()
+    for a, b in itertools.pairwise(lines):
+        if a.page != b.page or id(a) in skip or id(b) in skip:
+            continue
+        if abs(a.size - body) < 1.0 and abs(b.size - body) < 1.0:
+            gap = b.top - a.top
+            if 0.9 * body <= gap <= 2.5 * body:
+                gaps[round(gap * 2) / 2] += 1
+    return gaps.most_common(1)[0][0] if gaps else None
 
 
 def _continues(
@@ -716,26 +766,52 @@ def _continues(
     current: MdItem | None,
     body: float,
     *,
-    longest: int = 80,
+    right_edge: float | None = None,
+    pitch: float | None = None,
     margin: float | None = None,
-) -> bool:
-    """Whether ``line`` continues the paragraph whose last line is ``prev``."""
+) -> str | None:
+    """How ``line`` continues the paragraph whose last line is ``prev``.
+
+    "wrap" (the text wrapped), "break" (the writer broke the line inside the
+    paragraph) or None (a new paragraph starts).
+    """
     if prev is None or current is None or current.kind != "paragraph":
-        return False
+        return None
     if abs(line.size - prev.size) >= 1.0 or prev.marker:
-        return False
+        return None
     prev_text = prev.text
     if _OUTLINE.match(prev_text) and len(prev_text) <= 40 and not _TERMINAL.search(prev_text):
-        return False
+        return None
+    early = _ended_early(prev, line, right_edge)
     if prev.page != line.page:
         # Across a page break: continue unless the paragraph had ended.
-        return not _TERMINAL.search(prev_text) and (margin is None or line.x <= margin + line.size)
+        if early or _TERMINAL.search(prev_text):
+            return None
+        return "wrap" if margin is None or line.x <= margin + line.size else None
     gap = line.top - prev.top
     if gap <= 0 or gap > 1.65 * line.size:
-        return False
+        return None
     if line.x > prev.x + 1.2 * line.size:
-        return False  # an indented first line starts a new paragraph
-    return not (_TERMINAL.search(prev_text) and len(prev_text) < 0.7 * longest)
+        return None  # an indented first line starts a new paragraph
+    if not early:
+        return "wrap"
+    # Lines set at the usual leading belong to one paragraph; paragraph spacing separates.
+    return "break" if pitch is not None and gap <= 1.15 * pitch else None
+
+
+def _ended_early(prev: _Line, line: _Line, right_edge: float | None) -> bool:
+    """The previous line stopped although the next line's first word would have fitted.
+
+    Wrapping only moves a word to the next line when it does not fit, so room for it
+    at the end of the previous line means the writer broke the line (a new paragraph,
+    or a hard line break between label lines such as "Owner: ..." and "Budget: ...").
+    """
+    if right_edge is None:
+        return False
+    text = line.text
+    first = text[:1] if _CJK.match(text[:1] or " ") else text.split(" ", 1)[0]
+    room = right_edge - prev.cells[-1].end
+    return room > _text_width(first, line.size) + 1.5 * line.size
 
 
 def _continues_item(prev: _Line | None, line: _Line, text_x: float) -> bool:
