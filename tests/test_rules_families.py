@@ -146,6 +146,8 @@ def test_smart_chinese_traditional_without_period() -> None:
     """)
     assert at(found, "smart.time-bound") == [5, 6]
     assert at(found, "smart.measurable") == [5]
+    message = next(f.message for f in found if f.code == "smart.measurable")
+    assert "目標" in message and "目标" not in message  # 繁體 plans get 繁體 messages
 
 
 def test_goal_line_outside_a_goals_section() -> None:

@@ -11,6 +11,7 @@ from service.rules import catalogue
 from service.rules.base import Emitter
 from service.rules.extract.facts import PlanFacts, build_facts
 from service.rules.families import FAMILIES
+from service.rules.messages import to_traditional
 
 RULES_VERSION = "2026.11.1"
 
@@ -58,6 +59,12 @@ def run_rules(plan: Plan, config: ReviewConfig | None = None, lang: str | None =
     emit = Emitter(facts, lang or plan.language)
     for family in FAMILIES:
         family.check(facts, emit)
+    if emit.lang == "zh" and plan.script == "hant":
+        for f in emit.findings:
+            f.message = to_traditional(f.message)
+            f.suggestion = to_traditional(f.suggestion)
+            if f.rewrite:
+                f.rewrite = to_traditional(f.rewrite)
     enabled = config.enabled_codes()
     whole, by_line = _suppressions(plan)
     out: list[Finding] = []

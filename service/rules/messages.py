@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import lru_cache
+
 # code -> lang -> (message, suggestion). Messages may use {placeholders} filled by the rule.
 MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
     "smart.specific": {
@@ -198,6 +201,18 @@ PERSPECTIVES = {
     "process": ("internal process", "内部流程"),
     "learning": ("learning and growth", "学习与成长"),
 }
+
+
+@lru_cache(maxsize=1)
+def _s2t() -> Callable[[str], str]:
+    from opencc import OpenCC  # loaded only for plans written in 繁體
+
+    return OpenCC("s2t").convert
+
+
+def to_traditional(text: str) -> str:
+    """Simplified -> Traditional, for messages on plans written in 繁體."""
+    return _s2t()(text)
 
 
 def text_for(key: str, lang: str, **values: object) -> tuple[str, str]:
