@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -326,3 +327,12 @@ async def test_garbage_on_the_wire_is_survived() -> None:
         assert server.proc.returncode is None
     finally:
         await server.close()
+
+
+async def test_critique_without_an_endpoint_says_so_without_calling_anyone(client: LanguageClient) -> None:
+    doc = uri("en-no-llm.md")
+    await open_doc(client, doc, EN_TEXT)
+    result = await asyncio.wait_for(client.workspace_execute_command_async(types.ExecuteCommandParams(
+        command="planreview.critique", arguments=[{"textDocument": {"uri": doc}}])), 5)
+    assert result["status"] == "failed" and "OPENAI_BASE_URL" in result["message"]
+    assert any("OPENAI_BASE_URL" in m.message for m in client.messages)

@@ -12,6 +12,7 @@ from service.errors import PlanReviewError
 log = logging.getLogger(__name__)
 
 _COMMENT = re.compile(r"^\s*<!--.*?-->\s*$", re.S)
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
 
 class GuidanceLookup:
@@ -74,5 +75,8 @@ def first_paragraph(markdown: str, limit: int = 700) -> str:
                 break
             continue
         paragraph.append(line.strip())
-    text = " ".join(paragraph)
+    text = ""
+    for part in paragraph:
+        glue = "" if not text or (_CJK.match(text[-1]) and _CJK.match(part[0])) else " "
+        text += glue + part
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -80,8 +80,6 @@ class LineIndex:
 
     def position(self, line0: int, col0: int) -> types.Position:
         """LSP position of a 0-based line and 0-based code-point column (both clamped)."""
-        if not self.lines:
-            return types.Position(line=0, character=0)
         line0 = min(max(line0, 0), len(self.lines) - 1)
         text = self.lines[line0]
         col0 = min(max(col0, 0), len(text))
@@ -98,20 +96,18 @@ class LineIndex:
 
     def line_range(self, line0: int) -> types.Range:
         """The whole of one line (without its line end)."""
-        line0 = min(max(line0, 0), max(len(self.lines) - 1, 0))
-        length = len(self.lines[line0]) if self.lines else 0
+        line0 = min(max(line0, 0), len(self.lines) - 1)
+        length = len(self.lines[line0])
         return types.Range(start=self.position(line0, 0), end=self.position(line0, length))
 
     def offset_position(self, offset: int) -> types.Position:
         """LSP position of a code-point offset into the normalised text."""
-        offset = min(max(offset, 0), self.starts[-1] + len(self.lines[-1]) if self.lines else 0)
+        offset = min(max(offset, 0), self.starts[-1] + len(self.lines[-1]))
         line0 = bisect.bisect_right(self.starts, offset) - 1
         return self.position(line0, offset - self.starts[line0])
 
     def offset(self, position: types.Position) -> int:
         """Code-point offset into the normalised text of an LSP position (clamped)."""
-        if not self.lines:
-            return 0
         line0 = min(max(position.line, 0), len(self.lines) - 1)
         text = (BOM if self._shift(line0) else "") + self.lines[line0]
         col0 = column_from_units(text, position.character, self.encoding) - self._shift(line0)
@@ -124,8 +120,3 @@ def contains(rng: types.Range, pos: types.Position) -> bool:
     end = (rng.end.line, rng.end.character)
     return start <= (pos.line, pos.character) <= end
 
-
-def overlaps(a: types.Range, b: types.Range) -> bool:
-    """Do two ranges share a position (touching ends count)?"""
-    return (a.start.line, a.start.character) <= (b.end.line, b.end.character) and (
-        b.start.line, b.start.character) <= (a.end.line, a.end.character)
