@@ -26,6 +26,7 @@ SYNC_MAX = 16_000
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     srv = start_server(tmp_path_factory.mktemp("api-reviews"), env={
         "PLANREVIEW_API_RATE_LIMIT_PER_MINUTE": "0",
+        "PLANREVIEW_API_KNOWLEDGE_AUTO_INDEX": "false",
         "PLANREVIEW_API_SYNC_MAX_BYTES": str(SYNC_MAX),
         "PLANREVIEW_API_REVIEW_PROCESSES": "1",
     })
@@ -207,6 +208,10 @@ def test_rules_knowledge_and_health(client: httpx.Client) -> None:
 
     hits = client.get("/v1/knowledge/search", params={"q": "风险登记册", "k": 3, "lang": "zh",
                                                      "mode": "lexical"}).json()
+    # No vector index here: a hybrid search answers from BM25 at once and says so.
+    hybrid = client.get("/v1/knowledge/search", params={"q": "风险登记册"})
+    assert hybrid.status_code == 200 and hybrid.headers["x-knowledge-mode"] == "lexical"
+    assert hybrid.json()
     assert 0 < len(hits) <= 3 and all(h["language"] == "zh" for h in hits)
     assert {"chunk_id", "title", "source", "frameworks", "score", "text"} <= set(hits[0])
     en = client.get("/v1/knowledge/search", params={"q": "risk register owner", "lang": "en",

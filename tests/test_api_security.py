@@ -49,7 +49,8 @@ def secured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerPr
     srv = start_server(data, env={"PLANREVIEW_API_REQUIRE_KEYS": "true",
                                   "PLANREVIEW_API_RATE_LIMIT_PER_MINUTE": "6",
                                   "PLANREVIEW_API_RATE_LIMIT_BURST": "4",
-                                  "PLANREVIEW_API_REVIEW_PROCESSES": "0"})
+                                  "PLANREVIEW_API_REVIEW_PROCESSES": "0",
+                                  "PLANREVIEW_API_KNOWLEDGE_AUTO_INDEX": "false"})
     yield srv, {**keys, "data": data}
     srv.stop()
 

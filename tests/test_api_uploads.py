@@ -22,6 +22,7 @@ MAX_BYTES = 300_000
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     srv = start_server(tmp_path_factory.mktemp("api-uploads"), env={
         "PLANREVIEW_API_RATE_LIMIT_PER_MINUTE": "0",
+        "PLANREVIEW_API_KNOWLEDGE_AUTO_INDEX": "false",
         "PLANREVIEW_API_REVIEW_PROCESSES": "0",
         "PLANREVIEW_MAX_BYTES": str(MAX_BYTES),
         "PLANREVIEW_MAX_PAGES": "2",

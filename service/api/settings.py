@@ -55,6 +55,12 @@ class ApiSettings(BaseSettings):
         default=256, ge=0, description="Offline reviews kept in memory by content hash (0: none)."
     )
 
+    knowledge_auto_index: bool = Field(
+        default=True,
+        description="When the vector index is missing or stale, build it in the background "
+        "(searches answer from BM25 meanwhile). The Docker image builds it at build time.",
+    )
+
     # uploads
     max_batch_files: int = Field(default=200, ge=1, description="Most plans in one batch.")
     max_batch_bytes: int = Field(

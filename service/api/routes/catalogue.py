@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from typing import Annotated, Any, Literal
 
 import anyio.to_thread
@@ -20,6 +22,7 @@ from service.api.uploads import media_type, read_file
 from service.rules import catalogue
 
 router = APIRouter(prefix="/v1", tags=["catalogue"])
+log = logging.getLogger("planreview.api")
 
 
 @router.get("/rules", summary="Every rule code", response_model=list[RulePublic],
@@ -34,12 +37,40 @@ def _retriever(state: ApiState) -> Any:
     if state.retriever is None:
         from service.knowledge.retriever import Retriever
 
-        state.retriever = Retriever(state.settings)
+        state.retriever = Retriever(state.settings, auto_index=False)
     return state.retriever
 
 
+def _index_ready(state: ApiState, retriever: Any) -> bool:
+    """Whether the vector index is current; if not, start one background build (single flight).
+
+    A request never waits for embeddings: until the index is current, search answers
+    from BM25 alone and says so in ``X-Knowledge-Mode``.
+    """
+    if retriever.store.is_current():
+        return True
+    if state.api.knowledge_auto_index:
+        lock = state.extras.setdefault("index_lock", threading.Lock())
+        if lock.acquire(blocking=False):
+            def build() -> None:
+                try:
+                    retriever.store.ensure_index()
+                except Exception:
+                    log.exception("building the knowledge index failed")
+                finally:
+                    lock.release()
+
+            threading.Thread(target=build, name="planreview-index", daemon=True).start()
+    return False
+
+
 @router.get("/knowledge/search", summary="Search the guidance", response_model=list[KnowledgeHit],
-            responses=problems(422, 503))
+            description="Hybrid search (multilingual vectors + BM25) over the framework guidance "
+            "and case library. Until the vector index is built, results come from BM25 alone; the "
+            "`X-Knowledge-Mode` header says which mode answered.",
+            responses={200: {"headers": {"X-Knowledge-Mode": {
+                "description": "hybrid, vector or lexical", "schema": {"type": "string"}}}},
+                **problems(422, 503)})
 async def search_knowledge(
     state: StateDep, caller: CallerDep,
     q: Annotated[str, Query(min_length=1, max_length=500, description="What to look for.")],
@@ -50,9 +81,13 @@ async def search_knowledge(
     ] = "hybrid",
 ) -> JSONResponse:
     retriever = _retriever(state)
-    hits = await anyio.to_thread.run_sync(
-        lambda: retriever.search(q, k=k, lang=lang, mode=mode))
-    return JSONResponse([h.public() for h in hits])
+
+    def search() -> tuple[list[Any], str]:
+        used = mode if mode == "lexical" or _index_ready(state, retriever) else "lexical"
+        return retriever.search(q, k=k, lang=lang, mode=used), used
+
+    hits, used = await anyio.to_thread.run_sync(search)
+    return JSONResponse([h.public() for h in hits], headers={"X-Knowledge-Mode": used})
 
 
 DOCUMENT_BODY: dict[str, Any] = {"requestBody": {"required": True, "content": {
