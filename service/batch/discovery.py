@@ -11,7 +11,9 @@ read, the batch reports it as a failed file.
 comments, ``!`` to re-include, a trailing ``/`` for folders only, a leading or
 inner ``/`` to anchor the pattern at the ignore file's folder, ``*``, ``?``,
 ``[...]`` and ``**``. A ``.planreviewignore`` applies to its folder and
-everything below it.
+everything below it; those in the library root (the deepest folder holding
+every input) and below it are read. Files found by a glob obey the same
+suffix, ignore, ``--include`` and ``--exclude`` rules as files found in a folder.
 """
 
 from __future__ import annotations
@@ -173,14 +175,14 @@ def _display(path: Path, cwd: Path) -> str:
         return path.as_posix()
 
 
-def _expand(arg: str) -> list[Path]:
-    """A command-line path: itself when it exists, else its glob matches."""
+def _expand(arg: str) -> tuple[list[Path], bool]:
+    """A command-line path: itself when it exists, else its glob matches (and True)."""
     p = Path(arg).expanduser()
     if p.exists():
-        return [p]
+        return [p], False
     if _GLOB_CHARS.search(arg):
         matches = sorted(glob.glob(os.path.expanduser(arg), recursive=True))
-        return [Path(m) for m in matches]
+        return [Path(m) for m in matches], True
     raise DiscoveryError(f"{arg}: no such file or folder", hint="check the path")
 
 
@@ -206,13 +208,13 @@ def discover(
     glob with no match).
     """
     cwd = (cwd or Path.cwd()).resolve()
-    inputs: list[Path] = []
+    inputs: list[tuple[Path, bool]] = []  # (path, found by a glob)
     for arg in args:
-        found = _expand(str(arg))
+        found, globbed = _expand(str(arg))
         if not found:
             raise DiscoveryError(f"{arg}: the pattern matches no file", hint="check the pattern")
-        inputs.extend(p.resolve() for p in found)
-    root = library_root(inputs)
+        inputs.extend((p.resolve(), globbed) for p in found)
+    root = library_root([p for p, _ in inputs])
     out_resolved = out_dir.resolve() if out_dir is not None else None
 
     include_set = IgnoreSet()
@@ -221,7 +223,32 @@ def discover(
     base_ignores = IgnoreSet()
     for pattern in exclude or []:
         base_ignores.add("", pattern)
-    # Ignore files in the folders between the library root and each input folder apply too.
+    ignore_cache: dict[Path, IgnoreSet] = {}
+
+    def ignores_for(folder: Path) -> IgnoreSet:
+        """--exclude plus the .planreviewignore files from the library root down to ``folder``."""
+        got = ignore_cache.get(folder)
+        if got is None:
+            if folder == root or root not in folder.parents:
+                got = base_ignores.copy()
+            else:
+                got = ignores_for(folder.parent).copy()
+            f = folder / IGNORE_FILE
+            if f.is_file():
+                got.extend_from_file(_rel_dir(folder, root), f)
+            ignore_cache[folder] = got
+        return got
+
+    def ignored_on_the_way(p: Path, rules: IgnoreSet) -> bool:
+        """A folder between the library root and ``p`` is hidden, ignored or the output."""
+        for folder in reversed(p.parents):
+            if folder == root or root not in folder.parents:
+                continue
+            if _is_hidden(folder.name) or folder == out_resolved:
+                return True
+            if rules.ignored(_rel_dir(folder, root), is_dir=True):
+                return True
+        return False
 
     chosen: dict[str, PlanFile] = {}
 
@@ -239,21 +266,20 @@ def discover(
                 return
         chosen.setdefault(rel, PlanFile(path=p, rel=rel, source=_display(p, cwd)))
 
-    for inp in inputs:
+    for inp, globbed in inputs:
         if inp.is_file():
-            keep(inp, explicit=True, ignores=base_ignores)
+            if not globbed:
+                keep(inp, explicit=True, ignores=base_ignores)  # named: always reviewed
+                continue
+            rules = ignores_for(inp.parent)
+            if not _is_hidden(inp.name) and not ignored_on_the_way(inp, rules):
+                keep(inp, explicit=False, ignores=rules)
             continue
         if not inp.is_dir():
             continue
-        ignores = base_ignores.copy()
-        # .planreviewignore files from the library root down to this input folder.
-        chain = [inp, *inp.parents]
-        for folder in reversed(chain):
-            if folder == root or root in folder.parents:
-                f = folder / IGNORE_FILE
-                if f.is_file():
-                    ignores.extend_from_file(_rel_dir(folder, root), f)
-        _walk(inp, root, out_resolved, ignores, keep)
+        if globbed and ignored_on_the_way(inp / "_", ignores_for(inp)):
+            continue  # a folder a glob matched, which is hidden or ignored itself
+        _walk(inp, root, out_resolved, ignores_for(inp), keep)
     return [chosen[k] for k in sorted(chosen, key=_sort_key)]
 
 
@@ -272,7 +298,7 @@ def _walk(top: Path, root: Path, out_dir: Path | None, ignores: IgnoreSet,
     while stack:
         folder, rules = stack.pop()
         local = folder / IGNORE_FILE
-        if folder != top and local.is_file():
+        if folder != top and local.is_file():  # the top folder's own file is already in rules
             rules = rules.copy()
             rules.extend_from_file(_rel_dir(folder, root), local)
         try:

@@ -174,19 +174,24 @@ def normalise_goal(text: str) -> str:
     return " ".join(re.sub(r"(?<!\d)\.|\.(?!\d)", " ", folded).split())
 
 
-def _has_digit(token: str) -> bool:
-    return any(ch.isdigit() for ch in token)
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
-def different_numbers(a: frozenset[str], b: frozenset[str]) -> bool:
-    """Both goals carry numbers the other lacks: same template, another site, value or year."""
-    return any(_has_digit(t) for t in a - b) and any(_has_digit(t) for t in b - a)
+def numbers_of(norm: str) -> tuple[str, ...]:
+    """The numbers of a normalised goal, in order."""
+    return tuple(_NUMBER.findall(norm))
 
 
-def shingles(text: str) -> frozenset[str]:
+def different_numbers(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Both goals state numbers and not the same ones: the same template for another site,
+    value or year is not a duplicate (different values of one metric are a conflict)."""
+    return bool(a) and bool(b) and a != b
+
+
+def shingles(text: str, *, normalised: bool = False) -> frozenset[str]:
     """Word tokens for Latin script, character bigrams for CJK runs."""
     out: set[str] = set()
-    for tok in _TOKEN.findall(normalise_goal(text)):
+    for tok in _TOKEN.findall(text if normalised else normalise_goal(text)):
         if re.match(r"[\u4e00-\u9fff]", tok):
             if len(tok) == 1:
                 out.add(tok)
@@ -226,6 +231,7 @@ class _Goal:
     item: GoalItem
     norm: str
     tokens: frozenset[str]
+    numbers: tuple[str, ...]
 
 
 def duplicate_goals(plans: PlanDigests, threshold: float = 0.8,
@@ -240,37 +246,57 @@ def duplicate_goals(plans: PlanDigests, threshold: float = 0.8,
     for plan, digest in plans:
         for item in digest.goals:
             norm = normalise_goal(item.text)
-            toks = shingles(item.text)
+            toks = shingles(norm, normalised=True)
             if len(toks) >= min_tokens:
-                goals.append(_Goal(plan, item, norm, toks))
+                goals.append(_Goal(plan, item, norm, toks, numbers_of(norm)))
     if len(goals) < 2:
         return []
-    df: Counter[str] = Counter(t for g in goals for t in g.tokens)
-    order = [sorted(g.tokens, key=lambda t: (df[t], t)) for g in goals]
-    index: dict[str, list[int]] = defaultdict(list)
     uf = _UnionFind(len(goals))
     edge_sim: dict[int, float] = {}
-    for i, ranked in enumerate(order):
+    # Goals with the same tokens and numbers are one record of the join (copies are common).
+    by_tokens: dict[tuple[frozenset[str], tuple[str, ...]], list[int]] = defaultdict(list)
+    for i, g in enumerate(goals):
+        by_tokens[(g.tokens, g.numbers)].append(i)
+    records = [(key[0], key[1], members) for key, members in by_tokens.items()]
+    for _, _, members in records:
+        for m in members[1:]:
+            uf.union(members[0], m)
+    df: Counter[str] = Counter(t for toks, _, _ in records for t in toks)
+    # Goals that both state numbers only match when the numbers are the same, so such goals
+    # are indexed per number tuple; goals without numbers can match anything.
+    by_block: dict[tuple[tuple[str, ...], str], list[int]] = defaultdict(list)
+    no_numbers: dict[str, list[int]] = defaultdict(list)
+    everyone: dict[str, list[int]] = defaultdict(list)
+    for r, (toks, nums, _) in enumerate(records):
+        ranked = sorted(toks, key=lambda t: (df[t], t))
         n = len(ranked)
         prefix = n - math.ceil(threshold * n) + 1 if threshold > 0 else n
-        seen: set[int] = set()
+        candidates: set[int] = set()
         for t in ranked[:prefix]:
-            for j in index[t]:
-                if j in seen:
-                    continue
-                seen.add(j)
-                if goals[j].plan == goals[i].plan or uf.find(i) == uf.find(j):
-                    continue
-                a, b = goals[i].tokens, goals[j].tokens
-                if min(len(a), len(b)) < threshold * max(len(a), len(b)):
-                    continue  # sizes alone rule it out
-                sim = 1.0 if goals[i].norm == goals[j].norm else jaccard(a, b)
-                if sim >= threshold and (sim == 1.0 or not different_numbers(a, b)):
-                    ri, rj = uf.find(i), uf.find(j)
-                    low = min(sim, edge_sim.get(ri, 1.0), edge_sim.get(rj, 1.0))
-                    uf.union(i, j)
-                    edge_sim[uf.find(i)] = low
-            index[t].append(i)
+            if nums:
+                candidates.update(by_block[(nums, t)])
+                candidates.update(no_numbers[t])
+                by_block[(nums, t)].append(r)
+            else:
+                candidates.update(everyone[t])
+                no_numbers[t].append(r)
+            everyone[t].append(r)
+        for c in candidates:
+            other, other_nums, _ = records[c]
+            if min(n, len(other)) < threshold * max(n, len(other)):
+                continue  # sizes alone rule it out
+            if different_numbers(nums, other_nums):
+                continue
+            sim = jaccard(toks, other)
+            if sim < threshold:
+                continue
+            a, b = records[r][2][0], records[c][2][0]
+            ra, rb = uf.find(a), uf.find(b)
+            if ra == rb:
+                continue
+            low = min(sim, edge_sim.get(ra, 1.0), edge_sim.get(rb, 1.0))
+            uf.union(a, b)
+            edge_sim[uf.find(a)] = low
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(len(goals)):
         groups[uf.find(i)].append(i)
