@@ -213,6 +213,8 @@ METRIC_VALUE = re.compile(
     rf"certifications?|courses?)"
     rf"|\b(?:halve|halved|double|doubled|triple|tripled|zero)\b|\bby half\b|\b(?:in|by) half\b"
     rf"|{NUMBER}\s+of\s+{NUMBER}\b|[一二三四五六七八九十]+级|\bevery (?:engineer|employee|agent|member|store|site|team|manager|nurse|teacher)\b"
+    rf"|(?:全部|全员|所有|全体)\S{{0,12}}(?:完成|取得|覆盖|上线|升级|通过|考取|接入|持证)"
+    rf"|\b(?:all|every)\s+(?:[\w-]+\s){{0,3}}?(?:complete|completes|completed|certified|trained|live|migrated|upgraded|onboarded)\b"
     rf"|\b{NUMBER}(?:\.\d+)?\s?(?:/\s?\d+)\b"
     rf"|(?:≥|≤|>=|<=|>|<|at least|no more than|under|below|above|over|less than|more than|"
     rf"up to|至少|不低于|不少于|不超过|不高于|低于|高于|超过|达到|达|控制在|提升至|提高到|降至|降低到|"
@@ -234,7 +236,7 @@ BASELINE = re.compile(
 DELTA = re.compile(
     r"\bby\s+(?:about\s+|at least\s+)?(?:[$€£¥]|[a-z]{3}\s)?\d|\d[\d,.]*\s*(?:[km]\b)?\s+(?:in\s+)?(?:new|additional|incremental)\b|\+\s?\d|\b(?:increase|grow|raise|boost|cut|reduce|"
     r"lower|decrease|improve|lift|shrink|shorten|add)\w*\s+(?:[\w-]+\s+){0,4}?(?:by\s+)?\d[\d.,]*\s?%"
-    r"|\b(?:new|additional|more|extra|net new|another)\s+(?:\w+\s+){0,2}?\d"
+    r"|\b(?:new|additional|more(?! than)|extra|net new|another)\s+(?:\w+\s+){0,2}?\d"
     r"|\d[\d,.]*\s+(?:new|additional|more|extra)\b|\b(?:halve|halved|double|doubled|triple|tripled)\b|\bby half\b"
     r"|(?:提升|提高|增长|增加|降低|下降|减少|缩短|压缩|节省|节约|同比|环比)\s?\d[\d.]*\s?(?:%|％|个百分点|倍)"
     r"|(?:提升|提高|增长|增加|降低|下降|减少)\s?[一二三四五六七八九十两]+(?:成|倍)"

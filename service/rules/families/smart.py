@@ -16,7 +16,7 @@ from service.rules.extract.signals import (
     has_placeholder,
     is_delta,
     jump_ratio,
-    metric_values,
+    strip_dates,
 )
 
 _BASELINE_COLUMN = re.compile(r"baseline|current|today|actual|as[- ]is|last year|20\d\d|基线|基准|现状|当前|目前|现值|上年|去年", re.I)
@@ -41,6 +41,16 @@ def _numeric_target_cell(g: Statement) -> bool:
     """A KPI table row whose value cells hold numbers ("| Volunteers trained | 12 | 30 |")."""
     cells = list(g.row.values())[1:]
     return any(re.match(r"^\s*[≥≤<>~≈]?\s*[$€£¥]?\d", c) for c in cells)
+
+
+_TARGET = re.compile(r"[$€£¥]?\d[\d,.]*\s?(?:%|％|万元|亿元|元|万|亿|[kKmM]\b|分|小时|hours?\b|days?\b|天|人|家|个|件|名|次|学时)?")
+
+
+def _target_display(raw: str) -> str:
+    """The target value as the author wrote it ("3%", "500万元"), for the message."""
+    values = [m.group(0).strip() for m in _TARGET.finditer(strip_dates(raw))
+              if not re.fullmatch(r"(?:19|20)\d\d", m.group(0).strip())]
+    return values[-1] if values else ""
 
 
 def _row_header_time(g: Statement) -> bool:
@@ -86,8 +96,8 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
             ratio = jump_ratio(full)
             if ratio is not None and ratio > 10:
                 emit.block("smart.achievable", g.block, key="smart.achievable.jump", ratio=ratio)
-            elif not has_baseline(full) and not _row_baseline(g) and not is_delta(text):
-                target = metric_values(text)[0] if metric_values(text) else ""
+            elif not has_baseline(full) and not _row_baseline(g) and not is_delta(text) and _target_display(g.raw):
+                target = _target_display(g.raw)
                 emit.block("smart.achievable", g.block, target=target,
                            rewrite=rewrites.smart_goal(g, facts, lang, need_metric=False,
                                                        need_time=not timed, need_baseline=True))
