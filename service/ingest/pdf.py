@@ -221,15 +221,35 @@ def _pypdf_limits() -> Iterator[None]:
 
 
 def _width_table(font: Any) -> Any:
-    """pypdf's character widths for a font resource (pypdf >= 6), or None."""
+    """pypdf's character widths for a font resource (pypdf >= 6), or None to estimate.
+
+    A composite (CID) font that is not embedded, such as the Adobe Asian fonts
+    (STSong-Light, MSung-Light), often carries no real widths: estimating is
+    closer than pypdf's defaults there.
+    """
     if font is None:
         return None
     try:
+        if font.get("/Subtype") == "/Type0" and not _embedded_cid(font):
+            return None
         from pypdf.generic._font import Font
 
         return Font.from_font_resource(font)
     except Exception:  # older pypdf, or a font dictionary it cannot read
         return None
+
+
+def _embedded_cid(font: Any) -> bool:
+    descendants = font.get("/DescendantFonts")
+    if descendants is None:
+        return False
+    for ref in descendants.get_object():
+        descriptor = ref.get_object().get("/FontDescriptor")
+        if descriptor is not None:
+            descriptor = descriptor.get_object()
+            if any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")):
+                return True
+    return False
 
 
 def _quiet_pypdf() -> None:
@@ -587,16 +607,6 @@ def _classify(pages: list[list[_Line]]) -> list[MdItem]:
     lines = [ln for page in pages for ln in page]
     if not lines:
         return []
-    sizes: Counter[float] = Counter()
-    for ln in lines:
-        sizes[round(ln.size * 2) / 2] += len(ln.text)
-    body = sizes.most_common(1)[0][0]
-    heading_sizes = sorted(
-        {round(ln.size * 2) / 2 for ln in lines if ln.size >= body * 1.12}, reverse=True
-    )
-    level_of = {s: min(k + 1, 6) for k, s in enumerate(heading_sizes)}
-    bold_level = min(len(heading_sizes) + 1, 6)
-
     for ln in lines:
         _split_marker(ln)
     page_tables = [_find_tables(page) for page in pages]
@@ -605,6 +615,24 @@ def _classify(pages: list[list[_Line]]) -> list[MdItem]:
     for found in page_tables:
         for table in found:
             tables[id(table.lines[0])] = table
+    in_tables = {id(ln) for found in page_tables for table in found for ln in table.lines}
+
+    # Body text: the size most text outside tables is set in (tables often use a smaller one).
+    sizes: Counter[float] = Counter()
+    for ln in lines:
+        if id(ln) not in in_tables:
+            sizes[round(ln.size * 2) / 2] += len(ln.text)
+    body = sizes.most_common(1)[0][0] if sizes else round(lines[0].size * 2) / 2
+    heading_sizes = sorted(
+        {
+            round(ln.size * 2) / 2
+            for ln in lines
+            if ln.size >= body * 1.12 and id(ln) not in in_tables
+        },
+        reverse=True,
+    )
+    level_of = {s: min(k + 1, 6) for k, s in enumerate(heading_sizes)}
+    bold_level = min(len(heading_sizes) + 1, 6)
 
     # Left margin per page: the smallest x of body-size lines.
     margins: dict[int, float] = {}
@@ -612,7 +640,6 @@ def _classify(pages: list[list[_Line]]) -> list[MdItem]:
         if abs(ln.size - body) < 1.0:
             margins[ln.page] = min(margins.get(ln.page, ln.x), ln.x)
     # Where wrapped lines end: a line ending well short of it was broken on purpose.
-    in_tables = {id(ln) for found in page_tables for table in found for ln in table.lines}
     ends = sorted(
         ln.cells[-1].end for ln in lines if abs(ln.size - body) < 1.0 and id(ln) not in in_tables
     )
