@@ -74,9 +74,10 @@ def test_keys_are_required_and_checked(secured: tuple[ServerProcess, dict]) -> N
         assert posted.status_code == 200
         # Probes stay open for orchestrators.
         assert c.get("/healthz").status_code == 200 and c.get("/readyz").status_code == 200
-        # Another key cannot read this key's review.
-        other = c.get(f"/v1/reviews/{posted.json()['id']}", headers=bearer(keys["admin"]))
-        assert other.status_code == 200  # admins see everything
+        # Another key cannot see this key's review; admin keys see everything.
+        review_url = f"/v1/reviews/{posted.json()['id']}"
+        assert c.get(review_url, headers=bearer(keys["reader"])).status_code == 404
+        assert c.get(review_url, headers=bearer(keys["admin"])).status_code == 200
         # A key revoked on the command line stops working.
         cli(keys["data"], "revoke", keys["doomed"].split("_")[1])
         assert c.get("/v1/rules", headers=bearer(keys["doomed"])).status_code == 401
