@@ -31,6 +31,9 @@ RRF_K = 60
 """The usual RRF constant: score = sum 1 / (RRF_K + rank)."""
 DEPTH = 30
 """How many candidates each side contributes to the fusion."""
+PIVOT_WEIGHT = 2.0
+"""Weight of the ranking through translations (see _pivot_ranking) in the fusion: it
+fuses two signals itself (vector + BM25 in the query's own language), so it counts twice."""
 
 
 class ScoredChunk(BaseModel):
@@ -204,13 +207,14 @@ class Retriever:
         elif mode == "lexical":
             scored = [(cid, s) for cid, s in lex]
         else:
-            rankings = [vrank, lrank]
+            rankings = [(vrank, 1.0), (lrank, 1.0)]
             if lang and self.pivot and qv is not None:
-                rankings.append(self._pivot_ranking(query, qv, depth, lang, frameworks, by_id))
+                rankings.append((self._pivot_ranking(query, qv, depth, lang, frameworks, by_id),
+                                 PIVOT_WEIGHT))
             fused: dict[str, float] = {}
-            for ranking in rankings:
+            for ranking, weight in rankings:
                 for cid, r in ranking.items():
-                    fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + r)
+                    fused[cid] = fused.get(cid, 0.0) + weight / (RRF_K + r)
             scored = sorted(fused.items(), key=lambda x: (-x[1], vrank.get(x[0], 10**6)))
         out: list[ScoredChunk] = []
         for cid, s in scored:
