@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from llm_server import ScriptedLLMServer, dead_base_url
 from typer.testing import CliRunner
 
-from llm_server import ScriptedLLMServer, dead_base_url
 from service.cli import app
 from service.settings import get_settings
 

@@ -25,14 +25,16 @@ from service.rules import catalogue
 
 OVERHEAD_BUDGET = 3000
 """Prompt tokens per plan beyond the plan's own tokens (all calls together)."""
-SAFETY = 300
+SAFETY = 250
 """Kept unused against tokenizer differences between our count and the server's."""
-REPAIR_RESERVE = 450
+REPAIR_RESERVE = 400
 DRAFT_RESERVE = 900
 GUIDANCE_K = 3
 CHUNK_TOKENS = 160
 """Most tokens of one guidance chunk's text."""
 HINT_TOKENS = 7
+MIN_EXTRAS = 400
+"""Tokens per part for hints and guidance below which a leaner plan layout is tried."""
 _CTRL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 LANGUAGE_NAMES = {
@@ -61,6 +63,23 @@ def block_line(block: Block) -> str:
     return text.strip()
 
 
+LAYOUTS = {
+    "numbered": 'One block per line as "b12@14: text": block b12, starting on line 14.',
+    "ids": 'One block per line as "b12: text": block b12.',
+    "raw": 'The plan\'s own Markdown text (a long plan); leave block_id "" when unsure.',
+}
+"""How the plan is shown, richest first; the planner picks the richest the budget allows."""
+
+
+def render_block(plan: Plan, block: Block, layout: str) -> dict[str, str]:
+    """One block as the critique prompt shows it: {"id", "label", "text"}."""
+    if layout == "raw":
+        lines = plan.lines[block.start_line - 1:block.end_line]
+        return {"id": block.id, "label": "", "text": _CTRL.sub(" ", "\n".join(lines)).strip()}
+    label = f"{block.id}@{block.start_line}: " if layout == "numbered" else f"{block.id}: "
+    return {"id": block.id, "label": label, "text": block_line(block)}
+
+
 def codes_text() -> str:
     families: dict[str, list[str]] = {}
     for r in catalogue.RULES:
@@ -81,6 +100,7 @@ class Part:
     index: int
     blocks: list[Block]
     lines: list[dict[str, str]]
+    """The blocks as shown: {"id", "label", "text"}."""
     hints: list[dict[str, str]] = field(default_factory=list)
     guidance: list[dict[str, str]] = field(default_factory=list)
     given: dict[str, Any] = field(default_factory=dict)
@@ -99,6 +119,7 @@ class CritiquePlan:
     planned: int
     """Prompt tokens the critique calls will use (our count)."""
     system: str = ""
+    layout: str = "numbered"
 
 
 class BudgetError(Exception):
@@ -156,25 +177,42 @@ def plan_critique(plan: Plan, findings: list[Finding], *, prompts: PromptSet, la
     plan_tokens = count_tokens(plan.text)
     budget = plan_tokens + OVERHEAD_BUDGET - SAFETY
     system = render_system(prompts, plan, lang)
-    lines = {b.id: (block_line(b), count_tokens(f"{b.id}: {block_line(b)}\n")) for b in plan.blocks}
     json_shape = shape if method == "json_mode" else ""
+    reserve = REPAIR_RESERVE + (DRAFT_RESERVE if draft else 0)
+    layout = "numbered"
 
     def render(part: Part, n_parts: int) -> str:
         return prompts.render(
-            "critique", plan_title=plan.title or plan.source, boundary=boundary_for(plan), blocks=part.lines, part=part.index, parts=n_parts,
+            "critique", plan_title=plan.title or plan.source, boundary=boundary_for(plan),
+            layout=LAYOUTS[layout], blocks=part.lines, part=part.index, parts=n_parts,
             hints=part.hints, guidance=part.guidance, codes=codes_text(), json_shape=json_shape)
 
-    empty = Part(index=1, blocks=[], lines=[])
-    fixed = count_messages(system, render(empty, 2)) + schema_tokens(schema, method)
-    capacity = context_tokens - max_output_tokens - fixed - GUIDANCE_K * CHUNK_TOKENS - 200
-    if capacity < 200:
-        raise BudgetError(f"the model context ({context_tokens} tokens) leaves no room for the "
-                          "plan; raise PLANREVIEW_LLM_CONTEXT_TOKENS")
-    groups = _pack(plan, lines, capacity)
+    # The richest layout whose framing leaves room for hints and guidance; else the leanest.
+    best: tuple[int, str, list[list[Block]], dict[str, dict[str, str]]] | None = None
+    fixed = 0
+    for layout in LAYOUTS:
+        shown = {b.id: render_block(plan, b, layout) for b in plan.blocks}
+        lines = {b.id: (shown[b.id]["text"],
+                        count_tokens(f"{shown[b.id]['label']}{shown[b.id]['text']}\n"))
+                 for b in plan.blocks}
+        fixed = (count_messages(system, render(Part(index=1, blocks=[], lines=[]), 2))
+                 + schema_tokens(schema, method))
+        capacity = context_tokens - max_output_tokens - fixed - GUIDANCE_K * CHUNK_TOKENS - 200
+        if capacity < 200:
+            raise BudgetError(f"the model context ({context_tokens} tokens) leaves no room for "
+                              "the plan; raise PLANREVIEW_LLM_CONTEXT_TOKENS")
+        groups = _pack(plan, lines, capacity)
+        extras = budget - reserve - len(groups) * fixed - sum(t for _, t in lines.values())
+        if best is None or extras > best[0]:
+            best = (extras, layout, groups, shown)
+        if extras >= MIN_EXTRAS * len(groups):
+            best = (extras, layout, groups, shown)
+            break
+    assert best is not None
+    extras, layout, groups, shown = best
     n = len(groups)
-    reserve = REPAIR_RESERVE + (DRAFT_RESERVE if draft else 0)
-    block_total = sum(t for _, t in lines.values())
-    extras = budget - reserve - n * fixed - block_total
+    if extras < 0 and draft and extras + DRAFT_RESERVE >= 0:
+        extras = 0  # the critique comes first; the draft gets what is left (maybe nothing)
     if extras < 0 and n > 1:
         raise BudgetError(f"the plan needs {n} critique calls, which exceeds the prompt budget "
                           f"of its own tokens + {OVERHEAD_BUDGET}; raise "
@@ -186,8 +224,7 @@ def plan_critique(plan: Plan, findings: list[Finding], *, prompts: PromptSet, la
             by_block.setdefault(f.block_id, []).append(f)
     parts: list[Part] = []
     for i, group in enumerate(groups, start=1):
-        part = Part(index=i, blocks=group, lines=[{"id": b.id, "text": lines[b.id][0]}
-                                                  for b in group])
+        part = Part(index=i, blocks=group, lines=[shown[b.id] for b in group])
         ids = {b.id for b in group}
         hints = [f for bid in ids for f in by_block.get(bid, [])]
         if i == 1:  # document-level findings go with the first part
@@ -214,7 +251,7 @@ def plan_critique(plan: Plan, findings: list[Finding], *, prompts: PromptSet, la
         part.prompt_tokens = count_messages(system, part.user) + schema_tokens(schema, method)
         planned += part.prompt_tokens
     return CritiquePlan(parts=parts, plan_tokens=plan_tokens, budget=budget, planned=planned,
-                        system=system)
+                        system=system, layout=layout)
 
 
 def _rank(severity: str) -> int:

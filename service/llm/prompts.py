@@ -22,8 +22,8 @@ PROMPTS_DIR_ENV = "PLANREVIEW_PROMPTS_DIR"
 
 TEMPLATE_VARIABLES: dict[str, frozenset[str]] = {
     "system": frozenset({"language_name", "boundary"}),
-    "critique": frozenset({"plan_title", "boundary", "blocks", "part", "parts", "hints",
-                           "guidance", "codes", "json_shape"}),
+    "critique": frozenset({"plan_title", "boundary", "layout", "blocks", "part", "parts",
+                           "hints", "guidance", "codes", "json_shape"}),
     "draft": frozenset({"language_name", "boundary", "blocks", "outline", "findings",
                         "json_shape"}),
     "repair": frozenset({"error", "raw", "json_shape"}),
