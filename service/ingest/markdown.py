@@ -59,8 +59,8 @@ def strip_inline(text: str) -> str:
 def _outline_level(line: str) -> int | None:
     """Heading level of a plain-text outline line, or None if it is not one."""
     s = line.strip()
-    if not s or len(s) > 60:
-        return None
+    if not s or len(s) > 60 or re.search(r"[:：]\s*\S", s):
+        return None  # "3.1 Total: 50,000" is a statement, not a heading
     for pattern, level in _OUTLINE_HEADINGS:
         if pattern.match(s):
             body_len = len(s)
@@ -151,6 +151,23 @@ class _Builder:
                 self.add(kind, strip_inline(raw), g_start, g_end, **(list_extra or {}))
 
 
+def _looks_like_heading_item(lines: list[str], line_no: int, text: str) -> bool:
+    raw = lines[line_no - 1].strip()
+    m = re.match(r"^(\d{1,2})[.)]\s+(.*)$", raw)
+    if not m or len(text) > 80 or _TERMINAL_PUNCT.search(text):
+        return False
+    title = m.group(2)
+    letters = re.sub(r"[^A-Za-z]", "", title)
+    if (not _cjk_line(title) and len(title.split()) >= 2 and letters.isupper()
+            and len(letters) >= 0.6 * len(title.replace(" ", ""))):
+        return True
+    number = m.group(1)
+    for nxt in lines[line_no : line_no + 4]:
+        if nxt.strip():
+            return bool(re.match(rf"^{number}\.\d+\b", nxt.strip()))
+    return False
+
+
 def _cjk_line(line: str) -> bool:
     return bool(re.search(r"[\u4e00-\u9fff]", line))
 
@@ -161,7 +178,7 @@ def _split_cells(token_children: list[Token]) -> list[str]:
 
 def _walk(tokens: list[Token], b: _Builder) -> None:
     list_stack: list[dict[str, object]] = []  # open lists: ordered flag
-    item_stack: list[Block | None] = []
+    item_stack: list[Block | None] = []  # None marks a numbered section line promoted to a heading
     i = 0
     header: list[str] | None = None
     table_id: str | None = None
@@ -227,6 +244,15 @@ def _walk(tokens: list[Token], b: _Builder) -> None:
                 )
             )
             parent = item_stack[-1] if item_stack else None
+            if parent is None and start == end and _looks_like_heading_item(b.lines, start, text):
+                # "2. PRIORITIES AND TARGETS" followed by "2.1 …": a numbered section, not a list.
+                b.add_heading(text, start, start, 2)
+                item_stack.append(None)
+                k = i + 1
+                while k < len(tokens) and tokens[k].type == "paragraph_open":
+                    k += 3
+                i = k
+                continue
             block = b.add(
                 BlockKind.LIST_ITEM,
                 text,

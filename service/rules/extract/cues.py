@@ -113,7 +113,7 @@ OBJECTIVE_LINE = {
     "zh": re.compile(r"^(?:目标|o)\s*[一二三四五六七八九十\d]*\s*[:：、.]"),
 }
 KR_LINE = {
-    "en": re.compile(r"^(?:\W{0,3})(?:[\w ]{0,12}\s)?(?:kr\s*\d*(?:\.\d+)?|key results?)\s*[:：.\-–—)]?\s*", re.I),
+    "en": re.compile(r"^(?:\W{0,3})(?:[\w ]{0,12}\s)?(?:kr\s*\d+(?:\.\d+)?\s*[:：.\-–—)]?|(?:kr|key results?)\s*\d*\s*[:：.\-–—)])\s*", re.I),
     "zh": re.compile(r"^(?:kr\s*\d*(?:\.\d+)?|关键结果\s*[一二三四五六七八九十\d]*)\s*[:：、.]?\s*", re.I),
 }
 GOAL_LINE = {
