@@ -437,3 +437,16 @@ def test_cli_review_with_a_dead_endpoint_exits_by_findings(tmp_path: Path) -> No
     data = json.loads(proc.stdout)
     assert data["engine"]["llm_status"].startswith("failed: cannot connect to")
     assert data["engine"]["tier"] == "offline"
+
+
+def test_no_response_format_at_all_after_json_mode_is_refused(server: ScriptedLLMServer,
+                                                             tmp_path: Path) -> None:
+    """LM Studio-like: json_schema refused, then json_object refused: plain prompting."""
+    server.enqueue_status(400, message="response_format json_schema is not supported")
+    server.enqueue_status(400, message="'response_format.type' must be 'json_schema'")
+    server.enqueue_text(json.dumps(critique(findings=[GAP])))
+    _, review = llm_review(sample_plan(), make_settings(tmp_path, server.base_url))
+    assert review.engine.llm_status == "ok"
+    assert [r.body.get("response_format", {}).get("type") for r in server.requests] == [
+        "json_schema", "json_object", None]
+    assert "JSON shape:" in server.requests[2].messages[1]["content"]

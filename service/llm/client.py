@@ -6,7 +6,9 @@ LangChain chat model: ChatOpenAI (``build_chat_model``) in production, a fake
 chat model in unit tests. For ChatOpenAI it asks for structured output with
 ``with_structured_output(schema, method="json_schema", include_raw=True)``
 and falls back to ``method="json_mode"`` when the server rejects JSON-schema
-output (``Settings.llm_structured``: json_schema | json_mode | auto).
+output, and to no response format at all ("prompt": the JSON shape is spelled
+out in the prompt and parsed from the text) when it rejects JSON mode too
+(``Settings.llm_structured``: auto | json_schema | json_mode | prompt).
 
 Retries are done here, not by the openai SDK (its ``max_retries`` is 0): 429,
 408/409, 5xx, timeouts and connection errors are retried with exponential
@@ -30,6 +32,8 @@ from service.errors import LLMError
 from service.llm.tokens import count_messages, count_tokens
 from service.settings import Settings
 
+FALLBACK = {"json_schema": "json_mode", "json_mode": "prompt"}
+"""In auto mode, the response format tried when the server refuses the current one."""
 RETRY_AFTER_CAP = 30.0
 """Longest wait honoured from a Retry-After header, in seconds."""
 BACKOFF_BASE = 0.5
@@ -157,7 +161,7 @@ def _short(text: str, limit: int = 100) -> str:
 def _schema_rejected(exc: Exception) -> bool:
     text = str(exc).lower()
     return any(k in text for k in ("response_format", "json_schema", "structured output",
-                                   "schema", "not supported", "unsupported"))
+                                   "json_object", "schema", "not supported", "unsupported"))
 
 
 def classify(exc: BaseException, *, timeout: float, base_url: str | None) -> LLMFailure:
@@ -211,13 +215,13 @@ class LangChainBackend:
                  max_retries: int = 2, timeout: float = 60.0, base_url: str | None = None,
                  sleep: Callable[[float], None] = time.sleep, on_close: Callable[[], None] | None
                  = None) -> None:
-        if structured not in ("auto", "json_schema", "json_mode"):
+        if structured not in ("auto", "json_schema", "json_mode", "prompt"):
             raise LLMError(f"llm_structured={structured!r} is not known",
-                           hint="use json_schema, json_mode or auto")
+                           hint="use auto, json_schema, json_mode or prompt")
         self.model = model
         self.model_name = model_name
         self.structured = structured
-        self.method = "json_mode" if structured == "json_mode" else "json_schema"
+        self.method = "json_schema" if structured == "auto" else structured
         self.max_retries = max_retries
         self.timeout = timeout
         self.base_url = base_url
@@ -236,10 +240,13 @@ class LangChainBackend:
         messages = [SystemMessage(content=system), HumanMessage(content=user)]
         with self._lock:
             self.attempts += 1
-        try:
-            runnable = self.model.with_structured_output(schema, method=method, include_raw=True)
-        except NotImplementedError:  # fake chat models: plain text, parsed here
-            runnable = None
+        runnable = None
+        if method != "prompt":  # "prompt": no response_format at all, the JSON is parsed here
+            try:
+                runnable = self.model.with_structured_output(schema, method=method,
+                                                             include_raw=True)
+            except NotImplementedError:  # fake chat models: plain text, parsed here
+                runnable = None
         try:
             if runnable is None:
                 message = self.model.invoke(messages)
@@ -282,7 +289,6 @@ class LangChainBackend:
         import openai
 
         attempts = 0
-        fell_back = False
         while True:
             attempts += 1
             method = self.method
@@ -290,11 +296,10 @@ class LangChainBackend:
                 reply = self._attempt(system, user, schema, method)
             except Exception as exc:
                 if (isinstance(exc, openai.BadRequestError) and self.structured == "auto"
-                        and method == "json_schema" and not fell_back and _schema_rejected(exc)):
-                    # The server has no JSON-schema output: JSON mode from now on, with the
-                    # shape spelled out in the prompt.
-                    self.method = "json_mode"
-                    fell_back = True
+                        and method in FALLBACK and _schema_rejected(exc)):
+                    # The server refuses this response format: the next one from now on
+                    # (json_schema -> json_mode -> prompt), with the shape in the prompt.
+                    self.method = FALLBACK[method]
                     if shape and shape not in user:
                         user = f"{user.rstrip()}\n\nJSON shape:\n{shape}\n"
                     attempts -= 1

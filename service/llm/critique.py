@@ -80,7 +80,7 @@ def call(backend: ChatBackend, system: str, user: str, schema: dict[str, Any], s
 def repair_prompt(prompts: PromptSet, reply: Reply, error: str, shape: str, method: str,
                   system: str, budget_left: int) -> str | None:
     """The repair request within ``budget_left`` prompt tokens, or None when it cannot fit."""
-    json_shape = shape if method == "json_mode" else ""
+    json_shape = shape if method != "json_schema" else ""
     skeleton = prompts.render("repair", error=error, raw="", json_shape=json_shape)
     room = budget_left - count_messages(system, skeleton)
     if room < REPAIR_MIN_TOKENS - 100 or not reply.text.strip():

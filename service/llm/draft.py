@@ -35,7 +35,7 @@ def draft_prompt(prompts: PromptSet, plan: Plan, findings: list[Finding], lang: 
                  system: str, schema_extra: int, shape: str, method: str, budget_left: int
                  ) -> str | None:
     """The draft request within ``budget_left`` prompt tokens (full plan or outline), or None."""
-    json_shape = shape if method == "json_mode" else ""
+    json_shape = shape if method != "json_schema" else ""
     ordered = sorted(findings, key=lambda f: (-{"error": 3, "warning": 2, "info": 1}[f.severity],
                                               f.span.start_line if f.span else 0))
     chosen = [_finding_line(f) for f in ordered[:MAX_FINDINGS]]

@@ -177,7 +177,7 @@ def plan_critique(plan: Plan, findings: list[Finding], *, prompts: PromptSet, la
     plan_tokens = count_tokens(plan.text)
     budget = plan_tokens + OVERHEAD_BUDGET - SAFETY
     system = render_system(prompts, plan, lang)
-    json_shape = shape if method == "json_mode" else ""
+    json_shape = shape if method != "json_schema" else ""
     reserve = REPAIR_RESERVE + (DRAFT_RESERVE if draft else 0)
     layout = "numbered"
 
