@@ -73,6 +73,7 @@ _OUTLINE = re.compile(
     r"^(?:第[一二三四五六七八九十百零〇\d]+[章节節部篇条條]|[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[）)]|\d+(?:\.\d+){1,3}\.?\s)"
 )
 _TERMINAL = re.compile(r"[。．.!！?？;；:：]$")
+_LABEL = re.compile(r"^[^\s:：，,。.]{1,20}(?: [^\s:：，,。.]{1,15}){0,2}\s?[:：]")
 _SENTENCE_END = re.compile(r"[。．.!！?？;；]$")
 _PAGE_NUMBER = re.compile(
     r"^(?:(?:page|p\.)\s*)?[-–—]?\s*\d{1,4}\s*[-–—]?(?:\s*(?:/|of|／)\s*\d{1,4})?$"
@@ -582,7 +583,12 @@ def _table_rows(table: _Table) -> None:
             prev is not None
             and rows
             and (
-                (first_col > 0 and abs(line.x - table.anchors[0]) > tol)
+                # Lines of one row sit closer together than rows (cell padding).
+                (
+                    first_col > 0
+                    and abs(line.x - table.anchors[0]) > tol
+                    and (gap <= 1.12 * inner if two_groups else gap <= 1.35 * line.size)
+                )
                 or (two_groups and gap <= 1.12 * inner and gap <= 1.6 * line.size)
                 # Only the first cell goes on, one line below a fuller row: it wrapped.
                 or (
@@ -759,7 +765,7 @@ def _classify(pages: list[list[_Line]]) -> list[MdItem]:
     for it in items:
         it.bold_only = False
         if id(it) in lines_of:
-            it.text = _join_lines(it.text, lines_of[id(it)], mend_hyphen=it.kind != "heading")
+            it.text = _join_lines(it.text, lines_of[id(it)], mend_hyphen=True)
     return items
 
 
@@ -821,6 +827,9 @@ def _continues(
     if line.x > prev.x + 1.2 * line.size:
         return None  # an indented first line starts a new paragraph
     if not early:
+        # A sentence ending at the margin followed by a label line ("Owner: ...") is a break.
+        if _SENTENCE_END.search(prev_text) and _LABEL.match(line.text):
+            return "break" if pitch is not None and gap <= 1.15 * pitch else None
         return "wrap"
     # Lines set at the usual leading belong to one paragraph; paragraph spacing separates.
     return "break" if pitch is not None and gap <= 1.15 * pitch else None
