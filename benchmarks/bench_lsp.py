@@ -1,6 +1,6 @@
 """Language server latency: edit -> diagnostics for a ~5,000-word plan, over real stdio.
 
-    .venv/bin/python benchmarks/bench_lsp.py [--words 5000] [--edits 10] [--debounce-ms 300]
+    .venv/bin/python benchmarks/bench_lsp.py [--words 5000] [--edits 10] [--debounce-ms 200]
 
 Starts `python -m service.lsp`, opens an English and a Chinese plan built from the
 eval plans (real wording, ~--words words; Chinese counts characters), then
@@ -144,7 +144,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--words", type=int, default=5000)
     parser.add_argument("--edits", type=int, default=10)
-    parser.add_argument("--debounce-ms", type=int, default=300)
+    parser.add_argument("--debounce-ms", type=int, default=200)
     args = parser.parse_args()
     asyncio.run(run(args.words, args.edits, args.debounce_ms))
 

@@ -71,7 +71,7 @@ def test_settings_keep_good_values_and_note_bad_ones() -> None:
         "llm": True, "lang": "zh", "debounceMs": -5, "select": "smart, raci",
         "ignore": ["bogus", "bsc"], "files": 3, "unknownKey": 1})
     assert settings.llm == "on" and settings.lang == "zh"
-    assert settings.debounce_ms == 300 and settings.files == LspSettings().files
+    assert settings.debounce_ms == 200 and settings.files == LspSettings().files
     assert settings.select == ["smart", "raci"] and settings.ignore == ["bsc"]
     assert any("debounceMs" in n for n in notes) and any("bogus" in n for n in notes)
     assert any("files" in n for n in notes)

@@ -214,9 +214,10 @@ class PlanReviewServer(LanguageServer):
         return Path(fs) if fs else None
 
     def wants(self, uri: str, language_id: str | None) -> bool:
-        """Is this document a plan we review? File URIs by glob, others by language id."""
+        """Is this document a plan we review? File URIs by glob, others (and files with no
+        extension, which no glob names) by language id."""
         path = self.path_of(uri)
-        if path is None:
+        if path is None or not path.suffix:
             return (language_id or "").lower() in PLAN_LANGUAGE_IDS
         try:
             root = self.workspace.root_path

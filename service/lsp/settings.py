@@ -36,7 +36,7 @@ class LspSettings(BaseModel):
     select: list[str] = Field(default_factory=list, description="Rule codes or families to run (empty: all).")
     ignore: list[str] = Field(default_factory=list, description="Rule codes or families to skip.")
     debounce_ms: int = Field(
-        default=300, ge=0, le=10_000,
+        default=200, ge=0, le=10_000,
         description="Quiet time after typing before diagnostics are recomputed. An edit made "
         "after a quiet period is checked at once.",
     )
