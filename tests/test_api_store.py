@@ -99,3 +99,28 @@ def test_zip_or_docx_and_safe_names() -> None:
     assert safe_name("../../etc/passwd") == "passwd"
     assert safe_name("C:\\Users\\me\\计划.md") == "计划.md"
     assert safe_name("") == "plan.md" and safe_name("a\x00b.md") == "ab.md"
+
+
+def test_loopback_anonymous_callers_are_not_rate_limited(tmp_path: Path) -> None:
+    import asyncio
+
+    from starlette.requests import Request
+
+    from service.api.app import build_state
+    from service.api.deps import get_caller
+    from service.api.problems import ApiProblem
+
+    def request(host: str) -> Request:
+        return Request({"type": "http", "method": "GET", "path": "/v1/rules", "headers": [],
+                        "client": (host, 5000), "query_string": b""})
+
+    settings = Settings(data_dir=tmp_path)
+    state = build_state(settings, ApiSettings(rate_limit_per_minute=1, rate_limit_burst=1))
+    for _ in range(5):
+        asyncio.run(get_caller(request("127.0.0.1"), state))
+    strict = build_state(settings, ApiSettings(rate_limit_per_minute=1, rate_limit_burst=1,
+                                               rate_limit_loopback=True))
+    asyncio.run(get_caller(request("127.0.0.1"), strict))
+    with pytest.raises(ApiProblem) as exc:
+        asyncio.run(get_caller(request("127.0.0.1"), strict))
+    assert exc.value.status == 429 and exc.value.headers["Retry-After"] == "60"

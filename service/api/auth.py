@@ -28,6 +28,7 @@ class Caller:
     id: str = ""
     key_id: str | None = None
     admin: bool = False
+    loopback: bool = False
 
 
 def is_loopback(host: str) -> bool:
@@ -79,7 +80,7 @@ class Authenticator:
                                       "keys with 'planreview keys create'",
                                  headers={"WWW-Authenticate": 'Bearer realm="planreview"'})
             client = request.client.host if request.client else "unknown"
-            return Caller(id=f"anon:{client}")
+            return Caller(id=f"anon:{client}", loopback=is_loopback(client))
         info = self._verify(key)
         if info is None:
             raise ApiProblem(401, "the API key is not valid or has been revoked",

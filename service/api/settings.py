@@ -82,6 +82,11 @@ class ApiSettings(BaseSettings):
         default=600, ge=0, description="Requests per minute per API key (or client address); 0: off."
     )
     rate_limit_burst: int = Field(default=60, ge=1, description="Requests allowed in a burst.")
+    rate_limit_loopback: bool = Field(
+        default=False,
+        description="Also limit anonymous callers on loopback (the local user, an editor); "
+        "keys and remote addresses are always limited.",
+    )
     cors_origins: list[str] = Field(
         default_factory=list, description="Origins allowed by CORS (JSON list); empty: CORS off."
     )
