@@ -270,3 +270,37 @@ def test_first_paragraph_skips_comments_and_joins_chinese_lines() -> None:
     assert first_paragraph(body) == "目标要可衡量，写明指标和目标值。"
     assert first_paragraph("one\ntwo\n\nthree") == "one two"
     assert first_paragraph("x" * 900).endswith("…")
+
+
+PLAIN_ZH = """2026年门店运营计划
+二、目标
+1、提升顾客满意度
+2、2026年12月31日前将会员复购率从20%提升到35%
+三、任务
+1、导入会员系统，负责人：陈志明，2026年6月30日前完成
+2、培训全体门店人员
+"""
+
+
+def test_plain_text_chinese_plan_fixes() -> None:
+    plan = parse_markdown(PLAIN_ZH, source="z.txt")
+    goal = find(PLAIN_ZH, "smart.measurable", 3)
+    rewritten = apply_changes(PLAIN_ZH, [rewrite_change(PLAIN_ZH, goal)])  # type: ignore[list-item]
+    assert rewritten.split("\n")[2] == "1、提升顾客满意度：[指标]从[基线]提升至[目标值]。"  # numbering kept
+    owner = find(PLAIN_ZH, "raci.no-owner", 7)
+    suppressed = apply_changes(PLAIN_ZH, [suppress_line_change(plan, owner)])  # type: ignore[list-item]
+    assert suppressed.split("\n")[6:8] == ["<!-- planreview: ignore raci.no-owner -->", "2、培训全体门店人员"]
+    assert [b.text for b in parse_markdown(suppressed, source="y").blocks] == [b.text for b in plan.blocks]
+    assert "raci.no-owner" not in {f.code for f in findings_of(suppressed)}
+
+
+def test_edits_on_a_crlf_buffer_use_its_line_ends() -> None:
+    from service.lsp.actions import EditTarget, text_edit
+
+    buffer = PLAIN_ZH.replace("\n", "\r\n")
+    plan = parse_markdown(PLAIN_ZH, source="z.txt")
+    change = suppress_line_change(plan, find(PLAIN_ZH, "raci.no-owner", 7))
+    assert change is not None
+    edit = text_edit(change, EditTarget(uri="file:///z.txt", version=1, index=LineIndex(buffer), eol="\r\n"))
+    assert edit.range.start == types.Position(line=6, character=0) == edit.range.end
+    assert edit.new_text == "<!-- planreview: ignore raci.no-owner -->\r\n"
