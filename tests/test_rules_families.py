@@ -468,3 +468,52 @@ def test_every_finding_cites_guidance_that_exists() -> None:
     for f in found:
         assert f.citations, f.code
         assert all(c.chunk_id in ids for c in f.citations)
+
+
+def test_okr_table_prose_risks_period_heading_and_currency_heading() -> None:
+    found = findings("""
+        # Ops plan
+
+        ## September 2026 – August 2028
+
+        ## OKRs
+
+        | Objective | Key result | Owner | Target |
+        |---|---|---|---|
+        | Win more renewals | Raise renewal rate from 80% to 88% | Lena | 88% |
+        | | Ship dunning emails v2 | Lena | Done |
+        | | Cut involuntary churn | Omar | TBD |
+
+        ## Budget (USD)
+
+        - Water points: 168,000
+        - Training: 70,000
+        - Total: 241,500
+
+        ## Risks
+
+        Ward staffing is tight in winter. If that happens we will switch to agency nurses.
+
+        The supplier could be late.
+    """)
+    assert at(found, "okr.kr-count") == []
+    assert at(found, "okr.kr-not-measurable") == [10, 11]
+    assert at(found, "okr.kr-is-task") == [10]
+    assert at(found, "consistency.budget-sum") == [17]
+    assert "resource.no-budget" not in {f.code for f in found}
+    assert "risk.no-register" not in {f.code for f in found}
+    assert at(found, "risk.no-mitigation") == [23]
+
+
+def test_numbered_plain_text_sections() -> None:
+    found = findings("""
+        CITY PARKS WORK PLAN 2027
+
+        1. GOALS FOR THE YEAR
+
+        1.1 Improve visitor experience.
+
+        1.2 Plant 500 trees by October 2027.
+    """)
+    assert at(found, "smart.measurable") == [5]
+    assert at(found, "smart.time-bound") == []

@@ -65,7 +65,7 @@ def _outline_level(line: str) -> int | None:
         if pattern.match(s):
             body_len = len(s)
             # A heading is short and does not read as a full sentence.
-            if body_len <= 40 and not re.search(r"[。；;]$", s):
+            if body_len <= 40 and not re.search(r"[。；;.!?！？]$", s):
                 return level
             return None
     return None

@@ -159,6 +159,8 @@ def _plan_period(facts: PlanFacts) -> None:
             break
         if (b.kind != BlockKind.HEADING and _PERIOD_LINE.search(facts.folded[b.id])) or (b.kind == BlockKind.TABLE_ROW and b.cells and _PERIOD_LINE.search(fold(b.cells[0]) + ":")):
             candidates.append(b)
+        elif b.kind == BlockKind.HEADING and b is not title_block and _only_dates(facts.folded[b.id]):
+            candidates.append(b)  # "## September 2026 – August 2028" under the title
     title_text = fold(plan.title)
     if plan.title and has_time_reference(title_text):
         facts.plan_has_period = True
@@ -183,6 +185,17 @@ def _plan_period(facts: PlanFacts) -> None:
         facts.period_is_fiscal = True
     if mentions:
         facts.plan_period = (min(m.start for m in mentions), max(m.end for m in mentions))
+
+
+def _only_dates(text: str) -> bool:
+    """A line that is nothing but a date range or period ("September 2026 – August 2028")."""
+    mentions = find_dates(text)
+    if not mentions:
+        return False
+    rest = text
+    for m in sorted(mentions, key=lambda m: -m.col):
+        rest = rest[: m.col] + rest[m.col + m.length :]
+    return len(re.sub(r"[\s\-–—~至到()（）:：,，/]|to|until|from|period|周期", "", rest)) <= 4
 
 
 def _section_periods(facts: PlanFacts) -> None:
@@ -214,12 +227,49 @@ def inherits_period(facts: PlanFacts, block: Block) -> bool:
 
 
 # -- OKR -----------------------------------------------------------------------------------------
+_ASIDE_COLUMN = re.compile(
+    r"assumption|means of verification|verification|source|evidence|note|comment|remark|rationale|risk|"
+    r"假设|前提|验证|来源|备注|说明|依据|风险",
+    re.I,
+)
+
+
 def _stmt(facts: PlanFacts, b: Block, children: list[Block] | None = None) -> Statement:
     row = {}
     if b.kind == BlockKind.TABLE_ROW and b.header and b.cells:
-        row = {h: c for h, c in zip(b.header, b.cells, strict=False)}
+        row = {h: c for h, c in zip(b.header, b.cells, strict=False) if not _ASIDE_COLUMN.search(fold(h))}
     return Statement(block=b, text=facts.folded[b.id], raw=b.text, section=facts.section[b.id],
                      children=children or [], row=row)
+
+
+_OBJ_COL = re.compile(r"objective|^目标$|^o$", re.I)
+_KR_COL = re.compile(r"key result|\bkrs?\b|关键结果", re.I)
+
+
+def _okr_tables(facts: PlanFacts, used: set[str]) -> None:
+    """Tables with an Objective column and a Key result column: one row per KR."""
+    tables: dict[str, list[Block]] = {}
+    for b in facts.plan.blocks:
+        if b.kind == BlockKind.TABLE_ROW and b.table_id and not b.is_header and b.header:
+            tables.setdefault(b.table_id, []).append(b)
+    for rows in tables.values():
+        header = [fold(h).strip() for h in rows[0].header or []]
+        kr_col = next((i for i, h in enumerate(header) if _KR_COL.search(h)), None)
+        obj_col = next((i for i, h in enumerate(header) if i != kr_col and _OBJ_COL.search(h)), None)
+        if kr_col is None or obj_col is None:
+            continue
+        current: Objective | None = None
+        for r in rows:
+            cells = r.cells or []
+            obj_text = cells[obj_col].strip() if obj_col < len(cells) else ""
+            if obj_text or current is None:
+                current = Objective(block=r, krs=[])
+                facts.objectives.append(current)
+            kr = _stmt(facts, r)
+            if kr_col < len(cells):
+                kr.raw, kr.text = cells[kr_col], fold(cells[kr_col])
+            current.krs.append(kr)
+            used.add(r.id)
 
 
 def _objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
@@ -236,6 +286,7 @@ def _objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
 
     blocks = plan.blocks
     used: set[str] = set()
+    _okr_tables(facts, used)
     # (a) objective headings inside an OKR section, or headings that say "Objective".
     for i, h in enumerate(blocks):
         if h.kind != BlockKind.HEADING:
@@ -265,7 +316,7 @@ def _objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
     i = 0
     while i < len(blocks):
         b = blocks[i]
-        if b.id in used or b.kind == BlockKind.HEADING:
+        if b.id in used or b.kind in (BlockKind.HEADING, BlockKind.TABLE_ROW):
             i += 1
             continue
         text = facts.folded[b.id]
@@ -422,6 +473,13 @@ def _tasks(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
 
 
 # -- risks ---------------------------------------------------------------------------------------
+_RISK_PROSE = re.compile(
+    r"\b(?:could|may|might|risk|if|delay\w*|shortage|fail\w*|late|tight|unavailable|depend\w*)\b"
+    r"|可能|风险|如果|若|一旦|延误|延期|不足|短缺|失败|依赖",
+    re.I,
+)
+
+
 def _risks(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
     plan = facts.plan
     for b in plan.blocks:
@@ -446,7 +504,9 @@ def _risks(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
                     facts.risks.append(_stmt(facts, k, by_parent.get(k.id)))
             else:
                 facts.risks.append(_stmt(facts, b, kids))
-        elif b.kind == BlockKind.PARAGRAPH and (_LIST_NUMBER.match(b.text)) and not _INTRO_LINE.search(text):
+        elif b.kind == BlockKind.PARAGRAPH and not _INTRO_LINE.search(text) and (
+            _LIST_NUMBER.match(b.text) or _RISK_PROSE.search(text)
+        ):
             facts.risks.append(_stmt(facts, b))
 
 
@@ -492,6 +552,7 @@ _AMOUNT = re.compile(
 )
 _MULT = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "bn": 1e9, "billion": 1e9,
          "万": 1e4, "亿": 1e8, "千": 1e3}
+HEADING_CURRENCY = re.compile(r"\b(?:usd|eur|gbp|cny|rmb|hkd|twd|dollars?|euros?)\b|[$€£¥]|元|万元|'000|in thousands", re.I)
 _AMOUNT_COLUMN = re.compile(r"amount|budget|cost|spend|total|eur|usd|\$|€|£|¥|金额|预算|费用|成本|万元|元|投入", re.I)
 _INLINE_BREAKDOWN = re.compile(r"[,，;；]\s*(?:其中|包括|含)\s*[:：]?|\b(?:of which|broken down as|broken down into|split as|comprising|made up of|consisting of|consists of)\b\s*[:：]?", re.I)
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s?%")
@@ -551,13 +612,18 @@ def _budgets(facts: PlanFacts) -> None:
     for b in plan.blocks:
         if b.kind in (BlockKind.LIST_ITEM, BlockKind.PARAGRAPH) and b.heading_id and facts.section[b.id] == "resources":
             by_heading.setdefault(b.heading_id, []).append(b)
-    for blocks in by_heading.values():
+    for heading_id, blocks in by_heading.items():
+        heading_text = facts.folded.get(heading_id, "")
+        currency_in_heading = bool(HEADING_CURRENCY.search(heading_text))
+        scale = 1e4 if "万" in heading_text else 1.0
         lines = []
         for b in blocks:
             text = facts.folded[b.id]
             if b.kind == BlockKind.LIST_ITEM and b.level > 0:
                 continue
-            amount = parse_amount(text, need_currency=True)
+            amount = parse_amount(text, need_currency=not currency_in_heading)
+            if amount is not None and currency_in_heading and not re.search(r"[万亿kmb$€£¥元]", text):
+                amount *= scale
             if amount is None:
                 continue
             is_total = bool(cues.TOTAL_CUES.search(text))

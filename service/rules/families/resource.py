@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
+from service.models import BlockKind
 from service.rules import rewrites
 from service.rules.base import Emitter
 from service.rules.extract import cues
 from service.rules.extract.dates import has_any_time
-from service.rules.extract.facts import PlanFacts
+from service.rules.extract.facts import HEADING_CURRENCY, PlanFacts
 
 
 def _has_budget(facts: PlanFacts) -> tuple[bool, bool]:
@@ -18,9 +21,19 @@ def _has_budget(facts: PlanFacts) -> tuple[bool, bool]:
         t = facts.folded[b.id]
         if cues.BUDGET_CUES.search(t) and cues.TBD.search(t):
             tbd = True
-    if facts.budget_groups:
+    if facts.budget_groups or _budget_section_with_figures(facts):
         amount = True
     return amount, tbd and not cues.CURRENCY_AMOUNT.search(text)
+
+
+def _budget_section_with_figures(facts: PlanFacts) -> bool:
+    """"## Budget (USD)" followed by lines with numbers: the currency is in the heading."""
+    for b in facts.plan.blocks:
+        if (b.kind == BlockKind.HEADING and facts.section.get(b.id) == "resources"
+                and HEADING_CURRENCY.search(facts.folded[b.id])
+                and any(re.search(r"\d", facts.folded[x.id]) for x in facts.plan.blocks if x.heading_id == b.id)):
+            return True
+    return False
 
 
 def check(facts: PlanFacts, emit: Emitter) -> None:
