@@ -25,13 +25,16 @@ class Debouncer:
 
     def trigger(self, key: str, delay: float, job: Job) -> bool:
         """Schedule ``job`` for ``key``; returns True when it runs at once (leading edge)."""
-        now = self._clock()
-        last = self._last.get(key)
-        self._last[key] = now
         pending = self._pending.pop(key, None)
         if pending is not None:
             pending.cancel()
-        if delay <= 0 or (pending is None and (last is None or now - last >= delay)):
+        if delay <= 0:  # not an edit (open, settings): run now, and typing is not affected
+            self._spawn(job)
+            return True
+        now = self._clock()
+        last = self._last.get(key)
+        self._last[key] = now
+        if pending is None and (last is None or now - last >= delay):
             self._spawn(job)
             return True
         loop = asyncio.get_running_loop()

@@ -56,6 +56,8 @@ from service.review import ReviewOptions
 log = logging.getLogger("planreview.lsp")
 
 CRITIQUE_COMMAND = "planreview.critique"
+CLIENT_TIMEOUT = 5.0
+"""Seconds to wait for the client to answer one of our requests (configuration, progress)."""
 
 
 class PlanReviewProtocol(LanguageServerProtocol):
@@ -76,9 +78,9 @@ class PlanReviewProtocol(LanguageServerProtocol):
 
 @dataclass
 class CritiqueJob:
-    """One running critique: its document generation, and how to stop waiting for it."""
+    """One running critique: the text it reviews (edit count, version) and how to stop it."""
 
-    generation: int
+    edits: int
     version: int | None
     cancel_event: threading.Event = field(default_factory=threading.Event)
     cancelled: asyncio.Event = field(default_factory=asyncio.Event)
@@ -96,7 +98,8 @@ class DocState:
     """What the server knows about one open plan."""
 
     uri: str
-    generation: int = 0  # bumped on open and on every change
+    generation: int = 0  # bumped on open, on every change and when settings change
+    edits: int = 0  # bumped on every change of the text only
     analysis: Analysis | None = None
     analysed_generation: int = -1
     index: LineIndex | None = None
@@ -176,8 +179,8 @@ class PlanReviewServer(LanguageServer):
         if not self._client_supports("workspace.configuration"):
             return
         try:
-            result = await self.workspace_configuration_async(
-                types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)]))
+            result = await asyncio.wait_for(self.workspace_configuration_async(
+                types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)])), CLIENT_TIMEOUT)
         except Exception as exc:
             self.log(f"planreview: could not read settings ({exc}); keeping the current ones",
                      types.MessageType.Warning)
@@ -239,6 +242,7 @@ class PlanReviewServer(LanguageServer):
             return
         self.last_uri = uri
         self.touch(uri)
+        state.edits += 1
         if state.critique is not None:
             state.critique.cancel("the document changed")
         self.debouncer.trigger(uri, self.settings.debounce_ms / 1000, lambda: self.refresh(uri))
@@ -359,7 +363,7 @@ class PlanReviewServer(LanguageServer):
         if state.critique is not None:
             state.critique.cancel("a newer critique started")
         analysis, plan = state.analysis, state.analysis.plan
-        job = CritiqueJob(generation=state.generation, version=analysis.version)
+        job = CritiqueJob(edits=state.edits, version=analysis.version)
         state.critique = job
         token = await self._progress_begin(job)
         loop = asyncio.get_running_loop()
@@ -396,7 +400,7 @@ class PlanReviewServer(LanguageServer):
             self.tell_once(f"planreview: LLM critique failed: {type(exc).__name__}: {exc}")
             return CritiqueOutcome("failed", f"LLM critique failed: {exc}", job.version)
         outcome = outcome_from_review(review, job.version)
-        if self.docs.get(state.uri) is not state or state.generation != job.generation:
+        if self.docs.get(state.uri) is not state or state.edits != job.edits:
             return CritiqueOutcome("stale", "Critique dropped: the document changed meanwhile",
                                    job.version, [], outcome.llm_status)
         if outcome.status == "failed":
@@ -411,7 +415,7 @@ class PlanReviewServer(LanguageServer):
             return None
         token = f"planreview-critique-{uuid.uuid4().hex[:12]}"
         try:
-            await self.work_done_progress.create_async(token)
+            await asyncio.wait_for(self.work_done_progress.create_async(token), CLIENT_TIMEOUT)
         except Exception as exc:
             log.info("no progress token: %s", exc)
             return None
