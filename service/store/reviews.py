@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import defer
 
 from service.store.db import Database
 from service.store.tables import BatchRow, EventRow, ReviewRow, utcnow
@@ -36,6 +37,7 @@ class ReviewRecord:
     options: dict[str, Any]
     plan_json: str | None
     review_json: str | None
+    finding_count: int | None
     error_kind: str | None
     error_status: int | None
     error_detail: str | None
@@ -78,11 +80,13 @@ class BatchRecord:
         return "queued"
 
 
-def _record(row: ReviewRow) -> ReviewRecord:
+def _record(row: ReviewRow, full: bool = True) -> ReviewRecord:
     return ReviewRecord(
         id=row.id, status=row.status, stage=row.stage, source=row.source,
-        options=json.loads(row.options_json or "{}"), plan_json=row.plan_json,
-        review_json=row.review_json, error_kind=row.error_kind, error_status=row.error_status,
+        options=json.loads(row.options_json or "{}"),
+        plan_json=row.plan_json if full else None,
+        review_json=row.review_json if full else None,
+        finding_count=row.finding_count, error_kind=row.error_kind, error_status=row.error_status,
         error_detail=row.error_detail, attempts=row.attempts, batch_id=row.batch_id,
         position=row.position, key_id=row.key_id, created_at=row.created_at,
         started_at=row.started_at, finished_at=row.finished_at)
@@ -99,14 +103,15 @@ def _add_event(s: Any, review_id: str, event: str, data: dict[str, Any]) -> None
 
 
 def save_finished(db: Database, *, source: str, options: dict[str, Any], plan_json: str,
-                  review_json: str, key_id: str | None) -> str:
+                  review_json: str, key_id: str | None, finding_count: int | None = None) -> str:
     """Store a review that ran synchronously; returns its id."""
     review_id = new_id("rev")
     now = utcnow()
     with db.session() as s:
         s.add(ReviewRow(id=review_id, status=SUCCEEDED, stage="done", source=source,
                         options_json=json.dumps(options), plan_json=plan_json,
-                        review_json=review_json, attempts=1, key_id=key_id, created_at=now,
+                        review_json=review_json, finding_count=finding_count, attempts=1,
+                        key_id=key_id, created_at=now,
                         started_at=now, finished_at=now))
     return review_id
 
@@ -175,11 +180,13 @@ def get_batch(db: Database, batch_id: str) -> BatchRecord | None:
                            row.created_at, dict(counts), json.loads(row.skipped_json or "[]"))
 
 
-def batch_reviews(db: Database, batch_id: str) -> list[ReviewRecord]:
+def batch_reviews(db: Database, batch_id: str, *, full: bool = False) -> list[ReviewRecord]:
+    """The batch's reviews in upload order; ``full`` also loads plan and review JSON."""
     with db.session() as s:
-        rows = s.scalars(select(ReviewRow).where(ReviewRow.batch_id == batch_id)
-                         .order_by(ReviewRow.position))
-        return [_record(r) for r in rows]
+        stmt = select(ReviewRow).where(ReviewRow.batch_id == batch_id).order_by(ReviewRow.position)
+        if not full:
+            stmt = stmt.options(defer(ReviewRow.plan_json), defer(ReviewRow.review_json))
+        return [_record(r, full) for r in s.scalars(stmt)]
 
 
 def status_counts(db: Database) -> dict[str, int]:
@@ -233,7 +240,7 @@ def succeed(db: Database, review_id: str, plan_json: str, review_json: str,
     with db.session() as s:
         s.execute(update(ReviewRow).where(ReviewRow.id == review_id).values(
             status=SUCCEEDED, stage="done", plan_json=plan_json, review_json=review_json,
-            input_data=None, finished_at=utcnow()))
+            finding_count=summary.get("findings"), input_data=None, finished_at=utcnow()))
         _add_event(s, review_id, "done", {"status": SUCCEEDED, **summary})
 
 

@@ -38,13 +38,6 @@ def batch_links(batch_id: str) -> dict[str, str]:
     return {"self": base, "results": f"{base}/results", "summary": f"{base}/summary"}
 
 
-def _finding_count(record: store.ReviewRecord) -> int | None:
-    if not record.review_json:
-        return None
-    # Counting '"code":' would also count citations' fields; parse the findings list.
-    return len(json.loads(record.review_json).get("findings", []))
-
-
 def batch_public(batch: store.BatchRecord, items: list[store.ReviewRecord]) -> dict[str, Any]:
     counts = batch.counts
     out_items = []
@@ -54,7 +47,7 @@ def batch_public(batch: store.BatchRecord, items: list[store.ReviewRecord]) -> d
             error = {"kind": r.error_kind or "error", "status": r.error_status or 500,
                      "detail": r.error_detail or "the review failed"}
         out_items.append({"review_id": r.id, "source": r.source, "status": r.status,
-                          "findings": _finding_count(r), "error": error})
+                          "findings": r.finding_count, "error": error})
     return {
         "id": batch.id, "status": batch.status, "total": batch.total, "done": batch.done,
         "succeeded": counts.get(store.SUCCEEDED, 0), "failed": counts.get(store.FAILED, 0),
@@ -65,11 +58,11 @@ def batch_public(batch: store.BatchRecord, items: list[store.ReviewRecord]) -> d
     }
 
 
-async def load_batch(state: ApiState, caller: Caller,
-                     batch_id: str) -> tuple[store.BatchRecord, list[store.ReviewRecord]]:
+async def load_batch(state: ApiState, caller: Caller, batch_id: str, *, full: bool = False,
+                     ) -> tuple[store.BatchRecord, list[store.ReviewRecord]]:
     def load() -> tuple[store.BatchRecord | None, list[store.ReviewRecord]]:
         batch = store.get_batch(state.db, batch_id)
-        return batch, store.batch_reviews(state.db, batch_id) if batch else []
+        return batch, store.batch_reviews(state.db, batch_id, full=full) if batch else []
 
     batch, items = await anyio.to_thread.run_sync(load)
     if batch is None or (batch.key_id and batch.key_id != caller.key_id and not caller.admin):
@@ -117,7 +110,7 @@ async def get_batch(batch_id: str, state: StateDep, caller: CallerDep) -> JSONRe
             responses={200: {"content": {"application/jsonl": {"schema": {"type": "string"}}},
                              "description": "JSON Lines"}, **problems(404)})
 async def batch_results(batch_id: str, state: StateDep, caller: CallerDep) -> StreamingResponse:
-    _, items = await load_batch(state, caller, batch_id)
+    _, items = await load_batch(state, caller, batch_id, full=True)
 
     def lines() -> Iterator[str]:
         for r in items:
@@ -136,7 +129,7 @@ async def batch_results(batch_id: str, state: StateDep, caller: CallerDep) -> St
             responses={200: {"content": {"text/html": {}}, "description": "HTML"},
                        **problems(404)})
 async def batch_summary(batch_id: str, state: StateDep, caller: CallerDep) -> Response:
-    batch, items = await load_batch(state, caller, batch_id)
+    batch, items = await load_batch(state, caller, batch_id, full=True)
     html = await anyio.to_thread.run_sync(render_summary, batch, items)
     return Response(html, media_type="text/html; charset=utf-8")
 

@@ -115,7 +115,8 @@ async def create_review(
                                               state.settings)
         review_id = await anyio.to_thread.run_sync(lambda: store.save_finished(
             state.db, source=upload.name, options=upload.options, plan_json=outcome.plan_json,
-            review_json=outcome.review_json, key_id=caller.key_id))
+            review_json=outcome.review_json, key_id=caller.key_id,
+            finding_count=len(json.loads(outcome.review_json)["findings"])))
         state.metrics.reviews.labels("sync", "cached" if outcome.cached else "ok").inc()
         body = '{"id":' + json.dumps(review_id) + "," + outcome.review_json[1:]
         return Response(body, media_type="application/json",
