@@ -45,6 +45,8 @@ SECTION_CUES: dict[str, dict[str, list[str]]] = {
                r"\bimplementation\b", r"\bnext steps\b", r"\bwork items?\b", r"\bprojects\b",
                r"\bexecution\b", r"\bplan of work\b", r"\btactics\b", r"\bscope of work\b",
                r"\bbacklog\b", r"\bwork breakdown\b", r"\bto-?dos?\b", r"\bkey work\b",
+               r"\bwhat we(?:'ll| will) do\b", r"\bhow we(?:'ll| will) (?:get there|deliver|do it)\b",
+               r"\bour approach\b", r"\bplan of action\b", r"\bsteps\b", r"\bworkplan\b",
                r"\bprograms?\b", r"\bthemes?\b", r"\bfocus areas?\b"],
         "zh": ["行动计划", "实施步骤", "实施计划", "实施路径", "实施方案", "任务", "举措", "重点工作",
                "工作安排", "具体措施", "工作计划", "行动方案", "执行计划", "工作内容", "主要措施",
@@ -134,7 +136,7 @@ RISK_LINE = {
 OWNER_LABEL = re.compile(
     r"(?:\b(?:owner|owners|lead|leads|led by|responsible|accountable|dri|assignee|assigned to|"
     r"point person|sponsor|driver|champion|coordinator|manager)\b\s*[:：=\-–—]?\s*\S"
-    r"|(?:负责人|责任人|牵头人|牵头部门|负责部门|主责|执行人|对接人|主责部门|承办|牵头|负责)\s*[:：]?\s*\S"
+    r"|(?:负责人|责任人|牵头人|牵头部门|牵头单位|责任单位|责任部门|主办单位|承办单位|负责部门|负责单位|主责|执行人|对接人|主责部门|承办|牵头|负责)\s*[:：]?\s*\S"
     r"|由\s*\S{1,12}\s*(?:负责|牵头|主导|执行|落实|承担)"
     r"|\S{1,12}(?:牵头|负责)(?:[,，、;；。]|$)"
     r"|(?:^|\s)@[\w\u4e00-\u9fff.-]+)",
@@ -163,7 +165,7 @@ PERSON_NAME = {
                      r"(?=$|[\s,，、;；。:：)）/]|经理|主管|总监|老师|负责)"),
 }
 OWNER_COLUMN = re.compile(
-    r"owner|lead|responsible|accountable|assignee|dri|who|person|负责|责任|牵头|执行人|主责|承办|对接",
+    r"owner|lead|responsible|accountable|assignee|dri|who|person|负责|责任|牵头|执行人|主责|承办|对接|主办",
     re.I,
 )
 TASK_COLUMN = re.compile(
@@ -200,7 +202,7 @@ METRIC_VALUE = re.compile(
     rf"countries?|cities?|regions?|markets?|languages?|stars?|reviews?|calls?|meetings?|"
     rf"courses?|certifications?|trainings?|incidents?|defects?|bugs?|tests?|cases?|"
     rf"projects?|teams?|locations?|branches?|outlets?|vehicles?|trucks?|beds?|tons?|kg|km)\b"
-    rf"|{NUMBER}\s?(?:[个名位家场篇次台件户单人项款门所辆吨条份期场笔张套本堂节课]|万?人次)"
+    rf"|{NUMBER}\s?(?:[个名位家场篇次台件户单人项款门所辆吨条份期场笔张套本堂节课起例宗座间批箱]|万?人次)"
     rf"|(?:top|前)\s?{NUMBER}|第{NUMBER}名|{ZH_NUM}(?:个|名|位|家|场|篇|次|项|款|倍|成)"
     rf"|{NUMBER}\s?(?:nps|dau|mau|wau|gmv|arr|mrr|csat|ces|sla|uptime)"
     rf"|(?:nps|dau|mau|gmv|arr|mrr|csat|sla|uptime|roi|ltv|cac|aov|ctr|cvr|otif|oee|mttr|mtbf)"
@@ -218,7 +220,8 @@ METRIC_VALUE = re.compile(
     rf"|\b{NUMBER}(?:\.\d+)?\s?(?:/\s?\d+)\b"
     rf"|(?:≥|≤|>=|<=|>|<|at least|no more than|under|below|above|over|less than|more than|"
     rf"up to|至少|不低于|不少于|不超过|不高于|低于|高于|超过|达到|达|控制在|提升至|提高到|降至|降低到|"
-    rf"缩短至|减少到|增至)\s?{NUMBER}",
+    rf"缩短至|减少到|增至|降为|降到|减为|压降至)\s?{NUMBER}"
+    rf"|减少一半|下降一半|减半|翻一?番|翻倍|(?:提升|提高|增长|下降|降低|减少)[一二三四五六七八九]成",
     re.I,
 )
 # A plain number that is a year or date part is not a metric.
@@ -230,7 +233,9 @@ BASELINE = re.compile(
     r"|\bagainst (?:the |a |our )?(?:20\d\d|baseline|current|last)|\b(?:was|were|stood at|is now|is currently)\s+[$€£¥]?\d"
     r"|\(\s*(?:20\d\d|fy\d\d|q[1-4])\s*:\s*[$€£¥]?\d|\d{4}\s*年\S{0,14}为\s*\d|\d{4}\s*年\S{0,14}(?:是|达)\s*\d"
     r"|从\s*\S{0,12}\d|由\s*\S{0,10}\d|目前|现为|现有|当前|基线|同比|环比|较去年|较上年|比去年|比上年"
-    r"|较\S{0,6}(?:提升|提高|增长|下降|降低|减少)|上年|去年\S{0,6}\d",
+    r"|较\S{0,6}(?:提升|提高|增长|成长|下降|下滑|降低|减少)|上年|去年\S{0,6}\d"
+    r"|\([^)]{0,24}(?:19|20)\d\d[^)]{0,6}[:：]\s*[$€£¥]?\d|\b(?:last|past|previous)\s+\d+\s+(?:months|years|quarters|weeks)\b"
+    r"|\bin each of the last\b|\btrack record\b",
     re.I,
 )
 DELTA = re.compile(
@@ -238,9 +243,10 @@ DELTA = re.compile(
     r"lower|decrease|improve|lift|shrink|shorten|add)\w*\s+(?:[\w-]+\s+){0,4}?(?:by\s+)?\d[\d.,]*\s?%"
     r"|\b(?:new|additional|more(?! than)|extra|net new|another)\s+(?:\w+\s+){0,2}?\d"
     r"|\d[\d,.]*\s+(?:new|additional|more|extra)\b|\b(?:halve|halved|double|doubled|triple|tripled)\b|\bby half\b"
-    r"|(?:提升|提高|增长|增加|降低|下降|减少|缩短|压缩|节省|节约|同比|环比)\s?\d[\d.]*\s?(?:%|％|个百分点|倍)"
+    r"|(?:提升|提高|增长|成长|增加|降低|下降|下滑|减少|缩短|压缩|节省|节约|同比|环比|增幅)\s?\d[\d.]*\s?(?:%|％|个百分点|倍)"
     r"|(?:提升|提高|增长|增加|降低|下降|减少)\s?[一二三四五六七八九十两]+(?:成|倍)"
-    r"|新增|增加\s?\d|多\d|翻一?番|翻倍|减半|新开|新建|新签|新招|新上线|新拓展|\d+\s?%\s*(?:growth|increase|reduction|decrease|lower|higher|fewer|more)",
+    r"|\b(?:hire|recruit|add|open|onboard|sign|acquire|win|launch|publish|train|plant|build|install|enrol|enroll)\w*\s+(?:[\w-]+\s+){0,2}?\d"
+    r"|新增|增加\s?\d|多\d|翻一?番|翻倍|减半|新开|新建|新签|新招|新上线|新拓展|招聘\d|\d+\s?%\s*(?:growth|increase|reduction|decrease|lower|higher|fewer|more)",
     re.I,
 )
 LEVEL_TARGET = re.compile(
@@ -259,7 +265,8 @@ GENERIC_VERB = {
         r"^(?:to\s+)?(?:further\s+|continue to\s+|continuously\s+)?(?:improve|enhance|increase|grow|boost|"
         r"strengthen|optimi[sz]e|drive|build|develop|expand|raise|promote|advance|deepen|elevate|"
         r"maximi[sz]e|accelerate|foster|better|upgrade|modernise|modernize|transform|streamline|"
-        r"revitali[sz]e|nurture|cultivate|reinforce|step up|level up)\b",
+        r"revitali[sz]e|nurture|cultivate|reinforce|step up|level up|improved|strengthened|enhanced|increased|"
+        r"better|greater|stronger|more effective|deepened|expanded)\b",
         re.I),
     "zh": re.compile(
         r"^(?:进一步|持续|不断|全面|大力|切实|着力|努力|积极|稳步|全力)?\s*(?:提升|提高|加强|优化|增强|扩大|推动|打造|"
@@ -363,7 +370,8 @@ ACT_CUES = re.compile(
     r"lessons learned|action items|improvement actions?|continuous improvement|"
     r"feed (?:back )?into|adapt|re-?allocate|reallocation|rebalance|stop or scale|"
     r"act on|remediat(?:e|ion)|roll ?back|kill criteria|decide whether|recovery (?:actions?|plans?)|"
-    r"reassign|re-?deploy|scale back|scale up|switch (?:to|budget)|shift budget|pause|"
+    r"reassign|re-?deploy|scale back|scale up|switch (?:to|budget)|shift budget|pause|re-?planned|"
+    r"re-?forecast\w*|re-?scope\w*|de-?scope\w*|defer\w*|postpone\w*|trim\w*|cut (?:the )?[\w ]{0,30}first|"
     r"(?:if|when)\b[^.\n]{0,60}\b(?:miss|misses|below|above|exceeds?|falls?|drops?|slips?|is red|are red|off track))\b"
     r"|调整|纠偏|升级处理|上报|迭代|改进措施|整改|优化方案|及时修正|修正|动态调整|复盘改进|持续改进|"
     r"决定是否|启动\S{0,6}(?:方案|预案|计划)|调派|加码|补救|追加|暂停|叫停|止损|优先处理|"
@@ -478,7 +486,8 @@ BSC_PERSPECTIVES: dict[str, re.Pattern[str]] = {
         r"fulfil\w*|fulfill\w*|stock|outages?|tickets?|wait|waiting|waits|decision time|timeouts?|errors?|"
         r"incomplete|rework|scrap|ppm|recalls?|incidents?|submitted online|online|digital|self-service)(?![a-z])|流程|效率|交付|周转|库存|良品率|良率|"
         r"合格率|准时|时效|响应时间|处理时长|缺陷|故障|可用性|自动化|产能|利用率|差错|准确率|"
-        r"及时率|达成率|审批|周期|时长|工单|上线|发布|品质|发生率|轮候|等候|不良率|报废|返工|差错率|一次通过率",
+        r"及时率|达成率|审批|周期|时长|工单|上线|发布|品质|发生率|轮候|等候|不良率|报废|返工|差错率|一次通过率|"
+        r"处理能力|妥投|发货|候诊|时效|交付率|准点|分拣|产能|吞吐|within (?:one|two|\d+) (?:hour|day)s?|time to \w+",
         re.I),
     "learning": re.compile(
         r"(?<![a-z0-9])(?:training|trained|skills?|hiring|hire|hires|engagement|knowledge|certif\w*|"

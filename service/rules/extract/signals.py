@@ -196,6 +196,10 @@ _MITIGATION_INLINE = re.compile(
     r"to mitigate|to reduce this|to address this|to avoid this|if this happens|if so|in which case|"
     r"fallback is|the response is|countered by|offset by|hedged by|insured|insurance|backup supplier|"
     r"second supplier|dual[- ]source)\b|[;；]\s*[^;；]{0,30}\bwill\b"
+    r"|\s[—–-]{1,2}\s*(?:we\s+)?(?:schedule|add|use|keep|book|hire|train|build|run|set up|agree|pre-?\w+|buy|move|"
+    r"switch|hold|prepare|plan|ask|negotiate|monitor|review|test|pilot|escalate|limit|cap|reserve|stock|secure|"
+    r"sign|insure|outsource|share|offer|provide|create|arrange|call|brief|start|phase|stagger|split|delay|"
+    r"budget|cross-train|document|automate|order)\b"
     r"|(?:应对|因应|措施|预案|对策|防范|处置|解决方案|应对方案|控制措施|缓解措施|规避措施|对应措施)\s*[:：]"
     r"|应对[:：]?|通过\S{2,}(?:降低|规避|缓解|防范|应对|解决)|提前\S{2,}|建立\S{0,6}(?:备用|预案|机制)|"
     r"我们将|将通过|拟通过|采取|购买\S{0,4}保险|外包|备选|备用|兜底|双供应商|若\S{2,}则|一旦\S{2,}(?:立即|即|则)",

@@ -43,7 +43,7 @@ def _numeric_target_cell(g: Statement) -> bool:
     return any(re.match(r"^\s*[≥≤<>~≈]?\s*[$€£¥]?\d", c) for c in cells)
 
 
-_TARGET = re.compile(r"[$€£¥]?\d[\d,.]*\s?(?:%|％|万元|亿元|元|万|亿|[kKmM]\b|分|小时|hours?\b|days?\b|天|人|家|个|件|名|次|学时)?")
+_TARGET = re.compile(r"(?:前|第|top\s?)[一二三四五六七八九十\d]+名?|[$€£¥]?\d[\d,.]*\s?(?:%|％|万元|亿元|元|万|亿|[kKmM]\b|分|小时|hours?\b|days?\b|天|人|家|个|件|名|次|学时)?")
 
 
 def _target_display(raw: str) -> str:
