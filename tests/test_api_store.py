@@ -124,3 +124,19 @@ def test_loopback_anonymous_callers_are_not_rate_limited(tmp_path: Path) -> None
     with pytest.raises(ApiProblem) as exc:
         asyncio.run(get_caller(request("127.0.0.1"), strict))
     assert exc.value.status == 429 and exc.value.headers["Retry-After"] == "60"
+
+
+def test_an_older_database_gains_new_columns(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "planreview.db"
+    with sqlite3.connect(path) as conn:  # a reviews table from before finding_count existed
+        conn.execute("CREATE TABLE reviews (id VARCHAR(40) PRIMARY KEY, status VARCHAR(16), "
+                     "stage VARCHAR(32), source VARCHAR(500))")
+        conn.execute("INSERT INTO reviews (id, status, stage, source) "
+                     "VALUES ('rev_old', 'succeeded', 'done', 'old.md')")
+    db = Database.from_settings(Settings(data_dir=tmp_path))
+    from service.store import reviews
+
+    record = reviews.get_review(db, "rev_old")
+    assert record is not None and record.finding_count is None and record.source == "old.md"

@@ -62,7 +62,27 @@ class Database:
         return db
 
     def create_all(self) -> None:
+        """Create missing tables, and add columns a newer version introduced.
+
+        Every column added after the first release is nullable or has a default, so an
+        ``ALTER TABLE … ADD COLUMN`` brings an older database up to date in place.
+        """
+        from sqlalchemy import inspect, text
+
         Base.metadata.create_all(self.engine)
+        inspector = inspect(self.engine)
+        with self.engine.begin() as conn:
+            for table in Base.metadata.sorted_tables:
+                have = {c["name"] for c in inspector.get_columns(table.name)}
+                for column in table.columns:
+                    if column.name in have:
+                        continue
+                    kind = column.type.compile(dialect=self.engine.dialect)
+                    default = column.default.arg if column.default is not None and \
+                        not callable(column.default.arg) else None
+                    clause = f" DEFAULT {default!r}" if isinstance(default, (int, str)) else ""
+                    conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" '
+                                      f"{kind}{clause}"))
 
     @contextmanager
     def session(self) -> Iterator[Session]:
