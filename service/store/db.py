@@ -78,8 +78,7 @@ class Database:
                     if column.name in have:
                         continue
                     kind = column.type.compile(dialect=self.engine.dialect)
-                    default = column.default.arg if column.default is not None and \
-                        not callable(column.default.arg) else None
+                    default = getattr(column.default, "arg", None)
                     clause = f" DEFAULT {default!r}" if isinstance(default, (int, str)) else ""
                     conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" '
                                       f"{kind}{clause}"))
