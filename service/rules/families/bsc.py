@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from service.rules.base import Emitter
 from service.rules.extract import cues
 from service.rules.extract.facts import PlanFacts
@@ -17,7 +19,8 @@ def _kpi_texts(facts: PlanFacts) -> list[str]:
 
 
 def check(facts: PlanFacts, emit: Emitter) -> None:
-    goals = [g.text for g in facts.goals] + [kr.text for kr in facts.krs]
+    # A goal paragraph with several targets ("…；…；…") counts each target.
+    goals = [c for g in facts.goals for c in re.split(r"[；;]", g.text) if c.strip()] + [kr.text for kr in facts.krs]
     if len(goals) >= 3:
         joined = "\n".join(_kpi_texts(facts))
         for key, pattern in cues.BSC_PERSPECTIVES.items():

@@ -53,6 +53,21 @@ def _target_display(raw: str) -> str:
     return values[-1] if values else ""
 
 
+def _unbased_target(g: Statement, text: str) -> str:
+    """A level target with no baseline, clause by clause ("…压缩至1天以内；满意度达到95%")."""
+    raw_clauses = re.split(r"[；;]", g.raw) if not g.row else [g.raw]
+    clauses = re.split(r"[；;]", text) if not g.row else [text]
+    if len(clauses) != len(raw_clauses):
+        raw_clauses, clauses = [g.raw], [text]
+    for raw, clause in zip(raw_clauses, clauses, strict=True):
+        if not has_metric(clause) or has_baseline(clause) or is_delta(clause):
+            continue
+        target = _target_display(raw)
+        if target:
+            return target
+    return ""
+
+
 def _row_header_time(g: Statement) -> bool:
     return bool(g.row) and has_time_reference(fold(" ".join(g.row.keys())))
 
@@ -96,8 +111,7 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
             ratio = jump_ratio(full)
             if ratio is not None and ratio > 10:
                 emit.block("smart.achievable", g.block, key="smart.achievable.jump", ratio=ratio)
-            elif not has_baseline(full) and not _row_baseline(g) and not is_delta(text) and _target_display(g.raw):
-                target = _target_display(g.raw)
+            elif not _row_baseline(g) and not has_baseline(children) and (target := _unbased_target(g, text)):
                 emit.block("smart.achievable", g.block, target=target,
                            rewrite=rewrites.smart_goal(g, facts, lang, need_metric=False,
                                                        need_time=not timed, need_baseline=True))
