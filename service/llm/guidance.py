@@ -35,7 +35,8 @@ class GuidanceHit:
 
 
 class GuidanceSource(Protocol):
-    def search(self, query: str, k: int, lang: str) -> list[GuidanceHit]: ...
+    def search(self, query: str, k: int, lang: str, script: str | None = None
+               ) -> list[GuidanceHit]: ...
 
 
 class KnowledgeGuidance:
@@ -56,25 +57,40 @@ class KnowledgeGuidance:
         except Exception:
             return "lexical"
 
-    def search(self, query: str, k: int, lang: str) -> list[GuidanceHit]:
+    def search(self, query: str, k: int, lang: str, script: str | None = None
+               ) -> list[GuidanceHit]:
+        """The k best chunks in the plan's language, its script (简/繁) first, one per topic."""
         from service.knowledge.retriever import Retriever
 
         if self._retriever is None:
             self._retriever = _shared_retriever(self.settings, self._resolve_mode())
         retriever = self._retriever
         assert isinstance(retriever, Retriever)
+        depth = k * 2 + 2
         try:
-            hits = retriever.search(query, k=k, lang=lang)
+            hits = retriever.search(query, k=depth, lang=lang)
         except Exception:
             if retriever.mode == "lexical":
                 return []
             retriever.mode = "lexical"  # an index that cannot be read: fall back to BM25
             try:
-                hits = retriever.search(query, k=k, lang=lang)
+                hits = retriever.search(query, k=depth, lang=lang)
             except Exception:
                 return []
-        return [GuidanceHit(h.chunk.chunk_id, h.chunk.title, h.chunk.source, h.chunk.text)
-                for h in hits]
+        chunks = [h.chunk for h in hits]
+        if script:  # a 繁體 plan gets 繁體 guidance where there is some (stable: rank kept)
+            chunks.sort(key=lambda c: c.script != script)
+        out: list[GuidanceHit] = []
+        topics: set[str] = set()
+        for c in chunks:
+            topic = re.sub(r"-(en|zh|zht)$", "", c.chunk_id)
+            if topic in topics:
+                continue
+            topics.add(topic)
+            out.append(GuidanceHit(c.chunk_id, c.title, c.source, c.text))
+            if len(out) >= k:
+                break
+        return out
 
 
 _retrievers: dict[tuple[str, str], object] = {}
@@ -101,7 +117,8 @@ class StaticGuidance:
     def __init__(self, hits: list[GuidanceHit] | None = None) -> None:
         self.hits = hits or []
 
-    def search(self, query: str, k: int, lang: str) -> list[GuidanceHit]:
+    def search(self, query: str, k: int, lang: str, script: str | None = None
+               ) -> list[GuidanceHit]:
         return self.hits[:k]
 
 

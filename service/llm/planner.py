@@ -237,8 +237,8 @@ def plan_critique(plan: Plan, findings: list[Finding], *, prompts: PromptSet, la
             query = _query(plan, group, hints)
             per_chunk = min(CHUNK_TOKENS, left // GUIDANCE_K - 12)
             if per_chunk >= 40:
-                for hit in guidance.search(query, GUIDANCE_K, "zh" if plan.language == "zh"
-                                           else "en"):
+                lang_code = "zh" if plan.language == "zh" else "en"
+                for hit in guidance.search(query, GUIDANCE_K, lang_code, plan.script):
                     text = trim_to_tokens(hit.text, per_chunk)
                     if not text:
                         continue
