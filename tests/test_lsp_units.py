@@ -304,3 +304,22 @@ def test_edits_on_a_crlf_buffer_use_its_line_ends() -> None:
     edit = text_edit(change, EditTarget(uri="file:///z.txt", version=1, index=LineIndex(buffer), eol="\r\n"))
     assert edit.range.start == types.Position(line=6, character=0) == edit.range.end
     assert edit.new_text == "<!-- planreview: ignore raci.no-owner -->\r\n"
+
+
+@pytest.mark.parametrize("text", [EN_PLAN, ZH_PLAN, PLAIN_ZH])
+def test_sections_proposed_by_document_findings_are_recognised_once_inserted(text: str) -> None:
+    from service.lsp.edits import SECTION_AFTER, insert_body_change, section_heading
+
+    plan = parse_markdown(text, source="x.md")
+    facts = build_facts(plan)
+    checked = 0
+    for f in run_rules(plan):
+        if f.code in ("pdca.no-check", "pdca.no-act", "comm.no-stakeholders") and f.rewrite:
+            assert section_heading(f.rewrite)
+            new = apply_changes(text, [insert_body_change(plan, facts, f.rewrite, SECTION_AFTER[f.code])])
+            assert f.code not in {x.code for x in findings_of(new)}
+            old_blocks = [b.text for b in plan.blocks]
+            assert all(t in [b.text for b in parse_markdown(new, source="y").blocks] for t in old_blocks)
+            assert "\n\n\n" not in new
+            checked += 1
+    assert checked == 3

@@ -9,11 +9,14 @@ from lsprotocol import types
 from service.lsp.analysis import Analysis
 from service.lsp.diagnostics import finding_range
 from service.lsp.edits import (
+    SECTION_AFTER,
     TEMPLATE_FOR_CODE,
     TEMPLATES,
     TextChange,
+    insert_body_change,
     insert_section_change,
     rewrite_change,
+    section_heading,
     suppress_file_change,
     suppress_line_change,
 )
@@ -24,9 +27,9 @@ QUICKFIX = types.CodeActionKind.QuickFix
 REWRITE = types.CodeActionKind.RefactorRewrite
 
 _TITLES = {
-    "en": {"rewrite": "Rewrite as: {text}", "line": "Ignore {code} here (planreview comment)",
+    "en": {"rewrite": "Rewrite as: {text}", "section": "Insert section: {heading}", "line": "Ignore {code} here (planreview comment)",
            "file": "Ignore {code} in this file (planreview comment)"},
-    "zh": {"rewrite": "改写为：{text}", "line": "在此处忽略 {code}（planreview 注释）",
+    "zh": {"rewrite": "改写为：{text}", "section": "插入章节：{heading}", "line": "在此处忽略 {code}（planreview 注释）",
            "file": "在本文件中忽略 {code}（planreview 注释）"},
 }
 
@@ -116,6 +119,9 @@ def code_actions(analysis: Analysis, extra: list[Finding], target: EditTarget, r
             template = TEMPLATES[key]
             add(template.title(lang), QUICKFIX, insert_section_change(plan, facts, template, lang), f,
                 f.scope == "document")
+        elif f.scope == "document" and f.rewrite and (heading := section_heading(f.rewrite)):
+            add(titles["section"].format(heading=heading), QUICKFIX,
+                insert_body_change(plan, facts, f.rewrite, SECTION_AFTER.get(f.code, ())), f, True)
         if f.scope == "block":
             add(titles["line"].format(code=f.code), QUICKFIX, suppress_line_change(plan, f), f)
         add(titles["file"].format(code=f.code), QUICKFIX, suppress_file_change(plan.text, f.code), f)

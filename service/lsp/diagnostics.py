@@ -42,7 +42,7 @@ def finding_data(finding: Finding) -> dict[str, Any]:
 
 
 def to_diagnostic(finding: Finding, index: LineIndex, guidance: GuidanceLookup, *,
-                  related: bool = True) -> types.Diagnostic:
+                  related: bool = True, lang: str = "en") -> types.Diagnostic:
     chunk_ids = [c.chunk_id for c in finding.citations]
     info: list[types.DiagnosticRelatedInformation] | None = None
     if related:
@@ -58,12 +58,12 @@ def to_diagnostic(finding: Finding, index: LineIndex, guidance: GuidanceLookup, 
                     range=types.Range(start=types.Position(line=line0, character=0),
                                       end=types.Position(line=line0, character=0)),
                 ),
-                message=f"Guidance: {hit[0]}",
+                message=f"依据：{hit[0]}" if lang == "zh" else f"Guidance: {hit[0]}",
             ))
         info = info or None
     message = finding.message
     if finding.origin == "llm":
-        message = f"{message} (LLM critique)"
+        message = f"{message}（LLM 评审）" if lang == "zh" else f"{message} (LLM critique)"
     return types.Diagnostic(
         range=finding_range(finding, index),
         severity=SEVERITY.get(finding.severity, types.DiagnosticSeverity.Information),
@@ -77,8 +77,8 @@ def to_diagnostic(finding: Finding, index: LineIndex, guidance: GuidanceLookup, 
 
 
 def to_diagnostics(findings: list[Finding], index: LineIndex, guidance: GuidanceLookup, *,
-                   related: bool = True) -> list[types.Diagnostic]:
-    return [to_diagnostic(f, index, guidance, related=related) for f in findings]
+                   related: bool = True, lang: str = "en") -> list[types.Diagnostic]:
+    return [to_diagnostic(f, index, guidance, related=related, lang=lang) for f in findings]
 
 
 def too_large(size: int, limit: int) -> types.Diagnostic:

@@ -159,9 +159,30 @@ def _section_level(plan: Plan, anchor: Block | None) -> int:
 
 def insert_section_change(plan: Plan, facts: PlanFacts, template: Template, lang: str) -> TextChange:
     """Insert a template section after the part it belongs with, or at the end."""
+    return insert_body_change(plan, facts, template.build(facts, lang), template.after)
+
+
+SECTION_AFTER: dict[str, tuple[str, ...]] = {
+    "pdca.no-check": ("monitoring", "risks", "resources", "tasks"),
+    "pdca.no-act": ("monitoring", "risks", "resources", "tasks"),
+    "resource.no-budget": ("resources", "tasks", "goals"),
+    "comm.no-stakeholders": ("communication", "organisation", "monitoring", "tasks"),
+}
+"""Where the section a document finding's own rewrite proposes goes (end of document otherwise)."""
+
+
+def section_heading(body: str) -> str | None:
+    """The heading text of a Markdown section template, or None when ``body`` is not one."""
+    first = body.lstrip().split("\n", 1)[0]
+    m = re.match(r"^#{1,6}\s+(.+)$", first)
+    return m.group(1).strip() if m else None
+
+
+def insert_body_change(plan: Plan, facts: PlanFacts, body: str, after: tuple[str, ...]) -> TextChange:
+    """Insert a Markdown section after the first plan part of ``after`` found, or at the end."""
     text = plan.text
-    body = template.build(facts, lang)
-    anchor = _anchor(plan, facts, template.after)
+    body = body.strip("\n")
+    anchor = _anchor(plan, facts, after)
     level = _section_level(plan, anchor)
     body = re.sub(r"^#+ ", "#" * level + " ", body, count=1)
     starts = line_starts(text)
@@ -170,14 +191,14 @@ def insert_section_change(plan: Plan, facts: PlanFacts, template: Template, lang
         offset = starts[end_line] if end_line < len(starts) else len(text)
     else:
         offset = len(text)
-    before, after = text[:offset], text[offset:]
+    before, rest = text[:offset], text[offset:]
     if not before.strip() or before.endswith("\n\n"):
         prefix = ""
     elif before.endswith("\n"):
         prefix = "\n"
     else:
         prefix = "\n\n"
-    suffix = "\n" if not after or after.startswith("\n") else "\n\n"
+    suffix = "\n" if not rest or rest.startswith("\n") else "\n\n"
     return TextChange(offset, offset, prefix + body + suffix)
 
 

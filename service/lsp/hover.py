@@ -12,9 +12,9 @@ from service.rules import catalogue
 
 _LABELS = {
     "en": {"suggestion": "Suggestion", "rewrite": "Rewrite", "guidance": "Guidance",
-           "error": "error", "warning": "warning", "info": "info", "llm": "LLM critique"},
+           "error": "error", "warning": "warning", "info": "info", "llm": "LLM critique", ":": ": "},
     "zh": {"suggestion": "建议", "rewrite": "改写", "guidance": "依据",
-           "error": "错误", "warning": "警告", "info": "提示", "llm": "LLM 评审"},
+           "error": "错误", "warning": "警告", "info": "提示", "llm": "LLM 评审", ":": "："},
 }
 
 
@@ -35,16 +35,16 @@ def render_finding(f: Finding, lang: str, guidance: GuidanceLookup) -> str:
     parts = [f"**{_escape(title)}** · `{f.code}` · {labels.get(f.severity, f.severity)}{origin}",
              _escape(f.message)]
     if f.suggestion:
-        parts.append(f"**{labels['suggestion']}:** {_escape(f.suggestion)}")
+        parts.append(f"**{labels['suggestion']}{labels[':']}** {_escape(f.suggestion)}")
     if f.rewrite and f.scope == "block" and "\n" not in f.rewrite.strip():
-        parts.append(f"**{labels['rewrite']}:** {_escape(f.rewrite.strip())}")
+        parts.append(f"**{labels['rewrite']}{labels[':']}** {_escape(f.rewrite.strip())}")
     for c in f.citations[:2]:
         hit = guidance.get(c.chunk_id)
         if hit is None:
             continue
         chunk_title, paragraph, path, line = hit
         link = f" ([{c.chunk_id}]({path.resolve().as_uri()}#L{line}))" if path is not None else ""
-        parts.append(f"**{labels['guidance']}: {_escape(chunk_title)}**{link}\n\n{paragraph}")
+        parts.append(f"**{labels['guidance']}{labels[':']}{_escape(chunk_title)}**{link}\n\n{paragraph}")
     return "\n\n".join(parts)
 
 

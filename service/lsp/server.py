@@ -282,7 +282,8 @@ class PlanReviewServer(LanguageServer):
         if analysis.too_large is not None:
             return analysis, index, [too_large(analysis.too_large, settings.max_document_bytes)]
         related = self._client_supports("text_document.publish_diagnostics.related_information")
-        return analysis, index, to_diagnostics(analysis.findings, index, self.guidance, related=related)
+        return analysis, index, to_diagnostics(analysis.findings, index, self.guidance, related=related,
+                                               lang=analysis.lang)
 
     async def refresh(self, uri: str) -> None:
         """Review the buffer as it is now and publish. One run per document at a time: a
@@ -334,7 +335,8 @@ class PlanReviewServer(LanguageServer):
         diagnostics = list(state.rule_diagnostics)
         if state.llm and state.analysis.too_large is None:
             related = self._client_supports("text_document.publish_diagnostics.related_information")
-            diagnostics += to_diagnostics(state.llm, state.index, self.guidance, related=related)
+            diagnostics += to_diagnostics(state.llm, state.index, self.guidance, related=related,
+                                          lang=state.analysis.lang)
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
             uri=state.uri, version=state.analysis.version, diagnostics=diagnostics))
 
