@@ -131,6 +131,8 @@ class _Builder:
                 or _outline_level(prev) is not None
                 or _BOLD_ONLY.match(prev)
                 or _BOLD_ONLY.match(line)
+                or _all_caps(line)
+                or _all_caps(prev)
                 or (_cjk_line(prev) and _TERMINAL_PUNCT.search(prev) is not None)
                 or (_cjk_line(prev) and _cjk_line(line) and len(prev) < 40)
             ):
@@ -166,6 +168,12 @@ def _looks_like_heading_item(lines: list[str], line_no: int, text: str) -> bool:
         if nxt.strip():
             return bool(re.match(rf"^{number}\.\d+\b", nxt.strip()))
     return False
+
+
+def _all_caps(line: str) -> bool:
+    """A title-like line in capitals ("ANNUAL SERVICE PLAN 2026/27")."""
+    letters = re.sub(r"[^A-Za-z]", "", line)
+    return len(line.split()) >= 2 and len(letters) >= 4 and letters.isupper() and not _cjk_line(line)
 
 
 def _cjk_line(line: str) -> bool:

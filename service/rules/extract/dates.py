@@ -88,6 +88,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (_P(r"(?:(?<=[—–\-~])|(?<=to)|(?<=until))\s*(?P<mon>" + _MONTH_RE + r")\b(?!\s*\d)", re.I), "m_range"),
     (_P(r"(?<![\d\w])(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?P<mon>" + _MONTH_RE + r")\b(?!\s*,?\s*20\d{2})", re.I), "dmon"),
     (_P(r"\b(?P<mon>" + _MONTH_RE + r")\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?\b(?!\s*,?\s*20\d{2})", re.I), "dmon"),
+    (_P(r"(?<!\d)(?P<y>20\d{2})\s*/\s*(?P<y2>\d{2})(?![\d/])"), "yy"),
     (_P(r"(?:民国)?(?P<roc>1[01]\d|[一][一〇零][〇零一二三四五六七八九])\s*(?:学年度|年度|学年|年)"), "roc"),
     (_P(r"(?<![0-9A-Za-z_])(?:fy\s?)?(?P<y>20\d{2})(?:\s*年(?:度|底|末|初)?|(?=\s|$|[,.;:)\]]))(?!\s*(?:%|元|万|人|个|users|customers))", re.I), "y"),
 ]
@@ -182,6 +183,11 @@ def _convert(kind: str, m: re.Match[str], default_year: int | None) -> tuple[dat
             mo = int(g["m"]) if kind == "md" else _month(g["mon"])
             d = _safe(default_year, mo, int(g["d"]))
             return (d, d, False) if d else None
+        if kind == "yy":  # "2026/27": a fiscal or academic year across two calendar years
+            y = int(g["y"])
+            if int(g["y2"]) != (y + 1) % 100:
+                return None
+            return date(y, 1, 1), date(y + 1, 12, 31), True
         if kind == "roc":
             roc = g["roc"]
             digits = "".join(str("〇一二三四五六七八九".index(c)) if c in "〇一二三四五六七八九" else

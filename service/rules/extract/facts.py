@@ -161,6 +161,11 @@ def _plan_period(facts: PlanFacts) -> None:
             candidates.append(b)
         elif b.kind == BlockKind.HEADING and b is not title_block and _only_dates(facts.folded[b.id]):
             candidates.append(b)  # "## September 2026 – August 2028" under the title
+        elif (b.kind == BlockKind.PARAGRAPH and b.start_line <= 6 and not any(x.kind == BlockKind.HEADING and x.start_line < b.start_line for x in plan.blocks)
+              and len(b.text) <= 60 and has_time_reference(facts.folded[b.id])):
+            candidates.append(b)  # title lines of a plain-text plan ("一一五學年度系務發展計畫")
+        elif b.kind != BlockKind.HEADING and _BETWEEN_DATES.search(facts.folded[b.id]):
+            candidates.append(b)  # "what the Council will deliver between 1 April 2026 and 31 March 2027"
     title_text = fold(plan.title)
     if plan.title and has_time_reference(title_text):
         facts.plan_has_period = True
@@ -185,6 +190,14 @@ def _plan_period(facts: PlanFacts) -> None:
         facts.period_is_fiscal = True
     if mentions:
         facts.plan_period = (min(m.start for m in mentions), max(m.end for m in mentions))
+
+
+_BETWEEN_DATES = re.compile(
+    r"\b(?:between|from)\s+(?:\d{1,2}\s+)?[a-z]+\s+20\d\d\s+(?:and|to|until|through|–|-)\s+(?:\d{1,2}\s+)?[a-z]+\s+20\d\d"
+    r"|\b(?:between|from)\s+20\d\d-\d\d-\d\d\s+(?:and|to|until|through|–|-)\s+20\d\d-\d\d-\d\d"
+    r"|自?20\d\d年\d{1,2}月(?:\d{1,2}日)?(?:起)?\s*(?:至|到|—|-|~)\s*(?:20\d\d年)?\d{1,2}月",
+    re.I,
+)
 
 
 def _only_dates(text: str) -> bool:
