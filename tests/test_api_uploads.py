@@ -146,6 +146,18 @@ def test_batch_of_files_and_a_zip(client: httpx.Client) -> None:
     assert rows[2]["review"]["plan"]["language"] == "zh"
     summary = client.get(f"/v1/batches/{batch['id']}/summary")
     assert summary.headers["content-type"].startswith("text/html") and "<html" in summary.text
+    assert "<script" not in summary.text
+    # The library dashboard links each plan's review next to the page; the links resolve.
+    import re
+    from urllib.parse import urljoin
+
+    links = re.findall(r'href="(reviews/[^"]+\.json)"', summary.text)
+    assert links, "the dashboard links the plans' reviews"
+    page = f"{client.base_url}/v1/batches/{batch['id']}/summary"
+    linked = client.get(urljoin(page, links[0]))
+    assert linked.status_code == 200 and linked.json()["schema_version"] == "1"
+    missing = client.get(f"/v1/batches/{batch['id']}/reviews/nope.md.json")
+    assert missing.status_code == 404
 
 
 def test_bad_batches(client: httpx.Client) -> None:

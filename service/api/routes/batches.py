@@ -18,6 +18,7 @@ from service.api.routes.docs import problems
 from service.api.routes.reviews import _options_schema, queue_guard
 from service.api.schemas.batches import BatchPublic
 from service.api.state import ApiState
+from service.api.summary import render_summary, unique_rel
 from service.api.uploads import read_batch
 from service.store import reviews as store
 
@@ -130,28 +131,25 @@ async def batch_results(batch_id: str, state: StateDep, caller: CallerDep) -> St
                        **problems(404)})
 async def batch_summary(batch_id: str, state: StateDep, caller: CallerDep) -> Response:
     batch, items = await load_batch(state, caller, batch_id, full=True)
-    html = await anyio.to_thread.run_sync(render_summary, batch, items)
+    html = await anyio.to_thread.run_sync(render_summary, batch, items, state.settings)
     return Response(html, media_type="text/html; charset=utf-8")
 
 
-def render_summary(batch: store.BatchRecord, items: list[store.ReviewRecord]) -> str:
-    from html import escape
-
-    from service.models import Plan, Review
-    from service.report import render
-
-    pairs = [(Review.model_validate_json(r.review_json), Plan.model_validate_json(r.plan_json))
-             for r in items if r.review_json and r.plan_json]
-    failed = [r for r in items if r.status == store.FAILED]
-    pending = batch.total - batch.done
-    notes = []
-    if pending:
-        notes.append(f"{pending} of {batch.total} plans are still being reviewed.")
-    for r in failed:
-        notes.append(f"{r.source}: not reviewed: {r.error_detail}")
-    banner = "".join(f"<p class=\"batch-note\">{escape(n)}</p>" for n in notes)
-    if not pairs:
-        return (f"<!doctype html><html><head><meta charset=\"utf-8\"><title>Batch {batch.id}"
-                f"</title></head><body><h1>Batch {batch.id}</h1>{banner}</body></html>")
-    page = render(pairs, "html")
-    return page.replace("<body>", f"<body>{banner}", 1) if banner else page
+@router.get("/{batch_id}/reviews/{plan_path:path}", summary="One plan's review JSON by its path",
+            description="The links of the summary page: `reviews/<path of the plan in the "
+            "batch>.json` answers that plan's review JSON.",
+            responses=problems(404, 409))
+async def batch_review_by_path(batch_id: str, plan_path: str, state: StateDep,
+                               caller: CallerDep) -> Response:
+    _, items = await load_batch(state, caller, batch_id)
+    wanted = plan_path.removesuffix(".json")
+    seen: set[str] = set()
+    for r in items:
+        if unique_rel(r.source, seen) != wanted:
+            continue
+        record = await anyio.to_thread.run_sync(store.get_review, state.db, r.id)
+        if record is None or not record.review_json:
+            raise ApiProblem(409, f"{r.source} has not been reviewed ({r.status})",
+                             kind="not-ready", retryable=r.status != store.FAILED)
+        return Response(record.review_json, media_type="application/json")
+    raise ApiProblem(404, f"no plan {wanted!r} in batch {batch_id}", kind="not-found")
