@@ -336,3 +336,16 @@ async def test_critique_without_an_endpoint_says_so_without_calling_anyone(clien
         command="planreview.critique", arguments=[{"textDocument": {"uri": doc}}])), 5)
     assert result["status"] == "failed" and "OPENAI_BASE_URL" in result["message"]
     assert any("OPENAI_BASE_URL" in m.message for m in client.messages)
+
+
+async def test_reviews_the_buffer_not_the_file_and_honours_planreview_toml(
+        client: LanguageClient, tmp_path: Path) -> None:
+    plan_file = tmp_path / "plans" / "q3.md"
+    plan_file.parent.mkdir()
+    plan_file.write_text(EN_TEXT, encoding="utf-8")  # on disk: the English plan
+    diags = await open_doc(client, plan_file.as_uri(), ZH_TEXT)  # in the editor: the Chinese one
+    assert utf16_range_text(ZH_TEXT, by_code(diags, "raci.no-owner")[0].range).startswith("🧑‍🏫 培训")
+    (tmp_path / "planreview.toml").write_text('ignore = ["smart"]\n', encoding="utf-8")
+    change_doc(client, plan_file.as_uri(), 2, ZH_TEXT + "\n")
+    after = await diagnostics(client, plan_file.as_uri(), 2)
+    assert by_code(after, "raci.no-owner") and not [d for d in after if str(d.code).startswith("smart.")]
