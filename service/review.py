@@ -90,7 +90,8 @@ def review_plan(
         llm_ms = int((time.perf_counter() - t_llm) * 1000)
 
     review.scores = score(review.findings, facts)
-    review.summary = summarise(review, lang)
+    llm_summary = review.summary.strip()  # the LLM tier's critique summary, if any
+    review.summary = summarise(review, lang) + (f" {llm_summary}" if llm_summary else "")
     review.timings_ms = {
         "parse": parse_ms,
         "rules": int((t_rules - t0) * 1000),

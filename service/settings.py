@@ -41,8 +41,13 @@ class Settings(BaseSettings):
     llm_context_tokens: int = Field(default=16000, ge=2000, description="Model context size.")
     llm_max_output_tokens: int = Field(default=4000, ge=256)
     llm_structured: str = Field(
-        default="auto", description="json_schema | json_mode | auto (schema, then JSON mode)."
+        default="auto",
+        description="json_schema | json_mode | prompt (no response format) | auto (schema, then JSON mode, then prompt).",
     )
+    llm_cassettes: Path | None = Field(
+        default=None, description="Record/replay directory for LLM calls (the eval suite's replay mode)."
+    )
+    llm_cassette_mode: str = Field(default="replay", description="replay | record")
 
     # Knowledge base
     chroma_host: str | None = Field(default=None, description="Chroma server host (HttpClient).")

@@ -19,6 +19,7 @@ from service.llm.cassettes import CassetteMissing
 from service.llm.client import ChatBackend, LLMFailure
 from service.llm.guidance import GuidanceSource
 from service.models import Finding, Plan, Review, Usage
+from service.rules.engine import suppressions
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -210,7 +211,7 @@ class LLMRun:
         """Apply the review's config (select/ignore/severity) and inline suppressions."""
         config = getattr(self.options, "config", None)
         enabled = config.enabled_codes() if config is not None else None
-        whole, by_line = _suppressions(self.plan)
+        whole, by_line = suppressions(self.plan)
         out = []
         for f in findings:
             if enabled is not None and f.code not in enabled:
@@ -286,9 +287,3 @@ def _ground(findings: list[Finding], plan: Plan) -> None:
         log.debug("grounding LLM findings failed", exc_info=True)
 
 
-def _suppressions(plan: Plan) -> tuple[set[str], dict[int, set[str]]]:
-    try:
-        from service.rules.engine import _suppressions as rule_suppressions
-    except ImportError:  # pragma: no cover - the rules engine always has it
-        return set(), {}
-    return rule_suppressions(plan)

@@ -26,7 +26,7 @@ def fingerprint(code: str, quote: str, plan_sha: str) -> str:
     return hashlib.sha256(f"{code}\0{norm}\0{plan_sha}".encode()).hexdigest()[:16]
 
 
-def _suppressions(plan: Plan) -> tuple[set[str], dict[int, set[str]]]:
+def suppressions(plan: Plan) -> tuple[set[str], dict[int, set[str]]]:
     """(codes ignored in the whole file, line -> codes ignored on the block starting there)."""
     whole: set[str] = set()
     by_line: dict[int, set[str]] = {}
@@ -66,7 +66,7 @@ def run_rules(plan: Plan, config: ReviewConfig | None = None, lang: str | None =
             if f.rewrite:
                 f.rewrite = to_traditional(f.rewrite)
     enabled = config.enabled_codes()
-    whole, by_line = _suppressions(plan)
+    whole, by_line = suppressions(plan)
     out: list[Finding] = []
     seen: set[str] = set()
     for f in emit.findings:
