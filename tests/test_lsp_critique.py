@@ -123,6 +123,19 @@ async def test_edit_cancels_a_slow_critique(client: LanguageClient) -> None:
     assert not llm_diags(await diagnostics(client, doc, 2))
 
 
+async def test_cancel_button_stops_the_critique(client: LanguageClient) -> None:
+    doc = uri("cancel-button.md")
+    await open_doc(client, doc, ZH_TEXT)
+    before = set(client.progress_reports)
+    task = asyncio.ensure_future(run_critique(client, doc))
+    (token,) = await wait_for(lambda: set(client.progress_reports) - before, what="progress begin")
+    begin = client.progress_reports[token][0]
+    assert isinstance(begin, types.WorkDoneProgressBegin) and begin.cancellable
+    client.window_work_done_progress_cancel(types.WorkDoneProgressCancelParams(token=token))
+    result = await asyncio.wait_for(task, 3)
+    assert result["status"] == "cancelled" and "editor" in str(result["message"])
+
+
 async def test_llm_findings_follow_edits_and_vanish_with_their_quote(client: LanguageClient) -> None:
     doc = uri("follow.md")
     await open_doc(client, doc, QUICK)
