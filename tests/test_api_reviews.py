@@ -232,6 +232,9 @@ def test_errors_are_problem_documents(client: httpx.Client) -> None:
     assert_problem(client.get("/no/such/path"), 404)
     assert_problem(client.delete("/v1/reviews"), 405)
     assert_problem(client.get("/v1/batches/bat_missing"), 404)
+    # A core error raised inside a review worker process keeps its status, kind and hint.
+    empty = assert_problem(client.post("/v1/reviews", files={"file": ("e.md", b"")}), 422)
+    assert empty["kind"] == "bad-input" and empty["detail"].startswith("e.md:") and empty["hint"]
 
 
 def test_openapi_documents_both_bodies_with_examples(client: httpx.Client) -> None:
