@@ -95,7 +95,7 @@ def test_cli_missing_named_baseline_and_bad_dataset_exit_2(tmp_path: Path) -> No
     assert res.exit_code == 2
 
 
-@pytest.mark.parametrize("split", ["dev", "test"])
+@pytest.mark.parametrize("split", ["dev", "test", "holdout"])
 def test_offline_eval_has_no_regression_against_the_committed_baseline(split: str) -> None:
     """The CI gate: the full offline eval of each split against eval/baselines/offline-<split>.json.
 

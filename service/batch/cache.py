@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 CACHE_DIR = ".cache"
-CACHE_FORMAT = "batch-v1"
+CACHE_FORMAT = "batch-v2"
 
 
 def file_sha256(path: Path) -> str:

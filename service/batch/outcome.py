@@ -6,6 +6,7 @@ read it back one plan at a time.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,13 +45,22 @@ class Outcome:
         return self.scores.get("overall")
 
 
+def parsed_review(entry: dict[str, Any]) -> dict[str, Any]:
+    """The review of an ok cache entry as a dict (parsed once, kept in the entry)."""
+    review: dict[str, Any] | None = entry.get("_review")
+    if review is None:
+        review = json.loads(entry["review_text"])
+        entry["_review"] = review
+    return review
+
+
 def outcome_from_entry(file: PlanFile, entry: dict[str, Any], *, cached: bool,
                        timings_ms: dict[str, int] | None = None) -> Outcome:
     if entry.get("status") != "ok":
         return Outcome(file=file, key=str(entry.get("key", "")), status="failed",
                        reason=str(entry.get("reason", "")), cached=cached,
                        timings_ms=timings_ms or {})
-    review = entry["review"]
+    review = parsed_review(entry)
     findings = review.get("findings", [])
     digest = PlanDigest.model_validate(entry["digest"]) if entry.get("digest") else None
     return Outcome(

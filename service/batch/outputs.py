@@ -26,7 +26,7 @@ from typing import Any
 
 from service.batch.cache import ResultCache, atomic_write, write_if_changed
 from service.batch.library import LIBRARY_CODES, LibraryReport
-from service.batch.outcome import Outcome
+from service.batch.outcome import Outcome, parsed_review
 
 REVIEWS_DIR = "reviews"
 OUTPUT_FILES = ("findings.jsonl", "results.sarif", "summary.csv", "library.json", "index.html")
@@ -38,10 +38,18 @@ def review_path(out: Path, rel: str) -> Path:
 
 
 def render_review(entry: dict[str, Any], source: str) -> str:
-    """The per-plan review JSON (the contract's shape, as ``--format json`` prints it)."""
-    review = entry["review"]
-    review["plan"]["source"] = source
-    return json.dumps(review, indent=2, ensure_ascii=False) + "\n"
+    """The per-plan review JSON (the contract's shape, as ``--format json`` prints it).
+
+    The worker rendered it for the plan's source; only when the same content is
+    now reached by another path (a moved file, another working folder) is it redone.
+    """
+    if entry.get("source") == source:
+        return str(entry["review_text"])
+    from service.batch.worker import render_review_dict
+
+    review = dict(parsed_review(entry))
+    review["plan"] = {**review["plan"], "source": source}
+    return render_review_dict(review)
 
 
 def write_review(out: Path, outcome: Outcome, entry: dict[str, Any]) -> None:
@@ -81,7 +89,7 @@ def prune_reviews(out: Path, keep: set[Path]) -> int:
 
 # -- findings.jsonl --------------------------------------------------------------------------------
 def findings_lines(outcome: Outcome, entry: dict[str, Any]) -> Iterator[str]:
-    for f in entry["review"].get("findings", []):
+    for f in parsed_review(entry).get("findings", []):
         line = {"plan": outcome.file.source, "folder": outcome.file.folder, **f}
         yield json.dumps(line, ensure_ascii=False) + "\n"
 
@@ -192,7 +200,8 @@ def _add_library_results(run: dict[str, Any], library: LibraryReport, cwd: Path)
 
 
 def dumps_sarif(doc: dict[str, Any]) -> str:
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    """Compact JSON: a library's SARIF runs to megabytes, and indenting it costs seconds."""
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def write_text(path: Path, text: str) -> None:

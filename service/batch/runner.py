@@ -38,9 +38,17 @@ from typing import Any
 from service.batch.cache import ResultCache, cache_key, file_sha256
 from service.batch.discovery import PlanFile, discover
 from service.batch.library import LibraryOptions, LibraryReport, check_library
-from service.batch.outcome import Outcome, outcome_from_entry
+from service.batch.outcome import Outcome, outcome_from_entry, parsed_review
 from service.batch.progress import NullReporter
-from service.batch.worker import Job, JobResult, build_entry, failed_entry, review_chunk, warm_up
+from service.batch.worker import (
+    Job,
+    JobResult,
+    build_entry,
+    failed_entry,
+    render_review_dict,
+    review_chunk,
+    warm_up,
+)
 from service.config import ReviewConfig, find_config, load_config_file
 from service.errors import ConfigError
 
@@ -240,15 +248,15 @@ class Runner:
         try:
             review = fut.result()
             llm_status = str(review.get("engine", {}).get("llm_status", ""))
-            entry_json = build_entry(base["key"], review, base["plan"]["text"],
-                                     base["plan"]["sha256"], base["plan"]["source_format"],
-                                     base["digest"])
             cacheable = not llm_status.startswith("failed")
         except Exception as exc:  # the LLM tier promises not to raise; keep the rule review if it does
-            review = base["review"]
+            review = parsed_review(base)
             review["engine"]["llm_status"] = f"failed: {type(exc).__name__}: {exc}"[:200]
-            entry_json = json.dumps(base, ensure_ascii=False)
             cacheable = False
+        review["plan"]["source"] = base["source"]
+        entry_json = build_entry(base["key"], render_review_dict(review), base["source"],
+                                 base["plan"]["text"], base["plan"]["sha256"],
+                                 base["plan"]["source_format"], base["digest"])
         self._accept(result, entry_json, cacheable)
 
     # -- execution ---------------------------------------------------------------------------------
@@ -442,7 +450,7 @@ def finish(opts: BatchOptions, runner: Runner, outcomes: list[Outcome],
         if o.cached:
             outputs.write_review(out, o, entry)
         lines.extend(outputs.findings_lines(o, entry))
-        review = Review.model_validate(entry["review"])
+        review = Review.model_validate(parsed_review(entry))
         review.plan.source = o.file.source
         plan_info = entry["plan"]
         plan = Plan(source=o.file.source, text=plan_info["text"], sha256=plan_info["sha256"],

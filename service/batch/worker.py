@@ -1,9 +1,10 @@
 """The work done for one plan, in a worker process (or in the main process with --jobs 1).
 
 ``review_chunk`` reads, parses and reviews a few plans and returns, for each,
-the cache entry as a JSON string: the review (timings removed, so that the
-per-plan outputs are the same on every run), the plan's normalised text (for
-SARIF regions), and the plan's digest for the library checks. A file that
+the cache entry as a JSON string: the per-plan review file, already rendered
+here in parallel (timings removed, so that it is the same on every run), the
+plan's normalised text (for SARIF regions), and the plan's digest for the
+library checks. A file that
 cannot be read becomes a ``failed`` entry with the one-line reason; nothing a
 plan does stops the batch.
 
@@ -128,18 +129,27 @@ def review_one(job: Job) -> JobResult:
     except Exception:  # the library checks lose one plan; the review stands
         digest = PlanDigest(language=plan.language, title=plan.title)
     timings = dict(review.timings_ms)
+    # Timings change from run to run; the per-plan file must not (they go to run.json).
+    review_text = review.model_copy(update={"timings_ms": {}}).model_dump_json(indent=2) + "\n"
     timings["total"] = int((time.perf_counter() - t0) * 1000)
-    entry = build_entry(job.key, review.model_dump(mode="json"), plan.text, plan.sha256,
+    entry = build_entry(job.key, review_text, job.source, plan.text, plan.sha256,
                         plan.source_format, digest.model_dump(mode="json"))
     return JobResult(job.index, entry, "ok", not review.engine.llm_status.startswith("failed"),
                      timings, plan.model_dump_json() if job.keep_plan else None)
 
 
-def build_entry(key: str, review: dict[str, Any], text: str, sha256: str, source_format: str,
-                digest: dict[str, Any]) -> str:
+def render_review_dict(review: dict[str, Any]) -> str:
+    """The per-plan review file for a review given as a dict (what pydantic's indent=2 writes)."""
     review["timings_ms"] = {}
+    return json.dumps(review, indent=2, ensure_ascii=False) + "\n"
+
+
+def build_entry(key: str, review_text: str, source: str, text: str, sha256: str,
+                source_format: str, digest: dict[str, Any]) -> str:
+    """A cache entry: the per-plan review file as written (for ``source``), the plan's text
+    (SARIF regions) and its digest (library checks)."""
     return json.dumps(
-        {"key": key, "status": "ok", "review": review,
+        {"key": key, "status": "ok", "source": source, "review_text": review_text,
          "plan": {"text": text, "sha256": sha256, "source_format": source_format},
          "digest": digest},
         ensure_ascii=False,

@@ -23,6 +23,7 @@ class EvalMode(StrEnum):
 class SplitName(StrEnum):
     dev = "dev"
     test = "test"
+    holdout = "holdout"
     all = "all"
 
 

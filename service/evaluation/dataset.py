@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from service.rules.catalogue import BY_CODE
 
-Split = Literal["dev", "test"]
+Split = Literal["dev", "test", "holdout"]
 
 
 class GoldFinding(BaseModel):
@@ -44,7 +44,7 @@ class EvalItem(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     id: str = Field(description="Unique plan id, e.g. 'en-retail-q3-01'.")
-    split: Split = Field(description="dev (tune on it) or test (report only).")
+    split: Split = Field(description="dev (tune on it), test (report only) or holdout (written independently, never tuned on).")
     language: Literal["en", "zh"]
     source: str = Field(description="'hand-written', 'injected:<base id>' or 'public:<repo/path>'.")
     licence: str
@@ -169,7 +169,9 @@ def load_dataset(eval_dir: Path | None = None, *, split: str = "all",
     items, problems = validate_dataset(eval_dir)
     if problems:
         raise DatasetError(problems)
-    if split != "all":
+    if split == "all":
+        items = [i for i in items if i.split != "holdout"]  # the holdout is asked for by name only
+    else:
         items = [i for i in items if i.split == split]
     if language:
         items = [i for i in items if i.language == language]
