@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -163,3 +167,35 @@ def test_http_settings_select_a_server(tmp_path: Path) -> None:
     store = KnowledgeStore(Settings(data_dir=tmp_path, chroma_host="chroma.internal",
                                     chroma_port=8123), FakeEmbedder())
     assert store.remote and store.location == "http://chroma.internal:8123"
+
+
+CHROMA_BIN = Path(sys.executable).parent / "chroma"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not CHROMA_BIN.is_file(), reason="the chroma server CLI is not installed")
+def test_index_and_search_through_a_chroma_server(tmp_path: Path, kroot: Path) -> None:
+    """PLANREVIEW_CHROMA_HOST/PORT: the same store talks to a local Chroma server."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [str(CHROMA_BIN), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1",
+         "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.2)
+        settings = Settings(data_dir=tmp_path / "d", chroma_host="127.0.0.1", chroma_port=port)
+        store = KnowledgeStore(settings, FakeEmbedder(), [kroot])
+        assert store.index().added == 3
+        assert store.index().embedded == 0
+        assert store.vector_search("风险 应对措施", k=1)[0][0] == "risk-register-zh"
+        assert not (tmp_path / "d/index/chroma").exists()  # nothing embedded locally
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
