@@ -89,7 +89,7 @@ def ms(values: list[float]) -> str:
             f"max {values[-1] * 1000:.0f} ms (n={len(values)})")
 
 
-async def run(words: int, edits: int, debounce_ms: int) -> None:
+async def run(words: int, edits: int, debounce_ms: int, verbose: bool = False) -> None:
     bench = Bench()
     bench.settings = {"debounceMs": debounce_ms}
     t0 = time.perf_counter()
@@ -122,6 +122,8 @@ async def run(words: int, edits: int, debounce_ms: int) -> None:
                 bench.change(uri, version, line, 2, "", remove=1)
             latencies.append(await bench.wait(uri, version) - sent)
         print(f"  single edit -> diagnostics: {ms(latencies)}")
+        if verbose:
+            print("   ", " ".join(f"{v * 1000:.0f}" for v in latencies))
         await asyncio.sleep(debounce_ms / 1000 + 0.1)
         burst: list[float] = []
         for _ in range(3):
@@ -145,8 +147,9 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=5000)
     parser.add_argument("--edits", type=int, default=10)
     parser.add_argument("--debounce-ms", type=int, default=200)
+    parser.add_argument("-v", "--verbose", action="store_true", help="print every latency")
     args = parser.parse_args()
-    asyncio.run(run(args.words, args.edits, args.debounce_ms))
+    asyncio.run(run(args.words, args.edits, args.debounce_ms, args.verbose))
 
 
 if __name__ == "__main__":

@@ -54,7 +54,7 @@ def to_diagnostic(finding: Finding, index: LineIndex, guidance: GuidanceLookup, 
             line0 = max(hit[3] - 1, 0)
             info.append(types.DiagnosticRelatedInformation(
                 location=types.Location(
-                    uri=hit[2].resolve().as_uri(),
+                    uri=hit[2],
                     range=types.Range(start=types.Position(line=line0, character=0),
                                       end=types.Position(line=line0, character=0)),
                 ),

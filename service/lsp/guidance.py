@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from pathlib import Path
 
 from service.errors import PlanReviewError
 
@@ -21,7 +20,7 @@ class GuidanceLookup:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._version = ""
-        self._chunks: dict[str, tuple[str, str, Path | None, int]] = {}
+        self._chunks: dict[str, tuple[str, str, str | None, int]] = {}
 
     def _refresh(self) -> None:
         try:
@@ -33,19 +32,19 @@ class GuidanceLookup:
             if version == self._version:
                 return
             roots = {d.name: d for d in reversed(default_dirs())}  # shipped wins a name clash
-            chunks: dict[str, tuple[str, str, Path | None, int]] = {}
+            chunks: dict[str, tuple[str, str, str | None, int]] = {}
             for c in load_corpus():
                 root_name, _, rel = c.source.partition("/")
                 root = roots.get(root_name)
-                path = (root / rel) if root is not None and rel else None
-                chunks[c.chunk_id] = (c.title, first_paragraph(c.text), path, c.line)
+                uri = (root / rel).resolve().as_uri() if root is not None and rel else None
+                chunks[c.chunk_id] = (c.title, first_paragraph(c.text), uri, c.line)
         except (PlanReviewError, OSError) as exc:
             log.warning("guidance unavailable: %s", exc)
             return
         self._chunks, self._version = chunks, version
 
-    def get(self, chunk_id: str) -> tuple[str, str, Path | None, int] | None:
-        """(title, first paragraph, file, 1-based line) of a chunk, or None."""
+    def get(self, chunk_id: str) -> tuple[str, str, str | None, int] | None:
+        """(title, first paragraph, file URI, 1-based line) of a chunk, or None."""
         with self._lock:
             if not self._chunks:
                 self._refresh()
@@ -60,7 +59,7 @@ class GuidanceLookup:
         for chunk_id in chunk_ids:
             hit = self.get(chunk_id)
             if hit is not None and hit[2] is not None:
-                return hit[2].resolve().as_uri() + f"#L{hit[3]}"
+                return f"{hit[2]}#L{hit[3]}"
         if chunk_ids:
             return f"planreview://guidance/{chunk_ids[0]}"
         return f"planreview://rules/{code}"

@@ -42,8 +42,8 @@ def render_finding(f: Finding, lang: str, guidance: GuidanceLookup) -> str:
         hit = guidance.get(c.chunk_id)
         if hit is None:
             continue
-        chunk_title, paragraph, path, line = hit
-        link = f" ([{c.chunk_id}]({path.resolve().as_uri()}#L{line}))" if path is not None else ""
+        chunk_title, paragraph, uri, line = hit
+        link = f" ([{c.chunk_id}]({uri}#L{line}))" if uri is not None else ""
         parts.append(f"**{labels['guidance']}{labels[':']}{_escape(chunk_title)}**{link}\n\n{paragraph}")
     return "\n\n".join(parts)
 
