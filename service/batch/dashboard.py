@@ -244,9 +244,10 @@ def build_view(outcomes: list[Outcome], library: LibraryReport, *, lang: str,
         for c in library.section_coverage
     ]
     charts = {
-        "family": hbar_chart(family_bars, title=labels["by_family"], label_width=200),
+        "family": hbar_chart(family_bars, title=labels["by_family"], label_width=190, width=520),
         "code": hbar_chart(code_bars, title=labels["by_code"], label_width=240),
-        "scores": histogram(bands, band_labels, title=labels["score_dist"], colors=band_colors),
+        "scores": histogram(bands, band_labels, title=labels["score_dist"], colors=band_colors,
+                            width=520, height=220),
         "folders": hbar_chart(folder_bars, title=labels["folder_scores"], max_value=100.0),
         "coverage": hbar_chart(coverage_bars, title=labels["coverage_chart"], max_value=100.0,
                                label_width=200),
