@@ -117,3 +117,36 @@ def test_job_results_and_failures_are_recorded(tmp_path: Path) -> None:
     assert {"parsed", "rules", "retrieve", "done"} <= set(stages)
 
 
+
+
+def _children(pid: int) -> list[int]:
+    kids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                kids.append(int(entry.name))
+    return kids
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_review_workers_do_not_outlive_a_killed_server(tmp_path: Path) -> None:
+    srv = start_server(tmp_path / "data", env={"PLANREVIEW_API_REVIEW_PROCESSES": "1"})
+    kids = _children(srv.proc.pid)
+    assert kids, "the review process pool is running"
+    srv.kill()
+    deadline = time.monotonic() + 10
+    while any(_alive(k) for k in kids) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(_alive(k) for k in kids), "orphaned review workers"

@@ -112,7 +112,7 @@ def create_app(settings: Settings | None = None, api: ApiSettings | None = None)
             yield
         finally:
             state.jobs.shutdown()
-            state.executor.shutdown()
+            await anyio.to_thread.run_sync(state.executor.shutdown)
 
     app = FastAPI(title="planreview API", version=__version__, description=DESCRIPTION,
                   lifespan=lifespan)

@@ -83,6 +83,23 @@ def raise_if_error(result: tuple[str, str] | ErrorTuple) -> tuple[str, str]:
     return result
 
 
+def _watch_parent(parent: int) -> None:
+    """In a worker: exit as soon as the server process is gone (even if it was SIGKILLed).
+
+    A spawned worker holds both ends of its task queue, so it never sees end-of-file
+    when the server dies; without this it would wait for work forever.
+    """
+    import os
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    threading.Thread(target=watch, name="planreview-parent-watch", daemon=True).start()
+
+
 def _warm() -> int:
     """Import the pipeline and run one tiny review so the first real one is fast."""
     run_review(b"# Plan\n\n## Goals\n\n- Grow sales by 5% by 2026-12-31\n", "warm.md",
@@ -108,14 +125,18 @@ class ReviewExecutor:
 
     def start(self) -> None:
         if self.processes > 0 and self._pool is None:
+            import os
+
             ctx = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(self.processes, mp_context=ctx)
+            self._pool = ProcessPoolExecutor(self.processes, mp_context=ctx,
+                                             initializer=_watch_parent, initargs=(os.getpid(),))
             for future in [self._pool.submit(_warm) for _ in range(self.processes)]:
                 future.result(timeout=120)
 
     def shutdown(self) -> None:
+        """Cancel what has not started, let running reviews finish, and reap the workers."""
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
     async def _in_pool(self, data: bytes, name: str,
