@@ -211,25 +211,44 @@ def _cite(c: Chunk) -> Citation:
     return Citation(chunk_id=c.chunk_id, title=c.title, source=c.source)
 
 
-def _context_terms(f: Finding, lines: list[str], simplify: bool) -> Counter[str]:
-    parts = [f.quote]
-    if f.span is not None:
-        lo = max(f.span.start_line - 1 - CONTEXT_LINES, 0)
-        hi = min(f.span.end_line + CONTEXT_LINES, len(lines))
-        parts.extend(lines[lo:hi])
-    return Counter(cheap_terms("\n".join(parts), simplify=simplify))
+class _PlanText:
+    """The plan's lines, tokenised once per review and only where findings point."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.lines = plan.lines
+        self.simplify = plan.script == "hant"
+        self._terms: dict[int, Counter[str]] = {}
+
+    def line_terms(self, i: int) -> Counter[str]:
+        hit = self._terms.get(i)
+        if hit is None:
+            hit = self._terms[i] = Counter(cheap_terms(self.lines[i], simplify=self.simplify))
+        return hit
+
+    def context(self, f: Finding) -> Counter[str]:
+        """Terms of the finding's quote and the lines around its span."""
+        out: Counter[str] = Counter()
+        covered = ""
+        if f.span is not None:
+            lo = max(f.span.start_line - 1 - CONTEXT_LINES, 0)
+            hi = min(f.span.end_line + CONTEXT_LINES, len(self.lines))
+            for i in range(lo, hi):
+                out.update(self.line_terms(i))
+            covered = "\n".join(self.lines[lo:hi])
+        if f.quote and f.quote not in covered:
+            out.update(cheap_terms(f.quote, simplify=self.simplify))
+        return out
 
 
 def citations_for(finding: Finding, plan: Plan, gi: GroundingIndex,
                   plan_sims: dict[str, float] | None = None,
-                  lines: list[str] | None = None) -> list[Citation]:
+                  text: _PlanText | None = None) -> list[Citation]:
     """Guidance for the finding's code, then the best-fitting case card."""
     prefs = _preferences(plan)
     chosen: list[Chunk] = list(gi.guidance_for(finding.code, prefs))
     if plan_sims is None:
         plan_sims = gi.plan_similarities(_plan_profile(plan))
-    context = _context_terms(finding, lines if lines is not None else plan.lines,
-                             plan.script == "hant")
+    context = (text or _PlanText(plan)).context(finding)
     case = gi.case_for(finding.code, prefs, context, plan_sims)
     if case is not None:
         chosen.append(case)
@@ -261,9 +280,9 @@ def ground(findings: list[Finding], plan: Plan, dirs: list[Path] | None = None) 
         return
     gi = grounding_index(dirs)
     plan_sims = gi.plan_similarities(_plan_profile(plan)) if gi.case_vecs else {}
-    lines = plan.lines
+    text = _PlanText(plan)
     for f in findings:
-        fresh = citations_for(f, plan, gi, plan_sims, lines)
+        fresh = citations_for(f, plan, gi, plan_sims, text)
         if f.origin == "llm":
             kept = [c for c in f.citations if c.chunk_id in gi.chunks]
             f.citations = _dedupe([*kept, *fresh[:1], *fresh[1:]])

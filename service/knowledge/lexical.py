@@ -18,6 +18,7 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 
 _LATIN_RE = re.compile(r"[a-z0-9][a-z0-9'\-]*")
 _CJK_RUN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -55,6 +56,7 @@ def to_simplified(text: str) -> str:
     return str(HanziConv.toSimplified(text))
 
 
+@lru_cache(maxsize=16384)
 def stem(word: str) -> str:
     """Harman's S-stemmer: fold English plurals (milestones -> milestone, policies -> policy)."""
     w = word.strip("'-")
