@@ -316,3 +316,22 @@ def test_a_crashing_worker_fails_only_its_file(tmp_path: Path, monkeypatch: pyte
     assert list(failed) == ["sales/crash.md"]
     assert "crashed" in failed["sales/crash.md"]
     assert len(result.ok) == 12
+
+
+def test_library_results_respect_githubs_sarif_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.batch import outputs
+    from service.batch.library import LibraryFinding, LibraryLocation, LibraryReport
+    from service.report import sarif
+
+    report = LibraryReport(plans=2, options=LibraryOptions(), findings=[
+        LibraryFinding(id=f"f{i}", code="library.duplicate-goal", severity="info",
+                               message="same goal", locations=[LibraryLocation(plan="a.md", line=1),
+                                                               LibraryLocation(plan="b.md", line=2)])
+        for i in range(5)])
+    doc = outputs.build_sarif_doc([], [], report, cwd=Path.cwd())
+    assert len(doc["runs"][0]["results"]) == 5
+    assert doc["runs"][0]["results"][0]["relatedLocations"][0]["physicalLocation"]["region"] == {"startLine": 2}
+    monkeypatch.setattr(sarif, "MAX_RESULTS", 3)
+    assert len(outputs.build_sarif_doc([], [], report, cwd=Path.cwd())["runs"][0]["results"]) == 3
+    monkeypatch.setattr(sarif, "MAX_BYTES", 100)
+    assert outputs.build_sarif_doc([], [], report, cwd=Path.cwd())["runs"][0]["results"] == []

@@ -147,12 +147,18 @@ def build_sarif_doc(pairs: list[tuple[Any, Any]], failed: list[Outcome],
         })
     if notes:
         invocation["toolExecutionNotifications"] = notes
-    if library is not None and library.findings and len(run["results"]) < 25_000:
-        _add_library_results(run, library, cwd)
+    if library is not None and library.findings:
+        from service.report.sarif import MAX_BYTES, MAX_RESULTS
+
+        plan_results = len(run["results"])
+        _add_library_results(run, library, cwd, room=MAX_RESULTS - plan_results)
+        if len(dumps_sarif(doc).encode("utf-8")) > MAX_BYTES:
+            del run["results"][plan_results:]  # GitHub's 10 MB limit: the plans' findings first
     return doc
 
 
-def _add_library_results(run: dict[str, Any], library: LibraryReport, cwd: Path) -> None:
+def _add_library_results(run: dict[str, Any], library: LibraryReport, cwd: Path,
+                         room: int) -> None:
     from service.report.sarif import artifact_uri
 
     rules = run["tool"]["driver"]["rules"]
@@ -169,7 +175,7 @@ def _add_library_results(run: dict[str, Any], library: LibraryReport, cwd: Path)
         phys["region"] = {"startLine": max(1, line or 1)}
         return {"physicalLocation": phys}
 
-    for f in library.findings:
+    for f in library.findings[: max(0, room)]:
         if f.code not in index:
             severity, title_en, title_zh = LIBRARY_CODES[f.code]
             index[f.code] = len(rules)
