@@ -93,6 +93,8 @@ def test_kill_9_then_resume_gives_the_clean_outputs(clean: Path) -> None:
         pytest.fail("worker processes outlived their killed parent")
     partial = _cached(clean / "killed")
     assert 20 <= partial < N_PLANS
+    killed_run = json.loads((clean / "killed" / "run.json").read_text(encoding="utf-8"))
+    assert killed_run["complete"] is False and killed_run["finished"] is None
     resumed = subprocess.run(_command("killed", "--resume"), cwd=clean, env=_env(clean),
                              capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 1, resumed.stderr

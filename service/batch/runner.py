@@ -396,6 +396,8 @@ def run_batch(opts: BatchOptions, *, reporter: NullReporter | None = None,
     jobs, versions, llm = runner.prepare()
     reporter = runner.reporter
     reporter.start(len(runner.files), len(runner.files) - len(jobs))
+    # Written now, so that a run killed with -9 leaves "complete": false behind.
+    _write_run(opts, runner, versions, started, 0.0, complete=False, finished=False)
     if jobs:
         warm_up()  # imported once here, shared with forked workers
     interrupted = False
@@ -472,7 +474,8 @@ def finish(opts: BatchOptions, runner: Runner, outcomes: list[Outcome],
 
 
 def _write_run(opts: BatchOptions, runner: Runner, versions: dict[str, str], started: datetime,
-               duration: float, *, complete: bool, result: BatchResult | None = None) -> None:
+               duration: float, *, complete: bool, result: BatchResult | None = None,
+               finished: bool = True) -> None:
     from service.batch.outputs import write_run_json
 
     outcomes = [runner.outcomes[i] for i in sorted(runner.outcomes)]
@@ -485,7 +488,7 @@ def _write_run(opts: BatchOptions, runner: Runner, versions: dict[str, str], sta
     data: dict[str, Any] = {
         "complete": complete,
         "started": started.isoformat(timespec="seconds"),
-        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "finished": datetime.now(UTC).isoformat(timespec="seconds") if finished else None,
         "duration_s": round(duration, 3),
         "paths": [str(p) for p in opts.paths],
         "out": str(opts.out),

@@ -52,7 +52,8 @@ def command(
     jobs: Annotated[int | None, typer.Option(
         "--jobs", "-j", min=1, help="Worker processes for the rule tier (default: CPU count).")] = None,
     resume: Annotated[bool, typer.Option(
-        "--resume", help="Continue an interrupted run in --out: plans already reviewed are skipped.")] = False,
+        "--resume", help="Continue an interrupted run in --out. (Every run reuses the cache in "
+        "--out, so unchanged plans are never reviewed twice; --resume says that is the intent.)")] = False,
     llm: Annotated[LLMMode, typer.Option(
         help="auto: use the LLM tier when an endpoint is configured.")] = LLMMode.auto,
     lang: Annotated[Lang, typer.Option(help="Language of messages (auto follows each plan).")] = Lang.auto,
@@ -95,11 +96,13 @@ def command(
 
     if out.exists() and not out.is_dir():
         raise _fail(f"{out}: --out must be a folder")
-    previous = out / "run.json"
-    if resume and not previous.is_file():
-        typer.echo(f"planreview: nothing to resume in {out}; starting a new run", err=True)
     if fresh and (out / CACHE_DIR).is_dir():
         shutil.rmtree(out / CACHE_DIR, ignore_errors=True)
+    if resume and not (out / CACHE_DIR).is_dir():
+        typer.echo(f"planreview: nothing to resume in {out}; starting a new run", err=True)
+    elif not resume and not fresh and _unfinished(out):
+        typer.echo(f"planreview: the last run in {out} did not finish; the plans it reviewed "
+                   f"are reused", err=True)
     opts = BatchOptions(
         paths=paths, out=out, jobs=jobs, resume=resume, llm=llm.value, lang=lang.value,
         config=config, include=list(include or []), exclude=list(exclude or []),
@@ -121,6 +124,15 @@ def command(
     code = exit_code(result, fail_on.value, fail_on_unreadable)
     if code:
         raise typer.Exit(code)
+
+
+def _unfinished(out: Path) -> bool:
+    import json
+
+    try:
+        return json.loads((out / "run.json").read_text(encoding="utf-8")).get("complete") is False
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def exit_code(result: BatchResult, fail_on: str, fail_on_unreadable: bool) -> int:
