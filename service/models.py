@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 SCHEMA_VERSION = "1"
 
@@ -76,6 +76,8 @@ class Plan(BaseModel):
     warnings: list[str] = Field(
         default_factory=list, description="Non-fatal notes from ingestion (e.g. lossy PDF)."
     )
+    _index: dict[str, Block] | None = PrivateAttr(default=None)
+    _by_heading: dict[str | None, list[Block]] | None = PrivateAttr(default=None)
 
     @property
     def lines(self) -> list[str]:
@@ -88,10 +90,18 @@ class Plan(BaseModel):
         return count_words(self.text)
 
     def block(self, block_id: str) -> Block | None:
-        for b in self.blocks:
-            if b.id == block_id:
-                return b
-        return None
+        if self._index is None or len(self._index) != len(self.blocks):
+            self._index = {b.id: b for b in self.blocks}
+        return self._index.get(block_id)
+
+    def under(self, heading_id: str | None) -> list[Block]:
+        """Blocks whose nearest heading is this one, in order."""
+        if self._by_heading is None:
+            grouped: dict[str | None, list[Block]] = {}
+            for b in self.blocks:
+                grouped.setdefault(b.heading_id, []).append(b)
+            self._by_heading = grouped
+        return self._by_heading.get(heading_id, [])
 
 
 class Span(BaseModel):

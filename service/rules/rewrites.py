@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 
+from service.rules.extract import cues
 from service.rules.extract.facts import PlanFacts, Statement, core_text
+from service.rules.extract.normalize import fold
 
 
 def _clean(text: str) -> str:
@@ -58,10 +60,23 @@ def outcome_kr(stmt: Statement, lang: str) -> str:
 
 
 def with_owner(stmt: Statement, lang: str) -> str:
+    placeholder = "[姓名/岗位]" if lang == "zh" else "[name or role]"
+    block = stmt.block
+    if block.cells is not None:
+        # A task table row: the same row with the empty owner cell filled in.
+        cells = list(block.cells)
+        for i, header in enumerate(block.header or []):
+            if i < len(cells) and cues.OWNER_COLUMN.search(fold(header)) and cues.EMPTY_CELL.match(cells[i]):
+                cells[i] = placeholder
+                break
+        return "| " + " | ".join(_cell(c) for c in cells) + " |"
     text = stmt.raw.strip()
-    if stmt.row:
-        return text
-    return f"{text}（负责人：[姓名/岗位]）" if lang == "zh" else f"{text} (Owner: [name or role])"
+    return f"{text}（负责人：{placeholder}）" if lang == "zh" else f"{text} (Owner: {placeholder})"
+
+
+def _cell(text: str) -> str:
+    """Text made safe for a Markdown table cell."""
+    return text.replace("|", "\\|").replace("\n", " ").strip()
 
 
 def with_mitigation(stmt: Statement, lang: str, *, mitigation: bool, assessment: bool,
@@ -90,7 +105,7 @@ def _names(facts: PlanFacts, limit: int = 6) -> list[str]:
     names = []
     for s in items[:limit]:
         name = _clean((s.row and next(iter(s.row.values()), "")) or s.raw)
-        names.append(name[:60])
+        names.append(_cell(name[:60]))
     return names
 
 

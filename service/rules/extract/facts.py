@@ -88,6 +88,7 @@ class PlanFacts:
     period_block: Block | None = None
     period_is_fiscal: bool = False
     section_has_period: dict[str, bool] = field(default_factory=dict)
+    owner_convention: dict[str | None, bool] = field(default_factory=dict)
     body_text: str = ""  # folded text outside background/problem sections
     all_text: str = ""
 
@@ -438,9 +439,15 @@ def _task_table(b: Block) -> tuple[int | None, int | None]:
 def owners_named_in(facts: PlanFacts, heading_id: str | None) -> bool:
     """Most top-level items under this heading name an owner (so they are tasks, and one
     without an owner stands out)."""
+    if heading_id not in facts.owner_convention:
+        facts.owner_convention[heading_id] = _owners_named_in(facts, heading_id)
+    return facts.owner_convention[heading_id]
+
+
+def _owners_named_in(facts: PlanFacts, heading_id: str | None) -> bool:
     from service.rules.extract.signals import owner_in_text
 
-    items = [b for b in facts.plan.blocks if b.heading_id == heading_id and b.kind == BlockKind.LIST_ITEM and b.level == 0]
+    items = [b for b in facts.plan.under(heading_id) if b.kind == BlockKind.LIST_ITEM and b.level == 0]
     if len(items) < 2:
         return False
     named = sum(1 for b in items if owner_in_text(b.text, facts.folded[b.id]))

@@ -23,8 +23,8 @@ def _heading_owner(facts: PlanFacts, stmt: Statement) -> str | None:
         who = owner_in_text(heading.text, facts.folded[heading.id])
         if who:
             return who
-    for b in facts.plan.blocks:
-        before = b.heading_id == hid and b.kind.value == "paragraph" and b.start_line < stmt.block.start_line
+    for b in facts.plan.under(hid):
+        before = b.kind.value == "paragraph" and b.start_line < stmt.block.start_line
         if before and (cues.OWNER_LABEL.match(facts.folded[b.id])
                        or re.match(r"^(?:owner|lead|负责人|责任人|牵头)", facts.folded[b.id])):
             return owner_in_text(b.text, facts.folded[b.id])

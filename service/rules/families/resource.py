@@ -31,7 +31,7 @@ def _budget_section_with_figures(facts: PlanFacts) -> bool:
     for b in facts.plan.blocks:
         if (b.kind == BlockKind.HEADING and facts.section.get(b.id) == "resources"
                 and HEADING_CURRENCY.search(facts.folded[b.id])
-                and any(re.search(r"\d", facts.folded[x.id]) for x in facts.plan.blocks if x.heading_id == b.id)):
+                and any(re.search(r"\d", facts.folded[x.id]) for x in facts.plan.under(b.id))):
             return True
     return False
 
