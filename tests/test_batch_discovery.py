@@ -106,3 +106,10 @@ def test_glob_results_obey_suffixes_excludes_and_ignore_files(lib: Path) -> None
     # The library root is the glob's folder, lib/a.
     assert rels(discover(["lib/a/**/*"])) == ["notes.txt", "plan.markdown", "z.docx"]
     assert rels(discover(["lib/a/**/*"], exclude=["*.txt"])) == ["plan.markdown", "z.docx"]
+
+
+def test_dependency_folders_are_skipped_unless_brought_back(lib: Path) -> None:
+    _touch(lib, "node_modules/pkg/README.md", "__pycache__/x.md")
+    assert not any(r.startswith(("node_modules", "__pycache__")) for r in rels(discover([lib])))
+    (lib / ".planreviewignore").write_text("!node_modules/\n", encoding="utf-8")
+    assert "node_modules/pkg/README.md" in rels(discover([lib]))

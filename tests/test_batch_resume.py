@@ -115,5 +115,5 @@ def test_ctrl_c_then_resume_gives_the_clean_outputs(clean: Path) -> None:
     resumed = subprocess.run(_command("stopped", "--resume"), cwd=clean, env=_env(clean),
                              capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 1, resumed.stderr
-    assert "already reviewed" in resumed.stderr
+    assert "already done" in resumed.stderr
     assert _outputs(clean / "stopped") == _outputs(clean / "clean")

@@ -1,9 +1,10 @@
 """Find the plans of a library: files, folders and globs, minus ignored paths.
 
-``discover(paths, ...)`` walks folders (skipping hidden folders and files, the
-output folder and whatever ``--exclude`` or a ``.planreviewignore`` file
-names), keeps files with a supported suffix, and returns them in a stable
-order (by their path relative to the library root). A file named explicitly
+``discover(paths, ...)`` walks folders (skipping hidden folders and files,
+the output folder, ``node_modules``/``__pycache__``/``site-packages``, and
+whatever ``--exclude`` or a ``.planreviewignore`` file names), keeps files
+with a supported suffix, and returns them in a stable order (by their path
+relative to the library root). A file named explicitly
 on the command line is always reviewed, whatever its suffix: if it cannot be
 read, the batch reports it as a failed file.
 
@@ -30,6 +31,9 @@ from service.errors import PlanReviewError
 PLAN_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".docx", ".pdf"})
 SUPPORTED_TEXT = ".md, .markdown, .txt, .docx, .pdf"
 IGNORE_FILE = ".planreviewignore"
+# Folders that hold other people's Markdown, not plans; a .planreviewignore line such as
+# "!node_modules/" brings them back.
+DEFAULT_EXCLUDES = ("node_modules/", "__pycache__/", "site-packages/")
 _GLOB_CHARS = re.compile(r"[*?\[]")
 
 
@@ -221,7 +225,7 @@ def discover(
     for pattern in include or []:
         include_set.add("", pattern)
     base_ignores = IgnoreSet()
-    for pattern in exclude or []:
+    for pattern in [*DEFAULT_EXCLUDES, *(exclude or [])]:
         base_ignores.add("", pattern)
     ignore_cache: dict[Path, IgnoreSet] = {}
 

@@ -76,8 +76,8 @@ class PlainReporter(NullReporter):
         super().start(total, done)
         self._last = time.monotonic()
         if done:
-            self.stream.write(f"planreview batch: {done} of {total} plans already reviewed "
-                              f"(cache), reviewing {total - done}\n")
+            self.stream.write(f"planreview batch: {done} of {total} plans already done "
+                              f"(found in the cache or unreadable), reviewing {total - done}\n")
             self.stream.flush()
 
     def advance(self, ok: int, failed: int) -> None:

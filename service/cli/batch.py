@@ -80,12 +80,15 @@ def command(
     progress: Annotated[ProgressMode, typer.Option(
         help="auto: a progress bar on a terminal, plain lines otherwise.")] = ProgressMode.auto,
 ) -> None:
-    """Review a library of plans: per-plan JSON, findings.jsonl, SARIF, summary.csv and a dashboard.
+    """Review a library of plans: per-plan JSON, findings.jsonl, SARIF, summary.csv, dashboard.
 
-    Exit codes: 0 = nothing at or above --fail-on; 1 = findings at or above it (plan or
-    library findings), or with --fail-on-unreadable a file that could not be reviewed;
-    2 = bad usage (a path that does not exist, no plans found, a bad --config).
-    Files that cannot be read are reported and skipped; they do not stop the batch.
+    Unreadable files are reported and skipped; they never stop the batch.
+
+    Exit 0: no finding (plan or library) at or above --fail-on.
+
+    Exit 1: a finding at or above --fail-on, or an unreadable file with --fail-on-unreadable.
+
+    Exit 2: bad usage: a path that does not exist, no plans found, a bad --config.
     """
     from service.batch.cache import CACHE_DIR
     from service.batch.discovery import SUPPORTED_TEXT
