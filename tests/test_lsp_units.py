@@ -151,14 +151,19 @@ def lists(text: str) -> list[int]:
     return [t.level for t in MarkdownIt("commonmark").enable("table").parse(text) if t.type == "bullet_list_open"]
 
 
-def test_rewrite_keeps_the_label_and_table_rewrites_that_change_nothing_are_dropped() -> None:
+def test_rewrite_keeps_the_label_and_table_rows_keep_their_cells() -> None:
     f = find(EN_PLAN, "smart.measurable", 11)
     change = rewrite_change(EN_PLAN, f)
     assert change is not None
     new = apply_changes(EN_PLAN, [change])
     assert new.split("\n")[10] == "- Goal 1: Improve customer satisfaction: [metric] from [baseline] to [target]."
     row = find(EN_PLAN, "raci.no-owner", 18)
-    assert rewrite_change(EN_PLAN, row) is None  # same cells: no edit worth offering
+    row_change = rewrite_change(EN_PLAN, row)
+    assert row_change is not None  # the empty owner cell is filled with a placeholder
+    filled = apply_changes(EN_PLAN, [row_change]).split("\n")[17]
+    assert "[name or role]" in filled and filled.count("|") == EN_PLAN.split("\n")[17].count("|")
+    same = row.model_copy(update={"rewrite": EN_PLAN.split("\n")[17]})
+    assert rewrite_change(EN_PLAN, same) is None  # a rewrite that changes nothing is not offered
     multi = row.model_copy(update={"rewrite": "line one\nline two"})
     assert rewrite_change(EN_PLAN, multi) is None
 
