@@ -191,3 +191,9 @@ def test_shipped_ids_agree_with_language() -> None:
     for c in load_corpus([SHIPPED]):
         suffix = c.chunk_id.rsplit("-", 1)[1]
         assert suffix == {"latin": "en", "hans": "zh", "hant": "zht"}[c.script], c.chunk_id
+
+
+def test_missing_main_folder_says_how_to_point_at_it(tmp_path: Path) -> None:
+    with pytest.raises(KnowledgeError, match="knowledge folder not found") as info:
+        load_corpus([tmp_path / "nowhere"])
+    assert "PLANREVIEW_KNOWLEDGE_DIR" in str(info.value)

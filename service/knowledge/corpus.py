@@ -347,11 +347,18 @@ def _source_name(root: Path, path: Path) -> str:
 def _load(dirs: list[Path] | None) -> tuple[list[Chunk], str]:
     roots = _normalise_dirs(dirs)
     for root, main in roots:
-        if not main and not root.is_dir():
+        if root.is_dir():
+            continue
+        if main:
             raise KnowledgeError(
-                f"{root}: extra knowledge folder does not exist",
-                hint="fix PLANREVIEW_EXTRA_KNOWLEDGE_DIRS (a JSON list of folders)",
+                f"{root}: knowledge folder not found",
+                hint=f"set {KNOWLEDGE_DIR_ENV} to the knowledge/ folder of a planreview checkout "
+                "(a non-editable install does not include it)",
             )
+        raise KnowledgeError(
+            f"{root}: extra knowledge folder does not exist",
+            hint="fix PLANREVIEW_EXTRA_KNOWLEDGE_DIRS (a JSON list of folders)",
+        )
     key = tuple(str(r) for r, _ in roots)
     files, fp = _stat_fingerprint(roots)
     with _lock:
