@@ -100,6 +100,15 @@ class PlanFacts:
         return [b for b in self.plan.blocks if b.parent_id == block.id]
 
 
+def data_rows_by_table(plan: Plan) -> list[list[Block]]:
+    """The data rows (header excluded) of each table, table by table in document order."""
+    tables: dict[str, list[Block]] = {}
+    for b in plan.blocks:
+        if b.kind == BlockKind.TABLE_ROW and b.table_id and not b.is_header:
+            tables.setdefault(b.table_id, []).append(b)
+    return list(tables.values())
+
+
 def core_text(text: str) -> str:
     """Statement text without list numbering and labels such as 'Goal 1:' or 'KR2'."""
     out = _LIST_NUMBER.sub("", text, count=1)
@@ -262,11 +271,7 @@ _KR_COL = re.compile(r"key result|\bkrs?\b|关键结果", re.I)
 
 def _okr_tables(facts: PlanFacts, used: set[str]) -> None:
     """Tables with an Objective column and a Key result column: one row per KR."""
-    tables: dict[str, list[Block]] = {}
-    for b in facts.plan.blocks:
-        if b.kind == BlockKind.TABLE_ROW and b.table_id and not b.is_header and b.header:
-            tables.setdefault(b.table_id, []).append(b)
-    for rows in tables.values():
+    for rows in data_rows_by_table(facts.plan):
         header = [fold(h).strip() for h in rows[0].header or []]
         kr_col = next((i for i, h in enumerate(header) if _KR_COL.search(h)), None)
         obj_col = next((i for i, h in enumerate(header) if i != kr_col and _OBJ_COL.search(h)), None)
@@ -539,11 +544,7 @@ def _is_raci_header(header: list[str] | None) -> bool:
 
 
 def _raci(facts: PlanFacts) -> None:
-    tables: dict[str, list[Block]] = {}
-    for b in facts.plan.blocks:
-        if b.kind == BlockKind.TABLE_ROW and b.table_id and not b.is_header:
-            tables.setdefault(b.table_id, []).append(b)
-    for rows in tables.values():
+    for rows in data_rows_by_table(facts.plan):
         header = rows[0].header or []
         if len(header) < 3:
             continue
@@ -602,11 +603,7 @@ def parse_amount(text: str, *, need_currency: bool) -> float | None:
 def _budgets(facts: PlanFacts) -> None:
     plan = facts.plan
     # Tables: an amount column and a total row.
-    tables: dict[str, list[Block]] = {}
-    for b in plan.blocks:
-        if b.kind == BlockKind.TABLE_ROW and b.table_id and not b.is_header:
-            tables.setdefault(b.table_id, []).append(b)
-    for rows in tables.values():
+    for rows in data_rows_by_table(plan):
         header = rows[0].header or []
         amount_cols = [i for i, h in enumerate(header) if _AMOUNT_COLUMN.search(h)]
         if not amount_cols:
@@ -671,11 +668,7 @@ def _budgets(facts: PlanFacts) -> None:
 
 def _percents(facts: PlanFacts) -> None:
     plan = facts.plan
-    tables: dict[str, list[Block]] = {}
-    for b in plan.blocks:
-        if b.kind == BlockKind.TABLE_ROW and b.table_id and not b.is_header:
-            tables.setdefault(b.table_id, []).append(b)
-    for rows in tables.values():
+    for rows in data_rows_by_table(plan):
         header = rows[0].header or []
         cols = [i for i, h in enumerate(header) if _SHARE_COLUMN.search(h)]
         if not cols:
