@@ -254,3 +254,35 @@ def test_docx_uncompressed_size_limit(tmp_path: Path) -> None:
     data = markdown_to_docx(SAMPLE_EN, tmp_path / "x.docx").read_bytes()
     with pytest.raises(InputTooLarge, match=r"unpacks to .* more than the"):
         convert_bytes(data, "x.docx", Settings(max_uncompressed_bytes=10_000))
+
+
+def test_docx_without_text(tmp_path: Path) -> None:
+    import docx
+
+    path = tmp_path / "blank.docx"
+    doc = docx.Document()
+    doc.add_paragraph("   ")
+    doc.save(str(path))
+    with pytest.raises(InputError, match=r"blank\.docx: the document has no text"):
+        load_plan(path)
+
+
+def test_zip_with_too_many_parts() -> None:
+    entries = {f"word/media/p{i}.xml": b"<x/>" for i in range(5001)}
+    entries["word/document.xml"] = b"<w:document/>"
+    with pytest.raises(InputTooLarge, match="parts"):
+        convert_bytes(_zip(entries), "many.docx")
+
+
+def test_pdf_with_only_page_numbers(tmp_path: Path) -> None:
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "numbers.pdf"
+    c = canvas.Canvas(str(path))
+    for n in (1, 2):
+        c.setFont("Helvetica", 9)
+        c.drawString(300, 30, str(n))
+        c.showPage()
+    c.save()
+    with pytest.raises(InputError, match="no text apart from headers and page numbers"):
+        load_plan(path)

@@ -4,21 +4,32 @@ pypdf reports each piece of text with its position and font (``visitor_text``
 of ``PageObject.extract_text``; public API, the same decoding as plain text
 extraction, Form XObjects included). From those pieces this module rebuilds:
 
-- lines (pieces on one baseline) and cells (pieces separated by a wide gap);
-- running headers, footers and page numbers (the same text at the top or
-  bottom of most pages), which are dropped;
+- lines (pieces on one baseline) and cells (pieces separated by a gap wider
+  than a space; widths come from the font where pypdf knows them);
+- running headers, footers and page numbers (the same text at the same height
+  at the top or bottom of most pages, or a bare page number), which are dropped;
 - headings: lines set clearly larger than the body text (levels by size rank),
   or short bold lines followed by body text;
 - list items: a bullet glyph (•, ·, -, Word's symbol-font bullets) or a number
   ("1.", "2)", "(3)", "①") at the line start; nesting by indentation;
-- tables: two or more consecutive lines whose cells start at the same columns;
-- paragraphs: wrapped lines joined (without a space between Chinese characters;
-  a hyphen split across lines is mended).
+- tables: two or more consecutive lines whose cells start at the same columns,
+  wrapped cells folded back into their row, a table split by a page break joined;
+- paragraphs: wrapped lines joined (without a space next to Chinese characters;
+  a hyphen split across lines is mended). A line that stops although the next
+  line's first word would have fitted was broken by the writer: at the usual
+  leading it stays a line break inside the paragraph (label lines such as
+  "Owner: ..." / "Budget: ..."), after paragraph spacing a new paragraph starts.
+  A page break continues a paragraph unless it had ended.
 
 Short outline lines such as "一、背景" or "第一章 总则" stay on a line of their own,
 so the Markdown parser sees them as the headings they are.
 
 The result is approximate, so every PDF plan carries a warning saying so.
+Not handled: multi-column page layouts (read across, line by line), text in
+rotated orientation, and text boxes drawn out of reading order.
+
+A damaged page is skipped with a warning when other pages can be read; a PDF
+with images but no text is a scan ("run OCR first").
 
 Bounding the work (pypdf on adversarial input can be slow): the page limit
 (``settings.max_pages``) is checked before any page is read; pypdf's own
@@ -26,8 +37,11 @@ resource limits (decompressed stream size, content stream parsing budget) are
 applied through ``pypdf.apply_configuration`` where available, with external
 decoders disabled; and a wall-clock budget (``PDF_TIME_BUDGET_S``) is checked
 between pages and inside the text callback, which pypdf calls for every text
-operation, so a pathological page is abandoned mid-way. Reading runs in the
-calling thread: nothing is left running after an error.
+operation, so a pathological page is abandoned mid-way (a 20 KB file whose one
+page holds 300,000 text operations is refused after the budget instead of
+taking minutes). Reading runs in the calling thread: no worker thread or
+process is left running after an error. ``settings.pdf_time_budget`` overrides
+the budget when the settings define it.
 """
 
 from __future__ import annotations
