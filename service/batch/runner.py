@@ -325,22 +325,30 @@ class Runner:
         pool = self._pool(workers)
         inflight: dict[Future[list[JobResult]], list[Job]] = {}
         llm_inflight: dict[Future[dict[str, Any]], JobResult] = {}
+        finished = False
         try:
-            while queue or inflight or llm_inflight:
-                while queue and len(inflight) < max_chunks and len(llm_inflight) < llm_limit:
+            while queue or inflight or llm_inflight or retry:
+                if retry and not inflight:
+                    # A worker died (a crash, out of memory): the pool is broken. Queue what was
+                    # in flight, run it one plan at a time to find the culprit, then a new pool.
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    queue.extendleft(reversed(sorted(set(retry), key=lambda j: j.index)))
+                    retry = []
+                    self._isolate(queue, llm_pool, llm_inflight)
+                    pool = self._pool(workers)
+                    continue
+                while (queue and not retry and len(inflight) < max_chunks
+                       and len(llm_inflight) < llm_limit):
                     batch = [queue.popleft() for _ in range(min(chunk, len(queue)))]
                     try:
                         inflight[pool.submit(review_chunk, batch)] = batch
                     except BrokenProcessPool:
                         retry.extend(batch)
-                        break
                 waiting: list[Future[Any]] = [*inflight, *llm_inflight]
                 if not waiting:
-                    if retry:
-                        break
                     continue
                 done, _ = wait(waiting, return_when=FIRST_COMPLETED)
-                for fut in sorted(done, key=lambda f: id(f)):
+                for fut in done:
                     if fut in inflight:
                         batch = inflight.pop(fut)
                         try:
@@ -355,15 +363,11 @@ class Runner:
                         self._handle(results, llm_pool, llm_inflight)
                     elif fut in llm_inflight:
                         self._llm_done(llm_inflight.pop(fut), fut)
-                if retry and not inflight:
-                    # A worker died (crash, out of memory): queue what was in flight, new pool.
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    queue.extendleft(reversed(sorted(set(retry), key=lambda j: j.index)))
-                    self._isolate(queue, llm_pool, llm_inflight)
-                    retry = []
-                    pool = self._pool(workers)
+            finished = True
         finally:
-            pool.shutdown(wait=False, cancel_futures=True)
+            # Normally wait for the workers to exit; on Ctrl-C leave at once (they ignore it
+            # and stop after their current plans).
+            pool.shutdown(wait=finished, cancel_futures=True)
 
     def _isolate(self, queue: deque[Job], llm_pool: ThreadPoolExecutor | None,
                  llm_inflight: dict[Future[dict[str, Any]], JobResult]) -> None:
