@@ -194,3 +194,31 @@ def test_paragraph_limit(tmp_path: Path) -> None:
         InputTooLarge, match=r"^.*long\.docx: the document has more than 10 paragraphs"
     ):
         load_plan(path, Settings(max_paragraphs=10))
+
+
+def test_list_defined_through_a_list_style(tmp_path: Path) -> None:
+    # Word's multi-level list styles: the list's abstractNum only points at the style,
+    # whose own abstractNum holds the level formats.
+    def build(doc: Any) -> None:
+        root = doc.part.numbering_part.element
+        first_num = root.find(f"{{{W}}}num")
+        for xml in (
+            f'<w:abstractNum xmlns:w="{W}" w:abstractNumId="950"><w:styleLink w:val="PlanList"/>'
+            '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/></w:lvl>'
+            '<w:lvl w:ilvl="1"><w:numFmt w:val="bullet"/></w:lvl></w:abstractNum>',
+            f'<w:abstractNum xmlns:w="{W}" w:abstractNumId="951">'
+            '<w:numStyleLink w:val="PlanList"/></w:abstractNum>',
+        ):
+            first_num.addprevious(parse_xml(xml))
+        root.append(
+            parse_xml(f'<w:num xmlns:w="{W}" w:numId="950"><w:abstractNumId w:val="951"/></w:num>')
+        )
+        for text, ilvl in [("Open two stores", 0), ("Hire managers", 1), ("Launch app", 0)]:
+            p = doc.add_paragraph(text)
+            p._p.get_or_add_pPr().append(
+                parse_xml(
+                    f'<w:numPr xmlns:w="{W}"><w:ilvl w:val="{ilvl}"/><w:numId w:val="950"/></w:numPr>'
+                )
+            )
+
+    assert _doc_with(build, tmp_path) == "1. Open two stores\n   - Hire managers\n2. Launch app\n"

@@ -198,6 +198,8 @@ class _Converter:
         except Exception:  # no numbering part: no automatic lists
             return {}
         abstract: dict[str, dict[int, _Level]] = {}
+        by_style: dict[str, dict[int, _Level]] = {}  # list styles (styleLink) -> their levels
+        uses_style: dict[str, str] = {}  # abstractNum id -> list style it borrows (numStyleLink)
         for an in root.iterchildren(_w("abstractNum")):
             levels: dict[int, _Level] = {}
             for lvl in an.iterchildren(_w("lvl")):
@@ -211,8 +213,18 @@ class _Converter:
                     ordered=fmt_val != "bullet", start=start if start is not None else 1
                 )
             aid = an.get(_w("abstractNumId"))
-            if aid is not None:
-                abstract[aid] = levels
+            if aid is None:
+                continue
+            abstract[aid] = levels
+            link = an.find(_w("styleLink"))
+            if link is not None and link.get(_W_VAL):
+                by_style[link.get(_W_VAL)] = levels
+            borrowed = an.find(_w("numStyleLink"))
+            if borrowed is not None and borrowed.get(_W_VAL) and not levels:
+                uses_style[aid] = borrowed.get(_W_VAL)
+        # A list defined through a list style keeps its levels on the style's abstractNum.
+        for aid, style in uses_style.items():
+            abstract[aid] = by_style.get(style, abstract[aid])
         nums: dict[str, dict[int, _Level]] = {}
         for num in root.iterchildren(_w("num")):
             nid = num.get(_w("numId"))
