@@ -222,3 +222,31 @@ def test_list_defined_through_a_list_style(tmp_path: Path) -> None:
             )
 
     assert _doc_with(build, tmp_path) == "1. Open two stores\n   - Hire managers\n2. Launch app\n"
+
+
+def test_text_box_text_follows_its_anchor_once(tmp_path: Path) -> None:
+    def build(doc: Any) -> None:
+        doc.add_paragraph("Goals for the year.")
+        anchor = doc.add_paragraph()
+        box = "<w:txbxContent><w:p><w:r><w:t>Budget: 2 million</w:t></w:r></w:p></w:txbxContent>"
+        anchor._p.append(
+            parse_xml(
+                f'<w:r xmlns:w="{W}" '
+                'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+                'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+                'xmlns:v="urn:schemas-microsoft-com:vml">'
+                '<mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wps:txbx>'
+                f"{box}</wps:txbx></w:drawing></mc:Choice>"
+                f"<mc:Fallback><w:pict><v:textbox>{box}</v:textbox></w:pict></mc:Fallback>"
+                "</mc:AlternateContent></w:r>"
+            )
+        )
+        doc.add_paragraph("Risks follow.")
+
+    path = tmp_path / "box.docx"
+    doc = docx.Document()
+    build(doc)
+    doc.save(str(path))
+    converted = convert_bytes(path.read_bytes(), "box.docx")
+    assert converted.text == "Goals for the year.\n\nBudget: 2 million\n\nRisks follow.\n"
+    assert any("text boxes" in w for w in converted.warnings)

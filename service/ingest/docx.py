@@ -139,6 +139,7 @@ class _Converter:
         self.counters: dict[str, list[int]] = {}
         self.items: list[MdItem] = []
         self.warnings: list[str] = []
+        self.text_boxes = 0
 
     # -- styles and numbering -------------------------------------------------------------------
     @staticmethod
@@ -267,6 +268,18 @@ class _Converter:
                     self._block(child)
 
     def _paragraph(self, p: Any) -> None:
+        self._paragraph_itself(p)
+        # Text boxes anchored in this paragraph: their text follows it.
+        for box in _text_boxes(p):
+            if not self.text_boxes:
+                self.warnings.append(
+                    "text in text boxes was read after the paragraph each box is anchored to"
+                )
+            self.text_boxes += 1
+            for child in box.iterchildren():
+                self._block(child)
+
+    def _paragraph_itself(self, p: Any) -> None:
         self._count_paragraph()
         ppr = p.find(_PPR)
         style_id = None
@@ -486,6 +499,30 @@ def _children(el: Any, tag: str) -> list[Any]:
         elif child.tag == _CUSTOM_XML:
             out.extend(_children(child, tag))
     return out
+
+
+_TXBX = _w("txbxContent")
+_FALLBACK = f"{{{_MC_NS}}}Fallback"
+
+
+def _text_boxes(p: Any) -> list[Any]:
+    """Text box contents in a paragraph, once each.
+
+    Word stores a text box twice (a DrawingML choice and a VML fallback inside
+    ``mc:AlternateContent``); the fallback copy and boxes nested in boxes are skipped.
+    """
+    boxes: list[Any] = []
+    for box in p.iter(_TXBX):
+        anc = box.getparent()
+        nested = False
+        while anc is not None and anc is not p:
+            if anc.tag in (_FALLBACK, _TXBX):
+                nested = True
+                break
+            anc = anc.getparent()
+        if not nested:
+            boxes.append(box)
+    return boxes
 
 
 def _runs_text(p: Any) -> list[tuple[str, Any]]:
