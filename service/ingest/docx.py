@@ -12,9 +12,13 @@ than through ``Document.paragraphs``/``Document.tables`` so that:
 - list nesting and numbering come from ``w:numPr`` (on the paragraph or its
   style) and the numbering part.
 
-Text boxes, headers, footers, footnotes and comments are not part of the plan
-text. The result is plain Markdown: no emphasis markers, so quotes taken from
-it read as the document does.
+Text boxes are read once, after the paragraph they are anchored to. Headers,
+footers, footnotes and comments are not part of the plan text. The result is
+plain Markdown without emphasis markers, so quotes taken from it read as the
+document does; the one exception is a short paragraph that is bold throughout,
+written ``**like this**`` so the Markdown parser can treat it as a label.
+Characters that would turn body text into Markdown structure (a leading ``#``,
+``>``, a fence) are escaped; typed bullets ("• item", "- item") become list items.
 """
 
 from __future__ import annotations
