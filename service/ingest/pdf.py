@@ -235,6 +235,20 @@ def _pypdf_limits() -> Iterator[None]:
             yield
 
 
+def _matmul(a: Any, b: Any) -> list[float]:
+    """Product of two PDF matrices [a b c d e f] (text matrix x current transformation)."""
+    a0, a1, a2, a3, a4, a5 = (float(v) for v in a[:6])
+    b0, b1, b2, b3, b4, b5 = (float(v) for v in b[:6])
+    return [
+        a0 * b0 + a1 * b2,
+        a0 * b1 + a1 * b3,
+        a2 * b0 + a3 * b2,
+        a2 * b1 + a3 * b3,
+        a4 * b0 + a5 * b2 + b4,
+        a4 * b1 + a5 * b3 + b5,
+    ]
+
+
 def _width_table(font: Any) -> Any:
     """pypdf's character widths for a font resource (pypdf >= 6), or None to estimate.
 
@@ -273,8 +287,6 @@ def _quiet_pypdf() -> None:
 
 
 def _page_pieces(page: Any, deadline: float) -> list[_Piece]:
-    from pypdf._text_extraction import mult
-
     pieces: list[_Piece] = []
     calls = 0
     fonts: dict[int, Any] = {}
@@ -302,7 +314,7 @@ def _page_pieces(page: Any, deadline: float) -> list[_Piece]:
         if not isinstance(text, str) or not text:
             return
         try:
-            m = mult(tm, cm)
+            m = _matmul(tm, cm)
             scale = math.hypot(m[2], m[3]) or 1.0
             eff = float(size or 0) * scale or 10.0
             x, y = float(m[4]), float(m[5])
