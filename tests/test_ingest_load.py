@@ -286,3 +286,19 @@ def test_pdf_with_only_page_numbers(tmp_path: Path) -> None:
     c.save()
     with pytest.raises(InputError, match="no text apart from headers and page numbers"):
         load_plan(path)
+
+
+def test_a_reader_bug_still_gives_a_one_line_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import service.ingest.docx as docx_module
+
+    def broken(data: bytes, source: str, settings: Settings) -> tuple[str, list[str]]:
+        raise KeyError("w:val")
+
+    monkeypatch.setattr(docx_module, "docx_to_markdown", broken)
+    data = markdown_to_docx(SAMPLE_EN, tmp_path / "x.docx").read_bytes()
+    with pytest.raises(InputError) as err:
+        convert_bytes(data, "plan.docx")
+    message = _one_line_naming(err.value, "plan.docx")
+    assert "could not be read" in message and "KeyError" in message

@@ -20,9 +20,16 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from service.errors import InputError, UnsupportedFormat
+from service.errors import InputError, InputTooLarge, UnsupportedFormat
 from service.ingest.decode import Decoded, decode_text
-from service.ingest.safety import Sniffed, check_chars, check_size, describe_ole, sniff
+from service.ingest.safety import (
+    Sniffed,
+    check_chars,
+    check_size,
+    describe_ole,
+    short_reason,
+    sniff,
+)
 from service.models import Plan
 from service.settings import Settings, get_settings
 
@@ -166,6 +173,32 @@ def convert_bytes(data: bytes, name: str, settings: Settings | None = None) -> C
             f"{_FORMAT_NAMES[expected]}; it was read as {_FORMAT_NAMES[actual]}"
         )
 
+    try:
+        converted = _convert(data, source, settings, actual, decoded, warnings)
+    except InputError:
+        raise
+    except MemoryError:
+        raise InputTooLarge(
+            source, "the file needs too much memory to read", hint="split the plan and retry"
+        ) from None
+    except Exception as exc:  # a reader bug must still give a one-line reason, not a traceback
+        raise InputError(
+            source,
+            f"the {_FORMAT_NAMES[actual]} file could not be read",
+            hint=f"{short_reason(exc)}; save it in another format and retry, and report this",
+        ) from None
+    check_chars(converted.text, source, settings)
+    return converted
+
+
+def _convert(
+    data: bytes,
+    source: str,
+    settings: Settings,
+    actual: str,
+    decoded: Decoded | None,
+    warnings: list[str],
+) -> Converted:
     if actual == "docx":
         from service.ingest.docx import docx_to_markdown
 
@@ -174,25 +207,20 @@ def convert_bytes(data: bytes, name: str, settings: Settings | None = None) -> C
             raise InputError(
                 source, "the document has no text", hint="write the plan first, then review it"
             )
-        converted = Converted(text, "docx", [*warnings, *notes])
-    elif actual == "pdf":
+        return Converted(text, "docx", [*warnings, *notes])
+    if actual == "pdf":
         from service.ingest.pdf import pdf_to_markdown
 
         text, notes = pdf_to_markdown(data, source, settings)
-        converted = Converted(text, "pdf", [*warnings, *notes])
-    else:
-        decoded = decoded or decode_text(data, source)
-        if not decoded.text.strip():
-            raise InputError(
-                source,
-                "the file is empty: it holds only whitespace",
-                hint="write the plan first, then review it",
-            )
-        converted = Converted(
-            decoded.text, actual, [*warnings, *decoded.warnings], decoded.encoding
+        return Converted(text, "pdf", [*warnings, *notes])
+    decoded = decoded or decode_text(data, source)
+    if not decoded.text.strip():
+        raise InputError(
+            source,
+            "the file is empty: it holds only whitespace",
+            hint="write the plan first, then review it",
         )
-    check_chars(converted.text, source, settings)
-    return converted
+    return Converted(decoded.text, actual, [*warnings, *decoded.warnings], decoded.encoding)
 
 
 def _text_or_bad(data: bytes, source: str, expected: str) -> Decoded:

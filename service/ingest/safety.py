@@ -162,7 +162,7 @@ def open_docx_zip(data: bytes, source: str, settings: Settings) -> zipfile.ZipFi
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+    except Exception as exc:  # zipfile raises BadZipFile, NotImplementedError, ValueError, ...
         raise InputError(
             source,
             "not a valid .docx: the zip container is damaged or truncated",
