@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     llm_cassettes: Path | None = Field(
         default=None, description="Record/replay directory for LLM calls (the eval suite's replay mode)."
     )
-    llm_cassette_mode: str = Field(default="replay", description="replay | record")
+    llm_cassette_mode: str | None = Field(default=None, description="replay (the default) | record")
 
     # Knowledge base
     chroma_host: str | None = Field(default=None, description="Chroma server host (HttpClient).")
