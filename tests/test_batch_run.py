@@ -335,3 +335,20 @@ def test_library_results_respect_githubs_sarif_limits(monkeypatch: pytest.Monkey
     assert len(outputs.build_sarif_doc([], [], report, cwd=Path.cwd())["runs"][0]["results"]) == 3
     monkeypatch.setattr(sarif, "MAX_BYTES", 100)
     assert outputs.build_sarif_doc([], [], report, cwd=Path.cwd())["runs"][0]["results"] == []
+
+
+def test_identical_files_share_a_cache_entry_but_keep_their_own_paths(small: LibraryManifest) -> None:
+    import shutil
+
+    shutil.copy(small.root / small.plans[2], small.root / "copy-of-plan.md")
+    opts = BatchOptions(paths=["lib"], out=Path("out"), jobs=1, llm="off")
+    run_batch(opts)
+    first = {p: p.read_bytes() for p in Path("out/reviews").rglob("*.json")}
+    copy = json.loads((Path("out/reviews") / "copy-of-plan.md.json").read_text(encoding="utf-8"))
+    original = json.loads((Path("out/reviews") / f"{small.plans[2]}.json").read_text("utf-8"))
+    assert copy["plan"]["source"] == "lib/copy-of-plan.md"
+    assert original["plan"]["source"] == f"lib/{small.plans[2]}"
+    assert copy["findings"] == original["findings"]
+    again = run_batch(opts)
+    assert again.reviewed == 0
+    assert {p: p.read_bytes() for p in Path("out/reviews").rglob("*.json")} == first
