@@ -99,7 +99,7 @@ def _review_with_cassettes(paths: list[Path], cassettes: Path, mode: str, draft:
     os.environ[MODE_ENV] = mode
     try:
         with tempfile.TemporaryDirectory(prefix="planreview-cassettes-") as tmp:
-            failed = _run_plans(paths, Path(tmp), draft)
+            failed = _run_plans(paths, Path(tmp), draft, cassettes, mode)
     finally:
         for key, value in saved.items():
             if value is None:
@@ -109,14 +109,15 @@ def _review_with_cassettes(paths: list[Path], cassettes: Path, mode: str, draft:
     return failed
 
 
-def _run_plans(paths: list[Path], data_dir: Path, draft: bool) -> int:
+def _run_plans(paths: list[Path], data_dir: Path, draft: bool, cassettes: Path, mode: str) -> int:
     from service.errors import PlanReviewError
     from service.ingest import load_plan
     from service.review import ReviewOptions, review_plan
     from service.settings import get_settings
 
     # a fresh cache: a cached review would make no request, so nothing would be recorded
-    settings = get_settings().model_copy(update={"data_dir": data_dir})
+    settings = get_settings().model_copy(
+        update={"data_dir": data_dir, "llm_cassettes": cassettes, "llm_cassette_mode": mode})
     failed = 0
     for path in _plans(paths):
         try:
