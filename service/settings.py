@@ -64,6 +64,9 @@ class Settings(BaseSettings):
         default=100 * 1024 * 1024, description="Largest total uncompressed size of a .docx."
     )
     max_chars: int = Field(default=2_000_000, description="Largest normalised plan text.")
+    pdf_time_budget: float = Field(
+        default=30.0, gt=0, description="Seconds a PDF may take to read before it is refused."
+    )
 
     # API
     database_url: str | None = Field(

@@ -147,3 +147,11 @@ def test_binary_data_is_not_text(data: bytes) -> None:
 def test_invalid_utf16_after_bom_is_an_error() -> None:
     with pytest.raises(InputError, match="UTF-16"):
         decode_text(b"\xff\xfe" + b"\x00\xd8" + b"a\x00", "plan.md")  # lone surrogate
+
+
+def test_ascii_with_a_regular_nul_pattern_is_not_taken_for_utf16() -> None:
+    # Every other byte NUL-free but with NULs at a fixed stride: reads as rare ideographs in UTF-16.
+    data = b"this is not a pdf at all \x00\x01\x02" * 10
+    with pytest.raises(InputError) as exc:
+        decode_text(data, "garbage.md")
+    assert "garbage.md" in str(exc.value) and "not a text file" in str(exc.value)

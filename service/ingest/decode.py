@@ -193,10 +193,25 @@ def _decode_wide_without_bom(data: bytes) -> tuple[str, str] | None:
             candidates.append("utf-16-be")
     for codec in candidates:
         try:
-            return data.decode(codec), codec
+            text = data.decode(codec)
         except UnicodeDecodeError:
             continue
+        if _plausible_wide_text(text):
+            return text, codec
     return None
+
+
+def _plausible_wide_text(text: str) -> bool:
+    """Real UTF-16/32 text is mostly ASCII or common Han characters; ASCII bytes read as UTF-16
+    ("桴獩椠…") are rare ideographs."""
+    sample = text[:_SCORE_SAMPLE]
+    if not sample:
+        return False
+    ascii_share = sum(1 for ch in sample if ord(ch) < 0x80) / len(sample)
+    if ascii_share >= 0.6:
+        return True
+    score, total = cjk_score(sample)
+    return total > 0 and score >= _MIN_CJK_SCORE
 
 
 # -- Mostly UTF-8 ----------------------------------------------------------------------------------
