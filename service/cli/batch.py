@@ -10,27 +10,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from service.cli.options import FailOn, Lang, LLMMode, fail
+
 if TYPE_CHECKING:
     from service.batch.runner import BatchResult
-
-
-class LLMMode(StrEnum):
-    auto = "auto"
-    off = "off"
-    on = "on"
-
-
-class Lang(StrEnum):
-    auto = "auto"
-    en = "en"
-    zh = "zh"
-
-
-class FailOn(StrEnum):
-    error = "error"
-    warning = "warning"
-    info = "info"
-    never = "never"
 
 
 class ProgressMode(StrEnum):
@@ -38,11 +21,6 @@ class ProgressMode(StrEnum):
     rich = "rich"
     plain = "plain"
     none = "none"
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"planreview: {message}", err=True)
-    return typer.Exit(2)
 
 
 def command(
@@ -98,7 +76,7 @@ def command(
     from service.errors import PlanReviewError
 
     if out.exists() and not out.is_dir():
-        raise _fail(f"{out}: --out must be a folder")
+        raise fail(f"{out}: --out must be a folder")
     if fresh and (out / CACHE_DIR).is_dir():
         shutil.rmtree(out / CACHE_DIR, ignore_errors=True)
     if resume and not (out / CACHE_DIR).is_dir():
@@ -120,9 +98,9 @@ def command(
                    f"Run the same command with --resume to continue.", err=True)
         raise typer.Exit(130) from None
     except PlanReviewError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     if not result.outcomes:
-        raise _fail(f"no plan files found in {', '.join(paths)} (supported: {SUPPORTED_TEXT})")
+        raise fail(f"no plan files found in {', '.join(paths)} (supported: {SUPPORTED_TEXT})")
     _summary(result, out, show=progress != ProgressMode.none)
     code = exit_code(result, fail_on.value, fail_on_unreadable)
     if code:

@@ -8,10 +8,15 @@ replay without cassettes.
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from service.cli.options import fail
+
+_fail = partial(fail, prefix="planreview eval")
 
 
 class EvalMode(StrEnum):
@@ -32,11 +37,6 @@ class RetrievalMode(StrEnum):
     hybrid = "hybrid"
     vector = "vector"
     off = "off"
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"planreview eval: {message}", err=True)
-    return typer.Exit(2)
 
 
 def command(

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from service.cli.options import FailOn, Lang, LLMMode, fail
 from service.config import ReviewConfig, find_config, load_config_file
 from service.errors import PlanReviewError
 from service.models import SEVERITY_RANK, Plan, Review
@@ -21,31 +22,6 @@ class Format(StrEnum):
     markdown = "markdown"
     html = "html"
     sarif = "sarif"
-
-
-class LLMMode(StrEnum):
-    auto = "auto"
-    off = "off"
-    on = "on"
-
-
-class Lang(StrEnum):
-    auto = "auto"
-    en = "en"
-    zh = "zh"
-
-
-class FailOn(StrEnum):
-    error = "error"
-    warning = "warning"
-    info = "info"
-    never = "never"
-
-
-def fail(message: str) -> typer.Exit:
-    """One line on stderr, exit code 2 (bad usage or unreadable input)."""
-    typer.echo(f"planreview: {message}", err=True)
-    return typer.Exit(2)
 
 
 def _config_for(path: Path | None, explicit: Path | None, select: list[str], ignore: list[str]) -> ReviewConfig:
