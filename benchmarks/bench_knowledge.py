@@ -86,7 +86,7 @@ def main() -> int:
     from eval.retrieval.run import load_queries
 
     queries = [q["query"] for q in load_queries()][: args.queries]
-    retriever.search("warm up", k=5)  # jieba dictionary, Chroma segment load
+    retriever.warm()  # jieba's dictionary, the BM25 index, Chroma's segments
     for mode in ("hybrid", "vector", "lexical"):
         lat, cpu = [], []
         for q in queries:

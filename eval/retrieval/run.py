@@ -108,9 +108,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"index: {stats.embedded} chunks embedded in {time.perf_counter() - t0:.1f} s",
               file=sys.stderr)
     queries = load_queries(args.queries)
+    retriever.warm()
     results: dict[str, Any] = {}
     for mode in args.modes.split(","):
-        retriever.search("warm up", k=1, mode="lexical")
         results[mode] = evaluate(retriever, queries, mode)
 
     print(f"model {embedder.name}")

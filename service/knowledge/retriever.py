@@ -155,6 +155,15 @@ class Retriever:
             self.store.ensure_index()
         self._checked_version = version
 
+    def warm(self) -> None:
+        """Load everything a first query would (BM25, jieba's dictionary, Chroma, the model)."""
+        from service.knowledge.lexical import warm_up
+
+        self._lexical()
+        warm_up()
+        if self.mode != "lexical":
+            self.search("warm up 预热", k=1)
+
     def get(self, chunk_id: str) -> Chunk | None:
         for c in load_corpus(self.dirs):
             if c.chunk_id == chunk_id:
