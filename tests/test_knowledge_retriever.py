@@ -104,6 +104,10 @@ def test_search_finds_the_right_chunk(retriever: Retriever, query: str, lang: st
 
 
 def test_search_modes_and_filters(retriever: Retriever) -> None:
+    retriever.warm()
+    from service.knowledge import lexical
+
+    assert lexical._jieba_ready
     vec = retriever.search("风险打分", k=2, mode="vector")
     lex = retriever.search("风险打分", k=2, mode="lexical")
     assert vec and lex and vec[0].lexical_rank is None and lex[0].vector_rank is None
