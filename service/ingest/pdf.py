@@ -35,13 +35,13 @@ Bounding the work (pypdf on adversarial input can be slow): the page limit
 (``settings.max_pages``) is checked before any page is read; pypdf's own
 resource limits (decompressed stream size, content stream parsing budget) are
 applied through ``pypdf.apply_configuration`` where available, with external
-decoders disabled; and a wall-clock budget (``PDF_TIME_BUDGET_S``) is checked
+decoders disabled; and a wall-clock budget (``Settings.pdf_time_budget``) is checked
 between pages and inside the text callback, which pypdf calls for every text
 operation, so a pathological page is abandoned mid-way (a 20 KB file whose one
 page holds 300,000 text operations is refused after the budget instead of
 taking minutes). Reading runs in the calling thread: no worker thread or
-process is left running after an error. ``settings.pdf_time_budget`` overrides
-the budget when the settings define it.
+process is left running after an error. ``Settings.pdf_time_budget`` sets
+the budget.
 """
 
 from __future__ import annotations
@@ -63,9 +63,6 @@ from service.errors import InputError, InputTooLarge
 from service.ingest.docx import MANUAL_BULLET, MdItem, render_markdown
 from service.ingest.safety import short_reason
 from service.settings import Settings
-
-PDF_TIME_BUDGET_S = 30.0
-"""Most seconds spent reading one PDF (override with ``settings.pdf_time_budget`` if present)."""
 
 APPROXIMATE_WARNING = (
     "PDF structure is approximate: headings, lists and tables were recovered from the page layout; "
@@ -891,7 +888,7 @@ def _continues_item(prev: _Line | None, line: _Line, text_x: float) -> bool:
 def pdf_to_markdown(data: bytes, source: str, settings: Settings) -> tuple[str, list[str]]:
     """Convert a PDF to normalised Markdown; returns (text, warnings)."""
     _quiet_pypdf()
-    budget = float(getattr(settings, "pdf_time_budget", PDF_TIME_BUDGET_S))
+    budget = settings.pdf_time_budget
     deadline = time.monotonic() + budget
     try:
         with _pypdf_limits():
@@ -1028,7 +1025,6 @@ def _pages_phrase(numbers: list[int]) -> str:
 __all__ = [
     "APPROXIMATE_WARNING",
     "MANUAL_BULLET",
-    "PDF_TIME_BUDGET_S",
     "join_words",
     "pdf_to_markdown",
 ]
