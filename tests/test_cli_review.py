@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from docgen import markdown_to_docx, markdown_to_pdf
 
 REPO = Path(__file__).resolve().parents[1]
