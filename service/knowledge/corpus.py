@@ -42,6 +42,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from service.errors import KnowledgeError
+from service.resources import shipped_folder
 
 ChunkKind = Literal["guidance", "case"]
 
@@ -99,11 +100,11 @@ class Chunk(BaseModel):
 
 
 def shipped_knowledge_dir() -> Path:
-    """The shipped knowledge/ folder: $PLANREVIEW_KNOWLEDGE_DIR, else next to service/."""
+    """The shipped knowledge/ folder: $PLANREVIEW_KNOWLEDGE_DIR, else the repository's or the installed copy."""
     override = os.environ.get(KNOWLEDGE_DIR_ENV)
     if override:
         return Path(override).expanduser()
-    return Path(__file__).resolve().parent.parent.parent / "knowledge"
+    return shipped_folder("knowledge")
 
 
 def default_dirs() -> list[Path]:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from service.errors import ConfigError
+from service.resources import shipped_folder
 
 PROMPTS_DIR_ENV = "PLANREVIEW_PROMPTS_DIR"
 
@@ -36,7 +37,7 @@ def prompts_dir() -> Path:
     override = os.environ.get(PROMPTS_DIR_ENV)
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[2] / "prompts"
+    return shipped_folder("prompts")
 
 
 class PromptError(ConfigError):
