@@ -160,8 +160,12 @@ def _looks_like_heading_item(lines: list[str], line_no: int, text: str) -> bool:
         return False
     title = m.group(2)
     letters = re.sub(r"[^A-Za-z]", "", title)
-    if (not _cjk_line(title) and len(title.split()) >= 2 and letters.isupper()
-            and len(letters) >= 0.6 * len(title.replace(" ", ""))):
+    if (
+        not _cjk_line(title)
+        and len(title.split()) >= 2
+        and letters.isupper()
+        and len(letters) >= 0.6 * len(title.replace(" ", ""))
+    ):
         return True
     number = m.group(1)
     for nxt in lines[line_no : line_no + 4]:
@@ -173,7 +177,9 @@ def _looks_like_heading_item(lines: list[str], line_no: int, text: str) -> bool:
 def _all_caps(line: str) -> bool:
     """A title-like line in capitals ("ANNUAL SERVICE PLAN 2026/27")."""
     letters = re.sub(r"[^A-Za-z]", "", line)
-    return len(line.split()) >= 2 and len(letters) >= 4 and letters.isupper() and not _cjk_line(line)
+    return (
+        len(line.split()) >= 2 and len(letters) >= 4 and letters.isupper() and not _cjk_line(line)
+    )
 
 
 def _cjk_line(line: str) -> bool:
