@@ -109,33 +109,42 @@ def _names(facts: PlanFacts, limit: int = 6) -> list[str]:
     return names
 
 
+def _table(title: str, header: list[str], rows: list[list[str]]) -> str:
+    """A Markdown section holding one table."""
+    lines = [f"## {title}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
 def risk_register(facts: PlanFacts, lang: str) -> str:
     names = _names(facts, 4)
     if lang == "zh":
-        rows = [f"| {n}延期或效果不达预期 | [高/中/低] | [高/中/低] | [应对措施] | [责任人] |" for n in names]
-        rows = rows or ["| [风险描述] | [高/中/低] | [高/中/低] | [应对措施] | [责任人] |"]
-        return "## 风险与应对\n\n| 风险 | 可能性 | 影响 | 应对措施 | 责任人 |\n|---|---|---|---|---|\n" + "\n".join(rows)
-    rows = [f"| {n}: delayed or falls short | [H/M/L] | [H/M/L] | [mitigation] | [owner] |" for n in names]
-    rows = rows or ["| [risk] | [H/M/L] | [H/M/L] | [mitigation] | [owner] |"]
-    return "## Risks\n\n| Risk | Likelihood | Impact | Mitigation | Owner |\n|---|---|---|---|---|\n" + "\n".join(rows)
+        level, rest = "[高/中/低]", ["[应对措施]", "[责任人]"]
+        risks = [f"{n}延期或效果不达预期" for n in names] or ["[风险描述]"]
+        return _table("风险与应对", ["风险", "可能性", "影响", "应对措施", "责任人"],
+                      [[r, level, level, *rest] for r in risks])
+    level, rest = "[H/M/L]", ["[mitigation]", "[owner]"]
+    risks = [f"{n}: delayed or falls short" for n in names] or ["[risk]"]
+    return _table("Risks", ["Risk", "Likelihood", "Impact", "Mitigation", "Owner"],
+                  [[r, level, level, *rest] for r in risks])
 
 
 def raci_table(facts: PlanFacts, lang: str) -> str:
-    names = _names(facts)
+    letters = ["[R]", "[A]", "[C]", "[I]"]
     if lang == "zh":
-        rows = [f"| {n} | [R] | [A] | [C] | [I] |" for n in names] or ["| [事项] | [R] | [A] | [C] | [I] |"]
-        return "## 职责分工（RACI）\n\n| 事项 | 执行（R） | 问责（A） | 咨询（C） | 知会（I） |\n|---|---|---|---|---|\n" + "\n".join(rows)
-    rows = [f"| {n} | [R] | [A] | [C] | [I] |" for n in names] or ["| [activity] | [R] | [A] | [C] | [I] |"]
-    return "## Roles (RACI)\n\n| Activity | Responsible | Accountable | Consulted | Informed |\n|---|---|---|---|---|\n" + "\n".join(rows)
+        return _table("职责分工（RACI）", ["事项", "执行（R）", "问责（A）", "咨询（C）", "知会（I）"],
+                      [[n, *letters] for n in _names(facts) or ["[事项]"]])
+    return _table("Roles (RACI)", ["Activity", "Responsible", "Accountable", "Consulted", "Informed"],
+                  [[n, *letters] for n in _names(facts) or ["[activity]"]])
 
 
 def milestones_table(facts: PlanFacts, lang: str) -> str:
     names = _names(facts, 5)
     if lang == "zh":
-        rows = [f"| {n} | [日期] | [完成标准] |" for n in names] or ["| [里程碑] | [日期] | [完成标准] |"]
-        return "## 里程碑\n\n| 里程碑 | 日期 | 完成标准 |\n|---|---|---|\n" + "\n".join(rows)
-    rows = [f"| {n} | [date] | [done when] |" for n in names] or ["| [milestone] | [date] | [done when] |"]
-    return "## Milestones\n\n| Milestone | Date | Done when |\n|---|---|---|\n" + "\n".join(rows)
+        return _table("里程碑", ["里程碑", "日期", "完成标准"],
+                      [[n, "[日期]", "[完成标准]"] for n in names or ["[里程碑]"]])
+    return _table("Milestones", ["Milestone", "Date", "Done when"],
+                  [[n, "[date]", "[done when]"] for n in names or ["[milestone]"]])
 
 
 def monitoring_section(lang: str) -> str:
@@ -158,16 +167,17 @@ def act_section(lang: str) -> str:
 def budget_table(facts: PlanFacts, lang: str) -> str:
     names = _names(facts, 5)
     if lang == "zh":
-        rows = [f"| {n} | [金额] |" for n in names] + ["| 不可预见费（约10%） | [金额] |", "| 合计 | [总额] |"]
-        return "## 预算\n\n| 项目 | 金额（元） |\n|---|---|\n" + "\n".join(rows)
-    rows = [f"| {n} | [amount] |" for n in names] + ["| Contingency (~10%) | [amount] |", "| Total | [total] |"]
-    return "## Budget\n\n| Item | Amount |\n|---|---|\n" + "\n".join(rows)
+        rows = [[n, "[金额]"] for n in names] + [["不可预见费（约10%）", "[金额]"], ["合计", "[总额]"]]
+        return _table("预算", ["项目", "金额（元）"], rows)
+    rows = [[n, "[amount]"] for n in names] + [["Contingency (~10%)", "[amount]"], ["Total", "[total]"]]
+    return _table("Budget", ["Item", "Amount"], rows)
 
 
 def stakeholder_section(lang: str) -> str:
     if lang == "zh":
-        return ("## 沟通机制\n\n| 干系人 | 关注点 | 沟通方式 | 频率 | 负责人 |\n|---|---|---|---|---|\n"
-                "| [发起人/领导] | [进度与风险] | [月度汇报] | 每月 | [姓名] |\n| [执行团队] | [任务与阻碍] | [周会] | 每周 | [姓名] |")
-    return ("## Communication\n\n| Stakeholder | Interest | Channel | Cadence | Owner |\n|---|---|---|---|---|\n"
-            "| [sponsor] | [progress and risks] | [monthly update] | monthly | [name] |\n"
-            "| [delivery team] | [tasks and blockers] | [weekly sync] | weekly | [name] |")
+        return _table("沟通机制", ["干系人", "关注点", "沟通方式", "频率", "负责人"], [
+            ["[发起人/领导]", "[进度与风险]", "[月度汇报]", "每月", "[姓名]"],
+            ["[执行团队]", "[任务与阻碍]", "[周会]", "每周", "[姓名]"]])
+    return _table("Communication", ["Stakeholder", "Interest", "Channel", "Cadence", "Owner"], [
+        ["[sponsor]", "[progress and risks]", "[monthly update]", "monthly", "[name]"],
+        ["[delivery team]", "[tasks and blockers]", "[weekly sync]", "weekly", "[name]"]])

@@ -127,6 +127,18 @@ def _is_category(block: Block, children: list[Block]) -> bool:
     return (words <= _CATEGORY_MAX_WORDS and len(text) <= 40) if re.search(r"[a-z]", text, re.I) else len(text) <= 10
 
 
+def _list_statement(facts: PlanFacts, b: Block, by_parent: dict[str, list[Block]]) -> Statement | None:
+    """A list item as a statement: a top-level item, or an item under a top-level category
+    ("- Financial" / "  - Grow revenue 20%"); None for categories and explanatory sub-items."""
+    kids = by_parent.get(b.id, [])
+    parent = facts.plan.block(b.parent_id) if b.parent_id else None
+    if parent is None:
+        return None if _is_category(b, kids) else _stmt(facts, b, kids)
+    if parent.parent_id is None and _is_category(parent, by_parent.get(parent.id, [])):
+        return _stmt(facts, b, kids)
+    return None
+
+
 def build_facts(plan: Plan) -> PlanFacts:
     section = section_of_blocks(plan)
     folded = {b.id: fold(b.text) for b in plan.blocks}
@@ -407,14 +419,8 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
         if not in_goals or facts.section[b.id] != "goals":
             continue
         if b.kind == BlockKind.LIST_ITEM:
-            parent = plan.block(b.parent_id) if b.parent_id else None
-            kids = by_parent.get(b.id, [])
-            if parent is None:
-                if _is_category(b, kids):
-                    continue
-                facts.goals.append(_stmt(facts, b, kids))
-            elif _is_category(parent, by_parent.get(parent.id, [])) and parent.parent_id is None:
-                facts.goals.append(_stmt(facts, b, kids))
+            if (stmt := _list_statement(facts, b, by_parent)) is not None:
+                facts.goals.append(stmt)
         elif b.kind == BlockKind.TABLE_ROW and not b.is_header:
             task_col, owner_col = _task_table(b)
             if owner_col is not None and task_col is not None:
@@ -484,14 +490,8 @@ def _tasks(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
         if sec != "tasks" and not explicit:
             continue
         if b.kind == BlockKind.LIST_ITEM:
-            parent = plan.block(b.parent_id) if b.parent_id else None
-            kids = by_parent.get(b.id, [])
-            if parent is None:
-                if _is_category(b, kids):
-                    continue
-                facts.tasks.append(_stmt(facts, b, kids))
-            elif _is_category(parent, by_parent.get(parent.id, [])) and parent.parent_id is None:
-                facts.tasks.append(_stmt(facts, b, kids))
+            if (stmt := _list_statement(facts, b, by_parent)) is not None:
+                facts.tasks.append(stmt)
         elif (b.kind == BlockKind.PARAGRAPH and len(text) <= 300
               and (explicit or (_LIST_NUMBER.match(b.text) and not _INTRO_LINE.search(text)))):
             facts.tasks.append(_stmt(facts, b))
