@@ -19,7 +19,8 @@ SECTION_CUES: dict[str, dict[str, list[str]]] = {
                r"\bwhere we are\b", r"\bretrospective\b", r"\blast year\b", r"\bhistory\b",
                r"\bexecutive summary\b", r"\bsummary\b", r"\boverview\b", r"\bintroduction\b",
                r"\babout\b", r"\bvision\b", r"\bmission\b", r"\bwhy\b", r"\brationale\b",
-               r"\bmotivation\b", r"\breview of\b", r"\bstatus\b", r"\bachievements?\b"],
+               r"\bmotivation\b", r"\breview of\b", r"\bstatus\b", r"\bachievements?\b",
+               r"\bpurpose\b", r"\bpreamble\b", r"\bin review\b", r"\blooking back\b"],
         "zh": ["背景", "现状", "回顾", "概述", "综述", "前言", "引言", "简介", "总结", "愿景", "使命",
                "基本情况", "情况", "总体思路", "指导思想", "项目概况", "介绍", "说明"],
     },
@@ -214,7 +215,7 @@ METRIC_VALUE = re.compile(
     rf"events?|incidents?|defects?|regions?|countries?|languages?|products?|locations?|"
     rf"certifications?|courses?)"
     rf"|\b(?:halve|halved|double|doubled|triple|tripled|zero)\b|\bby half\b|\b(?:in|by) half\b"
-    rf"|{NUMBER}\s+of\s+{NUMBER}\b|[一二三四五六七八九十]+级|\bevery (?:engineer|employee|agent|member|store|site|team|manager|nurse|teacher)\b"
+    rf"|{NUMBER}\s*(?:→|->|=>|⇒)\s*{NUMBER}|{NUMBER}\s+of\s+{NUMBER}\b|[一二三四五六七八九十]+级|\bevery (?:engineer|employee|agent|member|store|site|team|manager|nurse|teacher)\b"
     rf"|(?:全部|全员|所有|全体)\S{{0,12}}(?:完成|取得|覆盖|上线|升级|通过|考取|接入|持证)"
     rf"|\b(?:all|every)\s+(?:[\w-]+\s){{0,3}}?(?:complete|completes|completed|certified|trained|live|migrated|upgraded|onboarded)\b"
     rf"|\b{NUMBER}(?:\.\d+)?\s?(?:/\s?\d+)\b"
@@ -234,7 +235,7 @@ BASELINE = re.compile(
     r"|\(\s*(?:20\d\d|fy\d\d|q[1-4])\s*:\s*[$€£¥]?\d|\d{4}\s*年\S{0,14}为\s*\d|\d{4}\s*年\S{0,14}(?:是|达)\s*\d"
     r"|从\s*\S{0,12}\d|由\s*\S{0,10}\d|目前|现为|现有|当前|基线|同比|环比|较去年|较上年|比去年|比上年"
     r"|较\S{0,6}(?:提升|提高|增长|成长|下降|下滑|降低|减少)|上年|去年\S{0,6}\d"
-    r"|\([^)]{0,24}(?:19|20)\d\d[^)]{0,6}[:：]\s*[$€£¥]?\d|\b(?:last|past|previous)\s+\d+\s+(?:months|years|quarters|weeks)\b"
+    r"|\([^)]{0,24}(?:19|20)\d\d[^)]{0,30}[:：]\s*[$€£¥]?\d|\d[\d,.]*\s*(?:→|->|=>|⇒)\s*\d|\b(?:last|past|previous)\s+\d+\s+(?:months|years|quarters|weeks)\b"
     r"|\bin each of the last\b|\btrack record\b",
     re.I,
 )
@@ -245,7 +246,8 @@ DELTA = re.compile(
     r"|\d[\d,.]*\s+(?:new|additional|more|extra)\b|\b(?:halve|halved|double|doubled|triple|tripled)\b|\bby half\b"
     r"|(?:提升|提高|增长|成长|增加|降低|下降|下滑|减少|缩短|压缩|节省|节约|同比|环比|增幅)\s?\d[\d.]*\s?(?:%|％|个百分点|倍)"
     r"|(?:提升|提高|增长|增加|降低|下降|减少)\s?[一二三四五六七八九十两]+(?:成|倍)"
-    r"|\b(?:hire|recruit|add|open|onboard|sign|acquire|win|launch|publish|train|plant|build|install|enrol|enroll)\w*\s+(?:[\w-]+\s+){0,2}?\d"
+    r"|(?:^|[:：;；,，]\s*)(?:[-*]\s*)?(?:hire|recruit|add|open|onboard|sign|acquire|win|launch|publish|train|plant|build|install|enrol|enroll)\w*\s+(?:(?!under\b|over\b|below\b|above\b|within\b|at\b|less\b|more\b|no\b)[a-z-]+\s+)?\d"
+    r"|\d[\d,.]*\s+(?:[\w-]+\s+){0,4}?(?:with\s+)?(?:a\s+)?(?:new|additional|extra|repaired|upgraded|refurbished|replaced)\b"
     r"|新增|增加\s?\d|多\d|翻一?番|翻倍|减半|新开|新建|新签|新招|新上线|新拓展|招聘\d|\d+\s?%\s*(?:growth|increase|reduction|decrease|lower|higher|fewer|more)",
     re.I,
 )
@@ -266,7 +268,8 @@ GENERIC_VERB = {
         r"strengthen|optimi[sz]e|drive|build|develop|expand|raise|promote|advance|deepen|elevate|"
         r"maximi[sz]e|accelerate|foster|better|upgrade|modernise|modernize|transform|streamline|"
         r"revitali[sz]e|nurture|cultivate|reinforce|step up|level up|improved|strengthened|enhanced|increased|"
-        r"better|greater|stronger|more effective|deepened|expanded)\b",
+        r"better|greater|stronger|more effective|deepened|expanded|"
+        r"(?:work with [\w ]{1,30} to )?make\s+(?:[\w-]+\s+){0,3}(?:feel\s+)?\w+(?:er|ier)\b)\b",
         re.I),
     "zh": re.compile(
         r"^(?:进一步|持续|不断|全面|大力|切实|着力|努力|积极|稳步|全力)?\s*(?:提升|提高|加强|优化|增强|扩大|推动|打造|"
@@ -291,7 +294,7 @@ ABSTRACT_OBJECT = {
         r"inclusion|adoption|usage|community|ecosystem|partnerships?|customer focus|mindset|"
         r"skills|talent|people|team|organisation|organization|infrastructure|platform|"
         r"digitali[sz]ation|digital transformation|momentum|awareness|wellbeing|well-being|health|"
-        r"safety|welfare|environment|atmosphere|spirit|visibility)\b",
+        r"safety|welfare|environment|atmosphere|spirit|visibility|safer|better|easier|happier|stronger)\b",
         re.I),
     "zh": re.compile(
         r"满意度|体验|影响力|知名度|美誉度|品牌|效率|效能|质量|水平|能力|协同|协作|沟通|凝聚力|文化|竞争力|"

@@ -12,7 +12,7 @@ from service.rules.extract.dates import DateMention, find_dates, has_time_refere
 from service.rules.extract.normalize import fold
 from service.rules.extract.sections import section_of_blocks
 
-_LIST_NUMBER = re.compile(r"^\s*(?:[-*+•·▪◦●○■□➢►]\s*|\(?\d{1,2}[.)、]\s*|[（(]?[一二三四五六七八九十]+[）)、.]\s*|[①②③④⑤⑥⑦⑧⑨⑩]\s*)")
+_LIST_NUMBER = re.compile(r"^\s*(?:[-*+•·▪◦●○■□➢►]\s*|\d{1,2}(?:\.\d{1,2})+\.?\s+|\(?\d{1,2}[.)、]\s*|[（(]?[一二三四五六七八九十]+[）)、.]\s*|[①②③④⑤⑥⑦⑧⑨⑩]\s*)")
 _LABEL_PREFIX = re.compile(
     r"^\s*(?:(?:goal|objective|target|kr|key result|o|okr|risk|task|action|initiative)\s*[\d.]*\s*[:：.\-–—)]\s*"
     r"|(?:目标|关键结果|风险|任务|举措|措施|行动)\s*[一二三四五六七八九十\d]*\s*[:：、.]\s*"
@@ -109,10 +109,20 @@ def data_rows_by_table(plan: Plan) -> list[list[Block]]:
     return list(tables.values())
 
 
+_OPENER = re.compile(
+    r"^(?:(?:finally|also|first|second|third|lastly|in addition|overall),?\s+)?"
+    r"(?:we (?:want|aim|plan|intend|need|hope) to|we will|our (?:goal|aim|objective) is to|aim to|to)\s+"
+    r"|^(?:我们(?:要|将|希望)|力争|争取|努力)",
+    re.I,
+)
+
+
 def core_text(text: str) -> str:
-    """Statement text without list numbering and labels such as 'Goal 1:' or 'KR2'."""
+    """Statement text without list numbering, labels such as 'Goal 1:' or 'KR2', and openers
+    such as 'Finally, we want to'."""
     out = _LIST_NUMBER.sub("", text, count=1)
     out = _LABEL_PREFIX.sub("", out, count=1)
+    out = _OPENER.sub("", out.strip(), count=1)
     return out.strip()
 
 

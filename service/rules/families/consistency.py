@@ -43,7 +43,11 @@ def _percent_sum(facts: PlanFacts, emit: Emitter) -> None:
             emit.block("consistency.percent-sum", anchor, total=_fmt(total))
 
 
-_BASELINE_REF = re.compile(r"(?:from|since|vs\.?|versus|than|in|compared to|as of|as at|比|较|同比|自|从|相比|截至|截止到?|[(（])\s*$", re.I)
+_BASELINE_REF = re.compile(
+    r"(?:(?:up|down|rise[sn]?|fall(?:s|en)?|grow(?:s|n)?|drop(?:s|ped)?|increase[sd]?|decrease[sd]?|improve[sd]?)"
+    r"\s+(?:\w+\s+){0,3}from|since|vs\.?|versus|than|compared (?:to|with)|as of|as at|比|较|同比|相比|截至|截止到?|[(（])\s*$",
+    re.I,
+)
 _BASELINE_AFTER = re.compile(r"^\s*[:：]\s*[$€£¥]?\d[\d.,]*\s*(?:%|％|k\b|m\b|万|亿|元|分|points?\b)", re.I)
 _RANGE_SEP = re.compile(r"^\s*(?:-|–|—|to|until|through|~|至|到|－)\s*$", re.I)
 

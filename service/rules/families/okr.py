@@ -8,13 +8,20 @@ from service.rules import rewrites
 from service.rules.base import Emitter
 from service.rules.extract import cues
 from service.rules.extract.facts import PlanFacts, Statement, core_text
+from service.rules.extract.normalize import fold
 from service.rules.extract.signals import has_metric, has_placeholder
+
+_TARGET_COLUMN = re.compile(r"target|goal|value|目标值|目标|指标值", re.I)
 
 
 def _measurable(kr: Statement) -> bool:
     text = " ".join(kr.row.values()) if kr.row else kr.text
     cleaned = cues.PLACEHOLDER.sub(" ", text)
-    return has_metric(cleaned)
+    if has_metric(cleaned):
+        return True
+    # "| Countries live on e-invoicing | Ravi | 3 |": the Target column holds the number.
+    return any(_TARGET_COLUMN.search(fold(h)) and re.search(r"\d", c) and not cues.PLACEHOLDER.search(c)
+               for h, c in kr.row.items())
 
 
 def _is_task(kr: Statement) -> bool:

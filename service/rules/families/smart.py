@@ -72,21 +72,46 @@ def _row_header_time(g: Statement) -> bool:
     return bool(g.row) and has_time_reference(fold(" ".join(g.row.keys())))
 
 
+def _statement_texts(g: Statement) -> list[tuple[str, str]]:
+    """(folded, raw) forms of the goal to judge: the whole, the part after a short label
+    ("Safer neighbourhoods: work with partners …"), or a table row's statement cells."""
+    if g.row:
+        cells = [c for c in g.row.values() if c.strip() and not _LABEL_CELL.match(c.strip())]
+        return [(fold(c), c) for c in cells[:2]]
+    forms = [(core_text(g.text), core_text(g.raw))]
+    label, sep, rest = core_text(g.raw).partition(":")
+    if not sep:
+        label, sep, rest = core_text(g.raw).partition("：")
+    if sep and rest.strip() and len(label.split()) <= 4 and len(label) <= 30:
+        forms.append((core_text(fold(rest)), rest.strip()))
+    return forms
+
+
+_LABEL_CELL = re.compile(r"^(?:output|outcome|goal|objective|impact|o|kr|result|level)?\s*[\d.]+$|^[A-Za-z]?\d+$", re.I)
+
+
 def _generic(g: Statement) -> str | None:
     """The generic verb of a goal like 'Improve customer satisfaction', else None."""
-    text = core_text(g.text)
+    for text, raw in _statement_texts(g):
+        found = _generic_text(text, raw)
+        if found:
+            return found
+    return None
+
+
+def _generic_text(text: str, raw: str) -> str | None:
     for lang in ("en", "zh"):
         m = cues.GENERIC_VERB[lang].match(text)
-        if m and cues.ABSTRACT_OBJECT[lang].search(text[m.end():]) and not cues.SCOPE_MARKERS[lang].search(core_text(g.raw)):
-            return core_text(g.raw)[: m.end()].strip()
-    if cues.TRAILING_GENERIC_ZH.search(text) and cues.ABSTRACT_OBJECT["zh"].search(text) and not cues.SCOPE_MARKERS["zh"].search(core_text(g.raw)):
-        return core_text(g.raw)
+        if m and cues.ABSTRACT_OBJECT[lang].search(text[m.end():]) and not cues.SCOPE_MARKERS[lang].search(raw):
+            return raw[: m.end()].strip()
+    if cues.TRAILING_GENERIC_ZH.search(text) and cues.ABSTRACT_OBJECT["zh"].search(text) and not cues.SCOPE_MARKERS["zh"].search(raw):
+        return raw
     if cues.SLOGAN.match(text):
-        return core_text(g.raw)
+        return raw
     # Slogans with no verb ("Operational excellence") are as unspecific.
     words = re.findall(r"[a-z]+", text)
     if 0 < len(words) <= 3 and not re.search(r"\d", text) and cues.ABSTRACT_OBJECT["en"].search(text):
-        return core_text(g.raw)
+        return raw
     return None
 
 
