@@ -68,7 +68,7 @@ def review_plan(
     t_rules = time.perf_counter()
 
     notify("retrieve")
-    knowledge_version = _ground(findings, plan)
+    knowledge_version, ground_warning = _ground(findings, plan)
     t_ground = time.perf_counter()
 
     engine = EngineInfo(tier="offline", rules_version=RULES_VERSION, knowledge_version=knowledge_version)
@@ -80,7 +80,7 @@ def review_plan(
         ),
         engine=engine,
         findings=findings,
-        warnings=list(plan.warnings),
+        warnings=[*plan.warnings, *ground_warning],
     )
     llm_ms = 0
     if _llm_wanted(options, settings):
@@ -103,29 +103,23 @@ def review_plan(
     return review
 
 
-def _ground(findings: list[Finding], plan: Plan) -> str:
-    """Attach guidance citations; returns the knowledge version used."""
-    try:
-        from service.knowledge import grounding
-        from service.knowledge.corpus import knowledge_version
-    except ImportError:  # the knowledge package is optional at this layer
-        return ""
+def _ground(findings: list[Finding], plan: Plan) -> tuple[str, list[str]]:
+    """Attach guidance citations; returns the knowledge version used and any warning."""
+    from service.knowledge import grounding  # light: no Chroma, langchain or model here
+    from service.knowledge.corpus import knowledge_version
+
     try:
         grounding.ground(findings, plan)
-        return knowledge_version()
+        return knowledge_version(), []
     except KnowledgeError as exc:
         # A broken guidance folder must not stop reviews: findings go out uncited, and say why.
-        plan.warnings.append(f"guidance not attached: {exc}")
-        return ""
+        return "", [f"guidance not attached: {exc}"]
 
 
 def _run_llm(plan: Plan, review: Review, options: ReviewOptions, settings: Settings, lang: str) -> Review:
     """Run the LLM tier; any failure leaves the offline review with llm_status 'failed: …'."""
-    try:
-        from service.llm.tier import run_llm_tier
-    except ImportError:
-        review.engine.llm_status = "failed: the LLM tier is not installed"
-        return review
+    from service.llm.tier import run_llm_tier  # imported only when the tier runs
+
     return run_llm_tier(plan, review, options, settings, lang)
 
 
