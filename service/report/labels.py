@@ -9,9 +9,9 @@ they are converted with OpenCC, loaded only when such a plan is rendered.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 from service.rules.catalogue import BY_CODE, FAMILIES
+from service.rules.messages import to_traditional
 
 _EN: dict[str, str] = {
     "whole_plan": "Whole plan",
@@ -134,17 +134,6 @@ _SHORT_ZH: dict[str, str] = {
 }
 
 
-@lru_cache(maxsize=1)
-def _to_traditional() -> object:
-    from opencc import OpenCC  # lazy: only plans in 繁體 need it
-
-    return OpenCC("s2t")
-
-
-def _hant(text: str) -> str:
-    return str(_to_traditional().convert(text))  # type: ignore[attr-defined]
-
-
 @dataclass(frozen=True)
 class Labels:
     """The report's fixed words for one language and script."""
@@ -157,7 +146,7 @@ class Labels:
         return self.lang == "zh"
 
     def _conv(self, text: str) -> str:
-        return _hant(text) if self.zh and self.script == "hant" else text
+        return to_traditional(text) if self.zh and self.script == "hant" else text
 
     def __getitem__(self, key: str) -> str:
         table = _ZH if self.zh else _EN

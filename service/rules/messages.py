@@ -210,9 +210,16 @@ def _s2t() -> Callable[[str], str]:
     return OpenCC("s2t").convert
 
 
+# Words the converter gets wrong in this domain (复 has three Traditional forms).
+_S2T_FIXES = {"覆盤": "復盤", "複覈": "複核"}
+
+
 def to_traditional(text: str) -> str:
     """Simplified -> Traditional, for messages on plans written in 繁體."""
-    return _s2t()(text)
+    out = _s2t()(text)
+    for wrong, right in _S2T_FIXES.items():
+        out = out.replace(wrong, right)
+    return out
 
 
 def text_for(key: str, lang: str, **values: object) -> tuple[str, str]:
