@@ -162,7 +162,7 @@ def _looks_like_heading_item(lines: list[str], line_no: int, text: str) -> bool:
     letters = re.sub(r"[^A-Za-z]", "", title)
     if (
         not _cjk_line(title)
-        and len(title.split()) >= 2
+        and (len(title.split()) >= 2 or len(letters) >= 4)
         and letters.isupper()
         and len(letters) >= 0.6 * len(title.replace(" ", ""))
     ):

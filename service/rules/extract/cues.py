@@ -74,7 +74,7 @@ SECTION_CUES: dict[str, dict[str, list[str]]] = {
     "risks": {
         "en": [r"\brisks?\b", r"\bthreats?\b", r"\bcontingenc", r"\bmitigation\b",
                r"\bassumptions and risks\b", r"\bdependencies\b", r"\bconcerns\b"],
-        "zh": ["风险", "预案", "隐患", "应急"],
+        "zh": ["风险"],
     },
     "monitoring": {
         "en": [r"\bmonitoring\b", r"\btrack(?:ing)?\b", r"\bfollow[- ]up\b", r"\bgovernance\b", r"\breview\b", r"\breporting\b",
@@ -138,7 +138,7 @@ OWNER_LABEL = re.compile(
     r"(?:\b(?:owner|owners|lead|leads|led by|responsible|accountable|dri|assignee|assigned to|"
     r"point person|sponsor|driver|champion|coordinator|manager)\b\s*[:：=\-–—]?\s*\S"
     r"|(?:负责人|责任人|牵头人|牵头部门|牵头单位|责任单位|责任部门|主办单位|承办单位|负责部门|负责单位|主责|执行人|对接人|主责部门|承办|牵头|负责)\s*[:：]?\s*\S"
-    r"|由\s*\S{1,12}\s*(?:负责|牵头|主导|执行|落实|承担)"
+    r"|由\s*\S{1,12}\s*(?:负责|牵头|主导|执行|落实|承担)|请\s*\S{1,12}\s*(?:配合|负责|落实|完成|于)"
     r"|\S{1,12}(?:牵头|负责)(?:[,，、;；。]|$)"
     r"|(?:^|\s)@[\w\u4e00-\u9fff.-]+)",
     re.I,
@@ -215,7 +215,7 @@ METRIC_VALUE = re.compile(
     rf"events?|incidents?|defects?|regions?|countries?|languages?|products?|locations?|"
     rf"certifications?|courses?)"
     rf"|\b(?:halve|halved|double|doubled|triple|tripled|zero)\b|\bby half\b|\b(?:in|by) half\b"
-    rf"|{NUMBER}\s*(?:→|->|=>|⇒)\s*{NUMBER}|{NUMBER}\s+of\s+{NUMBER}\b|[一二三四五六七八九十]+级|\bevery (?:engineer|employee|agent|member|store|site|team|manager|nurse|teacher)\b"
+    rf"|{NUMBER}\s*(?:→|->|=>|⇒)\s*{NUMBER}|{NUMBER}\s+(?:out\s+)?of\s+{NUMBER}\b|[一二三四五六七八九十]+级|\bevery (?:engineer|employee|agent|member|store|site|team|manager|nurse|teacher)\b"
     rf"|(?:全部|全员|所有|全体)\S{{0,12}}(?:完成|取得|覆盖|上线|升级|通过|考取|接入|持证)"
     rf"|\b(?:all|every)\s+(?:[\w-]+\s){{0,3}}?(?:complete|completes|completed|certified|trained|live|migrated|upgraded|onboarded)\b"
     rf"|\b{NUMBER}(?:\.\d+)?\s?(?:/\s?\d+)\b"
@@ -235,7 +235,9 @@ BASELINE = re.compile(
     r"|\(\s*(?:20\d\d|fy\d\d|q[1-4])\s*:\s*[$€£¥]?\d|\d{4}\s*年\S{0,14}为\s*\d|\d{4}\s*年\S{0,14}(?:是|达)\s*\d"
     r"|从\s*\S{0,12}\d|由\s*\S{0,10}\d|目前|现为|现有|当前|基线|同比|环比|较去年|较上年|比去年|比上年"
     r"|较\S{0,6}(?:提升|提高|增长|成长|下降|下滑|降低|减少)|上年|去年\S{0,6}\d"
-    r"|\([^)]{0,24}(?:19|20)\d\d[^)]{0,30}[:：]\s*[$€£¥]?\d|\d[\d,.]*\s*(?:→|->|=>|⇒)\s*\d|\b(?:last|past|previous)\s+\d+\s+(?:months|years|quarters|weeks)\b"
+    r"|\([^)]{0,24}(?:19|20)\d\d[^)]{0,30}[:：][^)]{0,12}\d"
+    r"|\([^)]{0,8}(?:上半年|下半年|去年|上年|今年|目前|现为|当前|既有|原|前三季度|全年)[^)]{0,20}\d"
+    r"|\b(?:currently|today|now|at present)\b[^.;]{0,30}\d|\d[\d,.]*\s*(?:→|->|=>|⇒)\s*\d|\b(?:last|past|previous)\s+\d+\s+(?:months|years|quarters|weeks)\b"
     r"|\bin each of the last\b|\btrack record\b",
     re.I,
 )
@@ -278,6 +280,7 @@ GENERIC_VERB = {
 }
 # Slogans that name no object at all: "Be the best-run stores in the region", "成为行业标杆".
 SLOGAN = re.compile(
+    r"^(?:an?\s+|the\s+)?(?:(?:[a-z-]+(?:er|ier)|more\s+[a-z-]+),?\s+(?:and\s+)?){1,3}[a-z-]+\s*[.!]?$|"
     r"^(?:to\s+)?(?:be|become|remain|stay)\s+(?:the\s+|a\s+)?(?:best|leading|number one|#1|top|premier|"
     r"go-to|world-class|most \w+)|^(?:成为|打造成为?|争创|争做)\S{0,12}(?:标杆|一流|领先|最佳|第一|龙头|典范)",
     re.I,
@@ -312,7 +315,7 @@ SCOPE_MARKERS = {
         r"|(?i:\b(?:by|through|via)\s+\w+ing\b)"),
     "zh": re.compile(
         r"(?:在|针对|面向|围绕)\S{2,}|[“\"《「][^”\"》」]{1,20}[”\"》」]|"
-        r"(?:华东|华南|华北|华中|西南|西北|东北|[\u4e00-\u9fff]{2}(?:省|市|县))|"
+        r"(?:华东|华南|华北|华中|西南|西北|东北|[\u4e00-\u9fff]{2}(?:省|市|县)(?![内外级]))|"
         r"(?:线上|线下|app|小程序|官网|天猫|京东|抖音|小红书|微信|门诊|病房|生产线|产线)"),
 }
 # Chinese goals often put the verb last: "品牌知名度显著提升".
@@ -360,6 +363,7 @@ CHECK_CUES = re.compile(
     r"progress (?:is|will be) (?:reviewed|tracked|reported)|okr (?:check-?ins?|grading|scoring)|"
     r"quarterly business review|qbr|reviewed at|review cadence|"
     r"post-(?:campaign|launch|project|event|mortem|implementation|go-live) (?:review|analysis|evaluation|report)|"
+    r"reports?\b[^.\n]{0,60}\b(?:every|each) (?:week|month|quarter|year|meeting)|(?:every|each) (?:week|month|quarter)\b[^.\n]{0,40}\breport|"
     r"(?:daily|weekly|monthly|quarterly|fortnightly)\s+(?:[\w&/-]+\s+){0,3}(?:reviews?|reports?|calls?|meetings?|"
     r"syncs?|check-?ins?|dashboards?|huddles?|stand-?ups?))\b"
     r"|监控|监测|跟踪|追踪|复盘|周报|月报|日报|季报|例会|周会|月会|检查|考核|评估|评审|督导|督查|检讨|站会|回报|"
@@ -490,7 +494,7 @@ BSC_PERSPECTIVES: dict[str, re.Pattern[str]] = {
         r"incomplete|rework|scrap|ppm|recalls?|incidents?|submitted online|online|digital|self-service)(?![a-z])|流程|效率|交付|周转|库存|良品率|良率|"
         r"合格率|准时|时效|响应时间|处理时长|缺陷|故障|可用性|自动化|产能|利用率|差错|准确率|"
         r"及时率|达成率|审批|周期|时长|工单|上线|发布|品质|发生率|轮候|等候|不良率|报废|返工|差错率|一次通过率|"
-        r"处理能力|妥投|发货|候诊|时效|交付率|准点|分拣|产能|吞吐|within (?:one|two|\d+) (?:hour|day)s?|time to \w+",
+        r"处理能力|妥投|发货|候诊|时效|交付率|准点|分拣|产能|吞吐|回复率|响应率|处理率|筹备|within (?:one|two|\d+) (?:hour|day)s?|time to \w+",
         re.I),
     "learning": re.compile(
         r"(?<![a-z0-9])(?:training|trained|skills?|hiring|hire|hires|engagement|knowledge|certif\w*|"
@@ -498,7 +502,7 @@ BSC_PERSPECTIVES: dict[str, re.Pattern[str]] = {
         r"retain staff|employee|employees|staff|team members|headcount|workshops?|courses?|"
         r"career|promotion|enablement|upskill\w*|documentation|playbooks?|contributors?|"
         r"maintainers?|volunteers?)(?![a-z])|培训|人才|能力|学习|技能|认证|员工|招聘|梯队|知识|文化|"
-        r"赋能|带教|课程|敬业|满意度调查|团队建设|队伍建设|成长|晋升",
+        r"赋能|带教|课程|敬业|满意度调查|团队建设|队伍建设|成长|晋升|持证|证照|证书|资格|考证",
         re.I),
 }
 LEADING_CUES = re.compile(
@@ -514,7 +518,7 @@ LEADING_CUES = re.compile(
 LAGGING_CUES = re.compile(
     r"(?<![a-z0-9])(?:revenue|sales|profit|margin|market share|churn|nps|csat|satisfaction|arr|mrr|"
     r"gmv|income|ebitda|retention|turnover|roi|bookings|market position|cost|costs|rating|ratings|review score|market rank|ranking|share of wallet|aov|average order value|repeat rate|repurchase)(?![a-z])|销售额|营收|"
-    r"收入|利润|毛利|市场份额|市占率|流失|满意度|gmv|回款|业绩|营业额|净利|成本|费用|评分|排名|复购|客单价|留存",
+    r"收入|利润|毛利|市场份额|市占率|流失|满意度|gmv|回款|业绩|营业额|净利|成本|费用|评分|排名|复购|客单价|留存|订单量|订单数|销量|成交额|成交量",
     re.I,
 )
 

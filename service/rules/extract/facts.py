@@ -20,7 +20,7 @@ _LABEL_PREFIX = re.compile(
     re.I,
 )
 _PERIOD_LINE = re.compile(
-    r"^\s*(?:[-*]\s*)?(?:\*\*)?(?:[a-z]+\s+){0,2}(?:period|timeline|timeframe|time frame|duration|dates?|plan period|"
+    r"^\s*(?:[-*]\s*)?(?:\*\*)?(?:[a-z]+\s+){0,2}(?:period|window|season|run|timeline|timeframe|time frame|duration|dates?|plan period|"
     r"planning period|horizon|term|schedule|covers|coverage|effective|valid|fiscal (?:year|quarter)|"
     r"[\u4e00-\u9fff]{0,4}(?:周期|期限|时间|日期|时段|期间|年度|计划期|执行期|实施期))"
     r"(?:\*\*)?\s*[:：]"
@@ -28,6 +28,7 @@ _PERIOD_LINE = re.compile(
     r"|\bthis (?:plan|document|roadmap|charter) (?:covers|runs|spans)|\bwill run from\b|本(?:计划|方案)(?:覆盖|适用|执行期)",
     re.I,
 )
+_TRAILING_GOAL = re.compile(r"^(?:此外|另外|同时|并且|in addition|also|additionally|finally)[,，\s]", re.I)
 _INTRO_LINE = re.compile(r"[:：]\s*$")
 _CATEGORY_MAX_WORDS = 5
 
@@ -112,7 +113,7 @@ def data_rows_by_table(plan: Plan) -> list[list[Block]]:
 _OPENER = re.compile(
     r"^(?:(?:finally|also|first|second|third|lastly|in addition|overall),?\s+)?"
     r"(?:we (?:want|aim|plan|intend|need|hope) to|we will|our (?:goal|aim|objective) is to|aim to|to)\s+"
-    r"|^(?:我们(?:要|将|希望)|力争|争取|努力)",
+    r"|^(?:(?:此外|另外|同时)[,，]?\s*)?(?:(?:公司|我们|本部门|我部)(?:要|将|希望)?|力争|争取|努力)?(?=\S)",
     re.I,
 )
 
@@ -137,11 +138,20 @@ def _is_category(block: Block, children: list[Block]) -> bool:
     return (words <= _CATEGORY_MAX_WORDS and len(text) <= 40) if re.search(r"[a-z]", text, re.I) else len(text) <= 10
 
 
+_DEFINITION = re.compile(
+    r"\b(?:means|is defined as|defined as|refers to|measured (?:as|by|from|on)|counts?|excludes?|excluding|"
+    r"includes?|i\.e\.|e\.g\.|for example|such as|source)\b|是指|指的是|定义为|口径|统计|不含|包括|例如|数据来源",
+    re.I,
+)
+
+
 def _list_statement(facts: PlanFacts, b: Block, by_parent: dict[str, list[Block]]) -> Statement | None:
     """A list item as a statement: a top-level item, or an item under a top-level category
     ("- Financial" / "  - Grow revenue 20%"); None for categories and explanatory sub-items."""
     kids = by_parent.get(b.id, [])
     parent = facts.plan.block(b.parent_id) if b.parent_id else None
+    if parent is not None and _DEFINITION.search(facts.folded[b.id]):
+        return None  # "- On time means between 1 minute early and 5 minutes late"
     if parent is None:
         return None if _is_category(b, kids) else _stmt(facts, b, kids)
     if parent.parent_id is None and _is_category(parent, by_parent.get(parent.id, [])):
@@ -218,8 +228,9 @@ def _plan_period(facts: PlanFacts) -> None:
             if re.search(r"\bfy\s?\d|fiscal|财年", text):
                 facts.period_is_fiscal = True
     mentions = line_mentions or (find_dates(title_text) if plan.title else [])
-    if re.search(r"\bfy\s?\d|fiscal|财年", title_text) and not line_mentions:
-        facts.period_is_fiscal = True
+    calendar_months = any(not m.text.strip().isdigit() and not re.search(r"fy|q[1-4]", m.text) for m in mentions)
+    if re.search(r"\bfy\s?\d|fiscal|财年", title_text) and not line_mentions and not calendar_months:
+        facts.period_is_fiscal = True  # "FY24-Q3": quarters of a fiscal year we cannot place
     if mentions:
         facts.plan_period = (min(m.start for m in mentions), max(m.end for m in mentions))
 
@@ -397,7 +408,9 @@ def _is_goal_candidate_paragraph(facts: PlanFacts, b: Block, has_items: bool) ->
     text = facts.folded[b.id]
     if cues.GOAL_LINE["en"].match(text) or cues.GOAL_LINE["zh"].match(text):
         return True
-    if has_items or _INTRO_LINE.search(text):
+    if _INTRO_LINE.search(text):
+        return False
+    if has_items and not _TRAILING_GOAL.match(text):
         return False
     if len(re.findall(r"[.。!?！？](?:\s|$)", text.strip())) > 1:
         return False  # prose of several sentences, not a goal statement
@@ -457,6 +470,11 @@ def _task_table(b: Block) -> tuple[int | None, int | None]:
     return task_col, owner_col
 
 
+def _prose_only(plan: Plan, heading_id: str | None) -> bool:
+    """A section written only as paragraphs (no list, no table): each paragraph is an item."""
+    return not any(x.kind in (BlockKind.LIST_ITEM, BlockKind.TABLE_ROW) for x in plan.under(heading_id))
+
+
 def owners_named_in(facts: PlanFacts, heading_id: str | None) -> bool:
     """Most top-level items under this heading name an owner (so they are tasks, and one
     without an owner stands out)."""
@@ -502,8 +520,8 @@ def _tasks(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
         if b.kind == BlockKind.LIST_ITEM:
             if (stmt := _list_statement(facts, b, by_parent)) is not None:
                 facts.tasks.append(stmt)
-        elif (b.kind == BlockKind.PARAGRAPH and len(text) <= 300
-              and (explicit or (_LIST_NUMBER.match(b.text) and not _INTRO_LINE.search(text)))):
+        elif (b.kind == BlockKind.PARAGRAPH and len(text) <= 400 and not _INTRO_LINE.search(text)
+              and (explicit or _LIST_NUMBER.match(b.text) or _prose_only(facts.plan, b.heading_id))):
             facts.tasks.append(_stmt(facts, b))
 
 
@@ -585,7 +603,7 @@ _MULT = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "bn": 1e9, "billio
          "万": 1e4, "亿": 1e8, "千": 1e3}
 HEADING_CURRENCY = re.compile(r"\b(?:usd|eur|gbp|cny|rmb|hkd|twd|dollars?|euros?)\b|[$€£¥]|元|万元|'000|in thousands", re.I)
 _AMOUNT_COLUMN = re.compile(r"amount|budget|cost|spend|total|eur|usd|\$|€|£|¥|金额|预算|费用|成本|万元|元|投入", re.I)
-_INLINE_BREAKDOWN = re.compile(r"[,，;；]\s*(?:其中|包括|含)\s*[:：]?|\b(?:of which|broken down as|broken down into|split as|comprising|made up of|consisting of|consists of)\b\s*[:：]?", re.I)
+_INLINE_BREAKDOWN = re.compile(r"[,，;；]\s*(?:其中|包括|含)\s*[:：]?|\b(?:of which|broken down as|broken down into|split as|comprising|made up of|consisting of|consists of|funded by|financed by|paid for by)\b\s*[:：]?", re.I)
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s?%")
 _SHARE_WORD = re.compile(r"share|split|占比|构成", re.I)
 _NOT_SHARES = re.compile(r"投入|fte|capacity|commitment|utili[sz]ation|availability|completion|progress|完成|进度|达成|增长|growth|change", re.I)

@@ -222,6 +222,22 @@ def _colon_action(text: str) -> bool:
     return bool(m) and not _CONSEQUENCE.search(body.split("：", 1)[-1].split(":", 1)[-1])
 
 
+_ASSESS_ONLY = re.compile(
+    r"^\s*(?:(?:high|medium|med|low|critical|moderate|minor|major|h|m|l)\s*(?:likelihood|probability|impact|risk|severity)?"
+    r"[\s,/]*)+$|^\s*(?:likelihood|probability|impact|severity|level)\b",
+    re.I,
+)
+
+
+def _response_clause(text: str) -> bool:
+    """'Driver shortage (medium likelihood, high impact); 12 older buses stay licensed as spares'."""
+    clauses = [c.strip(" .。") for c in re.split(r"[;；]|\s[—–]\s", text)[1:]]
+    return any(len(c.split()) >= 3 and not _ASSESS_ONLY.match(c) and not _CONSEQUENCE.search(c)
+               for c in clauses if not re.search(r"[\u4e00-\u9fff]", c)) or any(
+        len(c) >= 6 and not _CONSEQUENCE.search(c) and not _ASSESS_ONLY.match(c)
+        for c in clauses if re.search(r"[\u4e00-\u9fff]", c))
+
+
 _ASSESS_INLINE = re.compile(
     r"\b(?:likelihood|probability|impact|severity|risk level|level|rating|score|priority)\b\s*[:：=]?\s*"
     r"(?:is\s+)?(?:high|medium|med|low|critical|major|minor|moderate|h|m|l|\d)"
@@ -257,10 +273,11 @@ def risk_fields(text: str, row: dict[str, str], children_text: str) -> dict[str,
                 owner = bool(owner) or filled
         if owner is None:
             owner = None  # the table has no owner column: structured, but see caller
-    mitigation = mitigation or bool(_MITIGATION_INLINE.search(full)) or _colon_action(text)
+    mitigation = mitigation or bool(_MITIGATION_INLINE.search(full)) or _colon_action(text) or _response_clause(text)
     assessment = assessment or bool(_ASSESS_INLINE.search(full))
     if not row:
         labels = {m.group(0).strip(" :：").lower() for m in _STRUCTURED_FIELD.finditer(full)}
-        if len(labels) >= 2:  # labelled fields such as "Likelihood:" and "Owner:"
+        nested_field = bool(_STRUCTURED_FIELD.search(children_text))
+        if len(labels) >= 2 or nested_field:  # "Likelihood:" and "Owner:", or fields on sub-items
             owner = bool(cues.OWNER_LABEL.search(full))
     return {"mitigation": mitigation, "assessment": assessment, "owner": owner}

@@ -10,7 +10,7 @@ from service.rules.base import Emitter
 from service.rules.extract.dates import find_dates
 from service.rules.extract.facts import PlanFacts
 
-_NOT_MILESTONE = ("background", "problem")
+_NOT_MILESTONE = ("background", "problem", "risks")
 
 
 def _fmt(value: float) -> str:

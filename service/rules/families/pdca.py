@@ -30,12 +30,16 @@ def has_milestones(facts: PlanFacts) -> bool:
     period = facts.plan_period
     default_year = period[0].year if period else None
     dates = []
+    title = facts.plan.blocks[0] if facts.plan.blocks else None
     for b in facts.plan.blocks:
-        if facts.section.get(b.id) in ("background", "problem") or b.kind == BlockKind.HEADING:
-            continue
+        if facts.section.get(b.id) in ("background", "problem") or b is title:
+            continue  # section headings count: "## Q1 2026 deliverables" dates a phase
         if b is facts.period_block:
             continue
-        dates.extend(find_dates(facts.folded[b.id], default_year=default_year))
+        found = find_dates(facts.folded[b.id], default_year=default_year)
+        if b.kind == BlockKind.HEADING and len(found) != 1:
+            continue  # "Goals for March–August 2026" restates the period; "Q1 2026 deliverables" is a phase
+        dates.extend(found)
     if period is None:
         return len({(m.start, m.end) for m in dates}) >= 2
     start, end = period
