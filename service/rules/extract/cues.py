@@ -137,7 +137,7 @@ RISK_LINE = {
 OWNER_LABEL = re.compile(
     r"(?:\b(?:owner|owners|lead|leads|led by|responsible|accountable|dri|assignee|assigned to|"
     r"point person|sponsor|driver|champion|coordinator|manager)\b\s*[:：=\-–—]?\s*\S"
-    r"|(?:负责人|责任人|牵头人|牵头部门|牵头单位|责任单位|责任部门|主办单位|承办单位|负责部门|负责单位|主责|执行人|对接人|主责部门|承办|牵头|负责)\s*[:：]?\s*\S"
+    r"|(?:负责人|责任人|牵头人|牵头部门|牵头单位|责任单位|责任部门|主办单位|承办单位|负责部门|负责单位|主责|执行人|对接人|主责部门|承办|牵头|负责)\s*[:：]?\s*(?!\d)\S"
     r"|由\s*\S{1,12}\s*(?:负责|牵头|主导|执行|落实|承担)|请\s*\S{1,12}\s*(?:配合|负责|落实|完成|于)"
     r"|\S{1,12}(?:牵头|负责)(?:[,，、;；。]|$)"
     r"|(?:^|\s)@[\w\u4e00-\u9fff.-]+)",
@@ -248,7 +248,8 @@ DELTA = re.compile(
     r"|\d[\d,.]*\s+(?:new|additional|more|extra)\b|\b(?:halve|halved|double|doubled|triple|tripled)\b|\bby half\b"
     r"|(?:提升|提高|增长|成长|增加|降低|下降|下滑|减少|缩短|压缩|节省|节约|同比|环比|增幅)\s?\d[\d.]*\s?(?:%|％|个百分点|倍)"
     r"|(?:提升|提高|增长|增加|降低|下降|减少)\s?[一二三四五六七八九十两]+(?:成|倍)"
-    r"|(?:^|[:：;；,，]\s*)(?:[-*]\s*)?(?:hire|recruit|add|open|onboard|sign|acquire|win|launch|publish|train|plant|build|install|enrol|enroll)\w*\s+(?:(?!under\b|over\b|below\b|above\b|within\b|at\b|less\b|more\b|no\b)[a-z-]+\s+)?\d"
+    r"|(?:节约|节省|新增|发表)\S{0,10}?\d|(?:增加|减少)(?!到|至)\S{0,6}?\d"
+    r"|(?:^|[:：;；,，]\s*)(?:[-*]\s*)?(?:hire|recruit|add|open|onboard|sign|acquire|win|launch|publish|train|plant|build|install|enrol|enroll|submit|complete|deliver|hold|run|conduct|write|produce|save)\w*\s+(?:(?!under\b|over\b|below\b|above\b|within\b|at\b|less\b|more\b|no\b)[a-z-]+\s+)?\d"
     r"|\d[\d,.]*\s+(?:[\w-]+\s+){0,4}?(?:with\s+)?(?:a\s+)?(?:new|additional|extra|repaired|upgraded|refurbished|replaced)\b"
     r"|新增|增加\s?\d|多\d|翻一?番|翻倍|减半|新开|新建|新签|新招|新上线|新拓展|招聘\d|\d+\s?%\s*(?:growth|increase|reduction|decrease|lower|higher|fewer|more)",
     re.I,
@@ -475,7 +476,7 @@ BSC_PERSPECTIVES: dict[str, re.Pattern[str]] = {
         r"(?<![a-z0-9])(?:revenue|sales|profit|margin|cost|costs|budget|arr|mrr|gmv|ebitda|cash|roi|income|"
         r"spend|price|pricing|turnover|funding|donations?|financial|savings?|\$|€|£|bookings|"
         r"billing|unit economics|ltv|cac|aov)(?![a-z])|营收|收入|销售额|利润|毛利|成本|预算|费用|gmv|回款|"
-        r"现金流|营业额|业绩|节约|节省|创收|降本|客单价|元|万元",
+        r"现金流|营业额|业绩|节约|节省|创收|降本|客单价|元|万元|销量|产值|收缴率|物业费|营收",
         re.I),
     "customer": re.compile(
         r"(?<![a-z0-9])(?:customers?|clients?|users?|nps|csat|satisfaction|retention|churn|loyalty|"
@@ -494,7 +495,7 @@ BSC_PERSPECTIVES: dict[str, re.Pattern[str]] = {
         r"incomplete|rework|scrap|ppm|recalls?|incidents?|submitted online|online|digital|self-service)(?![a-z])|流程|效率|交付|周转|库存|良品率|良率|"
         r"合格率|准时|时效|响应时间|处理时长|缺陷|故障|可用性|自动化|产能|利用率|差错|准确率|"
         r"及时率|达成率|审批|周期|时长|工单|上线|发布|品质|发生率|轮候|等候|不良率|报废|返工|差错率|一次通过率|"
-        r"处理能力|妥投|发货|候诊|时效|交付率|准点|分拣|产能|吞吐|回复率|响应率|处理率|筹备|within (?:one|two|\d+) (?:hour|day)s?|time to \w+",
+        r"处理能力|妥投|发货|候诊|时效|交付率|准点|分拣|产能|吞吐|回复率|响应率|处理率|筹备|等待时间|等候时间|事件|跌倒|within (?:one|two|\d+) (?:hour|day)s?|time to \w+",
         re.I),
     "learning": re.compile(
         r"(?<![a-z0-9])(?:training|trained|skills?|hiring|hire|hires|engagement|knowledge|certif\w*|"
@@ -502,7 +503,7 @@ BSC_PERSPECTIVES: dict[str, re.Pattern[str]] = {
         r"retain staff|employee|employees|staff|team members|headcount|workshops?|courses?|"
         r"career|promotion|enablement|upskill\w*|documentation|playbooks?|contributors?|"
         r"maintainers?|volunteers?)(?![a-z])|培训|人才|能力|学习|技能|认证|员工|招聘|梯队|知识|文化|"
-        r"赋能|带教|课程|敬业|满意度调查|团队建设|队伍建设|成长|晋升|持证|证照|证书|资格|考证",
+        r"赋能|带教|课程|敬业|满意度调查|团队建设|队伍建设|成长|晋升|持证|证照|证书|资格|考证|训练|离职率|员工流失",
         re.I),
 }
 LEADING_CUES = re.compile(

@@ -603,7 +603,8 @@ _MULT = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "bn": 1e9, "billio
          "万": 1e4, "亿": 1e8, "千": 1e3}
 HEADING_CURRENCY = re.compile(r"\b(?:usd|eur|gbp|cny|rmb|hkd|twd|dollars?|euros?)\b|[$€£¥]|元|万元|'000|in thousands", re.I)
 _AMOUNT_COLUMN = re.compile(r"amount|budget|cost|spend|total|eur|usd|\$|€|£|¥|金额|预算|费用|成本|万元|元|投入", re.I)
-_INLINE_BREAKDOWN = re.compile(r"[,，;；]\s*(?:其中|包括|含)\s*[:：]?|\b(?:of which|broken down as|broken down into|split as|comprising|made up of|consisting of|consists of|funded by|financed by|paid for by)\b\s*[:：]?", re.I)
+_ASIDE_AMOUNTS = re.compile(r"[；;。.]\s*(?:另|另外|此外|另有|另行|plus|in addition|separately|on top of)", re.I)
+_INLINE_BREAKDOWN = re.compile(r"[,，;；]\s*(?:其中|包括|含)\s*[:：]?|(?<=[元万亿\d])\s*[:：]|\b(?:of which|broken down as|broken down into|split as|comprising|made up of|consisting of|consists of|funded by|financed by|paid for by)\b\s*[:：]?", re.I)
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s?%")
 _SHARE_WORD = re.compile(r"share|split|占比|构成", re.I)
 _NOT_SHARES = re.compile(r"投入|fte|capacity|commitment|utili[sz]ation|availability|completion|progress|完成|进度|达成|增长|growth|change", re.I)
@@ -685,7 +686,8 @@ def _budgets(facts: PlanFacts) -> None:
         if not m or not cues.BUDGET_CUES.search(text[: m.start()]):
             continue
         total = parse_amount(text[: m.start()], need_currency=True)
-        parts = [parse_amount(x.group(0), need_currency=True) for x in cues.CURRENCY_AMOUNT.finditer(text[m.end():])]
+        breakdown = _ASIDE_AMOUNTS.split(text[m.end():], maxsplit=1)[0]  # "；另…预留30万元" is outside the total
+        parts = [parse_amount(x.group(0), need_currency=True) for x in cues.CURRENCY_AMOUNT.finditer(breakdown)]
         values = [p for p in parts if p is not None]
         if total is not None and len(values) >= 2:
             facts.budget_groups.append(
@@ -748,4 +750,4 @@ def _percents(facts: PlanFacts) -> None:
 
 _GROWTH = re.compile(r"\b(?:increase|grow|reduce|raise|cut|lift|improve|target)\w*\b|\b(?:by|to|from|up|down)\s+\d|提升|提高|增长|降低|达到|下降|同比|环比|目标", re.I)
 _SHARE_ITEM = re.compile(r"^[^\d%]{1,30}[:：]\s*\d+(?:\.\d+)?\s*%\s*[。.;；]?$|^\d+(?:\.\d+)?\s*%\s+[^\d%]{1,30}$")
-_SPLIT_WORDS = re.compile(r"\b(?:split|allocat\w*|share|shares|breakdown|divided|distribution|time this year|of (?:the |our )?(?:budget|time|spend|capacity))\b|分配|占比|比例|构成|分布|拆分", re.I)
+_SPLIT_WORDS = re.compile(r"\b(?:split|allocat\w*|share|shares|breakdown|divided|distribution|time this year|of (?:the |our )?(?:budget|time|spend|capacity))\b|分配|占比|比例|构成|分布|拆分|其中", re.I)

@@ -49,7 +49,7 @@ _BASELINE_REF = re.compile(
     re.I,
 )
 _BASELINE_AFTER = re.compile(r"^\s*[:：]\s*[$€£¥]?\d[\d.,]*\s*(?:%|％|k\b|m\b|万|亿|元|分|points?\b)", re.I)
-_RANGE_SEP = re.compile(r"^\s*(?:-|–|—|to|until|through|~|至|到|－)\s*$", re.I)
+_RANGE_SEP = re.compile(r"^\s*(?:-|–|—|to|until|through|~|至|到|－|→|->|=>)\s*$", re.I)
 
 
 def _date_order(facts: PlanFacts, emit: Emitter) -> None:
