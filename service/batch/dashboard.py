@@ -10,18 +10,18 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from statistics import median
 from urllib.parse import quote
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment
 from markupsafe import Markup
 
 from service.batch.charts import Bar, hbar_chart, histogram
 from service.batch.library import LIBRARY_CODES, SECTION_NAMES, LibraryReport
 from service.batch.outcome import Outcome
 from service.batch.outputs import REVIEWS_DIR
+from service.report.templating import html_environment
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -120,16 +120,8 @@ class DashboardView:
     library_titles: dict[str, str] = field(default_factory=dict)
 
 
-@lru_cache(maxsize=1)
 def environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(str(TEMPLATES)),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    return html_environment(TEMPLATES)
 
 
 def _weakest(scores: dict[str, int | None]) -> str:

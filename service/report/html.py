@@ -9,10 +9,9 @@ escaped by Jinja2's autoescape; the template runs with StrictUndefined.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment
 
 from service import __version__
 from service.models import SEVERITY_RANK, Finding, Plan, Review
@@ -28,20 +27,13 @@ from service.report.grouping import (
     severity_sort_key,
 )
 from service.report.labels import Labels, labels_for
+from service.report.templating import html_environment
 
 TEMPLATES = Path(__file__).parent / "templates"
 
 
-@lru_cache(maxsize=1)
 def environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(str(TEMPLATES)),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    return html_environment(TEMPLATES)
 
 
 @dataclass
