@@ -18,6 +18,7 @@ from service.errors import KnowledgeError
 from service.models import EngineInfo, Finding, Plan, PlanInfo, Review
 from service.rules.engine import RULES_VERSION, run_rules
 from service.rules.extract.facts import build_facts
+from service.rules.messages import to_traditional
 from service.scoring import score, summarise
 from service.settings import Settings, get_settings
 
@@ -91,7 +92,10 @@ def review_plan(
 
     review.scores = score(review.findings, facts)
     llm_summary = review.summary.strip()  # the LLM tier's critique summary, if any
-    review.summary = summarise(review, lang) + (f" {llm_summary}" if llm_summary else "")
+    summary = summarise(review, lang)
+    if lang == "zh" and plan.script == "hant":
+        summary = to_traditional(summary)
+    review.summary = summary + (f" {llm_summary}" if llm_summary else "")
     review.timings_ms = {
         "parse": parse_ms,
         "rules": int((t_rules - t0) * 1000),
