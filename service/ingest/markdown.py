@@ -41,6 +41,7 @@ _STATEMENT_START = re.compile(
 )
 # "Site: Rotterdam", "Roadmap period: …", "申报单位：…": one fact per line.
 _LABEL_LINE = re.compile(r"^(?:[A-Za-z][\w/&()' -]{0,28}|[\u4e00-\u9fff]{1,8})\s*[:：]\s*\S")
+_INDENTED_BULLET = re.compile(r"^\s{2,}[-*+•·]\s+\S")
 _TERMINAL_PUNCT = re.compile(r"[。.!?！？；;，,：:]$")
 _FRONT_MATTER = re.compile(r"\A---\n(.*?\n)---\n", re.DOTALL)
 _INLINE_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -139,18 +140,24 @@ class _Builder:
                 groups.append((cur_start, ln - 1))
                 cur_start = ln
         groups.append((cur_start, end))
+        statement: Block | None = None  # the last unindented statement of this paragraph
         for g_start, g_end in groups:
             raw = "\n".join(self.lines[g_start - 1 : g_end])
-            first = self.lines[g_start - 1].strip()
+            first_raw = self.lines[g_start - 1]
+            first = first_raw.strip()
             level = _outline_level(first) if g_start == g_end else None
             bold = _BOLD_ONLY.match(first) if g_start == g_end else None
             if list_extra is None and level is not None:
                 self.add_heading(strip_inline(first), g_start, g_end, level)
             elif list_extra is None and bold is not None:
                 self.add_heading(strip_inline(bold.group(2)), g_start, g_end, 4)
+            elif list_extra is None and statement is not None and _INDENTED_BULLET.match(first_raw):
+                # "2.1 Raise on-time performance …" then "    - On time means …": a detail of it.
+                self.add(BlockKind.LIST_ITEM, strip_inline(raw), g_start, g_end, level=1,
+                         parent_id=statement.id)
             else:
                 kind = BlockKind.LIST_ITEM if list_extra is not None else BlockKind.PARAGRAPH
-                self.add(kind, strip_inline(raw), g_start, g_end, **(list_extra or {}))
+                statement = self.add(kind, strip_inline(raw), g_start, g_end, **(list_extra or {}))
 
 
 def _looks_like_heading_item(lines: list[str], line_no: int, text: str) -> bool:

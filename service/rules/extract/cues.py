@@ -238,7 +238,7 @@ BASELINE = re.compile(
     r"|\([^)]{0,24}(?:19|20)\d\d[^)]{0,30}[:：][^)]{0,12}\d"
     r"|\([^)]{0,8}(?:上半年|下半年|去年|上年|今年|目前|现为|当前|既有|原|前三季度|全年)[^)]{0,20}\d"
     r"|\b(?:currently|today|now|at present)\b[^.;]{0,30}\d|\d[\d,.]*\s*(?:→|->|=>|⇒)\s*\d|\b(?:last|past|previous)\s+\d+\s+(?:months|years|quarters|weeks)\b"
-    r"|\bin each of the last\b|\btrack record\b",
+    r"|\bin each of the last\b|\btrack record\b|持平",
     re.I,
 )
 DELTA = re.compile(
@@ -248,7 +248,7 @@ DELTA = re.compile(
     r"|\d[\d,.]*\s+(?:new|additional|more|extra)\b|\b(?:halve|halved|double|doubled|triple|tripled)\b|\bby half\b"
     r"|(?:提升|提高|增长|成长|增加|降低|下降|下滑|减少|缩短|压缩|节省|节约|同比|环比|增幅)\s?\d[\d.]*\s?(?:%|％|个百分点|倍)"
     r"|(?:提升|提高|增长|增加|降低|下降|减少)\s?[一二三四五六七八九十两]+(?:成|倍)"
-    r"|(?:节约|节省|新增|发表)\S{0,10}?\d|(?:增加|减少)(?!到|至)\S{0,6}?\d"
+    r"|(?:节约|节省|新增|发表)\S{0,10}?\d|培训\S{0,12}?\d+\s*(?:名|人|次|期|场)|(?:增加|减少)(?!到|至)\S{0,6}?\d"
     r"|(?:^|[:：;；,，]\s*)(?:[-*]\s*)?(?:hire|recruit|add|open|onboard|sign|acquire|win|launch|publish|train|plant|build|install|enrol|enroll|submit|complete|deliver|hold|run|conduct|write|produce|save)\w*\s+(?:(?!under\b|over\b|below\b|above\b|within\b|at\b|less\b|more\b|no\b)[a-z-]+\s+)?\d"
     r"|\d[\d,.]*\s+(?:[\w-]+\s+){0,4}?(?:with\s+)?(?:a\s+)?(?:new|additional|extra|repaired|upgraded|refurbished|replaced)\b"
     r"|新增|增加\s?\d|多\d|翻一?番|翻倍|减半|新开|新建|新签|新招|新上线|新拓展|招聘\d|\d+\s?%\s*(?:growth|increase|reduction|decrease|lower|higher|fewer|more)",
@@ -277,7 +277,7 @@ GENERIC_VERB = {
     "zh": re.compile(
         r"^(?:进一步|持续|不断|全面|大力|切实|着力|努力|积极|稳步|全力)?\s*(?:提升|提高|加强|优化|增强|扩大|推动|打造|"
         r"改善|强化|深化|完善|促进|推进|做好|做强|做大|做优|加快|加大|巩固|拓展|建设|构建|夯实|增加|"
-        r"升级|营造|树立|发展|培育)"),
+        r"升级|营造|树立|发展|培育|助力|服务)"),
 }
 # Slogans that name no object at all: "Be the best-run stores in the region", "成为行业标杆".
 SLOGAN = re.compile(
@@ -305,7 +305,7 @@ ABSTRACT_OBJECT = {
         r"服务|管理|业务|业绩|形象|口碑|运营|团队建设|队伍建设|执行力|创新|价值|发展|增长|规模|市场|"
         r"用户粘性|粘性|活跃度|忠诚度|转型|数字化|信息化|智能化|标准化|规范化|精细化|体系|机制|生态|"
         r"基础|核心|优势|地位|氛围|意识|素质|积极性|效益|成效|品质|安全|稳定|领先|一流|标杆|环境|营收|收入|"
-        r"销量|销售|利润|效果|满意|福祉|健康"),
+        r"销量|销售|利润|效果|满意|福祉|健康|振兴|繁荣|转型升级|高质量"),
 }
 SCOPE_MARKERS = {
     # Case-sensitive on purpose: a capitalised name ("in EMEA", "for Line 3") is a scope.
@@ -400,7 +400,7 @@ BUFFER_CUES = re.compile(
 )
 BUDGET_CUES = re.compile(
     r"\b(?:budget|cost|costs|spend|spending|funding|funded|investment|capex|opex|expense|"
-    r"expenses|price|fee|fees|salary|salaries|allocation)\b|预算|费用|成本|投入|资金|经费|开支|支出|花费",
+    r"expenses|price|fee|fees|salary|salaries|allocation|investment)\b|预算|费用|成本|投入|投资|资金|经费|开支|支出|花费",
     re.I,
 )
 CURRENCY_AMOUNT = re.compile(
@@ -414,7 +414,7 @@ STAFF_CUES = re.compile(
     r"\b(?:team|staff|staffing|headcount|fte|people|owner|lead|manager|director|engineer|analyst|"
     r"coordinator|responsible|accountable|raci|hire|hires|hiring|volunteers?|contractor|"
     r"agency|vendor|committee|department|squad|crew|dri|maintainers?|sponsor)\b"
-    r"|团队|人员|人力|负责人|责任人|牵头|小组|部门|专员|经理|主管|总监|编制|招聘|岗位|分工|志愿者|外包",
+    r"|团队|人员|人力|负责人|责任人|牵头|小组|部门|专员|经理|主管|总监|编制|招聘|岗位|分工|志愿者|外包|主任|老师|教师|组长|店长",
     re.I,
 )
 STAKEHOLDER_CUES = re.compile(

@@ -83,6 +83,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (_P(r"(?P<y>20\d{2})\s*年\s*(?P<zh>上|下)半年"), "zh_half"),
     (_P(r"(?<!\d)(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]"), "md"),
     (_P(r"(?<![\d/.])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?![\d/%])"), "md"),
+    (_P(r"(?:(?<=\bin )|(?<=\bby )|(?<=\bof )|(?<=\bduring )|(?<=\buntil ))(?P<mon>" + _MONTH_RE + r")\b(?!\s*\d)", re.I), "m_range"),
     (_P(r"(?<=[—–\-~至到])\s*(?P<m>\d{1,2})\s*月(?!\s*\d)"), "m_range"),
     (_P(r"(?<![\d.])(?P<m>\d{1,2})\s*月(?:底|末|中旬|上旬|下旬|初|份|中)?(?![\d日号])"), "m_range"),
     (_P(r"\b(?P<mon>" + _MONTH_RE + r")\b(?=\s*(?:to|until|through|[—–\-~])\s*(?:\d{1,2}\s+)?" + _MONTH_RE + r")", re.I), "m_range"),

@@ -154,7 +154,7 @@ def _list_statement(facts: PlanFacts, b: Block, by_parent: dict[str, list[Block]
         return None  # "- On time means between 1 minute early and 5 minutes late"
     if parent is None:
         return None if _is_category(b, kids) else _stmt(facts, b, kids)
-    if parent.parent_id is None and _is_category(parent, by_parent.get(parent.id, [])):
+    if parent.kind == BlockKind.LIST_ITEM and parent.parent_id is None and _is_category(parent, by_parent.get(parent.id, [])):
         return _stmt(facts, b, kids)
     return None
 
@@ -204,7 +204,7 @@ def _plan_period(facts: PlanFacts) -> None:
         elif b.kind == BlockKind.HEADING and b is not title_block and _only_dates(facts.folded[b.id]):
             candidates.append(b)  # "## September 2026 – August 2028" under the title
         elif (b.kind == BlockKind.PARAGRAPH and b.start_line <= 6 and not any(x.kind == BlockKind.HEADING and x.start_line < b.start_line for x in plan.blocks)
-              and len(b.text) <= 60 and has_time_reference(facts.folded[b.id])):
+              and len(b.text) <= 60 and has_time_reference(facts.folded[b.id]) and not _METADATA.search(facts.folded[b.id])):
             candidates.append(b)  # title lines of a plain-text plan ("一一五學年度系務發展計畫")
         elif b.kind != BlockKind.HEADING and _BETWEEN_DATES.search(facts.folded[b.id]):
             candidates.append(b)  # "what the Council will deliver between 1 April 2026 and 31 March 2027"
@@ -241,6 +241,9 @@ _BETWEEN_DATES = re.compile(
     r"|自?20\d\d年\d{1,2}月(?:\d{1,2}日)?(?:起)?\s*(?:至|到|—|-|~)\s*(?:20\d\d年)?\d{1,2}月",
     re.I,
 )
+
+
+_METADATA = re.compile(r"\b(?:prepared|drafted|dated?|version|updated|approved|issued|author)\b|编制|日期|更新|版本|制定人|起草|审核|批准", re.I)
 
 
 def _only_dates(text: str) -> bool:
@@ -309,6 +312,7 @@ def _okr_tables(facts: PlanFacts, used: set[str]) -> None:
         kr_col = next((i for i, h in enumerate(header) if _KR_COL.search(h)), None)
         obj_col = next((i for i, h in enumerate(header) if i != kr_col and _OBJ_COL.search(h)), None)
         if kr_col is None or obj_col is None:
+            _labelled_okr_table(facts, rows, used)
             continue
         current: Objective | None = None
         for r in rows:
@@ -320,6 +324,29 @@ def _okr_tables(facts: PlanFacts, used: set[str]) -> None:
             kr = _stmt(facts, r)
             if kr_col < len(cells):
                 kr.raw, kr.text = cells[kr_col], fold(cells[kr_col])
+            current.krs.append(kr)
+            used.add(r.id)
+
+
+_O_LABEL = re.compile(r"^\s*(?:o|objective|目标)\s*[一二三四五六七八九十\d]+\s*[:：.]?\s*$", re.I)
+_KR_LABEL = re.compile(r"^\s*kr\s*\d+(?:\.\d+)?\s*[:：.]?\s*$", re.I)
+
+
+def _labelled_okr_table(facts: PlanFacts, rows: list[Block], used: set[str]) -> None:
+    """'| O1 | 提升会员活跃 |' then '| KR1.1 | … |': objectives and key results by label."""
+    labels = [fold((r.cells or [""])[0]) for r in rows]
+    if not any(_KR_LABEL.match(x) for x in labels) or not any(_O_LABEL.match(x) for x in labels):
+        return
+    current: Objective | None = None
+    for r, label in zip(rows, labels, strict=True):
+        text = " ".join((r.cells or [])[1:])
+        if _O_LABEL.match(label):
+            current = Objective(block=r, krs=[])
+            facts.objectives.append(current)
+            used.add(r.id)
+        elif _KR_LABEL.match(label) and current is not None:
+            kr = _stmt(facts, r)
+            kr.raw, kr.text = text, fold(text)
             current.krs.append(kr)
             used.add(r.id)
 
@@ -423,7 +450,7 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
     goal_sections = {h.id for h in plan.blocks if h.kind == BlockKind.HEADING and facts.section[h.id] == "goals"}
     items_in_heading: dict[str, bool] = {}
     for b in plan.blocks:
-        if b.kind in (BlockKind.LIST_ITEM, BlockKind.TABLE_ROW) and b.heading_id:
+        if ((b.kind == BlockKind.LIST_ITEM and b.parent_id is None) or b.kind == BlockKind.TABLE_ROW) and b.heading_id:
             items_in_heading[b.heading_id] = True
     for b in plan.blocks:
         if b.id in skip:
@@ -620,7 +647,8 @@ def parse_amount(text: str, *, need_currency: bool) -> float | None:
         after = text[m.end() : m.end() + 1]
         if after == "%":
             continue
-        has_cur = bool(m.group("cur") or m.group("unit") or (m.group("mult") in ("万", "亿")))
+        code_before = re.search(r"(?:usd|eur|gbp|cny|rmb|hkd|twd|chf|nt\$|hk\$|港币|新台币|人民币|美元)\s*$", text[: m.start()], re.I)
+        has_cur = bool(m.group("cur") or m.group("unit") or (m.group("mult") in ("万", "亿")) or code_before)
         if need_currency and not has_cur:
             continue
         value = float(num.replace(",", ""))
@@ -750,4 +778,4 @@ def _percents(facts: PlanFacts) -> None:
 
 _GROWTH = re.compile(r"\b(?:increase|grow|reduce|raise|cut|lift|improve|target)\w*\b|\b(?:by|to|from|up|down)\s+\d|提升|提高|增长|降低|达到|下降|同比|环比|目标", re.I)
 _SHARE_ITEM = re.compile(r"^[^\d%]{1,30}[:：]\s*\d+(?:\.\d+)?\s*%\s*[。.;；]?$|^\d+(?:\.\d+)?\s*%\s+[^\d%]{1,30}$")
-_SPLIT_WORDS = re.compile(r"\b(?:split|allocat\w*|share|shares|breakdown|divided|distribution|time this year|of (?:the |our )?(?:budget|time|spend|capacity))\b|分配|占比|比例|构成|分布|拆分|其中", re.I)
+_SPLIT_WORDS = re.compile(r"\b(?:split|allocat\w*|share|shares|breakdown|divided|distribution|time this year|of (?:the |our )?(?:budget|time|spend|capacity))\b|\bof which\b|分配|占比|比例|构成|分布|拆分|其中", re.I)

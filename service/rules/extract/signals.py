@@ -132,7 +132,7 @@ def _names_someone(text: str) -> bool:
     """A role, team or person's name (and not a date, number or sentence)."""
     if re.search(r"\d{2,}|%", text) or len(text.split()) > 6:
         return False
-    return bool(cues.ROLE_WORDS.search(text) or cues.PERSON_NAME["en"].search(text)
+    return bool(cues.ROLE_WORDS.search(fold(text)) or cues.PERSON_NAME["en"].search(text)
                 or cues.PERSON_NAME["zh"].search(fold(text)) or re.fullmatch(r"[A-Z][a-z]+", text))
 
 

@@ -99,6 +99,10 @@ def _date_order(facts: PlanFacts, emit: Emitter) -> None:
                 continue  # "up from 2025", "较2025年": a baseline, not a milestone
             if m.end < start and m.text.strip().rstrip("年度").isdigit():
                 continue  # a bare past year is a reference, not a deadline
+            if not m.has_year and m.end < start and end.year > start.year:
+                shifted = [d for d in find_dates(text, default_year=end.year) if d.col == m.col]
+                if shifted and start <= shifted[0].start <= end:
+                    continue  # "by 31 March" in a plan running into next year
             if m.end < start or m.start > end:
                 what = "This date" if emit.lang == "en" else "该日期"
                 emit.block("consistency.date-order", b, what=what, date=m.text,
