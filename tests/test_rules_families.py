@@ -517,3 +517,19 @@ def test_numbered_plain_text_sections() -> None:
     """)
     assert at(found, "smart.measurable") == [5]
     assert at(found, "smart.time-bound") == []
+
+
+def test_plain_text_label_lines_and_indented_details(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from service.ingest import load_plan
+    from service.review import review_plan
+
+    path = tmp_path / "plan.txt"
+    path.write_text(
+        "Volunteer plan 2027\n\nGoals\n- Recruit 40 new volunteers by June 2027\n- Improve volunteer morale\n\n"
+        "2. OBJECTIVES\n\n2.1 Raise on-time opening from 71% to 80% by June 2027.\n"
+        "    - On time means open by 9:05.\n",
+        encoding="utf-8",
+    )
+    found = review_plan(load_plan(path), ReviewOptions(llm="off")).findings
+    assert at(found, "smart.measurable") == [5]  # the bare "Goals" line made a goals section
+    assert not [f for f in found if f.span and f.span.start_line == 10 and f.code.startswith("smart.")]

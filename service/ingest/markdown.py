@@ -74,8 +74,9 @@ def _outline_level(line: str) -> int | None:
 
 
 class _Builder:
-    def __init__(self, lines: list[str]) -> None:
+    def __init__(self, lines: list[str], *, plain_text: bool = False) -> None:
         self.lines = lines
+        self.plain_text = plain_text  # a .txt plan: bare label lines act as headings
         self.blocks: list[Block] = []
         self.heading_stack: list[Block] = []
         self.table_count = 0
@@ -152,7 +153,7 @@ class _Builder:
                 self.add_heading(strip_inline(first), g_start, g_end, level)
             elif list_extra is None and bold is not None:
                 self.add_heading(strip_inline(bold.group(2)), g_start, g_end, 4)
-            elif list_extra is None and start == end and _LABEL_HEADING.match(first):
+            elif list_extra is None and self.plain_text and start == end and _LABEL_HEADING.match(first):
                 # A plain-text plan's bare section line ("Goals", "Actions:", "行动计划").
                 self.add_heading(strip_inline(first).rstrip(":："), g_start, g_end, 3)
             elif list_extra is None and statement is not None and _INDENTED_BULLET.match(first_raw):
@@ -378,7 +379,7 @@ def parse_markdown(text: str, *, source: str, source_format: str = "markdown") -
     """Parse normalised Markdown (\\n line ends, no BOM) into a Plan."""
     body, fm_title = _front_matter(text)
     lines = text.split("\n")
-    builder = _Builder(lines)
+    builder = _Builder(lines, plain_text=source_format == "text")
     tokens = _MD.parse(body)
     _walk(tokens, builder)
     language = detect_language(text)
