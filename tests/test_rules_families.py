@@ -5,6 +5,7 @@ Plans are written inline so each test shows exactly what the rule reads.
 
 from __future__ import annotations
 
+from pathlib import Path
 from textwrap import dedent
 
 import pytest
@@ -519,7 +520,7 @@ def test_numbered_plain_text_sections() -> None:
     assert at(found, "smart.time-bound") == []
 
 
-def test_plain_text_label_lines_and_indented_details(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_plain_text_label_lines_and_indented_details(tmp_path: Path) -> None:
     from service.ingest import load_plan
     from service.review import review_plan
 
