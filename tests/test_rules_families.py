@@ -534,3 +534,15 @@ def test_plain_text_label_lines_and_indented_details(tmp_path: Path) -> None:
     found = review_plan(load_plan(path), ReviewOptions(llm="off")).findings
     assert at(found, "smart.measurable") == [5]  # the bare "Goals" line made a goals section
     assert not [f for f in found if f.span and f.span.start_line == 10 and f.code.startswith("smart.")]
+
+
+def test_a_response_clause_needs_an_action() -> None:
+    found = findings("""
+        # Plan 2027
+
+        ## Risks
+
+        - Key engineer leaves — single point of failure on billing (High)
+        - Drivers short (medium likelihood, high impact); 12 older buses stay licensed as spares
+    """)
+    assert at(found, "risk.no-mitigation") == [5]

@@ -229,13 +229,19 @@ _ASSESS_ONLY = re.compile(
 )
 
 
+_ACTION_HINT = re.compile(
+    r"\b(?:we|will|stay|stays|kept|keep|keeps|agreed|have|has|use|uses|add|book|hire|train|reserve|spares?|"
+    r"backup|fallback|alternative|switch|prepare|plan|monitor|limit|cap|insure|pre-?\w+|schedule|run|hold)\b"
+    r"|提前|准备|安排|建立|增加|预留|备用|备选|采用|签订|调整|启用|设置|储备|启动|协调|培训|加派",
+    re.I,
+)
+
+
 def _response_clause(text: str) -> bool:
     """'Driver shortage (medium likelihood, high impact); 12 older buses stay licensed as spares'."""
     clauses = [c.strip(" .。") for c in re.split(r"[;；]|\s[—–]\s", text)[1:]]
-    return any(len(c.split()) >= 3 and not _ASSESS_ONLY.match(c) and not _CONSEQUENCE.search(c)
-               for c in clauses if not re.search(r"[\u4e00-\u9fff]", c)) or any(
-        len(c) >= 6 and not _CONSEQUENCE.search(c) and not _ASSESS_ONLY.match(c)
-        for c in clauses if re.search(r"[\u4e00-\u9fff]", c))
+    return any(_ACTION_HINT.search(c) and not _ASSESS_ONLY.match(c) and not _CONSEQUENCE.search(c)
+               and (len(c.split()) >= 3 or len(c) >= 6) for c in clauses)
 
 
 _ASSESS_INLINE = re.compile(
