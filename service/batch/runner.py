@@ -15,6 +15,7 @@ same bytes as a run that was never interrupted.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import os
@@ -365,8 +366,11 @@ class Runner:
                         self._llm_done(llm_inflight.pop(fut), fut)
             finished = True
         finally:
-            # Normally wait for the workers to exit; on Ctrl-C leave at once (they ignore it
-            # and stop after their current plans).
+            if not finished:
+                # Ctrl-C: stop the workers now. Waiting for them (or for the executor's exit
+                # hook) can hang when the interrupt lands inside the executor's own queues;
+                # every finished plan is already in the cache for --resume.
+                _terminate_workers(pool)
             pool.shutdown(wait=finished, cancel_futures=True)
 
     def _isolate(self, queue: deque[Job], llm_pool: ThreadPoolExecutor | None,
@@ -384,6 +388,16 @@ class Runner:
             finally:
                 single.shutdown(wait=True, cancel_futures=True)
             self._handle(results, llm_pool, llm_inflight)
+
+
+def _terminate_workers(pool: ProcessPoolExecutor) -> None:
+    processes = getattr(pool, "_processes", None) or {}  # the executor keeps no public handle
+    for process in list(processes.values()):
+        with contextlib.suppress(Exception):
+            process.terminate()
+    for process in list(processes.values()):
+        with contextlib.suppress(Exception):
+            process.join(timeout=5)
 
 
 def run_batch(opts: BatchOptions, *, reporter: NullReporter | None = None,
