@@ -94,6 +94,14 @@ class Plan(BaseModel):
             self._index = {b.id: b for b in self.blocks}
         return self._index.get(block_id)
 
+    def block_at(self, line: int) -> Block | None:
+        """The block holding a line: one that starts on it, else the smallest that spans it."""
+        holding = [b for b in self.blocks if b.start_line <= line <= b.end_line]
+        starting = [b for b in holding if b.start_line == line]
+        if starting:
+            return starting[0]
+        return min(holding, key=lambda b: b.end_line - b.start_line) if holding else None
+
     def under(self, heading_id: str | None) -> list[Block]:
         """Blocks whose nearest heading is this one, in order."""
         if self._by_heading is None:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from service.models import Block, BlockKind, Finding, Plan
+from service.report.grouping import block_for
 from service.rules import rewrites
 from service.rules.extract.facts import PlanFacts, core_text
 
@@ -225,20 +226,6 @@ def _merge_codes(existing: str, code: str) -> list[str] | None:
     return [*codes, code]
 
 
-def target_block(plan: Plan, finding: Finding) -> Block | None:
-    if finding.block_id:
-        found = plan.block(finding.block_id)
-        if found is not None:
-            return found
-    if finding.span is None:
-        return None
-    line = finding.span.start_line
-    exact = [b for b in plan.blocks if b.start_line == line]
-    if exact:
-        return exact[0]
-    return next((b for b in plan.blocks if b.start_line <= line <= b.end_line), None)
-
-
 def _content_column(marker: re.Match[str]) -> int:
     """CommonMark: content starts after 1-4 spaces past the marker (1 when there are more)."""
     body = marker.group(0)
@@ -255,7 +242,7 @@ def suppress_line_change(plan: Plan, finding: Finding) -> TextChange | None:
     """``<!-- planreview: ignore CODE -->`` for the finding's block (inside the row for a table row)."""
     if finding.scope != "block":
         return None
-    block = target_block(plan, finding)
+    block = block_for(plan, finding)
     if block is None:
         return None
     text, lines = plan.text, plan.lines

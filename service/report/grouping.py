@@ -97,18 +97,10 @@ def headings(plan: Plan) -> list[Heading]:
 
 
 def block_for(plan: Plan, finding: Finding) -> Block | None:
-    """The block a finding points at: its block_id, else the block whose lines hold its span."""
-    if finding.block_id:
-        block = plan.block(finding.block_id)
-        if block is not None:
-            return block
-    if finding.span is None:
-        return None
-    line = finding.span.start_line
-    holding = [b for b in plan.blocks if b.start_line <= line <= b.end_line]
-    if not holding:
-        return None
-    return min(holding, key=lambda b: b.end_line - b.start_line)
+    """The block a finding points at: its block_id, else the block holding its first line."""
+    if finding.block_id and (block := plan.block(finding.block_id)) is not None:
+        return block
+    return plan.block_at(finding.span.start_line) if finding.span is not None else None
 
 
 def heading_for(plan: Plan, finding: Finding, all_headings: list[Heading]) -> Heading | None:
