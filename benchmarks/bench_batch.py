@@ -63,15 +63,31 @@ def _tree_rss(pid: int) -> int:
 
 
 def run_batch(cwd: Path, out: str, jobs: int) -> dict[str, float]:
-    cmd = [sys.executable, "-m", "service", "batch", "lib", "--out", out, "--jobs", str(jobs),
-           "--llm", "off", "--progress", "none", "--fail-on", "never"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "service",
+        "batch",
+        "lib",
+        "--out",
+        out,
+        "--jobs",
+        str(jobs),
+        "--llm",
+        "off",
+        "--progress",
+        "none",
+        "--fail-on",
+        "never",
+    ]
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
     env["PYTHONPATH"] = str(ROOT)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     load0 = os.getloadavg()[0]
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
     peak = 0
     stop = threading.Event()
 
@@ -94,9 +110,15 @@ def run_batch(cwd: Path, out: str, jobs: int) -> dict[str, float]:
     run = json.loads((cwd / out / "run.json").read_text(encoding="utf-8"))
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return {
-        "wall": wall, "run": run["duration_s"], "plans": run["plans"], "reviewed": run["reviewed"],
-        "cached": run["cached"], "cpu": cpu, "tree_peak_mb": peak / 1e6,
-        "largest_mb": after.ru_maxrss / 1024, "load": max(load0, os.getloadavg()[0]),
+        "wall": wall,
+        "run": run["duration_s"],
+        "plans": run["plans"],
+        "reviewed": run["reviewed"],
+        "cached": run["cached"],
+        "cpu": cpu,
+        "tree_peak_mb": peak / 1e6,
+        "largest_mb": after.ru_maxrss / 1024,
+        "load": max(load0, os.getloadavg()[0]),
     }
 
 
@@ -105,7 +127,9 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=300, help="plans to generate")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--pages", type=float, default=2.0, help="length of each plan in pages")
-    parser.add_argument("--keep", type=Path, default=None, help="generate and keep the library here")
+    parser.add_argument(
+        "--keep", type=Path, default=None, help="generate and keep the library here"
+    )
     args = parser.parse_args()
 
     from service.batch.samples import generate_library
@@ -116,29 +140,45 @@ def main() -> int:
     if (work / "out").exists():
         shutil.rmtree(work / "out")
     manifest = generate_library(work / "lib", args.n, seed=1, bad=False, pages=args.pages)
-    words = [len((work / "lib" / rel).read_text(encoding="utf-8").split())
-             for rel in manifest.plans if manifest.languages[rel] == "en"]
-    chars = [len((work / "lib" / rel).read_text(encoding="utf-8"))
-             for rel in manifest.plans if manifest.languages[rel] != "en"]
-    print(f"library: {args.n} plans in {work / 'lib'} "
-          f"(English ~{sum(words) // max(1, len(words))} words, "
-          f"Chinese ~{sum(chars) // max(1, len(chars))} characters each)")
+    words = [
+        len((work / "lib" / rel).read_text(encoding="utf-8").split())
+        for rel in manifest.plans
+        if manifest.languages[rel] == "en"
+    ]
+    chars = [
+        len((work / "lib" / rel).read_text(encoding="utf-8"))
+        for rel in manifest.plans
+        if manifest.languages[rel] != "en"
+    ]
+    print(
+        f"library: {args.n} plans in {work / 'lib'} "
+        f"(English ~{sum(words) // max(1, len(words))} words, "
+        f"Chinese ~{sum(chars) // max(1, len(chars))} characters each)"
+    )
     print(f"machine: {os.cpu_count()} CPUs, load average before {os.getloadavg()[0]:.2f}")
 
     first = run_batch(work, "out", args.jobs)
     rate = first["reviewed"] / first["wall"]
     cpu_rate = first["reviewed"] / (first["cpu"] / args.jobs) if first["cpu"] else 0.0
-    print(f"cold run (--jobs {args.jobs}): {first['reviewed']:.0f} plans in {first['wall']:.2f} s "
-          f"end to end (process start to exit; {first['run']:.2f} s inside the run)")
+    print(
+        f"cold run (--jobs {args.jobs}): {first['reviewed']:.0f} plans in {first['wall']:.2f} s "
+        f"end to end (process start to exit; {first['run']:.2f} s inside the run)"
+    )
     print(f"  throughput: {rate:.1f} plans/s wall clock   [target: >= 20]")
-    print(f"  CPU time: {first['cpu']:.2f} s -> CPU-bound rate {cpu_rate:.1f} plans/s on "
-          f"{args.jobs} idle cores")
-    print(f"  peak memory: {first['tree_peak_mb']:.0f} MB for all processes, "
-          f"{first['largest_mb']:.0f} MB for the largest one")
+    print(
+        f"  CPU time: {first['cpu']:.2f} s -> CPU-bound rate {cpu_rate:.1f} plans/s on "
+        f"{args.jobs} idle cores"
+    )
+    print(
+        f"  peak memory: {first['tree_peak_mb']:.0f} MB for all processes, "
+        f"{first['largest_mb']:.0f} MB for the largest one"
+    )
     print(f"  load average during the run: up to {first['load']:.2f}")
     second = run_batch(work, "out", args.jobs)
-    print(f"warm run (cache): {second['cached']:.0f} plans from the cache, "
-          f"{second['reviewed']:.0f} reviewed, {second['wall']:.2f} s end to end")
+    print(
+        f"warm run (cache): {second['cached']:.0f} plans from the cache, "
+        f"{second['reviewed']:.0f} reviewed, {second['wall']:.2f} s end to end"
+    )
     if args.keep is None:
         shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -35,7 +35,10 @@ from service.text import count_words  # noqa: E402
 
 def plan_text(lang: str, words: int) -> str:
     """Eval plans of one language joined, cut at a line once ``words`` is reached."""
-    parts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "eval" / "plans").glob(f"{lang}-*.md"))]
+    parts = [
+        p.read_text(encoding="utf-8")
+        for p in sorted((ROOT / "eval" / "plans").glob(f"{lang}-*.md"))
+    ]
     lines: list[str] = []
     for part in parts * 4:
         for line in part.split("\n"):
@@ -73,20 +76,32 @@ class Bench:
             await asyncio.sleep(0.002)
         return self.published[(uri, version)]
 
-    def change(self, uri: str, version: int, line: int, char: int, text: str, remove: int = 0) -> None:
-        self.client.text_document_did_change(types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-            content_changes=[types.TextDocumentContentChangePartial(
-                range=types.Range(start=types.Position(line=line, character=char),
-                                  end=types.Position(line=line, character=char + remove)),
-                text=text)]))
+    def change(
+        self, uri: str, version: int, line: int, char: int, text: str, remove: int = 0
+    ) -> None:
+        self.client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                content_changes=[
+                    types.TextDocumentContentChangePartial(
+                        range=types.Range(
+                            start=types.Position(line=line, character=char),
+                            end=types.Position(line=line, character=char + remove),
+                        ),
+                        text=text,
+                    )
+                ],
+            )
+        )
 
 
 def ms(values: list[float]) -> str:
     values = sorted(values)
     p95 = values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
-    return (f"median {statistics.median(values) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
-            f"max {values[-1] * 1000:.0f} ms (n={len(values)})")
+    return (
+        f"median {statistics.median(values) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
+        f"max {values[-1] * 1000:.0f} ms (n={len(values)})"
+    )
 
 
 async def run(words: int, edits: int, debounce_ms: int, verbose: bool = False) -> None:
@@ -94,8 +109,13 @@ async def run(words: int, edits: int, debounce_ms: int, verbose: bool = False) -
     bench.settings = {"debounceMs": debounce_ms}
     t0 = time.perf_counter()
     await bench.client.start_io(sys.executable, "-m", "service.lsp", cwd=str(ROOT))
-    await bench.client.initialize_async(types.InitializeParams(
-        capabilities=types.ClientCapabilities(workspace=types.WorkspaceClientCapabilities(configuration=True))))
+    await bench.client.initialize_async(
+        types.InitializeParams(
+            capabilities=types.ClientCapabilities(
+                workspace=types.WorkspaceClientCapabilities(configuration=True)
+            )
+        )
+    )
     bench.client.initialized(types.InitializedParams())
     print(f"server start + initialize: {(time.perf_counter() - t0) * 1000:.0f} ms")
     for lang in ("en", "zh"):
@@ -104,13 +124,20 @@ async def run(words: int, edits: int, debounce_ms: int, verbose: bool = False) -
         n_lines = text.count("\n")
         print(f"\n[{lang}] {count_words(text)} words, {n_lines} lines, {len(text.encode())} bytes")
         t0 = time.perf_counter()
-        bench.client.text_document_did_open(types.DidOpenTextDocumentParams(
-            text_document=types.TextDocumentItem(uri=uri, language_id="markdown", version=1, text=text)))
+        bench.client.text_document_did_open(
+            types.DidOpenTextDocumentParams(
+                text_document=types.TextDocumentItem(
+                    uri=uri, language_id="markdown", version=1, text=text
+                )
+            )
+        )
         print(f"  open -> diagnostics: {(await bench.wait(uri, 1) - t0) * 1000:.0f} ms")
         version = 1
         latencies: list[float] = []
         lines = text.split("\n")
-        targets = [i for i, line in enumerate(lines) if len(line) > 10][:: max(1, n_lines // (edits * 3))]
+        targets = [i for i, line in enumerate(lines) if len(line) > 10][
+            :: max(1, n_lines // (edits * 3))
+        ]
         for k in range(edits):
             await asyncio.sleep(debounce_ms / 1000 + 0.1)  # a quiet period before each edit
             line = targets[k % len(targets)]
@@ -136,14 +163,18 @@ async def run(words: int, edits: int, debounce_ms: int, verbose: bool = False) -
             bench.change(uri, version, targets[0], 2, "", remove=10)
             burst.append(await bench.wait(uri, version) - sent)
             await asyncio.sleep(debounce_ms / 1000 + 0.1)
-        print(f"  typing burst, last keystroke -> diagnostics: {ms(burst)} (debounce {debounce_ms} ms)")
+        print(
+            f"  typing burst, last keystroke -> diagnostics: {ms(burst)} (debounce {debounce_ms} ms)"
+        )
     await bench.client.shutdown_async(None)
     bench.client.exit(None)
     await bench.client.stop()
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--words", type=int, default=5000)
     parser.add_argument("--edits", type=int, default=10)
     parser.add_argument("--debounce-ms", type=int, default=200)

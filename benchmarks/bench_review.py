@@ -75,8 +75,11 @@ ZH_SECTION = """
 def make_plan(lang: str, words: int) -> str:
     from service.text import count_words
 
-    head = "# 2026年度区域交付计划\n\n计划周期：2026年1月1日—12月31日\n" if lang == "zh" else \
-        "# 2026 Regional Delivery Plan\n\nPeriod: 2026-01-01 to 2026-12-31\n"
+    head = (
+        "# 2026年度区域交付计划\n\n计划周期：2026年1月1日—12月31日\n"
+        if lang == "zh"
+        else "# 2026 Regional Delivery Plan\n\nPeriod: 2026-01-01 to 2026-12-31\n"
+    )
     section = ZH_SECTION if lang == "zh" else EN_SECTION
     parts = [head]
     n = 1
@@ -90,14 +93,30 @@ def wall_clock(path: Path, runs: int) -> list[float]:
     times = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "service", "review", str(path), "--format", "json",
-                        "--fail-on", "never", "-o", str(path.with_suffix(".json"))], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "service",
+                "review",
+                str(path),
+                "--format",
+                "json",
+                "--fail-on",
+                "never",
+                "-o",
+                str(path.with_suffix(".json")),
+            ],
+            check=True,
+        )
         times.append(time.perf_counter() - t0)
     return times
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--words", type=int, default=5000)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
@@ -126,12 +145,16 @@ def main() -> None:
                 ground_times.append(review.timings_ms["retrieve"] / 1000)
                 findings = len(review.findings)
             walls = wall_clock(path, args.runs)
-            print(f"[{lang}] {plan.words} words, {len(plan.lines)} lines, {len(plan.blocks)} blocks, {findings} findings")
+            print(
+                f"[{lang}] {plan.words} words, {len(plan.lines)} lines, {len(plan.blocks)} blocks, {findings} findings"
+            )
             print(f"  parse     median {statistics.median(parse_times) * 1000:7.1f} ms")
             print(f"  rules     median {statistics.median(rule_times) * 1000:7.1f} ms")
             print(f"  grounding median {statistics.median(ground_times) * 1000:7.1f} ms")
-            print(f"  `planreview review` wall clock: median {statistics.median(walls):.2f} s, "
-                  f"max {max(walls):.2f} s over {args.runs} runs")
+            print(
+                f"  `planreview review` wall clock: median {statistics.median(walls):.2f} s, "
+                f"max {max(walls):.2f} s over {args.runs} runs"
+            )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Check the eval dataset: schema, plan files, codes, lines, scopes, anchors, split leakage.
 
-    .venv/bin/python eval/validate.py          # exit 1 and list every problem, else a summary
+.venv/bin/python eval/validate.py          # exit 1 and list every problem, else a summary
 """
 
 from __future__ import annotations
@@ -23,8 +23,10 @@ def main() -> int:
     counts = Counter((i.language, i.split) for i in items)
     gold = sum(len(i.gold) for i in items)
     neg = sum(i.negative_control for i in items)
-    print(f"{len(items)} plans ({dict(sorted(counts.items()))}), {neg} negative controls, "
-          f"{gold} gold findings, {len(problems)} problems")
+    print(
+        f"{len(items)} plans ({dict(sorted(counts.items()))}), {neg} negative controls, "
+        f"{gold} gold findings, {len(problems)} problems"
+    )
     return 1 if problems else 0
 
 

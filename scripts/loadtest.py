@@ -45,20 +45,23 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-async def run(base_url: str, plan: bytes, name: str, clients: int, requests: int,
-              seconds: float, same: bool) -> tuple[list[float], Counter[str], float]:
+async def run(
+    base_url: str, plan: bytes, name: str, clients: int, requests: int, seconds: float, same: bool
+) -> tuple[list[float], Counter[str], float]:
     latencies: list[float] = []
     outcomes: Counter[str] = Counter()
     counter = iter(range(requests))
     deadline = time.monotonic() + seconds
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=base_url, timeout=30, limits=limits) as client:
+
         async def post(i: int) -> None:
             body = plan if same else plan + f"\n<!-- load test request {i} -->\n".encode()
             t0 = time.perf_counter()
             try:
-                r = await client.post("/v1/reviews", files={"file": (name, body)},
-                                      data={"llm": "off"})
+                r = await client.post(
+                    "/v1/reviews", files={"file": (name, body)}, data={"llm": "off"}
+                )
                 ok = r.status_code == 200 and r.json().get("findings") is not None
                 outcomes[str(r.status_code) if not ok or r.status_code != 200 else "200"] += 1
                 if ok:
@@ -90,8 +93,12 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=60, help="Time budget (a bound).")
     ap.add_argument("--plan", type=Path, default=DEFAULT_PLAN)
     ap.add_argument("--same", action="store_true", help="Identical bodies (cache hits).")
-    ap.add_argument("--processes", type=int, default=None,
-                    help="Review processes in the server (default: its own default).")
+    ap.add_argument(
+        "--processes",
+        type=int,
+        default=None,
+        help="Review processes in the server (default: its own default).",
+    )
     ap.add_argument("--target-p95", type=float, default=300.0, help="ms; exit 1 above it.")
     args = ap.parse_args()
     if not 1 <= args.clients <= 200 or not 1 <= args.requests <= 100_000:
@@ -107,20 +114,32 @@ def main() -> int:
         server = start_server(Path(tmp), env=env)
         assert server.base_url.startswith("http://127.0.0.1:"), "loopback only"
         try:
-            latencies, outcomes, elapsed = asyncio.run(run(
-                server.base_url, plan, args.plan.name, args.clients, args.requests,
-                args.seconds, args.same))
+            latencies, outcomes, elapsed = asyncio.run(
+                run(
+                    server.base_url,
+                    plan,
+                    args.plan.name,
+                    args.clients,
+                    args.requests,
+                    args.seconds,
+                    args.same,
+                )
+            )
         finally:
             server.stop()
     total = sum(outcomes.values())
     errors = total - outcomes.get("200", 0)
     p50, p95, p99 = (percentile(latencies, p) for p in (50, 95, 99))
-    print(f"plan: {args.plan.name} ({len(plan):,} bytes), {args.clients} clients, "
-          f"{'identical bodies (cache)' if args.same else 'unique bodies (no cache)'}")
+    print(
+        f"plan: {args.plan.name} ({len(plan):,} bytes), {args.clients} clients, "
+        f"{'identical bodies (cache)' if args.same else 'unique bodies (no cache)'}"
+    )
     print(f"requests: {total} in {elapsed:.2f} s -> {total / elapsed:.1f} req/s")
     if latencies:
-        print(f"latency ms: p50 {p50:.1f}  p95 {p95:.1f}  p99 {p99:.1f}  "
-              f"mean {statistics.fmean(latencies):.1f}  max {max(latencies):.1f}")
+        print(
+            f"latency ms: p50 {p50:.1f}  p95 {p95:.1f}  p99 {p99:.1f}  "
+            f"mean {statistics.fmean(latencies):.1f}  max {max(latencies):.1f}"
+        )
     print(f"errors: {errors}" + (f" {dict(outcomes)}" if errors else ""))
     ok = errors == 0 and latencies and p95 < args.target_p95
     print(f"target p95 < {args.target_p95:.0f} ms with no errors: {'met' if ok else 'NOT met'}")

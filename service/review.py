@@ -72,11 +72,18 @@ def review_plan(
     knowledge_version, ground_warning = _ground(findings, plan)
     t_ground = time.perf_counter()
 
-    engine = EngineInfo(tier="offline", rules_version=RULES_VERSION, knowledge_version=knowledge_version)
+    engine = EngineInfo(
+        tier="offline", rules_version=RULES_VERSION, knowledge_version=knowledge_version
+    )
     review = Review(
         plan=PlanInfo(
-            source=plan.source, sha256=plan.sha256, language=plan.language, title=plan.title,
-            lines=len(plan.lines), words=plan.words, source_format=plan.source_format,
+            source=plan.source,
+            sha256=plan.sha256,
+            language=plan.language,
+            title=plan.title,
+            lines=len(plan.lines),
+            words=plan.words,
+            source_format=plan.source_format,
             script=plan.script,
         ),
         engine=engine,
@@ -120,15 +127,22 @@ def _ground(findings: list[Finding], plan: Plan) -> tuple[str, list[str]]:
         return "", [f"guidance not attached: {exc}"]
 
 
-def _run_llm(plan: Plan, review: Review, options: ReviewOptions, settings: Settings, lang: str) -> Review:
+def _run_llm(
+    plan: Plan, review: Review, options: ReviewOptions, settings: Settings, lang: str
+) -> Review:
     """Run the LLM tier; any failure leaves the offline review with llm_status 'failed: …'."""
     from service.llm.tier import run_llm_tier  # imported only when the tier runs
 
     return run_llm_tier(plan, review, options, settings, lang)
 
 
-def review_file(path: Path, options: ReviewOptions | None = None, *,
-                settings: Settings | None = None, progress: Progress | None = None) -> tuple[Plan, Review]:
+def review_file(
+    path: Path,
+    options: ReviewOptions | None = None,
+    *,
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+) -> tuple[Plan, Review]:
     """Load and review one file; returns the plan too (renderers need its text)."""
     from service.ingest import load_plan
 
@@ -138,13 +152,23 @@ def review_file(path: Path, options: ReviewOptions | None = None, *,
     return plan, review_plan(plan, options, settings=settings, progress=progress, parse_ms=parse_ms)
 
 
-def review_path(path: Path, options: ReviewOptions | None = None, *,
-                settings: Settings | None = None, progress: Progress | None = None) -> Review:
+def review_path(
+    path: Path,
+    options: ReviewOptions | None = None,
+    *,
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+) -> Review:
     return review_file(path, options, settings=settings, progress=progress)[1]
 
 
-def review_text_with_plan(text: str, source: str = "-", options: ReviewOptions | None = None, *,
-                          settings: Settings | None = None) -> tuple[Plan, Review]:
+def review_text_with_plan(
+    text: str,
+    source: str = "-",
+    options: ReviewOptions | None = None,
+    *,
+    settings: Settings | None = None,
+) -> tuple[Plan, Review]:
     """Review Markdown text (stdin, an API body, an editor buffer)."""
     from service.ingest.markdown import parse_markdown
 
@@ -155,6 +179,11 @@ def review_text_with_plan(text: str, source: str = "-", options: ReviewOptions |
     return plan, review_plan(plan, options, settings=settings, parse_ms=parse_ms)
 
 
-def review_text(text: str, source: str = "-", options: ReviewOptions | None = None, *,
-                settings: Settings | None = None) -> Review:
+def review_text(
+    text: str,
+    source: str = "-",
+    options: ReviewOptions | None = None,
+    *,
+    settings: Settings | None = None,
+) -> Review:
     return review_text_with_plan(text, source, options, settings=settings)[1]

@@ -19,8 +19,17 @@ from service.rules.extract.facts import PlanFacts
 
 PENALTY = {"error": 20, "warning": 10, "info": 4}
 MAX_PER_CODE = 3
-WEIGHTS = {"smart": 2.0, "okr": 1.0, "raci": 1.5, "pdca": 1.5, "bsc": 1.0, "risk": 1.5,
-           "resource": 1.5, "consistency": 1.0, "comm": 0.5}
+WEIGHTS = {
+    "smart": 2.0,
+    "okr": 1.0,
+    "raci": 1.5,
+    "pdca": 1.5,
+    "bsc": 1.0,
+    "risk": 1.5,
+    "resource": 1.5,
+    "consistency": 1.0,
+    "comm": 0.5,
+}
 _LLM_FAMILY = {"llm.risk": "risk", "llm.inconsistency": "consistency", "llm.gap": "smart"}
 
 
@@ -59,15 +68,19 @@ def summarise(review: Review, lang: str) -> str:
     )[:3]
     top = Counter(f.code for f in review.findings if f.severity == "error").most_common(3)
     if lang == "zh":
-        parts = [f"共 {len(review.findings)} 条意见（错误 {counts['error']}，警告 {counts['warning']}，"
-                 f"提示 {counts['info']}），总分 {review.scores.get('overall')}。"]
+        parts = [
+            f"共 {len(review.findings)} 条意见（错误 {counts['error']}，警告 {counts['warning']}，"
+            f"提示 {counts['info']}），总分 {review.scores.get('overall')}。"
+        ]
         if weakest:
             parts.append("最薄弱：" + "、".join(f"{k}（{v}）" for k, v in weakest) + "。")
         if top:
             parts.append("主要问题：" + "、".join(code for code, _ in top) + "。")
         return "".join(parts)
-    parts = [f"{len(review.findings)} findings ({counts['error']} errors, {counts['warning']} warnings, "
-             f"{counts['info']} info); overall score {review.scores.get('overall')}."]
+    parts = [
+        f"{len(review.findings)} findings ({counts['error']} errors, {counts['warning']} warnings, "
+        f"{counts['info']} info); overall score {review.scores.get('overall')}."
+    ]
     if weakest:
         parts.append(" Weakest: " + ", ".join(f"{k} ({v})" for k, v in weakest) + ".")
     if top:

@@ -45,7 +45,8 @@ class Settings(BaseSettings):
         description="json_schema | json_mode | prompt (no response format) | auto (schema, then JSON mode, then prompt).",
     )
     llm_cassettes: Path | None = Field(
-        default=None, description="Record/replay directory for LLM calls (the eval suite's replay mode)."
+        default=None,
+        description="Record/replay directory for LLM calls (the eval suite's replay mode).",
     )
     llm_cassette_mode: str | None = Field(default=None, description="replay (the default) | record")
 

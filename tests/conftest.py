@@ -11,11 +11,18 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(autouse=True)
-def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
     """Point the data dir (index, cache, database) at a temp dir; no endpoint configured."""
     data = tmp_path_factory.mktemp("planreview-data")
     monkeypatch.setenv("PLANREVIEW_DATA_DIR", str(data))
-    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "PLANREVIEW_OPENAI_API_KEY", "PLANREVIEW_OPENAI_BASE_URL"):
+    for var in (
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "PLANREVIEW_OPENAI_API_KEY",
+        "PLANREVIEW_OPENAI_BASE_URL",
+    ):
         monkeypatch.delenv(var, raising=False)
     from service.settings import get_settings
 

@@ -56,16 +56,32 @@ class Received:
         return "\n".join(str(m.get("content", "")) for m in self.messages)
 
 
-def completion(content: str, *, finish_reason: str = "stop", prompt_tokens: int = 100,
-               completion_tokens: int = 50, model: str = "scripted-model") -> dict[str, Any]:
+def completion(
+    content: str,
+    *,
+    finish_reason: str = "stop",
+    prompt_tokens: int = 100,
+    completion_tokens: int = 50,
+    model: str = "scripted-model",
+) -> dict[str, Any]:
     """A chat.completion body whose message content is ``content``."""
     return {
-        "id": "chatcmpl-test", "object": "chat.completion", "created": int(time.time()),
+        "id": "chatcmpl-test",
+        "object": "chat.completion",
+        "created": int(time.time()),
         "model": model,
-        "choices": [{"index": 0, "finish_reason": finish_reason,
-                     "message": {"role": "assistant", "content": content}}],
-        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-                  "total_tokens": prompt_tokens + completion_tokens},
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": finish_reason,
+                "message": {"role": "assistant", "content": content},
+            }
+        ],
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+        },
     }
 
 
@@ -103,11 +119,13 @@ class ScriptedLLMServer:
         body = json.dumps(completion(content, **kwargs)).encode()
         self.enqueue(Scripted(200, body, {"Content-Type": "application/json"}))
 
-    def enqueue_status(self, status: int, *, headers: dict[str, str] | None = None,
-                       message: str = "scripted error") -> None:
+    def enqueue_status(
+        self, status: int, *, headers: dict[str, str] | None = None, message: str = "scripted error"
+    ) -> None:
         body = json.dumps({"error": {"message": message, "type": "scripted", "code": None}})
-        self.enqueue(Scripted(status, body.encode(), {"Content-Type": "application/json",
-                                                      **(headers or {})}))
+        self.enqueue(
+            Scripted(status, body.encode(), {"Content-Type": "application/json", **(headers or {})})
+        )
 
     def enqueue_fn(self, fn: Responder) -> None:
         """An answer computed from the request (see ``json_reply``)."""
@@ -115,8 +133,14 @@ class ScriptedLLMServer:
 
     def enqueue_hang(self, seconds: float) -> None:
         """Accept the request and say nothing for ``seconds`` (then a 500)."""
-        self.enqueue(Scripted(500, b'{"error": {"message": "too late"}}',
-                              {"Content-Type": "application/json"}, hang=seconds))
+        self.enqueue(
+            Scripted(
+                500,
+                b'{"error": {"message": "too late"}}',
+                {"Content-Type": "application/json"},
+                hang=seconds,
+            )
+        )
 
     # ------------------------------------------------------------- serving
 
@@ -142,8 +166,12 @@ class ScriptedLLMServer:
                     body = json.loads(raw.decode() or "{}")
                 except ValueError:
                     body = {"_raw": raw.decode("utf-8", "replace")}
-                received = Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body,
-                                    time.monotonic())
+                received = Received(
+                    self.path,
+                    {k.lower(): v for k, v in self.headers.items()},
+                    body,
+                    time.monotonic(),
+                )
                 with server._lock:
                     server.requests.append(received)
                     if server.queue:
@@ -151,8 +179,11 @@ class ScriptedLLMServer:
                     elif server.default is not None:
                         item = Scripted(respond=server.default)
                     else:
-                        item = Scripted(500, b'{"error": {"message": "no scripted response"}}',
-                                        {"Content-Type": "application/json"})
+                        item = Scripted(
+                            500,
+                            b'{"error": {"message": "no scripted response"}}',
+                            {"Content-Type": "application/json"},
+                        )
                 if item.respond is not None:
                     item = item.respond(received)
                 if item.hang:

@@ -42,8 +42,9 @@ def _log(event: str) -> None:
             fh.write(event + "\n")
 
 
-def slow_runner(plan: Plan, options: ReviewOptions, cancel: threading.Event,
-                report: Callable[[str], None]) -> Review:
+def slow_runner(
+    plan: Plan, options: ReviewOptions, cancel: threading.Event, report: Callable[[str], None]
+) -> Review:
     report("rules")
     review = review_plan(plan, options.model_copy(update={"llm": "off"}))
     report("llm")
@@ -54,12 +55,21 @@ def slow_runner(plan: Plan, options: ReviewOptions, cancel: threading.Event,
         span = _span(plan.text, quote)
         if span is None:
             continue
-        review.findings.append(Finding(
-            id=f"llm-{abs(hash(quote)) % 10**8}", code="llm.gap", family="llm", severity="warning",
-            scope="block", span=span, quote=quote, origin="llm", confidence=0.7,
-            message="No initiative in the plan delivers this (scripted reviewer).",
-            suggestion="Add the task that makes it happen, with an owner and a date.",
-        ))
+        review.findings.append(
+            Finding(
+                id=f"llm-{abs(hash(quote)) % 10**8}",
+                code="llm.gap",
+                family="llm",
+                severity="warning",
+                scope="block",
+                span=span,
+                quote=quote,
+                origin="llm",
+                confidence=0.7,
+                message="No initiative in the plan delivers this (scripted reviewer).",
+                suggestion="Add the task that makes it happen, with an owner and a date.",
+            )
+        )
     review.engine.tier = "llm"
     review.engine.llm_status = "ok"
     report("done")

@@ -26,11 +26,21 @@ TESTS = Path(__file__).resolve().parent
 
 def server_env(**extra: str) -> dict[str, str]:
     """The server's environment: isolated data dir, no LLM endpoint, tests importable."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "PLANREVIEW_OPENAI_API_KEY",
-                        "PLANREVIEW_OPENAI_BASE_URL")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in (
+            "OPENAI_API_KEY",
+            "OPENAI_BASE_URL",
+            "PLANREVIEW_OPENAI_API_KEY",
+            "PLANREVIEW_OPENAI_BASE_URL",
+        )
+    }
     env["PLANREVIEW_DATA_DIR"] = tempfile.mkdtemp(prefix="planreview-lsp-")
-    env["PYTHONPATH"] = os.pathsep.join([str(TESTS), str(REPO), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    env["PYTHONPATH"] = os.pathsep.join([str(TESTS), str(REPO), env.get("PYTHONPATH", "")]).rstrip(
+        os.pathsep
+    )
     env.update(extra)
     return env
 
@@ -51,8 +61,11 @@ def make_client() -> LanguageClient:
 
 
 def config(**env: str) -> ClientServerConfig:
-    return ClientServerConfig(server_command=[sys.executable, "-m", "service.lsp"],
-                              server_env=server_env(**env), client_factory=make_client)
+    return ClientServerConfig(
+        server_command=[sys.executable, "-m", "service.lsp"],
+        server_env=server_env(**env),
+        client_factory=make_client,
+    )
 
 
 async def wait_for(predicate: Any, timeout: float = 10.0, what: str = "condition") -> Any:
@@ -65,9 +78,11 @@ async def wait_for(predicate: Any, timeout: float = 10.0, what: str = "condition
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
-async def diagnostics(client: LanguageClient, uri: str, version: int | None = None,
-                      timeout: float = 10.0) -> list[types.Diagnostic]:
+async def diagnostics(
+    client: LanguageClient, uri: str, version: int | None = None, timeout: float = 10.0
+) -> list[types.Diagnostic]:
     """The latest diagnostics published for ``uri`` (for ``version`` when given)."""
+
     def found() -> types.PublishDiagnosticsParams | None:
         for p in reversed(client.published):  # type: ignore[attr-defined]
             if p.uri == uri and (version is None or p.version == version):
@@ -78,21 +93,31 @@ async def diagnostics(client: LanguageClient, uri: str, version: int | None = No
     return list(params.diagnostics)
 
 
-async def open_doc(client: LanguageClient, uri: str, text: str, version: int = 1,
-                   language_id: str = "markdown") -> list[types.Diagnostic]:
-    client.text_document_did_open(types.DidOpenTextDocumentParams(
-        text_document=types.TextDocumentItem(uri=uri, language_id=language_id, version=version, text=text)))
+async def open_doc(
+    client: LanguageClient, uri: str, text: str, version: int = 1, language_id: str = "markdown"
+) -> list[types.Diagnostic]:
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri, language_id=language_id, version=version, text=text
+            )
+        )
+    )
     return await diagnostics(client, uri, version)
 
 
 def change_doc(client: LanguageClient, uri: str, version: int, text: str) -> None:
     """A full-text change (the server syncs incrementally, and a full change is one of those)."""
-    client.text_document_did_change(types.DidChangeTextDocumentParams(
-        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-        content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)]))
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
 
 
 # -- applying edits, independently of the server ---------------------------------------------
+
 
 def utf16_offset(text: str, pos: types.Position) -> int:
     """Code-point offset of an LSP (UTF-16) position in ``text`` with '\\n' line ends."""
@@ -112,7 +137,7 @@ def utf16_offset(text: str, pos: types.Position) -> int:
 
 
 def utf16_range_text(text: str, rng: types.Range) -> str:
-    return text[utf16_offset(text, rng.start): utf16_offset(text, rng.end)]
+    return text[utf16_offset(text, rng.start) : utf16_offset(text, rng.end)]
 
 
 def edits_for(edit: types.WorkspaceEdit, uri: str) -> list[types.TextEdit]:
@@ -127,8 +152,10 @@ def edits_for(edit: types.WorkspaceEdit, uri: str) -> list[types.TextEdit]:
 
 
 def apply_edit(text: str, edit: types.WorkspaceEdit, uri: str) -> str:
-    spans = [(utf16_offset(text, e.range.start), utf16_offset(text, e.range.end), e.new_text)
-             for e in edits_for(edit, uri)]
+    spans = [
+        (utf16_offset(text, e.range.start), utf16_offset(text, e.range.end), e.new_text)
+        for e in edits_for(edit, uri)
+    ]
     assert spans, "the action carries no edit for this document"
     for start, end, new in sorted(spans, reverse=True):
         text = text[:start] + new + text[end:]
@@ -140,8 +167,10 @@ def pos(line: int, character: int) -> types.Position:
 
 
 def rng(line: int, start: int, end_line: int | None = None, end: int | None = None) -> types.Range:
-    return types.Range(start=pos(line, start), end=pos(line if end_line is None else end_line,
-                                                          start if end is None else end))
+    return types.Range(
+        start=pos(line, start),
+        end=pos(line if end_line is None else end_line, start if end is None else end),
+    )
 
 
 class RawServer:
@@ -155,9 +184,15 @@ class RawServer:
     @classmethod
     async def start(cls, **env: str) -> RawServer:
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "service.lsp", stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL, env=server_env(**env),
-            cwd=str(REPO))
+            sys.executable,
+            "-m",
+            "service.lsp",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL,
+            env=server_env(**env),
+            cwd=str(REPO),
+        )
         return cls(proc)
 
     def send_bytes(self, body: bytes) -> None:
@@ -184,7 +219,9 @@ class RawServer:
 
     async def response(self, msg_id: int, timeout: float = 10.0) -> dict[str, Any]:
         def found() -> dict[str, Any] | None:
-            return next((m for m in self.received if m.get("id") == msg_id and "method" not in m), None)
+            return next(
+                (m for m in self.received if m.get("id") == msg_id and "method" not in m), None
+            )
 
         return await wait_for(found, timeout, f"response {msg_id}")  # type: ignore[no-any-return]
 

@@ -109,12 +109,17 @@ def test_every_run_command_exists_here() -> None:
                     continue  # needs a package index; parsed, not run
                 if program == "planreview":
                     # The sub-command exists (running `kb index` here would embed the corpus).
-                    done = subprocess.run([*argv[:3], "--help"], capture_output=True, text=True,
-                                          timeout=60, cwd=REPO)
+                    done = subprocess.run(
+                        [*argv[:3], "--help"], capture_output=True, text=True, timeout=60, cwd=REPO
+                    )
                     assert done.returncode == 0, (argv, done.stderr)
                 elif argv[:3] == ["python", "-m", "venv"]:
-                    assert subprocess.run([sys.executable, "-m", "venv", "--help"],
-                                          capture_output=True).returncode == 0
+                    assert (
+                        subprocess.run(
+                            [sys.executable, "-m", "venv", "--help"], capture_output=True
+                        ).returncode
+                        == 0
+                    )
                 else:
                     assert shutil.which(argv[0]) or Path(argv[0]).exists(), argv[0]
                 checked += 1
@@ -131,25 +136,37 @@ def test_entrypoint_cmd_and_healthcheck_work_in_a_virtualenv(tmp_path: Path) -> 
     entry = _exec_form(dict(final)["ENTRYPOINT"])
     cmd = _exec_form(dict(final)["CMD"])
     health = dict(final)["HEALTHCHECK"]
-    health_cmd = _exec_form(health[health.index("CMD") + 3:].strip())
+    health_cmd = _exec_form(health[health.index("CMD") + 3 :].strip())
     port = str(free_port("0.0.0.0"))
     argv = [str(VENV_BIN / entry[0]), *entry[1:], *[port if a == "8000" else a for a in cmd]]
-    env = {**os.environ, **env_of(final), "PLANREVIEW_DATA_DIR": str(tmp_path),
-           "PATH": f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}",
-           "PLANREVIEW_API_REVIEW_PROCESSES": "0", "PLANREVIEW_API_KNOWLEDGE_AUTO_INDEX": "false"}
+    env = {
+        **os.environ,
+        **env_of(final),
+        "PLANREVIEW_DATA_DIR": str(tmp_path),
+        "PATH": f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}",
+        "PLANREVIEW_API_REVIEW_PROCESSES": "0",
+        "PLANREVIEW_API_KNOWLEDGE_AUTO_INDEX": "false",
+    }
 
     refused = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
     assert refused.returncode == 2 and "without API keys" in refused.stderr
 
-    made = subprocess.run([str(VENV_BIN / entry[0]), "keys", "create", "docker"], env=env,
-                          capture_output=True, text=True, timeout=60)
+    made = subprocess.run(
+        [str(VENV_BIN / entry[0]), "keys", "create", "docker"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert made.returncode == 0 and made.stdout.startswith("pr_")
 
     log = (tmp_path / "serve.log").open("wb")
     server = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        probe = [sys.executable if health_cmd[0] == "python" else health_cmd[0],
-                 *[a.replace(":8000/", f":{port}/") for a in health_cmd[1:]]]
+        probe = [
+            sys.executable if health_cmd[0] == "python" else health_cmd[0],
+            *[a.replace(":8000/", f":{port}/") for a in health_cmd[1:]],
+        ]
         deadline = time.monotonic() + 60
         while True:
             assert server.poll() is None, (tmp_path / "serve.log").read_text()

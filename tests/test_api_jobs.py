@@ -14,8 +14,11 @@ from service.store import reviews as store
 from service.store.db import Database
 
 PLANS = sorted((REPO / "eval" / "plans").glob("*.md"))[:20]
-ENV = {"PLANREVIEW_API_WORKERS": "1", "PLANREVIEW_API_REVIEW_PROCESSES": "0",
-       "PLANREVIEW_API_RATE_LIMIT_PER_MINUTE": "0"}
+ENV = {
+    "PLANREVIEW_API_WORKERS": "1",
+    "PLANREVIEW_API_REVIEW_PROCESSES": "0",
+    "PLANREVIEW_API_RATE_LIMIT_PER_MINUTE": "0",
+}
 
 
 def batch(client: httpx.Client, batch_id: str) -> dict:
@@ -77,8 +80,7 @@ def test_jobs_survive_a_killed_server(tmp_path: Path) -> None:
 
 def test_recovery_requeues_then_fails_with_a_reason(tmp_path: Path) -> None:
     db = Database.from_settings(Settings(data_dir=tmp_path))
-    first = store.create_job(db, source="a.md", options={"llm": "off"}, data=b"# A",
-                             key_id=None)
+    first = store.create_job(db, source="a.md", options={"llm": "off"}, data=b"# A", key_id=None)
     second = store.create_job(db, source="b.md", options={}, data=b"# B", key_id=None)
     assert store.claim(db, first) is not None and store.claim(db, first) is None
 
@@ -103,8 +105,9 @@ def test_job_results_and_failures_are_recorded(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     db = Database.from_settings(settings)
     runner = JobRunner(db, settings, workers=1, max_attempts=3)
-    good = store.create_job(db, source="plan.md", options={"llm": "off"},
-                            data=PLANS[0].read_bytes(), key_id=None)
+    good = store.create_job(
+        db, source="plan.md", options={"llm": "off"}, data=PLANS[0].read_bytes(), key_id=None
+    )
     bad = store.create_job(db, source="plan.md", options={"llm": "off"}, data=b"", key_id=None)
     runner.run(good)
     runner.run(bad)
@@ -115,8 +118,6 @@ def test_job_results_and_failures_are_recorded(tmp_path: Path) -> None:
     assert failed.error_status == 422 and "empty" in (failed.error_detail or "")
     stages = [e.data.get("stage") for e in store.events_after(db, good, 0)]
     assert {"parsed", "rules", "retrieve", "done"} <= set(stages)
-
-
 
 
 def _children(pid: int) -> list[int]:

@@ -24,12 +24,15 @@ SYNC_MAX = 16_000
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    srv = start_server(tmp_path_factory.mktemp("api-reviews"), env={
-        "PLANREVIEW_API_RATE_LIMIT_PER_MINUTE": "0",
-        "PLANREVIEW_API_KNOWLEDGE_AUTO_INDEX": "false",
-        "PLANREVIEW_API_SYNC_MAX_BYTES": str(SYNC_MAX),
-        "PLANREVIEW_API_REVIEW_PROCESSES": "1",
-    })
+    srv = start_server(
+        tmp_path_factory.mktemp("api-reviews"),
+        env={
+            "PLANREVIEW_API_RATE_LIMIT_PER_MINUTE": "0",
+            "PLANREVIEW_API_KNOWLEDGE_AUTO_INDEX": "false",
+            "PLANREVIEW_API_SYNC_MAX_BYTES": str(SYNC_MAX),
+            "PLANREVIEW_API_REVIEW_PROCESSES": "1",
+        },
+    )
     yield srv
     srv.stop()
 
@@ -50,8 +53,9 @@ def assert_problem(r: httpx.Response, status: int) -> dict:
 
 
 def test_english_plan_upload_answers_the_review(client: httpx.Client) -> None:
-    r = client.post("/v1/reviews", files={"file": (EN_PLAN.name, EN_PLAN.read_bytes())},
-                    data={"llm": "off"})
+    r = client.post(
+        "/v1/reviews", files={"file": (EN_PLAN.name, EN_PLAN.read_bytes())}, data={"llm": "off"}
+    )
     assert r.status_code == 200, r.text
     review = r.json()
     assert review["schema_version"] == "1"
@@ -61,7 +65,7 @@ def test_english_plan_upload_answers_the_review(client: httpx.Client) -> None:
     lines = EN_PLAN.read_text("utf-8").split("\n")
     for f in review["findings"]:
         if f["span"] and f["quote"]:
-            span_text = "\n".join(lines[f["span"]["start_line"] - 1:f["span"]["end_line"]])
+            span_text = "\n".join(lines[f["span"]["start_line"] - 1 : f["span"]["end_line"]])
             assert f["quote"] in span_text  # findings point at the plan's own lines
     assert r.headers["location"] == f"/v1/reviews/{review['id']}"
 
@@ -72,8 +76,9 @@ def test_english_plan_upload_answers_the_review(client: httpx.Client) -> None:
 
 @pytest.mark.parametrize(("path", "script"), [(HANS_PLAN, "hans"), (HANT_PLAN, "hant")])
 def test_chinese_plans_get_chinese_findings(client: httpx.Client, path: Path, script: str) -> None:
-    r = client.post("/v1/reviews", json={"text": path.read_text("utf-8"), "llm": "off",
-                                         "name": path.name})
+    r = client.post(
+        "/v1/reviews", json={"text": path.read_text("utf-8"), "llm": "off", "name": path.name}
+    )
     assert r.status_code == 200, r.text
     review = r.json()
     assert review["plan"]["language"] == "zh" and review["plan"]["script"] == script
@@ -86,8 +91,11 @@ def test_docx_and_pdf_uploads(client: httpx.Client, tmp_path: Path) -> None:
     docx_path = markdown_to_docx(md, tmp_path / "plan.docx")
     pdf_path = markdown_to_pdf(md, tmp_path / "plan.pdf")
     for path, fmt in ((docx_path, "docx"), (pdf_path, "pdf")):
-        r = client.post("/v1/reviews?mode=sync", files={"file": (path.name, path.read_bytes())},
-                        data={"llm": "off"})
+        r = client.post(
+            "/v1/reviews?mode=sync",
+            files={"file": (path.name, path.read_bytes())},
+            data={"llm": "off"},
+        )
         assert r.status_code == 200, r.text
         assert r.json()["plan"]["source_format"] == fmt
         assert r.json()["findings"]
@@ -98,8 +106,11 @@ def test_select_and_ignore_narrow_the_rules(client: httpx.Client) -> None:
     only = client.post("/v1/reviews", json={"text": text, "llm": "off", "select": ["smart"]})
     assert only.status_code == 200
     assert {f["family"] for f in only.json()["findings"]} <= {"smart"}
-    form = client.post("/v1/reviews", files={"file": ("p.md", text.encode())},
-                       data={"llm": "off", "ignore": "smart,risk"})
+    form = client.post(
+        "/v1/reviews",
+        files={"file": ("p.md", text.encode())},
+        data={"llm": "off", "ignore": "smart,risk"},
+    )
     assert not {f["family"] for f in form.json()["findings"]} & {"smart", "risk"}
     bad = client.post("/v1/reviews", json={"text": text, "select": ["nonsense.code"]})
     assert "nonsense.code" in assert_problem(bad, 422)["detail"]
@@ -120,9 +131,11 @@ def read_events(client: httpx.Client, url: str) -> list[tuple[str, dict]]:
 
 
 def test_async_review_with_events_and_every_report_format(client: httpx.Client) -> None:
-    r = client.post("/v1/reviews?mode=async", files={"file": (HANS_PLAN.name,
-                                                              HANS_PLAN.read_bytes())},
-                    data={"llm": "off"})
+    r = client.post(
+        "/v1/reviews?mode=async",
+        files={"file": (HANS_PLAN.name, HANS_PLAN.read_bytes())},
+        data={"llm": "off"},
+    )
     assert r.status_code == 202, r.text
     job = r.json()
     assert job["status"] == "queued" and r.headers["location"] == f"/v1/reviews/{job['id']}"
@@ -139,8 +152,9 @@ def test_async_review_with_events_and_every_report_format(client: httpx.Client) 
     html = client.get(f"/v1/reviews/{job['id']}/report", params={"format": "html"})
     assert html.headers["content-type"].startswith("text/html")
     assert "<html" in html.text and "<script" not in html.text
-    assert stored["review"]["findings"][0]["message"] in html.text.replace("&#34;", '"') or \
-        CJK.search(html.text)
+    assert stored["review"]["findings"][0]["message"] in html.text.replace(
+        "&#34;", '"'
+    ) or CJK.search(html.text)
     md = client.get(f"/v1/reviews/{job['id']}/report", params={"format": "markdown"})
     assert md.headers["content-type"].startswith("text/markdown") and md.text.startswith("#")
     sarif = client.get(f"/v1/reviews/{job['id']}/report", params={"format": "sarif"}).json()
@@ -173,8 +187,9 @@ def test_idempotency_key_replays_and_refuses_reuse(client: httpx.Client) -> None
     assert first.status_code == again.status_code == 200
     assert again.json()["id"] == first.json()["id"]
     assert again.headers.get("idempotent-replayed") == "true"
-    other = client.post("/v1/reviews", json={"text": text + "\nMore.", "llm": "off"},
-                        headers=headers)
+    other = client.post(
+        "/v1/reviews", json={"text": text + "\nMore.", "llm": "off"}, headers=headers
+    )
     assert assert_problem(other, 422)["kind"] == "idempotency-key-reused"
 
     # Multipart bodies differ by their random boundary; the same file is the same request.
@@ -206,16 +221,18 @@ def test_rules_knowledge_and_health(client: httpx.Client) -> None:
     assert {"smart.measurable", "risk.no-register"} <= codes
     assert all(r["title_zh"] and r["summary_en"] for r in rules)
 
-    hits = client.get("/v1/knowledge/search", params={"q": "风险登记册", "k": 3, "lang": "zh",
-                                                     "mode": "lexical"}).json()
+    hits = client.get(
+        "/v1/knowledge/search", params={"q": "风险登记册", "k": 3, "lang": "zh", "mode": "lexical"}
+    ).json()
     # No vector index here: a hybrid search answers from BM25 at once and says so.
     hybrid = client.get("/v1/knowledge/search", params={"q": "风险登记册"})
     assert hybrid.status_code == 200 and hybrid.headers["x-knowledge-mode"] == "lexical"
     assert hybrid.json()
     assert 0 < len(hits) <= 3 and all(h["language"] == "zh" for h in hits)
     assert {"chunk_id", "title", "source", "frameworks", "score", "text"} <= set(hits[0])
-    en = client.get("/v1/knowledge/search", params={"q": "risk register owner", "lang": "en",
-                                                   "mode": "lexical"}).json()
+    en = client.get(
+        "/v1/knowledge/search", params={"q": "risk register owner", "lang": "en", "mode": "lexical"}
+    ).json()
     assert en and all(h["language"] == "en" for h in en)
     assert_problem(client.get("/v1/knowledge/search"), 422)
 

@@ -22,12 +22,15 @@ from service.api.launch import ServerProcess, start_server  # noqa: E402
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    srv = start_server(tmp_path_factory.mktemp("api-schema"), env={
-        "PLANREVIEW_API_RATE_LIMIT_PER_MINUTE": "0",
-        "PLANREVIEW_API_KNOWLEDGE_AUTO_INDEX": "false",
-        "PLANREVIEW_API_REVIEW_PROCESSES": "0",
-        "PLANREVIEW_MAX_BYTES": "200000",
-    })
+    srv = start_server(
+        tmp_path_factory.mktemp("api-schema"),
+        env={
+            "PLANREVIEW_API_RATE_LIMIT_PER_MINUTE": "0",
+            "PLANREVIEW_API_KNOWLEDGE_AUTO_INDEX": "false",
+            "PLANREVIEW_API_REVIEW_PROCESSES": "0",
+            "PLANREVIEW_MAX_BYTES": "200000",
+        },
+    )
     yield srv
     srv.stop()
 
@@ -44,11 +47,18 @@ def test_api_conforms_to_its_schema(server: ServerProcess) -> None:
         operations += 1
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=6, deadline=None, derandomize=True, database=None,
-                  phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=6,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
         def check(case: object) -> None:
             case.call_and_validate(  # type: ignore[attr-defined]
-                timeout=30, excluded_checks=[positive_data_acceptance])
+                timeout=30, excluded_checks=[positive_data_acceptance]
+            )
 
         try:
             check()

@@ -43,14 +43,21 @@ def secured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerPr
     from service.settings import get_settings
 
     get_settings.cache_clear()
-    keys = {name: cli(data, "create", name, *(["--admin"] if name == "admin" else []))
-            for name in ("user", "limited", "admin", "doomed", "reader")}
+    keys = {
+        name: cli(data, "create", name, *(["--admin"] if name == "admin" else []))
+        for name in ("user", "limited", "admin", "doomed", "reader")
+    }
     get_settings.cache_clear()
-    srv = start_server(data, env={"PLANREVIEW_API_REQUIRE_KEYS": "true",
-                                  "PLANREVIEW_API_RATE_LIMIT_PER_MINUTE": "6",
-                                  "PLANREVIEW_API_RATE_LIMIT_BURST": "4",
-                                  "PLANREVIEW_API_REVIEW_PROCESSES": "0",
-                                  "PLANREVIEW_API_KNOWLEDGE_AUTO_INDEX": "false"})
+    srv = start_server(
+        data,
+        env={
+            "PLANREVIEW_API_REQUIRE_KEYS": "true",
+            "PLANREVIEW_API_RATE_LIMIT_PER_MINUTE": "6",
+            "PLANREVIEW_API_RATE_LIMIT_BURST": "4",
+            "PLANREVIEW_API_REVIEW_PROCESSES": "0",
+            "PLANREVIEW_API_KNOWLEDGE_AUTO_INDEX": "false",
+        },
+    )
     yield srv, {**keys, "data": data}
     srv.stop()
 
@@ -69,8 +76,9 @@ def test_keys_are_required_and_checked(secured: tuple[ServerProcess, dict]) -> N
         assert c.get("/v1/rules", headers=bearer("pr_nope_nope")).status_code == 401
         assert c.get("/v1/rules", headers=bearer(keys["user"])).status_code == 200
         assert c.get("/v1/rules", headers={"X-API-Key": keys["user"]}).status_code == 200
-        posted = c.post("/v1/reviews", json={"text": PLAN, "llm": "off"},
-                        headers=bearer(keys["user"]))
+        posted = c.post(
+            "/v1/reviews", json={"text": PLAN, "llm": "off"}, headers=bearer(keys["user"])
+        )
         assert posted.status_code == 200
         # Probes stay open for orchestrators.
         assert c.get("/healthz").status_code == 200 and c.get("/readyz").status_code == 200
@@ -86,8 +94,7 @@ def test_keys_are_required_and_checked(secured: tuple[ServerProcess, dict]) -> N
 def test_rate_limit_answers_429_with_retry_after(secured: tuple[ServerProcess, dict]) -> None:
     srv, keys = secured
     with httpx.Client(base_url=srv.base_url, timeout=30) as c:
-        codes = [c.get("/v1/rules", headers=bearer(keys["limited"])).status_code
-                 for _ in range(6)]
+        codes = [c.get("/v1/rules", headers=bearer(keys["limited"])).status_code for _ in range(6)]
         assert codes[:4] == [200] * 4 and codes[-1] == 429
         r = c.get("/v1/rules", headers=bearer(keys["limited"]))
         assert r.status_code == 429 and r.json()["kind"] == "rate-limited"
@@ -104,16 +111,24 @@ def test_guidance_documents_need_an_admin_key(secured: tuple[ServerProcess, dict
         r = c.post("/v1/knowledge/documents", json=doc, headers=bearer(keys["user"]))
         assert r.status_code == 403 and r.json()["kind"] == "forbidden"
         assert c.post("/v1/knowledge/documents", json=doc).status_code == 401
-        bad = c.post("/v1/knowledge/documents", files={"file": ("x.md", b"# no front matter\n")},
-                     headers=bearer(keys["admin"]))
+        bad = c.post(
+            "/v1/knowledge/documents",
+            files={"file": ("x.md", b"# no front matter\n")},
+            headers=bearer(keys["admin"]),
+        )
         assert bad.status_code == 422 and "front matter" in bad.json()["detail"]
-        ok = c.post("/v1/knowledge/documents", files={"file": ("Acme Standards.md",
-                                                               GUIDANCE.encode())},
-                    headers=bearer(keys["admin"]))
+        ok = c.post(
+            "/v1/knowledge/documents",
+            files={"file": ("Acme Standards.md", GUIDANCE.encode())},
+            headers=bearer(keys["admin"]),
+        )
         assert ok.status_code == 201, ok.text
         assert ok.json()["chunks"] == ["acme-risk-owner-en"]
-        hits = c.get("/v1/knowledge/search", params={"q": "zebrafish register", "mode": "lexical"},
-                     headers=bearer(keys["reader"])).json()
+        hits = c.get(
+            "/v1/knowledge/search",
+            params={"q": "zebrafish register", "mode": "lexical"},
+            headers=bearer(keys["reader"]),
+        ).json()
         assert hits[0]["chunk_id"] == "acme-risk-owner-en"
 
 
@@ -133,11 +148,15 @@ def test_keys_are_stored_hashed(secured: tuple[ServerProcess, dict]) -> None:
 
 
 def test_refuses_to_listen_beyond_loopback_without_keys(tmp_path: Path) -> None:
-    env = {**os.environ, "PLANREVIEW_DATA_DIR": str(tmp_path),
-           "PYTHONPATH": str(REPO)}
-    proc = subprocess.run([sys.executable, "-m", "service.api", "--host", "0.0.0.0",
-                           "--port", str(free_port())], env=env, cwd=REPO,
-                          capture_output=True, text=True, timeout=60)
+    env = {**os.environ, "PLANREVIEW_DATA_DIR": str(tmp_path), "PYTHONPATH": str(REPO)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "service.api", "--host", "0.0.0.0", "--port", str(free_port())],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2
     assert "without API keys" in proc.stderr and "--insecure" in proc.stderr
     assert "Traceback" not in proc.stderr

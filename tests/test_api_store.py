@@ -40,12 +40,15 @@ def test_idempotency_replay_conflict_and_release(db: Database) -> None:
     first = idempotency.begin(db, "key:a", "k1", "print-1", ttl_hours=24)
     assert isinstance(first, idempotency.Reserved)
     # While the first request runs, a repeat is told to wait.
-    assert idempotency.begin(db, "key:a", "k1", "print-1", 24) == idempotency.Conflict("in-progress")
+    assert idempotency.begin(db, "key:a", "k1", "print-1", 24) == idempotency.Conflict(
+        "in-progress"
+    )
     idempotency.complete(db, first, 201, {"location": "/v1/x"}, b"{}")
     replay = idempotency.begin(db, "key:a", "k1", "print-1", 24)
     assert replay == idempotency.Replay(201, {"location": "/v1/x"}, b"{}")
-    assert idempotency.begin(db, "key:a", "k1", "print-2", 24) == \
-        idempotency.Conflict("different-request")
+    assert idempotency.begin(db, "key:a", "k1", "print-2", 24) == idempotency.Conflict(
+        "different-request"
+    )
     # Keys are per caller, and a failed request frees its key.
     other = idempotency.begin(db, "key:b", "k1", "print-2", 24)
     assert isinstance(other, idempotency.Reserved)
@@ -76,8 +79,13 @@ def _zip(entries: dict[str, bytes]) -> bytes:
 def test_expand_zip_limits() -> None:
     settings = Settings(max_bytes=10_000)
     api = ApiSettings(max_zip_entries=5, max_zip_uncompressed_bytes=15_000)
-    items, skipped = expand_zip(_zip({"a/x.md": b"# X", "b.docx": b"PK", "c.png": b"1",
-                                      ".hidden/y.md": b"#"}), "lib.zip", settings, api, 10)
+    items, skipped = expand_zip(
+        _zip({"a/x.md": b"# X", "b.docx": b"PK", "c.png": b"1", ".hidden/y.md": b"#"}),
+        "lib.zip",
+        settings,
+        api,
+        10,
+    )
     assert [n for n, _ in items] == ["a/x.md", "b.docx"]
     assert skipped == ["c.png", ".hidden/y.md"]
     with pytest.raises(InputTooLarge, match="entries"):
@@ -111,15 +119,24 @@ def test_loopback_anonymous_callers_are_not_rate_limited(tmp_path: Path) -> None
     from service.api.problems import ApiProblem
 
     def request(host: str) -> Request:
-        return Request({"type": "http", "method": "GET", "path": "/v1/rules", "headers": [],
-                        "client": (host, 5000), "query_string": b""})
+        return Request(
+            {
+                "type": "http",
+                "method": "GET",
+                "path": "/v1/rules",
+                "headers": [],
+                "client": (host, 5000),
+                "query_string": b"",
+            }
+        )
 
     settings = Settings(data_dir=tmp_path)
     state = build_state(settings, ApiSettings(rate_limit_per_minute=1, rate_limit_burst=1))
     for _ in range(5):
         asyncio.run(get_caller(request("127.0.0.1"), state))
-    strict = build_state(settings, ApiSettings(rate_limit_per_minute=1, rate_limit_burst=1,
-                                               rate_limit_loopback=True))
+    strict = build_state(
+        settings, ApiSettings(rate_limit_per_minute=1, rate_limit_burst=1, rate_limit_loopback=True)
+    )
     asyncio.run(get_caller(request("127.0.0.1"), strict))
     with pytest.raises(ApiProblem) as exc:
         asyncio.run(get_caller(request("127.0.0.1"), strict))
@@ -131,10 +148,14 @@ def test_an_older_database_gains_new_columns(tmp_path: Path) -> None:
 
     path = tmp_path / "planreview.db"
     with sqlite3.connect(path) as conn:  # a reviews table from before finding_count existed
-        conn.execute("CREATE TABLE reviews (id VARCHAR(40) PRIMARY KEY, status VARCHAR(16), "
-                     "stage VARCHAR(32), source VARCHAR(500))")
-        conn.execute("INSERT INTO reviews (id, status, stage, source) "
-                     "VALUES ('rev_old', 'succeeded', 'done', 'old.md')")
+        conn.execute(
+            "CREATE TABLE reviews (id VARCHAR(40) PRIMARY KEY, status VARCHAR(16), "
+            "stage VARCHAR(32), source VARCHAR(500))"
+        )
+        conn.execute(
+            "INSERT INTO reviews (id, status, stage, source) "
+            "VALUES ('rev_old', 'succeeded', 'done', 'old.md')"
+        )
     db = Database.from_settings(Settings(data_dir=tmp_path))
     from service.store import reviews
 

@@ -28,9 +28,13 @@ from service.batch.library import (
 from service.ingest.markdown import parse_markdown
 
 
-def _digest(goals: list[str] | None = None, owners: list[str] | None = None,
-            period: tuple[str, str] | None = None, sections: dict[str, bool] | None = None,
-            language: str = "en") -> PlanDigest:
+def _digest(
+    goals: list[str] | None = None,
+    owners: list[str] | None = None,
+    period: tuple[str, str] | None = None,
+    sections: dict[str, bool] | None = None,
+    language: str = "en",
+) -> PlanDigest:
     items = []
     for n, text in enumerate(goals or [], 1):
         found = metric_target(text)
@@ -44,25 +48,36 @@ def _digest(goals: list[str] | None = None, owners: list[str] | None = None,
             item.target_text = found[1]
         items.append(item)
     return PlanDigest(
-        language=language, goals=items,
-        owners=[OwnerItem(name=o, key=o.casefold(), role="owner", line=10 + i)
-                for i, o in enumerate(owners or [])],
-        period_start=period[0] if period else None, period_end=period[1] if period else None,
+        language=language,
+        goals=items,
+        owners=[
+            OwnerItem(name=o, key=o.casefold(), role="owner", line=10 + i)
+            for i, o in enumerate(owners or [])
+        ],
+        period_start=period[0] if period else None,
+        period_end=period[1] if period else None,
         sections=sections or {},
     )
 
 
 # -- metric extraction ------------------------------------------------------------------------------
-@pytest.mark.parametrize(("text", "metric", "target"), [
-    ("Raise CSAT in all regions from 71% to 80% by 2026-12-31.", "CSAT in all regions", "80%"),
-    ("Reduce churn to 3% by Q4 2026", "churn", "3%"),
-    ("Hit $3.5M in online revenue over the campaign", "online revenue", "$3500000"),
-    ("Median time-to-first-value falls from 34 days to 21 days", "Median time-to-first-value", "21d"),
-    ("2026年底前将客户满意度从71%提升至80%", "客户满意度", "80%"),
-    ("將門店準時交付率提升至95%", "門店準時交付率", "95%"),
-    ("暑期班招生人数达到1200人，较去年暑期增长20%。", "暑期班招生人数", "1200人"),
-    ("门店日均营业额由1.62万元提升至1.75万元", "门店日均营业额", "17500元"),
-])
+@pytest.mark.parametrize(
+    ("text", "metric", "target"),
+    [
+        ("Raise CSAT in all regions from 71% to 80% by 2026-12-31.", "CSAT in all regions", "80%"),
+        ("Reduce churn to 3% by Q4 2026", "churn", "3%"),
+        ("Hit $3.5M in online revenue over the campaign", "online revenue", "$3500000"),
+        (
+            "Median time-to-first-value falls from 34 days to 21 days",
+            "Median time-to-first-value",
+            "21d",
+        ),
+        ("2026年底前将客户满意度从71%提升至80%", "客户满意度", "80%"),
+        ("將門店準時交付率提升至95%", "門店準時交付率", "95%"),
+        ("暑期班招生人数达到1200人，较去年暑期增长20%。", "暑期班招生人数", "1200人"),
+        ("门店日均营业额由1.62万元提升至1.75万元", "门店日均营业额", "17500元"),
+    ],
+)
 def test_metric_target_en_and_zh(text: str, metric: str, target: str) -> None:
     found = metric_target(text)
     assert found is not None
@@ -70,17 +85,32 @@ def test_metric_target_en_and_zh(text: str, metric: str, target: str) -> None:
     assert normalise_value(found[1]) == target
 
 
-@pytest.mark.parametrize("text", ["Improve teamwork at the Leeds site.", "提升团队协作水平。",
-                                  "Increase park visits by X% compared with FY2026."])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Improve teamwork at the Leeds site.",
+        "提升团队协作水平。",
+        "Increase park visits by X% compared with FY2026.",
+    ],
+)
 def test_no_metric_in_vague_goals(text: str) -> None:
     assert metric_target(text) is None
 
 
-@pytest.mark.parametrize(("who", "name"), [
-    ("Lin Zhao (Data Systems)", "Lin Zhao"), ("Owner: Bob Smith", "Bob Smith"),
-    ("生产部 蒋涛", "蒋涛"), ("生产部蒋涛", "蒋涛"), ("陳嘉明", "陳嘉明"),
-    ("Marketing team", None), ("市场部", None), ("工程部", None), ("Project manager", None),
-])
+@pytest.mark.parametrize(
+    ("who", "name"),
+    [
+        ("Lin Zhao (Data Systems)", "Lin Zhao"),
+        ("Owner: Bob Smith", "Bob Smith"),
+        ("生产部 蒋涛", "蒋涛"),
+        ("生产部蒋涛", "蒋涛"),
+        ("陳嘉明", "陳嘉明"),
+        ("Marketing team", None),
+        ("市场部", None),
+        ("工程部", None),
+        ("Project manager", None),
+    ],
+)
 def test_person_names_not_teams(who: str, name: str | None) -> None:
     assert person_name(who) == name
 
@@ -104,9 +134,20 @@ def test_digest_of_a_parsed_plan() -> None:
 # -- duplicates -------------------------------------------------------------------------------------
 def test_duplicates_across_plans_exact_and_near() -> None:
     plans = [
-        ("a.md", _digest(["Move every warehouse onto the shared inventory platform by 2026-11-30."])),
-        ("b.md", _digest(["Move every warehouse onto the shared inventory platform by 30 November 2026"])),
-        ("c.md", _digest(["Move all the warehouses onto the shared inventory platform by 2026-11-30."])),
+        (
+            "a.md",
+            _digest(["Move every warehouse onto the shared inventory platform by 2026-11-30."]),
+        ),
+        (
+            "b.md",
+            _digest(
+                ["Move every warehouse onto the shared inventory platform by 30 November 2026"]
+            ),
+        ),
+        (
+            "c.md",
+            _digest(["Move all the warehouses onto the shared inventory platform by 2026-11-30."]),
+        ),
         ("d.md", _digest(["Hire two analysts for the pricing team before the summer."])),
     ]
     groups = duplicate_goals(plans, threshold=0.6)
@@ -130,8 +171,10 @@ def test_duplicates_work_for_chinese_simplified_and_traditional() -> None:
 
 
 def test_same_template_for_another_site_is_not_a_duplicate() -> None:
-    plans = [("a.md", _digest(["Reduce stock-outs at Malmo site 103 to 2% of lines."])),
-             ("b.md", _digest(["Reduce stock-outs at Malmo site 072 to 2% of lines."]))]
+    plans = [
+        ("a.md", _digest(["Reduce stock-outs at Malmo site 103 to 2% of lines."])),
+        ("b.md", _digest(["Reduce stock-outs at Malmo site 072 to 2% of lines."])),
+    ]
     assert duplicate_goals(plans, threshold=0.8) == []
 
 
@@ -143,9 +186,18 @@ def test_duplicates_within_one_plan_are_not_library_duplicates() -> None:
 def test_duplicate_join_scales_to_thousands_of_goals() -> None:
     import time
 
-    plans = [(f"p{i}.md", _digest([f"Open store number {i} in district {i % 97} with {i % 13} staff",
-                                   f"Train {i} cashiers on the {i % 7} new tills"]))
-             for i in range(3000)]
+    plans = [
+        (
+            f"p{i}.md",
+            _digest(
+                [
+                    f"Open store number {i} in district {i % 97} with {i % 13} staff",
+                    f"Train {i} cashiers on the {i % 7} new tills",
+                ]
+            ),
+        )
+        for i in range(3000)
+    ]
     plans.append(("copy.md", _digest(["Open store number 5 in district 5 with 5 staff"])))
     t0 = time.perf_counter()
     groups = duplicate_goals(plans)
@@ -156,8 +208,22 @@ def test_duplicate_join_scales_to_thousands_of_goals() -> None:
 # -- conflicts --------------------------------------------------------------------------------------
 def test_conflicting_targets_for_one_metric() -> None:
     plans = [
-        ("north.md", _digest(["Raise the on-time delivery rate for the Northern region from 82% to 95% by 2026-09-30."])),
-        ("ops.md", _digest(["Raise the on-time delivery rate for the Northern region from 82% to 90% by 2026-12-31."])),
+        (
+            "north.md",
+            _digest(
+                [
+                    "Raise the on-time delivery rate for the Northern region from 82% to 95% by 2026-09-30."
+                ]
+            ),
+        ),
+        (
+            "ops.md",
+            _digest(
+                [
+                    "Raise the on-time delivery rate for the Northern region from 82% to 90% by 2026-12-31."
+                ]
+            ),
+        ),
         ("same.md", _digest(["Raise CSAT at Leeds from 70% to 80%"])),
         ("same2.md", _digest(["Raise CSAT at Leeds from 72% to 80%"])),
     ]
@@ -173,8 +239,10 @@ def test_conflicting_targets_for_one_metric() -> None:
 
 
 def test_conflicting_targets_across_scripts() -> None:
-    plans = [("a.md", _digest(["将华东区准时交付率提升至95%"], language="zh")),
-             ("b.md", _digest(["將華東區準時交付率提升至90%"], language="zh"))]
+    plans = [
+        ("a.md", _digest(["将华东区准时交付率提升至95%"], language="zh")),
+        ("b.md", _digest(["將華東區準時交付率提升至90%"], language="zh")),
+    ]
     conflicts = conflicting_targets(plans)
     assert len(conflicts) == 1 and conflicts[0].metric == "华东区准时交付率"
 
@@ -182,14 +250,22 @@ def test_conflicting_targets_across_scripts() -> None:
 # -- owners -----------------------------------------------------------------------------------------
 def test_max_concurrent_counts_overlaps_and_unknown_periods() -> None:
     d = date.fromisoformat
-    assert max_concurrent([(d("2026-01-01"), d("2026-03-31")), (d("2026-04-01"), d("2026-06-30"))]) == 1
-    assert max_concurrent([(d("2026-01-01"), d("2026-06-30")), (d("2026-06-30"), d("2026-12-31"))]) == 2
+    assert (
+        max_concurrent([(d("2026-01-01"), d("2026-03-31")), (d("2026-04-01"), d("2026-06-30"))])
+        == 1
+    )
+    assert (
+        max_concurrent([(d("2026-01-01"), d("2026-06-30")), (d("2026-06-30"), d("2026-12-31"))])
+        == 2
+    )
     assert max_concurrent([(d("2026-01-01"), d("2026-06-30")), (None, None)]) == 2
 
 
 def test_overloaded_owner_needs_plans_at_the_same_time() -> None:
-    at_once = [(f"p{i}.md", _digest(owners=["Morgan Blake"], period=("2026-07-01", "2026-12-31")))
-               for i in range(6)]
+    at_once = [
+        (f"p{i}.md", _digest(owners=["Morgan Blake"], period=("2026-07-01", "2026-12-31")))
+        for i in range(6)
+    ]
     one_after_another = [
         (f"q{i}.md", _digest(owners=["Sam Lee"], period=(f"{2020 + i}-01-01", f"{2020 + i}-12-31")))
         for i in range(6)
@@ -201,8 +277,10 @@ def test_overloaded_owner_needs_plans_at_the_same_time() -> None:
 
 # -- sections and the whole report ------------------------------------------------------------------
 def test_section_coverage_and_findings() -> None:
-    plans = [(f"p{i}.md", _digest(sections={"goals": True, "risk": i == 0, "budget": i < 3}))
-             for i in range(4)]
+    plans = [
+        (f"p{i}.md", _digest(sections={"goals": True, "risk": i == 0, "budget": i < 3}))
+        for i in range(4)
+    ]
     cov = {c.section: c for c in section_coverage(plans)}
     assert (cov["risk"].missing, cov["risk"].share_missing) == (3, 0.75)
     assert cov["budget"].plans_missing == ["p3.md"]
@@ -217,9 +295,17 @@ def test_section_coverage_and_findings() -> None:
 
 def test_report_is_deterministic_whatever_the_input_order() -> None:
     plans = [
-        ("b.md", _digest(["Move every warehouse onto the shared inventory platform by 2026-11-30."],
-                         owners=["Ann Lee"] * 2)),
-        ("a.md", _digest(["Move every warehouse onto the shared inventory platform by 2026-11-30."])),
+        (
+            "b.md",
+            _digest(
+                ["Move every warehouse onto the shared inventory platform by 2026-11-30."],
+                owners=["Ann Lee"] * 2,
+            ),
+        ),
+        (
+            "a.md",
+            _digest(["Move every warehouse onto the shared inventory platform by 2026-11-30."]),
+        ),
     ]
     one = check_library(plans).model_dump_json()
     two = check_library(list(reversed(plans))).model_dump_json()

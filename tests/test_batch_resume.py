@@ -24,8 +24,22 @@ N_PLANS = 160
 
 
 def _command(out: str, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "service", "batch", "lib", "--out", out, "--jobs", "2",
-            "--llm", "off", "--progress", "plain", *extra]
+    return [
+        sys.executable,
+        "-m",
+        "service",
+        "batch",
+        "lib",
+        "--out",
+        out,
+        "--jobs",
+        "2",
+        "--llm",
+        "off",
+        "--progress",
+        "plain",
+        *extra,
+    ]
 
 
 def _env(tmp: Path) -> dict[str, str]:
@@ -36,8 +50,11 @@ def _env(tmp: Path) -> dict[str, str]:
 
 
 def _outputs(out: Path) -> dict[str, bytes]:
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*")
-            if p.is_file() and ".cache" not in p.relative_to(out).parts and p.name != "run.json"}
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in out.rglob("*")
+        if p.is_file() and ".cache" not in p.relative_to(out).parts and p.name != "run.json"
+    }
 
 
 def _cached(out: Path) -> int:
@@ -62,15 +79,25 @@ def clean(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A library and the outputs of an uninterrupted run over it."""
     tmp = tmp_path_factory.mktemp("resume")
     generate_library(tmp / "lib", N_PLANS, seed=23)
-    done = subprocess.run(_command("clean"), cwd=tmp, env=_env(tmp), capture_output=True,
-                          text=True, timeout=300)
+    done = subprocess.run(
+        _command("clean"), cwd=tmp, env=_env(tmp), capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 1, done.stderr  # error findings: exit 1 by the default --fail-on
     return tmp
 
 
-def _interrupt(tmp: Path, out: str, sig: signal.Signals, whole_group: bool) -> subprocess.Popen[str]:
-    proc = subprocess.Popen(_command(out), cwd=tmp, env=_env(tmp), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+def _interrupt(
+    tmp: Path, out: str, sig: signal.Signals, whole_group: bool
+) -> subprocess.Popen[str]:
+    proc = subprocess.Popen(
+        _command(out),
+        cwd=tmp,
+        env=_env(tmp),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 120
     while _cached(tmp / out) < 20:
         assert proc.poll() is None, "the batch finished before it could be interrupted"
@@ -95,8 +122,14 @@ def test_kill_9_then_resume_gives_the_clean_outputs(clean: Path) -> None:
     assert 20 <= partial < N_PLANS
     killed_run = json.loads((clean / "killed" / "run.json").read_text(encoding="utf-8"))
     assert killed_run["complete"] is False and killed_run["finished"] is None
-    resumed = subprocess.run(_command("killed", "--resume"), cwd=clean, env=_env(clean),
-                             capture_output=True, text=True, timeout=300)
+    resumed = subprocess.run(
+        _command("killed", "--resume"),
+        cwd=clean,
+        env=_env(clean),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert resumed.returncode == 1, resumed.stderr
     run = json.loads((clean / "killed" / "run.json").read_text(encoding="utf-8"))
     assert run["complete"]
@@ -112,8 +145,14 @@ def test_ctrl_c_then_resume_gives_the_clean_outputs(clean: Path) -> None:
     run = json.loads((clean / "stopped" / "run.json").read_text(encoding="utf-8"))
     assert run["complete"] is False and run["pending"] > 0
     assert _all_gone(proc.pid)
-    resumed = subprocess.run(_command("stopped", "--resume"), cwd=clean, env=_env(clean),
-                             capture_output=True, text=True, timeout=300)
+    resumed = subprocess.run(
+        _command("stopped", "--resume"),
+        cwd=clean,
+        env=_env(clean),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert resumed.returncode == 1, resumed.stderr
     assert "already done" in resumed.stderr
     assert _outputs(clean / "stopped") == _outputs(clean / "clean")

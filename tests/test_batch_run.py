@@ -35,7 +35,9 @@ N_PLANS = 240
 
 
 class Library:
-    def __init__(self, root: Path, manifest: LibraryManifest, out: Path, result: BatchResult) -> None:
+    def __init__(
+        self, root: Path, manifest: LibraryManifest, out: Path, result: BatchResult
+    ) -> None:
         self.root, self.manifest, self.out, self.result = root, manifest, out, result
 
     def source(self, rel: str) -> str:
@@ -66,8 +68,12 @@ def library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
 
 
 def _reviews(out: Path) -> dict[str, dict[str, Any]]:
-    return {p.relative_to(out / "reviews").as_posix()[: -len(".json")]:
-            json.loads(p.read_text(encoding="utf-8")) for p in (out / "reviews").rglob("*.json")}
+    return {
+        p.relative_to(out / "reviews").as_posix()[: -len(".json")]: json.loads(
+            p.read_text(encoding="utf-8")
+        )
+        for p in (out / "reviews").rglob("*.json")
+    }
 
 
 def test_every_plan_has_a_review_and_findings_add_up(library: Library) -> None:
@@ -81,7 +87,9 @@ def test_every_plan_has_a_review_and_findings_add_up(library: Library) -> None:
         row = json.loads(line)
         by_plan[row["plan"]] = by_plan.get(row["plan"], 0) + 1
         assert {"code", "severity", "id", "message", "folder"} <= set(row)
-    assert by_plan == {r["plan"]["source"]: len(r["findings"]) for r in reviews.values() if r["findings"]}
+    assert by_plan == {
+        r["plan"]["source"]: len(r["findings"]) for r in reviews.values() if r["findings"]
+    }
     # The review JSON keeps the contract's shape; timings live in run.json only.
     one = reviews["sales/word-plan.docx"]
     assert one["schema_version"] == "1" and one["plan"]["source"] == "lib/sales/word-plan.docx"
@@ -104,15 +112,18 @@ def test_summary_csv_one_row_per_file(library: Library) -> None:
     text = (library.out / "summary.csv").read_text(encoding="utf-8")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == N_PLANS + 2 + len(library.manifest.bad)
-    assert [r["plan"] for r in rows] == sorted((r["plan"] for r in rows),
-                                               key=lambda s: tuple(s.split("/")))
+    assert [r["plan"] for r in rows] == sorted(
+        (r["plan"] for r in rows), key=lambda s: tuple(s.split("/"))
+    )
     failed = {r["plan"]: r for r in rows if r["status"] == "failed"}
     assert set(failed) == {library.source(rel) for rel in library.manifest.bad}
     assert all(r["reason"].startswith(r["plan"] + ":") for r in failed.values())
     ok = [r for r in rows if r["status"] == "ok"]
     jsonl = (library.out / "findings.jsonl").read_text(encoding="utf-8").count("\n")
     assert sum(int(r["findings"]) for r in ok) == jsonl
-    assert all(int(r["findings"]) == int(r["error"]) + int(r["warning"]) + int(r["info"]) for r in ok)
+    assert all(
+        int(r["findings"]) == int(r["error"]) + int(r["warning"]) + int(r["info"]) for r in ok
+    )
     assert {"score_overall", "score_smart", "score_risk"} <= set(rows[0])
     assert {r["language"] for r in ok} == {"en", "zh"}
 
@@ -130,7 +141,8 @@ def test_sarif_is_valid_one_run_with_plans_as_artifacts(library: Library) -> Non
     assert len(run["results"]) == plan_findings + len(lib["findings"])
     notes = run["invocations"][0]["toolExecutionNotifications"]
     assert {n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for n in notes} == {
-        library.source(rel) for rel in library.manifest.bad}
+        library.source(rel) for rel in library.manifest.bad
+    }
     assert os.path.getsize(library.out / "results.sarif") < 10 * 1024 * 1024
 
 
@@ -151,18 +163,24 @@ def test_library_checks_find_what_was_planted(library: Library) -> None:
     conflicts = {c["metric"]: c for c in lib["conflicting_targets"]}
     planted = conflicts["on time delivery rate for the northern region"]
     assert {(t["plan"], t["target"]) for t in planted["targets"]} == {
-        (library.source(r), v) for r, v in m.conflict_plans.items()}
+        (library.source(r), v) for r, v in m.conflict_plans.items()
+    }
     assert planted["differs"] == ["target", "due"]
     owners = {o["name"]: o for o in lib["overloaded_owners"]}
     assert owners[PLANTED_OWNER]["plans"] == len(m.overloaded_plans)
     assert {w["plan"] for w in owners[PLANTED_OWNER]["where"]} == {
-        library.source(r) for r in m.overloaded_plans}
+        library.source(r) for r in m.overloaded_plans
+    }
     # The generator leaves risk registers and communication plans out of most plans.
     lacking = {c["section"] for c in lib["section_coverage"] if c["share_missing"] >= 0.5}
     assert {"risk", "communication"} <= lacking
     codes = {f["code"] for f in lib["findings"]}
-    assert codes == {"library.duplicate-goal", "library.conflicting-target",
-                     "library.overloaded-owner", "library.missing-section"}
+    assert codes == {
+        "library.duplicate-goal",
+        "library.conflicting-target",
+        "library.overloaded-owner",
+        "library.missing-section",
+    }
 
 
 def test_dashboard_is_self_contained_and_complete(library: Library) -> None:
@@ -174,23 +192,36 @@ def test_dashboard_is_self_contained_and_complete(library: Library) -> None:
     assert html.count("<svg") >= 5
     reviewed = len(_reviews(library.out))
     assert html.count('<a href="reviews/') == reviewed  # every plan in the ranking links its JSON
-    for text in (PLANTED_OWNER, "on-time delivery rate for the Northern region", "华东区", "香港分行"):
+    for text in (
+        PLANTED_OWNER,
+        "on-time delivery rate for the Northern region",
+        "华东区",
+        "香港分行",
+    ):
         assert text in html
 
 
 def test_rerun_skips_everything_and_writes_the_same_bytes(library: Library) -> None:
-    before = {p: p.read_bytes() for p in library.out.rglob("*")
-              if p.is_file() and ".cache" not in p.parts and p.name != "run.json"}
+    before = {
+        p: p.read_bytes()
+        for p in library.out.rglob("*")
+        if p.is_file() and ".cache" not in p.parts and p.name != "run.json"
+    }
     old = Path.cwd()
     os.chdir(library.root.parent)
     try:
-        again = run_batch(BatchOptions(paths=["lib"], out=Path("out"), jobs=2, llm="off", resume=True))
+        again = run_batch(
+            BatchOptions(paths=["lib"], out=Path("out"), jobs=2, llm="off", resume=True)
+        )
     finally:
         os.chdir(old)
     assert again.reviewed == 0
     assert again.cached == len(again.outcomes)
-    after = {p: p.read_bytes() for p in library.out.rglob("*")
-             if p.is_file() and ".cache" not in p.parts and p.name != "run.json"}
+    after = {
+        p: p.read_bytes()
+        for p in library.out.rglob("*")
+        if p.is_file() and ".cache" not in p.parts and p.name != "run.json"
+    }
     assert after == before
     run = json.loads((library.out / "run.json").read_text(encoding="utf-8"))
     assert run["complete"] and run["cached"] == len(again.outcomes) and run["reviewed"] == 0
@@ -208,8 +239,9 @@ def test_cache_reviews_only_changed_plans_and_drops_removed_ones(small: LibraryM
     first = run_batch(opts)
     assert first.reviewed == 24 + len(small.bad)
     changed = small.root / small.plans[0]
-    changed.write_text(changed.read_text(encoding="utf-8") + "\n## Risks\n\n- Supplier delay.\n",
-                       encoding="utf-8")
+    changed.write_text(
+        changed.read_text(encoding="utf-8") + "\n## Risks\n\n- Supplier delay.\n", encoding="utf-8"
+    )
     removed = small.plans[1]
     (small.root / removed).unlink()
     second = run_batch(opts)
@@ -228,28 +260,59 @@ def test_cli_exit_codes(small: LibraryManifest) -> None:
     from service.cli import app
 
     runner = CliRunner()
-    res = runner.invoke(app, ["batch", "lib", "--out", "out", "--jobs", "1", "--llm", "off",
-                              "--progress", "none"])
+    res = runner.invoke(
+        app, ["batch", "lib", "--out", "out", "--jobs", "1", "--llm", "off", "--progress", "none"]
+    )
     assert res.exit_code == 1, res.output  # the generated plans have error findings
-    res = runner.invoke(app, ["batch", "lib", "--out", "out", "--llm", "off", "--progress", "none",
-                              "--fail-on", "never"])
+    res = runner.invoke(
+        app,
+        [
+            "batch",
+            "lib",
+            "--out",
+            "out",
+            "--llm",
+            "off",
+            "--progress",
+            "none",
+            "--fail-on",
+            "never",
+        ],
+    )
     assert res.exit_code == 0, res.output
     # Failed files do not change the exit code unless asked.
-    res = runner.invoke(app, ["batch", "lib", "--out", "out", "--llm", "off", "--progress", "none",
-                              "--fail-on", "never", "--fail-on-unreadable"])
+    res = runner.invoke(
+        app,
+        [
+            "batch",
+            "lib",
+            "--out",
+            "out",
+            "--llm",
+            "off",
+            "--progress",
+            "none",
+            "--fail-on",
+            "never",
+            "--fail-on-unreadable",
+        ],
+    )
     assert res.exit_code == 1
     res = runner.invoke(app, ["batch", "lib/nope", "--out", "out", "--progress", "none"])
     assert res.exit_code == 2 and "lib/nope: no such file or folder" in res.output
     Path("empty").mkdir()
     res = runner.invoke(app, ["batch", "empty", "--out", "out2", "--progress", "none"])
     assert res.exit_code == 2 and "no plan files found" in res.output
-    Path("bad.toml").write_text("select = [\"nonsense\"]\n", encoding="utf-8")
-    res = runner.invoke(app, ["batch", "lib", "--out", "out", "--config", "bad.toml",
-                              "--progress", "none"])
+    Path("bad.toml").write_text('select = ["nonsense"]\n', encoding="utf-8")
+    res = runner.invoke(
+        app, ["batch", "lib", "--out", "out", "--config", "bad.toml", "--progress", "none"]
+    )
     assert res.exit_code == 2 and "bad.toml" in res.output and "Traceback" not in res.output
 
 
-def test_llm_calls_run_in_bounded_threads(small: LibraryManifest, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_llm_calls_run_in_bounded_threads(
+    small: LibraryManifest, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from service.settings import get_settings
 
     monkeypatch.setenv("PLANREVIEW_LLM_CONCURRENCY", "3")
@@ -274,14 +337,19 @@ def test_llm_calls_run_in_bounded_threads(small: LibraryManifest, monkeypatch: p
             state["now"] -= 1
         return review.model_dump(mode="json")
 
-    result = run_batch(BatchOptions(paths=["lib"], out=Path("out"), jobs=2, llm="on"),
-                       llm_reviewer=fake_llm)
+    result = run_batch(
+        BatchOptions(paths=["lib"], out=Path("out"), jobs=2, llm="on"), llm_reviewer=fake_llm
+    )
     assert state["calls"] == 24
     assert 2 <= state["peak"] <= 3
     assert {o.llm_status for o in result.ok} == {"ok"}
     # A model is part of the cache key; LLM results are reused by the next run.
-    assert run_batch(BatchOptions(paths=["lib"], out=Path("out"), jobs=2, llm="on"),
-                     llm_reviewer=fake_llm).reviewed == 0
+    assert (
+        run_batch(
+            BatchOptions(paths=["lib"], out=Path("out"), jobs=2, llm="on"), llm_reviewer=fake_llm
+        ).reviewed
+        == 0
+    )
 
 
 def test_failed_llm_tier_keeps_the_rule_review_and_is_not_cached(small: LibraryManifest) -> None:
@@ -296,7 +364,9 @@ def test_failed_llm_tier_keeps_the_rule_review_and_is_not_cached(small: LibraryM
     assert run_batch(opts, llm_reviewer=broken).reviewed == 24  # bad files come from the cache
 
 
-def test_a_crashing_worker_fails_only_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_crashing_worker_fails_only_its_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from service.batch import worker
 
     monkeypatch.chdir(tmp_path)
@@ -310,8 +380,9 @@ def test_a_crashing_worker_fails_only_its_file(tmp_path: Path, monkeypatch: pyte
         return original(job)
 
     monkeypatch.setattr(worker, "review_one", crashing)  # inherited by forked workers
-    result = run_batch(BatchOptions(paths=["lib"], out=Path("out"), jobs=2, llm="off",
-                                    library=LibraryOptions()))
+    result = run_batch(
+        BatchOptions(paths=["lib"], out=Path("out"), jobs=2, llm="off", library=LibraryOptions())
+    )
     failed = {o.file.rel: o.reason for o in result.outcomes if o.status != "ok"}
     assert list(failed) == ["sales/crash.md"]
     assert "crashed" in failed["sales/crash.md"]
@@ -323,21 +394,37 @@ def test_library_results_respect_githubs_sarif_limits(monkeypatch: pytest.Monkey
     from service.batch.library import LibraryFinding, LibraryLocation, LibraryReport
     from service.report import sarif
 
-    report = LibraryReport(plans=2, options=LibraryOptions(), findings=[
-        LibraryFinding(id=f"f{i}", code="library.duplicate-goal", severity="info",
-                               message="same goal", locations=[LibraryLocation(plan="a.md", line=1),
-                                                               LibraryLocation(plan="b.md", line=2)])
-        for i in range(5)])
+    report = LibraryReport(
+        plans=2,
+        options=LibraryOptions(),
+        findings=[
+            LibraryFinding(
+                id=f"f{i}",
+                code="library.duplicate-goal",
+                severity="info",
+                message="same goal",
+                locations=[
+                    LibraryLocation(plan="a.md", line=1),
+                    LibraryLocation(plan="b.md", line=2),
+                ],
+            )
+            for i in range(5)
+        ],
+    )
     doc = outputs.build_sarif_doc([], [], report, cwd=Path.cwd())
     assert len(doc["runs"][0]["results"]) == 5
-    assert doc["runs"][0]["results"][0]["relatedLocations"][0]["physicalLocation"]["region"] == {"startLine": 2}
+    assert doc["runs"][0]["results"][0]["relatedLocations"][0]["physicalLocation"]["region"] == {
+        "startLine": 2
+    }
     monkeypatch.setattr(sarif, "MAX_RESULTS", 3)
     assert len(outputs.build_sarif_doc([], [], report, cwd=Path.cwd())["runs"][0]["results"]) == 3
     monkeypatch.setattr(sarif, "MAX_BYTES", 100)
     assert outputs.build_sarif_doc([], [], report, cwd=Path.cwd())["runs"][0]["results"] == []
 
 
-def test_identical_files_share_a_cache_entry_but_keep_their_own_paths(small: LibraryManifest) -> None:
+def test_identical_files_share_a_cache_entry_but_keep_their_own_paths(
+    small: LibraryManifest,
+) -> None:
     import shutil
 
     shutil.copy(small.root / small.plans[2], small.root / "copy-of-plan.md")

@@ -14,13 +14,19 @@ REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "examples" / "sample-plan.md"
 
 
-def run(*args: str, stdin: bytes | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, stdin: bytes | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run(
-        [sys.executable, "-m", "service", *args], input=stdin, capture_output=True, timeout=120,
+        [sys.executable, "-m", "service", *args],
+        input=stdin,
+        capture_output=True,
+        timeout=120,
         cwd=cwd or REPO,
     )
-    return subprocess.CompletedProcess(proc.args, proc.returncode,
-                                       proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8"))
+    return subprocess.CompletedProcess(
+        proc.args, proc.returncode, proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8")
+    )
 
 
 def test_review_text_exit_codes_follow_fail_on() -> None:
@@ -42,8 +48,21 @@ def test_review_json_matches_contract() -> None:
     assert review["scores"]["overall"] is not None
     lines = SAMPLE.read_text(encoding="utf-8").split("\n")
     for f in review["findings"]:
-        assert set(f) >= {"id", "code", "family", "severity", "scope", "span", "quote", "message",
-                          "suggestion", "rewrite", "citations", "origin", "confidence"}
+        assert set(f) >= {
+            "id",
+            "code",
+            "family",
+            "severity",
+            "scope",
+            "span",
+            "quote",
+            "message",
+            "suggestion",
+            "rewrite",
+            "citations",
+            "origin",
+            "confidence",
+        }
         if f["scope"] == "block":
             assert f["quote"] in lines[f["span"]["start_line"] - 1] or "\n" in f["quote"]
         assert f["citations"], f["code"]
@@ -52,8 +71,9 @@ def test_review_json_matches_contract() -> None:
 def test_stdin_and_several_files(tmp_path: Path) -> None:
     zh = tmp_path / "计划.md"
     zh.write_text("# 2026年计划\n\n## 目标\n\n- 提升品牌影响力\n", encoding="utf-8")
-    result = run("review", "-", str(zh), "--format", "json", "--fail-on", "never",
-                 stdin=SAMPLE.read_bytes())
+    result = run(
+        "review", "-", str(zh), "--format", "json", "--fail-on", "never", stdin=SAMPLE.read_bytes()
+    )
     assert result.returncode == 0, result.stderr
     reviews = json.loads(result.stdout)
     assert [r["plan"]["source"] for r in reviews] == ["-", str(zh)]
@@ -72,7 +92,9 @@ def test_stdin_and_several_files(tmp_path: Path) -> None:
         ("plan.rtf", b"{\\rtf1 hello}", "supported"),
     ],
 )
-def test_bad_inputs_exit_2_with_one_line(tmp_path: Path, name: str, content: bytes, needle: str) -> None:
+def test_bad_inputs_exit_2_with_one_line(
+    tmp_path: Path, name: str, content: bytes, needle: str
+) -> None:
     path = tmp_path / name
     path.write_bytes(content)
     result = run("review", str(path))
@@ -86,7 +108,9 @@ def test_bad_inputs_exit_2_with_one_line(tmp_path: Path, name: str, content: byt
 
 def test_missing_file_and_one_bad_among_good(tmp_path: Path) -> None:
     result = run("review", str(tmp_path / "nope.md"))
-    assert result.returncode == 2 and "nope.md" in result.stderr and "Traceback" not in result.stderr
+    assert (
+        result.returncode == 2 and "nope.md" in result.stderr and "Traceback" not in result.stderr
+    )
     bad = tmp_path / "empty.md"
     bad.write_bytes(b"")
     mixed = run("review", str(SAMPLE), str(bad), "--format", "json", "--fail-on", "never")
@@ -108,12 +132,19 @@ def test_config_file_next_to_the_plan(tmp_path: Path) -> None:
 
 def test_output_formats_and_show_source(tmp_path: Path) -> None:
     out = tmp_path / "r.sarif"
-    assert run("review", str(SAMPLE), "--format", "sarif", "-o", str(out), "--fail-on", "never").returncode == 0
+    assert (
+        run(
+            "review", str(SAMPLE), "--format", "sarif", "-o", str(out), "--fail-on", "never"
+        ).returncode
+        == 0
+    )
     sarif = json.loads(out.read_text(encoding="utf-8"))
     assert sarif["version"] == "2.1.0" and sarif["runs"][0]["results"]
     html = run("review", str(SAMPLE), "--format", "html", "--fail-on", "never").stdout
     assert html.lstrip().lower().startswith("<!doctype html")
-    source = run("review", str(SAMPLE), "--format", "markdown", "--show-source", "--fail-on", "never").stdout
+    source = run(
+        "review", str(SAMPLE), "--format", "markdown", "--show-source", "--fail-on", "never"
+    ).stdout
     assert source.rstrip("\n") == SAMPLE.read_text(encoding="utf-8").rstrip("\n")
 
 

@@ -54,9 +54,17 @@ def _write(tmp: Path, row: dict[str, object], plan_text: str = "# Plan\n\nGoal: 
 
 
 def _row(**over: object) -> dict[str, object]:
-    row: dict[str, object] = {"id": "en-x", "split": "dev", "language": "en", "source": "hand-written",
-                              "licence": "CC0-1.0", "plan_file": "plans/p.md", "negative_control": False,
-                              "gold": [], "retrieval_gold": []}
+    row: dict[str, object] = {
+        "id": "en-x",
+        "split": "dev",
+        "language": "en",
+        "source": "hand-written",
+        "licence": "CC0-1.0",
+        "plan_file": "plans/p.md",
+        "negative_control": False,
+        "gold": [],
+        "retrieval_gold": [],
+    }
     row.update(over)
     return row
 
@@ -73,8 +81,15 @@ def test_validator_reports_each_kind_of_mistake(tmp_path: Path) -> None:
     ]
     _, problems = validate_dataset(_write(tmp_path, _row(gold=bad_gold)))
     text = "\n".join(problems)
-    for fragment in ("unknown code", "needs a line", "must be null", "past the end", "is blank",
-                     "no longer holds", "LLM tier only"):
+    for fragment in (
+        "unknown code",
+        "needs a line",
+        "must be null",
+        "past the end",
+        "is blank",
+        "no longer holds",
+        "LLM tier only",
+    ):
         assert fragment in text
     _, missing = validate_dataset(_write(tmp_path / "b", _row(plan_file="plans/none.md")))
     assert "does not exist" in missing[0]

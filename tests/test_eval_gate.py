@@ -14,8 +14,13 @@ from service.evaluation.baseline import Tolerance, bless, compare, load_baseline
 from service.evaluation.runner import EvalRun, run_eval
 
 # a few dev plans where the rule engine finds owners, risks and SMART problems
-PLANS = ["en-retail-storeops-04", "en-mfg-mes-charter-06", "en-hospital-ed-flow-07",
-         "zh-catering-stores-01", "en-mfg-scrap-05"]
+PLANS = [
+    "en-retail-storeops-04",
+    "en-mfg-mes-charter-06",
+    "en-hospital-ed-flow-07",
+    "zh-catering-stores-01",
+    "en-mfg-scrap-05",
+]
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +46,8 @@ def test_disabling_one_rule_is_reported_as_a_regression(full_run: EvalRun, code:
 def test_new_error_on_a_negative_control_is_a_regression(full_run: EvalRun) -> None:
     worse = full_run.model_copy(deep=True)
     worse.metrics.negative_controls.errors.append(
-        {"plan": "en-mfg-scrap-05", "code": "smart.measurable", "line": 14})
+        {"plan": "en-mfg-scrap-05", "code": "smart.measurable", "line": 14}
+    )
     result = compare(worse, summary(full_run))
     assert any(r.metric == "new error on a negative control" for r in result.regressions)
 
@@ -66,8 +72,17 @@ def test_cli_bless_then_gate_exits_1_with_a_clear_list(tmp_path: Path) -> None:
 
     runner = CliRunner()
     base = tmp_path / "base.json"
-    args = ["eval", "--split", "dev", "--retrieval", "off", "--out", str(tmp_path / "out"),
-            "--baseline", str(base)] + [a for p in PLANS[:3] for a in ("--plan", p)]
+    args = [
+        "eval",
+        "--split",
+        "dev",
+        "--retrieval",
+        "off",
+        "--out",
+        str(tmp_path / "out"),
+        "--baseline",
+        str(base),
+    ] + [a for p in PLANS[:3] for a in ("--plan", p)]
     blessed = runner.invoke(app, [*args, "--bless"])
     assert blessed.exit_code == 0, blessed.output
     assert base.is_file()
@@ -88,8 +103,20 @@ def test_cli_missing_named_baseline_and_bad_dataset_exit_2(tmp_path: Path) -> No
     from service.cli import app
 
     runner = CliRunner()
-    res = runner.invoke(app, ["eval", "--plan", PLANS[0], "--retrieval", "off", "--out", str(tmp_path),
-                              "--baseline", str(tmp_path / "nope.json")])
+    res = runner.invoke(
+        app,
+        [
+            "eval",
+            "--plan",
+            PLANS[0],
+            "--retrieval",
+            "off",
+            "--out",
+            str(tmp_path),
+            "--baseline",
+            str(tmp_path / "nope.json"),
+        ],
+    )
     assert res.exit_code == 2
     res = runner.invoke(app, ["eval", "--ignore", "no.such-code", "--out", str(tmp_path)])
     assert res.exit_code == 2

@@ -8,7 +8,9 @@ from service.evaluation.matching import Prediction, match_findings
 
 
 def pred(code: str, start: int | None, end: int | None = None, scope: str = "block") -> Prediction:
-    return Prediction(code=code, start_line=start, end_line=end if end is not None else start, scope=scope)
+    return Prediction(
+        code=code, start_line=start, end_line=end if end is not None else start, scope=scope
+    )
 
 
 def gold(code: str, line: int | None) -> GoldFinding:
@@ -51,12 +53,17 @@ def test_two_predictions_two_gold_pair_by_distance() -> None:
 
 
 def test_document_scope_matches_by_code_alone() -> None:
-    g = [gold("risk.no-register", None), gold("bsc.missing-perspective", None),
-         gold("bsc.missing-perspective", None)]
-    p = [pred("bsc.missing-perspective", 1, scope="document"),
-         pred("risk.no-register", 57, scope="document"),
-         pred("bsc.missing-perspective", None, scope="document"),
-         pred("bsc.missing-perspective", 3, scope="document")]
+    g = [
+        gold("risk.no-register", None),
+        gold("bsc.missing-perspective", None),
+        gold("bsc.missing-perspective", None),
+    ]
+    p = [
+        pred("bsc.missing-perspective", 1, scope="document"),
+        pred("risk.no-register", 57, scope="document"),
+        pred("bsc.missing-perspective", None, scope="document"),
+        pred("bsc.missing-perspective", 3, scope="document"),
+    ]
     m = match_findings(p, g)
     assert len(m.matches) == 3
     assert m.unmatched_gold == []

@@ -33,21 +33,39 @@ def test_percentile_nearest_rank() -> None:
     assert percentile([10, 20, 30, 40], 95) == 40
 
 
-def _outcome(pid: str, lang: str, preds: list[Prediction], gold: list[GoldFinding],
-             negative: bool = False) -> PlanOutcome:
-    return PlanOutcome(id=pid, language=lang, split="dev", predictions=preds, gold=gold,
-                       match=match_findings(preds, gold), negative_control=negative,
-                       quote_found=[True] * len(preds), latency_ms=10.0)
+def _outcome(
+    pid: str, lang: str, preds: list[Prediction], gold: list[GoldFinding], negative: bool = False
+) -> PlanOutcome:
+    return PlanOutcome(
+        id=pid,
+        language=lang,
+        split="dev",
+        predictions=preds,
+        gold=gold,
+        match=match_findings(preds, gold),
+        negative_control=negative,
+        quote_found=[True] * len(preds),
+        latency_ms=10.0,
+    )
 
 
 def test_compute_breaks_down_by_code_family_language_and_controls() -> None:
-    a = _outcome("en-a", "en",
-                 [Prediction(code="smart.measurable", start_line=3, end_line=3, severity="error"),
-                  Prediction(code="smart.specific", start_line=9, end_line=9)],
-                 [GoldFinding(code="smart.measurable", line=4), GoldFinding(code="risk.no-register")])
-    b = _outcome("zh-b", "zh",
-                 [Prediction(code="raci.no-owner", start_line=5, end_line=5, severity="error")],
-                 [], negative=True)
+    a = _outcome(
+        "en-a",
+        "en",
+        [
+            Prediction(code="smart.measurable", start_line=3, end_line=3, severity="error"),
+            Prediction(code="smart.specific", start_line=9, end_line=9),
+        ],
+        [GoldFinding(code="smart.measurable", line=4), GoldFinding(code="risk.no-register")],
+    )
+    b = _outcome(
+        "zh-b",
+        "zh",
+        [Prediction(code="raci.no-owner", start_line=5, end_line=5, severity="error")],
+        [],
+        negative=True,
+    )
     m = compute([a, b])
     assert (m.overall.tp, m.overall.fp, m.overall.fn) == (1, 2, 1)
     assert m.by_language["en"].tp == 1 and m.by_language["zh"].fp == 1
@@ -78,8 +96,12 @@ def _independent_counts(outcomes: list[PlanOutcome]) -> Counter[tuple[str, str]]
                         edges[gi].append(pi)
         owner: dict[int, int] = {}
 
-        def augment(gi: int, seen: set[int], owner: dict[int, int] = owner,
-                    edges: dict[int, list[int]] = edges) -> bool:
+        def augment(
+            gi: int,
+            seen: set[int],
+            owner: dict[int, int] = owner,
+            edges: dict[int, list[int]] = edges,
+        ) -> bool:
             for pi in edges[gi]:
                 if pi in seen:
                     continue
@@ -104,8 +126,11 @@ def test_numbers_agree_with_an_independent_scoring_of_the_same_outputs() -> None
     run = run_eval(split="dev", retrieval=None)
     independent = _independent_counts(run.plans)
     for code, c in run.metrics.by_code.items():
-        assert (c.tp, c.fp, c.fn) == (independent[(code, "tp")], independent[(code, "fp")],
-                                      independent[(code, "fn")]), code
+        assert (c.tp, c.fp, c.fn) == (
+            independent[(code, "tp")],
+            independent[(code, "fp")],
+            independent[(code, "fn")],
+        ), code
     total = sum(v for (_, kind), v in independent.items() if kind == "tp")
     assert run.metrics.overall.tp == total
 
@@ -121,6 +146,18 @@ def test_plan_retrieval_recall_and_mrr_with_a_fake_retriever() -> None:
             order = ["a", "b", "c", "d"] if query == "q1" else ["x", "y", "z"]
             return [SimpleNamespace(chunk_id=c) for c in order[:k]]
 
-    out = plan_retrieval(Fake(), [RetrievalGold(query="q1", relevant_chunk_ids=["c"]),
-                                   RetrievalGold(query="q2", relevant_chunk_ids=["nope"])], "lexical")
-    assert out == {"n": 2, "recall@1": 0.0, "recall@3": 0.5, "recall@5": 0.5, "mrr": round(1 / 3 / 2, 4)}
+    out = plan_retrieval(
+        Fake(),
+        [
+            RetrievalGold(query="q1", relevant_chunk_ids=["c"]),
+            RetrievalGold(query="q2", relevant_chunk_ids=["nope"]),
+        ],
+        "lexical",
+    )
+    assert out == {
+        "n": 2,
+        "recall@1": 0.0,
+        "recall@3": 0.5,
+        "recall@5": 0.5,
+        "mrr": round(1 / 3 / 2, 4),
+    }

@@ -17,12 +17,22 @@ from service.models import EngineInfo, Plan, PlanInfo, Review
 
 def test_replay_without_cassettes_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ReplayError, match="does not exist"):
-        run_eval(mode="replay", split="dev", ids=["en-mfg-scrap-05"], cassette_dir=tmp_path / "none",
-                 retrieval=None)
+        run_eval(
+            mode="replay",
+            split="dev",
+            ids=["en-mfg-scrap-05"],
+            cassette_dir=tmp_path / "none",
+            retrieval=None,
+        )
     (tmp_path / "empty").mkdir()
     with pytest.raises(ReplayError, match="empty"):
-        run_eval(mode="replay", split="dev", ids=["en-mfg-scrap-05"], cassette_dir=tmp_path / "empty",
-                 retrieval=None)
+        run_eval(
+            mode="replay",
+            split="dev",
+            ids=["en-mfg-scrap-05"],
+            cassette_dir=tmp_path / "empty",
+            retrieval=None,
+        )
 
 
 def test_block_network_refuses_connections_and_restores_them() -> None:
@@ -59,8 +69,14 @@ def test_replay_with_a_tier_that_tries_the_network_fails_without_a_socket(tmp_pa
         return plan, Review(plan=info, engine=EngineInfo(tier="llm", llm_status=status))
 
     with pytest.raises(ReplayError, match="did not answer from cassettes"):
-        run_eval(mode="replay", split="dev", ids=["en-mfg-scrap-05"], cassette_dir=cassettes,
-                 retrieval=None, review_fn=review_fn)
+        run_eval(
+            mode="replay",
+            split="dev",
+            ids=["en-mfg-scrap-05"],
+            cassette_dir=cassettes,
+            retrieval=None,
+            review_fn=review_fn,
+        )
     assert len(attempts) == 1
 
 
@@ -100,7 +116,13 @@ def test_judge_scores_with_an_injected_client() -> None:
         def ask(self, prompt: str) -> dict[str, Any]:
             return {"score": 5} if "rewrite" in prompt else {"supported": True}
 
-    o = PlanOutcome(id="p", language="en", split="dev", predictions=[
-        Prediction(code="smart.measurable", quote="Grow", rewrite="Grow ARR 10%", origin="llm")])
+    o = PlanOutcome(
+        id="p",
+        language="en",
+        split="dev",
+        predictions=[
+            Prediction(code="smart.measurable", quote="Grow", rewrite="Grow ARR 10%", origin="llm")
+        ],
+    )
     out = judge_outcomes([o], Path("."), Settings(), client=Fake())
     assert out["rewrite_quality"].value == 1.0 and out["faithfulness"].value == 1.0

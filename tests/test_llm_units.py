@@ -30,9 +30,16 @@ from service.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = (REPO / "examples" / "sample-plan.md").read_text(encoding="utf-8")
-GUIDE = StaticGuidance([GuidanceHit("smart-measurable-en", "SMART: Measurable",
-                                    "knowledge/frameworks/smart.en.md",
-                                    "A measurable goal states a metric, baseline and target.")])
+GUIDE = StaticGuidance(
+    [
+        GuidanceHit(
+            "smart-measurable-en",
+            "SMART: Measurable",
+            "knowledge/frameworks/smart.en.md",
+            "A measurable goal states a metric, baseline and target.",
+        )
+    ]
+)
 
 
 @pytest.fixture(autouse=True)
@@ -49,21 +56,36 @@ def _plan(text: str = SAMPLE) -> Plan:
     return parse_markdown(text, source="plan.md")
 
 
-def _critique(findings: list[dict[str, Any]] | None = None, risks: list[dict[str, Any]] | None
-              = None, summary: str = "Weak risk section.") -> str:
-    return json.dumps({"findings": findings or [], "risks": risks or [], "summary": summary},
-                      ensure_ascii=False)
+def _critique(
+    findings: list[dict[str, Any]] | None = None,
+    risks: list[dict[str, Any]] | None = None,
+    summary: str = "Weak risk section.",
+) -> str:
+    return json.dumps(
+        {"findings": findings or [], "risks": risks or [], "summary": summary}, ensure_ascii=False
+    )
 
 
 def _backend(*responses: str) -> LangChainBackend:
-    return LangChainBackend(FakeListChatModel(responses=list(responses)), model_name="fake-model",
-                            structured="json_mode", max_retries=0)
+    return LangChainBackend(
+        FakeListChatModel(responses=list(responses)),
+        model_name="fake-model",
+        structured="json_mode",
+        max_retries=0,
+    )
 
 
 def _review(plan: Plan, settings: Settings, backend: LangChainBackend, draft: bool = False):
     offline = review_plan(plan, ReviewOptions(llm="off"), settings=settings)
-    return offline, run_llm_tier(plan, offline, ReviewOptions(llm="on", draft=draft), settings,
-                                 plan.language, backend=backend, guidance=GUIDE)
+    return offline, run_llm_tier(
+        plan,
+        offline,
+        ReviewOptions(llm="on", draft=draft),
+        settings,
+        plan.language,
+        backend=backend,
+        guidance=GUIDE,
+    )
 
 
 # ----------------------------------------------------------------------------- prompts
@@ -79,11 +101,13 @@ def test_prompts_load_with_declared_variables_and_a_version() -> None:
 
 def test_prompt_using_an_undeclared_variable_is_refused(tmp_path: Path) -> None:
     for name in prompts_mod.TEMPLATE_VARIABLES:
-        (tmp_path / f"{name}.j2").write_text((REPO / "prompts" / f"{name}.j2").read_text("utf-8"),
-                                             encoding="utf-8")
+        (tmp_path / f"{name}.j2").write_text(
+            (REPO / "prompts" / f"{name}.j2").read_text("utf-8"), encoding="utf-8"
+        )
     base = load_prompts(tmp_path).version
-    (tmp_path / "repair.j2").write_text("{{ error }} {{ raw }} {{ json_shape }} {{ secret }}",
-                                        encoding="utf-8")
+    (tmp_path / "repair.j2").write_text(
+        "{{ error }} {{ raw }} {{ json_shape }} {{ secret }}", encoding="utf-8"
+    )
     with pytest.raises(PromptError, match="undeclared variables \\['secret'\\]"):
         load_prompts(tmp_path)
     (tmp_path / "repair.j2").write_text("{{ error }} {{ raw }}", encoding="utf-8")
@@ -102,8 +126,10 @@ def test_system_prompt_marks_the_plan_as_data() -> None:
 
 
 def test_quote_found_despite_whitespace_punctuation_and_width() -> None:
-    plan = _plan("# Plan\n\n## Goals\n\n- Raise CSAT from 71% to 80%, by 2026-12-31.\n"
-                 "- 提升客户满意度（CSAT）至85%\n")
+    plan = _plan(
+        "# Plan\n\n## Goals\n\n- Raise CSAT from 71% to 80%, by 2026-12-31.\n"
+        "- 提升客户满意度（CSAT）至85%\n"
+    )
     finder = QuoteFinder(plan)
     m = finder.find("raise  CSAT from 71 % to 80% by 2026-12-31")
     assert m is not None and m.quote == "Raise CSAT from 71% to 80%, by 2026-12-31"
@@ -132,20 +158,36 @@ def test_quote_prefers_the_named_block() -> None:
 # ----------------------------------------------------------------------------- codes, merge
 
 
-@pytest.mark.parametrize(("raw", "code"), [
-    ("smart.measureable", "smart.measurable"), ("SMART.Time_Bound", "smart.time-bound"),
-    ("risk", "llm.risk"), ("llm.contradiction", "llm.inconsistency"), ("gap", "llm.gap"),
-    ("raci.no_owner", "raci.no-owner"), ("totally.made-up", None), ("", None),
-])
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ("smart.measureable", "smart.measurable"),
+        ("SMART.Time_Bound", "smart.time-bound"),
+        ("risk", "llm.risk"),
+        ("llm.contradiction", "llm.inconsistency"),
+        ("gap", "llm.gap"),
+        ("raci.no_owner", "raci.no-owner"),
+        ("totally.made-up", None),
+        ("", None),
+    ],
+)
 def test_map_code(raw: str, code: str | None) -> None:
     assert map_code(raw) == code
 
 
 def _f(code: str, line: int, origin: str = "rule", **kw: Any) -> Finding:
-    return Finding(id=f"{code}{line}{origin}", code=code, family=code.split(".")[0],
-                   severity="error", scope=kw.pop("scope", "block"),
-                   span=Span(start_line=line, end_line=line), quote="q", message="m",
-                   origin=origin, **kw)  # type: ignore[arg-type]
+    return Finding(
+        id=f"{code}{line}{origin}",
+        code=code,
+        family=code.split(".")[0],
+        severity="error",
+        scope=kw.pop("scope", "block"),
+        span=Span(start_line=line, end_line=line),
+        quote="q",
+        message="m",
+        origin=origin,
+        **kw,
+    )  # type: ignore[arg-type]
 
 
 def test_merge_keeps_rule_findings_and_folds_duplicates() -> None:
@@ -192,27 +234,62 @@ def test_fake_model_critique_is_validated_and_merged(settings: Settings) -> None
     plan = _plan()
     answer = _critique(
         findings=[
-            {"code": "llm.gap", "block_id": "b9", "quote": "Build a strong  support culture.",
-             "message": "No task serves this goal.", "suggestion": "Add a culture initiative.",
-             "citations": ["smart-measurable-en"], "confidence": 0.8},
-            {"code": "smart.measureable", "block_id": "b6", "quote": "Improve customer satisfaction",
-             "message": "No target.", "rewrite": "Raise CSAT from 78% to 85% by 2026-12-31"},
-            {"code": "llm.risk", "block_id": "b6", "quote": "not in the plan at all",
-             "message": "x"},
-            {"code": "llm.gap", "block_id": "b6", "quote": "Improve customer satisfaction",
-             "message": "x", "citations": ["invented-chunk-9"]},
-            {"code": "nonsense.code", "block_id": "b6", "quote": "Improve customer satisfaction",
-             "message": "x"},
+            {
+                "code": "llm.gap",
+                "block_id": "b9",
+                "quote": "Build a strong  support culture.",
+                "message": "No task serves this goal.",
+                "suggestion": "Add a culture initiative.",
+                "citations": ["smart-measurable-en"],
+                "confidence": 0.8,
+            },
+            {
+                "code": "smart.measureable",
+                "block_id": "b6",
+                "quote": "Improve customer satisfaction",
+                "message": "No target.",
+                "rewrite": "Raise CSAT from 78% to 85% by 2026-12-31",
+            },
+            {
+                "code": "llm.risk",
+                "block_id": "b6",
+                "quote": "not in the plan at all",
+                "message": "x",
+            },
+            {
+                "code": "llm.gap",
+                "block_id": "b6",
+                "quote": "Improve customer satisfaction",
+                "message": "x",
+                "citations": ["invented-chunk-9"],
+            },
+            {
+                "code": "nonsense.code",
+                "block_id": "b6",
+                "quote": "Improve customer satisfaction",
+                "message": "x",
+            },
         ],
-        risks=[{"risk": "Chatbot vendor lock-in", "reason": "one vendor",
-                "quote": "Chatbot licence: $35,000", "mitigation": "Negotiate an exit clause"},
-               {"risk": "Attrition of senior agents", "reason": "tight market", "quote": ""}])
+        risks=[
+            {
+                "risk": "Chatbot vendor lock-in",
+                "reason": "one vendor",
+                "quote": "Chatbot licence: $35,000",
+                "mitigation": "Negotiate an exit clause",
+            },
+            {"risk": "Attrition of senior agents", "reason": "tight market", "quote": ""},
+        ],
+    )
     backend = _backend(answer)
     offline, review = _review(plan, settings, backend)
     assert review.engine.tier == "llm" and review.engine.llm_status == "ok"
     assert review.engine.model == "fake-model" and review.engine.prompt_version
-    assert review.engine.dropped == {"quote_not_found": 1, "unknown_citation": 1,
-                                     "unknown_code": 1, "duplicate": 1}
+    assert review.engine.dropped == {
+        "quote_not_found": 1,
+        "unknown_citation": 1,
+        "unknown_code": 1,
+        "duplicate": 1,
+    }
     assert review.usage.llm_calls == 1 and review.usage.prompt_tokens > 0
     rule_ids = {f.id for f in offline.findings}
     assert rule_ids <= {f.id for f in review.findings}
@@ -221,14 +298,17 @@ def test_fake_model_critique_is_validated_and_merged(settings: Settings) -> None
     for f in llm:
         assert f.quote and f.quote in plan.text and f.span is not None
         line = plan.lines[f.span.start_line - 1]
-        assert line[f.span.start_col - 1:f.span.end_col - 1] == f.quote
+        assert line[f.span.start_col - 1 : f.span.end_col - 1] == f.quote
     gap = next(f for f in llm if f.code == "llm.gap")
     assert gap.quote == "Build a strong support culture" and gap.severity == "warning"
     assert gap.citations[0].chunk_id == "smart-measurable-en"
     doc_risk = next(f for f in llm if f.code == "llm.risk" and f.scope == "document")
     assert "Attrition" in doc_risk.message
-    merged = next(f for f in review.findings if f.code == "smart.measurable"
-                  and f.span and f.span.start_line == 13)
+    merged = next(
+        f
+        for f in review.findings
+        if f.code == "smart.measurable" and f.span and f.span.start_line == 13
+    )
     assert merged.origin == "rule"
 
 
@@ -250,14 +330,21 @@ def test_repair_succeeds(settings: Settings) -> None:
 
 def test_generic_fake_model_draft_keeps_the_authors_text(settings: Settings) -> None:
     plan = _plan()
-    draft = {"edits": [
-        {"block_id": "b6", "action": "replace",
-         "markdown": "- Raise CSAT from 78% to 85% by 2026-12-31"},
-        {"block_id": "b5", "action": "insert_after", "markdown": "Baseline: CSAT 78% (2025)."},
-        {"block_id": "b999", "action": "replace", "markdown": "ignored"}],
-        "changes": ["Made the CSAT goal measurable"]}
-    model = GenericFakeChatModel(messages=iter([AIMessage(content=_critique()),
-                                                AIMessage(content=json.dumps(draft))]))
+    draft = {
+        "edits": [
+            {
+                "block_id": "b6",
+                "action": "replace",
+                "markdown": "- Raise CSAT from 78% to 85% by 2026-12-31",
+            },
+            {"block_id": "b5", "action": "insert_after", "markdown": "Baseline: CSAT 78% (2025)."},
+            {"block_id": "b999", "action": "replace", "markdown": "ignored"},
+        ],
+        "changes": ["Made the CSAT goal measurable"],
+    }
+    model = GenericFakeChatModel(
+        messages=iter([AIMessage(content=_critique()), AIMessage(content=json.dumps(draft))])
+    )
     backend = LangChainBackend(model, model_name="fake", structured="json_mode", max_retries=0)
     _, review = _review(plan, settings, backend, draft=True)
     assert review.engine.llm_status == "ok" and review.usage.llm_calls == 2
@@ -272,13 +359,17 @@ def test_generic_fake_model_draft_keeps_the_authors_text(settings: Settings) -> 
 
 
 def test_apply_edits_on_table_rows_and_chinese_change_log() -> None:
-    plan = _plan("# 计划\n\n## 任务\n\n| 任务 | 负责人 |\n|---|---|\n| 上线会员系统 | |\n\n## 预算\n\n- 总计：100万\n")
+    plan = _plan(
+        "# 计划\n\n## 任务\n\n| 任务 | 负责人 |\n|---|---|\n| 上线会员系统 | |\n\n## 预算\n\n- 总计：100万\n"
+    )
     row = next(b for b in plan.blocks if b.kind == "table_row" and not b.is_header)
-    out = DraftOutput(edits=[DraftEdit(block_id=row.id, action="replace",
-                                       markdown="上线会员系统 | 王伟（IT）"),
-                             DraftEdit(block_id=row.id, action="insert_after",
-                                       markdown="（表后补充：每周复盘）")],
-                      changes=["补充负责人"])
+    out = DraftOutput(
+        edits=[
+            DraftEdit(block_id=row.id, action="replace", markdown="上线会员系统 | 王伟（IT）"),
+            DraftEdit(block_id=row.id, action="insert_after", markdown="（表后补充：每周复盘）"),
+        ],
+        changes=["补充负责人"],
+    )
     text, applied = assemble(plan, out, "zh")
     assert applied == 2
     assert "| 上线会员系统 | 王伟（IT） |" in text and "## 修改说明" in text
@@ -287,9 +378,18 @@ def test_apply_edits_on_table_rows_and_chinese_change_log() -> None:
 
 def test_cached_re_review_makes_no_call(settings: Settings) -> None:
     plan = _plan()
-    first = _backend(_critique(findings=[{"code": "llm.gap", "block_id": "b9",
-                                          "quote": "Build a strong support culture",
-                                          "message": "No initiative."}]))
+    first = _backend(
+        _critique(
+            findings=[
+                {
+                    "code": "llm.gap",
+                    "block_id": "b9",
+                    "quote": "Build a strong support culture",
+                    "message": "No initiative.",
+                }
+            ]
+        )
+    )
     _, r1 = _review(plan, settings, first)
     second = _backend()  # would fail if called: no responses
     _, r2 = _review(plan, settings, second)

@@ -61,18 +61,27 @@ def uri(name: str) -> str:
     return (ROOT / name).as_uri()
 
 
-@pytest_lsp.fixture(scope="module", config=config(
-    PLANREVIEW_LSP_CRITIQUE_RUNNER="lsp_fakes:slow_runner", PLANREVIEW_FAKE_LLM_DELAY="5",
-    PLANREVIEW_FAKE_LLM_QUOTES=json.dumps(QUOTES), PLANREVIEW_FAKE_LLM_LOG=str(FAKE_LOG)))
+@pytest_lsp.fixture(
+    scope="module",
+    config=config(
+        PLANREVIEW_LSP_CRITIQUE_RUNNER="lsp_fakes:slow_runner",
+        PLANREVIEW_FAKE_LLM_DELAY="5",
+        PLANREVIEW_FAKE_LLM_QUOTES=json.dumps(QUOTES),
+        PLANREVIEW_FAKE_LLM_LOG=str(FAKE_LOG),
+    ),
+)
 async def client(lsp_client: LanguageClient):
-    await lsp_client.initialize_session(types.InitializeParams(capabilities=CAPS, root_uri=ROOT.as_uri()))
+    await lsp_client.initialize_session(
+        types.InitializeParams(capabilities=CAPS, root_uri=ROOT.as_uri())
+    )
     yield
     await lsp_client.shutdown_session()
 
 
 async def run_critique(client: LanguageClient, doc: str) -> dict[str, object]:
-    result = await client.workspace_execute_command_async(types.ExecuteCommandParams(
-        command="planreview.critique", arguments=[doc]))
+    result = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="planreview.critique", arguments=[doc])
+    )
     assert isinstance(result, dict)
     return result
 
@@ -87,8 +96,12 @@ async def test_critique_reports_progress_and_publishes_llm_findings(client: Lang
     before = set(client.progress_reports)
     result = await run_critique(client, doc)
     assert result["status"] == "ok" and result["findings"] == 2 and result["version"] == 1
-    diags = llm_diags(await wait_for(lambda: llm_diags(client.diagnostics.get(doc, [])) and client.diagnostics[doc],
-                                     what="LLM diagnostics"))
+    diags = llm_diags(
+        await wait_for(
+            lambda: llm_diags(client.diagnostics.get(doc, [])) and client.diagnostics[doc],
+            what="LLM diagnostics",
+        )
+    )
     ranges = {utf16_range_text(QUICK, d.range): d.range for d in diags}
     # After "- 🧑‍🏫 " (an emoji ZWJ sequence of five UTF-16 units) and after Chinese text.
     assert ranges["培训全体客服人员"] == rng(12, 8, 12, 16)
@@ -100,8 +113,12 @@ async def test_critique_reports_progress_and_publishes_llm_findings(client: Lang
     kinds = [type(v).__name__ for v in client.progress_reports[token]]
     assert kinds[0] == "WorkDoneProgressBegin" and kinds[-1] == "WorkDoneProgressEnd"
     assert "WorkDoneProgressReport" in kinds
-    hover = await client.text_document_hover_async(types.HoverParams(
-        text_document=types.TextDocumentIdentifier(uri=doc), position=types.Position(line=12, character=10)))
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=doc),
+            position=types.Position(line=12, character=10),
+        )
+    )
     assert hover is not None and "LLM" in hover.contents.value  # type: ignore[union-attr]
 
 
@@ -119,7 +136,9 @@ async def test_edit_cancels_a_slow_critique(client: LanguageClient) -> None:
     (token,) = set(client.progress_reports) - before
     end = client.progress_reports[token][-1]
     assert isinstance(end, types.WorkDoneProgressEnd) and "cancelled" in (end.message or "").lower()
-    await wait_for(lambda: FAKE_LOG.exists() and "cancelled" in FAKE_LOG.read_text(), what="runner cancelled")
+    await wait_for(
+        lambda: FAKE_LOG.exists() and "cancelled" in FAKE_LOG.read_text(), what="runner cancelled"
+    )
     assert not llm_diags(await diagnostics(client, doc, 2))
 
 
@@ -136,7 +155,9 @@ async def test_cancel_button_stops_the_critique(client: LanguageClient) -> None:
     assert result["status"] == "cancelled" and "editor" in str(result["message"])
 
 
-async def test_llm_findings_follow_edits_and_vanish_with_their_quote(client: LanguageClient) -> None:
+async def test_llm_findings_follow_edits_and_vanish_with_their_quote(
+    client: LanguageClient,
+) -> None:
     doc = uri("follow.md")
     await open_doc(client, doc, QUICK)
     assert (await run_critique(client, doc))["status"] == "ok"
@@ -154,17 +175,21 @@ async def test_llm_findings_follow_edits_and_vanish_with_their_quote(client: Lan
 async def test_critique_on_save_when_enabled(client: LanguageClient) -> None:
     doc = uri("save.md")
     await open_doc(client, doc, QUICK)
-    client.text_document_did_save(types.DidSaveTextDocumentParams(
-        text_document=types.TextDocumentIdentifier(uri=doc)))
+    client.text_document_did_save(
+        types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=doc))
+    )
     await asyncio.sleep(0.6)
     assert not llm_diags(client.diagnostics.get(doc, []))  # llm is off by default
     client.set_configuration({"llm": "on"}, section="planreview")
     try:
         client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
         await asyncio.sleep(0.2)
-        client.text_document_did_save(types.DidSaveTextDocumentParams(
-            text_document=types.TextDocumentIdentifier(uri=doc)))
-        await wait_for(lambda: llm_diags(client.diagnostics.get(doc, [])), what="LLM diagnostics after save")
+        client.text_document_did_save(
+            types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=doc))
+        )
+        await wait_for(
+            lambda: llm_diags(client.diagnostics.get(doc, [])), what="LLM diagnostics after save"
+        )
     finally:
         client.set_configuration({}, section="planreview")
         client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
@@ -172,25 +197,40 @@ async def test_critique_on_save_when_enabled(client: LanguageClient) -> None:
 
 # -- the real pipeline against the scripted OpenAI-compatible server ------------------------------
 
-GAP = {"code": "llm.gap", "block_id": "b9", "quote": "Build a strong support culture",
-       "message": "No task serves this goal.", "suggestion": "Add a culture initiative with an owner.",
-       "rewrite": "", "citations": [], "confidence": 0.8}
+GAP = {
+    "code": "llm.gap",
+    "block_id": "b9",
+    "quote": "Build a strong support culture",
+    "message": "No task serves this goal.",
+    "suggestion": "Add a culture initiative with an owner.",
+    "rewrite": "",
+    "citations": [],
+    "confidence": 0.8,
+}
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def scripted() -> AsyncIterator[tuple[LanguageClient, ScriptedLLMServer]]:
     with ScriptedLLMServer() as llm:
-        lsp = await config(OPENAI_BASE_URL=llm.base_url, OPENAI_API_KEY="sk-test", PLANREVIEW_LLM_TIMEOUT="20",
-                           PLANREVIEW_LLM_MAX_RETRIES="0", PLANREVIEW_LLM_RETRIEVAL="lexical",
-                           PLANREVIEW_LLM_MODEL="scripted-model").start()
-        await lsp.initialize_session(types.InitializeParams(capabilities=CAPS, root_uri=ROOT.as_uri()))
+        lsp = await config(
+            OPENAI_BASE_URL=llm.base_url,
+            OPENAI_API_KEY="sk-test",
+            PLANREVIEW_LLM_TIMEOUT="20",
+            PLANREVIEW_LLM_MAX_RETRIES="0",
+            PLANREVIEW_LLM_RETRIEVAL="lexical",
+            PLANREVIEW_LLM_MODEL="scripted-model",
+        ).start()
+        await lsp.initialize_session(
+            types.InitializeParams(capabilities=CAPS, root_uri=ROOT.as_uri())
+        )
         yield lsp, llm  # type: ignore[misc]
         await lsp.shutdown_session()
         await lsp.stop()
 
 
 async def test_real_pipeline_critique_merges_model_findings(
-        scripted: tuple[LanguageClient, ScriptedLLMServer]) -> None:
+    scripted: tuple[LanguageClient, ScriptedLLMServer],
+) -> None:
     lsp, llm = scripted
     llm.enqueue_json({"findings": [GAP], "risks": [], "summary": "Ownership is thin."})
     doc = uri("real.md")
@@ -203,7 +243,8 @@ async def test_real_pipeline_critique_merges_model_findings(
 
 
 async def test_real_pipeline_hanging_model_is_cancelled_by_an_edit(
-        scripted: tuple[LanguageClient, ScriptedLLMServer]) -> None:
+    scripted: tuple[LanguageClient, ScriptedLLMServer],
+) -> None:
     lsp, llm = scripted
     llm.enqueue_hang(15)
     doc = uri("real-slow.md")
@@ -212,7 +253,12 @@ async def test_real_pipeline_hanging_model_is_cancelled_by_an_edit(
     calls = len(llm.requests)
     task = asyncio.ensure_future(run_critique(lsp, doc))
     await wait_for(lambda: len(llm.requests) > calls, timeout=20, what="the model to be called")
-    change_doc(lsp, doc, 2, text.replace("Improve customer satisfaction", "Raise CSAT to 85% by 2026-12-31"))
+    change_doc(
+        lsp,
+        doc,
+        2,
+        text.replace("Improve customer satisfaction", "Raise CSAT to 85% by 2026-12-31"),
+    )
     result = await asyncio.wait_for(task, 3)
     assert result["status"] == "cancelled"
     assert not llm_diags(await diagnostics(lsp, doc, 2))

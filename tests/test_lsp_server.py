@@ -68,8 +68,11 @@ def uri(name: str) -> str:
 
 @pytest_lsp.fixture(config=config(), scope="module")
 async def client(lsp_client: LanguageClient):
-    await lsp_client.initialize_session(types.InitializeParams(
-        capabilities=client_capabilities("visual-studio-code"), root_uri=ROOT.as_uri()))
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities("visual-studio-code"), root_uri=ROOT.as_uri()
+        )
+    )
     yield
     await lsp_client.shutdown_session()
 
@@ -78,11 +81,16 @@ def by_code(diags: list[types.Diagnostic], code: str) -> list[types.Diagnostic]:
     return [d for d in diags if d.code == code]
 
 
-async def actions_at(client: LanguageClient, doc: str, line: int,
-                     diags: list[types.Diagnostic] | None = None) -> list[types.CodeAction]:
-    result = await client.text_document_code_action_async(types.CodeActionParams(
-        text_document=types.TextDocumentIdentifier(uri=doc), range=rng(line, 0),
-        context=types.CodeActionContext(diagnostics=diags or [])))
+async def actions_at(
+    client: LanguageClient, doc: str, line: int, diags: list[types.Diagnostic] | None = None
+) -> list[types.CodeAction]:
+    result = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=doc),
+            range=rng(line, 0),
+            context=types.CodeActionContext(diagnostics=diags or []),
+        )
+    )
     return [a for a in result or [] if isinstance(a, types.CodeAction)]
 
 
@@ -94,7 +102,11 @@ def action(actions: list[types.CodeAction], startswith: str) -> types.CodeAction
 
 def rule_codes_at(text: str, line1: int) -> set[str]:
     plan = parse_markdown(text, source="x.md")
-    return {f.code for f in run_rules(plan) if f.span and f.scope == "block" and f.span.start_line == line1}
+    return {
+        f.code
+        for f in run_rules(plan)
+        if f.span and f.scope == "block" and f.span.start_line == line1
+    }
 
 
 async def test_english_plan_gets_rule_diagnostics(client: LanguageClient) -> None:
@@ -141,14 +153,16 @@ async def test_hover_shows_message_suggestion_and_guidance(client: LanguageClien
     doc = uri("zh-hover.md")
     await open_doc(client, doc, ZH_TEXT)
     # Character 5 is inside "提升", after the surrogate pair of the emoji.
-    hover = await client.text_document_hover_async(types.HoverParams(
-        text_document=types.TextDocumentIdentifier(uri=doc), position=pos(6, 5)))
+    hover = await client.text_document_hover_async(
+        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=doc), position=pos(6, 5))
+    )
     assert hover is not None and isinstance(hover.contents, types.MarkupContent)
     body = hover.contents.value
     assert "smart.measurable" in body and "建议" in body and "依据" in body
     assert hover.range == rng(6, 2, 6, 12)
-    nothing = await client.text_document_hover_async(types.HoverParams(
-        text_document=types.TextDocumentIdentifier(uri=doc), position=pos(2, 0)))
+    nothing = await client.text_document_hover_async(
+        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=doc), position=pos(2, 0))
+    )
     assert nothing is None
 
 
@@ -159,7 +173,10 @@ async def test_rewrite_action_replaces_exactly_the_span(client: LanguageClient) 
     rewrite = action(await actions_at(client, doc, 12, [owner]), "改写为")
     assert rewrite.kind == types.CodeActionKind.QuickFix and rewrite.edit is not None
     new_text = apply_edit(ZH_TEXT, rewrite.edit, doc)
-    assert new_text.split("\n")[12] == "- 🧑‍🏫 培训全体客服人员，2026年3月31日前完成（负责人：[姓名/岗位]）"
+    assert (
+        new_text.split("\n")[12]
+        == "- 🧑‍🏫 培训全体客服人员，2026年3月31日前完成（负责人：[姓名/岗位]）"
+    )
     assert "raci.no-owner" not in rule_codes_at(new_text, 13)
     # The rest of the document is untouched.
     assert new_text.split("\n")[:12] == ZH_TEXT.split("\n")[:12]
@@ -171,13 +188,18 @@ async def test_rewrite_action_english_removes_finding(client: LanguageClient) ->
     line = EN_TEXT.split("\n").index("- Train every agent on the new tone-of-voice guide")
     rewrite = action(await actions_at(client, doc, line), "Rewrite as")
     new_text = apply_edit(EN_TEXT, rewrite.edit, doc)  # type: ignore[arg-type]
-    assert new_text.split("\n")[line] == "- Train every agent on the new tone-of-voice guide (Owner: [name or role])"
+    assert (
+        new_text.split("\n")[line]
+        == "- Train every agent on the new tone-of-voice guide (Owner: [name or role])"
+    )
     assert "raci.no-owner" not in rule_codes_at(new_text, line + 1)
 
 
 async def test_insert_risk_register_is_recognised(client: LanguageClient) -> None:
-    for name, text, title in (("en-risk.md", EN_TEXT, "Insert a risk register"),
-                              ("zh-risk.md", ZH_TEXT, "插入风险清单")):
+    for name, text, title in (
+        ("en-risk.md", EN_TEXT, "Insert a risk register"),
+        ("zh-risk.md", ZH_TEXT, "插入风险清单"),
+    ):
         doc = uri(name)
         diags = await open_doc(client, doc, text)
         risk = by_code(diags, "risk.no-register")[0]
@@ -191,7 +213,8 @@ async def test_insert_risk_register_is_recognised(client: LanguageClient) -> Non
         new = [b.text for b in plan.blocks]
         assert all(t in new for t in old)
         assert sum(1 for b in plan.blocks if b.kind == "table_row") > sum(
-            1 for b in parse_markdown(text, source=name).blocks if b.kind == "table_row")
+            1 for b in parse_markdown(text, source=name).blocks if b.kind == "table_row"
+        )
         assert "\n\n\n" not in new_text
 
 
@@ -199,8 +222,10 @@ async def test_suppress_line_in_list_and_table(client: LanguageClient) -> None:
     doc = uri("en-suppress.md")
     diags = await open_doc(client, doc, EN_TEXT)
     text, version = EN_TEXT, 1
-    for prefix, code in (("- Build a strong support culture", "smart.measurable"),
-                         ("| Introduce a shared answer library", "raci.no-owner")):
+    for prefix, code in (
+        ("- Build a strong support culture", "smart.measurable"),
+        ("| Introduce a shared answer library", "raci.no-owner"),
+    ):
         line = next(i for i, t in enumerate(text.split("\n")) if t.startswith(prefix))
         target = next(d for d in by_code(diags, code) if d.range.start.line == line)
         suppress = action(await actions_at(client, doc, line, [target]), f"Ignore {code} here")
@@ -208,8 +233,14 @@ async def test_suppress_line_in_list_and_table(client: LanguageClient) -> None:
         version += 1
         change_doc(client, doc, version, text)
         diags = await diagnostics(client, doc, version)
-        assert not [d for d in by_code(diags, code) if prefix[2:] in utf16_range_text(text, d.range)]
-    row = next(i for i, t in enumerate(text.split("\n")) if t.startswith("| Introduce a shared answer library"))
+        assert not [
+            d for d in by_code(diags, code) if prefix[2:] in utf16_range_text(text, d.range)
+        ]
+    row = next(
+        i
+        for i, t in enumerate(text.split("\n"))
+        if t.startswith("| Introduce a shared answer library")
+    )
     # Other findings on those lines survive, and the Markdown keeps one list and one table.
     assert by_code(diags, "smart.specific")
     tokens_before = parse_markdown(EN_TEXT, source="a").blocks
@@ -222,8 +253,10 @@ async def test_suppress_file(client: LanguageClient) -> None:
     doc = uri("zh-suppress-file.md")
     diags = await open_doc(client, doc, ZH_TEXT)
     target = by_code(diags, "comm.no-stakeholders")[0]
-    suppress = action(await actions_at(client, doc, target.range.start.line, [target]),
-                      "在本文件中忽略 comm.no-stakeholders")
+    suppress = action(
+        await actions_at(client, doc, target.range.start.line, [target]),
+        "在本文件中忽略 comm.no-stakeholders",
+    )
     text = apply_edit(ZH_TEXT, suppress.edit, doc)  # type: ignore[arg-type]
     assert text.startswith("<!-- planreview: ignore-file comm.no-stakeholders -->\n# 2026年")
     change_doc(client, doc, 2, text)
@@ -234,11 +267,19 @@ async def test_suppress_file(client: LanguageClient) -> None:
 async def test_edit_recomputes_on_the_buffer(client: LanguageClient) -> None:
     doc = uri("en-edit.md")
     await open_doc(client, doc, EN_TEXT)
-    edited = EN_TEXT.replace("- Improve customer satisfaction\n", "- Raise CSAT from 78% to 85% by 2026-12-31\n")
-    client.text_document_did_change(types.DidChangeTextDocumentParams(
-        text_document=types.VersionedTextDocumentIdentifier(uri=doc, version=2),
-        content_changes=[types.TextDocumentContentChangePartial(
-            range=rng(12, 2, 12, 31), text="Raise CSAT from 78% to 85% by 2026-12-31")]))
+    edited = EN_TEXT.replace(
+        "- Improve customer satisfaction\n", "- Raise CSAT from 78% to 85% by 2026-12-31\n"
+    )
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=doc, version=2),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=rng(12, 2, 12, 31), text="Raise CSAT from 78% to 85% by 2026-12-31"
+                )
+            ],
+        )
+    )
     diags = await diagnostics(client, doc, 2)
     assert not [d for d in diags if d.range.start.line == 12 and str(d.code).startswith("smart.")]
     assert by_code(diags, "smart.measurable")  # the other vague goal is still reported
@@ -248,24 +289,42 @@ async def test_edit_recomputes_on_the_buffer(client: LanguageClient) -> None:
 async def test_settings_ignore_and_file_globs(client: LanguageClient) -> None:
     doc = uri("en-settings.md")
     await open_doc(client, doc, EN_TEXT)
-    client.set_configuration({"ignore": ["smart", "not-a-code"], "debounceMs": "soon"}, section="planreview")
+    client.set_configuration(
+        {"ignore": ["smart", "not-a-code"], "debounceMs": "soon"}, section="planreview"
+    )
     try:
         client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
-        await wait_for(lambda: any(p.uri == doc and p.diagnostics and not any(
-            str(d.code).startswith("smart.") for d in p.diagnostics) for p in client.published),
-            what="diagnostics without smart.*")
+        await wait_for(
+            lambda: any(
+                p.uri == doc
+                and p.diagnostics
+                and not any(str(d.code).startswith("smart.") for d in p.diagnostics)
+                for p in client.published
+            ),
+            what="diagnostics without smart.*",
+        )
         assert any("not-a-code" in m.message for m in client.log_messages)
         # Not a plan: a Python file is left alone; a .txt plan is reviewed.
-        client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(
-            uri=uri("script.py"), language_id="python", version=1, text="# Improve things\n")))
+        client.text_document_did_open(
+            types.DidOpenTextDocumentParams(
+                text_document=types.TextDocumentItem(
+                    uri=uri("script.py"), language_id="python", version=1, text="# Improve things\n"
+                )
+            )
+        )
         txt = await open_doc(client, uri("plan.txt"), EN_TEXT, language_id="plaintext")
         assert by_code(txt, "raci.no-owner")
         assert not any(p.uri == uri("script.py") for p in client.published)
     finally:
         client.set_configuration({}, section="planreview")
         client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
-    await wait_for(lambda: any(p.uri == doc and any(str(d.code).startswith("smart.") for d in p.diagnostics)
-                               for p in client.published[-10:]), what="smart.* back")
+    await wait_for(
+        lambda: any(
+            p.uri == doc and any(str(d.code).startswith("smart.") for d in p.diagnostics)
+            for p in client.published[-10:]
+        ),
+        what="smart.* back",
+    )
 
 
 async def test_huge_document_gets_one_diagnostic(client: LanguageClient) -> None:
@@ -274,8 +333,9 @@ async def test_huge_document_gets_one_diagnostic(client: LanguageClient) -> None
     diags = await open_doc(client, doc, text)
     assert len(diags) == 1 and diags[0].code == "document-too-large"
     assert "too large" in diags[0].message
-    hover = await client.text_document_hover_async(types.HoverParams(
-        text_document=types.TextDocumentIdentifier(uri=doc), position=pos(12, 5)))
+    hover = await client.text_document_hover_async(
+        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=doc), position=pos(12, 5))
+    )
     assert hover is None
 
 
@@ -283,29 +343,55 @@ async def test_malformed_requests_are_survived(client: LanguageClient) -> None:
     doc = uri("en-robust.md")
     await open_doc(client, doc, EN_TEXT)
     # A notification for a document never opened, requests about it, odd positions and arguments.
-    client.text_document_did_change(types.DidChangeTextDocumentParams(
-        text_document=types.VersionedTextDocumentIdentifier(uri=uri("never-opened.md"), version=3),
-        content_changes=[types.TextDocumentContentChangeWholeDocument(text="x")]))
-    assert await client.text_document_hover_async(types.HoverParams(
-        text_document=types.TextDocumentIdentifier(uri=uri("never-opened.md")), position=pos(0, 0))) is None
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(
+                uri=uri("never-opened.md"), version=3
+            ),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text="x")],
+        )
+    )
+    assert (
+        await client.text_document_hover_async(
+            types.HoverParams(
+                text_document=types.TextDocumentIdentifier(uri=uri("never-opened.md")),
+                position=pos(0, 0),
+            )
+        )
+        is None
+    )
     assert await actions_at(client, uri("never-opened.md"), 0) == []
-    assert await client.text_document_hover_async(types.HoverParams(
-        text_document=types.TextDocumentIdentifier(uri=doc), position=pos(10_000, 10_000))) is None
-    result = await client.workspace_execute_command_async(types.ExecuteCommandParams(
-        command="planreview.critique", arguments=[{"uri": 17}, None]))
+    assert (
+        await client.text_document_hover_async(
+            types.HoverParams(
+                text_document=types.TextDocumentIdentifier(uri=doc), position=pos(10_000, 10_000)
+            )
+        )
+        is None
+    )
+    result = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="planreview.critique", arguments=[{"uri": 17}, None])
+    )
     assert isinstance(result, dict) and result["status"] == "skipped"
     with pytest.raises(JsonRpcException):
-        await client.workspace_execute_command_async(types.ExecuteCommandParams(command="no.such.command"))
+        await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="no.such.command")
+        )
     # Still answering, with the right answer.
-    hover = await client.text_document_hover_async(types.HoverParams(
-        text_document=types.TextDocumentIdentifier(uri=doc), position=pos(12, 5)))
-    assert hover is not None and "smart.measurable" in json.dumps(client.protocol._converter.unstructure(hover))
+    hover = await client.text_document_hover_async(
+        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=doc), position=pos(12, 5))
+    )
+    assert hover is not None and "smart.measurable" in json.dumps(
+        client.protocol._converter.unstructure(hover)
+    )
 
 
 async def test_garbage_on_the_wire_is_survived() -> None:
     server = await RawServer.start()
     try:
-        init = await server.request(1, "initialize", {"processId": None, "rootUri": None, "capabilities": {}})
+        init = await server.request(
+            1, "initialize", {"processId": None, "rootUri": None, "capabilities": {}}
+        )
         assert "capabilities" in init["result"]
         server.send({"method": "initialized", "params": {}})
         server.send_bytes(b"{not json at all")
@@ -313,15 +399,31 @@ async def test_garbage_on_the_wire_is_survived() -> None:
         server.send({"method": "textDocument/didChange", "params": {"contentChanges": 5}})
         bad = await server.request(2, "textDocument/hover", {"garbage": True})
         assert bad["error"]["code"] == -32602 and "textDocument/hover" in bad["error"]["message"]
-        bad = await server.request(3, "textDocument/codeAction", {"textDocument": {"uri": 42}, "range": "x"})
+        bad = await server.request(
+            3, "textDocument/codeAction", {"textDocument": {"uri": 42}, "range": "x"}
+        )
         assert bad["error"]["code"] == -32602
         unknown = await server.request(4, "planreview/unknown", {})
         assert unknown["error"]["code"] == -32601
         doc = uri("raw.md")
-        server.send({"method": "textDocument/didOpen", "params": {"textDocument": {
-            "uri": doc, "languageId": "markdown", "version": 1, "text": EN_TEXT}}})
-        hover = await server.request(5, "textDocument/hover", {
-            "textDocument": {"uri": doc}, "position": {"line": 12, "character": 5}})
+        server.send(
+            {
+                "method": "textDocument/didOpen",
+                "params": {
+                    "textDocument": {
+                        "uri": doc,
+                        "languageId": "markdown",
+                        "version": 1,
+                        "text": EN_TEXT,
+                    }
+                },
+            }
+        )
+        hover = await server.request(
+            5,
+            "textDocument/hover",
+            {"textDocument": {"uri": doc}, "position": {"line": 12, "character": 5}},
+        )
         assert "smart.measurable" in hover["result"]["contents"]["value"]
         assert any(m.get("method") == "window/logMessage" for m in server.received)
         assert server.proc.returncode is None
@@ -329,23 +431,36 @@ async def test_garbage_on_the_wire_is_survived() -> None:
         await server.close()
 
 
-async def test_critique_without_an_endpoint_says_so_without_calling_anyone(client: LanguageClient) -> None:
+async def test_critique_without_an_endpoint_says_so_without_calling_anyone(
+    client: LanguageClient,
+) -> None:
     doc = uri("en-no-llm.md")
     await open_doc(client, doc, EN_TEXT)
-    result = await asyncio.wait_for(client.workspace_execute_command_async(types.ExecuteCommandParams(
-        command="planreview.critique", arguments=[{"textDocument": {"uri": doc}}])), 5)
+    result = await asyncio.wait_for(
+        client.workspace_execute_command_async(
+            types.ExecuteCommandParams(
+                command="planreview.critique", arguments=[{"textDocument": {"uri": doc}}]
+            )
+        ),
+        5,
+    )
     assert result["status"] == "failed" and "OPENAI_BASE_URL" in result["message"]
     assert any("OPENAI_BASE_URL" in m.message for m in client.messages)
 
 
 async def test_reviews_the_buffer_not_the_file_and_honours_planreview_toml(
-        client: LanguageClient, tmp_path: Path) -> None:
+    client: LanguageClient, tmp_path: Path
+) -> None:
     plan_file = tmp_path / "plans" / "q3.md"
     plan_file.parent.mkdir()
     plan_file.write_text(EN_TEXT, encoding="utf-8")  # on disk: the English plan
     diags = await open_doc(client, plan_file.as_uri(), ZH_TEXT)  # in the editor: the Chinese one
-    assert utf16_range_text(ZH_TEXT, by_code(diags, "raci.no-owner")[0].range).startswith("🧑‍🏫 培训")
+    assert utf16_range_text(ZH_TEXT, by_code(diags, "raci.no-owner")[0].range).startswith(
+        "🧑‍🏫 培训"
+    )
     (tmp_path / "planreview.toml").write_text('ignore = ["smart"]\n', encoding="utf-8")
     change_doc(client, plan_file.as_uri(), 2, ZH_TEXT + "\n")
     after = await diagnostics(client, plan_file.as_uri(), 2)
-    assert by_code(after, "raci.no-owner") and not [d for d in after if str(d.code).startswith("smart.")]
+    assert by_code(after, "raci.no-owner") and not [
+        d for d in after if str(d.code).startswith("smart.")
+    ]

@@ -43,8 +43,9 @@ def test_line_index_utf16_with_crlf_emoji_and_bom() -> None:
     # Line 2, after "- 🎯 " (four code points, five UTF-16 units).
     assert index.position(1, 4) == types.Position(line=1, character=5)
     span = Span(start_line=2, end_line=2, start_col=5, end_col=10)
-    assert index.span_range(span) == types.Range(start=types.Position(line=1, character=5),
-                                                 end=types.Position(line=1, character=10))
+    assert index.span_range(span) == types.Range(
+        start=types.Position(line=1, character=5), end=types.Position(line=1, character=10)
+    )
     # The BOM is a character of the buffer's first line, not of the reviewed text.
     assert index.position(0, 2) == types.Position(line=0, character=3)
     assert index.offset(types.Position(line=0, character=3)) == 2
@@ -58,7 +59,10 @@ def test_offsets_round_trip_and_clamp() -> None:
     for offset in range(len(text) + 1):
         assert index.offset(index.offset_position(offset)) == offset
     assert index.position(99, 99) == types.Position(line=3, character=5)
-    assert index.span_range(Span(start_line=1, end_line=1, start_col=3, end_col=500)).end.character == 7
+    assert (
+        index.span_range(Span(start_line=1, end_line=1, start_col=3, end_col=500)).end.character
+        == 7
+    )
     # A position inside a surrogate pair snaps to the character's start.
     assert column_from_units("🎯x", 1) == 0 and column_from_units("🎯x", 2) == 1
 
@@ -67,9 +71,17 @@ def test_offsets_round_trip_and_clamp() -> None:
 
 
 def test_settings_keep_good_values_and_note_bad_ones() -> None:
-    settings, notes = parse_settings({
-        "llm": True, "lang": "zh", "debounceMs": -5, "select": "smart, raci",
-        "ignore": ["bogus", "bsc"], "files": 3, "unknownKey": 1})
+    settings, notes = parse_settings(
+        {
+            "llm": True,
+            "lang": "zh",
+            "debounceMs": -5,
+            "select": "smart, raci",
+            "ignore": ["bogus", "bsc"],
+            "files": 3,
+            "unknownKey": 1,
+        }
+    )
     assert settings.llm == "on" and settings.lang == "zh"
     assert settings.debounce_ms == 200 and settings.files == LspSettings().files
     assert settings.select == ["smart", "raci"] and settings.ignore == ["bsc"]
@@ -81,15 +93,18 @@ def test_settings_keep_good_values_and_note_bad_ones() -> None:
     assert default == LspSettings() and notes
 
 
-@pytest.mark.parametrize(("path", "globs", "root", "expected"), [
-    ("/home/u/plans/q3.md", ["**/*.md"], None, True),
-    ("/home/u/plans/q3.MARKDOWN", ["**/*.markdown"], None, True),
-    ("/home/u/app.py", ["**/*.md", "**/*.txt"], None, False),
-    ("/work/repo/plans/q3.md", ["plans/*.md"], "/work/repo", True),
-    ("/work/repo/other/q3.md", ["plans/*.md"], "/work/repo", False),
-    ("/work/repo/a/b/c.txt", ["**/*.{md,txt}"], None, True),
-    ("C:\\plans\\q3.md", ["**/*.md"], None, True),
-])
+@pytest.mark.parametrize(
+    ("path", "globs", "root", "expected"),
+    [
+        ("/home/u/plans/q3.md", ["**/*.md"], None, True),
+        ("/home/u/plans/q3.MARKDOWN", ["**/*.markdown"], None, True),
+        ("/home/u/app.py", ["**/*.md", "**/*.txt"], None, False),
+        ("/work/repo/plans/q3.md", ["plans/*.md"], "/work/repo", True),
+        ("/work/repo/other/q3.md", ["plans/*.md"], "/work/repo", False),
+        ("/work/repo/a/b/c.txt", ["**/*.{md,txt}"], None, True),
+        ("C:\\plans\\q3.md", ["**/*.md"], None, True),
+    ],
+)
 def test_globs(path: str, globs: list[str], root: str | None, expected: bool) -> None:
     assert matches_globs(path, globs, root) is expected
 
@@ -143,12 +158,18 @@ def findings_of(text: str) -> list[Finding]:
 
 
 def find(text: str, code: str, line: int) -> Finding:
-    return next(f for f in findings_of(text) if f.code == code and f.span and f.span.start_line == line)
+    return next(
+        f for f in findings_of(text) if f.code == code and f.span and f.span.start_line == line
+    )
 
 
 def lists(text: str) -> list[int]:
     """Nesting levels of the bullet lists markdown-it sees."""
-    return [t.level for t in MarkdownIt("commonmark").enable("table").parse(text) if t.type == "bullet_list_open"]
+    return [
+        t.level
+        for t in MarkdownIt("commonmark").enable("table").parse(text)
+        if t.type == "bullet_list_open"
+    ]
 
 
 def test_rewrite_keeps_the_label_and_table_rows_keep_their_cells() -> None:
@@ -156,7 +177,10 @@ def test_rewrite_keeps_the_label_and_table_rows_keep_their_cells() -> None:
     change = rewrite_change(EN_PLAN, f)
     assert change is not None
     new = apply_changes(EN_PLAN, [change])
-    assert new.split("\n")[10] == "- Goal 1: Improve customer satisfaction: [metric] from [baseline] to [target]."
+    assert (
+        new.split("\n")[10]
+        == "- Goal 1: Improve customer satisfaction: [metric] from [baseline] to [target]."
+    )
     row = find(EN_PLAN, "raci.no-owner", 18)
     row_change = rewrite_change(EN_PLAN, row)
     assert row_change is not None  # the empty owner cell is filled with a placeholder
@@ -172,26 +196,47 @@ def test_suppress_comments_keep_lists_and_tables_whole() -> None:
     plan = parse_markdown(EN_PLAN, source="x.md")
     before = lists(EN_PLAN)
     text = EN_PLAN
-    for code, line in (("smart.measurable", 8), ("smart.measurable", 10), ("raci.no-owner", 18),
-                       ("raci.no-owner", 21)):
+    for code, line in (
+        ("smart.measurable", 8),
+        ("smart.measurable", 10),
+        ("raci.no-owner", 18),
+        ("raci.no-owner", 21),
+    ):
         plan = parse_markdown(text, source="x.md")
-        f = next(x for x in run_rules(plan) if x.code == code and x.span and
-                 plan.lines[x.span.start_line - 1] == EN_PLAN.split("\n")[line - 1])
+        f = next(
+            x
+            for x in run_rules(plan)
+            if x.code == code
+            and x.span
+            and plan.lines[x.span.start_line - 1] == EN_PLAN.split("\n")[line - 1]
+        )
         change = suppress_line_change(plan, f)
         assert change is not None
         text = apply_changes(text, [change])
-        after = {(x.code, parse_markdown(text, source="y").lines[x.span.start_line - 1])
-                 for x in findings_of(text) if x.span and x.scope == "block"}
+        after = {
+            (x.code, parse_markdown(text, source="y").lines[x.span.start_line - 1])
+            for x in findings_of(text)
+            if x.span and x.scope == "block"
+        }
         assert (code, EN_PLAN.split("\n")[line - 1]) not in after
     assert lists(text) == before  # no list split, the nested one still nested
     old_rows = [b.text for b in parse_markdown(EN_PLAN, source="a").blocks]
     assert [b.text for b in parse_markdown(text, source="b").blocks] == old_rows
     assert "    <!-- planreview: ignore smart.measurable -->\n  - Improve customer" in text
-    assert "| Introduce an answer library | | 2026-06-30 <!-- planreview: ignore raci.no-owner --> |" in text
+    assert (
+        "| Introduce an answer library | | 2026-06-30 <!-- planreview: ignore raci.no-owner --> |"
+        in text
+    )
     # A second code on the same block joins the existing comment.
     plan = parse_markdown(text, source="x.md")
-    specific = next(x for x in run_rules(plan) if x.code == "smart.specific" and x.span
-                    and "Improve customer satisfaction" in x.quote and x.span.start_line == 9)
+    specific = next(
+        x
+        for x in run_rules(plan)
+        if x.code == "smart.specific"
+        and x.span
+        and "Improve customer satisfaction" in x.quote
+        and x.span.start_line == 9
+    )
     merged = apply_changes(text, [suppress_line_change(plan, specific)])  # type: ignore[list-item]
     assert "    <!-- planreview: ignore smart.measurable, smart.specific -->" in merged
 
@@ -203,7 +248,10 @@ def test_suppress_file_goes_after_front_matter_and_merges() -> None:
     twice = apply_changes(once, [suppress_file_change(once, "risk.no-register")])  # type: ignore[list-item]
     assert "<!-- planreview: ignore-file bsc, risk.no-register -->" in twice
     assert suppress_file_change(twice, "bsc") is None
-    assert not {f.code for f in findings_of(twice)} & {"risk.no-register", "bsc.missing-perspective"}
+    assert not {f.code for f in findings_of(twice)} & {
+        "risk.no-register",
+        "bsc.missing-perspective",
+    }
 
 
 def test_templates_go_after_their_section_with_blank_lines() -> None:
@@ -211,14 +259,22 @@ def test_templates_go_after_their_section_with_blank_lines() -> None:
     facts = build_facts(plan)
     change = insert_section_change(plan, facts, TEMPLATES["milestones"], "en")
     new = apply_changes(EN_PLAN, [change])
-    assert "- Hire two agents (Owner: Maria), by 2026-04-30\n\n## Milestones\n\n| Milestone |" in new
+    assert (
+        "- Hire two agents (Owner: Maria), by 2026-04-30\n\n## Milestones\n\n| Milestone |" in new
+    )
     assert "|\n\n## Budget" in new
-    risk = apply_changes(EN_PLAN, [insert_section_change(plan, facts, TEMPLATES["risk-register"], "en")])
+    risk = apply_changes(
+        EN_PLAN, [insert_section_change(plan, facts, TEMPLATES["risk-register"], "en")]
+    )
     assert "risk.no-register" not in {f.code for f in findings_of(risk)}
     zh = parse_markdown(ZH_PLAN, source="z.md")
-    zh_new = apply_changes(ZH_PLAN, [insert_section_change(zh, build_facts(zh), TEMPLATES["risk-register"], "zh")])
-    assert zh_new.endswith("2026年6月30日前完成\n\n## 风险与应对\n\n| 风险 | 可能性 | 影响 | 应对措施 | 责任人 |\n|---|---|---|---|---|\n"
-                           "| 上线智能客服机器人（负责人：李雷），2026年6月30日前完成延期或效果不达预期 | [高/中/低] | [高/中/低] | [应对措施] | [责任人] |\n")
+    zh_new = apply_changes(
+        ZH_PLAN, [insert_section_change(zh, build_facts(zh), TEMPLATES["risk-register"], "zh")]
+    )
+    assert zh_new.endswith(
+        "2026年6月30日前完成\n\n## 风险与应对\n\n| 风险 | 可能性 | 影响 | 应对措施 | 责任人 |\n|---|---|---|---|---|\n"
+        "| 上线智能客服机器人（负责人：李雷），2026年6月30日前完成延期或效果不达预期 | [高/中/低] | [高/中/低] | [应对措施] | [责任人] |\n"
+    )
     assert "risk.no-register" not in {f.code for f in findings_of(zh_new)}
 
 
@@ -250,14 +306,33 @@ async def test_debouncer_runs_leading_edge_then_coalesces() -> None:
 
 def test_reanchor_moves_llm_findings_and_drops_lost_quotes() -> None:
     def gap(quote: str, line: int) -> Finding:
-        return Finding(code="llm.gap", family="llm", severity="warning", scope="block", origin="llm",
-                       quote=quote, message="m",
-                       span=Span(start_line=line, end_line=line, start_col=3, end_col=3 + len(quote)))
+        return Finding(
+            code="llm.gap",
+            family="llm",
+            severity="warning",
+            scope="block",
+            origin="llm",
+            quote=quote,
+            message="m",
+            span=Span(start_line=line, end_line=line, start_col=3, end_col=3 + len(quote)),
+        )
 
     text = "前言\n\n- 🎯 提升客户满意度\n- 培训客服\n"
-    kept = reanchor([gap("提升客户满意度", 1), gap("不存在的话", 2),
-                     Finding(code="llm.gap", family="llm", severity="warning", scope="document",
-                             message="m", origin="llm")], text)
+    kept = reanchor(
+        [
+            gap("提升客户满意度", 1),
+            gap("不存在的话", 2),
+            Finding(
+                code="llm.gap",
+                family="llm",
+                severity="warning",
+                scope="document",
+                message="m",
+                origin="llm",
+            ),
+        ],
+        text,
+    )
     assert len(kept) == 2
     assert kept[0].span == Span(start_line=3, end_line=3, start_col=5, end_col=12)
 
@@ -291,11 +366,18 @@ def test_plain_text_chinese_plan_fixes() -> None:
     plan = parse_markdown(PLAIN_ZH, source="z.txt")
     goal = find(PLAIN_ZH, "smart.measurable", 3)
     rewritten = apply_changes(PLAIN_ZH, [rewrite_change(PLAIN_ZH, goal)])  # type: ignore[list-item]
-    assert rewritten.split("\n")[2] == "1、提升顾客满意度：[指标]从[基线]提升至[目标值]。"  # numbering kept
+    assert (
+        rewritten.split("\n")[2] == "1、提升顾客满意度：[指标]从[基线]提升至[目标值]。"
+    )  # numbering kept
     owner = find(PLAIN_ZH, "raci.no-owner", 7)
     suppressed = apply_changes(PLAIN_ZH, [suppress_line_change(plan, owner)])  # type: ignore[list-item]
-    assert suppressed.split("\n")[6:8] == ["<!-- planreview: ignore raci.no-owner -->", "2、培训全体门店人员"]
-    assert [b.text for b in parse_markdown(suppressed, source="y").blocks] == [b.text for b in plan.blocks]
+    assert suppressed.split("\n")[6:8] == [
+        "<!-- planreview: ignore raci.no-owner -->",
+        "2、培训全体门店人员",
+    ]
+    assert [b.text for b in parse_markdown(suppressed, source="y").blocks] == [
+        b.text for b in plan.blocks
+    ]
     assert "raci.no-owner" not in {f.code for f in findings_of(suppressed)}
 
 
@@ -306,7 +388,9 @@ def test_edits_on_a_crlf_buffer_use_its_line_ends() -> None:
     plan = parse_markdown(PLAIN_ZH, source="z.txt")
     change = suppress_line_change(plan, find(PLAIN_ZH, "raci.no-owner", 7))
     assert change is not None
-    edit = text_edit(change, EditTarget(uri="file:///z.txt", version=1, index=LineIndex(buffer), eol="\r\n"))
+    edit = text_edit(
+        change, EditTarget(uri="file:///z.txt", version=1, index=LineIndex(buffer), eol="\r\n")
+    )
     assert edit.range.start == types.Position(line=6, character=0) == edit.range.end
     assert edit.new_text == "<!-- planreview: ignore raci.no-owner -->\r\n"
 
@@ -321,10 +405,14 @@ def test_sections_proposed_by_document_findings_are_recognised_once_inserted(tex
     for f in run_rules(plan):
         if f.code in ("pdca.no-check", "pdca.no-act", "comm.no-stakeholders") and f.rewrite:
             assert section_heading(f.rewrite)
-            new = apply_changes(text, [insert_body_change(plan, facts, f.rewrite, SECTION_AFTER[f.code])])
+            new = apply_changes(
+                text, [insert_body_change(plan, facts, f.rewrite, SECTION_AFTER[f.code])]
+            )
             assert f.code not in {x.code for x in findings_of(new)}
             old_blocks = [b.text for b in plan.blocks]
-            assert all(t in [b.text for b in parse_markdown(new, source="y").blocks] for t in old_blocks)
+            assert all(
+                t in [b.text for b in parse_markdown(new, source="y").blocks] for t in old_blocks
+            )
             assert "\n\n\n" not in new
             checked += 1
     assert checked == 3

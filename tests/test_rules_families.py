@@ -15,11 +15,17 @@ from service.review import ReviewOptions, review_text
 
 
 def findings(text: str, **opts: object) -> list[Finding]:
-    return review_text(dedent(text).strip() + "\n", "t.md", ReviewOptions(llm="off", **opts)).findings  # type: ignore[arg-type]
+    return review_text(
+        dedent(text).strip() + "\n", "t.md", ReviewOptions(llm="off", **opts)
+    ).findings  # type: ignore[arg-type]
 
 
 def at(found: list[Finding], code: str) -> list[int | None]:
-    return sorted((f.span.start_line if f.span and f.scope == "block" else None) for f in found if f.code == code)  # type: ignore[type-var]
+    return sorted(
+        (f.span.start_line if f.span and f.scope == "block" else None)
+        for f in found
+        if f.code == code
+    )  # type: ignore[type-var]
 
 
 WELL_MADE_EN = """
@@ -62,7 +68,9 @@ the team lead escalates and we adjust the rota.
 
 def test_well_made_english_plan_has_no_errors() -> None:
     found = findings(WELL_MADE_EN)
-    errors = [(f.code, f.span.start_line if f.span else None) for f in found if f.severity == "error"]
+    errors = [
+        (f.code, f.span.start_line if f.span else None) for f in found if f.severity == "error"
+    ]
     assert errors == []
 
 
@@ -274,13 +282,29 @@ def test_document_rules_fire_on_a_bare_plan_and_not_on_a_full_one() -> None:
         - Increase sales per store by 10%
     """)
     codes = {f.code for f in bare}
-    for code in ("pdca.no-check", "pdca.no-act", "risk.no-register", "resource.no-budget",
-                 "resource.no-timeline", "resource.no-staffing", "comm.no-stakeholders", "bsc.lagging-only"):
+    for code in (
+        "pdca.no-check",
+        "pdca.no-act",
+        "risk.no-register",
+        "resource.no-budget",
+        "resource.no-timeline",
+        "resource.no-staffing",
+        "comm.no-stakeholders",
+        "bsc.lagging-only",
+    ):
         assert code in codes, code
     assert len([f for f in bare if f.code == "bsc.missing-perspective"]) == 3
     full = {f.code for f in findings(WELL_MADE_EN)}
-    for code in ("pdca.no-check", "pdca.no-act", "risk.no-register", "resource.no-budget",
-                 "resource.no-timeline", "resource.no-staffing", "comm.no-stakeholders", "resource.no-buffer"):
+    for code in (
+        "pdca.no-check",
+        "pdca.no-act",
+        "risk.no-register",
+        "resource.no-budget",
+        "resource.no-timeline",
+        "resource.no-staffing",
+        "comm.no-stakeholders",
+        "resource.no-buffer",
+    ):
         assert code not in full, code
 
 
@@ -432,7 +456,9 @@ def test_inline_suppression_next_block_and_file() -> None:
 def test_config_select_ignore_and_severity() -> None:
     from service.config import ReviewConfig
 
-    cfg = ReviewConfig(select=["smart", "risk"], ignore=["smart.specific"], severity={"risk": "info"})
+    cfg = ReviewConfig(
+        select=["smart", "risk"], ignore=["smart.specific"], severity={"risk": "info"}
+    )
     found = findings("# Plan\n\n## Goals\n\n- Improve customer satisfaction\n", config=cfg)
     assert {f.family for f in found} <= {"smart", "risk"}
     assert "smart.specific" not in {f.code for f in found}
@@ -533,7 +559,9 @@ def test_plain_text_label_lines_and_indented_details(tmp_path: Path) -> None:
     )
     found = review_plan(load_plan(path), ReviewOptions(llm="off")).findings
     assert at(found, "smart.measurable") == [5]  # the bare "Goals" line made a goals section
-    assert not [f for f in found if f.span and f.span.start_line == 10 and f.code.startswith("smart.")]
+    assert not [
+        f for f in found if f.span and f.span.start_line == 10 and f.code.startswith("smart.")
+    ]
 
 
 def test_a_response_clause_needs_an_action() -> None:

@@ -41,8 +41,9 @@ GROUPS = ("en", "zh", "cross", "mixed", "all")
 
 
 def load_queries(path: Path = QUERIES) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip()]
+    return [
+        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
 
 
 def evaluate(retriever: Any, queries: list[dict[str, Any]], mode: str) -> dict[str, Any]:
@@ -59,8 +60,9 @@ def evaluate(retriever: Any, queries: list[dict[str, Any]], mode: str) -> dict[s
         relevant = set(q["relevant_chunk_ids"])
         first = next((i + 1 for i, cid in enumerate(ids) if cid in relevant), None)
         fw_ok = any(q["framework"] in h.chunk.frameworks for h in hits[:3])
-        per_query.append({"id": q["id"], "group": q["group"], "rank": first, "fw3": fw_ok,
-                          "top3": ids[:3]})
+        per_query.append(
+            {"id": q["id"], "group": q["group"], "rank": first, "fw3": fw_ok, "top3": ids[:3]}
+        )
     out: dict[str, Any] = {}
     for group in GROUPS:
         rows = [r for r in per_query if group == "all" or r["group"] == group]
@@ -76,8 +78,10 @@ def evaluate(retriever: Any, queries: list[dict[str, Any]], mode: str) -> dict[s
             "fw@3": sum(1 for r in rows if r["fw3"]) / n,
         }
     latencies.sort()
-    out["latency_ms"] = {"p50": round(latencies[len(latencies) // 2] * 1000, 1),
-                         "p95": round(latencies[int(len(latencies) * 0.95) - 1] * 1000, 1)}
+    out["latency_ms"] = {
+        "p50": round(latencies[len(latencies) // 2] * 1000, 1),
+        "p95": round(latencies[int(len(latencies) * 0.95) - 1] * 1000, 1),
+    }
     out["misses"] = [r for r in per_query if not r["rank"] or r["rank"] > 3]
     return out
 
@@ -85,13 +89,21 @@ def evaluate(retriever: Any, queries: list[dict[str, Any]], mode: str) -> dict[s
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--queries", type=Path, default=QUERIES)
-    parser.add_argument("--data-dir", type=Path, default=None,
-                        help="where the eval index lives (default: the configured data dir)")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="where the eval index lives (default: the configured data dir)",
+    )
     parser.add_argument("--modes", default=",".join(MODES))
     parser.add_argument("--json", type=Path, default=None, help="write all figures here")
     parser.add_argument("--show-misses", action="store_true")
-    parser.add_argument("--max-tokens", type=int, default=None,
-                        help="passage tokens the embedder reads (default: the shipped setting)")
+    parser.add_argument(
+        "--max-tokens",
+        type=int,
+        default=None,
+        help="passage tokens the embedder reads (default: the shipped setting)",
+    )
     args = parser.parse_args(argv)
 
     from service.knowledge.corpus import shipped_knowledge_dir
@@ -105,8 +117,10 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     stats = retriever.store.ensure_index()
     if stats is not None:
-        print(f"index: {stats.embedded} chunks embedded in {time.perf_counter() - t0:.1f} s",
-              file=sys.stderr)
+        print(
+            f"index: {stats.embedded} chunks embedded in {time.perf_counter() - t0:.1f} s",
+            file=sys.stderr,
+        )
     queries = load_queries(args.queries)
     retriever.warm()
     results: dict[str, Any] = {}
@@ -114,7 +128,9 @@ def main(argv: list[str] | None = None) -> int:
         results[mode] = evaluate(retriever, queries, mode)
 
     print(f"model {embedder.name}")
-    header = f"{'mode':15} {'group':6} {'n':>3} {'R@1':>6} {'R@3':>6} {'R@5':>6} {'MRR':>6} {'fw@3':>6}"
+    header = (
+        f"{'mode':15} {'group':6} {'n':>3} {'R@1':>6} {'R@3':>6} {'R@5':>6} {'MRR':>6} {'fw@3':>6}"
+    )
     print(header)
     print("-" * len(header))
     for mode, res in results.items():
@@ -122,16 +138,22 @@ def main(argv: list[str] | None = None) -> int:
             if group not in res:
                 continue
             g = res[group]
-            print(f"{mode:15} {group:6} {g['n']:>3} {g['recall@1']:>6.3f} {g['recall@3']:>6.3f} "
-                  f"{g['recall@5']:>6.3f} {g['mrr']:>6.3f} {g['fw@3']:>6.3f}")
-        print(f"{mode:15} latency p50 {res['latency_ms']['p50']} ms, p95 {res['latency_ms']['p95']} ms")
+            print(
+                f"{mode:15} {group:6} {g['n']:>3} {g['recall@1']:>6.3f} {g['recall@3']:>6.3f} "
+                f"{g['recall@5']:>6.3f} {g['mrr']:>6.3f} {g['fw@3']:>6.3f}"
+            )
+        print(
+            f"{mode:15} latency p50 {res['latency_ms']['p50']} ms, p95 {res['latency_ms']['p95']} ms"
+        )
     if args.show_misses:
         by_id = {q["id"]: q for q in queries}
         for mode, res in results.items():
             for m in res["misses"]:
                 q = by_id[m["id"]]
-                print(f"[{mode}] {m['id']} rank={m['rank']} {q['query']!r} want "
-                      f"{q['relevant_chunk_ids']} got {m['top3']}")
+                print(
+                    f"[{mode}] {m['id']} rank={m['rank']} {q['query']!r} want "
+                    f"{q['relevant_chunk_ids']} got {m['top3']}"
+                )
     if args.json:
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     return 0

@@ -62,7 +62,8 @@ def check_safe_to_serve(db: Database, api: ApiSettings) -> None:
         raise ConfigError(
             f"refusing to serve on {where} without API keys: anyone who can reach it could use it",
             hint="create a key with 'planreview keys create NAME', listen on 127.0.0.1, "
-                 "or pass --insecure to allow anonymous access deliberately")
+            "or pass --insecure to allow anonymous access deliberately",
+        )
 
 
 def _body_limit(settings: Settings, api: ApiSettings) -> Any:
@@ -84,7 +85,9 @@ def build_state(settings: Settings, api: ApiSettings) -> ApiState:
     if api.insecure and not is_loopback(api.host):
         log.warning("serving on %s WITHOUT API keys (--insecure)", api.host)
     return ApiState(
-        settings=settings, api=api, db=db,
+        settings=settings,
+        api=api,
+        db=db,
         auth=Authenticator(db, required=keys_required(api)),
         limiter=RateLimiter(api.rate_limit_per_minute, api.rate_limit_burst),
         executor=ReviewExecutor(api.review_processes, api.review_cache_size),
@@ -99,7 +102,8 @@ def create_app(settings: Settings | None = None, api: ApiSettings | None = None)
     folder = enable_guidance_dir(settings)
     if folder not in [p.resolve() for p in settings.extra_knowledge_dirs]:
         settings = settings.model_copy(
-            update={"extra_knowledge_dirs": [*settings.extra_knowledge_dirs, folder]})
+            update={"extra_knowledge_dirs": [*settings.extra_knowledge_dirs, folder]}
+        )
     state = build_state(settings, api)
 
     @asynccontextmanager
@@ -114,8 +118,9 @@ def create_app(settings: Settings | None = None, api: ApiSettings | None = None)
             state.jobs.shutdown()
             await anyio.to_thread.run_sync(state.executor.shutdown)
 
-    app = FastAPI(title="planreview API", version=__version__, description=DESCRIPTION,
-                  lifespan=lifespan)
+    app = FastAPI(
+        title="planreview API", version=__version__, description=DESCRIPTION, lifespan=lifespan
+    )
     app.state.api = state
     problems.install(app)
     for module in (reviews, critiques, batches, catalogue, health):
@@ -123,23 +128,37 @@ def create_app(settings: Settings | None = None, api: ApiSettings | None = None)
 
     if api.cors_origins:
         app.add_middleware(
-            CORSMiddleware, allow_origins=api.cors_origins, allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "X-API-Key", "Content-Type", "Idempotency-Key",
-                           "Last-Event-ID"],
-            expose_headers=["Location", "Retry-After", "Idempotent-Replayed"], max_age=600)
+            CORSMiddleware,
+            allow_origins=api.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=[
+                "Authorization",
+                "X-API-Key",
+                "Content-Type",
+                "Idempotency-Key",
+                "Last-Event-ID",
+            ],
+            expose_headers=["Location", "Retry-After", "Idempotent-Replayed"],
+            max_age=600,
+        )
     app.add_middleware(BodyLimitMiddleware, limit_for=_body_limit(settings, api))
     app.add_middleware(MetricsMiddleware, metrics=state.metrics)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
             return app.openapi_schema
-        schema = get_openapi(title=app.title, version=app.version, description=app.description,
-                             routes=app.routes)
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         components["Problem"] = problems.Problem.model_json_schema()
         schema["components"]["securitySchemes"] = {
-            "bearer": {"type": "http", "scheme": "bearer",
-                       "description": "An API key from 'planreview keys create'."}}
+            "bearer": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "An API key from 'planreview keys create'.",
+            }
+        }
         schema["security"] = [{"bearer": []}, {}]
         app.openapi_schema = schema
         return schema

@@ -74,17 +74,23 @@ class Authenticator:
         key = presented_key(request)
         if key is None:
             if self.required:
-                raise ApiProblem(401, "this server requires an API key",
-                                 kind="unauthorized",
-                                 hint="send 'Authorization: Bearer <key>'; an operator creates "
-                                      "keys with 'planreview keys create'",
-                                 headers={"WWW-Authenticate": 'Bearer realm="planreview"'})
+                raise ApiProblem(
+                    401,
+                    "this server requires an API key",
+                    kind="unauthorized",
+                    hint="send 'Authorization: Bearer <key>'; an operator creates "
+                    "keys with 'planreview keys create'",
+                    headers={"WWW-Authenticate": 'Bearer realm="planreview"'},
+                )
             client = request.client.host if request.client else "unknown"
             return Caller(id=f"anon:{client}", loopback=is_loopback(client))
         info = self._verify(key)
         if info is None:
-            raise ApiProblem(401, "the API key is not valid or has been revoked",
-                             kind="unauthorized", hint="ask an operator for a new key",
-                             headers={"WWW-Authenticate": 'Bearer realm="planreview", '
-                                                          'error="invalid_token"'})
+            raise ApiProblem(
+                401,
+                "the API key is not valid or has been revoked",
+                kind="unauthorized",
+                hint="ask an operator for a new key",
+                headers={"WWW-Authenticate": 'Bearer realm="planreview", error="invalid_token"'},
+            )
         return Caller(id=f"key:{info.id}", key_id=info.id, admin=info.admin)

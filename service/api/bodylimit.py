@@ -49,10 +49,13 @@ class BodyLimitMiddleware:
         length = Headers(scope=scope).get("content-length")
         if length is not None and length.isdigit() and int(length) > limit:
             response = problem_response(
-                413, BodyTooLarge(limit).detail, kind="input-too-large",
+                413,
+                BodyTooLarge(limit).detail,
+                kind="input-too-large",
                 instance=scope["path"],
                 hint="send a smaller file, or split the batch into several requests",
-                headers={"Connection": "close"})
+                headers={"Connection": "close"},
+            )
             await response(scope, receive, send)
             return
         seen = 0
@@ -78,6 +81,11 @@ class BodyLimitMiddleware:
         except BodyTooLarge as exc:
             if started:
                 raise
-            response = problem_response(413, str(exc.detail), kind="input-too-large",
-                                        instance=scope["path"], headers={"Connection": "close"})
+            response = problem_response(
+                413,
+                str(exc.detail),
+                kind="input-too-large",
+                instance=scope["path"],
+                headers={"Connection": "close"},
+            )
             await response(scope, receive, send)

@@ -31,10 +31,14 @@ async def get_caller(request: Request, state: StateDep) -> Caller:
     wait = state.limiter.take(caller.id)
     if wait:
         state.metrics.rate_limited.inc()
-        raise ApiProblem(429, f"rate limit exceeded: at most "
-                         f"{state.api.rate_limit_per_minute:g} requests per minute",
-                         kind="rate-limited", retryable=True,
-                         hint=f"retry after {wait} s", headers={"Retry-After": str(wait)})
+        raise ApiProblem(
+            429,
+            f"rate limit exceeded: at most {state.api.rate_limit_per_minute:g} requests per minute",
+            kind="rate-limited",
+            retryable=True,
+            hint=f"retry after {wait} s",
+            headers={"Retry-After": str(wait)},
+        )
     return caller
 
 
@@ -43,13 +47,20 @@ CallerDep = Annotated[Caller, Depends(get_caller)]
 
 async def get_admin(caller: CallerDep) -> Caller:
     if caller.key_id is None:
-        raise ApiProblem(401, "this operation needs an admin API key", kind="unauthorized",
-                         hint="create one with 'planreview keys create NAME --admin'",
-                         headers={"WWW-Authenticate": 'Bearer realm="planreview"'})
+        raise ApiProblem(
+            401,
+            "this operation needs an admin API key",
+            kind="unauthorized",
+            hint="create one with 'planreview keys create NAME --admin'",
+            headers={"WWW-Authenticate": 'Bearer realm="planreview"'},
+        )
     if not caller.admin:
-        raise ApiProblem(403, "this operation needs an admin API key; this key is not one",
-                         kind="forbidden",
-                         hint="create one with 'planreview keys create NAME --admin'")
+        raise ApiProblem(
+            403,
+            "this operation needs an admin API key; this key is not one",
+            kind="forbidden",
+            hint="create one with 'planreview keys create NAME --admin'",
+        )
     return caller
 
 
@@ -57,7 +68,10 @@ AdminDep = Annotated[Caller, Depends(get_admin)]
 
 IdempotencyKeyDep = Annotated[
     str | None,
-    Header(alias="Idempotency-Key", max_length=255,
-           description="Repeat a POST safely: the same key with the same body gets the first "
-                       "response again; the same key with a different body is a 422."),
+    Header(
+        alias="Idempotency-Key",
+        max_length=255,
+        description="Repeat a POST safely: the same key with the same body gets the first "
+        "response again; the same key with a different body is a 422.",
+    ),
 ]

@@ -56,8 +56,12 @@ def review_options(options: dict[str, Any]) -> Any:
     from service.review import ReviewOptions
 
     config = ReviewConfig().merged(options.get("select") or None, options.get("ignore") or None)
-    return ReviewOptions(llm=options.get("llm", "auto"), lang=options.get("lang", "auto"),
-                         draft=bool(options.get("draft", False)), config=config)
+    return ReviewOptions(
+        llm=options.get("llm", "auto"),
+        lang=options.get("lang", "auto"),
+        draft=bool(options.get("draft", False)),
+        config=config,
+    )
 
 
 def run_review(data: bytes, name: str, options: dict[str, Any]) -> tuple[str, str] | ErrorTuple:
@@ -102,8 +106,9 @@ def _watch_parent(parent: int) -> None:
 
 def _warm() -> int:
     """Import the pipeline and run one tiny review so the first real one is fast."""
-    run_review(b"# Plan\n\n## Goals\n\n- Grow sales by 5% by 2026-12-31\n", "warm.md",
-               {"llm": "off"})
+    run_review(
+        b"# Plan\n\n## Goals\n\n- Grow sales by 5% by 2026-12-31\n", "warm.md", {"llm": "off"}
+    )
     return multiprocessing.current_process().pid or 0
 
 
@@ -128,8 +133,9 @@ class ReviewExecutor:
             import os
 
             ctx = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(self.processes, mp_context=ctx,
-                                             initializer=_watch_parent, initargs=(os.getpid(),))
+            self._pool = ProcessPoolExecutor(
+                self.processes, mp_context=ctx, initializer=_watch_parent, initargs=(os.getpid(),)
+            )
             for future in [self._pool.submit(_warm) for _ in range(self.processes)]:
                 future.result(timeout=120)
 
@@ -139,8 +145,9 @@ class ReviewExecutor:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    async def _in_pool(self, data: bytes, name: str,
-                       options: dict[str, Any]) -> tuple[str, str] | ErrorTuple:
+    async def _in_pool(
+        self, data: bytes, name: str, options: dict[str, Any]
+    ) -> tuple[str, str] | ErrorTuple:
         import asyncio
         from concurrent.futures.process import BrokenProcessPool
 
@@ -148,7 +155,8 @@ class ReviewExecutor:
         assert pool is not None
         try:
             return await asyncio.get_running_loop().run_in_executor(
-                pool, run_review, data, name, options)
+                pool, run_review, data, name, options
+            )
         except BrokenProcessPool:
             # A worker died (killed, out of memory): replace the pool, fail this request only.
             with self._lock:
@@ -156,10 +164,13 @@ class ReviewExecutor:
                     pool.shutdown(wait=False, cancel_futures=True)
                     self._pool = None
             await anyio.to_thread.run_sync(self.start)
-            raise ReviewFailed(f"{name}: the review worker stopped while reviewing this plan",
-                               kind="worker-crashed", status=503,
-                               hint="retry; if it happens again the file may be pathological",
-                               retryable=True) from None
+            raise ReviewFailed(
+                f"{name}: the review worker stopped while reviewing this plan",
+                kind="worker-crashed",
+                status=503,
+                hint="retry; if it happens again the file may be pathological",
+                retryable=True,
+            ) from None
 
     def versions(self) -> str:
         """Rules and knowledge versions, re-read at most every VERSION_TTL seconds (the
@@ -179,8 +190,9 @@ class ReviewExecutor:
         h.update(b"\x00" + self.versions().encode())
         return h.hexdigest()
 
-    async def review(self, data: bytes, name: str, options: dict[str, Any],
-                     settings: Settings) -> Outcome:
+    async def review(
+        self, data: bytes, name: str, options: dict[str, Any], settings: Settings
+    ) -> Outcome:
         if llm_wanted(options, settings):
             result = await anyio.to_thread.run_sync(run_review, data, name, options)
             plan_json, review_json = raise_if_error(result)

@@ -50,8 +50,9 @@ def document_name(name: str) -> str:
     stem = _SLUG.sub("-", Path(name.replace("\\", "/")).name.lower()).strip("-.")
     stem = stem.removesuffix(".md").removesuffix(".markdown")[:80].strip("-.")
     if not stem:
-        raise ApiProblem(422, "the document needs a name made of letters or digits",
-                         kind="invalid-request")
+        raise ApiProblem(
+            422, "the document needs a name made of letters or digits", kind="invalid-request"
+        )
     return f"{stem}.md"
 
 
@@ -67,26 +68,41 @@ def add_document(name: str, data: bytes, settings: Settings) -> Added:
     try:
         data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ApiProblem(422, f"{name}: the document is not UTF-8 text", kind="bad-input",
-                         hint="save it as UTF-8 Markdown") from None
+        raise ApiProblem(
+            422,
+            f"{name}: the document is not UTF-8 text",
+            kind="bad-input",
+            hint="save it as UTF-8 Markdown",
+        ) from None
     with tempfile.TemporaryDirectory() as tmp:
         probe = Path(tmp) / stored
         probe.write_bytes(data)
         try:
             chunks = parse_file(probe, source, shipped=False, known_codes=set(BY_CODE))
         except KnowledgeError as exc:
-            raise ApiProblem(422, exc.message, kind="bad-input", hint=exc.hint or
-                             "see the guidance format in docs/api.md") from None
+            raise ApiProblem(
+                422,
+                exc.message,
+                kind="bad-input",
+                hint=exc.hint or "see the guidance format in docs/api.md",
+            ) from None
     if not chunks:
-        raise ApiProblem(422, f"{name}: the document has no '## ' sections with an id comment",
-                         kind="bad-input", hint="see the guidance format in docs/api.md")
+        raise ApiProblem(
+            422,
+            f"{name}: the document has no '## ' sections with an id comment",
+            kind="bad-input",
+            hint="see the guidance format in docs/api.md",
+        )
     target = folder / stored
     existing = {c.chunk_id: c.source for c in load_corpus() if c.source != source}
     clashes = sorted(c.chunk_id for c in chunks if c.chunk_id in existing)
     if clashes:
-        raise ApiProblem(409, f"{name}: chunk id {clashes[0]!r} is already used in "
-                         f"{existing[clashes[0]]}", kind="conflict",
-                         hint="give the sections ids of your own, e.g. 'acme-risk-review-en'")
+        raise ApiProblem(
+            409,
+            f"{name}: chunk id {clashes[0]!r} is already used in {existing[clashes[0]]}",
+            kind="conflict",
+            hint="give the sections ids of your own, e.g. 'acme-risk-review-en'",
+        )
     tmp_target = target.with_suffix(".md.tmp")
     tmp_target.write_bytes(data)
     os.replace(tmp_target, target)

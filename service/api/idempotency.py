@@ -24,35 +24,53 @@ REPLAYED_HEADERS = ("location", "content-type", "x-review-id")
 
 
 def fingerprint(method: str, path: str, query: dict[str, str], payload: Any) -> str:
-    canonical = json.dumps({"m": method, "p": path, "q": sorted(query.items()), "b": payload},
-                           sort_keys=True, ensure_ascii=True, default=str)
+    canonical = json.dumps(
+        {"m": method, "p": path, "q": sorted(query.items()), "b": payload},
+        sort_keys=True,
+        ensure_ascii=True,
+        default=str,
+    )
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-async def idempotent(state: ApiState, caller: Caller, key: str | None, print_: str,
-                     produce: Callable[[], Awaitable[Response]]) -> Response:
+async def idempotent(
+    state: ApiState,
+    caller: Caller,
+    key: str | None,
+    print_: str,
+    produce: Callable[[], Awaitable[Response]],
+) -> Response:
     if not key:
         return await produce()
     outcome = await anyio.to_thread.run_sync(
-        store.begin, state.db, caller.id, key, print_, state.api.idempotency_ttl_hours)
+        store.begin, state.db, caller.id, key, print_, state.api.idempotency_ttl_hours
+    )
     if isinstance(outcome, store.Replay):
         headers = {**outcome.headers, "Idempotent-Replayed": "true"}
         return Response(outcome.body, status_code=outcome.status_code, headers=headers)
     if isinstance(outcome, store.Conflict):
         if outcome.reason == "different-request":
-            raise ApiProblem(422, "this Idempotency-Key was already used with a different "
-                             "request", kind="idempotency-key-reused",
-                             hint="use a new Idempotency-Key for a new request")
-        raise ApiProblem(409, "a request with this Idempotency-Key is still being processed",
-                         kind="idempotency-in-progress", retryable=True,
-                         hint="retry when the first request has finished",
-                         headers={"Retry-After": "1"})
+            raise ApiProblem(
+                422,
+                "this Idempotency-Key was already used with a different request",
+                kind="idempotency-key-reused",
+                hint="use a new Idempotency-Key for a new request",
+            )
+        raise ApiProblem(
+            409,
+            "a request with this Idempotency-Key is still being processed",
+            kind="idempotency-in-progress",
+            retryable=True,
+            hint="retry when the first request has finished",
+            headers={"Retry-After": "1"},
+        )
     try:
         response = await produce()
     except BaseException:
         await anyio.to_thread.run_sync(store.release, state.db, outcome)
         raise
     headers = {k: v for k, v in response.headers.items() if k.lower() in REPLAYED_HEADERS}
-    await anyio.to_thread.run_sync(store.complete, state.db, outcome, response.status_code,
-                                   headers, bytes(response.body))
+    await anyio.to_thread.run_sync(
+        store.complete, state.db, outcome, response.status_code, headers, bytes(response.body)
+    )
     return response

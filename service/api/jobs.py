@@ -43,8 +43,11 @@ class JobRunner:
         recovery = store.recover(self.db, self.max_attempts)
         self.recovered = recovery
         if recovery.requeued or recovery.failed:
-            log.warning("recovered jobs after a restart: %d re-queued, %d failed",
-                        len(recovery.requeued), len(recovery.failed))
+            log.warning(
+                "recovered jobs after a restart: %d re-queued, %d failed",
+                len(recovery.requeued),
+                len(recovery.failed),
+            )
         for review_id in recovery.queued:
             self.submit(review_id)
         return recovery
@@ -68,8 +71,13 @@ class JobRunner:
         except Exception:  # never let a job kill the worker thread silently
             log.exception("job %s failed on an internal error", review_id)
             try:
-                store.fail(self.db, review_id, kind="internal-error", status=500,
-                           detail="the review failed on an internal error; it was logged")
+                store.fail(
+                    self.db,
+                    review_id,
+                    kind="internal-error",
+                    status=500,
+                    detail="the review failed on an internal error; it was logged",
+                )
             except Exception:
                 log.exception("could not record the failure of job %s", review_id)
 
@@ -83,8 +91,12 @@ class JobRunner:
         try:
             plan = load_bytes(claimed.data, claimed.source, self.settings)
             store.set_stage(self.db, review_id, "parsed")
-            review = review_plan(plan, review_options(claimed.options), settings=self.settings,
-                                 progress=lambda stage: store.set_stage(self.db, review_id, stage))
+            review = review_plan(
+                plan,
+                review_options(claimed.options),
+                settings=self.settings,
+                progress=lambda stage: store.set_stage(self.db, review_id, stage),
+            )
         except PlanReviewError as exc:
             detail = f"{exc.message} ({exc.hint})" if exc.hint else exc.message
             store.fail(self.db, review_id, kind=exc.kind, status=exc.http_status, detail=detail)
@@ -92,8 +104,16 @@ class JobRunner:
         counts: dict[str, int] = {}
         for f in review.findings:
             counts[f.severity] = counts.get(f.severity, 0) + 1
-        store.succeed(self.db, review_id, plan.model_dump_json(), review.model_dump_json(),
-                      {"findings": len(review.findings), "by_severity": counts,
-                       "overall": review.scores.get("overall"),
-                       "llm_status": review.engine.llm_status})
+        store.succeed(
+            self.db,
+            review_id,
+            plan.model_dump_json(),
+            review.model_dump_json(),
+            {
+                "findings": len(review.findings),
+                "by_severity": counts,
+                "overall": review.scores.get("overall"),
+                "llm_status": review.engine.llm_status,
+            },
+        )
         log.info("job %s done: %s", review_id, json.dumps(counts))

@@ -59,21 +59,44 @@ class ServerFailed(RuntimeError):
     pass
 
 
-def start_server(data_dir: Path, *, env: dict[str, str] | None = None,
-                 args: list[str] | None = None, port: int | None = None,
-                 timeout: float = 60) -> ServerProcess:
+def start_server(
+    data_dir: Path,
+    *,
+    env: dict[str, str] | None = None,
+    args: list[str] | None = None,
+    port: int | None = None,
+    timeout: float = 60,
+) -> ServerProcess:
     port = port or free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
     log_path = data_dir / f"server-{port}.log"
-    full_env = {**os.environ, "PLANREVIEW_DATA_DIR": str(data_dir),
-                "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO),
-                                                            os.environ.get("PYTHONPATH")])),
-                **(env or {})}
-    cmd = [sys.executable, "-m", "service.api", "--host", "127.0.0.1", "--port", str(port),
-           "--log-level", "warning", *(args or [])]
+    full_env = {
+        **os.environ,
+        "PLANREVIEW_DATA_DIR": str(data_dir),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+        **(env or {}),
+    }
+    cmd = [
+        sys.executable,
+        "-m",
+        "service.api",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        *(args or []),
+    ]
     with log_path.open("wb") as log:
-        proc = subprocess.Popen(cmd, cwd=REPO, env=full_env, stdout=log,
-                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            cmd,
+            cwd=REPO,
+            env=full_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
     server = ServerProcess(proc, f"http://127.0.0.1:{port}", log_path)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

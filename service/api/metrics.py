@@ -31,15 +31,28 @@ class _JobCollector(Collector):
 class Metrics:
     def __init__(self, job_counts: Callable[[], dict[str, int]]) -> None:
         self.registry = CollectorRegistry()
-        self.requests = Counter("planreview_http_requests", "HTTP requests",
-                                ["method", "route", "status"], registry=self.registry)
-        self.latency = Histogram("planreview_http_request_duration_seconds",
-                                 "HTTP request latency", ["method", "route"], buckets=BUCKETS,
-                                 registry=self.registry)
-        self.reviews = Counter("planreview_reviews", "Reviews answered, by how they ran",
-                               ["mode", "outcome"], registry=self.registry)
-        self.rate_limited = Counter("planreview_rate_limited", "Requests refused with 429",
-                                    registry=self.registry)
+        self.requests = Counter(
+            "planreview_http_requests",
+            "HTTP requests",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "planreview_http_request_duration_seconds",
+            "HTTP request latency",
+            ["method", "route"],
+            buckets=BUCKETS,
+            registry=self.registry,
+        )
+        self.reviews = Counter(
+            "planreview_reviews",
+            "Reviews answered, by how they ran",
+            ["mode", "outcome"],
+            registry=self.registry,
+        )
+        self.rate_limited = Counter(
+            "planreview_rate_limited", "Requests refused with 429", registry=self.registry
+        )
         self.registry.register(_JobCollector(job_counts))
 
 

@@ -46,9 +46,17 @@ class Problem(BaseModel):
 class ApiProblem(Exception):
     """Raise anywhere below a route to answer with a problem response."""
 
-    def __init__(self, status: int, detail: str, *, kind: str | None = None,
-                 hint: str | None = None, retryable: bool = False,
-                 headers: dict[str, str] | None = None, **extra: Any) -> None:
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        kind: str | None = None,
+        hint: str | None = None,
+        retryable: bool = False,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
@@ -59,10 +67,21 @@ class ApiProblem(Exception):
         self.extra = extra
 
 
-_KINDS = {400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-found",
-          405: "method-not-allowed", 406: "not-acceptable", 409: "conflict",
-          413: "content-too-large", 415: "unsupported-media-type", 422: "invalid-request",
-          429: "rate-limited", 500: "internal-error", 503: "unavailable"}
+_KINDS = {
+    400: "bad-request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    406: "not-acceptable",
+    409: "conflict",
+    413: "content-too-large",
+    415: "unsupported-media-type",
+    422: "invalid-request",
+    429: "rate-limited",
+    500: "internal-error",
+    503: "unavailable",
+}
 
 
 def _default_kind(status: int) -> str:
@@ -81,28 +100,51 @@ def _title(status: int) -> str:
         return "Error"
 
 
-def problem_response(status: int, detail: str, *, kind: str | None = None,
-                     instance: str | None = None, hint: str | None = None,
-                     retryable: bool = False, headers: dict[str, str] | None = None,
-                     **extra: Any) -> Response:
+def problem_response(
+    status: int,
+    detail: str,
+    *,
+    kind: str | None = None,
+    instance: str | None = None,
+    hint: str | None = None,
+    retryable: bool = False,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> Response:
     kind = kind or _default_kind(status)
-    body: dict[str, Any] = {"type": f"{TYPE_BASE}{kind}", "title": _title(status),
-                            "status": status, "detail": detail, "kind": kind,
-                            "retryable": retryable}
+    body: dict[str, Any] = {
+        "type": f"{TYPE_BASE}{kind}",
+        "title": _title(status),
+        "status": status,
+        "detail": detail,
+        "kind": kind,
+        "retryable": retryable,
+    }
     if instance:
         body["instance"] = instance
     if hint:
         body["hint"] = hint
     body.update(extra)
-    return Response(json.dumps(body, ensure_ascii=False), status_code=status,
-                    media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+    return Response(
+        json.dumps(body, ensure_ascii=False),
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
+    )
 
 
 def from_error(exc: PlanReviewError, instance: str | None = None) -> Response:
     """The problem response for a core error (its message names the input)."""
     headers = {"Retry-After": "5"} if exc.retryable and exc.http_status in (429, 503) else None
-    return problem_response(exc.http_status, exc.message, kind=exc.kind, instance=instance,
-                            hint=exc.hint or None, retryable=exc.retryable, headers=headers)
+    return problem_response(
+        exc.http_status,
+        exc.message,
+        kind=exc.kind,
+        instance=instance,
+        hint=exc.hint or None,
+        retryable=exc.retryable,
+        headers=headers,
+    )
 
 
 def _validation_detail(errors: list[Any]) -> tuple[str, list[dict[str, Any]]]:
@@ -123,9 +165,16 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ApiProblem)
     async def _api_problem(request: Request, exc: ApiProblem) -> Response:
-        return problem_response(exc.status, exc.detail, kind=exc.kind,
-                                instance=request.url.path, hint=exc.hint,
-                                retryable=exc.retryable, headers=exc.headers, **exc.extra)
+        return problem_response(
+            exc.status,
+            exc.detail,
+            kind=exc.kind,
+            instance=request.url.path,
+            hint=exc.hint,
+            retryable=exc.retryable,
+            headers=exc.headers,
+            **exc.extra,
+        )
 
     @app.exception_handler(PlanReviewError)
     async def _core_error(request: Request, exc: PlanReviewError) -> Response:
@@ -138,17 +187,23 @@ def install(app: FastAPI) -> None:
             detail = f"no resource at {request.url.path}"
         elif exc.status_code == 405:
             detail = f"{request.method} is not allowed on {request.url.path}"
-        return problem_response(exc.status_code, detail, instance=request.url.path,
-                                headers=dict(exc.headers or {}))
+        return problem_response(
+            exc.status_code, detail, instance=request.url.path, headers=dict(exc.headers or {})
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         detail, items = _validation_detail(list(exc.errors()))
-        return problem_response(422, detail, kind="invalid-request",
-                                instance=request.url.path, errors=items)
+        return problem_response(
+            422, detail, kind="invalid-request", instance=request.url.path, errors=items
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem_response(500, "the server failed to handle this request; the error was "
-                                "logged", instance=request.url.path, retryable=True)
+        return problem_response(
+            500,
+            "the server failed to handle this request; the error was logged",
+            instance=request.url.path,
+            retryable=True,
+        )

@@ -79,7 +79,9 @@ class ApiSettings(BaseSettings):
 
     # security
     rate_limit_per_minute: float = Field(
-        default=600, ge=0, description="Requests per minute per API key (or client address); 0: off."
+        default=600,
+        ge=0,
+        description="Requests per minute per API key (or client address); 0: off.",
     )
     rate_limit_burst: int = Field(default=60, ge=1, description="Requests allowed in a burst.")
     rate_limit_loopback: bool = Field(

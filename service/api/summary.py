@@ -17,8 +17,9 @@ from service.settings import Settings
 from service.store import reviews as store
 
 
-def render_summary(batch: store.BatchRecord, items: list[store.ReviewRecord],
-                   settings: Settings) -> str:
+def render_summary(
+    batch: store.BatchRecord, items: list[store.ReviewRecord], settings: Settings
+) -> str:
     try:
         from service.batch.dashboard import render_dashboard  # noqa: F401
     except ImportError:
@@ -26,8 +27,9 @@ def render_summary(batch: store.BatchRecord, items: list[store.ReviewRecord],
     return _dashboard(batch, items, settings)
 
 
-def _dashboard(batch: store.BatchRecord, items: list[store.ReviewRecord],
-               settings: Settings) -> str:
+def _dashboard(
+    batch: store.BatchRecord, items: list[store.ReviewRecord], settings: Settings
+) -> str:
     import json
 
     from service.batch.dashboard import render_dashboard
@@ -47,19 +49,32 @@ def _dashboard(batch: store.BatchRecord, items: list[store.ReviewRecord],
             review = json.loads(r.review_json)
             findings = review.get("findings", [])
             plan = Plan.model_validate_json(r.plan_json)
-            outcomes.append(Outcome(
-                file=file, key=r.id, status="ok", language=review["plan"].get("language", ""),
-                title=review["plan"].get("title", ""), source_format=plan.source_format,
-                scores=dict(review.get("scores", {})),
-                severities=Counter(f["severity"] for f in findings),
-                codes=Counter(f["code"] for f in findings),
-                families=Counter(f["family"] for f in findings),
-                code_severity=Counter((f["code"], f["severity"]) for f in findings),
-                llm_status=review.get("engine", {}).get("llm_status", "off"),
-                digest=digest_plan(plan)))
+            outcomes.append(
+                Outcome(
+                    file=file,
+                    key=r.id,
+                    status="ok",
+                    language=review["plan"].get("language", ""),
+                    title=review["plan"].get("title", ""),
+                    source_format=plan.source_format,
+                    scores=dict(review.get("scores", {})),
+                    severities=Counter(f["severity"] for f in findings),
+                    codes=Counter(f["code"] for f in findings),
+                    families=Counter(f["family"] for f in findings),
+                    code_severity=Counter((f["code"], f["severity"]) for f in findings),
+                    llm_status=review.get("engine", {}).get("llm_status", "off"),
+                    digest=digest_plan(plan),
+                )
+            )
         elif r.status == store.FAILED:
-            outcomes.append(Outcome(file=file, key=r.id, status="failed",
-                                    reason=r.error_detail or "the review failed"))
+            outcomes.append(
+                Outcome(
+                    file=file,
+                    key=r.id,
+                    status="failed",
+                    reason=r.error_detail or "the review failed",
+                )
+            )
     langs = [o.language for o in outcomes if o.status == "ok"]
     lang = "zh" if langs and langs.count("zh") > len(langs) / 2 else "en"
     digests = [(o.file.source, o.digest) for o in outcomes if o.status == "ok" and o.digest]
@@ -69,8 +84,10 @@ def _dashboard(batch: store.BatchRecord, items: list[store.ReviewRecord],
     page = render_dashboard(outcomes, library, lang=lang, versions=versions_for(wanted, settings))
     pending = batch.total - batch.done
     if pending:
-        note = (f"<p class=\"batch-note\"><strong>{pending} of {batch.total} plans are still being "
-                "reviewed; reload for the rest.</strong></p>")
+        note = (
+            f'<p class="batch-note"><strong>{pending} of {batch.total} plans are still being '
+            "reviewed; reload for the rest.</strong></p>"
+        )
         page = page.replace("<body>", f"<body>{note}", 1)
     return page
 
@@ -88,14 +105,21 @@ def unique_rel(source: str, seen: set[str]) -> str:
 def _plain(batch: store.BatchRecord, items: list[store.ReviewRecord]) -> str:
     rows = []
     for r in items:
-        link = (f"<a href=\"/v1/reviews/{escape(r.id)}/report?format=html\">{escape(r.source)}</a>"
-                if r.status == store.SUCCEEDED else escape(r.source))
+        link = (
+            f'<a href="/v1/reviews/{escape(r.id)}/report?format=html">{escape(r.source)}</a>'
+            if r.status == store.SUCCEEDED
+            else escape(r.source)
+        )
         detail = escape(r.error_detail or "") if r.status == store.FAILED else ""
-        rows.append(f"<tr><td>{link}</td><td>{escape(r.status)}</td>"
-                    f"<td>{r.finding_count if r.finding_count is not None else ''}</td>"
-                    f"<td>{detail}</td></tr>")
-    return ("<!doctype html><html><head><meta charset=\"utf-8\"><title>Batch "
-            f"{escape(batch.id)}</title></head><body><h1>Batch {escape(batch.id)}</h1>"
-            f"<p>{batch.done} of {batch.total} plans reviewed.</p><table><tr><th>Plan</th>"
-            "<th>Status</th><th>Findings</th><th>Reason</th></tr>"
-            f"{''.join(rows)}</table></body></html>")
+        rows.append(
+            f"<tr><td>{link}</td><td>{escape(r.status)}</td>"
+            f"<td>{r.finding_count if r.finding_count is not None else ''}</td>"
+            f"<td>{detail}</td></tr>"
+        )
+    return (
+        '<!doctype html><html><head><meta charset="utf-8"><title>Batch '
+        f"{escape(batch.id)}</title></head><body><h1>Batch {escape(batch.id)}</h1>"
+        f"<p>{batch.done} of {batch.total} plans reviewed.</p><table><tr><th>Plan</th>"
+        "<th>Status</th><th>Findings</th><th>Reason</th></tr>"
+        f"{''.join(rows)}</table></body></html>"
+    )

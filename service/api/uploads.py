@@ -45,8 +45,13 @@ class Upload:
 def _invalid(exc: ValidationError, prefix: str = "body") -> RequestValidationError:
     errors = []
     for err in exc.errors():
-        errors.append({"loc": (prefix, *err.get("loc", ())), "msg": err.get("msg", ""),
-                       "type": err.get("type", "")})
+        errors.append(
+            {
+                "loc": (prefix, *err.get("loc", ())),
+                "msg": err.get("msg", ""),
+                "type": err.get("type", ""),
+            }
+        )
     return RequestValidationError(errors)
 
 
@@ -64,9 +69,11 @@ async def read_file(upload: UploadFile, limit: int) -> bytes:
             break
         buf.extend(chunk)
         if len(buf) > limit:
-            raise InputTooLarge(name, f"the file is larger than the {limit // 1024:,} KB limit",
-                                hint="split the plan, or ask the operator to raise "
-                                     "PLANREVIEW_MAX_BYTES")
+            raise InputTooLarge(
+                name,
+                f"the file is larger than the {limit // 1024:,} KB limit",
+                hint="split the plan, or ask the operator to raise PLANREVIEW_MAX_BYTES",
+            )
     return bytes(buf)
 
 
@@ -85,9 +92,15 @@ def form_options(form: FormData, model: type[BaseModel] = ReviewOptionsIn) -> di
         if key in ("file", "files"):
             continue
         if key not in OPTION_FIELDS:
-            raise RequestValidationError([{"loc": ("body", key), "msg": "unknown form field "
-                                           f"(allowed: file, {', '.join(OPTION_FIELDS)})",
-                                           "type": "extra_forbidden"}])
+            raise RequestValidationError(
+                [
+                    {
+                        "loc": ("body", key),
+                        "msg": f"unknown form field (allowed: file, {', '.join(OPTION_FIELDS)})",
+                        "type": "extra_forbidden",
+                    }
+                ]
+            )
         values = [v for v in form.getlist(key) if isinstance(v, str)]
         raw[key] = values if key in ("select", "ignore") else (values[-1] if values else "")
     if raw.get("draft") in ("", None):
@@ -107,28 +120,42 @@ async def read_review(request: Request, settings: Settings, api: ApiSettings) ->
         form = await request.form(max_files=1, max_fields=20, max_part_size=64 * 1024)
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
-            raise RequestValidationError([{"loc": ("body", "file"), "type": "missing",
-                                           "msg": "send the plan as a multipart file field "
-                                                  "named 'file'"}])
+            raise RequestValidationError(
+                [
+                    {
+                        "loc": ("body", "file"),
+                        "type": "missing",
+                        "msg": "send the plan as a multipart file field named 'file'",
+                    }
+                ]
+            )
         name = safe_name(upload.filename)
         options = form_options(form)
         data = await read_file(upload, settings.max_bytes)
-        return Upload(data, name, options, {"name": name, "sha256": _sha(data),
-                                            "options": options})
+        return Upload(data, name, options, {"name": name, "sha256": _sha(data), "options": options})
     if kind in ("application/json", "") or kind.endswith("+json"):
         body = await request.body()
         if not body:
-            raise RequestValidationError([{"loc": ("body",), "type": "missing",
-                                           "msg": "the request has no body: send JSON with "
-                                                  "'text', or upload a file"}])
+            raise RequestValidationError(
+                [
+                    {
+                        "loc": ("body",),
+                        "type": "missing",
+                        "msg": "the request has no body: send JSON with 'text', or upload a file",
+                    }
+                ]
+            )
         try:
             parsed = ReviewTextCreate.model_validate_json(body)
         except ValidationError as exc:
             raise _invalid(exc) from None
         if len(parsed.text) > api.max_text_chars:
-            raise InputTooLarge(parsed.name or "text", f"the text has {len(parsed.text):,} "
-                                f"characters, more than the {api.max_text_chars:,} limit",
-                                hint="upload the plan as a file, or split it")
+            raise InputTooLarge(
+                parsed.name or "text",
+                f"the text has {len(parsed.text):,} "
+                f"characters, more than the {api.max_text_chars:,} limit",
+                hint="upload the plan as a file, or split it",
+            )
         default = "plan.md" if parsed.format == "markdown" else "plan.txt"
         name = safe_name(parsed.name, default)
         suffix = ".md" if parsed.format == "markdown" else ".txt"
@@ -136,11 +163,12 @@ async def read_review(request: Request, settings: Settings, api: ApiSettings) ->
             name = f"{name}{suffix}"
         data = parsed.text.encode("utf-8")
         options = parsed.as_options()
-        return Upload(data, name, options, {"name": name, "sha256": _sha(data),
-                                            "options": options})
-    raise ApiProblem(415, f"unsupported content type {kind!r}",
-                     hint="send multipart/form-data with a 'file' field, or application/json "
-                          "with 'text'")
+        return Upload(data, name, options, {"name": name, "sha256": _sha(data), "options": options})
+    raise ApiProblem(
+        415,
+        f"unsupported content type {kind!r}",
+        hint="send multipart/form-data with a 'file' field, or application/json with 'text'",
+    )
 
 
 def _sha(data: bytes) -> str:
@@ -168,19 +196,25 @@ def is_zip_archive(name: str, data: bytes) -> bool:
     return not any(n.startswith("word/") for n in names)
 
 
-def expand_zip(data: bytes, name: str, settings: Settings, api: ApiSettings,
-               room: int) -> tuple[list[tuple[str, bytes]], list[str]]:
+def expand_zip(
+    data: bytes, name: str, settings: Settings, api: ApiSettings, room: int
+) -> tuple[list[tuple[str, bytes]], list[str]]:
     """Plan files inside a zip; checks every declared size before inflating anything."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        raise InputError(name, "not a valid zip archive: it is damaged or truncated",
-                         hint="create the zip again and retry") from None
+        raise InputError(
+            name,
+            "not a valid zip archive: it is damaged or truncated",
+            hint="create the zip again and retry",
+        ) from None
     if len(infos) > api.max_zip_entries:
-        raise InputTooLarge(name, f"the zip holds {len(infos):,} entries, more than the "
-                            f"{api.max_zip_entries:,} allowed",
-                            hint="split the library into several batches")
+        raise InputTooLarge(
+            name,
+            f"the zip holds {len(infos):,} entries, more than the {api.max_zip_entries:,} allowed",
+            hint="split the library into several batches",
+        )
     total = 0
     chosen: list[zipfile.ZipInfo] = []
     skipped: list[str] = []
@@ -189,41 +223,65 @@ def expand_zip(data: bytes, name: str, settings: Settings, api: ApiSettings,
         if info.is_dir():
             continue
         parts = PurePosixPath(entry).parts
-        if any(p.startswith(".") or p == "__MACOSX" for p in parts) or \
-                not entry.lower().endswith(PLAN_SUFFIXES):
+        if any(p.startswith(".") or p == "__MACOSX" for p in parts) or not entry.lower().endswith(
+            PLAN_SUFFIXES
+        ):
             skipped.append(entry)
             continue
         if info.flag_bits & 0x1:
-            raise InputError(name, f"the zip entry {entry!r} is encrypted",
-                             hint="zip the plans without a password")
+            raise InputError(
+                name,
+                f"the zip entry {entry!r} is encrypted",
+                hint="zip the plans without a password",
+            )
         if info.file_size > settings.max_bytes:
-            raise InputTooLarge(name, f"the zip entry {entry!r} unpacks to "
-                                f"{info.file_size:,} bytes, more than the {settings.max_bytes:,} "
-                                "allowed for one plan", hint="split that plan")
+            raise InputTooLarge(
+                name,
+                f"the zip entry {entry!r} unpacks to "
+                f"{info.file_size:,} bytes, more than the {settings.max_bytes:,} "
+                "allowed for one plan",
+                hint="split that plan",
+            )
         if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise InputTooLarge(name, f"the zip entry {entry!r} expands "
-                                f"{info.file_size // max(info.compress_size, 1):,}x when unpacked "
-                                "(a zip bomb)", hint="this is not an ordinary archive of plans")
+            raise InputTooLarge(
+                name,
+                f"the zip entry {entry!r} expands "
+                f"{info.file_size // max(info.compress_size, 1):,}x when unpacked "
+                "(a zip bomb)",
+                hint="this is not an ordinary archive of plans",
+            )
         total += info.file_size
         if total > api.max_zip_uncompressed_bytes:
-            raise InputTooLarge(name, f"the zip unpacks to more than "
-                                f"{api.max_zip_uncompressed_bytes // (1024 * 1024):,} MB",
-                                hint="split the library into several batches")
+            raise InputTooLarge(
+                name,
+                f"the zip unpacks to more than "
+                f"{api.max_zip_uncompressed_bytes // (1024 * 1024):,} MB",
+                hint="split the library into several batches",
+            )
         chosen.append(info)
     if len(chosen) > room:
-        raise InputTooLarge(name, f"the batch would hold more than {api.max_batch_files:,} "
-                            "plans", hint="split the library into several batches")
+        raise InputTooLarge(
+            name,
+            f"the batch would hold more than {api.max_batch_files:,} plans",
+            hint="split the library into several batches",
+        )
     items: list[tuple[str, bytes]] = []
     for info in chosen:
         try:
             with zf.open(info) as fh:
                 content = fh.read(info.file_size + 1)
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
-            raise InputError(name, f"the zip entry {info.filename!r} cannot be read "
-                             f"({type(exc).__name__})", hint="create the zip again") from None
+            raise InputError(
+                name,
+                f"the zip entry {info.filename!r} cannot be read ({type(exc).__name__})",
+                hint="create the zip again",
+            ) from None
         if len(content) > info.file_size:
-            raise InputTooLarge(name, f"the zip entry {info.filename!r} is larger than it "
-                                "declares", hint="this is not an ordinary archive of plans")
+            raise InputTooLarge(
+                name,
+                f"the zip entry {info.filename!r} is larger than it declares",
+                hint="this is not an ordinary archive of plans",
+            )
         items.append((info.filename.lstrip("/")[:300], content))
     return items, skipped
 
@@ -231,17 +289,27 @@ def expand_zip(data: bytes, name: str, settings: Settings, api: ApiSettings,
 async def read_batch(request: Request, settings: Settings, api: ApiSettings) -> BatchUpload:
     """Several plan files and/or zips in the multipart field ``files`` (or ``file``)."""
     if media_type(request) != "multipart/form-data":
-        raise ApiProblem(415, f"unsupported content type {media_type(request)!r}",
-                         hint="send multipart/form-data with one or more 'files' fields "
-                              "(plans or a zip of plans)")
-    form = await request.form(max_files=api.max_batch_files, max_fields=20,
-                              max_part_size=64 * 1024)
-    uploads = [u for key in ("files", "file") for u in form.getlist(key)
-               if isinstance(u, UploadFile)]
+        raise ApiProblem(
+            415,
+            f"unsupported content type {media_type(request)!r}",
+            hint="send multipart/form-data with one or more 'files' fields "
+            "(plans or a zip of plans)",
+        )
+    form = await request.form(max_files=api.max_batch_files, max_fields=20, max_part_size=64 * 1024)
+    uploads = [
+        u for key in ("files", "file") for u in form.getlist(key) if isinstance(u, UploadFile)
+    ]
     if not uploads:
-        raise RequestValidationError([{"loc": ("body", "files"), "type": "missing",
-                                       "msg": "send one or more plan files, or a zip of plans, "
-                                              "in multipart fields named 'files'"}])
+        raise RequestValidationError(
+            [
+                {
+                    "loc": ("body", "files"),
+                    "type": "missing",
+                    "msg": "send one or more plan files, or a zip of plans, "
+                    "in multipart fields named 'files'",
+                }
+            ]
+        )
     options = form_options(form)
     items: list[tuple[str, bytes]] = []
     skipped: list[str] = []
@@ -258,10 +326,15 @@ async def read_batch(request: Request, settings: Settings, api: ApiSettings) -> 
         else:
             items.append((name, data))
         if len(items) > api.max_batch_files:
-            raise InputTooLarge(name, f"the batch holds more than {api.max_batch_files:,} plans",
-                                hint="split the library into several batches")
+            raise InputTooLarge(
+                name,
+                f"the batch holds more than {api.max_batch_files:,} plans",
+                hint="split the library into several batches",
+            )
     if not items:
-        raise InputError(uploads[0].filename or "upload", "no plan files found "
-                         f"(looked for {', '.join(PLAN_SUFFIXES)})",
-                         hint="put .md, .txt, .docx or .pdf plans in the zip")
+        raise InputError(
+            uploads[0].filename or "upload",
+            f"no plan files found (looked for {', '.join(PLAN_SUFFIXES)})",
+            hint="put .md, .txt, .docx or .pdf plans in the zip",
+        )
     return BatchUpload(items, skipped, options, {"files": hashes, "options": options})

@@ -34,7 +34,9 @@ def cache_key(file_sha: str, versions: dict[str, str], options: dict[str, Any]) 
     """The key of one plan's result: file content + versions + options."""
     basis = json.dumps(
         {"format": CACHE_FORMAT, "file": file_sha, "versions": versions, "options": options},
-        sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
     )
     return hashlib.sha256(basis.encode("utf-8")).hexdigest()
 

@@ -12,9 +12,19 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 
-COLORS = {"error": "#dc2626", "warning": "#d97706", "info": "#2563eb", "bar": "#4f46e5",
-          "muted": "#6b7280", "grid": "#e5e7eb", "good": "#059669", "bad": "#dc2626"}
-_FONT = "font-family=\"system-ui, 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', sans-serif\""
+COLORS = {
+    "error": "#dc2626",
+    "warning": "#d97706",
+    "info": "#2563eb",
+    "bar": "#4f46e5",
+    "muted": "#6b7280",
+    "grid": "#e5e7eb",
+    "good": "#059669",
+    "bad": "#dc2626",
+}
+_FONT = (
+    "font-family=\"system-ui, 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', sans-serif\""
+)
 
 
 @dataclass
@@ -47,8 +57,15 @@ def _clip(text: str, width: float) -> str:
     return out + "…"
 
 
-def hbar_chart(bars: list[Bar], *, title: str, max_value: float | None = None,
-               label_width: int = 220, width: int = 720, unit: str = "") -> Markup:
+def hbar_chart(
+    bars: list[Bar],
+    *,
+    title: str,
+    max_value: float | None = None,
+    label_width: int = 220,
+    width: int = 720,
+    unit: str = "",
+) -> Markup:
     """Horizontal bars, one row each, stacked segments, value printed at the end."""
     row, top, bar_h = 24, 8, 16
     height = top * 2 + row * max(1, len(bars))
@@ -64,8 +81,10 @@ def hbar_chart(bars: list[Bar], *, title: str, max_value: float | None = None,
     for i, bar in enumerate(bars):
         y = top + i * row
         label = _clip(bar.label, label_width - 12)
-        text = (f'<text x="{label_width - 8}" y="{y + 12}" text-anchor="end" '
-                f'fill="#111827">{escape(label)}<title>{escape(bar.label)}</title></text>')
+        text = (
+            f'<text x="{label_width - 8}" y="{y + 12}" text-anchor="end" '
+            f'fill="#111827">{escape(label)}<title>{escape(bar.label)}</title></text>'
+        )
         if bar.href:
             text = f'<a href="{escape(bar.href)}">{text}</a>'
         parts.append(text)
@@ -75,18 +94,28 @@ def hbar_chart(bars: list[Bar], *, title: str, max_value: float | None = None,
             if w <= 0:
                 continue
             fill = COLORS.get(color, color)
-            parts.append(f'<rect x="{x:.1f}" y="{y}" width="{max(w, 1.0):.1f}" height="{bar_h}" '
-                         f'fill="{escape(fill)}"><title>{escape(seg_title)}</title></rect>')
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y}" width="{max(w, 1.0):.1f}" height="{bar_h}" '
+                f'fill="{escape(fill)}"><title>{escape(seg_title)}</title></rect>'
+            )
             x += w
         note = bar.note or f"{_fmt(bar.total)}{unit}"
-        parts.append(f'<text x="{x + 6:.1f}" y="{y + 12}" fill="{COLORS["muted"]}">'
-                     f"{escape(note)}</text>")
+        parts.append(
+            f'<text x="{x + 6:.1f}" y="{y + 12}" fill="{COLORS["muted"]}">{escape(note)}</text>'
+        )
     parts.append("</svg>")
     return Markup("".join(parts))
 
 
-def histogram(counts: list[int], labels: list[str], *, title: str, width: int = 720,
-              height: int = 200, colors: list[str] | None = None) -> Markup:
+def histogram(
+    counts: list[int],
+    labels: list[str],
+    *,
+    title: str,
+    width: int = 720,
+    height: int = 200,
+    colors: list[str] | None = None,
+) -> Markup:
     """Vertical bars (e.g. plans per score band) with counts on top and labels below."""
     n = max(1, len(counts))
     left, bottom, top = 10, 34, 18
@@ -107,12 +136,18 @@ def histogram(counts: list[int], labels: list[str], *, title: str, width: int = 
         w = slot * 0.76
         y = top + plot_h - h
         fill = COLORS.get((colors or [])[i], (colors or [])[i]) if colors else COLORS["bar"]
-        parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{max(h, 0):.1f}" '
-                     f'fill="{escape(fill)}"><title>{escape(label)}: {count}</title></rect>')
-        parts.append(f'<text x="{x + w / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle" '
-                     f'fill="#111827">{count}</text>')
-        parts.append(f'<text x="{x + w / 2:.1f}" y="{top + plot_h + 16}" text-anchor="middle" '
-                     f'fill="{COLORS["muted"]}">{escape(label)}</text>')
+        parts.append(
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{max(h, 0):.1f}" '
+            f'fill="{escape(fill)}"><title>{escape(label)}: {count}</title></rect>'
+        )
+        parts.append(
+            f'<text x="{x + w / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle" '
+            f'fill="#111827">{count}</text>'
+        )
+        parts.append(
+            f'<text x="{x + w / 2:.1f}" y="{top + plot_h + 16}" text-anchor="middle" '
+            f'fill="{COLORS["muted"]}">{escape(label)}</text>'
+        )
     parts.append("</svg>")
     return Markup("".join(parts))
 

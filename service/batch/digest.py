@@ -23,7 +23,14 @@ from service.rules.extract.normalize import fold
 
 # The sections a plan is expected to have, in dashboard order.
 SECTION_KINDS: tuple[str, ...] = (
-    "goals", "tasks", "organisation", "timeline", "budget", "risk", "monitoring", "communication",
+    "goals",
+    "tasks",
+    "organisation",
+    "timeline",
+    "budget",
+    "risk",
+    "monitoring",
+    "communication",
 )
 
 
@@ -35,7 +42,9 @@ class GoalItem(BaseModel):
     line: int = Field(description="First line of the statement in the plan's normalised text.")
     metric: str | None = Field(default=None, description="Normalised metric name, when one is set.")
     metric_label: str | None = Field(default=None, description="The metric as the plan words it.")
-    target: str | None = Field(default=None, description="Normalised target value ('80%', '1200000').")
+    target: str | None = Field(
+        default=None, description="Normalised target value ('80%', '1200000')."
+    )
     target_text: str | None = Field(default=None, description="The target as the plan writes it.")
     due: str | None = Field(default=None, description="ISO date the target is due, when stated.")
 
@@ -45,7 +54,9 @@ class OwnerItem(BaseModel):
 
     name: str = Field(description="The name as written.")
     key: str = Field(description="Folded, case-insensitive form used to match across plans.")
-    role: str = Field(description="owner (task owner), accountable (RACI A) or responsible (RACI R).")
+    role: str = Field(
+        description="owner (task owner), accountable (RACI A) or responsible (RACI R)."
+    )
     line: int
 
 
@@ -79,34 +90,52 @@ _CMP_EN = (
 )
 _EN_PATTERNS = [
     # "Raise CSAT in all regions from 71% to 80% by ..."
-    re.compile(rf"\b(?:{_VERBS_EN})\s+(?P<metric>[^,;:()]{{2,60}}?)\s+from\s+(?:{_VALUE_EN})\s+"
-               rf"(?:to|down to|up to)\s+(?P<target>{_VALUE_EN})", re.I),
+    re.compile(
+        rf"\b(?:{_VERBS_EN})\s+(?P<metric>[^,;:()]{{2,60}}?)\s+from\s+(?:{_VALUE_EN})\s+"
+        rf"(?:to|down to|up to)\s+(?P<target>{_VALUE_EN})",
+        re.I,
+    ),
     # "Median time-to-first-value falls from 34 days to 21 days"
-    re.compile(rf"^(?P<metric>[^\d,;:()]{{2,60}}?)\s+(?:\w+\s+)?from\s+(?:{_VALUE_EN})\s+"
-               rf"(?:to|down to|up to)\s+(?:under\s+|below\s+|above\s+)?(?P<target>{_VALUE_EN})", re.I),
+    re.compile(
+        rf"^(?P<metric>[^\d,;:()]{{2,60}}?)\s+(?:\w+\s+)?from\s+(?:{_VALUE_EN})\s+"
+        rf"(?:to|down to|up to)\s+(?:under\s+|below\s+|above\s+)?(?P<target>{_VALUE_EN})",
+        re.I,
+    ),
     # "Reduce churn to 3%", "Keep uptime at 99.9%"
-    re.compile(rf"\b(?:{_VERBS_EN})\s+(?P<metric>[^\d,;:()]{{2,60}}?)\s+(?:{_CMP_EN})\s+"
-               rf"(?P<target>{_VALUE_EN})", re.I),
+    re.compile(
+        rf"\b(?:{_VERBS_EN})\s+(?P<metric>[^\d,;:()]{{2,60}}?)\s+(?:{_CMP_EN})\s+"
+        rf"(?P<target>{_VALUE_EN})",
+        re.I,
+    ),
     # "Conversion rate of 4.5%", "NPS above 45"
-    re.compile(rf"^(?P<metric>[a-z][^\d,;:()]{{1,60}}?)\s*(?:{_CMP_EN})\s*(?P<target>{_VALUE_EN})", re.I),
+    re.compile(
+        rf"^(?P<metric>[a-z][^\d,;:()]{{1,60}}?)\s*(?:{_CMP_EN})\s*(?P<target>{_VALUE_EN})", re.I
+    ),
     # "Hit $3.5M in online revenue", "Reach 10,000 active users by June"
-    re.compile(rf"\b(?:reach|hit|achieve|attain|deliver|sign|onboard|acquire|serve|ship|hire|train|"
-               rf"close|generate|book|plant|enrol|enroll|recruit)\s+(?P<target>{_VALUE_EN})\s+"
-               rf"(?:in\s+|of\s+)?(?P<metric>[a-z][a-z\s-]{{2,50}}?)(?=\s+(?:by|before|in|within|per|each|"
-               rf"over|during|across|from)\b|[,.;]|$)", re.I),
+    re.compile(
+        rf"\b(?:reach|hit|achieve|attain|deliver|sign|onboard|acquire|serve|ship|hire|train|"
+        rf"close|generate|book|plant|enrol|enroll|recruit)\s+(?P<target>{_VALUE_EN})\s+"
+        rf"(?:in\s+|of\s+)?(?P<metric>[a-z][a-z\s-]{{2,50}}?)(?=\s+(?:by|before|in|within|per|each|"
+        rf"over|during|across|from)\b|[,.;]|$)",
+        re.I,
+    ),
 ]
-_VALUE_ZH = (
-    r"\d[\d,]*(?:\.\d+)?\s?(?:%|个百分点|万元|亿元|万|亿|元|人次|人|家|个|次|天|小时|分钟|分|台|件|单|户|所|名|场|篇|秒)?"
-)
+_VALUE_ZH = r"\d[\d,]*(?:\.\d+)?\s?(?:%|个百分点|万元|亿元|万|亿|元|人次|人|家|个|次|天|小时|分钟|分|台|件|单|户|所|名|场|篇|秒)?"
 # A metric name: CJK, Latin and digits ("20秒接通率"), with an optional parenthetical.
-_METRIC_ZH = r"[\dA-Za-z\u4e00-\u9fff][\dA-Za-z\u4e00-\u9fff.\s]{1,24}?(?:[(（][^()（）]{1,20}[)）])?"
+_METRIC_ZH = (
+    r"[\dA-Za-z\u4e00-\u9fff][\dA-Za-z\u4e00-\u9fff.\s]{1,24}?(?:[(（][^()（）]{1,20}[)）])?"
+)
 _UP_DOWN_ZH = r"提升|提高|增长|增加|降低|下降|减少|压缩|缩短|扩大|降|升|增"
 _ZH_PATTERNS = [
-    re.compile(rf"(?P<metric>{_METRIC_ZH})(?:从|由)(?:{_VALUE_ZH})"
-               rf"\S{{0,3}}?(?:{_UP_DOWN_ZH})?(?:至|到)(?P<target>{_VALUE_ZH})"),
-    re.compile(rf"(?P<metric>{_METRIC_ZH})(?:(?:{_UP_DOWN_ZH})(?:至|到)|"
-               rf"(?:控制|保持|稳定)在|达到|达|不低于|不高于|不超过|不少于|超过|高于|低于|≥|>=|≤|<=)"
-               rf"\s*(?P<target>{_VALUE_ZH})"),
+    re.compile(
+        rf"(?P<metric>{_METRIC_ZH})(?:从|由)(?:{_VALUE_ZH})"
+        rf"\S{{0,3}}?(?:{_UP_DOWN_ZH})?(?:至|到)(?P<target>{_VALUE_ZH})"
+    ),
+    re.compile(
+        rf"(?P<metric>{_METRIC_ZH})(?:(?:{_UP_DOWN_ZH})(?:至|到)|"
+        rf"(?:控制|保持|稳定)在|达到|达|不低于|不高于|不超过|不少于|超过|高于|低于|≥|>=|≤|<=)"
+        rf"\s*(?P<target>{_VALUE_ZH})"
+    ),
 ]
 _ZH_LEAD = re.compile(
     r"^(?:.*?(?:将|把|使|让))?(?:(?:\d{4}年)?(?:年底|年末|年内|全年|上半年|下半年|本季度|季度末|月底)?前?)?"
@@ -114,13 +143,35 @@ _ZH_LEAD = re.compile(
 )
 _EN_LEAD = re.compile(r"^(?:the|our|a|an|overall|total)\s+", re.I)
 _SCALES = {
-    "k": 1e3, "m": 1e6, "million": 1e6, "bn": 1e9, "billion": 1e9, "万": 1e4, "亿": 1e8,
-    "万元": 1e4, "亿元": 1e8,
+    "k": 1e3,
+    "m": 1e6,
+    "million": 1e6,
+    "bn": 1e9,
+    "billion": 1e9,
+    "万": 1e4,
+    "亿": 1e8,
+    "万元": 1e4,
+    "亿元": 1e8,
 }
-_PERCENT_UNITS = {"%": "%", "pp": "pp", "percentage point": "pp", "percentage points": "pp",
-                  "point": "pt", "points": "pt", "个百分点": "pp"}
-_TIME_UNITS = {"day": "d", "days": "d", "hour": "h", "hours": "h", "week": "w", "weeks": "w",
-               "minute": "min", "minutes": "min"}
+_PERCENT_UNITS = {
+    "%": "%",
+    "pp": "pp",
+    "percentage point": "pp",
+    "percentage points": "pp",
+    "point": "pt",
+    "points": "pt",
+    "个百分点": "pp",
+}
+_TIME_UNITS = {
+    "day": "d",
+    "days": "d",
+    "hour": "h",
+    "hours": "h",
+    "week": "w",
+    "weeks": "w",
+    "minute": "min",
+    "minutes": "min",
+}
 _HEADER_TARGET = re.compile(r"target|goal|to-?be|目标|目标值|计划值", re.I)
 _HEADER_METRIC = re.compile(r"metric|kpi|measure|indicator|指标|项目|名称", re.I)
 
@@ -150,7 +201,10 @@ def normalise_value(raw: str) -> str | None:
     elif unit and not re.fullmatch(r"[a-z]+|[\u4e00-\u9fff]{1,2}", unit):
         unit = ""
     text = f"{value:.6f}".rstrip("0").rstrip(".")
-    keep_unit = unit in ("x", "%", "d", "h", "w", "min") or re.fullmatch(r"[\u4e00-\u9fff]+", unit) is not None
+    keep_unit = (
+        unit in ("x", "%", "d", "h", "w", "min")
+        or re.fullmatch(r"[\u4e00-\u9fff]+", unit) is not None
+    )
     return f"{cur}{text}{unit if keep_unit else ''}"
 
 
@@ -203,10 +257,18 @@ def _row_target(cells: list[str], header: list[str]) -> tuple[str, str] | None:
     if len(cells) < 2:
         return None
     metric_i = next((i for i, h in enumerate(header) if _HEADER_METRIC.search(h)), 0)
-    target_i = next((i for i, h in enumerate(header) if _HEADER_TARGET.search(h) and i != metric_i), None)
+    target_i = next(
+        (i for i, h in enumerate(header) if _HEADER_TARGET.search(h) and i != metric_i), None
+    )
     if target_i is None:
-        target_i = next((i for i in range(len(cells) - 1, -1, -1)
-                         if i != metric_i and re.search(r"\d", cells[i])), None)
+        target_i = next(
+            (
+                i
+                for i in range(len(cells) - 1, -1, -1)
+                if i != metric_i and re.search(r"\d", cells[i])
+            ),
+            None,
+        )
     if target_i is None or target_i >= len(cells) or metric_i >= len(cells):
         return None
     label, target = cells[metric_i].strip(), cells[target_i].strip()
@@ -223,8 +285,14 @@ def _due(text: str, default_year: int | None) -> str | None:
     return last.isoformat()
 
 
-def _goal(kind: str, stmt_block_text: str, block_cells: list[str] | None,
-          block_header: list[str] | None, line: int, default_year: int | None) -> GoalItem:
+def _goal(
+    kind: str,
+    stmt_block_text: str,
+    block_cells: list[str] | None,
+    block_header: list[str] | None,
+    line: int,
+    default_year: int | None,
+) -> GoalItem:
     text = core_text(stmt_block_text)
     item = GoalItem(kind=kind, text=text, line=line)
     found: tuple[str, str] | None = None
@@ -328,8 +396,9 @@ def digest_plan(plan: Plan, facts: PlanFacts | None = None) -> PlanDigest:
         any_owner = any_owner or named
         name = person_name(who)
         if name:
-            owners.append(OwnerItem(name=name, key=person_key(name), role="owner",
-                                    line=task.block.start_line))
+            owners.append(
+                OwnerItem(name=name, key=person_key(name), role="owner", line=task.block.start_line)
+            )
     for row in facts.raci_rows:
         for role, cell in row.roles.items():
             letters = cell.upper()
@@ -337,11 +406,23 @@ def digest_plan(plan: Plan, facts: PlanFacts | None = None) -> PlanDigest:
             if not name:
                 continue
             if "A" in letters:
-                owners.append(OwnerItem(name=name, key=person_key(name), role="accountable",
-                                        line=row.block.start_line))
+                owners.append(
+                    OwnerItem(
+                        name=name,
+                        key=person_key(name),
+                        role="accountable",
+                        line=row.block.start_line,
+                    )
+                )
             elif "R" in letters:
-                owners.append(OwnerItem(name=name, key=person_key(name), role="responsible",
-                                        line=row.block.start_line))
+                owners.append(
+                    OwnerItem(
+                        name=name,
+                        key=person_key(name),
+                        role="responsible",
+                        line=row.block.start_line,
+                    )
+                )
     start, end = facts.plan_period if facts.plan_period else (None, None)
     return PlanDigest(
         language=plan.language,

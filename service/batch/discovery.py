@@ -296,8 +296,13 @@ def _sort_key(rel: str) -> tuple[str, ...]:
     return tuple(PurePosixPath(rel).parts)
 
 
-def _walk(top: Path, root: Path, out_dir: Path | None, ignores: IgnoreSet,
-          add: Callable[[Path, bool, IgnoreSet], None]) -> None:
+def _walk(
+    top: Path,
+    root: Path,
+    out_dir: Path | None,
+    ignores: IgnoreSet,
+    add: Callable[[Path, bool, IgnoreSet], None],
+) -> None:
     stack: list[tuple[Path, IgnoreSet]] = [(top, ignores)]
     while stack:
         folder, rules = stack.pop()

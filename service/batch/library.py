@@ -40,7 +40,9 @@ class LibraryOptions(BaseModel):
     """Thresholds of the library checks (CLI flags map onto these)."""
 
     duplicate_threshold: float = Field(
-        default=0.8, ge=0.0, le=1.0,
+        default=0.8,
+        ge=0.0,
+        le=1.0,
         description="Jaccard similarity at or above which two goals count as near-duplicates.",
     )
     min_goal_tokens: int = Field(
@@ -50,7 +52,9 @@ class LibraryOptions(BaseModel):
         default=5, ge=1, description="A person in more plans than this at once is overloaded."
     )
     missing_share: float = Field(
-        default=0.5, ge=0.0, le=1.0,
+        default=0.5,
+        ge=0.0,
+        le=1.0,
         description="A section missing from at least this share of plans is reported.",
     )
     lang: str = Field(default="en", description="Language of the messages: en or zh.")
@@ -142,10 +146,16 @@ class LibraryReport(BaseModel):
 LIBRARY_CODES: dict[str, tuple[str, str, str]] = {
     # code -> (severity, English title, Chinese title)
     "library.duplicate-goal": ("info", "Duplicate goal across plans", "多个计划的目标重复"),
-    "library.conflicting-target": ("warning", "Conflicting targets for one metric",
-                                   "同一指标的目标相互冲突"),
-    "library.overloaded-owner": ("warning", "Person owns work in too many plans at once",
-                                 "同一人同时负责过多计划"),
+    "library.conflicting-target": (
+        "warning",
+        "Conflicting targets for one metric",
+        "同一指标的目标相互冲突",
+    ),
+    "library.overloaded-owner": (
+        "warning",
+        "Person owns work in too many plans at once",
+        "同一人同时负责过多计划",
+    ),
     "library.missing-section": ("info", "Section most plans lack", "多数计划缺少的部分"),
 }
 
@@ -234,8 +244,9 @@ class _Goal:
     numbers: tuple[str, ...]
 
 
-def duplicate_goals(plans: PlanDigests, threshold: float = 0.8,
-                    min_tokens: int = 4) -> list[DuplicateGroup]:
+def duplicate_goals(
+    plans: PlanDigests, threshold: float = 0.8, min_tokens: int = 4
+) -> list[DuplicateGroup]:
     """Groups of goals from at least two plans whose similarity reaches ``threshold``.
 
     A set-similarity join with prefix filtering: tokens are ordered rarest
@@ -308,16 +319,20 @@ def duplicate_goals(plans: PlanDigests, threshold: float = 0.8,
         if len(plans_in) < 2:
             continue
         refs = sorted(
-            (GoalRef(plan=goals[m].plan, line=goals[m].item.line, text=goals[m].item.text)
-             for m in members),
+            (
+                GoalRef(plan=goals[m].plan, line=goals[m].item.line, text=goals[m].item.text)
+                for m in members
+            ),
             key=lambda r: (r.plan, r.line),
         )
-        out.append(DuplicateGroup(
-            identical=len({goals[m].norm for m in members}) == 1,
-            similarity=round(edge_sim.get(root, 1.0), 3),
-            plans=len(plans_in),
-            goals=refs,
-        ))
+        out.append(
+            DuplicateGroup(
+                identical=len({goals[m].norm for m in members}) == 1,
+                similarity=round(edge_sim.get(root, 1.0), 3),
+                plans=len(plans_in),
+                goals=refs,
+            )
+        )
     out.sort(key=lambda g: (-g.plans, g.goals[0].plan, g.goals[0].line))
     return out
 
@@ -340,13 +355,25 @@ def conflicting_targets(plans: PlanDigests) -> list[TargetConflict]:
         if not differs:
             continue
         refs = sorted(
-            (TargetRef(plan=p, line=i.line, text=i.text, target=i.target,
-                       target_text=i.target_text, due=i.due) for p, i in entries),
+            (
+                TargetRef(
+                    plan=p,
+                    line=i.line,
+                    text=i.text,
+                    target=i.target,
+                    target_text=i.target_text,
+                    due=i.due,
+                )
+                for p, i in entries
+            ),
             key=lambda r: (r.plan, r.line),
         )
         first = min(entries, key=lambda e: (e[0], e[1].line))[1]
-        out.append(TargetConflict(metric=metric, label=first.metric_label or metric,
-                                  differs=differs, targets=refs))
+        out.append(
+            TargetConflict(
+                metric=metric, label=first.metric_label or metric, differs=differs, targets=refs
+            )
+        )
     out.sort(key=lambda c: (-len({t.plan for t in c.targets}), c.metric))
     return out
 
@@ -390,11 +417,15 @@ def overloaded_owners(plans: PlanDigests, limit: int = 5) -> list[OverloadedOwne
     periods: dict[str, tuple[date | None, date | None]] = {}
     for plan, digest in plans:
         periods[plan] = (_parse(digest.period_start), _parse(digest.period_end))
-        period = (f"{digest.period_start}..{digest.period_end}"
-                  if digest.period_start and digest.period_end else None)
+        period = (
+            f"{digest.period_start}..{digest.period_end}"
+            if digest.period_start and digest.period_end
+            else None
+        )
         for o in digest.owners:
-            ref = per_person[o.key].setdefault(plan, OwnerRef(plan=plan, roles=[], lines=[],
-                                                               period=period))
+            ref = per_person[o.key].setdefault(
+                plan, OwnerRef(plan=plan, roles=[], lines=[], period=period)
+            )
             if o.role not in ref.roles:
                 ref.roles.append(o.role)
             ref.lines.append(o.line)
@@ -408,11 +439,17 @@ def overloaded_owners(plans: PlanDigests, limit: int = 5) -> list[OverloadedOwne
         if concurrent <= limit:
             continue
         name = sorted(names[key].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-        where = [refs[p].model_copy(update={"roles": sorted(refs[p].roles),
-                                            "lines": sorted(refs[p].lines)})
-                 for p in sorted(refs)]
-        out.append(OverloadedOwner(name=name, plans=len(refs), concurrent=concurrent,
-                                   items=items[key], where=where))
+        where = [
+            refs[p].model_copy(
+                update={"roles": sorted(refs[p].roles), "lines": sorted(refs[p].lines)}
+            )
+            for p in sorted(refs)
+        ]
+        out.append(
+            OverloadedOwner(
+                name=name, plans=len(refs), concurrent=concurrent, items=items[key], where=where
+            )
+        )
     out.sort(key=lambda o: (-o.concurrent, -o.plans, o.name))
     return out
 
@@ -424,19 +461,40 @@ def section_coverage(plans: PlanDigests) -> list[SectionCoverage]:
     out: list[SectionCoverage] = []
     for kind in SECTION_KINDS:
         missing = sorted(p for p, d in plans if not d.sections.get(kind, False))
-        out.append(SectionCoverage(section=kind, missing=len(missing), total=total,
-                                   share_missing=round(len(missing) / total, 4) if total else 0.0,
-                                   plans_missing=missing))
+        out.append(
+            SectionCoverage(
+                section=kind,
+                missing=len(missing),
+                total=total,
+                share_missing=round(len(missing) / total, 4) if total else 0.0,
+                plans_missing=missing,
+            )
+        )
     return out
 
 
 # -- findings --------------------------------------------------------------------------------------
 SECTION_NAMES = {
-    "en": {"goals": "goals", "tasks": "tasks or initiatives", "organisation": "owners and roles",
-           "timeline": "a timeline", "budget": "a budget", "risk": "a risk register",
-           "monitoring": "monitoring and review", "communication": "a communication plan"},
-    "zh": {"goals": "目标", "tasks": "任务或举措", "organisation": "负责人与分工", "timeline": "时间表",
-           "budget": "预算", "risk": "风险登记", "monitoring": "监控与复盘", "communication": "沟通机制"},
+    "en": {
+        "goals": "goals",
+        "tasks": "tasks or initiatives",
+        "organisation": "owners and roles",
+        "timeline": "a timeline",
+        "budget": "a budget",
+        "risk": "a risk register",
+        "monitoring": "monitoring and review",
+        "communication": "a communication plan",
+    },
+    "zh": {
+        "goals": "目标",
+        "tasks": "任务或举措",
+        "organisation": "负责人与分工",
+        "timeline": "时间表",
+        "budget": "预算",
+        "risk": "风险登记",
+        "monitoring": "监控与复盘",
+        "communication": "沟通机制",
+    },
 }
 
 
@@ -458,12 +516,20 @@ def _findings(report: LibraryReport, lang: str) -> list[LibraryFinding]:
             msg = f"{group.plans} 个计划写了{kind}的目标：“{quote}”。请确认是否为同一目标、由谁负责，避免重复投入。"
         else:
             kind = "the same" if group.identical else "nearly the same"
-            msg = (f"{group.plans} plans set {kind} goal: \"{quote}\". Check whether it is one "
-                   f"shared goal, agree who owns it, and avoid duplicated effort.")
+            msg = (
+                f'{group.plans} plans set {kind} goal: "{quote}". Check whether it is one '
+                f"shared goal, agree who owns it, and avoid duplicated effort."
+            )
         locs = [LibraryLocation(plan=g.plan, line=g.line, quote=g.text) for g in group.goals]
-        out.append(LibraryFinding(id=_finding_id(code, [f"{g.plan}:{g.line}" for g in group.goals]),
-                                  code=code, severity=LIBRARY_CODES[code][0], message=msg,
-                                  locations=locs))
+        out.append(
+            LibraryFinding(
+                id=_finding_id(code, [f"{g.plan}:{g.line}" for g in group.goals]),
+                code=code,
+                severity=LIBRARY_CODES[code][0],
+                message=msg,
+                locations=locs,
+            )
+        )
     for conflict in report.conflicting_targets:
         code = "library.conflicting-target"
         values = sorted({t.target_text or t.target or "?" for t in conflict.targets})
@@ -480,25 +546,47 @@ def _findings(report: LibraryReport, lang: str) -> list[LibraryFinding]:
                 parts.append("targets " + ", ".join(values[:6]))
             if "due" in conflict.differs:
                 parts.append("due dates " + ", ".join(dues[:6]))
-            msg = (f"{n} plans set different targets for the same metric \"{conflict.label}\" "
-                   f"({'; '.join(parts)}). Agree one target, or say why they differ.")
+            msg = (
+                f'{n} plans set different targets for the same metric "{conflict.label}" '
+                f"({'; '.join(parts)}). Agree one target, or say why they differ."
+            )
         locs = [LibraryLocation(plan=t.plan, line=t.line, quote=t.text) for t in conflict.targets]
-        out.append(LibraryFinding(id=_finding_id(code, [conflict.metric]), code=code,
-                                  severity=LIBRARY_CODES[code][0], message=msg, locations=locs))
+        out.append(
+            LibraryFinding(
+                id=_finding_id(code, [conflict.metric]),
+                code=code,
+                severity=LIBRARY_CODES[code][0],
+                message=msg,
+                locations=locs,
+            )
+        )
     for owner in report.overloaded_owners:
         code = "library.overloaded-owner"
         limit = report.options.owner_limit
         if zh:
-            msg = (f"{owner.name} 在 {owner.plans} 个计划中担任负责人或 A 角，其中最多 {owner.concurrent} "
-                   f"个同时进行（上限 {limit}）。请重新分配或指定副手。")
+            msg = (
+                f"{owner.name} 在 {owner.plans} 个计划中担任负责人或 A 角，其中最多 {owner.concurrent} "
+                f"个同时进行（上限 {limit}）。请重新分配或指定副手。"
+            )
         else:
-            msg = (f"{owner.name} owns or is accountable for work in {owner.plans} plans, up to "
-                   f"{owner.concurrent} of them at the same time (limit {limit}). Reassign some of it "
-                   f"or name deputies.")
-        locs = [LibraryLocation(plan=w.plan, line=w.lines[0] if w.lines else None, quote=owner.name)
-                for w in owner.where]
-        out.append(LibraryFinding(id=_finding_id(code, [owner.name.casefold()]), code=code,
-                                  severity=LIBRARY_CODES[code][0], message=msg, locations=locs))
+            msg = (
+                f"{owner.name} owns or is accountable for work in {owner.plans} plans, up to "
+                f"{owner.concurrent} of them at the same time (limit {limit}). Reassign some of it "
+                f"or name deputies."
+            )
+        locs = [
+            LibraryLocation(plan=w.plan, line=w.lines[0] if w.lines else None, quote=owner.name)
+            for w in owner.where
+        ]
+        out.append(
+            LibraryFinding(
+                id=_finding_id(code, [owner.name.casefold()]),
+                code=code,
+                severity=LIBRARY_CODES[code][0],
+                message=msg,
+                locations=locs,
+            )
+        )
     for cov in report.section_coverage:
         if cov.total < 2 or cov.missing == 0 or cov.share_missing < report.options.missing_share:
             continue
@@ -508,11 +596,20 @@ def _findings(report: LibraryReport, lang: str) -> list[LibraryFinding]:
         if zh:
             msg = f"{cov.missing}/{cov.total} 个计划（{pct}%）缺少{name}。建议在计划模板中加入这一部分。"
         else:
-            msg = (f"{cov.missing} of {cov.total} plans ({pct}%) lack {name}. Add the section "
-                   f"to the library's plan template.")
+            msg = (
+                f"{cov.missing} of {cov.total} plans ({pct}%) lack {name}. Add the section "
+                f"to the library's plan template."
+            )
         locs = [LibraryLocation(plan=p) for p in cov.plans_missing]
-        out.append(LibraryFinding(id=_finding_id(code, [cov.section]), code=code,
-                                  severity=LIBRARY_CODES[code][0], message=msg, locations=locs))
+        out.append(
+            LibraryFinding(
+                id=_finding_id(code, [cov.section]),
+                code=code,
+                severity=LIBRARY_CODES[code][0],
+                message=msg,
+                locations=locs,
+            )
+        )
     return out
 
 
@@ -523,7 +620,9 @@ def check_library(plans: PlanDigests, options: LibraryOptions | None = None) -> 
     report = LibraryReport(
         plans=len(ordered),
         options=options,
-        duplicate_goals=duplicate_goals(ordered, options.duplicate_threshold, options.min_goal_tokens),
+        duplicate_goals=duplicate_goals(
+            ordered, options.duplicate_threshold, options.min_goal_tokens
+        ),
         conflicting_targets=conflicting_targets(ordered),
         overloaded_owners=overloaded_owners(ordered, options.owner_limit),
         section_coverage=section_coverage(ordered),

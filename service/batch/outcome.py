@@ -54,12 +54,18 @@ def parsed_review(entry: dict[str, Any]) -> dict[str, Any]:
     return review
 
 
-def outcome_from_entry(file: PlanFile, entry: dict[str, Any], *, cached: bool,
-                       timings_ms: dict[str, int] | None = None) -> Outcome:
+def outcome_from_entry(
+    file: PlanFile, entry: dict[str, Any], *, cached: bool, timings_ms: dict[str, int] | None = None
+) -> Outcome:
     if entry.get("status") != "ok":
-        return Outcome(file=file, key=str(entry.get("key", "")), status="failed",
-                       reason=str(entry.get("reason", "")), cached=cached,
-                       timings_ms=timings_ms or {})
+        return Outcome(
+            file=file,
+            key=str(entry.get("key", "")),
+            status="failed",
+            reason=str(entry.get("reason", "")),
+            cached=cached,
+            timings_ms=timings_ms or {},
+        )
     review = parsed_review(entry)
     findings = review.get("findings", [])
     digest = PlanDigest.model_validate(entry["digest"]) if entry.get("digest") else None

@@ -56,8 +56,9 @@ def write_review(out: Path, outcome: Outcome, entry: dict[str, Any]) -> None:
     write_if_changed(review_path(out, outcome.file.rel), render_review(entry, outcome.file.source))
 
 
-def iter_entries(outcomes: list[Outcome], cache: ResultCache,
-                 memory: dict[str, str]) -> Iterator[tuple[Outcome, dict[str, Any]]]:
+def iter_entries(
+    outcomes: list[Outcome], cache: ResultCache, memory: dict[str, str]
+) -> Iterator[tuple[Outcome, dict[str, Any]]]:
     """(outcome, cache entry) for each reviewed plan, in plan order, read one at a time."""
     for o in outcomes:
         if o.status != "ok":
@@ -108,28 +109,74 @@ def render_summary_csv(outcomes: list[Outcome]) -> str:
     families = score_columns(outcomes)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["plan", "folder", "format", "language", "status", "reason", "title",
-                     "findings", "error", "warning", "info", "score_overall",
-                     *[f"score_{f}" for f in families], "llm_status"])
+    writer.writerow(
+        [
+            "plan",
+            "folder",
+            "format",
+            "language",
+            "status",
+            "reason",
+            "title",
+            "findings",
+            "error",
+            "warning",
+            "info",
+            "score_overall",
+            *[f"score_{f}" for f in families],
+            "llm_status",
+        ]
+    )
     for o in outcomes:
         if o.status != "ok":
-            writer.writerow([o.file.source, o.file.folder, "", "", "failed", o.reason, "",
-                             "", "", "", "", "", *["" for _ in families], ""])
+            writer.writerow(
+                [
+                    o.file.source,
+                    o.file.folder,
+                    "",
+                    "",
+                    "failed",
+                    o.reason,
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    *["" for _ in families],
+                    "",
+                ]
+            )
             continue
 
         def num(v: int | None) -> str:
             return "" if v is None else str(v)
 
-        writer.writerow([o.file.source, o.file.folder, o.source_format, o.language, "ok", "",
-                         o.title, o.findings, o.severities["error"], o.severities["warning"],
-                         o.severities["info"], num(o.overall),
-                         *[num(o.scores.get(f)) for f in families], o.llm_status])
+        writer.writerow(
+            [
+                o.file.source,
+                o.file.folder,
+                o.source_format,
+                o.language,
+                "ok",
+                "",
+                o.title,
+                o.findings,
+                o.severities["error"],
+                o.severities["warning"],
+                o.severities["info"],
+                num(o.overall),
+                *[num(o.scores.get(f)) for f in families],
+                o.llm_status,
+            ]
+        )
     return buf.getvalue()
 
 
 # -- SARIF -----------------------------------------------------------------------------------------
-def build_sarif_doc(pairs: list[tuple[Any, Any]], failed: list[Outcome],
-                    library: LibraryReport | None, cwd: Path) -> dict[str, Any]:
+def build_sarif_doc(
+    pairs: list[tuple[Any, Any]], failed: list[Outcome], library: LibraryReport | None, cwd: Path
+) -> dict[str, Any]:
     """The report engineer's SARIF log, plus failed files as notifications and library results."""
     from service.report.sarif import artifact_uri, build_sarif
 
@@ -138,13 +185,20 @@ def build_sarif_doc(pairs: list[tuple[Any, Any]], failed: list[Outcome],
     invocation = run["invocations"][0]
     notes = list(invocation.get("toolExecutionNotifications", []))
     for o in failed:
-        notes.append({
-            "level": "error",
-            "descriptor": {"id": "planreview.unreadable"},
-            "message": {"text": o.reason or f"{o.file.source}: could not be reviewed"},
-            "locations": [{"physicalLocation": {"artifactLocation": {
-                "uri": artifact_uri(o.file.source, cwd=cwd)}}}],
-        })
+        notes.append(
+            {
+                "level": "error",
+                "descriptor": {"id": "planreview.unreadable"},
+                "message": {"text": o.reason or f"{o.file.source}: could not be reviewed"},
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": artifact_uri(o.file.source, cwd=cwd)}
+                        }
+                    }
+                ],
+            }
+        )
     if notes:
         invocation["toolExecutionNotifications"] = notes
     if library is not None and library.findings:
@@ -157,8 +211,7 @@ def build_sarif_doc(pairs: list[tuple[Any, Any]], failed: list[Outcome],
     return doc
 
 
-def _add_library_results(run: dict[str, Any], library: LibraryReport, cwd: Path,
-                         room: int) -> None:
+def _add_library_results(run: dict[str, Any], library: LibraryReport, cwd: Path, room: int) -> None:
     from service.report.sarif import artifact_uri
 
     rules = run["tool"]["driver"]["rules"]
@@ -179,15 +232,20 @@ def _add_library_results(run: dict[str, Any], library: LibraryReport, cwd: Path,
         if f.code not in index:
             severity, title_en, title_zh = LIBRARY_CODES[f.code]
             index[f.code] = len(rules)
-            rules.append({
-                "id": f.code,
-                "name": "".join(w.capitalize() for w in f.code.replace("-", ".").split(".")),
-                "shortDescription": {"text": title_en},
-                "fullDescription": {"text": f"{title_en} / {title_zh}"},
-                "defaultConfiguration": {"level": levels[severity]},
-                "properties": {"tags": ["planreview", "library"], "family": "library",
-                               "scope": "library"},
-            })
+            rules.append(
+                {
+                    "id": f.code,
+                    "name": "".join(w.capitalize() for w in f.code.replace("-", ".").split(".")),
+                    "shortDescription": {"text": title_en},
+                    "fullDescription": {"text": f"{title_en} / {title_zh}"},
+                    "defaultConfiguration": {"level": levels[severity]},
+                    "properties": {
+                        "tags": ["planreview", "library"],
+                        "family": "library",
+                        "scope": "library",
+                    },
+                }
+            )
         first, *rest = f.locations
         result: dict[str, Any] = {
             "ruleId": f.code,

@@ -76,8 +76,10 @@ class PlainReporter(NullReporter):
         super().start(total, done)
         self._last = time.monotonic()
         if done:
-            self.stream.write(f"planreview batch: {done} of {total} plans already done "
-                              f"(found in the cache or unreadable), reviewing {total - done}\n")
+            self.stream.write(
+                f"planreview batch: {done} of {total} plans already done "
+                f"(found in the cache or unreadable), reviewing {total - done}\n"
+            )
             self.stream.flush()
 
     def advance(self, ok: int, failed: int) -> None:
@@ -125,14 +127,20 @@ class RichReporter(NullReporter):
             transient=False,
         )
         self._progress.start()
-        self._task = self._progress.add_task("batch", total=total, completed=done,
-                                             rate="–", failed=0, eta="?")
+        self._task = self._progress.add_task(
+            "batch", total=total, completed=done, rate="–", failed=0, eta="?"
+        )
 
     def advance(self, ok: int, failed: int) -> None:
         super().advance(ok, failed)
         if self._progress is not None:
-            self._progress.update(self._task, completed=self.done, rate=f"{self.rate():.1f}",
-                                  failed=self.failed, eta=_eta(self.eta()))
+            self._progress.update(
+                self._task,
+                completed=self.done,
+                rate=f"{self.rate():.1f}",
+                failed=self.failed,
+                eta=_eta(self.eta()),
+            )
 
     def stop(self) -> None:
         if self._progress is not None:

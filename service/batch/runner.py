@@ -122,8 +122,13 @@ def versions_for(llm_wanted: bool, settings: Any) -> dict[str, str]:
             prompt = get_prompts().version
         except Exception:  # no prompts: the LLM tier will say so in llm_status
             prompt = "unavailable"
-    return {"tool": __version__, "rules": RULES_VERSION, "knowledge": knowledge,
-            "prompt": prompt, "model": model}
+    return {
+        "tool": __version__,
+        "rules": RULES_VERSION,
+        "knowledge": knowledge,
+        "prompt": prompt,
+        "model": model,
+    }
 
 
 class _Configs:
@@ -164,8 +169,12 @@ def default_llm_reviewer(plan_json: str, options_json: str) -> dict[str, Any]:
 
 
 class Runner:
-    def __init__(self, opts: BatchOptions, reporter: NullReporter | None = None,
-                 llm_reviewer: LLMReviewer | None = None) -> None:
+    def __init__(
+        self,
+        opts: BatchOptions,
+        reporter: NullReporter | None = None,
+        llm_reviewer: LLMReviewer | None = None,
+    ) -> None:
         from service.settings import get_settings
 
         self.opts = opts
@@ -188,14 +197,19 @@ class Runner:
     def _options_json(self, config: ReviewConfig, llm_in_worker: str) -> str:
         from service.review import ReviewOptions
 
-        return ReviewOptions(llm=llm_in_worker, lang=self.opts.lang,  # type: ignore[arg-type]
-                             draft=False, config=config).model_dump_json()
+        return ReviewOptions(
+            llm=llm_in_worker,  # type: ignore[arg-type]  # "off" or "on", checked by the caller
+            lang=self.opts.lang,  # type: ignore[arg-type]
+            draft=False,
+            config=config,
+        ).model_dump_json()
 
     def prepare(self) -> tuple[list[Job], dict[str, str], bool]:
         """Discover plans, fill outcomes from the cache, return the jobs still to run."""
         self.out.mkdir(parents=True, exist_ok=True)
-        self.files = discover(self.opts.paths, out_dir=self.out, include=self.opts.include,
-                              exclude=self.opts.exclude)
+        self.files = discover(
+            self.opts.paths, out_dir=self.out, include=self.opts.include, exclude=self.opts.exclude
+        )
         explicit = self._explicit_config()
         configs = _Configs(explicit)
         llm = _llm_wanted(self.opts.llm, self.settings)
@@ -206,8 +220,9 @@ class Runner:
             try:
                 config = configs.for_plan(f.path)
             except ConfigError as exc:
-                self.outcomes[i] = Outcome(file=f, key="", status="failed",
-                                           reason=f"{f.source}: {exc}")
+                self.outcomes[i] = Outcome(
+                    file=f, key="", status="failed", reason=f"{f.source}: {exc}"
+                )
                 continue
             try:
                 sha = file_sha256(f.path)
@@ -215,16 +230,26 @@ class Runner:
                 reason = f"{f.source}: cannot read the file: {(exc.strerror or str(exc)).lower()}"
                 self.outcomes[i] = Outcome(file=f, key="", status="failed", reason=reason)
                 continue
-            options = {"llm": "on" if llm else "off", "lang": self.opts.lang,
-                       "config": config.model_dump(mode="json")}
+            options = {
+                "llm": "on" if llm else "off",
+                "lang": self.opts.lang,
+                "config": config.model_dump(mode="json"),
+            }
             key = cache_key(sha, key_versions, options)
             entry = self.cache.get(key)
             if entry is not None:
                 self.outcomes[i] = outcome_from_entry(f, entry, cached=True)
                 continue
-            jobs.append(Job(index=i, path=str(f.path), source=f.source, key=key,
-                            options=self._options_json(config, "off" if llm else self.opts.llm),
-                            keep_plan=llm))
+            jobs.append(
+                Job(
+                    index=i,
+                    path=str(f.path),
+                    source=f.source,
+                    key=key,
+                    options=self._options_json(config, "off" if llm else self.opts.llm),
+                    keep_plan=llm,
+                )
+            )
         return jobs, versions, llm
 
     # -- results -----------------------------------------------------------------------------------
@@ -242,7 +267,9 @@ class Runner:
 
             write_review(self.out, outcome, entry)
         self.fresh += 1
-        self.reporter.advance(1 if outcome.status == "ok" else 0, 0 if outcome.status == "ok" else 1)
+        self.reporter.advance(
+            1 if outcome.status == "ok" else 0, 0 if outcome.status == "ok" else 1
+        )
 
     def _llm_done(self, result: JobResult, fut: Future[dict[str, Any]]) -> None:
         base = json.loads(result.entry)
@@ -250,14 +277,22 @@ class Runner:
             review = fut.result()
             llm_status = str(review.get("engine", {}).get("llm_status", ""))
             cacheable = not llm_status.startswith("failed")
-        except Exception as exc:  # the LLM tier promises not to raise; keep the rule review if it does
+        except (
+            Exception
+        ) as exc:  # the LLM tier promises not to raise; keep the rule review if it does
             review = parsed_review(base)
             review["engine"]["llm_status"] = f"failed: {type(exc).__name__}: {exc}"[:200]
             cacheable = False
         review["plan"]["source"] = base["source"]
-        entry_json = build_entry(base["key"], render_review_dict(review), base["source"],
-                                 base["plan"]["text"], base["plan"]["sha256"],
-                                 base["plan"]["source_format"], base["digest"])
+        entry_json = build_entry(
+            base["key"],
+            render_review_dict(review),
+            base["source"],
+            base["plan"]["text"],
+            base["plan"]["sha256"],
+            base["plan"]["source_format"],
+            base["digest"],
+        )
         self._accept(result, entry_json, cacheable)
 
     # -- execution ---------------------------------------------------------------------------------
@@ -265,8 +300,13 @@ class Runner:
         if not jobs:
             return
         workers = max(1, min(self.opts.jobs or default_jobs(), len(jobs)))
-        llm_pool = (ThreadPoolExecutor(max_workers=self.settings.llm_concurrency,
-                                       thread_name_prefix="planreview-llm") if llm else None)
+        llm_pool = (
+            ThreadPoolExecutor(
+                max_workers=self.settings.llm_concurrency, thread_name_prefix="planreview-llm"
+            )
+            if llm
+            else None
+        )
         try:
             if workers == 1:
                 self._run_inline(jobs, llm_pool)
@@ -276,8 +316,12 @@ class Runner:
             if llm_pool is not None:
                 llm_pool.shutdown(wait=True, cancel_futures=True)
 
-    def _handle(self, results: list[JobResult], llm_pool: ThreadPoolExecutor | None,
-                llm_inflight: dict[Future[dict[str, Any]], JobResult]) -> None:
+    def _handle(
+        self,
+        results: list[JobResult],
+        llm_pool: ThreadPoolExecutor | None,
+        llm_inflight: dict[Future[dict[str, Any]], JobResult],
+    ) -> None:
         for r in results:
             if llm_pool is not None and r.status == "ok" and r.plan_json is not None:
                 options = json.loads(self._job_options[r.index])
@@ -288,12 +332,14 @@ class Runner:
             else:
                 self._accept(r, r.entry, r.cacheable)
 
-    def _drain_llm(self, llm_inflight: dict[Future[dict[str, Any]], JobResult],
-                   block: bool) -> None:
+    def _drain_llm(
+        self, llm_inflight: dict[Future[dict[str, Any]], JobResult], block: bool
+    ) -> None:
         if not llm_inflight:
             return
-        done, _ = wait(list(llm_inflight), timeout=None if block else 0,
-                       return_when=FIRST_COMPLETED)
+        done, _ = wait(
+            list(llm_inflight), timeout=None if block else 0, return_when=FIRST_COMPLETED
+        )
         for fut in sorted(done, key=lambda f: llm_inflight[f].index):
             self._llm_done(llm_inflight.pop(fut), fut)
 
@@ -310,8 +356,9 @@ class Runner:
     def _pool(self, workers: int) -> ProcessPoolExecutor:
         methods = multiprocessing.get_all_start_methods()
         # fork shares the already-imported core with the workers; spawn elsewhere.
-        ctx = multiprocessing.get_context("fork" if "fork" in methods and sys.platform == "linux"
-                                          else "spawn")
+        ctx = multiprocessing.get_context(
+            "fork" if "fork" in methods and sys.platform == "linux" else "spawn"
+        )
         from service.batch.worker import init_worker
 
         return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=init_worker)
@@ -338,8 +385,12 @@ class Runner:
                     self._isolate(queue, llm_pool, llm_inflight)
                     pool = self._pool(workers)
                     continue
-                while (queue and not retry and len(inflight) < max_chunks
-                       and len(llm_inflight) < llm_limit):
+                while (
+                    queue
+                    and not retry
+                    and len(inflight) < max_chunks
+                    and len(llm_inflight) < llm_limit
+                ):
                     batch = [queue.popleft() for _ in range(min(chunk, len(queue)))]
                     try:
                         inflight[pool.submit(review_chunk, batch)] = batch
@@ -358,9 +409,19 @@ class Runner:
                             retry.extend(batch)
                             continue
                         except Exception as exc:  # a result that could not be sent back
-                            results = [JobResult(j.index, failed_entry(
-                                j.key, f"{j.source}: internal error ({type(exc).__name__}: {exc})"),
-                                "failed", False, {}) for j in batch]
+                            results = [
+                                JobResult(
+                                    j.index,
+                                    failed_entry(
+                                        j.key,
+                                        f"{j.source}: internal error ({type(exc).__name__}: {exc})",
+                                    ),
+                                    "failed",
+                                    False,
+                                    {},
+                                )
+                                for j in batch
+                            ]
                         self._handle(results, llm_pool, llm_inflight)
                     elif fut in llm_inflight:
                         self._llm_done(llm_inflight.pop(fut), fut)
@@ -373,8 +434,12 @@ class Runner:
                 _terminate_workers(pool)
             pool.shutdown(wait=finished, cancel_futures=True)
 
-    def _isolate(self, queue: deque[Job], llm_pool: ThreadPoolExecutor | None,
-                 llm_inflight: dict[Future[dict[str, Any]], JobResult]) -> None:
+    def _isolate(
+        self,
+        queue: deque[Job],
+        llm_pool: ThreadPoolExecutor | None,
+        llm_inflight: dict[Future[dict[str, Any]], JobResult],
+    ) -> None:
         """After a crash, run the plans that were in flight one by one to find the culprit."""
         suspects = [queue.popleft() for _ in range(min(len(queue), 16))]
         for job in suspects:
@@ -382,9 +447,17 @@ class Runner:
             try:
                 results = single.submit(review_chunk, [job]).result()
             except BrokenProcessPool:
-                results = [JobResult(job.index, failed_entry(
-                    job.key, f"{job.source}: the review process crashed on this file"),
-                    "failed", False, {})]
+                results = [
+                    JobResult(
+                        job.index,
+                        failed_entry(
+                            job.key, f"{job.source}: the review process crashed on this file"
+                        ),
+                        "failed",
+                        False,
+                        {},
+                    )
+                ]
             finally:
                 single.shutdown(wait=True, cancel_futures=True)
             self._handle(results, llm_pool, llm_inflight)
@@ -400,8 +473,12 @@ def _terminate_workers(pool: ProcessPoolExecutor) -> None:
             process.join(timeout=5)
 
 
-def run_batch(opts: BatchOptions, *, reporter: NullReporter | None = None,
-              llm_reviewer: LLMReviewer | None = None) -> BatchResult:
+def run_batch(
+    opts: BatchOptions,
+    *,
+    reporter: NullReporter | None = None,
+    llm_reviewer: LLMReviewer | None = None,
+) -> BatchResult:
     """Run a whole batch and write its outputs (see service.batch.outputs).
 
     Raises DiscoveryError / ConfigError for bad usage (nothing reviewed then).
@@ -432,9 +509,13 @@ def run_batch(opts: BatchOptions, *, reporter: NullReporter | None = None,
     library = finish(opts, runner, outcomes, versions)
     duration = time.perf_counter() - t0
     result = BatchResult(
-        outcomes=outcomes, library=library, reviewed=runner.fresh,
-        cached=sum(1 for o in outcomes if o.cached), failed=sum(1 for o in outcomes if o.status != "ok"),
-        duration_s=duration, versions=versions,
+        outcomes=outcomes,
+        library=library,
+        reviewed=runner.fresh,
+        cached=sum(1 for o in outcomes if o.cached),
+        failed=sum(1 for o in outcomes if o.status != "ok"),
+        duration_s=duration,
+        versions=versions,
         jobs=max(1, min(opts.jobs or default_jobs(), len(jobs) or 1)),
     )
     _write_run(opts, runner, versions, started, duration, complete=True, result=result)
@@ -448,8 +529,9 @@ def message_language(opts: BatchOptions, outcomes: list[Outcome]) -> str:
     return "zh" if langs and langs.count("zh") > len(langs) / 2 else "en"
 
 
-def finish(opts: BatchOptions, runner: Runner, outcomes: list[Outcome],
-           versions: dict[str, str]) -> LibraryReport:
+def finish(
+    opts: BatchOptions, runner: Runner, outcomes: list[Outcome], versions: dict[str, str]
+) -> LibraryReport:
     """Library checks and every aggregate output, from cache entries in plan order."""
     from service.batch import outputs
     from service.batch.dashboard import render_dashboard
@@ -473,8 +555,13 @@ def finish(opts: BatchOptions, runner: Runner, outcomes: list[Outcome],
         review = Review.model_validate(parsed_review(entry))
         review.plan.source = o.file.source
         plan_info = entry["plan"]
-        plan = Plan(source=o.file.source, text=plan_info["text"], sha256=plan_info["sha256"],
-                    source_format=plan_info["source_format"], language=review.plan.language)
+        plan = Plan(
+            source=o.file.source,
+            text=plan_info["text"],
+            sha256=plan_info["sha256"],
+            source_format=plan_info["source_format"],
+            language=review.plan.language,
+        )
         pairs.append((review, plan))
     outputs.prune_reviews(out, keep)
     outputs.write_text(out / "findings.jsonl", "".join(lines))
@@ -484,21 +571,33 @@ def finish(opts: BatchOptions, runner: Runner, outcomes: list[Outcome],
     outputs.write_text(out / "results.sarif", outputs.dumps_sarif(sarif))
     outputs.write_text(out / "summary.csv", outputs.render_summary_csv(outcomes))
     outputs.write_json(out / "library.json", library.model_dump(mode="json"))
-    outputs.write_text(out / "index.html",
-                       render_dashboard(outcomes, library, lang=lang, versions=versions))
+    outputs.write_text(
+        out / "index.html", render_dashboard(outcomes, library, lang=lang, versions=versions)
+    )
     if not opts.keep_cache:
         runner.cache.prune()
     return library
 
 
-def _write_run(opts: BatchOptions, runner: Runner, versions: dict[str, str], started: datetime,
-               duration: float, *, complete: bool, result: BatchResult | None = None,
-               finished: bool = True) -> None:
+def _write_run(
+    opts: BatchOptions,
+    runner: Runner,
+    versions: dict[str, str],
+    started: datetime,
+    duration: float,
+    *,
+    complete: bool,
+    result: BatchResult | None = None,
+    finished: bool = True,
+) -> None:
     from service.batch.outputs import write_run_json
 
     outcomes = [runner.outcomes[i] for i in sorted(runner.outcomes)]
-    totals = sorted((o.timings_ms.get("total", 0), o.file.source)
-                    for o in outcomes if o.timings_ms and not o.cached)
+    totals = sorted(
+        (o.timings_ms.get("total", 0), o.file.source)
+        for o in outcomes
+        if o.timings_ms and not o.cached
+    )
 
     def pct(p: float) -> int:
         return totals[min(len(totals) - 1, int(p * len(totals)))][0] if totals else 0
@@ -510,10 +609,16 @@ def _write_run(opts: BatchOptions, runner: Runner, versions: dict[str, str], sta
         "duration_s": round(duration, 3),
         "paths": [str(p) for p in opts.paths],
         "out": str(opts.out),
-        "options": {"jobs": opts.jobs or default_jobs(), "llm": opts.llm, "lang": opts.lang,
-                    "resume": opts.resume, "include": opts.include, "exclude": opts.exclude,
-                    "config": str(opts.config) if opts.config else None,
-                    "library": opts.library.model_dump(mode="json")},
+        "options": {
+            "jobs": opts.jobs or default_jobs(),
+            "llm": opts.llm,
+            "lang": opts.lang,
+            "resume": opts.resume,
+            "include": opts.include,
+            "exclude": opts.exclude,
+            "config": str(opts.config) if opts.config else None,
+            "library": opts.library.model_dump(mode="json"),
+        },
         "versions": versions,
         "plans": len(runner.files),
         "reviewed": runner.fresh,

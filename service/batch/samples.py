@@ -26,29 +26,187 @@ EN_TEAMS = ["sales", "support", "operations", "finance", "marketing"]
 ZH_TEAMS = ["华东区", "客服中心"]
 ZHT_TEAMS = ["香港分行"]
 
-_EN_FIRST = ["Alice", "Ben", "Chloe", "Daniel", "Emma", "Farid", "Grace", "Hugo", "Isla", "Jonas",
-             "Kira", "Liam", "Maya", "Nora", "Omar", "Priya", "Quinn", "Rosa", "Samir", "Tara",
-             "Uma", "Victor", "Wen", "Xavier", "Yara", "Zane", "Anton", "Bianca", "Caleb", "Dina",
-             "Elliot", "Fiona", "Gavin", "Hana", "Ivan", "Julia", "Kofi", "Lena", "Marco", "Nadia"]
-_EN_LAST = ["Adams", "Baker", "Costa", "Dubois", "Evans", "Fischer", "Garcia", "Hughes", "Ito",
-            "Jensen", "Khan", "Lopez", "Moreau", "Novak", "Okafor", "Petrov", "Quinlan", "Rossi",
-            "Schmidt", "Tanaka", "Usman", "Varga", "Walsh", "Xu", "Young", "Zimmer", "Albers",
-            "Brandt", "Carver", "Dalton", "Ekström", "Fontaine", "Gill", "Holm", "Iqbal", "Jovanovic",
-            "Keller", "Lindqvist", "Mendes", "Nilsen", "Ortega", "Park", "Reyes", "Sato", "Torres",
-            "Ueda", "Vogel", "Weber", "Yilmaz", "Zhou"]
+_EN_FIRST = [
+    "Alice",
+    "Ben",
+    "Chloe",
+    "Daniel",
+    "Emma",
+    "Farid",
+    "Grace",
+    "Hugo",
+    "Isla",
+    "Jonas",
+    "Kira",
+    "Liam",
+    "Maya",
+    "Nora",
+    "Omar",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Samir",
+    "Tara",
+    "Uma",
+    "Victor",
+    "Wen",
+    "Xavier",
+    "Yara",
+    "Zane",
+    "Anton",
+    "Bianca",
+    "Caleb",
+    "Dina",
+    "Elliot",
+    "Fiona",
+    "Gavin",
+    "Hana",
+    "Ivan",
+    "Julia",
+    "Kofi",
+    "Lena",
+    "Marco",
+    "Nadia",
+]
+_EN_LAST = [
+    "Adams",
+    "Baker",
+    "Costa",
+    "Dubois",
+    "Evans",
+    "Fischer",
+    "Garcia",
+    "Hughes",
+    "Ito",
+    "Jensen",
+    "Khan",
+    "Lopez",
+    "Moreau",
+    "Novak",
+    "Okafor",
+    "Petrov",
+    "Quinlan",
+    "Rossi",
+    "Schmidt",
+    "Tanaka",
+    "Usman",
+    "Varga",
+    "Walsh",
+    "Xu",
+    "Young",
+    "Zimmer",
+    "Albers",
+    "Brandt",
+    "Carver",
+    "Dalton",
+    "Ekström",
+    "Fontaine",
+    "Gill",
+    "Holm",
+    "Iqbal",
+    "Jovanovic",
+    "Keller",
+    "Lindqvist",
+    "Mendes",
+    "Nilsen",
+    "Ortega",
+    "Park",
+    "Reyes",
+    "Sato",
+    "Torres",
+    "Ueda",
+    "Vogel",
+    "Weber",
+    "Yilmaz",
+    "Zhou",
+]
 _ZH_SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹")
-_ZH_GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛",
-             "明", "超", "霞", "平", "刚", "桂英", "晓东", "海燕", "建华", "丽娟", "志强", "雪梅",
-             "国庆", "春梅", "文博", "子涵", "欣怡", "浩然", "思远", "雨桐", "嘉怡", "宇航", "一鸣",
-             "佳琪", "俊杰", "诗涵", "梓轩", "若曦", "天佑", "晨曦", "紫萱", "博文", "奕辰", "梦瑶",
-             "家豪", "雅婷", "凯文", "志远", "宏伟", "丹丹", "秀兰", "永刚", "立新", "红梅", "晓燕",
-             "德华"]
+_ZH_GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "涛",
+    "明",
+    "超",
+    "霞",
+    "平",
+    "刚",
+    "桂英",
+    "晓东",
+    "海燕",
+    "建华",
+    "丽娟",
+    "志强",
+    "雪梅",
+    "国庆",
+    "春梅",
+    "文博",
+    "子涵",
+    "欣怡",
+    "浩然",
+    "思远",
+    "雨桐",
+    "嘉怡",
+    "宇航",
+    "一鸣",
+    "佳琪",
+    "俊杰",
+    "诗涵",
+    "梓轩",
+    "若曦",
+    "天佑",
+    "晨曦",
+    "紫萱",
+    "博文",
+    "奕辰",
+    "梦瑶",
+    "家豪",
+    "雅婷",
+    "凯文",
+    "志远",
+    "宏伟",
+    "丹丹",
+    "秀兰",
+    "永刚",
+    "立新",
+    "红梅",
+    "晓燕",
+    "德华",
+]
 
-EN_CITIES = ["Leeds", "Bristol", "Lyon", "Porto", "Gdansk", "Malmo", "Turin", "Ghent", "Graz",
-             "Bilbao", "Aarhus", "Bergen", "Cork", "Utrecht", "Brno", "Tartu"]
+EN_CITIES = [
+    "Leeds",
+    "Bristol",
+    "Lyon",
+    "Porto",
+    "Gdansk",
+    "Malmo",
+    "Turin",
+    "Ghent",
+    "Graz",
+    "Bilbao",
+    "Aarhus",
+    "Bergen",
+    "Cork",
+    "Utrecht",
+    "Brno",
+    "Tartu",
+]
 ZH_CITIES = ["苏州", "杭州", "宁波", "无锡", "合肥", "南京", "常州", "嘉兴", "绍兴", "温州"]
 
-PLANTED_DUPLICATE_EN = "Move every regional warehouse onto the shared inventory platform by 2026-11-30."
+PLANTED_DUPLICATE_EN = (
+    "Move every regional warehouse onto the shared inventory platform by 2026-11-30."
+)
 PLANTED_DUPLICATE_VARIANT = (
     "Move every regional warehouse onto the shared inventory platform by 30 November 2026."
 )
@@ -109,11 +267,22 @@ def _zh_name(rng: random.Random) -> str:
 def _period(rng: random.Random) -> tuple[str, str, int]:
     year = rng.choice([2026, 2026, 2027])
     start_month = rng.choice([1, 4, 7])
-    return f"{year}-{start_month:02d}-01", f"{year}-{start_month + 5:02d}-{30 if start_month + 5 in (6, 9) else 31}", year
+    return (
+        f"{year}-{start_month:02d}-01",
+        f"{year}-{start_month + 5:02d}-{30 if start_month + 5 in (6, 9) else 31}",
+        year,
+    )
 
 
-def en_plan(rng: random.Random, i: int, team: str, *, extra_goals: list[str] | None = None,
-            forced_owner: str | None = None, notes: int = 2) -> str:
+def en_plan(
+    rng: random.Random,
+    i: int,
+    team: str,
+    *,
+    extra_goals: list[str] | None = None,
+    forced_owner: str | None = None,
+    notes: int = 2,
+) -> str:
     start, end, year = _period(rng)
     if forced_owner:  # the planted owner's plans all run at the same time
         start, end, year = "2026-07-01", "2026-12-31", 2026
@@ -123,66 +292,118 @@ def en_plan(rng: random.Random, i: int, team: str, *, extra_goals: list[str] | N
     if forced_owner:
         owners[0] = owners[3] = forced_owner
     has = {
-        "problem": rng.random() < 0.6, "budget": rng.random() < 0.6, "risk": rng.random() < 0.35,
-        "monitoring": rng.random() < 0.7, "comm": rng.random() < 0.3, "timeline": rng.random() < 0.8,
+        "problem": rng.random() < 0.6,
+        "budget": rng.random() < 0.6,
+        "risk": rng.random() < 0.35,
+        "monitoring": rng.random() < 0.7,
+        "comm": rng.random() < 0.3,
+        "timeline": rng.random() < 0.8,
         "okr": rng.random() < 0.25,
     }
-    lines = [f"# {team.capitalize()} plan for {site}, H{1 if start[5:7] == '01' else 2} {year}", "",
-             f"Plan period: {start} to {end}", f"Prepared by: {owners[1]}", "",
-             "## Background", ""]
+    lines = [
+        f"# {team.capitalize()} plan for {site}, H{1 if start[5:7] == '01' else 2} {year}",
+        "",
+        f"Plan period: {start} to {end}",
+        f"Prepared by: {owners[1]}",
+        "",
+        "## Background",
+        "",
+    ]
     fill = rng.sample(_FILLER_EN, 6)
     lines += [" ".join(fill[:3]), "", " ".join(fill[3:]), ""]
     if has["problem"]:
-        lines += ["## Problems to solve", "",
-                  f"- Backlog at {site} stands at {rng.randint(80, 400)} open items.",
-                  f"- Rework costs about {rng.randint(5, 20)}% of team capacity.", ""]
+        lines += [
+            "## Problems to solve",
+            "",
+            f"- Backlog at {site} stands at {rng.randint(80, 400)} open items.",
+            f"- Rework costs about {rng.randint(5, 20)}% of team capacity.",
+            "",
+        ]
     a, b = rng.randint(55, 75), rng.randint(78, 92)
     goals = [
         f"Raise customer satisfaction at {site} from {a}% to {b}% by {end}.",
         f"Cut average handling time at {site} from {rng.randint(9, 15)} minutes to {rng.randint(5, 8)} minutes by {end}.",
         f"Reduce stock-outs at {site} to {rng.randint(1, 4)}% of lines.",
-        f"Improve teamwork at {site}." if rng.random() < 0.5 else
-        f"Grow repeat orders at {site} from {rng.randint(20, 30)}% to {rng.randint(32, 45)}% by {end}.",
+        f"Improve teamwork at {site}."
+        if rng.random() < 0.5
+        else f"Grow repeat orders at {site} from {rng.randint(20, 30)}% to {rng.randint(32, 45)}% by {end}.",
     ]
     goals += extra_goals or []
     if has["okr"]:
-        lines += ["## OKRs", "", f"Objective: Make {site} the easiest site to buy from", "",
-                  f"- KR1: Raise online conversion at {site} from {rng.randint(2, 3)}.{rng.randint(0, 9)}% to {rng.randint(4, 5)}.{rng.randint(0, 9)}%",
-                  f"- KR2: Cut complaints at {site} from {rng.randint(40, 80)} to {rng.randint(10, 30)} a month",
-                  f"- KR3: Launch the new returns page for {site}", ""]
+        lines += [
+            "## OKRs",
+            "",
+            f"Objective: Make {site} the easiest site to buy from",
+            "",
+            f"- KR1: Raise online conversion at {site} from {rng.randint(2, 3)}.{rng.randint(0, 9)}% to {rng.randint(4, 5)}.{rng.randint(0, 9)}%",
+            f"- KR2: Cut complaints at {site} from {rng.randint(40, 80)} to {rng.randint(10, 30)} a month",
+            f"- KR3: Launch the new returns page for {site}",
+            "",
+        ]
     lines += ["## Goals", ""] + [f"{n}. {g}" for n, g in enumerate(goals, 1)] + [""]
     lines += ["## Tasks", "", "| Task | Owner | Due |", "| --- | --- | --- |"]
-    tasks = ["Map the current order-to-delivery process", "Train staff on the new triage script",
-             "Set up the weekly stock review", "Clean the customer contact list",
-             "Pilot self-service returns", "Agree service levels with the carrier"]
+    tasks = [
+        "Map the current order-to-delivery process",
+        "Train staff on the new triage script",
+        "Set up the weekly stock review",
+        "Clean the customer contact list",
+        "Pilot self-service returns",
+        "Agree service levels with the carrier",
+    ]
     for k, task in enumerate(tasks):
         who = owners[k] if rng.random() < 0.85 or (forced_owner and k in (0, 3)) else "TBD"
-        lines.append(f"| {task} at {site} | {who} | {year}-{min(12, int(start[5:7]) + k):02d}-{rng.randint(10, 28)} |")
+        lines.append(
+            f"| {task} at {site} | {who} | {year}-{min(12, int(start[5:7]) + k):02d}-{rng.randint(10, 28)} |"
+        )
     lines.append("")
     if has["timeline"]:
-        lines += ["## Timeline", "",
-                  f"- {start}: kick-off", f"- {year}-{int(start[5:7]) + 2:02d}-15: pilot review",
-                  f"- {end}: close-out and lessons learned", ""]
+        lines += [
+            "## Timeline",
+            "",
+            f"- {start}: kick-off",
+            f"- {year}-{int(start[5:7]) + 2:02d}-15: pilot review",
+            f"- {end}: close-out and lessons learned",
+            "",
+        ]
     if has["budget"]:
         items = [rng.randint(5, 30) * 1000 for _ in range(3)]
-        lines += ["## Budget", "", "| Item | Cost |", "| --- | --- |",
-                  f"| Training | ${items[0]:,} |", f"| Tooling | ${items[1]:,} |",
-                  f"| Contractors | ${items[2]:,} |", f"| Total | ${sum(items):,} |", ""]
+        lines += [
+            "## Budget",
+            "",
+            "| Item | Cost |",
+            "| --- | --- |",
+            f"| Training | ${items[0]:,} |",
+            f"| Tooling | ${items[1]:,} |",
+            f"| Contractors | ${items[2]:,} |",
+            f"| Total | ${sum(items):,} |",
+            "",
+        ]
     if has["risk"]:
-        lines += ["## Risks", "",
-                  f"- Carrier capacity is short in the peak season (likelihood: medium, impact: high). "
-                  f"Mitigation: book a second carrier by {year}-09-01. Owner: {owners[2]}.",
-                  "- Staff turnover during the pilot (likelihood: high, impact: medium). "
-                  "Mitigation: pair every new starter with a buddy.", ""]
+        lines += [
+            "## Risks",
+            "",
+            f"- Carrier capacity is short in the peak season (likelihood: medium, impact: high). "
+            f"Mitigation: book a second carrier by {year}-09-01. Owner: {owners[2]}.",
+            "- Staff turnover during the pilot (likelihood: high, impact: medium). "
+            "Mitigation: pair every new starter with a buddy.",
+            "",
+        ]
     if has["monitoring"]:
-        lines += ["## Monitoring", "",
-                  "- A weekly dashboard of satisfaction, handling time and stock-outs.",
-                  "- A monthly review with the regional director; adjust the plan when a metric is off track for two weeks.",
-                  ""]
+        lines += [
+            "## Monitoring",
+            "",
+            "- A weekly dashboard of satisfaction, handling time and stock-outs.",
+            "- A monthly review with the regional director; adjust the plan when a metric is off track for two weeks.",
+            "",
+        ]
     if has["comm"]:
-        lines += ["## Communication", "",
-                  "- Fortnightly update e-mail to all stakeholders.",
-                  f"- Escalations go to {owners[1]} within one working day.", ""]
+        lines += [
+            "## Communication",
+            "",
+            "- Fortnightly update e-mail to all stakeholders.",
+            f"- Escalations go to {owners[1]} within one working day.",
+            "",
+        ]
     # Pad to about two pages with notes that vary by plan.
     lines += ["## Notes", ""]
     for _ in range(notes):
@@ -190,8 +411,9 @@ def en_plan(rng: random.Random, i: int, team: str, *, extra_goals: list[str] | N
     return "\n".join(lines)
 
 
-def zh_plan(rng: random.Random, i: int, team: str, *, forced_owner: str | None = None,
-            notes: int = 2) -> str:
+def zh_plan(
+    rng: random.Random, i: int, team: str, *, forced_owner: str | None = None, notes: int = 2
+) -> str:
     start, end, year = _period(rng)
     city = rng.choice(ZH_CITIES)
     site = f"{city}{i:03d}号门店"
@@ -199,49 +421,103 @@ def zh_plan(rng: random.Random, i: int, team: str, *, forced_owner: str | None =
     if forced_owner:
         owners[0] = owners[3] = forced_owner
     has = {
-        "problem": rng.random() < 0.6, "budget": rng.random() < 0.6, "risk": rng.random() < 0.35,
-        "monitoring": rng.random() < 0.7, "comm": rng.random() < 0.3, "timeline": rng.random() < 0.8,
+        "problem": rng.random() < 0.6,
+        "budget": rng.random() < 0.6,
+        "risk": rng.random() < 0.35,
+        "monitoring": rng.random() < 0.7,
+        "comm": rng.random() < 0.3,
+        "timeline": rng.random() < 0.8,
     }
     half = "上半年" if start[5:7] == "01" else "下半年"
-    lines = [f"# {team}{site}{year}年{half}运营计划", "",
-             f"计划周期：{start} 至 {end}", f"编制人：{owners[1]}", "", "## 一、背景", ""]
+    lines = [
+        f"# {team}{site}{year}年{half}运营计划",
+        "",
+        f"计划周期：{start} 至 {end}",
+        f"编制人：{owners[1]}",
+        "",
+        "## 一、背景",
+        "",
+    ]
     fill = rng.sample(_FILLER_ZH, 6)
     lines += ["".join(fill[:3]), "", "".join(fill[3:]), ""]
     if has["problem"]:
-        lines += ["## 二、存在的问题", "", f"- {site}积压工单约{rng.randint(80, 400)}件。",
-                  f"- 返工约占团队产能的{rng.randint(5, 20)}%。", ""]
+        lines += [
+            "## 二、存在的问题",
+            "",
+            f"- {site}积压工单约{rng.randint(80, 400)}件。",
+            f"- 返工约占团队产能的{rng.randint(5, 20)}%。",
+            "",
+        ]
     goals = [
         f"{end}前将{site}客户满意度从{rng.randint(60, 75)}%提升至{rng.randint(80, 92)}%。",
         f"{site}平均处理时长由{rng.randint(9, 15)}分钟缩短至{rng.randint(5, 8)}分钟。",
         f"{site}缺货率控制在{rng.randint(1, 4)}%以内。",
-        f"提升{site}团队协作水平。" if rng.random() < 0.5 else
-        f"{site}复购率由{rng.randint(20, 30)}%提升至{rng.randint(32, 45)}%。",
+        f"提升{site}团队协作水平。"
+        if rng.random() < 0.5
+        else f"{site}复购率由{rng.randint(20, 30)}%提升至{rng.randint(32, 45)}%。",
     ]
     lines += ["## 三、目标", ""] + [f"{n}. {g}" for n, g in enumerate(goals, 1)] + [""]
     lines += ["## 四、重点任务", "", "| 任务 | 负责人 | 完成时间 |", "| --- | --- | --- |"]
-    tasks = ["梳理订单到交付的现有流程", "培训员工使用新的分诊话术", "建立每周库存复盘机制",
-             "清洗客户联系人名单", "试点自助退货", "与物流商确定服务水平"]
+    tasks = [
+        "梳理订单到交付的现有流程",
+        "培训员工使用新的分诊话术",
+        "建立每周库存复盘机制",
+        "清洗客户联系人名单",
+        "试点自助退货",
+        "与物流商确定服务水平",
+    ]
     for k, task in enumerate(tasks):
         who = owners[k] if rng.random() < 0.85 or (forced_owner and k in (0, 3)) else "待定"
-        lines.append(f"| {site}{task} | {who} | {year}-{min(12, int(start[5:7]) + k):02d}-{rng.randint(10, 28)} |")
+        lines.append(
+            f"| {site}{task} | {who} | {year}-{min(12, int(start[5:7]) + k):02d}-{rng.randint(10, 28)} |"
+        )
     lines.append("")
     if has["timeline"]:
-        lines += ["## 五、时间安排", "", f"- {start}：项目启动", f"- {year}-{int(start[5:7]) + 2:02d}-15：试点复盘",
-                  f"- {end}：收尾总结", ""]
+        lines += [
+            "## 五、时间安排",
+            "",
+            f"- {start}：项目启动",
+            f"- {year}-{int(start[5:7]) + 2:02d}-15：试点复盘",
+            f"- {end}：收尾总结",
+            "",
+        ]
     if has["budget"]:
         items = [rng.randint(5, 30) for _ in range(3)]
-        lines += ["## 六、预算", "", "| 项目 | 金额 |", "| --- | --- |", f"| 培训 | {items[0]}万元 |",
-                  f"| 系统工具 | {items[1]}万元 |", f"| 外包 | {items[2]}万元 |", f"| 合计 | {sum(items)}万元 |", ""]
+        lines += [
+            "## 六、预算",
+            "",
+            "| 项目 | 金额 |",
+            "| --- | --- |",
+            f"| 培训 | {items[0]}万元 |",
+            f"| 系统工具 | {items[1]}万元 |",
+            f"| 外包 | {items[2]}万元 |",
+            f"| 合计 | {sum(items)}万元 |",
+            "",
+        ]
     if has["risk"]:
-        lines += ["## 七、风险与应对", "",
-                  f"- 旺季物流运力不足（可能性：中，影响：高）。应对：{year}年9月1日前签约第二家物流商，责任人：{owners[2]}。",
-                  "- 试点期间人员流失（可能性：高，影响：中）。应对：为每位新员工安排带教师傅。", ""]
+        lines += [
+            "## 七、风险与应对",
+            "",
+            f"- 旺季物流运力不足（可能性：中，影响：高）。应对：{year}年9月1日前签约第二家物流商，责任人：{owners[2]}。",
+            "- 试点期间人员流失（可能性：高，影响：中）。应对：为每位新员工安排带教师傅。",
+            "",
+        ]
     if has["monitoring"]:
-        lines += ["## 八、监控与复盘", "", "- 每周看板跟踪满意度、处理时长和缺货率。",
-                  "- 每月与区域总监复盘；指标连续两周偏离时调整计划。", ""]
+        lines += [
+            "## 八、监控与复盘",
+            "",
+            "- 每周看板跟踪满意度、处理时长和缺货率。",
+            "- 每月与区域总监复盘；指标连续两周偏离时调整计划。",
+            "",
+        ]
     if has["comm"]:
-        lines += ["## 九、沟通机制", "", "- 每两周向所有相关方发送进展邮件。",
-                  f"- 升级问题一个工作日内报{owners[1]}。", ""]
+        lines += [
+            "## 九、沟通机制",
+            "",
+            "- 每两周向所有相关方发送进展邮件。",
+            f"- 升级问题一个工作日内报{owners[1]}。",
+            "",
+        ]
     lines += ["## 附注", ""]
     for _ in range(notes):
         lines += ["".join(rng.sample(_FILLER_ZH, 5)), ""]
@@ -254,8 +530,15 @@ def _traditional(text: str) -> str:
     return str(HanziConv.toTraditional(text))
 
 
-def generate_library(root: Path, n: int = 300, *, seed: int = 7, bad: bool = True,
-                     plant: bool = True, pages: float = 1.0) -> LibraryManifest:
+def generate_library(
+    root: Path,
+    n: int = 300,
+    *,
+    seed: int = 7,
+    bad: bool = True,
+    plant: bool = True,
+    pages: float = 1.0,
+) -> LibraryManifest:
     """Write ``n`` readable plans (plus bad files when ``bad``) under ``root``.
 
     ``pages`` sets the length: 1 is about 450 English words, 2 about 850.
@@ -281,7 +564,9 @@ def generate_library(root: Path, n: int = 300, *, seed: int = 7, bad: bool = Tru
             extra.append(PLANTED_DUPLICATE_VARIANT)
         if i in conflict_at:
             due = "2026-09-30" if conflict_at[i] == "95%" else "2026-12-31"
-            extra.append(f"Raise the {PLANTED_CONFLICT_METRIC} from 82% to {conflict_at[i]} by {due}.")
+            extra.append(
+                f"Raise the {PLANTED_CONFLICT_METRIC} from 82% to {conflict_at[i]} by {due}."
+            )
         forced = PLANTED_OWNER if i in owner_at and kind == "en" else None
         if kind == "en":
             team = EN_TEAMS[i % len(EN_TEAMS)]
@@ -312,10 +597,14 @@ def generate_library(root: Path, n: int = 300, *, seed: int = 7, bad: bool = Tru
             "empty.md": (b"", "empty"),
             "blank.txt": (b"  \n\n\t\n", "whitespace only"),
             "binary.md": (bytes(brng.randrange(256) for _ in range(2048)) + b"\0", "binary"),
-            "corrupt.docx": (b"PK\x03\x04" + bytes(brng.randrange(256) for _ in range(600)),
-                             "corrupt docx"),
-            "damaged.pdf": (b"%PDF-1.4\n" + bytes(brng.randrange(256) for _ in range(600)),
-                            "damaged pdf"),
+            "corrupt.docx": (
+                b"PK\x03\x04" + bytes(brng.randrange(256) for _ in range(600)),
+                "corrupt docx",
+            ),
+            "damaged.pdf": (
+                b"%PDF-1.4\n" + bytes(brng.randrange(256) for _ in range(600)),
+                "damaged pdf",
+            ),
         }
         for name, (data, what) in files.items():
             (bad_dir / name).write_bytes(data)

@@ -54,8 +54,11 @@ def warm_up() -> None:
     from service.ingest import load_bytes
     from service.review import ReviewOptions, review_plan
 
-    plan = load_bytes("# Warm-up plan\n\n## Goals\n\n- Raise CSAT from 70% to 80% by 2026-12-31 (owner: Alice Chen)\n"
-                      "\n## 目标\n\n- 將滿意度從70%提升至80%\n".encode(), "warm-up.md")
+    plan = load_bytes(
+        "# Warm-up plan\n\n## Goals\n\n- Raise CSAT from 70% to 80% by 2026-12-31 (owner: Alice Chen)\n"
+        "\n## 目标\n\n- 將滿意度從70%提升至80%\n".encode(),
+        "warm-up.md",
+    )
     review_plan(plan, ReviewOptions(llm="off"))
     from service.batch.digest import digest_plan
 
@@ -73,8 +76,9 @@ def _exit_with_parent(parent: int) -> None:
 def init_worker() -> None:
     """Process-pool initializer: ignore SIGINT, watch the parent, import and warm the core once."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True,
-                     name="planreview-parent-watch").start()
+    threading.Thread(
+        target=_exit_with_parent, args=(os.getppid(),), daemon=True, name="planreview-parent-watch"
+    ).start()
     warm_up()
 
 
@@ -94,8 +98,9 @@ def _one_line(text: str, limit: int = 300) -> str:
 
 
 def failed_entry(key: str, reason: str) -> str:
-    return json.dumps({"key": key, "status": "failed", "reason": _one_line(reason)},
-                      ensure_ascii=False)
+    return json.dumps(
+        {"key": key, "status": "failed", "reason": _one_line(reason)}, ensure_ascii=False
+    )
 
 
 def review_one(job: Job) -> JobResult:
@@ -110,20 +115,40 @@ def review_one(job: Job) -> JobResult:
     except PlanReviewError as exc:
         # The message names the absolute path; reports name the plan by its source.
         reason = str(exc).replace(job.path, job.source)
-        return JobResult(job.index, failed_entry(job.key, reason), "failed", True,
-                         {"total": int((time.perf_counter() - t0) * 1000)})
+        return JobResult(
+            job.index,
+            failed_entry(job.key, reason),
+            "failed",
+            True,
+            {"total": int((time.perf_counter() - t0) * 1000)},
+        )
     except Exception as exc:  # a bug or a pathological file: report it, keep going
-        return JobResult(job.index, failed_entry(job.key, f"{job.source}: internal error while "
-                                                 f"reading the file ({type(exc).__name__}: {exc})"),
-                         "failed", False, {"total": int((time.perf_counter() - t0) * 1000)})
+        return JobResult(
+            job.index,
+            failed_entry(
+                job.key,
+                f"{job.source}: internal error while "
+                f"reading the file ({type(exc).__name__}: {exc})",
+            ),
+            "failed",
+            False,
+            {"total": int((time.perf_counter() - t0) * 1000)},
+        )
     parse_ms = int((time.perf_counter() - t0) * 1000)
     plan.source = job.source
     try:
         review = review_plan(plan, _options(job.options), parse_ms=parse_ms)
     except Exception as exc:
-        return JobResult(job.index, failed_entry(job.key, f"{job.source}: internal error while "
-                                                 f"reviewing ({type(exc).__name__}: {exc})"),
-                         "failed", False, {"total": int((time.perf_counter() - t0) * 1000)})
+        return JobResult(
+            job.index,
+            failed_entry(
+                job.key,
+                f"{job.source}: internal error while reviewing ({type(exc).__name__}: {exc})",
+            ),
+            "failed",
+            False,
+            {"total": int((time.perf_counter() - t0) * 1000)},
+        )
     try:
         digest = digest_plan(plan)
     except Exception:  # the library checks lose one plan; the review stands
@@ -132,10 +157,23 @@ def review_one(job: Job) -> JobResult:
     # Timings change from run to run; the per-plan file must not (they go to run.json).
     review_text = review.model_copy(update={"timings_ms": {}}).model_dump_json(indent=2) + "\n"
     timings["total"] = int((time.perf_counter() - t0) * 1000)
-    entry = build_entry(job.key, review_text, job.source, plan.text, plan.sha256,
-                        plan.source_format, digest.model_dump(mode="json"))
-    return JobResult(job.index, entry, "ok", not review.engine.llm_status.startswith("failed"),
-                     timings, plan.model_dump_json() if job.keep_plan else None)
+    entry = build_entry(
+        job.key,
+        review_text,
+        job.source,
+        plan.text,
+        plan.sha256,
+        plan.source_format,
+        digest.model_dump(mode="json"),
+    )
+    return JobResult(
+        job.index,
+        entry,
+        "ok",
+        not review.engine.llm_status.startswith("failed"),
+        timings,
+        plan.model_dump_json() if job.keep_plan else None,
+    )
 
 
 def render_review_dict(review: dict[str, Any]) -> str:
@@ -144,14 +182,26 @@ def render_review_dict(review: dict[str, Any]) -> str:
     return json.dumps(review, indent=2, ensure_ascii=False) + "\n"
 
 
-def build_entry(key: str, review_text: str, source: str, text: str, sha256: str,
-                source_format: str, digest: dict[str, Any]) -> str:
+def build_entry(
+    key: str,
+    review_text: str,
+    source: str,
+    text: str,
+    sha256: str,
+    source_format: str,
+    digest: dict[str, Any],
+) -> str:
     """A cache entry: the per-plan review file as written (for ``source``), the plan's text
     (SARIF regions) and its digest (library checks)."""
     return json.dumps(
-        {"key": key, "status": "ok", "source": source, "review_text": review_text,
-         "plan": {"text": text, "sha256": sha256, "source_format": source_format},
-         "digest": digest},
+        {
+            "key": key,
+            "status": "ok",
+            "source": source,
+            "review_text": review_text,
+            "plan": {"text": text, "sha256": sha256, "source_format": source_format},
+            "digest": digest,
+        },
         ensure_ascii=False,
     )
 

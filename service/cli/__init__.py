@@ -20,9 +20,15 @@ app.command("review")(review_command)
 app.command("rules")(rules_command)
 
 # Sub-commands that live in their own modules; each module keeps heavy imports inside functions.
-_SUBAPPS = {"kb": "service.cli.kb", "eval": "service.cli.eval", "batch": "service.cli.batch",
-            "serve": "service.cli.serve", "lsp": "service.cli.lsp", "llm": "service.cli.llm",
-            "keys": "service.cli.keys"}
+_SUBAPPS = {
+    "kb": "service.cli.kb",
+    "eval": "service.cli.eval",
+    "batch": "service.cli.batch",
+    "serve": "service.cli.serve",
+    "lsp": "service.cli.lsp",
+    "llm": "service.cli.llm",
+    "keys": "service.cli.keys",
+}
 
 
 def _register() -> None:

@@ -24,39 +24,97 @@ class ProgressMode(StrEnum):
 
 
 def command(
-    paths: Annotated[list[str], typer.Argument(
-        help="Plan files, folders or globs (.md .markdown .txt .docx .pdf).")],
+    paths: Annotated[
+        list[str],
+        typer.Argument(help="Plan files, folders or globs (.md .markdown .txt .docx .pdf)."),
+    ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the reports (created).")],
-    jobs: Annotated[int | None, typer.Option(
-        "--jobs", "-j", min=1, help="Worker processes for the rule tier (default: CPU count).")] = None,
-    resume: Annotated[bool, typer.Option(
-        "--resume", help="Continue an interrupted run in --out. (Every run reuses the cache in "
-        "--out, so unchanged plans are never reviewed twice; --resume says that is the intent.)")] = False,
-    llm: Annotated[LLMMode, typer.Option(
-        help="auto: use the LLM tier when an endpoint is configured.")] = LLMMode.auto,
-    lang: Annotated[Lang, typer.Option(help="Language of messages (auto follows each plan).")] = Lang.auto,
-    config: Annotated[Path | None, typer.Option(
-        "--config", help="planreview.toml for every plan (default: the nearest one to each plan).")] = None,
-    include: Annotated[list[str] | None, typer.Option(
-        "--include", help="Only files matching this glob (relative to the library root; repeatable).")] = None,
-    exclude: Annotated[list[str] | None, typer.Option(
-        "--exclude", help="Skip files or folders matching this gitignore-style glob (repeatable).")] = None,
-    fail_on: Annotated[FailOn, typer.Option(
-        "--fail-on", help="Exit 1 when any finding (plan or library) is at or above this severity.")] = FailOn.error,
-    fail_on_unreadable: Annotated[bool, typer.Option(
-        "--fail-on-unreadable", help="Also exit 1 when a file could not be reviewed.")] = False,
-    owner_limit: Annotated[int, typer.Option(
-        "--owner-limit", min=1, help="Flag people owning work in more plans than this at once.")] = 5,
-    duplicate_threshold: Annotated[float, typer.Option(
-        "--duplicate-threshold", min=0.0, max=1.0,
-        help="Similarity (0-1) at which goals in different plans count as duplicates.")] = 0.8,
-    missing_share: Annotated[float, typer.Option(
-        "--missing-share", min=0.0, max=1.0,
-        help="Report a section missing from at least this share of plans.")] = 0.5,
-    fresh: Annotated[bool, typer.Option(
-        "--fresh", help="Ignore and clear the cache in --out: review every plan again.")] = False,
-    progress: Annotated[ProgressMode, typer.Option(
-        help="auto: a progress bar on a terminal, plain lines otherwise.")] = ProgressMode.auto,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs", "-j", min=1, help="Worker processes for the rule tier (default: CPU count)."
+        ),
+    ] = None,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume",
+            help="Continue an interrupted run in --out. (Every run reuses the cache in "
+            "--out, so unchanged plans are never reviewed twice; --resume says that is the intent.)",
+        ),
+    ] = False,
+    llm: Annotated[
+        LLMMode, typer.Option(help="auto: use the LLM tier when an endpoint is configured.")
+    ] = LLMMode.auto,
+    lang: Annotated[
+        Lang, typer.Option(help="Language of messages (auto follows each plan).")
+    ] = Lang.auto,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="planreview.toml for every plan (default: the nearest one to each plan).",
+        ),
+    ] = None,
+    include: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--include",
+            help="Only files matching this glob (relative to the library root; repeatable).",
+        ),
+    ] = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--exclude",
+            help="Skip files or folders matching this gitignore-style glob (repeatable).",
+        ),
+    ] = None,
+    fail_on: Annotated[
+        FailOn,
+        typer.Option(
+            "--fail-on",
+            help="Exit 1 when any finding (plan or library) is at or above this severity.",
+        ),
+    ] = FailOn.error,
+    fail_on_unreadable: Annotated[
+        bool,
+        typer.Option("--fail-on-unreadable", help="Also exit 1 when a file could not be reviewed."),
+    ] = False,
+    owner_limit: Annotated[
+        int,
+        typer.Option(
+            "--owner-limit", min=1, help="Flag people owning work in more plans than this at once."
+        ),
+    ] = 5,
+    duplicate_threshold: Annotated[
+        float,
+        typer.Option(
+            "--duplicate-threshold",
+            min=0.0,
+            max=1.0,
+            help="Similarity (0-1) at which goals in different plans count as duplicates.",
+        ),
+    ] = 0.8,
+    missing_share: Annotated[
+        float,
+        typer.Option(
+            "--missing-share",
+            min=0.0,
+            max=1.0,
+            help="Report a section missing from at least this share of plans.",
+        ),
+    ] = 0.5,
+    fresh: Annotated[
+        bool,
+        typer.Option(
+            "--fresh", help="Ignore and clear the cache in --out: review every plan again."
+        ),
+    ] = False,
+    progress: Annotated[
+        ProgressMode,
+        typer.Option(help="auto: a progress bar on a terminal, plain lines otherwise."),
+    ] = ProgressMode.auto,
 ) -> None:
     """Review a library of plans: per-plan JSON, findings.jsonl, SARIF, summary.csv, dashboard.
 
@@ -82,20 +140,35 @@ def command(
     if resume and not (out / CACHE_DIR).is_dir():
         typer.echo(f"planreview: nothing to resume in {out}; starting a new run", err=True)
     elif not resume and not fresh and _unfinished(out):
-        typer.echo(f"planreview: the last run in {out} did not finish; the plans it reviewed "
-                   f"are reused", err=True)
+        typer.echo(
+            f"planreview: the last run in {out} did not finish; the plans it reviewed are reused",
+            err=True,
+        )
     opts = BatchOptions(
-        paths=paths, out=out, jobs=jobs, resume=resume, llm=llm.value, lang=lang.value,
-        config=config, include=list(include or []), exclude=list(exclude or []),
-        library=LibraryOptions(owner_limit=owner_limit, duplicate_threshold=duplicate_threshold,
-                               missing_share=missing_share),
+        paths=paths,
+        out=out,
+        jobs=jobs,
+        resume=resume,
+        llm=llm.value,
+        lang=lang.value,
+        config=config,
+        include=list(include or []),
+        exclude=list(exclude or []),
+        library=LibraryOptions(
+            owner_limit=owner_limit,
+            duplicate_threshold=duplicate_threshold,
+            missing_share=missing_share,
+        ),
     )
     reporter = make_reporter(progress.value)
     try:
         result = run_batch(opts, reporter=reporter)
     except KeyboardInterrupt:
-        typer.echo(f"planreview: interrupted; finished plans are saved in {out}. "
-                   f"Run the same command with --resume to continue.", err=True)
+        typer.echo(
+            f"planreview: interrupted; finished plans are saved in {out}. "
+            f"Run the same command with --resume to continue.",
+            err=True,
+        )
         raise typer.Exit(130) from None
     except PlanReviewError as exc:
         raise fail(str(exc)) from None
@@ -124,11 +197,15 @@ def exit_code(result: BatchResult, fail_on: str, fail_on_unreadable: bool) -> in
     if fail_on == "never":
         return 0
     threshold = SEVERITY_RANK[fail_on]
-    if any(SEVERITY_RANK.get(sev, 0) >= threshold and n
-           for o in result.ok for sev, n in o.severities.items()):
+    if any(
+        SEVERITY_RANK.get(sev, 0) >= threshold and n
+        for o in result.ok
+        for sev, n in o.severities.items()
+    ):
         return 1
     if result.library is not None and any(
-            SEVERITY_RANK.get(f.severity, 0) >= threshold for f in result.library.findings):
+        SEVERITY_RANK.get(f.severity, 0) >= threshold for f in result.library.findings
+    ):
         return 1
     return 0
 
@@ -154,15 +231,21 @@ def _summary(result: BatchResult, out: Path, show: bool) -> None:
     table.add_row("reviewed now", f"{result.reviewed} ({rate:.1f} plans/s, {result.jobs} jobs)")
     table.add_row("from cache", str(result.cached))
     table.add_row("failed", f"[red]{result.failed}[/red]" if result.failed else "0")
-    table.add_row("findings", f"{sum(sev.values())} ([red]{sev['error']} errors[/red], "
-                  f"[yellow]{sev['warning']} warnings[/yellow], [blue]{sev['info']} info[/blue])")
+    table.add_row(
+        "findings",
+        f"{sum(sev.values())} ([red]{sev['error']} errors[/red], "
+        f"[yellow]{sev['warning']} warnings[/yellow], [blue]{sev['info']} info[/blue])",
+    )
     if result.library is not None:
         lib = result.library
-        table.add_row("library", f"{len(lib.duplicate_goals)} duplicate goals, "
-                      f"{len(lib.conflicting_targets)} conflicting targets, "
-                      f"{len(lib.overloaded_owners)} overloaded owners, "
-                      f"{sum(1 for f in lib.findings if f.code == 'library.missing-section')} "
-                      f"sections most plans lack")
+        table.add_row(
+            "library",
+            f"{len(lib.duplicate_goals)} duplicate goals, "
+            f"{len(lib.conflicting_targets)} conflicting targets, "
+            f"{len(lib.overloaded_owners)} overloaded owners, "
+            f"{sum(1 for f in lib.findings if f.code == 'library.missing-section')} "
+            f"sections most plans lack",
+        )
     table.add_row("time", f"{result.duration_s:.1f} s")
     table.add_row("dashboard", str(out / "index.html"))
     console.print(table)
@@ -171,6 +254,7 @@ def _summary(result: BatchResult, out: Path, show: bool) -> None:
         for o in shown:
             console.print(f"failed: {o.reason}", markup=False, soft_wrap=True)
         if result.failed > len(shown):
-            console.print(f"… and {result.failed - len(shown)} more (see {out / 'summary.csv'})",
-                          markup=False)
+            console.print(
+                f"… and {result.failed - len(shown)} more (see {out / 'summary.csv'})", markup=False
+            )
     sys.stderr.flush()

@@ -29,6 +29,7 @@ class SplitName(StrEnum):
     dev = "dev"
     test = "test"
     holdout = "holdout"
+    real = "real"
     all = "all"
 
 
@@ -40,21 +41,58 @@ class RetrievalMode(StrEnum):
 
 
 def command(
-    mode: Annotated[EvalMode, typer.Option(help="offline: rules only; replay: recorded LLM answers; live: the configured endpoint.")] = EvalMode.offline,
-    split: Annotated[SplitName, typer.Option(help="Dataset split; tune on dev only.")] = SplitName.dev,
-    lang: Annotated[str | None, typer.Option("--lang", help="Only plans in this language (en or zh).")] = None,
-    plan: Annotated[list[str] | None, typer.Option("--plan", help="Only this plan id (repeatable).")] = None,
-    baseline: Annotated[Path | None, typer.Option(help="Baseline to compare with (default eval/baselines/<mode>-<split>.json).")] = None,
-    no_baseline: Annotated[bool, typer.Option("--no-baseline", help="Do not compare with any baseline.")] = False,
-    out: Annotated[Path, typer.Option(help="Folder for results.json and report.html.")] = Path("eval/out"),
-    bless: Annotated[bool, typer.Option("--bless", help="Write this run as the new baseline (and do not compare).")] = False,
-    config: Annotated[Path | None, typer.Option(help="planreview.toml with select/ignore/severity for the run.")] = None,
-    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Switch off a code or family for the run (repeatable).")] = None,
-    cassettes: Annotated[Path | None, typer.Option(help="Cassette folder for replay/record (default eval/cassettes).")] = None,
-    record: Annotated[bool, typer.Option("--record", help="Live mode: record cassettes for replay.")] = False,
-    retrieval: Annotated[RetrievalMode, typer.Option(help="Retrieval eval mode, or off.")] = RetrievalMode.lexical,
-    codes: Annotated[bool, typer.Option("--codes", help="Show a row per code in the table.")] = False,
-    check_dataset: Annotated[bool, typer.Option("--check-dataset", help="Only validate the dataset and exit.")] = False,
+    mode: Annotated[
+        EvalMode,
+        typer.Option(
+            help="offline: rules only; replay: recorded LLM answers; live: the configured endpoint."
+        ),
+    ] = EvalMode.offline,
+    split: Annotated[
+        SplitName, typer.Option(help="Dataset split; tune on dev only.")
+    ] = SplitName.dev,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="Only plans in this language (en or zh).")
+    ] = None,
+    plan: Annotated[
+        list[str] | None, typer.Option("--plan", help="Only this plan id (repeatable).")
+    ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(help="Baseline to compare with (default eval/baselines/<mode>-<split>.json)."),
+    ] = None,
+    no_baseline: Annotated[
+        bool, typer.Option("--no-baseline", help="Do not compare with any baseline.")
+    ] = False,
+    out: Annotated[Path, typer.Option(help="Folder for results.json and report.html.")] = Path(
+        "eval/out"
+    ),
+    bless: Annotated[
+        bool,
+        typer.Option("--bless", help="Write this run as the new baseline (and do not compare)."),
+    ] = False,
+    config: Annotated[
+        Path | None, typer.Option(help="planreview.toml with select/ignore/severity for the run.")
+    ] = None,
+    ignore: Annotated[
+        list[str] | None,
+        typer.Option("--ignore", help="Switch off a code or family for the run (repeatable)."),
+    ] = None,
+    cassettes: Annotated[
+        Path | None,
+        typer.Option(help="Cassette folder for replay/record (default eval/cassettes)."),
+    ] = None,
+    record: Annotated[
+        bool, typer.Option("--record", help="Live mode: record cassettes for replay.")
+    ] = False,
+    retrieval: Annotated[
+        RetrievalMode, typer.Option(help="Retrieval eval mode, or off.")
+    ] = RetrievalMode.lexical,
+    codes: Annotated[
+        bool, typer.Option("--codes", help="Show a row per code in the table.")
+    ] = False,
+    check_dataset: Annotated[
+        bool, typer.Option("--check-dataset", help="Only validate the dataset and exit.")
+    ] = False,
 ) -> None:
     """Run the eval suite and report P/R/F1 per code and family against the gold labels."""
     from rich.console import Console
@@ -72,7 +110,9 @@ def command(
         items, problems = validate_dataset(eval_dir)
         for p in problems:
             typer.echo(f"problem: {p}", err=True)
-        typer.echo(f"{len(items)} plans, {sum(len(i.gold) for i in items)} gold findings, {len(problems)} problems")
+        typer.echo(
+            f"{len(items)} plans, {sum(len(i.gold) for i in items)} gold findings, {len(problems)} problems"
+        )
         raise typer.Exit(1 if problems else 0)
     if lang not in (None, "en", "zh"):
         raise _fail(f"--lang must be en or zh, not {lang!r}")
@@ -85,18 +125,28 @@ def command(
     except PlanReviewError as exc:
         raise _fail(str(exc)) from None
     except ValueError as exc:  # pydantic validation of --ignore values
-        raise _fail(f"--ignore: {exc.errors()[0]['msg'] if hasattr(exc, 'errors') else exc}") from None
+        raise _fail(
+            f"--ignore: {exc.errors()[0]['msg'] if hasattr(exc, 'errors') else exc}"
+        ) from None
 
     try:
         run = run_eval(
-            mode=mode.value, split=split.value, language=lang, ids=list(plan) if plan else None,
-            eval_dir=eval_dir, config=cfg, cassette_dir=cassettes, record=record,
+            mode=mode.value,
+            split=split.value,
+            language=lang,
+            ids=list(plan) if plan else None,
+            eval_dir=eval_dir,
+            config=cfg,
+            cassette_dir=cassettes,
+            record=record,
             retrieval=None if retrieval == RetrievalMode.off else retrieval.value,
         )
     except DatasetError as exc:
         for p in exc.problems:
             typer.echo(f"problem: {p}", err=True)
-        raise _fail(f"the dataset has {len(exc.problems)} problem(s); run `planreview eval --check-dataset`") from None
+        raise _fail(
+            f"the dataset has {len(exc.problems)} problem(s); run `planreview eval --check-dataset`"
+        ) from None
     except PlanReviewError as exc:
         raise _fail(str(exc)) from None
     if run.meta.plans == 0:
@@ -110,13 +160,17 @@ def command(
     elif not no_baseline:
         if base_path.is_file():
             try:
-                comparison = gate.compare(run, gate.load_baseline(base_path), baseline_file=str(base_path))
+                comparison = gate.compare(
+                    run, gate.load_baseline(base_path), baseline_file=str(base_path)
+                )
             except PlanReviewError as exc:
                 raise _fail(str(exc)) from None
         elif baseline is not None:
             raise _fail(f"{baseline}: baseline not found (bless one with --bless)")
         else:
-            console.print(f"[yellow]no baseline at {base_path}; nothing to compare (bless one with --bless)[/yellow]")
+            console.print(
+                f"[yellow]no baseline at {base_path}; nothing to compare (bless one with --bless)[/yellow]"
+            )
 
     out.mkdir(parents=True, exist_ok=True)
     write_json(run, out / "results.json", comparison)

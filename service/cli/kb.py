@@ -52,9 +52,14 @@ def _progress_bar() -> tuple[Any, Any]:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    progress = Progress("[progress.description]{task.description}", BarColumn(),
-                        MofNCompleteColumn(), TimeElapsedColumn(),
-                        console=Console(stderr=True), transient=True)
+    progress = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
     task = progress.add_task("Embedding chunks", total=None)
 
     def update(done: int, total: int) -> None:
@@ -65,7 +70,9 @@ def _progress_bar() -> tuple[Any, Any]:
 
 @app.command("index")
 def index_cmd(
-    force: Annotated[bool, typer.Option("--force", help="Drop the index and embed everything.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Drop the index and embed everything.")
+    ] = False,
     fmt: Annotated[Fmt, typer.Option("--format", help="text or json")] = Fmt.text,
 ) -> None:
     """Build the knowledge index, embedding only new or changed chunks."""
@@ -114,7 +121,8 @@ def _stats_data() -> dict[str, Any]:
             "location": store.location,
             "collection": store.collection_name,
             "built": info is not None,
-            "current": info is not None and info.knowledge_version == version
+            "current": info is not None
+            and info.knowledge_version == version
             and info.model == store.embedder.name,
             "chunks": info.chunks if info else 0,
             "last_build": info.built_at if info else None,
@@ -141,14 +149,18 @@ def stats_cmd(
         f"Chunks: {data['chunks']}  ({', '.join(f'{k} {v}' for k, v in data['by_language'].items())};"
         f" {', '.join(f'{k} {v}' for k, v in data['by_kind'].items())})",
         "Frameworks: " + ", ".join(f"{k} {v}" for k, v in data["by_framework"].items()),
-        "Knowledge: " + "; ".join(data["knowledge_dirs"]) + f"  (version {data['knowledge_version']})",
+        "Knowledge: "
+        + "; ".join(data["knowledge_dirs"])
+        + f"  (version {data['knowledge_version']})",
         f"Model: {data['model']}",
         f"Index: {idx['location']}",
     ]
     if idx["built"]:
         state = "current" if idx["current"] else "stale: run `planreview kb index`"
-        lines.append(f"Last build: {idx['last_build']} ({idx['chunks']} chunks, "
-                     f"{idx['last_build_seconds']} s, {state})")
+        lines.append(
+            f"Last build: {idx['last_build']} ({idx['chunks']} chunks, "
+            f"{idx['last_build_seconds']} s, {state})"
+        )
     else:
         lines.append("Last build: never (built on first search, or run `planreview kb index`)")
     typer.echo("\n".join(lines))
@@ -168,16 +180,20 @@ def show_cmd(
     except PlanReviewError as exc:
         raise _fail(str(exc)) from None
     if chunk is None:
-        raise _fail(f"no chunk {chunk_id!r} in the knowledge base "
-                    "(find ids with `planreview kb search QUERY`)")
+        raise _fail(
+            f"no chunk {chunk_id!r} in the knowledge base "
+            "(find ids with `planreview kb search QUERY`)"
+        )
     if fmt is Fmt.json:
         _echo_json(chunk_public(chunk))
         return
-    typer.echo(f"{chunk.chunk_id}  {chunk.title}\n"
-               f"source: {chunk.source}:{chunk.line}  language: {chunk.language}"
-               f"{' (' + chunk.script + ')' if chunk.language == 'zh' else ''}  kind: {chunk.kind}\n"
-               f"frameworks: {', '.join(chunk.frameworks)}  codes: {', '.join(chunk.codes) or '-'}\n"
-               f"\n{chunk.text}")
+    typer.echo(
+        f"{chunk.chunk_id}  {chunk.title}\n"
+        f"source: {chunk.source}:{chunk.line}  language: {chunk.language}"
+        f"{' (' + chunk.script + ')' if chunk.language == 'zh' else ''}  kind: {chunk.kind}\n"
+        f"frameworks: {', '.join(chunk.frameworks)}  codes: {', '.join(chunk.codes) or '-'}\n"
+        f"\n{chunk.text}"
+    )
 
 
 @app.command("search")
@@ -185,10 +201,13 @@ def search_cmd(
     query: Annotated[str, typer.Argument(help="What to look for, in English or Chinese.")],
     k: Annotated[int, typer.Option("-k", "--top", min=1, max=100, help="Results.")] = 5,
     lang: Annotated[Lang | None, typer.Option("--lang", help="Only chunks in en or zh.")] = None,
-    framework: Annotated[list[str] | None, typer.Option(
-        "--framework", help="Only chunks of this framework (repeatable).")] = None,
-    mode: Annotated[SearchMode, typer.Option("--mode", help="hybrid, vector or lexical.")] =
-        SearchMode.hybrid,
+    framework: Annotated[
+        list[str] | None,
+        typer.Option("--framework", help="Only chunks of this framework (repeatable)."),
+    ] = None,
+    mode: Annotated[
+        SearchMode, typer.Option("--mode", help="hybrid, vector or lexical.")
+    ] = SearchMode.hybrid,
     fmt: Annotated[Fmt, typer.Option("--format", help="text or json")] = Fmt.text,
 ) -> None:
     """Search the knowledge base (builds the index first if needed)."""
@@ -200,8 +219,9 @@ def search_cmd(
             progress, update = _progress_bar()
             with progress:
                 retriever.store.ensure_index(progress=update)
-        hits = retriever.search(query, k=k, lang=lang.value if lang else None,
-                                frameworks=framework or None)
+        hits = retriever.search(
+            query, k=k, lang=lang.value if lang else None, frameworks=framework or None
+        )
     except PlanReviewError as exc:
         raise _fail(str(exc)) from None
     if fmt is Fmt.json:
@@ -214,8 +234,10 @@ def search_cmd(
         c = h.chunk
         snippet = " ".join(c.text.split())
         snippet = snippet[:160] + ("…" if len(snippet) > 160 else "")
-        typer.echo(f"{rank}. {c.chunk_id}  {c.title}  [{', '.join(c.frameworks)}]  "
-                   f"score {h.score:.4f}\n   {c.source}\n   {snippet}")
+        typer.echo(
+            f"{rank}. {c.chunk_id}  {c.title}  [{', '.join(c.frameworks)}]  "
+            f"score {h.score:.4f}\n   {c.source}\n   {snippet}"
+        )
 
 
 def main() -> None:  # pragma: no cover - `python -m service.cli.kb`

@@ -8,8 +8,7 @@ from typing import Annotated
 
 import typer
 
-app = typer.Typer(help="Create, list and revoke API keys for the HTTP API.",
-                  no_args_is_help=True)
+app = typer.Typer(help="Create, list and revoke API keys for the HTTP API.", no_args_is_help=True)
 
 
 class Fmt(StrEnum):
@@ -38,12 +37,14 @@ def create(
     assert isinstance(db, Database)
     key, info = create_key(db, name.strip() or "unnamed", admin=admin)
     if fmt is Fmt.json:
-        typer.echo(json.dumps({"id": info.id, "name": info.name, "admin": info.admin,
-                               "key": key}))
+        typer.echo(json.dumps({"id": info.id, "name": info.name, "admin": info.admin, "key": key}))
         return
     typer.echo(key)
-    typer.echo(f"Key {info.id} ({info.name}{', admin' if admin else ''}) created. "
-               "Store it now: it cannot be shown again.", err=True)
+    typer.echo(
+        f"Key {info.id} ({info.name}{', admin' if admin else ''}) created. "
+        "Store it now: it cannot be shown again.",
+        err=True,
+    )
 
 
 @app.command("list")
@@ -56,11 +57,23 @@ def list_(fmt: Annotated[Fmt, typer.Option("--format", help="text or json")] = F
     assert isinstance(db, Database)
     keys = list_keys(db)
     if fmt is Fmt.json:
-        typer.echo(json.dumps([{"id": k.id, "name": k.name, "prefix": k.prefix,
-                                "admin": k.admin, "active": k.active,
-                                "created_at": k.created_at.isoformat(),
-                                "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None}
-                               for k in keys], indent=2))
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "id": k.id,
+                        "name": k.name,
+                        "prefix": k.prefix,
+                        "admin": k.admin,
+                        "active": k.active,
+                        "created_at": k.created_at.isoformat(),
+                        "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None,
+                    }
+                    for k in keys
+                ],
+                indent=2,
+            )
+        )
         return
     if not keys:
         typer.echo("No API keys. Create one with 'planreview keys create NAME'.")
@@ -80,7 +93,8 @@ def revoke(key_id: Annotated[str, typer.Argument(help="The key's id (see 'keys l
     assert isinstance(db, Database)
     info = revoke_key(db, key_id)
     if info is None:
-        typer.echo(f"planreview keys: no key with id {key_id!r} (see 'planreview keys list')",
-                   err=True)
+        typer.echo(
+            f"planreview keys: no key with id {key_id!r} (see 'planreview keys list')", err=True
+        )
         raise typer.Exit(2)
     typer.echo(f"Key {info.id} ({info.name}) revoked.")

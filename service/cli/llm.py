@@ -8,8 +8,9 @@ from typing import Annotated
 
 import typer
 
-app = typer.Typer(help="The LLM tier: token usage per plan, record/replay cassettes.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="The LLM tier: token usage per plan, record/replay cassettes.", no_args_is_help=True
+)
 
 _SUFFIXES = {".md", ".markdown", ".txt", ".docx", ".pdf"}
 
@@ -37,8 +38,12 @@ def _plans(paths: list[Path]) -> list[Path]:
 def usage_command(
     paths: Annotated[list[Path], typer.Argument(help="Plans or folders of plans.")],
     draft: Annotated[bool, typer.Option("--draft", help="Include the draft call.")] = False,
-    live: Annotated[bool, typer.Option("--live", help="Call the configured endpoint and report "
-                                                       "its usage (default: a dry run).")] = False,
+    live: Annotated[
+        bool,
+        typer.Option(
+            "--live", help="Call the configured endpoint and report its usage (default: a dry run)."
+        ),
+    ] = False,
     fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
 ) -> None:
     """Print LLM calls, round-trips and prompt tokens per plan against the budget (plan + 3,000).
@@ -66,24 +71,35 @@ def usage_command(
             continue
         rows.append(measure(plan, settings, draft=draft, live=live))
     if fmt == "json":
-        typer.echo(json.dumps([{**r.model_dump(), "within_budget": r.within} for r in rows],
-                              ensure_ascii=False, indent=2))
+        typer.echo(
+            json.dumps(
+                [{**r.model_dump(), "within_budget": r.within} for r in rows],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         mode = "live" if live else "dry run"
         typer.echo(f"# {mode}, model {settings.llm_model}, tokens counted with {counter()}")
         width = max([len(r.source) for r in rows] + [4])
-        typer.echo(f"{'plan':<{width}}  {'plan tok':>8}  {'calls':>5}  {'trips':>5}  "
-                   f"{'prompt tok':>10}  {'budget':>7}  {'compl tok':>9}  ok")
+        typer.echo(
+            f"{'plan':<{width}}  {'plan tok':>8}  {'calls':>5}  {'trips':>5}  "
+            f"{'prompt tok':>10}  {'budget':>7}  {'compl tok':>9}  ok"
+        )
         for r in rows:
-            typer.echo(f"{r.source:<{width}}  {r.plan_tokens:>8}  {r.calls:>5}  {r.round_trips:>5}"
-                       f"  {r.prompt_tokens:>10}  {r.budget:>7}  {r.completion_tokens:>9}  "
-                       f"{'yes' if r.within else 'NO'}"
-                       + ("" if r.status in ("ok", "cached") else f"  ({r.status})"))
+            typer.echo(
+                f"{r.source:<{width}}  {r.plan_tokens:>8}  {r.calls:>5}  {r.round_trips:>5}"
+                f"  {r.prompt_tokens:>10}  {r.budget:>7}  {r.completion_tokens:>9}  "
+                f"{'yes' if r.within else 'NO'}"
+                + ("" if r.status in ("ok", "cached") else f"  ({r.status})")
+            )
         if rows:
             over = max(r.prompt_tokens - r.plan_tokens for r in rows)
-            typer.echo(f"{len(rows)} plans, {sum(r.calls for r in rows)} calls, "
-                       f"{sum(r.prompt_tokens for r in rows)} prompt tokens; "
-                       f"largest overhead beyond a plan's own tokens: {over}")
+            typer.echo(
+                f"{len(rows)} plans, {sum(r.calls for r in rows)} calls, "
+                f"{sum(r.prompt_tokens for r in rows)} prompt tokens; "
+                f"largest overhead beyond a plan's own tokens: {over}"
+            )
     if any(not r.within for r in rows):
         raise typer.Exit(1)
 
@@ -117,7 +133,8 @@ def _run_plans(paths: list[Path], data_dir: Path, draft: bool, cassettes: Path, 
 
     # a fresh cache: a cached review would make no request, so nothing would be recorded
     settings = get_settings().model_copy(
-        update={"data_dir": data_dir, "llm_cassettes": cassettes, "llm_cassette_mode": mode})
+        update={"data_dir": data_dir, "llm_cassettes": cassettes, "llm_cassette_mode": mode}
+    )
     failed = 0
     for path in _plans(paths):
         try:
@@ -130,8 +147,10 @@ def _run_plans(paths: list[Path], data_dir: Path, draft: bool, cassettes: Path, 
         status = review.engine.llm_status
         if not status.startswith("ok"):
             failed += 1
-        typer.echo(f"{path}: {status} ({review.usage.llm_calls} calls, "
-                   f"{review.usage.prompt_tokens} prompt tokens)")
+        typer.echo(
+            f"{path}: {status} ({review.usage.llm_calls} calls, "
+            f"{review.usage.prompt_tokens} prompt tokens)"
+        )
     return failed
 
 

@@ -24,7 +24,9 @@ class Format(StrEnum):
     sarif = "sarif"
 
 
-def _config_for(path: Path | None, explicit: Path | None, select: list[str], ignore: list[str]) -> ReviewConfig:
+def _config_for(
+    path: Path | None, explicit: Path | None, select: list[str], ignore: list[str]
+) -> ReviewConfig:
     if explicit is not None:
         config = load_config_file(explicit)
     else:
@@ -43,17 +45,44 @@ def _split_codes(values: list[str] | None) -> list[str]:
 
 
 def review_command(
-    files: Annotated[list[str], typer.Argument(help="Plans to review (.md .markdown .txt .docx .pdf); '-' reads Markdown from stdin.")],
+    files: Annotated[
+        list[str],
+        typer.Argument(
+            help="Plans to review (.md .markdown .txt .docx .pdf); '-' reads Markdown from stdin."
+        ),
+    ],
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
-    llm: Annotated[LLMMode, typer.Option(help="auto: use the LLM tier when an endpoint is configured.")] = LLMMode.auto,
-    lang: Annotated[Lang, typer.Option(help="Language of messages (auto follows each plan).")] = Lang.auto,
-    config: Annotated[Path | None, typer.Option("--config", help="planreview.toml or pyproject.toml to use.")] = None,
-    select: Annotated[list[str] | None, typer.Option(help="Only these codes or families (repeat or comma-separate).")] = None,
+    llm: Annotated[
+        LLMMode, typer.Option(help="auto: use the LLM tier when an endpoint is configured.")
+    ] = LLMMode.auto,
+    lang: Annotated[
+        Lang, typer.Option(help="Language of messages (auto follows each plan).")
+    ] = Lang.auto,
+    config: Annotated[
+        Path | None, typer.Option("--config", help="planreview.toml or pyproject.toml to use.")
+    ] = None,
+    select: Annotated[
+        list[str] | None,
+        typer.Option(help="Only these codes or families (repeat or comma-separate)."),
+    ] = None,
     ignore: Annotated[list[str] | None, typer.Option(help="Skip these codes or families.")] = None,
-    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity.")] = FailOn.error,
-    draft: Annotated[bool, typer.Option("--draft", help="Ask the LLM tier for an improved draft.")] = False,
-    show_source: Annotated[bool, typer.Option("--show-source", help="With --format markdown: print the normalised plan text the line numbers refer to.")] = False,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the report here instead of stdout.")] = None,
+    fail_on: Annotated[
+        FailOn,
+        typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity."),
+    ] = FailOn.error,
+    draft: Annotated[
+        bool, typer.Option("--draft", help="Ask the LLM tier for an improved draft.")
+    ] = False,
+    show_source: Annotated[
+        bool,
+        typer.Option(
+            "--show-source",
+            help="With --format markdown: print the normalised plan text the line numbers refer to.",
+        ),
+    ] = False,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write the report here instead of stdout.")
+    ] = None,
 ) -> None:
     """Review one or more plans."""
     from service.ingest import load_bytes, load_plan
@@ -100,7 +129,9 @@ def review_command(
         raise typer.Exit(2)
     if fail_on != FailOn.never:
         threshold = SEVERITY_RANK[fail_on.value]
-        if any(SEVERITY_RANK[f.severity] >= threshold for review, _ in results for f in review.findings):
+        if any(
+            SEVERITY_RANK[f.severity] >= threshold for review, _ in results for f in review.findings
+        ):
             raise typer.Exit(1)
 
 
@@ -114,8 +145,15 @@ def rules_command(
         import json
 
         data = [
-            {"code": r.code, "family": r.family, "severity": r.severity, "scope": r.scope,
-             "title": r.title(language), "summary": r.summary(language), "llm_only": r.llm_only}
+            {
+                "code": r.code,
+                "family": r.family,
+                "severity": r.severity,
+                "scope": r.scope,
+                "title": r.title(language),
+                "summary": r.summary(language),
+                "llm_only": r.llm_only,
+            }
             for r in catalogue.RULES
         ]
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))

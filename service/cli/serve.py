@@ -8,17 +8,27 @@ import typer
 
 
 def command(
-    host: Annotated[str, typer.Option(help="Interface to listen on; beyond loopback API keys "
-                                      "are required.")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(help="Interface to listen on; beyond loopback API keys are required.")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
-    insecure: Annotated[bool, typer.Option(
-        "--insecure", help="Serve beyond loopback without API keys (never in production).")
+    insecure: Annotated[
+        bool,
+        typer.Option(
+            "--insecure", help="Serve beyond loopback without API keys (never in production)."
+        ),
     ] = False,
-    workers: Annotated[int | None, typer.Option(
-        help="Threads running review jobs (default PLANREVIEW_API_WORKERS or 2).")] = None,
-    processes: Annotated[int | None, typer.Option(
-        help="Processes for synchronous reviews (0: threads; default "
-             "PLANREVIEW_API_REVIEW_PROCESSES or 2).")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Threads running review jobs (default PLANREVIEW_API_WORKERS or 2)."),
+    ] = None,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            help="Processes for synchronous reviews (0: threads; default "
+            "PLANREVIEW_API_REVIEW_PROCESSES or 2)."
+        ),
+    ] = None,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
 ) -> None:
     """Serve the HTTP API (OpenAPI docs at /docs)."""
@@ -39,5 +49,11 @@ def command(
     except PlanReviewError as exc:
         typer.echo(f"planreview serve: {exc}", err=True)
         raise typer.Exit(2) from None
-    uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=False,
-                timeout_graceful_shutdown=10)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        proxy_headers=False,
+        timeout_graceful_shutdown=10,
+    )

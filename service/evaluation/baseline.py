@@ -26,9 +26,13 @@ BASELINE_DIR = Path(__file__).resolve().parents[2] / "eval" / "baselines"
 
 
 class Tolerance(BaseModel):
-    f1: float = Field(default=0.02, description="Largest allowed drop of overall/language/family F1.")
+    f1: float = Field(
+        default=0.02, description="Largest allowed drop of overall/language/family F1."
+    )
     code_f1: float = Field(default=0.05, description="Largest allowed drop of a code's F1.")
-    fp_per_control: float = Field(default=0.25, description="Largest allowed rise of FPs per negative control.")
+    fp_per_control: float = Field(
+        default=0.25, description="Largest allowed rise of FPs per negative control."
+    )
     span: float = Field(default=0.05, description="Largest allowed drop of span accuracy.")
     quote: float = Field(default=0.0, description="Largest allowed drop of quote fidelity.")
 
@@ -40,7 +44,9 @@ class Regression(BaseModel):
     detail: str = ""
 
     def __str__(self) -> str:
-        return f"{self.metric}: {self.baseline} -> {self.current}" + (f" ({self.detail})" if self.detail else "")
+        return f"{self.metric}: {self.baseline} -> {self.current}" + (
+            f" ({self.detail})" if self.detail else ""
+        )
 
 
 class Comparison(BaseModel):
@@ -71,8 +77,10 @@ def summary(run: EvalRun, tolerance: Tolerance | None = None) -> dict[str, Any]:
 
 def bless(run: EvalRun, path: Path, tolerance: Tolerance | None = None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(summary(run, tolerance), ensure_ascii=False, indent=2, sort_keys=True) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps(summary(run, tolerance), ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -80,8 +88,10 @@ def load_baseline(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"{path}: baseline not found",
-                          hint="create it with `planreview eval --bless` once the numbers are right") from None
+        raise ConfigError(
+            f"{path}: baseline not found",
+            hint="create it with `planreview eval --bless` once the numbers are right",
+        ) from None
     except json.JSONDecodeError as exc:
         raise ConfigError(f"{path}: baseline is not valid JSON: {exc.msg}") from None
     if not isinstance(data, dict) or "metrics" not in data:
@@ -96,20 +106,32 @@ def _f1(counts: dict[str, Any] | None) -> float | None:
     return None if value is None else float(value)
 
 
-def _drop(name: str, base: float | None, cur: float | None, tol: float, out: Comparison,
-          detail: str = "") -> None:
+def _drop(
+    name: str, base: float | None, cur: float | None, tol: float, out: Comparison, detail: str = ""
+) -> None:
     if base is None:
         return
     current = 0.0 if cur is None else cur
     if base - current > tol + 1e-9:
-        out.regressions.append(Regression(metric=name, baseline=round(base, 4), current=round(current, 4),
-                                          detail=detail or f"dropped by {base - current:.3f} (tolerance {tol})"))
+        out.regressions.append(
+            Regression(
+                metric=name,
+                baseline=round(base, 4),
+                current=round(current, 4),
+                detail=detail or f"dropped by {base - current:.3f} (tolerance {tol})",
+            )
+        )
     elif current - base > tol + 1e-9:
         out.improvements.append(f"{name}: {base:.3f} -> {current:.3f}")
 
 
-def compare(run: EvalRun, baseline: dict[str, Any], *, baseline_file: str = "",
-            tolerance: Tolerance | None = None) -> Comparison:
+def compare(
+    run: EvalRun,
+    baseline: dict[str, Any],
+    *,
+    baseline_file: str = "",
+    tolerance: Tolerance | None = None,
+) -> Comparison:
     tol = tolerance or Tolerance.model_validate(baseline.get("tolerance") or {})
     out = Comparison(baseline_file=baseline_file, tolerance=tol)
     bm: dict[str, Any] = baseline["metrics"]
@@ -117,33 +139,76 @@ def compare(run: EvalRun, baseline: dict[str, Any], *, baseline_file: str = "",
     bmeta = baseline.get("meta", {})
     for key in ("mode", "split"):
         if bmeta.get(key) not in (None, getattr(run.meta, key)):
-            out.notes.append(f"baseline {key} is {bmeta.get(key)!r}, this run is {getattr(run.meta, key)!r}")
+            out.notes.append(
+                f"baseline {key} is {bmeta.get(key)!r}, this run is {getattr(run.meta, key)!r}"
+            )
     if bmeta.get("dataset_hash") and bmeta.get("dataset_hash") != run.meta.dataset_hash:
-        out.notes.append("the dataset changed since the baseline was blessed (figures may move for that reason)")
+        out.notes.append(
+            "the dataset changed since the baseline was blessed (figures may move for that reason)"
+        )
 
     _drop("overall F1", _f1(bm.get("overall")), _f1(cm["overall"]), tol.f1, out)
     for group, tol_value in (("by_language", tol.f1), ("by_family", tol.f1)):
         for key, counts in sorted((bm.get(group) or {}).items()):
-            _drop(f"{group.removeprefix('by_')} {key} F1", _f1(counts), _f1(cm[group].get(key)), tol_value, out)
+            _drop(
+                f"{group.removeprefix('by_')} {key} F1",
+                _f1(counts),
+                _f1(cm[group].get(key)),
+                tol_value,
+                out,
+            )
     for code, counts in sorted((bm.get("by_code") or {}).items()):
         if (counts.get("tp", 0) + counts.get("fn", 0)) == 0:
             continue
         cur = cm["by_code"].get(code)
-        _drop(f"code {code} F1", _f1(counts), _f1(cur), tol.code_f1, out,
-              detail="" if cur and cur.get("tp") else "no longer found at all (rule disabled or broken?)")
+        _drop(
+            f"code {code} F1",
+            _f1(counts),
+            _f1(cur),
+            tol.code_f1,
+            out,
+            detail=""
+            if cur and cur.get("tp")
+            else "no longer found at all (rule disabled or broken?)",
+        )
 
-    base_errors = {(e["plan"], e["code"], e.get("line")) for e in bm.get("negative_controls", {}).get("errors", [])}
+    base_errors = {
+        (e["plan"], e["code"], e.get("line"))
+        for e in bm.get("negative_controls", {}).get("errors", [])
+    }
     for e in cm["negative_controls"]["errors"]:
         found = (e["plan"], e["code"], e.get("line"))
         if found not in base_errors:
-            out.regressions.append(Regression(metric="new error on a negative control",
-                                              current=f"{found[0]}:{found[2]} {found[1]}",
-                                              detail="well-made plans must draw no error"))
+            out.regressions.append(
+                Regression(
+                    metric="new error on a negative control",
+                    current=f"{found[0]}:{found[2]} {found[1]}",
+                    detail="well-made plans must draw no error",
+                )
+            )
     b_fp = (bm.get("negative_controls") or {}).get("fp_per_plan")
     c_fp = cm["negative_controls"]["fp_per_plan"]
     if b_fp is not None and c_fp is not None and c_fp - b_fp > tol.fp_per_control + 1e-9:
-        out.regressions.append(Regression(metric="false positives per negative control", baseline=b_fp, current=c_fp,
-                                          detail=f"rose by more than {tol.fp_per_control}"))
-    _drop("span accuracy", (bm.get("span_accuracy") or {}).get("value"), cm["span_accuracy"]["value"], tol.span, out)
-    _drop("quote fidelity", (bm.get("quote_fidelity") or {}).get("value"), cm["quote_fidelity"]["value"], tol.quote, out)
+        out.regressions.append(
+            Regression(
+                metric="false positives per negative control",
+                baseline=b_fp,
+                current=c_fp,
+                detail=f"rose by more than {tol.fp_per_control}",
+            )
+        )
+    _drop(
+        "span accuracy",
+        (bm.get("span_accuracy") or {}).get("value"),
+        cm["span_accuracy"]["value"],
+        tol.span,
+        out,
+    )
+    _drop(
+        "quote fidelity",
+        (bm.get("quote_fidelity") or {}).get("value"),
+        cm["quote_fidelity"]["value"],
+        tol.quote,
+        out,
+    )
     return out

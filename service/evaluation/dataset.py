@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from service.rules.catalogue import BY_CODE
 
-Split = Literal["dev", "test", "holdout"]
+Split = Literal["dev", "test", "holdout", "real"]
 
 
 class GoldFinding(BaseModel):
@@ -25,7 +25,9 @@ class GoldFinding(BaseModel):
 
     code: str = Field(description="A rule code from the catalogue.")
     line: int | None = Field(
-        default=None, ge=1, description="First line (1-based) of the offending block; null for document scope."
+        default=None,
+        ge=1,
+        description="First line (1-based) of the offending block; null for document scope.",
     )
     anchor: str | None = Field(
         default=None, description="Optional text that must occur on `line` (guards against drift)."
@@ -34,7 +36,9 @@ class GoldFinding(BaseModel):
 
 
 class RetrievalGold(BaseModel):
-    query: str = Field(description="A question a reviewer of this plan would ask the knowledge base.")
+    query: str = Field(
+        description="A question a reviewer of this plan would ask the knowledge base."
+    )
     relevant_chunk_ids: list[str] = Field(description="Chunks that answer it.")
 
 
@@ -44,12 +48,19 @@ class EvalItem(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     id: str = Field(description="Unique plan id, e.g. 'en-retail-q3-01'.")
-    split: Split = Field(description="dev (tune on it), test (report only) or holdout (written independently, never tuned on).")
+    split: Split = Field(
+        description=(
+            "dev (tune on it), test (report only), holdout (hand-written blind sets, since tuned on) "
+            "or real (real published plans; first-contact scores recorded per wave in eval/README.md)."
+        )
+    )
     language: Literal["en", "zh"]
     source: str = Field(description="'hand-written', 'injected:<base id>' or 'public:<repo/path>'.")
     licence: str
     plan_file: str = Field(description="Path of the plan relative to eval/.")
-    negative_control: bool = Field(description="A well-made plan: no error-severity finding expected.")
+    negative_control: bool = Field(
+        description="A well-made plan: no error-severity finding expected."
+    )
     gold: list[GoldFinding] = Field(default_factory=list)
     retrieval_gold: list[RetrievalGold] = Field(default_factory=list)
     kind: str | None = Field(default=None, description="Plan kind (okr, charter, campaign, ...).")
@@ -122,16 +133,24 @@ def check_item(item: EvalItem, eval_dir: Path) -> list[str]:
             problems.append(f"{where}: unknown code {g.code!r} (see `planreview rules`)")
             continue
         if spec.llm_only or g.code == "smart.relevant":
-            problems.append(f"{where}: {g.code} is judged by the LLM tier only; rule gold must not list it")
+            problems.append(
+                f"{where}: {g.code} is judged by the LLM tier only; rule gold must not list it"
+            )
         if spec.scope == "block" and g.line is None:
             problems.append(f"{where}: {g.code} is block-scope and needs a line")
         if spec.scope == "document" and g.line is not None:
-            problems.append(f"{where}: {g.code} is document-scope; its line must be null (got {g.line})")
+            problems.append(
+                f"{where}: {g.code} is document-scope; its line must be null (got {g.line})"
+            )
         if g.line is not None:
             if g.line > len(lines):
-                problems.append(f"{where}: {g.code} line {g.line} is past the end ({len(lines)} lines)")
+                problems.append(
+                    f"{where}: {g.code} line {g.line} is past the end ({len(lines)} lines)"
+                )
             elif not lines[g.line - 1].strip():
-                problems.append(f"{where}: {g.code} line {g.line} is blank; use the block's first line")
+                problems.append(
+                    f"{where}: {g.code} line {g.line} is blank; use the block's first line"
+                )
             elif g.anchor and g.anchor not in lines[g.line - 1]:
                 problems.append(f"{where}: {g.code} line {g.line} no longer holds {g.anchor!r}")
     if item.language == "zh" and not item.id.startswith(("zh", "gen-zh")):
@@ -139,7 +158,9 @@ def check_item(item: EvalItem, eval_dir: Path) -> list[str]:
     return problems
 
 
-def validate_dataset(eval_dir: Path | None = None, files: list[Path] | None = None) -> tuple[list[EvalItem], list[str]]:
+def validate_dataset(
+    eval_dir: Path | None = None, files: list[Path] | None = None
+) -> tuple[list[EvalItem], list[str]]:
     """Load every dataset file and return (items, problems)."""
     eval_dir = eval_dir or default_eval_dir()
     problems: list[str] = []
@@ -159,18 +180,26 @@ def validate_dataset(eval_dir: Path | None = None, files: list[Path] | None = No
         if base not in by_id:
             problems.append(f"{item.id}: base plan {base!r} is not in the dataset")
         elif by_id[base].split != item.split:
-            problems.append(f"{item.id}: split {item.split} differs from its base {base} ({by_id[base].split})")
+            problems.append(
+                f"{item.id}: split {item.split} differs from its base {base} ({by_id[base].split})"
+            )
     return items, problems
 
 
-def load_dataset(eval_dir: Path | None = None, *, split: str = "all",
-                 language: str | None = None, ids: list[str] | None = None) -> list[EvalItem]:
+def load_dataset(
+    eval_dir: Path | None = None,
+    *,
+    split: str = "all",
+    language: str | None = None,
+    ids: list[str] | None = None,
+) -> list[EvalItem]:
     """The dataset, filtered; raises DatasetError when any file has a problem."""
     items, problems = validate_dataset(eval_dir)
     if problems:
         raise DatasetError(problems)
     if split == "all":
-        items = [i for i in items if i.split != "holdout"]  # the holdout is asked for by name only
+        # the holdout and the real published plans are asked for by name only
+        items = [i for i in items if i.split not in ("holdout", "real")]
     else:
         items = [i for i in items if i.split == split]
     if language:

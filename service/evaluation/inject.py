@@ -41,7 +41,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from service.evaluation.dataset import EvalItem, GoldFinding, default_eval_dir, validate_dataset
 
-OWNER_HEADERS = re.compile(r"owner|responsible|lead|负责人|責任人|责任人|負責人|主责人|主責人|牵头", re.I)
+OWNER_HEADERS = re.compile(
+    r"owner|responsible|lead|负责人|責任人|责任人|負責人|主责人|主責人|牵头", re.I
+)
 NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 
 
@@ -173,7 +175,7 @@ def _apply(doc: _Doc, edit: Edit, where: str, rng: random.Random) -> list[GoldFi
         bumped = value * (1 + edit.percent / 100)
         decimals = len(raw.split(".")[1]) if "." in raw else 0
         text = f"{bumped:,.{decimals}f}" if "," in raw else f"{bumped:.{decimals}f}"
-        lines[i] = lines[i][: m.start()] + text + lines[i][m.end():]
+        lines[i] = lines[i][: m.start()] + text + lines[i][m.end() :]
         added.append(GoldFinding(code="consistency.budget-sum", line=i + 1))
     else:
         raise InjectError(f"{where}: unknown edit op {edit.op!r}")
@@ -216,15 +218,30 @@ def make_variant(recipe: Recipe, base: EvalItem, base_text: str, seed: int) -> V
         if spec.anchor is None:
             gold.append(GoldFinding(code=spec.code, line=None))
         else:
-            gold.append(GoldFinding(code=spec.code, line=_find(doc.lines, spec.anchor, where) + 1,
-                                    anchor=spec.anchor))
+            gold.append(
+                GoldFinding(
+                    code=spec.code,
+                    line=_find(doc.lines, spec.anchor, where) + 1,
+                    anchor=spec.anchor,
+                )
+            )
     gold.sort(key=lambda g: (g.line is None, g.line or 0, g.code))
     text = "\n".join(doc.lines)
     item = EvalItem(
-        id=where, split=base.split, language=base.language, source=f"injected:{base.id}",
-        licence=base.licence, plan_file=f"plans/{where}.md", negative_control=False,
-        gold=gold, retrieval_gold=[], kind=base.kind, industry=base.industry, quality="injected",
-        defect=recipe.defect, description=recipe.description or None,
+        id=where,
+        split=base.split,
+        language=base.language,
+        source=f"injected:{base.id}",
+        licence=base.licence,
+        plan_file=f"plans/{where}.md",
+        negative_control=False,
+        gold=gold,
+        retrieval_gold=[],
+        kind=base.kind,
+        industry=base.industry,
+        quality="injected",
+        defect=recipe.defect,
+        description=recipe.description or None,
     )
     return Variant(item=item, text=text)
 
@@ -232,7 +249,9 @@ def make_variant(recipe: Recipe, base: EvalItem, base_text: str, seed: int) -> V
 def dataset_row(item: EvalItem) -> dict[str, object]:
     """The JSONL row: optional top-level fields left out when empty, gold lines always present."""
     data = {k: v for k, v in item.model_dump().items() if v is not None}
-    data["gold"] = [{k: v for k, v in g.items() if v is not None or k == "line"} for g in data["gold"]]
+    data["gold"] = [
+        {k: v for k, v in g.items() if v is not None or k == "line"} for g in data["gold"]
+    ]
     return data
 
 
@@ -244,8 +263,12 @@ def load_recipes(path: Path) -> list[Recipe]:
     return [Recipe.model_validate(v) for v in data.get("variant", [])]
 
 
-def generate(eval_dir: Path | None = None, recipes_path: Path | None = None, seed: int = 20261126,
-             write: bool = True) -> list[Variant]:
+def generate(
+    eval_dir: Path | None = None,
+    recipes_path: Path | None = None,
+    seed: int = 20261126,
+    write: bool = True,
+) -> list[Variant]:
     """Build every variant; with ``write`` also write plans and datasets/generated.jsonl."""
     eval_dir = eval_dir or default_eval_dir()
     recipes = load_recipes(recipes_path or eval_dir / "injections.toml")
@@ -261,7 +284,9 @@ def generate(eval_dir: Path | None = None, recipes_path: Path | None = None, see
         seen.add(recipe.variant_id)
         base = by_id.get(recipe.base)
         if base is None:
-            raise InjectError(f"{recipe.variant_id}: base plan {recipe.base!r} is not in the dataset")
+            raise InjectError(
+                f"{recipe.variant_id}: base plan {recipe.base!r} is not in the dataset"
+            )
         text = base.path(eval_dir).read_text(encoding="utf-8")
         variants.append(make_variant(recipe, base, text, seed))
     if write:
@@ -279,7 +304,9 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
     import sys
 
-    parser = argparse.ArgumentParser(description="Write defect-injected variants of well-made plans.")
+    parser = argparse.ArgumentParser(
+        description="Write defect-injected variants of well-made plans."
+    )
     parser.add_argument("--seed", type=int, default=20261126)
     parser.add_argument("--recipes", type=Path, default=None)
     parser.add_argument("--dry-run", action="store_true", help="Check the recipes, write nothing.")

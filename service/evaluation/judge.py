@@ -41,14 +41,22 @@ class OpenAIJudge:
     def __init__(self, settings: Settings) -> None:
         from openai import OpenAI
 
-        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
-        self._client = OpenAI(api_key=key, base_url=settings.openai_base_url,
-                              timeout=settings.llm_timeout, max_retries=settings.llm_max_retries)
+        key = (
+            settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
+        )
+        self._client = OpenAI(
+            api_key=key,
+            base_url=settings.openai_base_url,
+            timeout=settings.llm_timeout,
+            max_retries=settings.llm_max_retries,
+        )
         self._model = settings.llm_model
 
     def ask(self, prompt: str) -> dict[str, Any]:
         resp = self._client.chat.completions.create(
-            model=self._model, temperature=0, messages=[{"role": "user", "content": prompt}],
+            model=self._model,
+            temperature=0,
+            messages=[{"role": "user", "content": prompt}],
             response_format={"type": "json_object"},
         )
         content = resp.choices[0].message.content or "{}"
@@ -56,8 +64,12 @@ class OpenAIJudge:
         return data if isinstance(data, dict) else {}
 
 
-def judge_outcomes(outcomes: list[PlanOutcome], eval_dir: Path, settings: Settings,
-                   client: JudgeClient | None = None) -> dict[str, Metric]:
+def judge_outcomes(
+    outcomes: list[PlanOutcome],
+    eval_dir: Path,
+    settings: Settings,
+    client: JudgeClient | None = None,
+) -> dict[str, Metric]:
     """Judge up to MAX_ITEMS findings per metric; errors make a metric 'not evaluated'."""
     try:
         judge = client or OpenAIJudge(settings)
@@ -70,7 +82,9 @@ def judge_outcomes(outcomes: list[PlanOutcome], eval_dir: Path, settings: Settin
         for o in outcomes:
             for p in o.predictions:
                 if p.rewrite and p.quote and len(scores) < MAX_ITEMS:
-                    ans = judge.ask(_REWRITE_PROMPT.format(message=p.message, quote=p.quote, rewrite=p.rewrite))
+                    ans = judge.ask(
+                        _REWRITE_PROMPT.format(message=p.message, quote=p.quote, rewrite=p.rewrite)
+                    )
                     scores.append(min(5.0, max(1.0, float(ans.get("score", 1)))))
             for p in o.predictions:
                 if p.origin == "llm" and p.quote and len(supported) < MAX_ITEMS:
@@ -80,10 +94,20 @@ def judge_outcomes(outcomes: list[PlanOutcome], eval_dir: Path, settings: Settin
         why = f"judge call failed: {type(exc).__name__}: {exc}"
         return {"rewrite_quality": Metric.missing(why), "faithfulness": Metric.missing(why)}
     return {
-        "rewrite_quality": (Metric(value=round((sum(scores) / len(scores) - 1) / 4, 4),
-                                   note=f"{len(scores)} rewrites judged (1-5 scaled to 0-1)")
-                            if scores else Metric.missing("no finding carried a rewrite")),
-        "faithfulness": (Metric(value=round(sum(supported) / len(supported), 4),
-                                note=f"{sum(supported)}/{len(supported)} LLM findings supported")
-                         if supported else Metric.missing("no LLM finding to judge")),
+        "rewrite_quality": (
+            Metric(
+                value=round((sum(scores) / len(scores) - 1) / 4, 4),
+                note=f"{len(scores)} rewrites judged (1-5 scaled to 0-1)",
+            )
+            if scores
+            else Metric.missing("no finding carried a rewrite")
+        ),
+        "faithfulness": (
+            Metric(
+                value=round(sum(supported) / len(supported), 4),
+                note=f"{sum(supported)}/{len(supported)} LLM findings supported",
+            )
+            if supported
+            else Metric.missing("no LLM finding to judge")
+        ),
     }

@@ -26,7 +26,9 @@ class Prediction(BaseModel):
     code: str
     severity: str = "warning"
     scope: str = "block"
-    start_line: int | None = Field(default=None, description="Span start; null when the finding has no span.")
+    start_line: int | None = Field(
+        default=None, description="Span start; null when the finding has no span."
+    )
     end_line: int | None = None
     quote: str = ""
     message: str = ""
@@ -37,10 +39,15 @@ class Prediction(BaseModel):
     @classmethod
     def from_finding(cls, f: Finding) -> Prediction:
         return cls(
-            code=f.code, severity=f.severity, scope=f.scope,
+            code=f.code,
+            severity=f.severity,
+            scope=f.scope,
             start_line=f.span.start_line if f.span else None,
             end_line=f.span.end_line if f.span else None,
-            quote=f.quote, message=f.message, origin=f.origin, rewrite=f.rewrite,
+            quote=f.quote,
+            message=f.message,
+            origin=f.origin,
+            rewrite=f.rewrite,
             citations=[c.chunk_id for c in f.citations],
         )
 
@@ -72,7 +79,9 @@ def _distance(pred: Prediction, gold: GoldFinding) -> int:
     return abs(pred.start_line - gold.line)
 
 
-def match_findings(preds: list[Prediction], gold: list[GoldFinding], widen: int = WIDEN) -> MatchResult:
+def match_findings(
+    preds: list[Prediction], gold: list[GoldFinding], widen: int = WIDEN
+) -> MatchResult:
     pairs: list[tuple[int, int, int]] = []
     for gi, g in enumerate(gold):
         for pi, p in enumerate(preds):

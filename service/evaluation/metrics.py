@@ -96,15 +96,20 @@ class NegativeControlReport(BaseModel):
     false_positives: int = 0
     fp_per_plan: float | None = None
     errors: list[dict[str, object]] = Field(
-        default_factory=list, description="Error-severity findings on negative controls (plan, code, line)."
+        default_factory=list,
+        description="Error-severity findings on negative controls (plan, code, line).",
     )
 
 
 class EvalMetrics(BaseModel):
     overall: Counts = Field(default_factory=Counts)
     by_language: dict[str, Counts] = Field(default_factory=dict)
-    by_split: dict[str, Counts] = Field(default_factory=dict, description="dev vs test: the generalisation gap.")
-    by_source: dict[str, Counts] = Field(default_factory=dict, description="hand-written vs injected variants.")
+    by_split: dict[str, Counts] = Field(
+        default_factory=dict, description="dev vs test: the generalisation gap."
+    )
+    by_source: dict[str, Counts] = Field(
+        default_factory=dict, description="hand-written vs injected variants."
+    )
     by_family: dict[str, Counts] = Field(default_factory=dict)
     by_code: dict[str, Counts] = Field(default_factory=dict)
     span_accuracy: Metric = Field(default_factory=Metric)
@@ -160,7 +165,9 @@ def _counts_for(outcomes: Iterable[PlanOutcome], key: str) -> dict[str, Counts]:
 def overall_counts(outcomes: Iterable[PlanOutcome]) -> Counts:
     c = Counts()
     for o in outcomes:
-        c.add(tp=len(o.match.matches), fp=len(o.match.unmatched_pred), fn=len(o.match.unmatched_gold))
+        c.add(
+            tp=len(o.match.matches), fp=len(o.match.unmatched_pred), fn=len(o.match.unmatched_gold)
+        )
     return c.finish()
 
 
@@ -189,8 +196,11 @@ def compute(outcomes: list[PlanOutcome]) -> EvalMetrics:
                 continue
             total += 1
             exact += int(o.predictions[mt.pred].start_line == g.line)
-    m.span_accuracy = (Metric(value=ratio(exact, total), note=f"{exact}/{total} matched block findings")
-                       if total else Metric.missing("no matched block findings"))
+    m.span_accuracy = (
+        Metric(value=ratio(exact, total), note=f"{exact}/{total} matched block findings")
+        if total
+        else Metric.missing("no matched block findings")
+    )
 
     # negative controls
     neg = [o for o in scored if o.negative_control]
@@ -206,20 +216,32 @@ def compute(outcomes: list[PlanOutcome]) -> EvalMetrics:
     # quote fidelity: every finding that quotes the plan must quote it verbatim
     quoted = [q for o in scored for q in o.quote_found if q is not None]
     empty = sum(1 for o in scored for q in o.quote_found if q is None)
-    m.quote_fidelity = (Metric(value=ratio(sum(quoted), len(quoted)),
-                               note=f"{sum(quoted)}/{len(quoted)} quotes verbatim; {empty} findings without a quote")
-                        if quoted else Metric.missing("no finding carried a quote"))
+    m.quote_fidelity = (
+        Metric(
+            value=ratio(sum(quoted), len(quoted)),
+            note=f"{sum(quoted)}/{len(quoted)} quotes verbatim; {empty} findings without a quote",
+        )
+        if quoted
+        else Metric.missing("no finding carried a quote")
+    )
 
     latencies = [o.latency_ms for o in scored]
-    m.latency_ms = {"p50": percentile(latencies, 50), "p95": percentile(latencies, 95),
-                    "max": round(max(latencies), 1) if latencies else None,
-                    "total": round(sum(latencies), 1)}
+    m.latency_ms = {
+        "p50": percentile(latencies, 50),
+        "p95": percentile(latencies, 95),
+        "max": round(max(latencies), 1) if latencies else None,
+        "total": round(sum(latencies), 1),
+    }
     n = max(len(scored), 1)
     calls = sum(o.llm_calls for o in scored)
     prompt = sum(o.prompt_tokens for o in scored)
     completion = sum(o.completion_tokens for o in scored)
-    m.usage = {"llm_calls": calls, "prompt_tokens": prompt, "completion_tokens": completion,
-               "tokens_per_plan": round((prompt + completion) / n, 1)}
+    m.usage = {
+        "llm_calls": calls,
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "tokens_per_plan": round((prompt + completion) / n, 1),
+    }
     return m
 
 
@@ -229,7 +251,9 @@ def citation_metric(outcomes: list[PlanOutcome], available: bool, why: str = "")
     flags = [v for o in outcomes for v in o.citation_valid]
     if not flags:
         return Metric.missing("no finding carried a citation")
-    return Metric(value=ratio(sum(flags), len(flags)), note=f"{sum(flags)}/{len(flags)} cited chunks exist")
+    return Metric(
+        value=ratio(sum(flags), len(flags)), note=f"{sum(flags)}/{len(flags)} cited chunks exist"
+    )
 
 
 def known_code(code: str) -> bool:

@@ -103,8 +103,9 @@ def check_cassettes(cassette_dir: Path) -> None:
 
 
 @contextmanager
-def mode_context(mode: str, cassette_dir: Path | None, *, record: bool = False,
-                 llm_configured: bool = False) -> Iterator[None]:
+def mode_context(
+    mode: str, cassette_dir: Path | None, *, record: bool = False, llm_configured: bool = False
+) -> Iterator[None]:
     """Set up the environment one eval mode needs; see the module docstring."""
     if mode == "offline":
         yield

@@ -53,7 +53,9 @@ class RunMeta(BaseModel):
     prompt_hash: str = ""
     dataset_hash: str = ""
     duration_s: float = 0.0
-    disabled_codes: list[str] = Field(default_factory=list, description="Codes the config turned off.")
+    disabled_codes: list[str] = Field(
+        default_factory=list, description="Codes the config turned off."
+    )
 
 
 class EvalRun(BaseModel):
@@ -92,9 +94,12 @@ def hash_files(paths: list[Path]) -> str:
 
 
 def config_hash(config: ReviewConfig, settings: Settings, mode: str) -> str:
-    data = {"config": config.model_dump(), "mode": mode,
-            "model": settings.llm_model if mode != "offline" else None,
-            "temperature": settings.llm_temperature if mode != "offline" else None}
+    data = {
+        "config": config.model_dump(),
+        "mode": mode,
+        "model": settings.llm_model if mode != "offline" else None,
+        "temperature": settings.llm_temperature if mode != "offline" else None,
+    }
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -120,25 +125,39 @@ def _chunk_ids() -> tuple[set[str] | None, str]:
         return None, f"knowledge corpus could not be loaded: {exc}"
 
 
-def _outcome(item: EvalItem, plan: Plan, review: Review, latency_ms: float,
-             chunk_ids: set[str] | None) -> PlanOutcome:
+def _outcome(
+    item: EvalItem, plan: Plan, review: Review, latency_ms: float, chunk_ids: set[str] | None
+) -> PlanOutcome:
     preds = [Prediction.from_finding(f) for f in review.findings]
     text = plan.text
     quotes: list[bool | None] = [None if not p.quote else p.quote in text for p in preds]
-    cites = [cid in chunk_ids for p in preds for cid in p.citations] if chunk_ids is not None else []
+    cites = (
+        [cid in chunk_ids for p in preds for cid in p.citations] if chunk_ids is not None else []
+    )
     return PlanOutcome(
-        id=item.id, language=item.language, split=item.split, source=item.source,
-        negative_control=item.negative_control, plan_file=item.plan_file,
-        gold=item.gold, predictions=preds, match=match_findings(preds, item.gold),
-        quote_found=quotes, citation_valid=cites, latency_ms=round(latency_ms, 1),
-        timings_ms=dict(review.timings_ms), llm_calls=review.usage.llm_calls,
-        prompt_tokens=review.usage.prompt_tokens, completion_tokens=review.usage.completion_tokens,
+        id=item.id,
+        language=item.language,
+        split=item.split,
+        source=item.source,
+        negative_control=item.negative_control,
+        plan_file=item.plan_file,
+        gold=item.gold,
+        predictions=preds,
+        match=match_findings(preds, item.gold),
+        quote_found=quotes,
+        citation_valid=cites,
+        latency_ms=round(latency_ms, 1),
+        timings_ms=dict(review.timings_ms),
+        llm_calls=review.usage.llm_calls,
+        prompt_tokens=review.usage.prompt_tokens,
+        completion_tokens=review.usage.completion_tokens,
         llm_status=review.engine.llm_status,
     )
 
 
-def retrieval_metrics(mode: str = "lexical", items: list[EvalItem] | None = None
-                      ) -> tuple[dict[str, Any] | None, str]:
+def retrieval_metrics(
+    mode: str = "lexical", items: list[EvalItem] | None = None
+) -> tuple[dict[str, Any] | None, str]:
     """recall@k and MRR from the knowledge engineer's eval/retrieval runner, if present."""
     runner = ROOT / "eval" / "retrieval" / "run.py"
     if not runner.is_file():
@@ -154,14 +173,20 @@ def retrieval_metrics(mode: str = "lexical", items: list[EvalItem] | None = None
         from service.knowledge.corpus import shipped_knowledge_dir
         from service.knowledge.retriever import Retriever
 
-        retriever = Retriever(dirs=[shipped_knowledge_dir()], mode=mode,  # type: ignore[arg-type]
-                              auto_index=mode != "lexical")
+        retriever = Retriever(
+            dirs=[shipped_knowledge_dir()],
+            mode=mode,  # type: ignore[arg-type]
+            auto_index=mode != "lexical",
+        )
         results = module.evaluate(retriever, module.load_queries(), mode)
     except Exception as exc:  # optional figure: report why it is missing
         return None, f"retrieval eval failed: {type(exc).__name__}: {exc}"
     keep = ("n", "recall@1", "recall@3", "recall@5", "mrr", "fw@3")
-    summary = {group: {k: v for k, v in figures.items() if k in keep}
-               for group, figures in results.items() if isinstance(figures, dict) and "mrr" in figures}
+    summary = {
+        group: {k: v for k, v in figures.items() if k in keep}
+        for group, figures in results.items()
+        if isinstance(figures, dict) and "mrr" in figures
+    }
     plan_queries = [q for item in (items or []) for q in item.retrieval_gold]
     if plan_queries:
         summary["plans"] = plan_retrieval(retriever, plan_queries, mode)
@@ -225,8 +250,10 @@ def run_eval(
                 raise PlanReviewError(f"{item.id}: {exc.message}", hint=exc.hint) from None
             latency = (time.perf_counter() - start) * 1000
             if mode == "replay" and result.engine.llm_status not in OK_LLM_STATUSES:
-                raise ReplayError(f"{item.id}: the LLM tier did not answer from cassettes "
-                                  f"({result.engine.llm_status})")
+                raise ReplayError(
+                    f"{item.id}: the LLM tier did not answer from cassettes "
+                    f"({result.engine.llm_status})"
+                )
             outcomes.append(_outcome(item, plan, result, latency, chunk_ids))
             engine = result.engine.model_dump()
 
@@ -237,8 +264,10 @@ def run_eval(
         metrics.retrieval_status = status
     else:
         metrics.retrieval_status = f"{NOT_EVALUATED}: switched off"
-    metrics.llm_judge = {name: Metric.missing("needs an LLM judge: run with --mode live")
-                         for name in LLM_JUDGE_METRICS}
+    metrics.llm_judge = {
+        name: Metric.missing("needs an LLM judge: run with --mode live")
+        for name in LLM_JUDGE_METRICS
+    }
     if mode == "live":
         from service.evaluation.judge import judge_outcomes
 
@@ -250,16 +279,23 @@ def run_eval(
 
     meta = RunMeta(
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        mode=mode, split=split, language=language, plans=len(outcomes),
-        git_sha=sha, git_dirty=dirty,
+        mode=mode,
+        split=split,
+        language=language,
+        plans=len(outcomes),
+        git_sha=sha,
+        git_dirty=dirty,
         model=engine.get("model") if mode != "offline" else None,
         rules_version=str(engine.get("rules_version", "")),
         knowledge_version=str(engine.get("knowledge_version", "")),
         prompt_version=engine.get("prompt_version"),
         config_hash=config_hash(config, settings, mode),
-        prompt_hash=hash_files(list((ROOT / "prompts").rglob("*"))) if (ROOT / "prompts").is_dir() else "",
-        dataset_hash=hash_files([*sorted((eval_dir / "datasets").glob("*.jsonl")),
-                                 *[i.path(eval_dir) for i in items]]),
+        prompt_hash=hash_files(list((ROOT / "prompts").rglob("*")))
+        if (ROOT / "prompts").is_dir()
+        else "",
+        dataset_hash=hash_files(
+            [*sorted((eval_dir / "datasets").glob("*.jsonl")), *[i.path(eval_dir) for i in items]]
+        ),
         duration_s=round(time.perf_counter() - t0, 2),
         disabled_codes=sorted(c for c in rule_codes() if c not in all_codes),
     )

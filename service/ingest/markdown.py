@@ -41,7 +41,9 @@ _STATEMENT_START = re.compile(
 )
 # "Site: Rotterdam", "Roadmap period: …", "申报单位：…": one fact per line.
 _LABEL_LINE = re.compile(r"^(?:[A-Za-z][\w/&()' -]{0,28}|[\u4e00-\u9fff]{1,8})\s*[:：]\s*\S")
-_LABEL_HEADING = re.compile(r"^(?:[A-Z][A-Za-z&/-]+(?: (?:and |& )?[A-Za-z&/-]+){0,2}|[\u4e00-\u9fff]{2,8})\s*[:：]?$")
+_LABEL_HEADING = re.compile(
+    r"^(?:[A-Z][A-Za-z&/-]+(?: (?:and |& )?[A-Za-z&/-]+){0,2}|[\u4e00-\u9fff]{2,8})\s*[:：]?$"
+)
 _INDENTED_BULLET = re.compile(r"^\s{2,}[-*+•·]\s+\S")
 _TERMINAL_PUNCT = re.compile(r"[。.!?！？；;，,：:]$")
 _FRONT_MATTER = re.compile(r"\A---\n(.*?\n)---\n", re.DOTALL)
@@ -153,13 +155,24 @@ class _Builder:
                 self.add_heading(strip_inline(first), g_start, g_end, level)
             elif list_extra is None and bold is not None:
                 self.add_heading(strip_inline(bold.group(2)), g_start, g_end, 4)
-            elif list_extra is None and self.plain_text and start == end and _LABEL_HEADING.match(first):
+            elif (
+                list_extra is None
+                and self.plain_text
+                and start == end
+                and _LABEL_HEADING.match(first)
+            ):
                 # A plain-text plan's bare section line ("Goals", "Actions:", "行动计划").
                 self.add_heading(strip_inline(first).rstrip(":："), g_start, g_end, 3)
             elif list_extra is None and statement is not None and _INDENTED_BULLET.match(first_raw):
                 # "2.1 Raise on-time performance …" then "    - On time means …": a detail of it.
-                self.add(BlockKind.LIST_ITEM, strip_inline(raw), g_start, g_end, level=1,
-                         parent_id=statement.id)
+                self.add(
+                    BlockKind.LIST_ITEM,
+                    strip_inline(raw),
+                    g_start,
+                    g_end,
+                    level=1,
+                    parent_id=statement.id,
+                )
             else:
                 kind = BlockKind.LIST_ITEM if list_extra is not None else BlockKind.PARAGRAPH
                 statement = self.add(kind, strip_inline(raw), g_start, g_end, **(list_extra or {}))

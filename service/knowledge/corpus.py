@@ -56,7 +56,9 @@ _FRAMEWORK_RE = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
 class Chunk(BaseModel):
     """One retrievable unit of guidance: the text under one ``## `` heading."""
 
-    chunk_id: str = Field(description="Stable id, e.g. 'smart-measurable-en'; ends -en, -zh or -zht.")
+    chunk_id: str = Field(
+        description="Stable id, e.g. 'smart-measurable-en'; ends -en, -zh or -zht."
+    )
     title: str = Field(description="The chunk's heading text.")
     source: str = Field(
         description="File path relative to its knowledge root's parent, "
@@ -90,8 +92,17 @@ class Chunk(BaseModel):
     def meta_sha256(self) -> str:
         """Hash of the metadata that does not change the embedding."""
         payload = "\x1f".join(
-            [self.source, self.language, self.script, ",".join(self.frameworks),
-             ",".join(self.codes), self.kind, str(self.line), self.file_title, str(self.shipped)]
+            [
+                self.source,
+                self.language,
+                self.script,
+                ",".join(self.frameworks),
+                ",".join(self.codes),
+                self.kind,
+                str(self.line),
+                self.file_title,
+                str(self.shipped),
+            ]
         )
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
@@ -204,7 +215,8 @@ def _parse_id_comment(text: str, source: str, line: int) -> tuple[str, list[str]
     m = _ID_COMMENT_RE.match(text.strip())
     if not m:
         raise _fail(
-            source, line,
+            source,
+            line,
             "the line after a '## ' heading must be '<!-- id: ...; frameworks: ...; codes: ... -->'",
         )
     fields: dict[str, str] = {}
@@ -222,8 +234,14 @@ def _parse_id_comment(text: str, source: str, line: int) -> tuple[str, list[str]
     return fields["id"], frameworks, codes
 
 
-def parse_file(path: Path, source: str, *, kind: ChunkKind = "guidance",
-               shipped: bool = True, known_codes: Iterable[str] | None = None) -> list[Chunk]:
+def parse_file(
+    path: Path,
+    source: str,
+    *,
+    kind: ChunkKind = "guidance",
+    shipped: bool = True,
+    known_codes: Iterable[str] | None = None,
+) -> list[Chunk]:
     """Parse one knowledge file into chunks; KnowledgeError names file and line."""
     try:
         raw = path.read_bytes().decode("utf-8-sig")
@@ -249,8 +267,22 @@ def parse_file(path: Path, source: str, *, kind: ChunkKind = "guidance",
         text = "\n".join(body).strip()
         if not text:
             raise _fail(source, heading[1], f"chunk {chunk_id!r} has no body text")
-        chunks.append(_make_chunk(chunk_id, heading[0], text, source, fm, frameworks, codes,
-                                  id_line, heading[1], kind, shipped, codes_ok))
+        chunks.append(
+            _make_chunk(
+                chunk_id,
+                heading[0],
+                text,
+                source,
+                fm,
+                frameworks,
+                codes,
+                id_line,
+                heading[1],
+                kind,
+                shipped,
+                codes_ok,
+            )
+        )
 
     while i < len(lines):
         line = lines[i]
@@ -282,18 +314,37 @@ def parse_file(path: Path, source: str, *, kind: ChunkKind = "guidance",
     return chunks
 
 
-def _make_chunk(chunk_id: str, title: str, text: str, source: str, fm: _FrontMatter,
-                frameworks: list[str] | None, codes: list[str], id_line: int, line: int,
-                kind: ChunkKind, shipped: bool, known_codes: set[str] | None) -> Chunk:
+def _make_chunk(
+    chunk_id: str,
+    title: str,
+    text: str,
+    source: str,
+    fm: _FrontMatter,
+    frameworks: list[str] | None,
+    codes: list[str],
+    id_line: int,
+    line: int,
+    kind: ChunkKind,
+    shipped: bool,
+    known_codes: set[str] | None,
+) -> Chunk:
     m = _ID_RE.match(chunk_id)
     if not m:
-        raise _fail(source, id_line, f"chunk id {chunk_id!r} must be lowercase letters, digits and "
-                    "'-', ending -en, -zh or -zht")
+        raise _fail(
+            source,
+            id_line,
+            f"chunk id {chunk_id!r} must be lowercase letters, digits and "
+            "'-', ending -en, -zh or -zht",
+        )
     suffix = m.group(1)
     expected = {"latin": "en", "hans": "zh", "hant": "zht"}[fm.script]
     if suffix != expected:
-        raise _fail(source, id_line, f"chunk id {chunk_id!r} ends -{suffix} but the file is "
-                    f"language {fm.language} ({fm.script}): ids here must end -{expected}")
+        raise _fail(
+            source,
+            id_line,
+            f"chunk id {chunk_id!r} ends -{suffix} but the file is "
+            f"language {fm.language} ({fm.script}): ids here must end -{expected}",
+        )
     fws = frameworks if frameworks else list(fm.frameworks)
     for fw in fws:
         if not _FRAMEWORK_RE.match(fw):
@@ -301,12 +352,27 @@ def _make_chunk(chunk_id: str, title: str, text: str, source: str, fm: _FrontMat
     if known_codes is not None:
         for code in codes:
             if code not in known_codes:
-                raise _fail(source, id_line, f"unknown rule code {code!r} in chunk {chunk_id!r} "
-                            "(see `planreview rules`)")
+                raise _fail(
+                    source,
+                    id_line,
+                    f"unknown rule code {code!r} in chunk {chunk_id!r} (see `planreview rules`)",
+                )
     digest = hashlib.sha256(f"{title}\n{text}".encode()).hexdigest()
-    return Chunk(chunk_id=chunk_id, title=title, source=source, language=fm.language,
-                 script=fm.script, frameworks=fws, codes=codes, text=text, sha256=digest,
-                 kind=kind, line=line, file_title=fm.title, shipped=shipped)
+    return Chunk(
+        chunk_id=chunk_id,
+        title=title,
+        source=source,
+        language=fm.language,
+        script=fm.script,
+        frameworks=fws,
+        codes=codes,
+        text=text,
+        sha256=digest,
+        kind=kind,
+        line=line,
+        file_title=fm.title,
+        shipped=shipped,
+    )
 
 
 # --------------------------------------------------------------------------- loading + cache
@@ -329,8 +395,9 @@ def _normalise_dirs(dirs: list[Path] | None) -> list[tuple[Path, bool]]:
     return out
 
 
-def _stat_fingerprint(roots: list[tuple[Path, bool]]) -> tuple[list[tuple[Path, Path, bool]],
-                                                              tuple[tuple[str, int, int], ...]]:
+def _stat_fingerprint(
+    roots: list[tuple[Path, bool]],
+) -> tuple[list[tuple[Path, Path, bool]], tuple[tuple[str, int, int], ...]]:
     files: list[tuple[Path, Path, bool]] = []
     fp: list[tuple[str, int, int]] = []
     for root, shipped in roots:
@@ -375,12 +442,14 @@ def _load(dirs: list[Path] | None) -> tuple[list[Chunk], str]:
     version = hashlib.sha256()
     for root, path, shipped in files:
         source = _source_name(root, path)
-        parsed = parse_file(path, source, kind=_kind_for(path, root), shipped=shipped,
-                            known_codes=known)
+        parsed = parse_file(
+            path, source, kind=_kind_for(path, root), shipped=shipped, known_codes=known
+        )
         for c in parsed:
             if c.chunk_id in seen:
-                raise _fail(source, c.line, f"chunk id {c.chunk_id!r} is already used in "
-                            f"{seen[c.chunk_id]}")
+                raise _fail(
+                    source, c.line, f"chunk id {c.chunk_id!r} is already used in {seen[c.chunk_id]}"
+                )
             seen[c.chunk_id] = source
             version.update(f"{c.chunk_id}\x1f{c.sha256}\x1f{c.meta_sha256}\n".encode())
         chunks.extend(parsed)

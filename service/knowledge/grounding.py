@@ -94,9 +94,10 @@ class GroundingIndex:
         for code, lst in gi.guidance_by_code.items():
             lst.sort(key=lambda c, code=code: _specificity(c, code))  # type: ignore[misc]
         cases = [c for c in chunks if c.kind == "case"]
-        terms = {c.chunk_id: Counter(cheap_terms(f"{c.title}\n{c.text}",
-                                                 simplify=c.script == "hant"))
-                 for c in cases}
+        terms = {
+            c.chunk_id: Counter(cheap_terms(f"{c.title}\n{c.text}", simplify=c.script == "hant"))
+            for c in cases
+        }
         df: Counter[str] = Counter()
         for t in terms.values():
             df.update(t.keys())
@@ -111,8 +112,11 @@ class GroundingIndex:
         """Guidance chunks for a code in the preferred language: shipped first, then org."""
         candidates = self.guidance_by_code.get(code, [])
         family = code.split(".", 1)[0]
-        for fw in (_CODE_FALLBACK.get(code), FAMILY_FRAMEWORK.get(family, family),
-                   _FAMILY_FALLBACK.get(family)):
+        for fw in (
+            _CODE_FALLBACK.get(code),
+            FAMILY_FRAMEWORK.get(family, family),
+            _FAMILY_FALLBACK.get(family),
+        ):
             if candidates:
                 break
             if fw:
@@ -125,8 +129,9 @@ class GroundingIndex:
                 out.append(best)
         return out[:MAX_GUIDANCE]
 
-    def case_for(self, code: str, prefs: list[Variant], context: Counter[str],
-                 plan_sims: dict[str, float]) -> Chunk | None:
+    def case_for(
+        self, code: str, prefs: list[Variant], context: Counter[str], plan_sims: dict[str, float]
+    ) -> Chunk | None:
         """The best-matching case card for this finding, or None when none fits.
 
         ``plan_sims`` holds each case card's similarity to the whole plan (see
@@ -144,8 +149,9 @@ class GroundingIndex:
             best: Chunk | None = None
             best_score = -1.0
             for c in in_lang:
-                s = _cosine(self.case_vecs[c.chunk_id], query) + \
-                    PLAN_WEIGHT * plan_sims.get(c.chunk_id, 0.0)
+                s = _cosine(self.case_vecs[c.chunk_id], query) + PLAN_WEIGHT * plan_sims.get(
+                    c.chunk_id, 0.0
+                )
                 if s > best_score:
                     best, best_score = c, s
             if best is not None and best_score > (0.0 if tagged else FAMILY_CASE_MIN):
@@ -168,8 +174,9 @@ def _cosine(vec: _CaseVec, query: tuple[dict[str, float], float]) -> float:
     weights, qnorm = query
     if not qnorm or not vec.norm:
         return 0.0
-    small, large = (weights, vec.weights) if len(weights) < len(vec.weights) else \
-        (vec.weights, weights)
+    small, large = (
+        (weights, vec.weights) if len(weights) < len(vec.weights) else (vec.weights, weights)
+    )
     dot = sum(v * large[t] for t, v in small.items() if t in large)
     return dot / (qnorm * vec.norm)
 
@@ -177,8 +184,11 @@ def _cosine(vec: _CaseVec, query: tuple[dict[str, float], float]) -> float:
 def _specificity(c: Chunk, code: str) -> tuple[int, int, int]:
     family = code.split(".", 1)[0]
     family = FAMILY_FRAMEWORK.get(family, family)
-    return (0 if family in c.frameworks else 1, c.codes.index(code) if code in c.codes else 99,
-            len(c.codes))
+    return (
+        0 if family in c.frameworks else 1,
+        c.codes.index(code) if code in c.codes else 99,
+        len(c.codes),
+    )
 
 
 def _first_in_language(pool: list[Chunk], prefs: list[Variant]) -> Chunk | None:
@@ -240,9 +250,13 @@ class _PlanText:
         return out
 
 
-def citations_for(finding: Finding, plan: Plan, gi: GroundingIndex,
-                  plan_sims: dict[str, float] | None = None,
-                  text: _PlanText | None = None) -> list[Citation]:
+def citations_for(
+    finding: Finding,
+    plan: Plan,
+    gi: GroundingIndex,
+    plan_sims: dict[str, float] | None = None,
+    text: _PlanText | None = None,
+) -> list[Citation]:
     """Guidance for the finding's code, then the best-fitting case card."""
     prefs = _preferences(plan)
     chosen: list[Chunk] = list(gi.guidance_for(finding.code, prefs))

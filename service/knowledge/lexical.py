@@ -122,7 +122,7 @@ def cheap_terms(text: str, *, simplify: bool = True) -> list[str]:
             if run not in ZH_STOP:
                 out.append(run)
             continue
-        out.extend(run[i: i + 2] for i in range(len(run) - 1))
+        out.extend(run[i : i + 2] for i in range(len(run) - 1))
     return out
 
 

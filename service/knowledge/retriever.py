@@ -51,16 +51,31 @@ class ScoredChunk(BaseModel):
     def public(self) -> dict[str, Any]:
         """The `kb search --format json` shape."""
         c = self.chunk
-        return {"chunk_id": c.chunk_id, "title": c.title, "source": c.source,
-                "frameworks": list(c.frameworks), "language": c.language,
-                "score": round(self.score, 6), "text": c.text}
+        return {
+            "chunk_id": c.chunk_id,
+            "title": c.title,
+            "source": c.source,
+            "frameworks": list(c.frameworks),
+            "language": c.language,
+            "score": round(self.score, 6),
+            "text": c.text,
+        }
 
 
 def chunk_public(c: Chunk) -> dict[str, Any]:
     """The `kb show --format json` shape (the search fields, plus codes and more)."""
-    return {"chunk_id": c.chunk_id, "title": c.title, "source": c.source,
-            "frameworks": list(c.frameworks), "language": c.language, "script": c.script,
-            "codes": list(c.codes), "kind": c.kind, "text": c.text, "sha256": c.sha256}
+    return {
+        "chunk_id": c.chunk_id,
+        "title": c.title,
+        "source": c.source,
+        "frameworks": list(c.frameworks),
+        "language": c.language,
+        "script": c.script,
+        "codes": list(c.codes),
+        "kind": c.kind,
+        "text": c.text,
+        "sha256": c.sha256,
+    }
 
 
 TOKENS_FILE = "bm25-tokens.json"
@@ -81,8 +96,9 @@ class _Lexical:
                 docs.append(tokenize(f"{c.title}\n{c.title}\n{c.text}"))
                 fresh = True
         if fresh or len(cached) != len(chunks):
-            _write_tokens(cache_dir, {c.chunk_id: (c.sha256, d) for c, d in zip(chunks, docs,
-                                                                               strict=True)})
+            _write_tokens(
+                cache_dir, {c.chunk_id: (c.sha256, d) for c, d in zip(chunks, docs, strict=True)}
+            )
         self.bm25 = BM25(docs)
 
 
@@ -104,8 +120,10 @@ def _write_tokens(cache_dir: Path | None, docs: dict[str, tuple[str, list[str]]]
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         tmp = cache_dir / f"{TOKENS_FILE}.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps({"tokenizer": TOKENIZER_VERSION, "docs": docs},
-                                  ensure_ascii=False), encoding="utf-8")
+        tmp.write_text(
+            json.dumps({"tokenizer": TOKENIZER_VERSION, "docs": docs}, ensure_ascii=False),
+            encoding="utf-8",
+        )
         tmp.replace(cache_dir / TOKENS_FILE)
     except OSError:
         pass  # a read-only data dir: tokenise again next time
@@ -114,9 +132,15 @@ def _write_tokens(cache_dir: Path | None, docs: dict[str, tuple[str, list[str]]]
 class Retriever:
     """``search`` the corpus (hybrid by default) and ``get`` chunks by id."""
 
-    def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None,
-                 dirs: list[Path] | None = None, mode: Mode = "hybrid",
-                 auto_index: bool = True, pivot: bool = True) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        embedder: Embedder | None = None,
+        dirs: list[Path] | None = None,
+        mode: Mode = "hybrid",
+        auto_index: bool = True,
+        pivot: bool = True,
+    ) -> None:
         self.settings = settings or get_settings()
         self.pivot = pivot
         self.dirs = dirs
@@ -172,25 +196,46 @@ class Retriever:
 
     # ---------------------------------------------------------------- search
 
-    def vector_ranking(self, query: str | list[float], depth: int = DEPTH, lang: str | None = None,
-                       frameworks: list[str] | None = None) -> list[tuple[str, float]]:
+    def vector_ranking(
+        self,
+        query: str | list[float],
+        depth: int = DEPTH,
+        lang: str | None = None,
+        frameworks: list[str] | None = None,
+    ) -> list[tuple[str, float]]:
         self._ensure_index()
         return list(self.store.vector_search(query, depth, lang, frameworks))
 
-    def lexical_ranking(self, query: str, depth: int = DEPTH, lang: str | None = None,
-                        frameworks: list[str] | None = None) -> list[tuple[str, float]]:
+    def lexical_ranking(
+        self,
+        query: str,
+        depth: int = DEPTH,
+        lang: str | None = None,
+        frameworks: list[str] | None = None,
+    ) -> list[tuple[str, float]]:
         lex = self._lexical()
         scores = lex.bm25.scores(tokenize(query))
         wanted = set(frameworks or [])
         ranked = sorted(
-            ((c.chunk_id, s) for c, s in zip(lex.chunks, scores, strict=True)
-             if s > 0 and (lang is None or c.language == lang)
-             and (not wanted or wanted & set(c.frameworks))),
-            key=lambda x: -x[1])
+            (
+                (c.chunk_id, s)
+                for c, s in zip(lex.chunks, scores, strict=True)
+                if s > 0
+                and (lang is None or c.language == lang)
+                and (not wanted or wanted & set(c.frameworks))
+            ),
+            key=lambda x: -x[1],
+        )
         return ranked[:depth]
 
-    def search(self, query: str, k: int = 5, lang: str | None = None,
-               frameworks: list[str] | None = None, mode: Mode | None = None) -> list[ScoredChunk]:
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        lang: str | None = None,
+        frameworks: list[str] | None = None,
+        mode: Mode | None = None,
+    ) -> list[ScoredChunk]:
         """The k best chunks for the query, best first.
 
         ``lang`` ('en' | 'zh') keeps only chunks in that language (a Chinese
@@ -218,8 +263,9 @@ class Retriever:
         else:
             rankings = [(vrank, 1.0), (lrank, 1.0)]
             if lang and self.pivot and qv is not None:
-                rankings.append((self._pivot_ranking(query, qv, depth, lang, frameworks, by_id),
-                                 PIVOT_WEIGHT))
+                rankings.append(
+                    (self._pivot_ranking(query, qv, depth, lang, frameworks, by_id), PIVOT_WEIGHT)
+                )
             fused: dict[str, float] = {}
             for ranking, weight in rankings:
                 for cid, r in ranking.items():
@@ -230,14 +276,27 @@ class Retriever:
             chunk = by_id.get(cid)
             if chunk is None:  # the index lags the corpus by a removed chunk
                 continue
-            out.append(ScoredChunk(chunk=chunk, score=float(s), vector_rank=vrank.get(cid),
-                                   lexical_rank=lrank.get(cid)))
+            out.append(
+                ScoredChunk(
+                    chunk=chunk,
+                    score=float(s),
+                    vector_rank=vrank.get(cid),
+                    lexical_rank=lrank.get(cid),
+                )
+            )
             if len(out) >= k:
                 break
         return out
 
-    def _pivot_ranking(self, query: str, qv: list[float], depth: int, lang: str,
-                       frameworks: list[str] | None, by_id: dict[str, Chunk]) -> dict[str, int]:
+    def _pivot_ranking(
+        self,
+        query: str,
+        qv: list[float],
+        depth: int,
+        lang: str,
+        frameworks: list[str] | None,
+        by_id: dict[str, Chunk],
+    ) -> dict[str, int]:
         """Rank ``lang`` chunks through their translations.
 
         The corpus is parallel: ``smart-measurable-en`` and ``-zh`` say the same

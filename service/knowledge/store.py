@@ -100,7 +100,9 @@ def chunk_metadata(c: Chunk) -> dict[str, Any]:
     return meta
 
 
-def build_where(lang: str | None = None, frameworks: list[str] | None = None) -> dict[str, Any] | None:
+def build_where(
+    lang: str | None = None, frameworks: list[str] | None = None
+) -> dict[str, Any] | None:
     """A Chroma ``where`` filter for a language and any of some frameworks."""
     parts: list[dict[str, Any]] = []
     if lang:
@@ -116,8 +118,12 @@ def build_where(lang: str | None = None, frameworks: list[str] | None = None) ->
 class KnowledgeStore:
     """The Chroma collection holding the corpus' embeddings."""
 
-    def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None,
-                 dirs: list[Path] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        embedder: Embedder | None = None,
+        dirs: list[Path] | None = None,
+    ) -> None:
         self.settings = settings or get_settings()
         self.embedder = embedder or get_embedder(self.settings)
         self.dirs = dirs
@@ -154,15 +160,19 @@ class KnowledgeStore:
         chroma_settings = ChromaSettings(anonymized_telemetry=False)
         try:
             if self.remote:
-                return chromadb.HttpClient(host=str(self.settings.chroma_host),
-                                           port=int(self.settings.chroma_port or 8000),
-                                           settings=chroma_settings)
+                return chromadb.HttpClient(
+                    host=str(self.settings.chroma_host),
+                    port=int(self.settings.chroma_port or 8000),
+                    settings=chroma_settings,
+                )
             path = self.index_dir / "chroma"
             path.mkdir(parents=True, exist_ok=True)
             return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
         except Exception as exc:
-            raise KnowledgeError(f"cannot open the knowledge index at {self.location}: {exc}",
-                                 hint="check PLANREVIEW_CHROMA_HOST/PORT or the data dir") from exc
+            raise KnowledgeError(
+                f"cannot open the knowledge index at {self.location}: {exc}",
+                hint="check PLANREVIEW_CHROMA_HOST/PORT or the data dir",
+            ) from exc
 
     def vectorstore(self) -> Chroma:
         """The langchain-chroma vector store (created on first call)."""
@@ -179,8 +189,10 @@ class KnowledgeStore:
             except KnowledgeError:
                 raise
             except Exception as exc:
-                raise KnowledgeError(f"cannot open the knowledge collection at {self.location}: "
-                                     f"{exc}", hint="run `planreview kb index --force`") from exc
+                raise KnowledgeError(
+                    f"cannot open the knowledge collection at {self.location}: {exc}",
+                    hint="run `planreview kb index --force`",
+                ) from exc
         return self._vs
 
     # ----------------------------------------------------------------- info
@@ -214,9 +226,12 @@ class KnowledgeStore:
     def is_current(self) -> bool:
         """The index was built with this model from this exact corpus."""
         info = self.info()
-        return (info is not None and info.model == self.embedder.name
-                and info.collection == self.collection_name
-                and info.knowledge_version == knowledge_version(self.dirs))
+        return (
+            info is not None
+            and info.model == self.embedder.name
+            and info.collection == self.collection_name
+            and info.knowledge_version == knowledge_version(self.dirs)
+        )
 
     def ensure_index(self, progress: ProgressFn | None = None) -> IndexStats | None:
         """Build or update the index when the corpus or model changed; None when current."""
@@ -246,8 +261,9 @@ class KnowledgeStore:
         start = time.perf_counter()
         chunks = load_corpus(self.dirs)
         version = knowledge_version(self.dirs)
-        stats = IndexStats(model=self.embedder.name, location=self.location,
-                           knowledge_version=version)
+        stats = IndexStats(
+            model=self.embedder.name, location=self.location, knowledge_version=version
+        )
         with self._build_lock():
             vs = self.vectorstore()
             try:
@@ -255,8 +271,10 @@ class KnowledgeStore:
                     vs.reset_collection()
                 existing = vs.get(include=["metadatas"])
             except Exception as exc:
-                raise KnowledgeError(f"cannot read the knowledge index at {self.location}: {exc}",
-                                     hint="run `planreview kb index --force`") from exc
+                raise KnowledgeError(
+                    f"cannot read the knowledge index at {self.location}: {exc}",
+                    hint="run `planreview kb index --force`",
+                ) from exc
             have: dict[str, dict[str, Any]] = {
                 i: (m or {}) for i, m in zip(existing["ids"], existing["metadatas"], strict=False)
             }
@@ -283,19 +301,34 @@ class KnowledgeStore:
             except KnowledgeError:
                 raise
             except Exception as exc:
-                raise KnowledgeError(f"updating the knowledge index at {self.location} failed: "
-                                     f"{exc}", hint="run `planreview kb index --force`") from exc
+                raise KnowledgeError(
+                    f"updating the knowledge index at {self.location} failed: {exc}",
+                    hint="run `planreview kb index --force`",
+                ) from exc
             stats.total = len(chunks)
             stats.seconds = round(time.perf_counter() - start, 3)
-            self._write_info(IndexInfo(
-                model=self.embedder.name, dim=int(self.embedder.dim),
-                collection=self.collection_name, knowledge_version=version,
-                built_at=datetime.now(UTC).isoformat(timespec="seconds"), chunks=len(chunks),
-                location=self.location, seconds=stats.seconds))
+            self._write_info(
+                IndexInfo(
+                    model=self.embedder.name,
+                    dim=int(self.embedder.dim),
+                    collection=self.collection_name,
+                    knowledge_version=version,
+                    built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                    chunks=len(chunks),
+                    location=self.location,
+                    seconds=stats.seconds,
+                )
+            )
         return stats
 
-    def _apply(self, vs: Chroma, to_embed: list[Chunk], meta_only: list[Chunk], gone: list[str],
-               progress: ProgressFn | None) -> None:
+    def _apply(
+        self,
+        vs: Chroma,
+        to_embed: list[Chunk],
+        meta_only: list[Chunk],
+        gone: list[str],
+        progress: ProgressFn | None,
+    ) -> None:
         if gone:
             vs.delete(ids=gone)
         if meta_only:
@@ -318,10 +351,12 @@ class KnowledgeStore:
         if progress:
             progress(0, total)
         for i in range(0, total, _BATCH):
-            batch = to_embed[i: i + _BATCH]
-            vs.add_texts(texts=[c.embed_text for c in batch],
-                         metadatas=[chunk_metadata(c) for c in batch],
-                         ids=[c.chunk_id for c in batch])
+            batch = to_embed[i : i + _BATCH]
+            vs.add_texts(
+                texts=[c.embed_text for c in batch],
+                metadatas=[chunk_metadata(c) for c in batch],
+                ids=[c.chunk_id for c in batch],
+            )
             done += len(batch)
             if progress:
                 progress(done, total)
@@ -334,8 +369,13 @@ class KnowledgeStore:
     def embed_query(self, query: str) -> list[float]:
         return [float(x) for x in self.embedder.embed_query(query)]
 
-    def vector_search(self, query: str | list[float], k: int = 20, lang: str | None = None,
-                      frameworks: list[str] | None = None) -> list[tuple[str, float]]:
+    def vector_search(
+        self,
+        query: str | list[float],
+        k: int = 20,
+        lang: str | None = None,
+        frameworks: list[str] | None = None,
+    ) -> list[tuple[str, float]]:
         """(chunk_id, cosine similarity) best first, from Chroma; query is text or its vector."""
         vs = self.vectorstore()
         n = self.count()
@@ -344,10 +384,13 @@ class KnowledgeStore:
         qv = self.embed_query(query) if isinstance(query, str) else query
         try:
             hits = vs.similarity_search_by_vector_with_relevance_scores(
-                qv, k=min(k, n), filter=build_where(lang, frameworks))
+                qv, k=min(k, n), filter=build_where(lang, frameworks)
+            )
         except Exception as exc:
-            raise KnowledgeError(f"knowledge search failed at {self.location}: {exc}",
-                                 hint="run `planreview kb index`") from exc
+            raise KnowledgeError(
+                f"knowledge search failed at {self.location}: {exc}",
+                hint="run `planreview kb index`",
+            ) from exc
         out: list[tuple[str, float]] = []
         for doc, distance in hits:
             cid = str((doc.metadata or {}).get("chunk_id") or doc.id or "")

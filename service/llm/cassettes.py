@@ -40,9 +40,11 @@ class CassetteMissing(LLMError):
     kind = "llm-cassette-missing"
 
     def __init__(self, request_hash: str, directory: Path) -> None:
-        super().__init__(f"no cassette for request {request_hash[:12]} in {directory}",
-                         hint="record it with `planreview llm record PLAN --cassettes DIR` "
-                              "(needs an endpoint), or check the model name and prompts")
+        super().__init__(
+            f"no cassette for request {request_hash[:12]} in {directory}",
+            hint="record it with `planreview llm record PLAN --cassettes DIR` "
+            "(needs an endpoint), or check the model name and prompts",
+        )
         self.request_hash = request_hash
         self.directory = directory
 
@@ -70,8 +72,9 @@ def request_hash(method: str, path: str, body: bytes) -> str:
 class CassetteTransport(httpx.BaseTransport):
     """An httpx transport that records to or replays from a cassette directory."""
 
-    def __init__(self, directory: Path, mode: Mode = "replay",
-                 inner: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self, directory: Path, mode: Mode = "replay", inner: httpx.BaseTransport | None = None
+    ) -> None:
         self.directory = Path(directory)
         self.mode: Mode = mode
         self._inner = inner
@@ -92,17 +95,23 @@ class CassetteTransport(httpx.BaseTransport):
             except FileNotFoundError:
                 raise CassetteMissing(digest, self.directory) from None
             except (OSError, ValueError) as exc:
-                raise LLMError(f"{path}: unreadable cassette ({exc})",
-                               hint="delete it and record again") from None
+                raise LLMError(
+                    f"{path}: unreadable cassette ({exc})", hint="delete it and record again"
+                ) from None
             with self._lock:
                 self.hits += 1
             resp = data["response"]
-            content = json.dumps(resp["body"], ensure_ascii=False).encode("utf-8") \
-                if not isinstance(resp["body"], str) else resp["body"].encode("utf-8")
-            return httpx.Response(status_code=int(resp["status"]),
-                                  headers={"content-type": resp.get("content_type",
-                                                                    "application/json")},
-                                  content=content, request=request)
+            content = (
+                json.dumps(resp["body"], ensure_ascii=False).encode("utf-8")
+                if not isinstance(resp["body"], str)
+                else resp["body"].encode("utf-8")
+            )
+            return httpx.Response(
+                status_code=int(resp["status"]),
+                headers={"content-type": resp.get("content_type", "application/json")},
+                content=content,
+                request=request,
+            )
         inner = self._inner or httpx.HTTPTransport()
         self._inner = inner
         response = inner.handle_request(request)
@@ -115,10 +124,11 @@ class CassetteTransport(httpx.BaseTransport):
             record = {
                 "format": FORMAT_VERSION,
                 "request": canonical_request(request.method, request.url.path, body),
-                "response": {"status": response.status_code,
-                             "content_type": response.headers.get("content-type",
-                                                                  "application/json"),
-                             "body": stored},
+                "response": {
+                    "status": response.status_code,
+                    "content_type": response.headers.get("content-type", "application/json"),
+                    "body": stored,
+                },
             }
             self.directory.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
@@ -126,10 +136,14 @@ class CassetteTransport(httpx.BaseTransport):
             tmp.replace(path)
             with self._lock:
                 self.recorded += 1
-        headers = [(k, v) for k, v in response.headers.items()
-                   if k.lower() not in ("content-encoding", "transfer-encoding", "content-length")]
-        return httpx.Response(status_code=response.status_code, headers=headers,
-                              content=content, request=request)
+        headers = [
+            (k, v)
+            for k, v in response.headers.items()
+            if k.lower() not in ("content-encoding", "transfer-encoding", "content-length")
+        ]
+        return httpx.Response(
+            status_code=response.status_code, headers=headers, content=content, request=request
+        )
 
     def close(self) -> None:
         if self._inner is not None:
@@ -141,8 +155,11 @@ def cassette_config(settings: Any = None) -> tuple[Path, Mode] | None:
     directory = getattr(settings, "llm_cassettes", None) or os.environ.get(CASSETTES_ENV)
     if not directory:
         return None
-    mode = (getattr(settings, "llm_cassette_mode", None) or os.environ.get(MODE_ENV)
-            or "replay").strip().lower()
+    mode = (
+        (getattr(settings, "llm_cassette_mode", None) or os.environ.get(MODE_ENV) or "replay")
+        .strip()
+        .lower()
+    )
     if mode not in ("record", "replay"):
         raise LLMError(f"{MODE_ENV}={mode!r} is not a cassette mode", hint="use record or replay")
     return Path(directory), mode  # type: ignore[return-value]

@@ -43,8 +43,9 @@ BACKOFF_CAP = 8.0
 class LLMFailure(LLMError):
     """An LLM call that failed for good; ``reason`` is short and says what happened."""
 
-    def __init__(self, reason: str, *, retryable: bool = False, retry_after: float | None = None
-                 ) -> None:
+    def __init__(
+        self, reason: str, *, retryable: bool = False, retry_after: float | None = None
+    ) -> None:
         super().__init__(f"LLM call failed: {reason}", retryable=retryable)
         self.reason = reason
         self.retry_after = retry_after
@@ -160,8 +161,18 @@ def _short(text: str, limit: int = 100) -> str:
 
 def _schema_rejected(exc: Exception) -> bool:
     text = str(exc).lower()
-    return any(k in text for k in ("response_format", "json_schema", "structured output",
-                                   "json_object", "schema", "not supported", "unsupported"))
+    return any(
+        k in text
+        for k in (
+            "response_format",
+            "json_schema",
+            "structured output",
+            "json_object",
+            "schema",
+            "not supported",
+            "unsupported",
+        )
+    )
 
 
 def classify(exc: BaseException, *, timeout: float, base_url: str | None) -> LLMFailure:
@@ -195,8 +206,9 @@ def classify(exc: BaseException, *, timeout: float, base_url: str | None) -> LLM
         if status == 403:
             return LLMFailure("permission denied (403)")
         if status == 404:
-            return LLMFailure(f"not found (404): check PLANREVIEW_LLM_MODEL and OPENAI_BASE_URL"
-                              f" ({detail})")
+            return LLMFailure(
+                f"not found (404): check PLANREVIEW_LLM_MODEL and OPENAI_BASE_URL ({detail})"
+            )
         return LLMFailure(f"bad request ({status}): {detail}")
     if isinstance(exc, openai.ContentFilterFinishReasonError):
         return LLMFailure("answer withheld by the content filter")
@@ -211,13 +223,23 @@ def classify(exc: BaseException, *, timeout: float, base_url: str | None) -> LLM
 class LangChainBackend:
     """``ChatBackend`` over a LangChain chat model (ChatOpenAI, or a fake in tests)."""
 
-    def __init__(self, model: Any, *, model_name: str, structured: str = "auto",
-                 max_retries: int = 2, timeout: float = 60.0, base_url: str | None = None,
-                 sleep: Callable[[float], None] = time.sleep, on_close: Callable[[], None] | None
-                 = None) -> None:
+    def __init__(
+        self,
+        model: Any,
+        *,
+        model_name: str,
+        structured: str = "auto",
+        max_retries: int = 2,
+        timeout: float = 60.0,
+        base_url: str | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        on_close: Callable[[], None] | None = None,
+    ) -> None:
         if structured not in ("auto", "json_schema", "json_mode", "prompt"):
-            raise LLMError(f"llm_structured={structured!r} is not known",
-                           hint="use auto, json_schema, json_mode or prompt")
+            raise LLMError(
+                f"llm_structured={structured!r} is not known",
+                hint="use auto, json_schema, json_mode or prompt",
+            )
         self.model = model
         self.model_name = model_name
         self.structured = structured
@@ -243,8 +265,9 @@ class LangChainBackend:
         runnable = None
         if method != "prompt":  # "prompt": no response_format at all, the JSON is parsed here
             try:
-                runnable = self.model.with_structured_output(schema, method=method,
-                                                             include_raw=True)
+                runnable = self.model.with_structured_output(
+                    schema, method=method, include_raw=True
+                )
             except NotImplementedError:  # fake chat models: plain text, parsed here
                 runnable = None
         try:
@@ -270,8 +293,14 @@ class LangChainBackend:
             usage = completion.usage
             prompt_t = usage.prompt_tokens if usage else count_messages(system, user)
             completion_t = usage.completion_tokens if usage else count_tokens(text)
-            return Reply(text=text, data=None, error="the answer was cut off at the token limit",
-                         prompt_tokens=prompt_t, completion_tokens=completion_t, truncated=True)
+            return Reply(
+                text=text,
+                data=None,
+                error="the answer was cut off at the token limit",
+                prompt_tokens=prompt_t,
+                completion_tokens=completion_t,
+                truncated=True,
+            )
         finish = (getattr(message, "response_metadata", None) or {}).get("finish_reason")
         prompt_t, completion_t = _usage_of(message, system, user, text)
         truncated = finish == "length"
@@ -279,8 +308,14 @@ class LangChainBackend:
             error = None  # a complete object despite the limit: use it
         elif truncated:
             error = "the answer was cut off at the token limit"
-        return Reply(text=text, data=data, error=error, prompt_tokens=prompt_t,
-                     completion_tokens=completion_t, truncated=truncated)
+        return Reply(
+            text=text,
+            data=data,
+            error=error,
+            prompt_tokens=prompt_t,
+            completion_tokens=completion_t,
+            truncated=truncated,
+        )
 
     # a call with retries ------------------------------------------------------
 
@@ -295,8 +330,12 @@ class LangChainBackend:
             try:
                 reply = self._attempt(system, user, schema, method)
             except Exception as exc:
-                if (isinstance(exc, openai.BadRequestError) and self.structured == "auto"
-                        and method in FALLBACK and _schema_rejected(exc)):
+                if (
+                    isinstance(exc, openai.BadRequestError)
+                    and self.structured == "auto"
+                    and method in FALLBACK
+                    and _schema_rejected(exc)
+                ):
                     # The server refuses this response format: the next one from now on
                     # (json_schema -> json_mode -> prompt), with the shape in the prompt.
                     self.method = FALLBACK[method]
@@ -329,8 +368,12 @@ class LangChainBackend:
 # ----------------------------------------------------------------------------- building
 
 
-def build_backend(settings: Settings, *, cassettes: tuple[Any, str] | None = None,
-                  sleep: Callable[[float], None] = time.sleep) -> LangChainBackend:
+def build_backend(
+    settings: Settings,
+    *,
+    cassettes: tuple[Any, str] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> LangChainBackend:
     """A ChatOpenAI-backed client configured from settings (and cassettes, when given)."""
     import httpx
     from langchain_openai import ChatOpenAI
@@ -354,7 +397,13 @@ def build_backend(settings: Settings, *, cassettes: tuple[Any, str] | None = Non
         http_client=http_client,
         use_responses_api=False,
     )
-    return LangChainBackend(chat, model_name=settings.llm_model, structured=settings.llm_structured,
-                            max_retries=settings.llm_max_retries, timeout=settings.llm_timeout,
-                            base_url=settings.openai_base_url, sleep=sleep,
-                            on_close=http_client.close)
+    return LangChainBackend(
+        chat,
+        model_name=settings.llm_model,
+        structured=settings.llm_structured,
+        max_retries=settings.llm_max_retries,
+        timeout=settings.llm_timeout,
+        base_url=settings.openai_base_url,
+        sleep=sleep,
+        on_close=http_client.close,
+    )

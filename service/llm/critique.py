@@ -70,15 +70,23 @@ def run_parallel(jobs: list[Callable[[], Any]], concurrency: int) -> list[Any]:
     return results
 
 
-def call(backend: ChatBackend, system: str, user: str, schema: dict[str, Any], shape: str,
-         model: type[T]) -> Outcome:
+def call(
+    backend: ChatBackend, system: str, user: str, schema: dict[str, Any], shape: str, model: type[T]
+) -> Outcome:
     reply = backend.send(system, user, schema, shape)
     output, error = structured(reply, model)
     return Outcome(output=output, reply=reply, error=error)
 
 
-def repair_prompt(prompts: PromptSet, reply: Reply, error: str, shape: str, method: str,
-                  system: str, budget_left: int) -> str | None:
+def repair_prompt(
+    prompts: PromptSet,
+    reply: Reply,
+    error: str,
+    shape: str,
+    method: str,
+    system: str,
+    budget_left: int,
+) -> str | None:
     """The repair request within ``budget_left`` prompt tokens, or None when it cannot fit."""
     json_shape = shape if method != "json_schema" else ""
     skeleton = prompts.render("repair", error=error, raw="", json_shape=json_shape)
@@ -92,12 +100,21 @@ def repair_prompt(prompts: PromptSet, reply: Reply, error: str, shape: str, meth
     return prompts.render("repair", error=error, raw=raw, json_shape=json_shape)
 
 
-def repair(backend: ChatBackend, prompts: PromptSet, system: str, outcome: Outcome,
-           schema: dict[str, Any], shape: str, model: type[T], budget_left: int) -> Outcome:
+def repair(
+    backend: ChatBackend,
+    prompts: PromptSet,
+    system: str,
+    outcome: Outcome,
+    schema: dict[str, Any],
+    shape: str,
+    model: type[T],
+    budget_left: int,
+) -> Outcome:
     """One repair round-trip for a failed outcome; raises LLMFailure when it cannot be fixed."""
     assert outcome.reply is not None and outcome.error is not None
-    user = repair_prompt(prompts, outcome.reply, outcome.error, shape, backend.method, system,
-                         budget_left)
+    user = repair_prompt(
+        prompts, outcome.reply, outcome.error, shape, backend.method, system, budget_left
+    )
     if user is None:
         raise LLMFailure(f"malformed output ({outcome.error}); no budget left to repair it")
     fixed = call(backend, system, user, schema, shape, model)

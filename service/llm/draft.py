@@ -26,30 +26,55 @@ CHANGE_LOG_TITLE = {"en": "Reviewer's change log", "hans": "修改说明", "hant
 
 
 def _finding_line(f: Finding) -> dict[str, str]:
-    return {"block_id": f.block_id or "plan", "code": f.code,
-            "message": " ".join(f.message.split())[:240],
-            "suggestion": " ".join(f.suggestion.split())[:200]}
+    return {
+        "block_id": f.block_id or "plan",
+        "code": f.code,
+        "message": " ".join(f.message.split())[:240],
+        "suggestion": " ".join(f.suggestion.split())[:200],
+    }
 
 
-def draft_prompt(prompts: PromptSet, plan: Plan, findings: list[Finding], lang: str,
-                 system: str, schema_extra: int, shape: str, method: str, budget_left: int
-                 ) -> str | None:
+def draft_prompt(
+    prompts: PromptSet,
+    plan: Plan,
+    findings: list[Finding],
+    lang: str,
+    system: str,
+    schema_extra: int,
+    shape: str,
+    method: str,
+    budget_left: int,
+) -> str | None:
     """The draft request within ``budget_left`` prompt tokens (full plan or outline), or None."""
     json_shape = shape if method != "json_schema" else ""
-    ordered = sorted(findings, key=lambda f: (-{"error": 3, "warning": 2, "info": 1}[f.severity],
-                                              f.span.start_line if f.span else 0))
+    ordered = sorted(
+        findings,
+        key=lambda f: (
+            -{"error": 3, "warning": 2, "info": 1}[f.severity],
+            f.span.start_line if f.span else 0,
+        ),
+    )
     chosen = [_finding_line(f) for f in ordered[:MAX_FINDINGS]]
 
     def render(blocks: list[dict[str, str]], items: list[dict[str, str]], outline: bool) -> str:
-        return prompts.render("draft", language_name=language_name(plan, lang),
-                              boundary=boundary_for(plan), blocks=blocks, outline=outline,
-                              findings=items, json_shape=json_shape)
+        return prompts.render(
+            "draft",
+            language_name=language_name(plan, lang),
+            boundary=boundary_for(plan),
+            blocks=blocks,
+            outline=outline,
+            findings=items,
+            json_shape=json_shape,
+        )
 
     full = [{"id": b.id, "text": block_line(b)} for b in plan.blocks]
     for items in (chosen, chosen[:12], chosen[:6], chosen[:3]):
         keep = {c["block_id"] for c in items}
-        outline = [{"id": b.id, "text": block_line(b)} for b in plan.blocks
-                   if b.kind == BlockKind.HEADING or b.id in keep]
+        outline = [
+            {"id": b.id, "text": block_line(b)}
+            for b in plan.blocks
+            if b.kind == BlockKind.HEADING or b.id in keep
+        ]
         for blocks, is_outline in ((full, False), (outline, True)):
             user = render(blocks, items, is_outline)
             if count_messages(system, user) + schema_extra <= budget_left:
@@ -75,7 +100,9 @@ def _replacement(lines: list[str], block: Block, markdown: str) -> list[str]:
         text = _MODEL_MARKER.sub("", text, count=1)
     body = text.split("\n")
     indent = " " * len(prefix) if block.kind == BlockKind.LIST_ITEM else ""
-    return [prefix + body[0].lstrip()] + [indent + ln.strip() if ln.strip() else "" for ln in body[1:]]
+    return [prefix + body[0].lstrip()] + [
+        indent + ln.strip() if ln.strip() else "" for ln in body[1:]
+    ]
 
 
 def apply_edits(plan: Plan, out: DraftOutput) -> tuple[str, int]:
@@ -132,13 +159,13 @@ def _insertion_line(plan: Plan, block: Block) -> int:
         end = max(b.end_line for b in plan.blocks if b.table_id == block.table_id)
     elif block.kind == BlockKind.LIST_ITEM:
         idx = plan.blocks.index(block)
-        for b in plan.blocks[idx + 1:]:
+        for b in plan.blocks[idx + 1 :]:
             if b.kind != BlockKind.LIST_ITEM or b.start_line > end + 1:
                 break
             end = b.end_line
     elif block.kind == BlockKind.HEADING:
         idx = plan.blocks.index(block)
-        following = plan.blocks[idx + 1:]
+        following = plan.blocks[idx + 1 :]
         for b in following:  # insert at the end of the section the heading opens
             if b.kind == BlockKind.HEADING and b.level <= block.level:
                 break
@@ -152,6 +179,10 @@ def assemble(plan: Plan, out: DraftOutput, lang: str) -> tuple[str, int]:
     changes = [" ".join(c.split()) for c in out.changes if c.strip()][:8]
     if changes:
         key = "en" if lang != "zh" else ("hant" if plan.script == "hant" else "hans")
-        text = text.rstrip("\n") + f"\n\n---\n\n## {CHANGE_LOG_TITLE[key]}\n\n" + "\n".join(
-            f"- {c}" for c in changes) + "\n"
+        text = (
+            text.rstrip("\n")
+            + f"\n\n---\n\n## {CHANGE_LOG_TITLE[key]}\n\n"
+            + "\n".join(f"- {c}" for c in changes)
+            + "\n"
+        )
     return text, applied

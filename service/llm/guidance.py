@@ -35,8 +35,9 @@ class GuidanceHit:
 
 
 class GuidanceSource(Protocol):
-    def search(self, query: str, k: int, lang: str, script: str | None = None
-               ) -> list[GuidanceHit]: ...
+    def search(
+        self, query: str, k: int, lang: str, script: str | None = None
+    ) -> list[GuidanceHit]: ...
 
 
 class KnowledgeGuidance:
@@ -57,8 +58,7 @@ class KnowledgeGuidance:
         except Exception:
             return "lexical"
 
-    def search(self, query: str, k: int, lang: str, script: str | None = None
-               ) -> list[GuidanceHit]:
+    def search(self, query: str, k: int, lang: str, script: str | None = None) -> list[GuidanceHit]:
         """The k best chunks in the plan's language, its script (简/繁) first, one per topic."""
         from service.knowledge.retriever import Retriever
 
@@ -117,8 +117,7 @@ class StaticGuidance:
     def __init__(self, hits: list[GuidanceHit] | None = None) -> None:
         self.hits = hits or []
 
-    def search(self, query: str, k: int, lang: str, script: str | None = None
-               ) -> list[GuidanceHit]:
+    def search(self, query: str, k: int, lang: str, script: str | None = None) -> list[GuidanceHit]:
         return self.hits[:k]
 
 

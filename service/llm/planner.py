@@ -74,7 +74,7 @@ LAYOUTS = {
 def render_block(plan: Plan, block: Block, layout: str) -> dict[str, str]:
     """One block as the critique prompt shows it: {"id", "label", "text"}."""
     if layout == "raw":
-        lines = plan.lines[block.start_line - 1:block.end_line]
+        lines = plan.lines[block.start_line - 1 : block.end_line]
         return {"id": block.id, "label": "", "text": _CTRL.sub(" ", "\n".join(lines)).strip()}
     label = f"{block.id}@{block.start_line}: " if layout == "numbered" else f"{block.id}: "
     return {"id": block.id, "label": label, "text": block_line(block)}
@@ -87,9 +87,11 @@ def codes_text() -> str:
             continue
         families.setdefault(r.family, []).append(r.code.split(".", 1)[1])
     lines = [f"{fam}.{{{','.join(names)}}}" for fam, names in families.items()]
-    lines.append("llm.risk (a specific risk the plan does not list), llm.gap (a gap in "
-                 "reasoning: a goal no initiative serves, a missing step), llm.inconsistency "
-                 "(two statements that contradict each other)")
+    lines.append(
+        "llm.risk (a specific risk the plan does not list), llm.gap (a gap in "
+        "reasoning: a goal no initiative serves, a missing step), llm.inconsistency "
+        "(two statements that contradict each other)"
+    )
     return "\n".join(lines)
 
 
@@ -167,10 +169,20 @@ def _pack(plan: Plan, lines: dict[str, tuple[str, int]], capacity: int) -> list[
     return parts
 
 
-def plan_critique(plan: Plan, findings: list[Finding], *, prompts: PromptSet, lang: str,
-                  context_tokens: int, max_output_tokens: int, schema: dict[str, Any],
-                  method: str, shape: str, draft: bool, guidance: GuidanceSource | None
-                  ) -> CritiquePlan:
+def plan_critique(
+    plan: Plan,
+    findings: list[Finding],
+    *,
+    prompts: PromptSet,
+    lang: str,
+    context_tokens: int,
+    max_output_tokens: int,
+    schema: dict[str, Any],
+    method: str,
+    shape: str,
+    draft: bool,
+    guidance: GuidanceSource | None,
+) -> CritiquePlan:
     """Split the plan into parts and fill each with hints and guidance, within the budget."""
     from service.llm.validate import GivenChunk
 
@@ -183,24 +195,40 @@ def plan_critique(plan: Plan, findings: list[Finding], *, prompts: PromptSet, la
 
     def render(part: Part, n_parts: int) -> str:
         return prompts.render(
-            "critique", plan_title=plan.title or plan.source, boundary=boundary_for(plan),
-            layout=LAYOUTS[layout], blocks=part.lines, part=part.index, parts=n_parts,
-            hints=part.hints, guidance=part.guidance, codes=codes_text(), json_shape=json_shape)
+            "critique",
+            plan_title=plan.title or plan.source,
+            boundary=boundary_for(plan),
+            layout=LAYOUTS[layout],
+            blocks=part.lines,
+            part=part.index,
+            parts=n_parts,
+            hints=part.hints,
+            guidance=part.guidance,
+            codes=codes_text(),
+            json_shape=json_shape,
+        )
 
     # The richest layout whose framing leaves room for hints and guidance; else the leanest.
     best: tuple[int, str, list[list[Block]], dict[str, dict[str, str]]] | None = None
     fixed = 0
     for layout in LAYOUTS:
         shown = {b.id: render_block(plan, b, layout) for b in plan.blocks}
-        lines = {b.id: (shown[b.id]["text"],
-                        count_tokens(f"{shown[b.id]['label']}{shown[b.id]['text']}\n"))
-                 for b in plan.blocks}
-        fixed = (count_messages(system, render(Part(index=1, blocks=[], lines=[]), 2))
-                 + schema_tokens(schema, method))
+        lines = {
+            b.id: (
+                shown[b.id]["text"],
+                count_tokens(f"{shown[b.id]['label']}{shown[b.id]['text']}\n"),
+            )
+            for b in plan.blocks
+        }
+        fixed = count_messages(
+            system, render(Part(index=1, blocks=[], lines=[]), 2)
+        ) + schema_tokens(schema, method)
         capacity = context_tokens - max_output_tokens - fixed - GUIDANCE_K * CHUNK_TOKENS - 200
         if capacity < 200:
-            raise BudgetError(f"the model context ({context_tokens} tokens) leaves no room for "
-                              "the plan; raise PLANREVIEW_LLM_CONTEXT_TOKENS")
+            raise BudgetError(
+                f"the model context ({context_tokens} tokens) leaves no room for "
+                "the plan; raise PLANREVIEW_LLM_CONTEXT_TOKENS"
+            )
         groups = _pack(plan, lines, capacity)
         extras = budget - reserve - len(groups) * fixed - sum(t for _, t in lines.values())
         if best is None or extras > best[0]:
@@ -214,9 +242,11 @@ def plan_critique(plan: Plan, findings: list[Finding], *, prompts: PromptSet, la
     if extras < 0 and draft and extras + DRAFT_RESERVE >= 0:
         extras = 0  # the critique comes first; the draft gets what is left (maybe nothing)
     if extras < 0 and n > 1:
-        raise BudgetError(f"the plan needs {n} critique calls, which exceeds the prompt budget "
-                          f"of its own tokens + {OVERHEAD_BUDGET}; raise "
-                          "PLANREVIEW_LLM_CONTEXT_TOKENS for a model with a larger context")
+        raise BudgetError(
+            f"the plan needs {n} critique calls, which exceeds the prompt budget "
+            f"of its own tokens + {OVERHEAD_BUDGET}; raise "
+            "PLANREVIEW_LLM_CONTEXT_TOKENS for a model with a larger context"
+        )
     per_part = max(extras, 0) // n
     by_block: dict[str, list[Finding]] = {}
     for f in findings:
@@ -250,8 +280,14 @@ def plan_critique(plan: Plan, findings: list[Finding], *, prompts: PromptSet, la
         part.user = render(part, n)
         part.prompt_tokens = count_messages(system, part.user) + schema_tokens(schema, method)
         planned += part.prompt_tokens
-    return CritiquePlan(parts=parts, plan_tokens=plan_tokens, budget=budget, planned=planned,
-                        system=system, layout=layout)
+    return CritiquePlan(
+        parts=parts,
+        plan_tokens=plan_tokens,
+        budget=budget,
+        planned=planned,
+        system=system,
+        layout=layout,
+    )
 
 
 def _rank(severity: str) -> int:
@@ -268,5 +304,6 @@ def _query(plan: Plan, group: list[Block], hints: list[Finding]) -> str:
 
 
 def render_system(prompts: PromptSet, plan: Plan, lang: str) -> str:
-    return prompts.render("system", language_name=language_name(plan, lang),
-                          boundary=boundary_for(plan))
+    return prompts.render(
+        "system", language_name=language_name(plan, lang), boundary=boundary_for(plan)
+    )

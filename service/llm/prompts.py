@@ -23,10 +23,23 @@ PROMPTS_DIR_ENV = "PLANREVIEW_PROMPTS_DIR"
 
 TEMPLATE_VARIABLES: dict[str, frozenset[str]] = {
     "system": frozenset({"language_name", "boundary"}),
-    "critique": frozenset({"plan_title", "boundary", "layout", "blocks", "part", "parts",
-                           "hints", "guidance", "codes", "json_shape"}),
-    "draft": frozenset({"language_name", "boundary", "blocks", "outline", "findings",
-                        "json_shape"}),
+    "critique": frozenset(
+        {
+            "plan_title",
+            "boundary",
+            "layout",
+            "blocks",
+            "part",
+            "parts",
+            "hints",
+            "guidance",
+            "codes",
+            "json_shape",
+        }
+    ),
+    "draft": frozenset(
+        {"language_name", "boundary", "blocks", "outline", "findings", "json_shape"}
+    ),
     "repair": frozenset({"error", "raw", "json_shape"}),
 }
 """The variables each template is rendered with: all of them, and only them."""
@@ -59,16 +72,23 @@ class PromptSet:
         given = set(values)
         if given != expected:
             missing, extra = sorted(expected - given), sorted(given - expected)
-            raise PromptError(f"prompt {name!r} rendered with the wrong variables "
-                              f"(missing {missing}, unexpected {extra})")
+            raise PromptError(
+                f"prompt {name!r} rendered with the wrong variables "
+                f"(missing {missing}, unexpected {extra})"
+            )
         return str(self.templates[name].render(**values)).strip() + "\n"
 
 
 def _environment() -> Any:
     from jinja2 import Environment, StrictUndefined
 
-    return Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True,
-                       trim_blocks=True, lstrip_blocks=True)
+    return Environment(
+        undefined=StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def load_prompts(directory: Path | None = None) -> PromptSet:
@@ -84,8 +104,10 @@ def load_prompts(directory: Path | None = None) -> PromptSet:
         try:
             source = path.read_text(encoding="utf-8")
         except OSError as exc:
-            raise PromptError(f"{path}: cannot read the prompt template ({exc.strerror})",
-                              hint=f"set {PROMPTS_DIR_ENV} to the prompts/ folder") from None
+            raise PromptError(
+                f"{path}: cannot read the prompt template ({exc.strerror})",
+                hint=f"set {PROMPTS_DIR_ENV} to the prompts/ folder",
+            ) from None
         try:
             ast = env.parse(source)
         except TemplateSyntaxError as exc:
@@ -93,8 +115,10 @@ def load_prompts(directory: Path | None = None) -> PromptSet:
         used = meta.find_undeclared_variables(ast)
         declared = TEMPLATE_VARIABLES[name]
         if used - declared:
-            raise PromptError(f"{path}: uses undeclared variables {sorted(used - declared)}",
-                              hint="declare them in service/llm/prompts.py TEMPLATE_VARIABLES")
+            raise PromptError(
+                f"{path}: uses undeclared variables {sorted(used - declared)}",
+                hint="declare them in service/llm/prompts.py TEMPLATE_VARIABLES",
+            )
         if declared - used:
             raise PromptError(f"{path}: never uses declared variables {sorted(declared - used)}")
         templates[name] = env.from_string(source)

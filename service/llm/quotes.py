@@ -78,8 +78,12 @@ def span_for(text: str, start: int, end: int) -> Span:
     last = max(end - 1, start)
     last_line_start = text.rfind("\n", 0, last) + 1
     end_line = text.count("\n", 0, last) + 1
-    return Span(start_line=start_line, end_line=end_line, start_col=start - line_start + 1,
-                end_col=max(last - last_line_start + 2, 1))
+    return Span(
+        start_line=start_line,
+        end_line=end_line,
+        start_col=start - line_start + 1,
+        end_col=max(last - last_line_start + 2, 1),
+    )
 
 
 class QuoteFinder:
@@ -98,10 +102,16 @@ class QuoteFinder:
         block = self.plan.block(block_id.strip()) if block_id else None
         if block is None:
             return None
-        lo = self._line_starts[block.start_line - 1] if block.start_line - 1 < len(
-            self._line_starts) else 0
-        hi = (self._line_starts[block.end_line] if block.end_line < len(self._line_starts)
-              else len(self.text))
+        lo = (
+            self._line_starts[block.start_line - 1]
+            if block.start_line - 1 < len(self._line_starts)
+            else 0
+        )
+        hi = (
+            self._line_starts[block.end_line]
+            if block.end_line < len(self._line_starts)
+            else len(self.text)
+        )
         return lo, hi
 
     def _search(self, norm: Normalised, needle: str, lo: int, hi: int) -> tuple[int, int] | None:
@@ -143,8 +153,9 @@ class QuoteFinder:
                     return self._result(norm, *hit)
         return None
 
-    def _match_pieces(self, norm: Normalised, needles: list[str], lo: int, hi: int
-                      ) -> tuple[int, int] | None:
+    def _match_pieces(
+        self, norm: Normalised, needles: list[str], lo: int, hi: int
+    ) -> tuple[int, int] | None:
         first = self._search(norm, needles[0], lo, hi)
         while first is not None:
             start, end = first
@@ -169,8 +180,9 @@ class QuoteFinder:
     def _result(self, norm: Normalised, nstart: int, nend: int) -> Match:
         start = norm.offsets[nstart]
         end = norm.offsets[nend - 1] + 1
-        return Match(start=start, end=end, quote=self.text[start:end],
-                     span=span_for(self.text, start, end))
+        return Match(
+            start=start, end=end, quote=self.text[start:end], span=span_for(self.text, start, end)
+        )
 
 
 def _min_chars(quote: str) -> int:

@@ -36,8 +36,16 @@ class _Lenient(BaseModel):
             value = [value]
         return [str(v).strip().strip("[]") for v in value if str(v).strip()]
 
-    @field_validator("block_id", "quote", "suggestion", "rewrite", "mitigation", "reason",
-                     mode="before", check_fields=False)
+    @field_validator(
+        "block_id",
+        "quote",
+        "suggestion",
+        "rewrite",
+        "mitigation",
+        "reason",
+        mode="before",
+        check_fields=False,
+    )
     @classmethod
     def _text(cls, value: Any) -> str:
         return "" if value is None else str(value)
@@ -89,8 +97,14 @@ class DraftEdit(_Lenient):
     @classmethod
     def _action(cls, value: Any) -> str:
         text = str(value or "").strip().lower().replace("-", "_").replace(" ", "_")
-        return {"insert": "insert_after", "add": "insert_after", "append": "insert_after",
-                "after": "insert_after", "rewrite": "replace", "update": "replace"}.get(text, text)
+        return {
+            "insert": "insert_after",
+            "add": "insert_after",
+            "append": "insert_after",
+            "after": "insert_after",
+            "rewrite": "replace",
+            "update": "replace",
+        }.get(text, text)
 
 
 class DraftOutput(BaseModel):
@@ -102,20 +116,46 @@ class DraftOutput(BaseModel):
     changes: list[str] = Field(default_factory=list, description="Change log, short lines.")
 
 
-CRITIQUE_SHAPE = json.dumps({
-    "findings": [{"code": "smart.measurable", "block_id": "b3", "quote": "exact words",
-                  "message": "...", "suggestion": "...", "rewrite": "...",
-                  "citations": ["chunk-id"], "confidence": 0.8}],
-    "risks": [{"risk": "...", "reason": "...", "block_id": "b7", "quote": "exact words",
-               "mitigation": "...", "citations": [], "confidence": 0.7}],
-    "summary": "...",
-}, ensure_ascii=False)
+CRITIQUE_SHAPE = json.dumps(
+    {
+        "findings": [
+            {
+                "code": "smart.measurable",
+                "block_id": "b3",
+                "quote": "exact words",
+                "message": "...",
+                "suggestion": "...",
+                "rewrite": "...",
+                "citations": ["chunk-id"],
+                "confidence": 0.8,
+            }
+        ],
+        "risks": [
+            {
+                "risk": "...",
+                "reason": "...",
+                "block_id": "b7",
+                "quote": "exact words",
+                "mitigation": "...",
+                "citations": [],
+                "confidence": 0.7,
+            }
+        ],
+        "summary": "...",
+    },
+    ensure_ascii=False,
+)
 
-DRAFT_SHAPE = json.dumps({
-    "edits": [{"block_id": "b3", "action": "replace", "markdown": "..."},
-              {"block_id": "b9", "action": "insert_after", "markdown": "| Risk | ... |"}],
-    "changes": ["..."],
-}, ensure_ascii=False)
+DRAFT_SHAPE = json.dumps(
+    {
+        "edits": [
+            {"block_id": "b3", "action": "replace", "markdown": "..."},
+            {"block_id": "b9", "action": "insert_after", "markdown": "| Risk | ... |"},
+        ],
+        "changes": ["..."],
+    },
+    ensure_ascii=False,
+)
 
 
 def _compact(node: Any, top: bool = False) -> Any:

@@ -27,9 +27,17 @@ log = logging.getLogger(__name__)
 MAX_ROUND_TRIPS = 3
 
 
-def run_llm_tier(plan: Plan, review: Review, options: Any, settings: Settings, lang: str, *,
-                 backend: ChatBackend | None = None, guidance: GuidanceSource | None = None,
-                 raise_missing_cassette: bool = False) -> Review:
+def run_llm_tier(
+    plan: Plan,
+    review: Review,
+    options: Any,
+    settings: Settings,
+    lang: str,
+    *,
+    backend: ChatBackend | None = None,
+    guidance: GuidanceSource | None = None,
+    raise_missing_cassette: bool = False,
+) -> Review:
     """The review with the LLM tier's findings merged in, or the offline review on failure.
 
     ``backend`` and ``guidance`` replace the ChatOpenAI client and the knowledge retriever
@@ -57,8 +65,17 @@ def run_llm_tier(plan: Plan, review: Review, options: Any, settings: Settings, l
 class LLMRun:
     """One plan through the LLM tier."""
 
-    def __init__(self, plan: Plan, review: Review, options: Any, settings: Settings, lang: str,
-                 *, backend: ChatBackend | None, guidance: GuidanceSource | None) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        review: Review,
+        options: Any,
+        settings: Settings,
+        lang: str,
+        *,
+        backend: ChatBackend | None,
+        guidance: GuidanceSource | None,
+    ) -> None:
         self.plan = plan
         self.review = review
         self.options = options
@@ -77,8 +94,11 @@ class LLMRun:
         out.engine.llm_status = f"failed: {reason}"
         if self.backend is not None:
             u = self.backend.usage
-            out.usage = Usage(llm_calls=u.calls, prompt_tokens=u.prompt_tokens,
-                              completion_tokens=u.completion_tokens)
+            out.usage = Usage(
+                llm_calls=u.calls,
+                prompt_tokens=u.prompt_tokens,
+                completion_tokens=u.completion_tokens,
+            )
         return out
 
     def close(self) -> None:
@@ -113,11 +133,15 @@ class LLMRun:
         from service.rules.engine import RULES_VERSION
 
         prompts = get_prompts()
-        key = CacheKey(plan_sha256=self.plan.sha256, prompt_version=prompts.version,
-                       model=self.backend.model_name if self.backend else self.settings.llm_model,
-                       knowledge_version=self.review.engine.knowledge_version or _kv(),
-                       draft=bool(self.options.draft), language=self.lang,
-                       rules_version=RULES_VERSION)
+        key = CacheKey(
+            plan_sha256=self.plan.sha256,
+            prompt_version=prompts.version,
+            model=self.backend.model_name if self.backend else self.settings.llm_model,
+            knowledge_version=self.review.engine.knowledge_version or _kv(),
+            draft=bool(self.options.draft),
+            language=self.lang,
+            rules_version=RULES_VERSION,
+        )
         hit = cache.load(self.settings.data_dir, key)
         if hit is not None:
             return self._apply(hit, "cached", Usage())
@@ -125,8 +149,15 @@ class LLMRun:
         if not (self.options.draft and entry.draft is None):
             cache.save(self.settings.data_dir, entry)
         u = self.backend.usage if self.backend is not None else None
-        usage = Usage(llm_calls=u.calls, prompt_tokens=u.prompt_tokens,
-                      completion_tokens=u.completion_tokens) if u else Usage()
+        usage = (
+            Usage(
+                llm_calls=u.calls,
+                prompt_tokens=u.prompt_tokens,
+                completion_tokens=u.completion_tokens,
+            )
+            if u
+            else Usage()
+        )
         entry.usage = usage
         return self._apply(entry, "ok", usage)
 
@@ -140,8 +171,7 @@ class LLMRun:
             self.backend = build_backend(self.settings, cassettes=cassettes)
             self._own_backend = True
         if self.guidance is None:
-            self.guidance = KnowledgeGuidance(self.settings,
-                                              mode="lexical" if cassettes else None)
+            self.guidance = KnowledgeGuidance(self.settings, mode="lexical" if cassettes else None)
         return self.backend, self.guidance
 
     def _call(self, prompts: Any, key: CacheKey) -> CacheEntry:
@@ -155,22 +185,31 @@ class LLMRun:
         schema = json_schema(CritiqueOutput)
         try:
             cplan = plan_critique(
-                self.plan, self.review.findings, prompts=prompts, lang=self.lang,
+                self.plan,
+                self.review.findings,
+                prompts=prompts,
+                lang=self.lang,
                 context_tokens=self.settings.llm_context_tokens,
-                max_output_tokens=self.settings.llm_max_output_tokens, schema=schema,
-                method=backend.method, shape=CRITIQUE_SHAPE, draft=bool(self.options.draft),
-                guidance=guidance)
+                max_output_tokens=self.settings.llm_max_output_tokens,
+                schema=schema,
+                method=backend.method,
+                shape=CRITIQUE_SHAPE,
+                draft=bool(self.options.draft),
+                guidance=guidance,
+            )
         except BudgetError as exc:
             raise LLMFailure(str(exc)) from None
         system = cplan.system
 
         # Round-trip 1: every part of the critique, in parallel.
         self.round_trips += 1
+
         def critique_job(user: str) -> Callable[[], Outcome]:
             return lambda: call(backend, system, user, schema, CRITIQUE_SHAPE, CritiqueOutput)
 
-        outcomes: list[Outcome] = run_parallel([critique_job(p.user) for p in cplan.parts],
-                                               self.settings.llm_concurrency)
+        outcomes: list[Outcome] = run_parallel(
+            [critique_job(p.user) for p in cplan.parts], self.settings.llm_concurrency
+        )
 
         # Round-trip 2 (only if needed): one repair per part whose answer was unusable.
         broken = [i for i, o in enumerate(outcomes) if o.output is None]
@@ -180,11 +219,13 @@ class LLMRun:
             share = max(left // len(broken), 0)
 
             def repair_job(o: Outcome) -> Callable[[], Outcome]:
-                return lambda: repair(backend, prompts, system, o, schema, CRITIQUE_SHAPE,
-                                      CritiqueOutput, share)
+                return lambda: repair(
+                    backend, prompts, system, o, schema, CRITIQUE_SHAPE, CritiqueOutput, share
+                )
 
-            fixed = run_parallel([repair_job(outcomes[i]) for i in broken],
-                                 self.settings.llm_concurrency)
+            fixed = run_parallel(
+                [repair_job(outcomes[i]) for i in broken], self.settings.llm_concurrency
+            )
             for i, outcome in zip(broken, fixed, strict=True):
                 outcomes[i] = outcome
 
@@ -201,8 +242,9 @@ class LLMRun:
                 summaries.append(" ".join(outcome.output.summary.split()))
         found = self._configured(found)
         _ground(found, self.plan)
-        entry = CacheEntry(key=key, findings=found, dropped=dict(dropped),
-                           summary=" ".join(summaries)[:1200])
+        entry = CacheEntry(
+            key=key, findings=found, dropped=dict(dropped), summary=" ".join(summaries)[:1200]
+        )
         if self.options.draft:
             entry.draft = self._draft(prompts, backend, system, cplan.budget, found)
         return entry
@@ -225,8 +267,14 @@ class LLMRun:
             out.append(f)
         return out
 
-    def _draft(self, prompts: Any, backend: ChatBackend, system: str, budget: int,
-               llm_findings: list[Finding]) -> str | None:
+    def _draft(
+        self,
+        prompts: Any,
+        backend: ChatBackend,
+        system: str,
+        budget: int,
+        llm_findings: list[Finding],
+    ) -> str | None:
         from service.llm.critique import call, repair
         from service.llm.draft import assemble, draft_prompt
         from service.llm.planner import schema_tokens
@@ -239,8 +287,17 @@ class LLMRun:
         findings, _ = merge(self.review.findings, llm_findings)
         schema = json_schema(DraftOutput)
         left = budget - backend.usage.prompt_tokens
-        user = draft_prompt(prompts, self.plan, findings, self.lang, system,
-                            schema_tokens(schema, backend.method), DRAFT_SHAPE, backend.method, left)
+        user = draft_prompt(
+            prompts,
+            self.plan,
+            findings,
+            self.lang,
+            system,
+            schema_tokens(schema, backend.method),
+            DRAFT_SHAPE,
+            backend.method,
+            left,
+        )
         if user is None:
             self._warn("draft skipped: the token budget is spent")
             return None
@@ -251,8 +308,16 @@ class LLMRun:
                 if self.round_trips >= MAX_ROUND_TRIPS:
                     raise LLMFailure(f"malformed output ({outcome.error})")
                 self.round_trips += 1
-                outcome = repair(backend, prompts, system, outcome, schema, DRAFT_SHAPE,
-                                 DraftOutput, budget - backend.usage.prompt_tokens)
+                outcome = repair(
+                    backend,
+                    prompts,
+                    system,
+                    outcome,
+                    schema,
+                    DRAFT_SHAPE,
+                    DraftOutput,
+                    budget - backend.usage.prompt_tokens,
+                )
         except LLMFailure as exc:
             self._warn(f"draft failed: {exc.reason}")
             return None
@@ -285,5 +350,3 @@ def _ground(findings: list[Finding], plan: Plan) -> None:
         grounding.ground(findings, plan)
     except Exception:  # guidance is a bonus; the findings stand without it
         log.debug("grounding LLM findings failed", exc_info=True)
-
-

@@ -58,6 +58,7 @@ def _counter() -> tuple[str, Callable[[str], int]]:
             enc = tiktoken.get_encoding(name)
         except Exception:  # a broken cache file: fall back to the estimate
             continue
+
         def count(text: str, enc: tiktoken.Encoding = enc) -> int:
             return len(enc.encode(text, disallowed_special=()))
 
@@ -67,7 +68,8 @@ def _counter() -> tuple[str, Callable[[str], int]]:
 
 _PIECES = re.compile(
     r"(?P<cjk>[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\U00020000-\U0002ffff])"
-    r"|(?P<word>[^\W\d_]+)|(?P<num>\d+)|(?P<other>(?:[^\w\s]|_)+)")
+    r"|(?P<word>[^\W\d_]+)|(?P<num>\d+)|(?P<other>(?:[^\w\s]|_)+)"
+)
 
 
 def estimate_tokens(text: str) -> int:

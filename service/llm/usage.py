@@ -41,8 +41,9 @@ class DryRunBackend:
         data: dict[str, Any] = {"findings": [], "risks": [], "summary": ""}
         if "edits" in json.dumps(schema):
             data = {"edits": [], "changes": []}
-        reply = Reply(text=json.dumps(data), data=data, error=None, prompt_tokens=tokens,
-                      completion_tokens=0)
+        reply = Reply(
+            text=json.dumps(data), data=data, error=None, prompt_tokens=tokens, completion_tokens=0
+        )
         with self._lock:
             self.sent.append(tokens)
         self.usage.add(reply)
@@ -67,8 +68,14 @@ class UsageRow(BaseModel):
         return self.prompt_tokens <= self.budget and self.round_trips <= 3
 
 
-def measure(plan: Plan, settings: Settings, *, draft: bool = False, live: bool = False,
-            lang: str | None = None) -> UsageRow:
+def measure(
+    plan: Plan,
+    settings: Settings,
+    *,
+    draft: bool = False,
+    live: bool = False,
+    lang: str | None = None,
+) -> UsageRow:
     """Run the tier on one plan with an empty cache and report what it spent."""
     from service.llm.tier import LLMRun
     from service.review import ReviewOptions, review_plan
@@ -78,8 +85,9 @@ def measure(plan: Plan, settings: Settings, *, draft: bool = False, live: bool =
         options = ReviewOptions(llm="off", draft=draft)
         offline = review_plan(plan, options, settings=fresh)
         backend = None if live else DryRunBackend(fresh.llm_model)
-        run = LLMRun(plan, offline, options, fresh, lang or plan.language, backend=backend,
-                     guidance=None)
+        run = LLMRun(
+            plan, offline, options, fresh, lang or plan.language, backend=backend, guidance=None
+        )
         try:
             review = run.execute()
             status = review.engine.llm_status
@@ -89,10 +97,16 @@ def measure(plan: Plan, settings: Settings, *, draft: bool = False, live: bool =
             run.close()
         usage = run.backend.usage if run.backend is not None else UsageMeter()
     plan_tokens = count_tokens(plan.text)
-    return UsageRow(source=plan.source, plan_tokens=plan_tokens, calls=usage.calls,
-                    round_trips=run.round_trips, prompt_tokens=usage.prompt_tokens,
-                    completion_tokens=usage.completion_tokens,
-                    budget=plan_tokens + OVERHEAD_BUDGET, status=status)
+    return UsageRow(
+        source=plan.source,
+        plan_tokens=plan_tokens,
+        calls=usage.calls,
+        round_trips=run.round_trips,
+        prompt_tokens=usage.prompt_tokens,
+        completion_tokens=usage.completion_tokens,
+        budget=plan_tokens + OVERHEAD_BUDGET,
+        status=status,
+    )
 
 
 def counter() -> str:

@@ -37,10 +37,18 @@ from .schemas import CritiqueOutput
 DROP_REASONS = ("quote_not_found", "unknown_citation", "unknown_code", "duplicate")
 
 _ALIASES = {
-    "risk": "llm.risk", "risks": "llm.risk", "unlisted-risk": "llm.risk", "missing-risk": "llm.risk",
-    "new-risk": "llm.risk", "gap": "llm.gap", "logic": "llm.gap", "reasoning": "llm.gap",
-    "missing-step": "llm.gap", "inconsistency": "llm.inconsistency",
-    "contradiction": "llm.inconsistency", "conflict": "llm.inconsistency",
+    "risk": "llm.risk",
+    "risks": "llm.risk",
+    "unlisted-risk": "llm.risk",
+    "missing-risk": "llm.risk",
+    "new-risk": "llm.risk",
+    "gap": "llm.gap",
+    "logic": "llm.gap",
+    "reasoning": "llm.gap",
+    "missing-step": "llm.gap",
+    "inconsistency": "llm.inconsistency",
+    "contradiction": "llm.inconsistency",
+    "conflict": "llm.inconsistency",
     "inconsistent": "llm.inconsistency",
 }
 _RISK_SECTION = re.compile(r"risk|风险|風險", re.I)
@@ -104,8 +112,9 @@ def _block_at(plan: Plan, line: int) -> str | None:
     return None
 
 
-def validate_critique(out: CritiqueOutput, plan: Plan, given: dict[str, GivenChunk],
-                      finder: QuoteFinder, lang: str) -> Validated:
+def validate_critique(
+    out: CritiqueOutput, plan: Plan, given: dict[str, GivenChunk], finder: QuoteFinder, lang: str
+) -> Validated:
     """LLM findings (and unlisted risks) of one call that survive validation."""
     result = Validated()
     for item in out.findings:
@@ -121,20 +130,31 @@ def validate_critique(out: CritiqueOutput, plan: Plan, given: dict[str, GivenChu
             result.dropped["unknown_citation"] += 1
             continue
         spec = catalogue.get(code)
-        result.findings.append(Finding(
-            id=fingerprint(code, match.quote, plan.sha256), code=code, family=spec.family,
-            severity=spec.severity, scope=spec.scope, span=match.span, quote=match.quote,
-            message=item.message.strip() or spec.summary(lang), suggestion=item.suggestion.strip(),
-            rewrite=item.rewrite.strip() or None,
-            citations=_unique([given[c].citation() for c in item.citations]), origin="llm",
-            confidence=item.confidence, block_id=_block_at(plan, match.span.start_line),
-        ))
+        result.findings.append(
+            Finding(
+                id=fingerprint(code, match.quote, plan.sha256),
+                code=code,
+                family=spec.family,
+                severity=spec.severity,
+                scope=spec.scope,
+                span=match.span,
+                quote=match.quote,
+                message=item.message.strip() or spec.summary(lang),
+                suggestion=item.suggestion.strip(),
+                rewrite=item.rewrite.strip() or None,
+                citations=_unique([given[c].citation() for c in item.citations]),
+                origin="llm",
+                confidence=item.confidence,
+                block_id=_block_at(plan, match.span.start_line),
+            )
+        )
     for risk in out.risks:
         if any(c not in given for c in risk.citations):
             result.dropped["unknown_citation"] += 1
             continue
         message = risk.risk.strip().rstrip(".。") + (
-            ("：" if lang == "zh" else ": ") + risk.reason.strip() if risk.reason.strip() else "")
+            ("：" if lang == "zh" else ": ") + risk.reason.strip() if risk.reason.strip() else ""
+        )
         spec = catalogue.get("llm.risk")
         if risk.quote.strip():
             match = finder.find(risk.quote, risk.block_id)
@@ -150,13 +170,25 @@ def validate_critique(out: CritiqueOutput, plan: Plan, given: dict[str, GivenChu
                 continue
             span, quote, block_id = anchor
             scope = "document"
-        result.findings.append(Finding(
-            id=fingerprint("llm.risk", quote + ("" if scope == "block" else risk.risk), plan.sha256),
-            code="llm.risk", family=spec.family, severity=spec.severity, scope=scope,  # type: ignore[arg-type]
-            span=span, quote=quote, message=message, suggestion=risk.mitigation.strip(),
-            citations=_unique([given[c].citation() for c in risk.citations]), origin="llm",
-            confidence=risk.confidence, block_id=block_id,
-        ))
+        result.findings.append(
+            Finding(
+                id=fingerprint(
+                    "llm.risk", quote + ("" if scope == "block" else risk.risk), plan.sha256
+                ),
+                code="llm.risk",
+                family=spec.family,
+                severity=spec.severity,
+                scope=scope,  # type: ignore[arg-type]
+                span=span,
+                quote=quote,
+                message=message,
+                suggestion=risk.mitigation.strip(),
+                citations=_unique([given[c].citation() for c in risk.citations]),
+                origin="llm",
+                confidence=risk.confidence,
+                block_id=block_id,
+            )
+        )
     return result
 
 
@@ -184,8 +216,14 @@ def merge(rule_findings: list[Finding], llm_findings: list[Finding]) -> tuple[li
     duplicates = 0
     added: list[Finding] = []
     for f in llm_findings:
-        twin = next((r for r in rules if r.code == f.code
-                     and (r.scope == "document" or _overlap(r.span, f.span))), None)
+        twin = next(
+            (
+                r
+                for r in rules
+                if r.code == f.code and (r.scope == "document" or _overlap(r.span, f.span))
+            ),
+            None,
+        )
         if twin is not None:
             if not twin.suggestion and f.suggestion:
                 twin.suggestion = f.suggestion
@@ -193,13 +231,21 @@ def merge(rule_findings: list[Finding], llm_findings: list[Finding]) -> tuple[li
                 twin.rewrite = f.rewrite
             duplicates += 1
             continue
-        if f.id in seen_ids or any(a.code == f.code and _overlap(a.span, f.span)
-                                   and a.scope == f.scope == "block" for a in added):
+        if f.id in seen_ids or any(
+            a.code == f.code and _overlap(a.span, f.span) and a.scope == f.scope == "block"
+            for a in added
+        ):
             duplicates += 1
             continue
         seen_ids.add(f.id)
         added.append(f)
     out = merged + added
-    out.sort(key=lambda f: (f.span.start_line if f.span and f.scope == "block" else 0,
-                            f.scope != "document", f.code, f.origin))
+    out.sort(
+        key=lambda f: (
+            f.span.start_line if f.span and f.scope == "block" else 0,
+            f.scope != "document",
+            f.code,
+            f.origin,
+        )
+    )
     return out, duplicates

@@ -27,10 +27,18 @@ QUICKFIX = types.CodeActionKind.QuickFix
 REWRITE = types.CodeActionKind.RefactorRewrite
 
 _TITLES = {
-    "en": {"rewrite": "Rewrite as: {text}", "section": "Insert section: {heading}", "line": "Ignore {code} here (planreview comment)",
-           "file": "Ignore {code} in this file (planreview comment)"},
-    "zh": {"rewrite": "改写为：{text}", "section": "插入章节：{heading}", "line": "在此处忽略 {code}（planreview 注释）",
-           "file": "在本文件中忽略 {code}（planreview 注释）"},
+    "en": {
+        "rewrite": "Rewrite as: {text}",
+        "section": "Insert section: {heading}",
+        "line": "Ignore {code} here (planreview comment)",
+        "file": "Ignore {code} in this file (planreview comment)",
+    },
+    "zh": {
+        "rewrite": "改写为：{text}",
+        "section": "插入章节：{heading}",
+        "line": "在此处忽略 {code}（planreview 注释）",
+        "file": "在本文件中忽略 {code}（planreview 注释）",
+    },
 }
 
 
@@ -47,19 +55,29 @@ class EditTarget:
 
 def text_edit(change: TextChange, target: EditTarget) -> types.TextEdit:
     return types.TextEdit(
-        range=types.Range(start=target.index.offset_position(change.start),
-                          end=target.index.offset_position(change.end)),
-        new_text=change.new_text.replace("\n", target.eol) if target.eol != "\n" else change.new_text,
+        range=types.Range(
+            start=target.index.offset_position(change.start),
+            end=target.index.offset_position(change.end),
+        ),
+        new_text=change.new_text.replace("\n", target.eol)
+        if target.eol != "\n"
+        else change.new_text,
     )
 
 
 def workspace_edit(change: TextChange, target: EditTarget) -> types.WorkspaceEdit:
     edit = text_edit(change, target)
     if target.document_changes:
-        return types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(
-            text_document=types.OptionalVersionedTextDocumentIdentifier(uri=target.uri, version=target.version),
-            edits=[edit],
-        )])
+        return types.WorkspaceEdit(
+            document_changes=[
+                types.TextDocumentEdit(
+                    text_document=types.OptionalVersionedTextDocumentIdentifier(
+                        uri=target.uri, version=target.version
+                    ),
+                    edits=[edit],
+                )
+            ]
+        )
     return types.WorkspaceEdit(changes={target.uri: [edit]})
 
 
@@ -82,8 +100,14 @@ def _lacks(key: str, analysis: Analysis) -> bool:
     return not (key == "raci" and analysis.facts is not None and analysis.facts.raci_rows)
 
 
-def code_actions(analysis: Analysis, extra: list[Finding], target: EditTarget, rng: types.Range,
-                 context_ids: set[str], only: list[str] | None = None) -> list[types.CodeAction]:
+def code_actions(
+    analysis: Analysis,
+    extra: list[Finding],
+    target: EditTarget,
+    rng: types.Range,
+    context_ids: set[str],
+    only: list[str] | None = None,
+) -> list[types.CodeAction]:
     """Actions for findings under ``rng`` or named by the request's diagnostics, plus templates."""
     plan, facts = analysis.plan, analysis.facts
     if plan is None or facts is None:
@@ -91,43 +115,86 @@ def code_actions(analysis: Analysis, extra: list[Finding], target: EditTarget, r
     lang = "zh" if analysis.lang == "zh" else "en"
     titles = _TITLES[lang]
     findings = [*analysis.findings, *extra]
-    chosen = [f for f in findings
-              if f.id in context_ids or _same_lines(finding_range(f, target.index), rng)]
+    chosen = [
+        f
+        for f in findings
+        if f.id in context_ids or _same_lines(finding_range(f, target.index), rng)
+    ]
     actions: list[types.CodeAction] = []
     seen: set[str] = set()
 
-    def add(title: str, kind: str, change: TextChange | None, finding: Finding | None,
-            preferred: bool = False) -> None:
+    def add(
+        title: str,
+        kind: str,
+        change: TextChange | None,
+        finding: Finding | None,
+        preferred: bool = False,
+    ) -> None:
         if change is None or title in seen or not _wanted(kind, only):
             return
         seen.add(title)
         diags = None
         if finding is not None:
-            diags = [types.Diagnostic(range=finding_range(finding, target.index), message=finding.message,
-                                      code=finding.code, source="planreview")]
-        actions.append(types.CodeAction(title=title, kind=kind, diagnostics=diags,
-                                        is_preferred=preferred or None,
-                                        edit=workspace_edit(change, target)))
+            diags = [
+                types.Diagnostic(
+                    range=finding_range(finding, target.index),
+                    message=finding.message,
+                    code=finding.code,
+                    source="planreview",
+                )
+            ]
+        actions.append(
+            types.CodeAction(
+                title=title,
+                kind=kind,
+                diagnostics=diags,
+                is_preferred=preferred or None,
+                edit=workspace_edit(change, target),
+            )
+        )
 
     for f in chosen:
         if f.scope == "block":
             change = rewrite_change(plan.text, f)
             if change is not None:
-                add(titles["rewrite"].format(text=_short(change.new_text)), QUICKFIX, change, f, True)
+                add(
+                    titles["rewrite"].format(text=_short(change.new_text)),
+                    QUICKFIX,
+                    change,
+                    f,
+                    True,
+                )
         key = TEMPLATE_FOR_CODE.get(f.code)
         if key is not None and _lacks(key, analysis):
             template = TEMPLATES[key]
-            add(template.title(lang), QUICKFIX, insert_section_change(plan, facts, template, lang), f,
-                f.scope == "document")
+            add(
+                template.title(lang),
+                QUICKFIX,
+                insert_section_change(plan, facts, template, lang),
+                f,
+                f.scope == "document",
+            )
         elif f.scope == "document" and f.rewrite and (heading := section_heading(f.rewrite)):
-            add(titles["section"].format(heading=heading), QUICKFIX,
-                insert_body_change(plan, facts, f.rewrite, SECTION_AFTER.get(f.code, ())), f, True)
+            add(
+                titles["section"].format(heading=heading),
+                QUICKFIX,
+                insert_body_change(plan, facts, f.rewrite, SECTION_AFTER.get(f.code, ())),
+                f,
+                True,
+            )
         if f.scope == "block":
             add(titles["line"].format(code=f.code), QUICKFIX, suppress_line_change(plan, f), f)
-        add(titles["file"].format(code=f.code), QUICKFIX, suppress_file_change(plan.text, f.code), f)
+        add(
+            titles["file"].format(code=f.code), QUICKFIX, suppress_file_change(plan.text, f.code), f
+        )
     # Templates stay on offer anywhere in the document while the plan lacks that section.
     present = {f.code for f in analysis.findings}
     for template in TEMPLATES.values():
         if present.intersection(template.codes) and _lacks(template.key, analysis):
-            add(template.title(lang), REWRITE, insert_section_change(plan, facts, template, lang), None)
+            add(
+                template.title(lang),
+                REWRITE,
+                insert_section_change(plan, facts, template, lang),
+                None,
+            )
     return actions

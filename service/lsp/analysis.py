@@ -49,8 +49,15 @@ def message_lang(settings: LspSettings, plan: Plan) -> str:
     return plan.language if settings.lang == "auto" else settings.lang
 
 
-def analyse(uri: str, version: int | None, buffer: str, *, source: str,
-            settings: LspSettings, config: ReviewConfig) -> Analysis:
+def analyse(
+    uri: str,
+    version: int | None,
+    buffer: str,
+    *,
+    source: str,
+    settings: LspSettings,
+    config: ReviewConfig,
+) -> Analysis:
     """Review one buffer with the rule tier (never the file on disk)."""
     t0 = time.perf_counter()
     result = Analysis(uri=uri, version=version, buffer=buffer)
@@ -64,7 +71,13 @@ def analyse(uri: str, version: int | None, buffer: str, *, source: str,
     facts = build_facts(plan)
     findings = run_rules(plan, config, lang=lang, facts=facts)
     attach_guidance(findings, plan)
-    result.text, result.plan, result.facts, result.findings, result.lang = text, plan, facts, findings, lang
+    result.text, result.plan, result.facts, result.findings, result.lang = (
+        text,
+        plan,
+        facts,
+        findings,
+        lang,
+    )
     result.elapsed_ms = (time.perf_counter() - t0) * 1000
     return result
 
@@ -84,8 +97,10 @@ def attach_guidance(findings: list[Finding], plan: Plan) -> None:
     for f in findings:
         if f.citations:
             continue
-        f.citations = [Citation(chunk_id=c.chunk_id, title=c.title, source=c.source)
-                       for c in gi.guidance_for(f.code, prefs)]
+        f.citations = [
+            Citation(chunk_id=c.chunk_id, title=c.title, source=c.source)
+            for c in gi.guidance_for(f.code, prefs)
+        ]
 
 
 def preferences(plan: Plan) -> list[tuple[str, str]]:
@@ -139,7 +154,9 @@ def effective_config(base: ReviewConfig, settings: LspSettings) -> ReviewConfig:
 
 def warm_up() -> None:
     """Load the rule tables, the segmenter and the guidance index before the first keystroke."""
-    for sample in ("# Plan\n\n- Improve customer satisfaction\n",
-                   "# 运营计划\n\n一、目标\n\n- 提升客户满意度\n"):
+    for sample in (
+        "# Plan\n\n- Improve customer satisfaction\n",
+        "# 运营计划\n\n一、目标\n\n- 提升客户满意度\n",
+    ):
         plan = parse_markdown(sample, source="warm-up")
         attach_guidance(run_rules(plan), plan)

@@ -28,11 +28,17 @@ Report = Callable[[str], None]
 CritiqueRunner = Callable[[Plan, ReviewOptions, threading.Event, Report], Review]
 Status = Literal["ok", "cancelled", "stale", "failed", "skipped"]
 
-STAGES = {"rules": ("Checking rules", 10), "retrieve": ("Finding guidance", 25),
-          "llm": ("Asking the reviewer model", 40), "done": ("Done", 100)}
+STAGES = {
+    "rules": ("Checking rules", 10),
+    "retrieve": ("Finding guidance", 25),
+    "llm": ("Asking the reviewer model", 40),
+    "done": ("Done", 100),
+}
 
 
-def pipeline_runner(plan: Plan, options: ReviewOptions, cancel: threading.Event, report: Report) -> Review:
+def pipeline_runner(
+    plan: Plan, options: ReviewOptions, cancel: threading.Event, report: Report
+) -> Review:
     """The real critique: the review pipeline with the LLM tier on."""
     from service.review import review_plan
 
@@ -61,8 +67,10 @@ def unavailable(runner: CritiqueRunner) -> str | None:
 
     if get_settings().llm_configured:
         return None
-    return ("no LLM endpoint is configured for the language server: set OPENAI_BASE_URL "
-            "(and OPENAI_API_KEY) in its environment")
+    return (
+        "no LLM endpoint is configured for the language server: set OPENAI_BASE_URL "
+        "(and OPENAI_API_KEY) in its environment"
+    )
 
 
 @dataclass
@@ -76,16 +84,22 @@ class CritiqueOutcome:
     llm_status: str = ""
 
     def as_result(self) -> dict[str, object]:
-        return {"status": self.status, "message": self.message, "version": self.version,
-                "findings": len(self.findings), "llm_status": self.llm_status}
+        return {
+            "status": self.status,
+            "message": self.message,
+            "version": self.version,
+            "findings": len(self.findings),
+            "llm_status": self.llm_status,
+        }
 
 
 def outcome_from_review(review: Review, version: int | None) -> CritiqueOutcome:
     status = review.engine.llm_status
     found = [f for f in review.findings if f.origin == "llm"]
     if status.startswith("failed"):
-        return CritiqueOutcome("failed", f"LLM critique {status}; showing the rule findings only",
-                               version, [], status)
+        return CritiqueOutcome(
+            "failed", f"LLM critique {status}; showing the rule findings only", version, [], status
+        )
     return CritiqueOutcome("ok", f"LLM critique: {len(found)} finding(s)", version, found, status)
 
 
@@ -100,8 +114,12 @@ def _span_at(starts: list[int], start: int, end: int) -> Span:
 
     sl = bisect.bisect_right(starts, start) - 1
     el = bisect.bisect_right(starts, max(end - 1, start)) - 1
-    return Span(start_line=sl + 1, end_line=el + 1, start_col=start - starts[sl] + 1,
-                end_col=end - starts[el] + 1)
+    return Span(
+        start_line=sl + 1,
+        end_line=el + 1,
+        start_col=start - starts[sl] + 1,
+        end_col=end - starts[el] + 1,
+    )
 
 
 def reanchor(findings: list[Finding], text: str) -> list[Finding]:

@@ -41,8 +41,14 @@ def finding_data(finding: Finding) -> dict[str, Any]:
     }
 
 
-def to_diagnostic(finding: Finding, index: LineIndex, guidance: GuidanceLookup, *,
-                  related: bool = True, lang: str = "en") -> types.Diagnostic:
+def to_diagnostic(
+    finding: Finding,
+    index: LineIndex,
+    guidance: GuidanceLookup,
+    *,
+    related: bool = True,
+    lang: str = "en",
+) -> types.Diagnostic:
     chunk_ids = [c.chunk_id for c in finding.citations]
     info: list[types.DiagnosticRelatedInformation] | None = None
     if related:
@@ -52,14 +58,18 @@ def to_diagnostic(finding: Finding, index: LineIndex, guidance: GuidanceLookup, 
             if hit is None or hit[2] is None:
                 continue
             line0 = max(hit[3] - 1, 0)
-            info.append(types.DiagnosticRelatedInformation(
-                location=types.Location(
-                    uri=hit[2],
-                    range=types.Range(start=types.Position(line=line0, character=0),
-                                      end=types.Position(line=line0, character=0)),
-                ),
-                message=f"依据：{hit[0]}" if lang == "zh" else f"Guidance: {hit[0]}",
-            ))
+            info.append(
+                types.DiagnosticRelatedInformation(
+                    location=types.Location(
+                        uri=hit[2],
+                        range=types.Range(
+                            start=types.Position(line=line0, character=0),
+                            end=types.Position(line=line0, character=0),
+                        ),
+                    ),
+                    message=f"依据：{hit[0]}" if lang == "zh" else f"Guidance: {hit[0]}",
+                )
+            )
         info = info or None
     message = finding.message
     if finding.origin == "llm":
@@ -76,19 +86,28 @@ def to_diagnostic(finding: Finding, index: LineIndex, guidance: GuidanceLookup, 
     )
 
 
-def to_diagnostics(findings: list[Finding], index: LineIndex, guidance: GuidanceLookup, *,
-                   related: bool = True, lang: str = "en") -> list[types.Diagnostic]:
+def to_diagnostics(
+    findings: list[Finding],
+    index: LineIndex,
+    guidance: GuidanceLookup,
+    *,
+    related: bool = True,
+    lang: str = "en",
+) -> list[types.Diagnostic]:
     return [to_diagnostic(f, index, guidance, related=related, lang=lang) for f in findings]
 
 
 def too_large(size: int, limit: int) -> types.Diagnostic:
     """The one diagnostic a document over the size cap gets."""
     return types.Diagnostic(
-        range=types.Range(start=types.Position(line=0, character=0),
-                          end=types.Position(line=0, character=0)),
+        range=types.Range(
+            start=types.Position(line=0, character=0), end=types.Position(line=0, character=0)
+        ),
         severity=types.DiagnosticSeverity.Warning,
         code=TOO_LARGE_CODE,
         source=SOURCE,
-        message=(f"Document too large to review: {size / 1e6:.1f} MB, over the "
-                 f"{limit / 1e6:.1f} MB limit. Split the plan, or raise planreview.maxDocumentBytes."),
+        message=(
+            f"Document too large to review: {size / 1e6:.1f} MB, over the "
+            f"{limit / 1e6:.1f} MB limit. Split the plan, or raise planreview.maxDocumentBytes."
+        ),
     )

@@ -92,6 +92,7 @@ def rewrite_change(text: str, finding: Finding) -> TextChange | None:
 
 # -- template sections --------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Template:
     """A section the plan may lack, pre-filled from its own content."""
@@ -108,15 +109,30 @@ class Template:
 
 
 TEMPLATES: dict[str, Template] = {
-    "risk-register": Template("risk-register", "Insert a risk register", "插入风险清单",
-                              rewrites.risk_register, ("resources", "tasks", "timeline", "goals"),
-                              ("risk.no-register",)),
-    "raci": Template("raci", "Insert a RACI table", "插入 RACI 职责分工表", rewrites.raci_table,
-                     ("organisation", "tasks", "goals"),
-                     ("raci.no-owner", "raci.overloaded", "resource.no-staffing")),
-    "milestones": Template("milestones", "Insert a milestones table", "插入里程碑表",
-                           rewrites.milestones_table, ("timeline", "tasks", "goals"),
-                           ("pdca.no-milestones", "resource.no-timeline")),
+    "risk-register": Template(
+        "risk-register",
+        "Insert a risk register",
+        "插入风险清单",
+        rewrites.risk_register,
+        ("resources", "tasks", "timeline", "goals"),
+        ("risk.no-register",),
+    ),
+    "raci": Template(
+        "raci",
+        "Insert a RACI table",
+        "插入 RACI 职责分工表",
+        rewrites.raci_table,
+        ("organisation", "tasks", "goals"),
+        ("raci.no-owner", "raci.overloaded", "resource.no-staffing"),
+    ),
+    "milestones": Template(
+        "milestones",
+        "Insert a milestones table",
+        "插入里程碑表",
+        rewrites.milestones_table,
+        ("timeline", "tasks", "goals"),
+        ("pdca.no-milestones", "resource.no-timeline"),
+    ),
 }
 TEMPLATE_FOR_CODE: dict[str, str] = {code: t.key for t in TEMPLATES.values() for code in t.codes}
 
@@ -130,7 +146,11 @@ def _section_end(plan: Plan, heading: Block) -> int:
     lines = plan.lines
     end = len(lines)
     for b in plan.blocks:
-        if b.kind == BlockKind.HEADING and b.start_line > heading.end_line and b.level <= heading.level:
+        if (
+            b.kind == BlockKind.HEADING
+            and b.start_line > heading.end_line
+            and b.level <= heading.level
+        ):
             end = b.start_line - 1
             break
     while end > heading.end_line and not lines[end - 1].strip():
@@ -153,12 +173,17 @@ def _anchor(plan: Plan, facts: PlanFacts, kinds: tuple[str, ...]) -> Block | Non
 def _section_level(plan: Plan, anchor: Block | None) -> int:
     if anchor is not None and _is_md_heading(plan, anchor):
         return max(anchor.level, 1)
-    levels = Counter(b.level for b in plan.blocks
-                     if b.kind == BlockKind.HEADING and b.level >= 2 and _is_md_heading(plan, b))
+    levels = Counter(
+        b.level
+        for b in plan.blocks
+        if b.kind == BlockKind.HEADING and b.level >= 2 and _is_md_heading(plan, b)
+    )
     return levels.most_common(1)[0][0] if levels else 2
 
 
-def insert_section_change(plan: Plan, facts: PlanFacts, template: Template, lang: str) -> TextChange:
+def insert_section_change(
+    plan: Plan, facts: PlanFacts, template: Template, lang: str
+) -> TextChange:
     """Insert a template section after the part it belongs with, or at the end."""
     return insert_body_change(plan, facts, template.build(facts, lang), template.after)
 
@@ -179,7 +204,9 @@ def section_heading(body: str) -> str | None:
     return m.group(1).strip() if m else None
 
 
-def insert_body_change(plan: Plan, facts: PlanFacts, body: str, after: tuple[str, ...]) -> TextChange:
+def insert_body_change(
+    plan: Plan, facts: PlanFacts, body: str, after: tuple[str, ...]
+) -> TextChange:
     """Insert a Markdown section after the first plan part of ``after`` found, or at the end."""
     text = plan.text
     body = body.strip("\n")
@@ -235,7 +262,9 @@ def _content_column(marker: re.Match[str]) -> int:
 
 
 def _in_list_item(plan: Plan, line1: int) -> bool:
-    return any(b.kind == BlockKind.LIST_ITEM and b.start_line <= line1 <= b.end_line for b in plan.blocks)
+    return any(
+        b.kind == BlockKind.LIST_ITEM and b.start_line <= line1 <= b.end_line for b in plan.blocks
+    )
 
 
 def suppress_line_change(plan: Plan, finding: Finding) -> TextChange | None:
@@ -257,13 +286,19 @@ def suppress_line_change(plan: Plan, finding: Finding) -> TextChange | None:
             merged = _merge_codes(m.group("codes"), code)
             if merged is None:
                 return None
-            return TextChange(line_start + m.start(), line_start + m.end(), comment("ignore", merged))
+            return TextChange(
+                line_start + m.start(), line_start + m.end(), comment("ignore", merged)
+            )
         stripped = line.rstrip()
         if stripped.endswith("|") and not stripped.endswith("\\|"):
             at = len(stripped) - 1
             pad = "" if stripped[at - 1 : at].isspace() else " "
-            return TextChange(line_start + at, line_start + at, f"{pad}{comment('ignore', [code])} ")
-        return TextChange(line_start + len(stripped), line_start + len(stripped), " " + comment("ignore", [code]))
+            return TextChange(
+                line_start + at, line_start + at, f"{pad}{comment('ignore', [code])} "
+            )
+        return TextChange(
+            line_start + len(stripped), line_start + len(stripped), " " + comment("ignore", [code])
+        )
     above = block.start_line - 1
     if above >= 1:
         m = _LINE_COMMENT.match(lines[above - 1])
@@ -272,7 +307,9 @@ def suppress_line_change(plan: Plan, finding: Finding) -> TextChange | None:
             if merged is None:
                 return None
             start = starts[above - 1]
-            return TextChange(start, start + len(lines[above - 1]), m.group("lead") + comment("ignore", merged))
+            return TextChange(
+                start, start + len(lines[above - 1]), m.group("lead") + comment("ignore", merged)
+            )
     quote = _QUOTE_PREFIX.match(line)
     if quote:
         lead = quote.group(0)
@@ -298,7 +335,9 @@ def suppress_file_change(text: str, code: str) -> TextChange | None:
             merged = _merge_codes(m.group("codes"), code)
             if merged is None:
                 return None
-            return TextChange(starts[i], starts[i] + len(line), m.group("lead") + comment("ignore-file", merged))
+            return TextChange(
+                starts[i], starts[i] + len(line), m.group("lead") + comment("ignore-file", merged)
+            )
     fm = _FRONT_MATTER.match(text)
     at = fm.end() if fm else 0
     return TextChange(at, at, comment("ignore-file", [code]) + "\n")

@@ -31,9 +31,13 @@ def guarded(fallback: Any = None) -> Callable[[F], F]:
     def decorate(fn: F) -> F:
         def report(ls: PlanReviewServer, exc: Exception) -> None:
             log.exception("%s failed", fn.__name__)
-            ls.log(f"planreview: {fn.__name__} failed: {type(exc).__name__}: {exc}", types.MessageType.Error)
+            ls.log(
+                f"planreview: {fn.__name__} failed: {type(exc).__name__}: {exc}",
+                types.MessageType.Error,
+            )
 
         if inspect.iscoroutinefunction(fn):
+
             @functools.wraps(fn)
             async def run_async(ls: PlanReviewServer, *args: Any) -> Any:
                 try:
@@ -71,7 +75,9 @@ async def initialized(ls: PlanReviewServer, params: types.InitializedParams) -> 
 
 
 @guarded()
-async def did_change_configuration(ls: PlanReviewServer, params: types.DidChangeConfigurationParams) -> None:
+async def did_change_configuration(
+    ls: PlanReviewServer, params: types.DidChangeConfigurationParams
+) -> None:
     pushed = params.settings
     if isinstance(pushed, dict) and isinstance(pushed.get("planreview"), dict):
         ls.apply_settings(pushed["planreview"])
@@ -92,7 +98,11 @@ def did_change(ls: PlanReviewServer, params: types.DidChangeTextDocumentParams) 
 
 @guarded()
 async def did_save(ls: PlanReviewServer, params: types.DidSaveTextDocumentParams) -> None:
-    if ls.settings.llm == "on" and ls.settings.critique_on_save and params.text_document.uri in ls.docs:
+    if (
+        ls.settings.llm == "on"
+        and ls.settings.critique_on_save
+        and params.text_document.uri in ls.docs
+    ):
         await ls.critique(params.text_document.uri)
 
 
@@ -105,22 +115,34 @@ def did_close(ls: PlanReviewServer, params: types.DidCloseTextDocumentParams) ->
 @guarded()
 async def on_hover(ls: PlanReviewServer, params: types.HoverParams) -> types.Hover | None:
     state = await ls.current(params.text_document.uri)
-    if state is None or state.analysis is None or state.index is None or state.analysis.plan is None:
+    if (
+        state is None
+        or state.analysis is None
+        or state.index is None
+        or state.analysis.plan is None
+    ):
         return None
     findings = [*state.analysis.findings, *state.llm]
     return hover_mod.hover(findings, state.index, params.position, state.analysis.lang, ls.guidance)
 
 
 @guarded(fallback=[])
-async def on_code_action(ls: PlanReviewServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+async def on_code_action(
+    ls: PlanReviewServer, params: types.CodeActionParams
+) -> list[types.CodeAction]:
     uri = params.text_document.uri
     state = await ls.current(uri)
     if state is None or state.analysis is None or state.index is None:
         return []
-    ids = {str(d.data.get("id")) for d in params.context.diagnostics
-           if d.source == "planreview" and isinstance(d.data, dict) and d.data.get("id")}
+    ids = {
+        str(d.data.get("id"))
+        for d in params.context.diagnostics
+        if d.source == "planreview" and isinstance(d.data, dict) and d.data.get("id")
+    }
     target = EditTarget(
-        uri=uri, version=state.analysis.version, index=state.index,
+        uri=uri,
+        version=state.analysis.version,
+        index=state.index,
         eol="\r\n" if "\r\n" in state.analysis.buffer[:10_000] else "\n",
         document_changes=ls._client_supports("workspace.workspace_edit.document_changes"),
     )
@@ -132,8 +154,11 @@ async def on_code_action(ls: PlanReviewServer, params: types.CodeActionParams) -
 async def critique_command(ls: PlanReviewServer, *args: Any) -> dict[str, object]:
     uri = _uri_argument(args) if args else ls.last_uri
     if uri is None:
-        return {"status": "skipped", "message": "planreview.critique takes the document URI "
-                "(a string, {\"uri\": ...} or {\"textDocument\": {\"uri\": ...}})"}
+        return {
+            "status": "skipped",
+            "message": "planreview.critique takes the document URI "
+            '(a string, {"uri": ...} or {"textDocument": {"uri": ...}})',
+        }
     outcome = await ls.critique(uri)
     return outcome.as_result()
 
@@ -177,8 +202,10 @@ def create_server() -> PlanReviewServer:
     server.feature(types.TEXT_DOCUMENT_DID_SAVE)(did_save)
     server.feature(types.TEXT_DOCUMENT_DID_CLOSE)(did_close)
     server.feature(types.TEXT_DOCUMENT_HOVER)(on_hover)
-    server.feature(types.TEXT_DOCUMENT_CODE_ACTION,
-                   types.CodeActionOptions(code_action_kinds=[QUICKFIX, REWRITE]))(on_code_action)
+    server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[QUICKFIX, REWRITE]),
+    )(on_code_action)
     server.command(CRITIQUE_COMMAND)(critique_command)
     server.feature(types.SHUTDOWN)(shutdown)
     server.feature(types.EXIT)(on_exit)
@@ -188,8 +215,10 @@ def create_server() -> PlanReviewServer:
 def serve(*, tcp: bool = False, host: str = "127.0.0.1", port: int = 2087) -> None:
     """Run the server on stdio (default) or TCP. Logs go to stderr, never stdout."""
     level = os.environ.get("PLANREVIEW_LSP_LOG_LEVEL", "WARNING").upper()
-    logging.basicConfig(level=getattr(logging, level, logging.WARNING),
-                        format="planreview-lsp %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=getattr(logging, level, logging.WARNING),
+        format="planreview-lsp %(levelname)s %(name)s: %(message)s",
+    )
     server = create_server()
     if tcp:
         server.start_tcp(host, port)

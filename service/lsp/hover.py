@@ -11,10 +11,26 @@ from service.models import SEVERITY_RANK, Finding
 from service.rules import catalogue
 
 _LABELS = {
-    "en": {"suggestion": "Suggestion", "rewrite": "Rewrite", "guidance": "Guidance",
-           "error": "error", "warning": "warning", "info": "info", "llm": "LLM critique", ":": ": "},
-    "zh": {"suggestion": "建议", "rewrite": "改写", "guidance": "依据",
-           "error": "错误", "warning": "警告", "info": "提示", "llm": "LLM 评审", ":": "："},
+    "en": {
+        "suggestion": "Suggestion",
+        "rewrite": "Rewrite",
+        "guidance": "Guidance",
+        "error": "error",
+        "warning": "warning",
+        "info": "info",
+        "llm": "LLM critique",
+        ":": ": ",
+    },
+    "zh": {
+        "suggestion": "建议",
+        "rewrite": "改写",
+        "guidance": "依据",
+        "error": "错误",
+        "warning": "警告",
+        "info": "提示",
+        "llm": "LLM 评审",
+        ":": "：",
+    },
 }
 
 
@@ -32,8 +48,10 @@ def render_finding(f: Finding, lang: str, guidance: GuidanceLookup) -> str:
     spec = catalogue.BY_CODE.get(f.code)
     title = spec.title(lang) if spec else f.code
     origin = f" · {labels['llm']}" if f.origin == "llm" else ""
-    parts = [f"**{_escape(title)}** · `{f.code}` · {labels.get(f.severity, f.severity)}{origin}",
-             _escape(f.message)]
+    parts = [
+        f"**{_escape(title)}** · `{f.code}` · {labels.get(f.severity, f.severity)}{origin}",
+        _escape(f.message),
+    ]
     if f.suggestion:
         parts.append(f"**{labels['suggestion']}{labels[':']}** {_escape(f.suggestion)}")
     if f.rewrite and f.scope == "block" and "\n" not in f.rewrite.strip():
@@ -44,15 +62,24 @@ def render_finding(f: Finding, lang: str, guidance: GuidanceLookup) -> str:
             continue
         chunk_title, paragraph, uri, line = hit
         link = f" ([{c.chunk_id}]({uri}#L{line}))" if uri is not None else ""
-        parts.append(f"**{labels['guidance']}{labels[':']}{_escape(chunk_title)}**{link}\n\n{paragraph}")
+        parts.append(
+            f"**{labels['guidance']}{labels[':']}{_escape(chunk_title)}**{link}\n\n{paragraph}"
+        )
     return "\n\n".join(parts)
 
 
-def hover(findings: list[Finding], index: LineIndex, pos: types.Position, lang: str,
-          guidance: GuidanceLookup) -> types.Hover | None:
+def hover(
+    findings: list[Finding],
+    index: LineIndex,
+    pos: types.Position,
+    lang: str,
+    guidance: GuidanceLookup,
+) -> types.Hover | None:
     hits = findings_at(findings, index, pos)
     if not hits:
         return None
     body = "\n\n---\n\n".join(render_finding(f, lang, guidance) for f in hits[:5])
     rng = finding_range(hits[0], index)
-    return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=body), range=rng)
+    return types.Hover(
+        contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=body), range=rng
+    )

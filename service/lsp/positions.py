@@ -119,4 +119,3 @@ def contains(rng: types.Range, pos: types.Position) -> bool:
     start = (rng.start.line, rng.start.character)
     end = (rng.end.line, rng.end.character)
     return start <= (pos.line, pos.character) <= end
-

@@ -71,7 +71,8 @@ class PlanReviewProtocol(LanguageServerProtocol):
             if isinstance(msg_id, int | str) and not isinstance(msg_id, bool) and "method" in data:
                 cause = exc.__cause__ or exc
                 error = JsonRpcInvalidParams(
-                    f"invalid params for {data.get('method')!s:.80}: {str(cause).splitlines()[0][:200]}")
+                    f"invalid params for {data.get('method')!s:.80}: {str(cause).splitlines()[0][:200]}"
+                )
                 self._send_response(msg_id, error=error.to_response_error())
             raise
 
@@ -112,8 +113,13 @@ class DocState:
 
 class PlanReviewServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("planreview", __version__, protocol_cls=PlanReviewProtocol,
-                         text_document_sync_kind=types.TextDocumentSyncKind.Incremental, max_workers=4)
+        super().__init__(
+            "planreview",
+            __version__,
+            protocol_cls=PlanReviewProtocol,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            max_workers=4,
+        )
         self.settings = LspSettings()
         self.docs: dict[str, DocState] = {}
         self.debouncer = Debouncer()
@@ -128,8 +134,14 @@ class PlanReviewServer(LanguageServer):
 
     # -- messages to the user ---------------------------------------------------------------
     def log(self, message: str, level: types.MessageType = types.MessageType.Info) -> None:
-        log.log({types.MessageType.Error: logging.ERROR, types.MessageType.Warning: logging.WARNING}
-                .get(level, logging.INFO), "%s", message)
+        log.log(
+            {
+                types.MessageType.Error: logging.ERROR,
+                types.MessageType.Warning: logging.WARNING,
+            }.get(level, logging.INFO),
+            "%s",
+            message,
+        )
         try:
             self.window_log_message(types.LogMessageParams(type=level, message=message))
         except Exception:  # the transport is gone; stderr has it
@@ -179,11 +191,17 @@ class PlanReviewServer(LanguageServer):
         if not self._client_supports("workspace.configuration"):
             return
         try:
-            result = await asyncio.wait_for(self.workspace_configuration_async(
-                types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)])), CLIENT_TIMEOUT)
+            result = await asyncio.wait_for(
+                self.workspace_configuration_async(
+                    types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)])
+                ),
+                CLIENT_TIMEOUT,
+            )
         except Exception as exc:
-            self.log(f"planreview: could not read settings ({exc}); keeping the current ones",
-                     types.MessageType.Warning)
+            self.log(
+                f"planreview: could not read settings ({exc}); keeping the current ones",
+                types.MessageType.Warning,
+            )
             return
         if result:
             self.apply_settings(result[0])
@@ -257,7 +275,9 @@ class PlanReviewServer(LanguageServer):
         self.debouncer.cancel(uri)
         if state is not None and state.critique is not None:
             state.critique.cancel("the document was closed")
-        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
+        )
 
     def config_for(self, uri: str) -> ReviewConfig:
         base, error = self.configs.for_path(self.path_of(uri))
@@ -266,24 +286,40 @@ class PlanReviewServer(LanguageServer):
         try:
             return effective_config(base, self.settings)
         except ValueError as exc:
-            self.tell_once(f"planreview: select/ignore settings rejected ({exc}); using the project config")
+            self.tell_once(
+                f"planreview: select/ignore settings rejected ({exc}); using the project config"
+            )
             return base
 
     # -- the rule tier ---------------------------------------------------------------------
-    def _analyse_job(self, state: DocState, generation: int, buffer: str, version: int | None,
-                     config: ReviewConfig, settings: LspSettings,
-                     encoding: str) -> tuple[Analysis, LineIndex, list[types.Diagnostic]] | None:
+    def _analyse_job(
+        self,
+        state: DocState,
+        generation: int,
+        buffer: str,
+        version: int | None,
+        config: ReviewConfig,
+        settings: LspSettings,
+        encoding: str,
+    ) -> tuple[Analysis, LineIndex, list[types.Diagnostic]] | None:
         """Worker thread: skip runs the document has moved past, else review and convert."""
         if state.generation != generation:
             return None
         source = str(self.path_of(state.uri) or state.uri)
-        analysis = analyse(state.uri, version, buffer, source=source, settings=settings, config=config)
+        analysis = analyse(
+            state.uri, version, buffer, source=source, settings=settings, config=config
+        )
         index = LineIndex(buffer, encoding)
         if analysis.too_large is not None:
             return analysis, index, [too_large(analysis.too_large, settings.max_document_bytes)]
         related = self._client_supports("text_document.publish_diagnostics.related_information")
-        return analysis, index, to_diagnostics(analysis.findings, index, self.guidance, related=related,
-                                               lang=analysis.lang)
+        return (
+            analysis,
+            index,
+            to_diagnostics(
+                analysis.findings, index, self.guidance, related=related, lang=analysis.lang
+            ),
+        )
 
     async def refresh(self, uri: str) -> None:
         """Review the buffer as it is now and publish. One run per document at a time: a
@@ -314,12 +350,22 @@ class PlanReviewServer(LanguageServer):
         loop = asyncio.get_running_loop()
         try:
             result = await loop.run_in_executor(
-                self.rules_pool, self._analyse_job, state, generation, buffer, version,
-                self.config_for(uri), self.settings, self.encoding)
+                self.rules_pool,
+                self._analyse_job,
+                state,
+                generation,
+                buffer,
+                version,
+                self.config_for(uri),
+                self.settings,
+                self.encoding,
+            )
         except Exception as exc:
             log.exception("review failed for %s", uri)
-            self.log(f"planreview: could not review {uri}: {type(exc).__name__}: {exc}",
-                     types.MessageType.Error)
+            self.log(
+                f"planreview: could not review {uri}: {type(exc).__name__}: {exc}",
+                types.MessageType.Error,
+            )
             return
         if result is None or self.docs.get(uri) is not state or state.generation != generation:
             return  # the change that outdated it has its own run scheduled
@@ -335,10 +381,14 @@ class PlanReviewServer(LanguageServer):
         diagnostics = list(state.rule_diagnostics)
         if state.llm and state.analysis.too_large is None:
             related = self._client_supports("text_document.publish_diagnostics.related_information")
-            diagnostics += to_diagnostics(state.llm, state.index, self.guidance, related=related,
-                                          lang=state.analysis.lang)
-        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
-            uri=state.uri, version=state.analysis.version, diagnostics=diagnostics))
+            diagnostics += to_diagnostics(
+                state.llm, state.index, self.guidance, related=related, lang=state.analysis.lang
+            )
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(
+                uri=state.uri, version=state.analysis.version, diagnostics=diagnostics
+            )
+        )
 
     async def current(self, uri: str) -> DocState | None:
         """The document's state with an analysis of its current text (computed now if needed)."""
@@ -356,12 +406,16 @@ class PlanReviewServer(LanguageServer):
         """Run the deep critique with $/progress; cancelled by edits, dropped if stale."""
         state = await self.current(uri) if uri else None
         if uri is None or state is None or state.analysis is None or state.analysis.plan is None:
-            return CritiqueOutcome("skipped", f"not an open plan document: {uri}" if uri
-                                   else "no open plan document to critique")
+            return CritiqueOutcome(
+                "skipped",
+                f"not an open plan document: {uri}" if uri else "no open plan document to critique",
+            )
         reason = unavailable(self.runner)
         if reason is not None:
             self.tell_once(f"planreview: the LLM critique cannot run: {reason}")
-            return CritiqueOutcome("failed", f"LLM critique unavailable: {reason}", state.analysis.version)
+            return CritiqueOutcome(
+                "failed", f"LLM critique unavailable: {reason}", state.analysis.version
+            )
         if state.critique is not None:
             state.critique.cancel("a newer critique started")
         analysis, plan = state.analysis, state.analysis.plan
@@ -374,8 +428,9 @@ class PlanReviewServer(LanguageServer):
             loop.call_soon_threadsafe(self._progress_report, token, stage)
 
         options = ReviewOptions(llm="on", lang=self.settings.lang, config=self.config_for(uri))
-        future = loop.run_in_executor(self.llm_pool, self.runner, plan, options,
-                                      job.cancel_event, report)
+        future = loop.run_in_executor(
+            self.llm_pool, self.runner, plan, options, job.cancel_event, report
+        )
         future.add_done_callback(_quiet)
         waiter: asyncio.Future[Any] = asyncio.ensure_future(job.cancelled.wait())
         try:
@@ -392,7 +447,9 @@ class PlanReviewServer(LanguageServer):
         self._progress_end(token, outcome.message)
         return outcome
 
-    def _outcome(self, state: DocState, job: CritiqueJob, future: asyncio.Future[Any]) -> CritiqueOutcome:
+    def _outcome(
+        self, state: DocState, job: CritiqueJob, future: asyncio.Future[Any]
+    ) -> CritiqueOutcome:
         if job.cancelled.is_set():
             return CritiqueOutcome("cancelled", f"Critique cancelled: {job.reason}", job.version)
         try:
@@ -403,8 +460,13 @@ class PlanReviewServer(LanguageServer):
             return CritiqueOutcome("failed", f"LLM critique failed: {exc}", job.version)
         outcome = outcome_from_review(review, job.version)
         if self.docs.get(state.uri) is not state or state.edits != job.edits:
-            return CritiqueOutcome("stale", "Critique dropped: the document changed meanwhile",
-                                   job.version, [], outcome.llm_status)
+            return CritiqueOutcome(
+                "stale",
+                "Critique dropped: the document changed meanwhile",
+                job.version,
+                [],
+                outcome.llm_status,
+            )
         if outcome.status == "failed":
             self.tell_once(f"planreview: {outcome.message}")
             return outcome
@@ -421,21 +483,34 @@ class PlanReviewServer(LanguageServer):
         except Exception as exc:
             log.info("no progress token: %s", exc)
             return None
-        self.work_done_progress.begin(token, types.WorkDoneProgressBegin(
-            title="planreview: deep critique", message="Starting", percentage=0, cancellable=True))
+        self.work_done_progress.begin(
+            token,
+            types.WorkDoneProgressBegin(
+                title="planreview: deep critique",
+                message="Starting",
+                percentage=0,
+                cancellable=True,
+            ),
+        )
         cancel_future: Future[Any] | None = self.work_done_progress.tokens.get(token)
         if cancel_future is not None:
             loop = asyncio.get_running_loop()
             cancel_future.add_done_callback(
-                lambda f: loop.call_soon_threadsafe(job.cancel, "cancelled in the editor")
-                if f.cancelled() else None)
+                lambda f: (
+                    loop.call_soon_threadsafe(job.cancel, "cancelled in the editor")
+                    if f.cancelled()
+                    else None
+                )
+            )
         return token
 
     def _progress_report(self, token: str | None, stage: str) -> None:
         if token is None or stage not in STAGES:
             return
         message, percentage = STAGES[stage]
-        self.work_done_progress.report(token, types.WorkDoneProgressReport(message=message, percentage=percentage))
+        self.work_done_progress.report(
+            token, types.WorkDoneProgressReport(message=message, percentage=percentage)
+        )
 
     def _progress_end(self, token: str | None, message: str) -> None:
         if token is None:

@@ -33,10 +33,14 @@ class LspSettings(BaseModel):
     lang: Literal["auto", "en", "zh"] = Field(
         default="auto", description="Language of messages and templates; auto follows the plan."
     )
-    select: list[str] = Field(default_factory=list, description="Rule codes or families to run (empty: all).")
+    select: list[str] = Field(
+        default_factory=list, description="Rule codes or families to run (empty: all)."
+    )
     ignore: list[str] = Field(default_factory=list, description="Rule codes or families to skip.")
     debounce_ms: int = Field(
-        default=200, ge=0, le=10_000,
+        default=200,
+        ge=0,
+        le=10_000,
         description="Quiet time after typing before diagnostics are recomputed. An edit made "
         "after a quiet period is checked at once.",
     )
@@ -45,7 +49,8 @@ class LspSettings(BaseModel):
         description="Globs of the files reviewed (matched against the path, '**' spans folders).",
     )
     max_document_bytes: int = Field(
-        default=500_000, ge=1_000,
+        default=500_000,
+        ge=1_000,
         description="Larger documents get one 'too large' diagnostic instead of a review.",
     )
     critique_on_save: bool = Field(
@@ -67,7 +72,9 @@ def parse_settings(raw: Any) -> tuple[LspSettings, list[str]]:
     if raw is None:
         return LspSettings(), notes
     if not isinstance(raw, dict):
-        return LspSettings(), [f"planreview settings should be an object, got {type(raw).__name__}; using defaults"]
+        return LspSettings(), [
+            f"planreview settings should be an object, got {type(raw).__name__}; using defaults"
+        ]
     if SECTION in raw and isinstance(raw[SECTION], dict):
         raw = raw[SECTION]  # the whole configuration rather than our section
     fields = LspSettings.model_fields
@@ -90,8 +97,10 @@ def parse_settings(raw: Any) -> tuple[LspSettings, list[str]]:
         known = [v for v in values if catalogue.codes_matching(v)]
         unknown = [v for v in values if v not in known]
         if unknown:
-            notes.append(f"planreview.{name}: unknown rule code or family {', '.join(unknown)} "
-                         "(see `planreview rules`); ignored")
+            notes.append(
+                f"planreview.{name}: unknown rule code or family {', '.join(unknown)} "
+                "(see `planreview rules`); ignored"
+            )
             setattr(settings, name, known)
     return settings, notes
 
@@ -120,7 +129,9 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
             if end == -1:
                 out.append(re.escape(ch))
             else:
-                out.append("(?:" + "|".join(re.escape(p) for p in pattern[i + 1 : end].split(",")) + ")")
+                out.append(
+                    "(?:" + "|".join(re.escape(p) for p in pattern[i + 1 : end].split(",")) + ")"
+                )
                 i = end + 1
                 continue
         else:
@@ -136,5 +147,5 @@ def matches_globs(path: str, globs: list[str], root: str | None = None) -> bool:
     if root:
         root_posix = root.replace("\\", "/").rstrip("/") + "/"
         if posix.startswith(root_posix):
-            candidates.insert(0, posix[len(root_posix):])
+            candidates.insert(0, posix[len(root_posix) :])
     return any(_glob_regex(g.lstrip("/")).match(c) for g in globs for c in candidates)

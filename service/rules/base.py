@@ -31,8 +31,12 @@ def block_span(lines: list[str], block: Block) -> tuple[Span, str]:
         parts += [ln.rstrip() for ln in lines[block.start_line : last_line - 1]]
         parts.append(last.rstrip())
         quote = "\n".join(parts)
-    return Span(start_line=block.start_line, end_line=max(block.start_line, last_line),
-                start_col=start_col, end_col=max(end_col, 1)), quote
+    return Span(
+        start_line=block.start_line,
+        end_line=max(block.start_line, last_line),
+        start_col=start_col,
+        end_col=max(end_col, 1),
+    ), quote
 
 
 class Emitter:
@@ -44,30 +48,68 @@ class Emitter:
         self.lines = facts.plan.lines
         self.findings: list[Finding] = []
 
-    def block(self, code: str, block: Block, *, key: str | None = None, rewrite: str | None = None,
-              confidence: float = 0.9, **values: object) -> None:
+    def block(
+        self,
+        code: str,
+        block: Block,
+        *,
+        key: str | None = None,
+        rewrite: str | None = None,
+        confidence: float = 0.9,
+        **values: object,
+    ) -> None:
         spec = catalogue.get(code)
         message, suggestion = text_for(key or code, self.lang, **values)
         span, quote = block_span(self.lines, block)
-        self.findings.append(Finding(
-            code=code, family=spec.family, severity=spec.severity, scope=spec.scope, span=span,
-            quote=quote, message=message, suggestion=suggestion, rewrite=rewrite,
-            origin="rule", confidence=confidence, block_id=block.id,
-        ))
+        self.findings.append(
+            Finding(
+                code=code,
+                family=spec.family,
+                severity=spec.severity,
+                scope=spec.scope,
+                span=span,
+                quote=quote,
+                message=message,
+                suggestion=suggestion,
+                rewrite=rewrite,
+                origin="rule",
+                confidence=confidence,
+                block_id=block.id,
+            )
+        )
 
-    def document(self, code: str, anchor: Block | None, *, key: str | None = None,
-                 rewrite: str | None = None, confidence: float = 0.85, **values: object) -> None:
+    def document(
+        self,
+        code: str,
+        anchor: Block | None,
+        *,
+        key: str | None = None,
+        rewrite: str | None = None,
+        confidence: float = 0.85,
+        **values: object,
+    ) -> None:
         spec = catalogue.get(code)
         message, suggestion = text_for(key or code, self.lang, **values)
         span = quote = None
         anchor = anchor or self._title()
         if anchor is not None:
             span, quote = block_span(self.lines, anchor)
-        self.findings.append(Finding(
-            code=code, family=spec.family, severity=spec.severity, scope="document", span=span,
-            quote=quote or "", message=message, suggestion=suggestion, rewrite=rewrite,
-            origin="rule", confidence=confidence, block_id=anchor.id if anchor else None,
-        ))
+        self.findings.append(
+            Finding(
+                code=code,
+                family=spec.family,
+                severity=spec.severity,
+                scope="document",
+                span=span,
+                quote=quote or "",
+                message=message,
+                suggestion=suggestion,
+                rewrite=rewrite,
+                origin="rule",
+                confidence=confidence,
+                block_id=anchor.id if anchor else None,
+            )
+        )
 
     def _title(self) -> Block | None:
         for b in self.facts.plan.blocks:

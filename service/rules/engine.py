@@ -43,7 +43,11 @@ def suppressions(plan: Plan) -> tuple[set[str], dict[int, set[str]]]:
             else:
                 # The next block after the comment (or the block on the same line).
                 target = next((s for s in starts if s > idx), None)
-                same = [b for b in plan.blocks if b.start_line <= idx <= b.end_line and "<!--" not in b.text]
+                same = [
+                    b
+                    for b in plan.blocks
+                    if b.start_line <= idx <= b.end_line and "<!--" not in b.text
+                ]
                 if same:
                     target = same[0].start_line
                 if target is not None:
@@ -51,8 +55,12 @@ def suppressions(plan: Plan) -> tuple[set[str], dict[int, set[str]]]:
     return whole, by_line
 
 
-def run_rules(plan: Plan, config: ReviewConfig | None = None, lang: str | None = None,
-              facts: PlanFacts | None = None) -> list[Finding]:
+def run_rules(
+    plan: Plan,
+    config: ReviewConfig | None = None,
+    lang: str | None = None,
+    facts: PlanFacts | None = None,
+) -> list[Finding]:
     """All rule findings for a plan, configured, suppressed, fingerprinted and sorted."""
     config = config or ReviewConfig()
     facts = facts or build_facts(plan)
@@ -72,15 +80,26 @@ def run_rules(plan: Plan, config: ReviewConfig | None = None, lang: str | None =
     for f in emit.findings:
         if f.code not in enabled or f.code in whole:
             continue
-        if f.span is not None and f.scope == "block" and f.code in by_line.get(f.span.start_line, set()):
+        if (
+            f.span is not None
+            and f.scope == "block"
+            and f.code in by_line.get(f.span.start_line, set())
+        ):
             continue
         f.severity = config.severity_for(f.code, f.severity)  # type: ignore[assignment]
         key = f"{f.code}|{f.span.start_line if f.span else 0}|{f.message}"
         if key in seen:
             continue
         seen.add(key)
-        f.id = fingerprint(f.code, f.quote + (f.message if f.scope == "document" else ""), plan.sha256)
+        f.id = fingerprint(
+            f.code, f.quote + (f.message if f.scope == "document" else ""), plan.sha256
+        )
         out.append(f)
-    out.sort(key=lambda f: (f.span.start_line if f.span and f.scope == "block" else 0,
-                            f.scope != "document", f.code))
+    out.sort(
+        key=lambda f: (
+            f.span.start_line if f.span and f.scope == "block" else 0,
+            f.scope != "document",
+            f.code,
+        )
+    )
     return out

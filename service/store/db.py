@@ -80,8 +80,9 @@ class Database:
                     kind = column.type.compile(dialect=self.engine.dialect)
                     default = getattr(column.default, "arg", None)
                     clause = f" DEFAULT {default!r}" if isinstance(default, (int, str)) else ""
-                    conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" '
-                                      f"{kind}{clause}"))
+                    conn.execute(
+                        text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}{clause}')
+                    )
 
     @contextmanager
     def session(self) -> Iterator[Session]:

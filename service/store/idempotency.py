@@ -45,8 +45,11 @@ def begin(db: Database, principal: str, key: str, fingerprint: str, ttl_hours: f
     cutoff = utcnow() - timedelta(hours=ttl_hours)
     for _ in range(2):
         with db.session() as s:
-            row = s.scalars(select(IdempotencyRow).where(
-                IdempotencyRow.principal == principal, IdempotencyRow.key == key)).first()
+            row = s.scalars(
+                select(IdempotencyRow).where(
+                    IdempotencyRow.principal == principal, IdempotencyRow.key == key
+                )
+            ).first()
             if row is not None and row.created_at < cutoff:
                 s.delete(row)
                 s.flush()
@@ -59,20 +62,26 @@ def begin(db: Database, principal: str, key: str, fingerprint: str, ttl_hours: f
                 return Replay(row.status_code, json.loads(row.headers_json), row.body or b"")
         try:
             with db.session() as s:
-                s.add(IdempotencyRow(principal=principal, key=key, fingerprint=fingerprint,
-                                     created_at=utcnow()))
+                s.add(
+                    IdempotencyRow(
+                        principal=principal, key=key, fingerprint=fingerprint, created_at=utcnow()
+                    )
+                )
             return Reserved(principal, key)
         except IntegrityError:  # another request reserved it meanwhile: look again
             continue
     return Conflict("in-progress")
 
 
-def complete(db: Database, reserved: Reserved, status_code: int, headers: dict[str, str],
-             body: bytes) -> None:
+def complete(
+    db: Database, reserved: Reserved, status_code: int, headers: dict[str, str], body: bytes
+) -> None:
     with db.session() as s:
-        row = s.scalars(select(IdempotencyRow).where(
-            IdempotencyRow.principal == reserved.principal,
-            IdempotencyRow.key == reserved.key)).first()
+        row = s.scalars(
+            select(IdempotencyRow).where(
+                IdempotencyRow.principal == reserved.principal, IdempotencyRow.key == reserved.key
+            )
+        ).first()
         if row is not None:
             row.status_code = status_code
             row.headers_json = json.dumps(headers)
@@ -81,6 +90,10 @@ def complete(db: Database, reserved: Reserved, status_code: int, headers: dict[s
 
 def release(db: Database, reserved: Reserved) -> None:
     with db.session() as s:
-        s.execute(delete(IdempotencyRow).where(
-            IdempotencyRow.principal == reserved.principal, IdempotencyRow.key == reserved.key,
-            IdempotencyRow.status_code.is_(None)))
+        s.execute(
+            delete(IdempotencyRow).where(
+                IdempotencyRow.principal == reserved.principal,
+                IdempotencyRow.key == reserved.key,
+                IdempotencyRow.status_code.is_(None),
+            )
+        )

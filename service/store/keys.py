@@ -44,16 +44,23 @@ class KeyInfo:
 
 
 def _info(row: ApiKeyRow) -> KeyInfo:
-    return KeyInfo(row.id, row.name, row.prefix, row.admin, row.created_at, row.revoked_at,
-                   row.last_used_at)
+    return KeyInfo(
+        row.id, row.name, row.prefix, row.admin, row.created_at, row.revoked_at, row.last_used_at
+    )
 
 
 def create_key(db: Database, name: str, *, admin: bool = False) -> tuple[str, KeyInfo]:
     """A new key; returns the key (show it once) and what is stored about it."""
     key_id = secrets.token_hex(4)
     key = f"{KEY_PREFIX}{key_id}_{secrets.token_urlsafe(32)}"
-    row = ApiKeyRow(id=key_id, name=name, prefix=key[: len(KEY_PREFIX) + 8 + 5],
-                    key_hash=hash_key(key), admin=admin, created_at=utcnow())
+    row = ApiKeyRow(
+        id=key_id,
+        name=name,
+        prefix=key[: len(KEY_PREFIX) + 8 + 5],
+        key_hash=hash_key(key),
+        admin=admin,
+        created_at=utcnow(),
+    )
     with db.session() as s:
         s.add(row)
     return key, _info(row)
@@ -82,8 +89,12 @@ def revoke_key(db: Database, key_id: str) -> KeyInfo | None:
 
 def active_key_count(db: Database) -> int:
     with db.session() as s:
-        return int(s.scalar(select(func.count()).select_from(ApiKeyRow)
-                            .where(ApiKeyRow.revoked_at.is_(None))) or 0)
+        return int(
+            s.scalar(
+                select(func.count()).select_from(ApiKeyRow).where(ApiKeyRow.revoked_at.is_(None))
+            )
+            or 0
+        )
 
 
 def verify_key(db: Database, key: str) -> KeyInfo | None:

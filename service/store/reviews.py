@@ -82,70 +82,146 @@ class BatchRecord:
 
 def _record(row: ReviewRow, full: bool = True) -> ReviewRecord:
     return ReviewRecord(
-        id=row.id, status=row.status, stage=row.stage, source=row.source,
+        id=row.id,
+        status=row.status,
+        stage=row.stage,
+        source=row.source,
         options=json.loads(row.options_json or "{}"),
         plan_json=row.plan_json if full else None,
         review_json=row.review_json if full else None,
-        finding_count=row.finding_count, error_kind=row.error_kind, error_status=row.error_status,
-        error_detail=row.error_detail, attempts=row.attempts, batch_id=row.batch_id,
-        position=row.position, key_id=row.key_id, created_at=row.created_at,
-        started_at=row.started_at, finished_at=row.finished_at)
+        finding_count=row.finding_count,
+        error_kind=row.error_kind,
+        error_status=row.error_status,
+        error_detail=row.error_detail,
+        attempts=row.attempts,
+        batch_id=row.batch_id,
+        position=row.position,
+        key_id=row.key_id,
+        created_at=row.created_at,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+    )
 
 
 def _add_event(s: Any, review_id: str, event: str, data: dict[str, Any]) -> None:
-    seq = s.scalar(select(func.coalesce(func.max(EventRow.seq), 0))
-                   .where(EventRow.review_id == review_id)) or 0
-    s.add(EventRow(review_id=review_id, seq=int(seq) + 1, event=event,
-                   data_json=json.dumps(data, ensure_ascii=False), created_at=utcnow()))
+    seq = (
+        s.scalar(
+            select(func.coalesce(func.max(EventRow.seq), 0)).where(EventRow.review_id == review_id)
+        )
+        or 0
+    )
+    s.add(
+        EventRow(
+            review_id=review_id,
+            seq=int(seq) + 1,
+            event=event,
+            data_json=json.dumps(data, ensure_ascii=False),
+            created_at=utcnow(),
+        )
+    )
 
 
 # -------------------------------------------------------------------------- create
 
 
-def save_finished(db: Database, *, source: str, options: dict[str, Any], plan_json: str,
-                  review_json: str, key_id: str | None, finding_count: int | None = None) -> str:
+def save_finished(
+    db: Database,
+    *,
+    source: str,
+    options: dict[str, Any],
+    plan_json: str,
+    review_json: str,
+    key_id: str | None,
+    finding_count: int | None = None,
+) -> str:
     """Store a review that ran synchronously; returns its id."""
     review_id = new_id("rev")
     now = utcnow()
     with db.session() as s:
-        s.add(ReviewRow(id=review_id, status=SUCCEEDED, stage="done", source=source,
-                        options_json=json.dumps(options), plan_json=plan_json,
-                        review_json=review_json, finding_count=finding_count, attempts=1,
-                        key_id=key_id, created_at=now,
-                        started_at=now, finished_at=now))
+        s.add(
+            ReviewRow(
+                id=review_id,
+                status=SUCCEEDED,
+                stage="done",
+                source=source,
+                options_json=json.dumps(options),
+                plan_json=plan_json,
+                review_json=review_json,
+                finding_count=finding_count,
+                attempts=1,
+                key_id=key_id,
+                created_at=now,
+                started_at=now,
+                finished_at=now,
+            )
+        )
     return review_id
 
 
-def create_job(db: Database, *, source: str, options: dict[str, Any], data: bytes,
-               key_id: str | None) -> str:
+def create_job(
+    db: Database, *, source: str, options: dict[str, Any], data: bytes, key_id: str | None
+) -> str:
     """Queue a review job; returns its id."""
     review_id = new_id("rev")
     with db.session() as s:
-        s.add(ReviewRow(id=review_id, status=QUEUED, stage="queued", source=source,
-                        options_json=json.dumps(options), input_data=data, key_id=key_id,
-                        created_at=utcnow()))
+        s.add(
+            ReviewRow(
+                id=review_id,
+                status=QUEUED,
+                stage="queued",
+                source=source,
+                options_json=json.dumps(options),
+                input_data=data,
+                key_id=key_id,
+                created_at=utcnow(),
+            )
+        )
         s.flush()
         _add_event(s, review_id, "queued", {"status": QUEUED})
     return review_id
 
 
-def create_batch(db: Database, *, items: list[tuple[str, bytes]], options: dict[str, Any],
-                 key_id: str | None, skipped: list[str] | None = None) -> tuple[str, list[str]]:
+def create_batch(
+    db: Database,
+    *,
+    items: list[tuple[str, bytes]],
+    options: dict[str, Any],
+    key_id: str | None,
+    skipped: list[str] | None = None,
+) -> tuple[str, list[str]]:
     """A batch with one queued review per item; returns the batch id and review ids in order."""
     batch_id = new_id("bat")
     ids: list[str] = []
     now = utcnow()
     with db.session() as s:
-        s.add(BatchRow(id=batch_id, total=len(items), options_json=json.dumps(options),
-                       skipped_json=json.dumps(skipped or [], ensure_ascii=False),
-                       key_id=key_id, created_at=now))
+        s.add(
+            BatchRow(
+                id=batch_id,
+                total=len(items),
+                options_json=json.dumps(options),
+                skipped_json=json.dumps(skipped or [], ensure_ascii=False),
+                key_id=key_id,
+                created_at=now,
+            )
+        )
         s.flush()
         for pos, (name, data) in enumerate(items):
             review_id = new_id("rev")
             ids.append(review_id)
-            s.add(ReviewRow(id=review_id, status=QUEUED, stage="queued", source=name,
-                            options_json=json.dumps(options), input_data=data, key_id=key_id,
-                            batch_id=batch_id, position=pos, created_at=now))
+            s.add(
+                ReviewRow(
+                    id=review_id,
+                    status=QUEUED,
+                    stage="queued",
+                    source=name,
+                    options_json=json.dumps(options),
+                    input_data=data,
+                    key_id=key_id,
+                    batch_id=batch_id,
+                    position=pos,
+                    created_at=now,
+                )
+            )
         s.flush()
         for review_id in ids:
             _add_event(s, review_id, "queued", {"status": QUEUED})
@@ -163,8 +239,11 @@ def get_review(db: Database, review_id: str) -> ReviewRecord | None:
 
 def events_after(db: Database, review_id: str, seq: int) -> list[Event]:
     with db.session() as s:
-        rows = s.scalars(select(EventRow).where(EventRow.review_id == review_id,
-                                                EventRow.seq > seq).order_by(EventRow.seq))
+        rows = s.scalars(
+            select(EventRow)
+            .where(EventRow.review_id == review_id, EventRow.seq > seq)
+            .order_by(EventRow.seq)
+        )
         return [Event(r.seq, r.event, json.loads(r.data_json)) for r in rows]
 
 
@@ -173,11 +252,25 @@ def get_batch(db: Database, batch_id: str) -> BatchRecord | None:
         row = s.get(BatchRow, batch_id)
         if row is None:
             return None
-        counts = Counter({status: int(n) for status, n in s.execute(
-            select(ReviewRow.status, func.count()).where(ReviewRow.batch_id == batch_id)
-            .group_by(ReviewRow.status))})
-        return BatchRecord(row.id, row.total, json.loads(row.options_json or "{}"), row.key_id,
-                           row.created_at, dict(counts), json.loads(row.skipped_json or "[]"))
+        counts = Counter(
+            {
+                status: int(n)
+                for status, n in s.execute(
+                    select(ReviewRow.status, func.count())
+                    .where(ReviewRow.batch_id == batch_id)
+                    .group_by(ReviewRow.status)
+                )
+            }
+        )
+        return BatchRecord(
+            row.id,
+            row.total,
+            json.loads(row.options_json or "{}"),
+            row.key_id,
+            row.created_at,
+            dict(counts),
+            json.loads(row.skipped_json or "[]"),
+        )
 
 
 def batch_reviews(db: Database, batch_id: str, *, full: bool = False) -> list[ReviewRecord]:
@@ -191,14 +284,24 @@ def batch_reviews(db: Database, batch_id: str, *, full: bool = False) -> list[Re
 
 def status_counts(db: Database) -> dict[str, int]:
     with db.session() as s:
-        return {status: int(n) for status, n in s.execute(
-            select(ReviewRow.status, func.count()).group_by(ReviewRow.status))}
+        return {
+            status: int(n)
+            for status, n in s.execute(
+                select(ReviewRow.status, func.count()).group_by(ReviewRow.status)
+            )
+        }
 
 
 def pending_count(db: Database) -> int:
     with db.session() as s:
-        return int(s.scalar(select(func.count()).select_from(ReviewRow)
-                            .where(ReviewRow.status.in_((QUEUED, RUNNING)))) or 0)
+        return int(
+            s.scalar(
+                select(func.count())
+                .select_from(ReviewRow)
+                .where(ReviewRow.status.in_((QUEUED, RUNNING)))
+            )
+            or 0
+        )
 
 
 # -------------------------------------------------------------------------- job life
@@ -216,17 +319,28 @@ class Claimed:
 def claim(db: Database, review_id: str) -> Claimed | None:
     """Mark a queued job running (one more attempt); None when it is not queued."""
     with db.session() as s:
-        done = s.execute(update(ReviewRow).where(ReviewRow.id == review_id,
-                                                 ReviewRow.status == QUEUED)
-                         .values(status=RUNNING, stage="started", started_at=utcnow(),
-                                 attempts=ReviewRow.attempts + 1))
+        done = s.execute(
+            update(ReviewRow)
+            .where(ReviewRow.id == review_id, ReviewRow.status == QUEUED)
+            .values(
+                status=RUNNING,
+                stage="started",
+                started_at=utcnow(),
+                attempts=ReviewRow.attempts + 1,
+            )
+        )
         if not getattr(done, "rowcount", 0):
             return None
         row = s.get(ReviewRow, review_id)
         assert row is not None
         _add_event(s, review_id, "started", {"status": RUNNING, "attempt": row.attempts})
-        return Claimed(row.id, row.source, json.loads(row.options_json or "{}"),
-                       row.input_data or b"", row.attempts)
+        return Claimed(
+            row.id,
+            row.source,
+            json.loads(row.options_json or "{}"),
+            row.input_data or b"",
+            row.attempts,
+        )
 
 
 def set_stage(db: Database, review_id: str, stage: str) -> None:
@@ -235,20 +349,40 @@ def set_stage(db: Database, review_id: str, stage: str) -> None:
         _add_event(s, review_id, "progress", {"stage": stage})
 
 
-def succeed(db: Database, review_id: str, plan_json: str, review_json: str,
-            summary: dict[str, Any]) -> None:
+def succeed(
+    db: Database, review_id: str, plan_json: str, review_json: str, summary: dict[str, Any]
+) -> None:
     with db.session() as s:
-        s.execute(update(ReviewRow).where(ReviewRow.id == review_id).values(
-            status=SUCCEEDED, stage="done", plan_json=plan_json, review_json=review_json,
-            finding_count=summary.get("findings"), input_data=None, finished_at=utcnow()))
+        s.execute(
+            update(ReviewRow)
+            .where(ReviewRow.id == review_id)
+            .values(
+                status=SUCCEEDED,
+                stage="done",
+                plan_json=plan_json,
+                review_json=review_json,
+                finding_count=summary.get("findings"),
+                input_data=None,
+                finished_at=utcnow(),
+            )
+        )
         _add_event(s, review_id, "done", {"status": SUCCEEDED, **summary})
 
 
 def fail(db: Database, review_id: str, *, kind: str, status: int, detail: str) -> None:
     with db.session() as s:
-        s.execute(update(ReviewRow).where(ReviewRow.id == review_id).values(
-            status=FAILED, stage="failed", error_kind=kind, error_status=status,
-            error_detail=detail, finished_at=utcnow()))
+        s.execute(
+            update(ReviewRow)
+            .where(ReviewRow.id == review_id)
+            .values(
+                status=FAILED,
+                stage="failed",
+                error_kind=kind,
+                error_status=status,
+                error_detail=detail,
+                finished_at=utcnow(),
+            )
+        )
         _add_event(s, review_id, "failed", {"status": FAILED, "kind": kind, "detail": detail})
 
 
@@ -272,20 +406,33 @@ def recover(db: Database, max_attempts: int) -> Recovery:
             if row.attempts < max_attempts:
                 row.status, row.stage = QUEUED, "queued"
                 requeued.append(row.id)
-                _add_event(s, row.id, "requeued", {
-                    "status": QUEUED,
-                    "reason": f"the server stopped while this review was running (attempt "
-                              f"{row.attempts} of {max_attempts}); it runs again"})
+                _add_event(
+                    s,
+                    row.id,
+                    "requeued",
+                    {
+                        "status": QUEUED,
+                        "reason": f"the server stopped while this review was running (attempt "
+                        f"{row.attempts} of {max_attempts}); it runs again",
+                    },
+                )
             else:
-                detail = (f"the server stopped while this review was running, {row.attempts} "
-                          f"time(s); it was not retried again (limit {max_attempts})")
+                detail = (
+                    f"the server stopped while this review was running, {row.attempts} "
+                    f"time(s); it was not retried again (limit {max_attempts})"
+                )
                 row.status, row.stage = FAILED, "failed"
                 row.error_kind, row.error_status, row.error_detail = "interrupted", 503, detail
                 row.finished_at = utcnow()
                 failed.append(row.id)
-                _add_event(s, row.id, "failed", {"status": FAILED, "kind": "interrupted",
-                                                 "detail": detail})
-        queued = list(s.scalars(select(ReviewRow.id).where(ReviewRow.status == QUEUED)
-                                .order_by(ReviewRow.created_at, ReviewRow.position)))
+                _add_event(
+                    s, row.id, "failed", {"status": FAILED, "kind": "interrupted", "detail": detail}
+                )
+        queued = list(
+            s.scalars(
+                select(ReviewRow.id)
+                .where(ReviewRow.status == QUEUED)
+                .order_by(ReviewRow.created_at, ReviewRow.position)
+            )
+        )
     return Recovery(requeued, failed, queued)
-

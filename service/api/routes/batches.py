@@ -24,14 +24,27 @@ from service.store import reviews as store
 
 router = APIRouter(prefix="/v1/batches", tags=["batches"])
 
-BATCH_BODY: dict[str, Any] = {"requestBody": {"required": True, "content": {
-    "multipart/form-data": {"schema": {
-        "type": "object", "required": ["files"],
-        "properties": {
-            "files": {"type": "array", "items": {"type": "string", "format": "binary"},
-                      "description": "Plans (.md .txt .docx .pdf) and/or zips of plans."},
-            **_options_schema,
-        }}}}}}
+BATCH_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["files"],
+                    "properties": {
+                        "files": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                            "description": "Plans (.md .txt .docx .pdf) and/or zips of plans.",
+                        },
+                        **_options_schema,
+                    },
+                }
+            }
+        },
+    }
+}
 
 
 def batch_links(batch_id: str) -> dict[str, str]:
@@ -45,22 +58,44 @@ def batch_public(batch: store.BatchRecord, items: list[store.ReviewRecord]) -> d
     for r in items:
         error = None
         if r.status == store.FAILED:
-            error = {"kind": r.error_kind or "error", "status": r.error_status or 500,
-                     "detail": r.error_detail or "the review failed"}
-        out_items.append({"review_id": r.id, "source": r.source, "status": r.status,
-                          "findings": r.finding_count, "error": error})
+            error = {
+                "kind": r.error_kind or "error",
+                "status": r.error_status or 500,
+                "detail": r.error_detail or "the review failed",
+            }
+        out_items.append(
+            {
+                "review_id": r.id,
+                "source": r.source,
+                "status": r.status,
+                "findings": r.finding_count,
+                "error": error,
+            }
+        )
     return {
-        "id": batch.id, "status": batch.status, "total": batch.total, "done": batch.done,
-        "succeeded": counts.get(store.SUCCEEDED, 0), "failed": counts.get(store.FAILED, 0),
-        "running": counts.get(store.RUNNING, 0), "queued": counts.get(store.QUEUED, 0),
+        "id": batch.id,
+        "status": batch.status,
+        "total": batch.total,
+        "done": batch.done,
+        "succeeded": counts.get(store.SUCCEEDED, 0),
+        "failed": counts.get(store.FAILED, 0),
+        "running": counts.get(store.RUNNING, 0),
+        "queued": counts.get(store.QUEUED, 0),
         "progress": round(batch.done / batch.total, 4) if batch.total else 1.0,
-        "created_at": batch.created_at.isoformat() + "Z", "skipped": batch.skipped,
-        "items": out_items, "links": batch_links(batch.id),
+        "created_at": batch.created_at.isoformat() + "Z",
+        "skipped": batch.skipped,
+        "items": out_items,
+        "links": batch_links(batch.id),
     }
 
 
-async def load_batch(state: ApiState, caller: Caller, batch_id: str, *, full: bool = False,
-                     ) -> tuple[store.BatchRecord, list[store.ReviewRecord]]:
+async def load_batch(
+    state: ApiState,
+    caller: Caller,
+    batch_id: str,
+    *,
+    full: bool = False,
+) -> tuple[store.BatchRecord, list[store.ReviewRecord]]:
     def load() -> tuple[store.BatchRecord | None, list[store.ReviewRecord]]:
         batch = store.get_batch(state.db, batch_id)
         return batch, store.batch_reviews(state.db, batch_id, full=full) if batch else []
@@ -71,45 +106,69 @@ async def load_batch(state: ApiState, caller: Caller, batch_id: str, *, full: bo
     return batch, items
 
 
-@router.post("", summary="Review a library of plans", status_code=202,
-             response_model=BatchPublic, responses=problems(400, 409, 413, 415, 422, 503),
-             description="Upload several plans, or zips of plans, in multipart fields named "
-             "`files`. Answers **202** with `Location: /v1/batches/{id}`; poll it for progress, "
-             "then read `/results` (JSON Lines) and `/summary` (HTML).",
-             openapi_extra=BATCH_BODY)
-async def create_batch(request: Request, state: StateDep, caller: CallerDep,
-                       idempotency_key: IdempotencyKeyDep = None) -> Response:
+@router.post(
+    "",
+    summary="Review a library of plans",
+    status_code=202,
+    response_model=BatchPublic,
+    responses=problems(400, 409, 413, 415, 422, 503),
+    description="Upload several plans, or zips of plans, in multipart fields named "
+    "`files`. Answers **202** with `Location: /v1/batches/{id}`; poll it for progress, "
+    "then read `/results` (JSON Lines) and `/summary` (HTML).",
+    openapi_extra=BATCH_BODY,
+)
+async def create_batch(
+    request: Request, state: StateDep, caller: CallerDep, idempotency_key: IdempotencyKeyDep = None
+) -> Response:
     upload = await read_batch(request, state.settings, state.api)
     print_ = fingerprint("POST", "/v1/batches", {}, upload.print_payload)
 
     async def produce() -> Response:
         await anyio.to_thread.run_sync(queue_guard, state, len(upload.items))
-        batch_id, ids = await anyio.to_thread.run_sync(lambda: store.create_batch(
-            state.db, items=upload.items, options=upload.options, key_id=caller.key_id,
-            skipped=upload.skipped))
+        batch_id, ids = await anyio.to_thread.run_sync(
+            lambda: store.create_batch(
+                state.db,
+                items=upload.items,
+                options=upload.options,
+                key_id=caller.key_id,
+                skipped=upload.skipped,
+            )
+        )
         for review_id in ids:
             state.jobs.submit(review_id)
         state.metrics.reviews.labels("batch", "accepted").inc(len(ids))
         batch, items = await load_batch(state, caller, batch_id)
-        return JSONResponse(batch_public(batch, items), status_code=202,
-                            headers={"Location": f"/v1/batches/{batch_id}"})
+        return JSONResponse(
+            batch_public(batch, items),
+            status_code=202,
+            headers={"Location": f"/v1/batches/{batch_id}"},
+        )
 
     return await idempotent(state, caller, idempotency_key, print_, produce)
 
 
-@router.get("/{batch_id}", summary="Batch progress", response_model=BatchPublic,
-            responses=problems(404))
+@router.get(
+    "/{batch_id}", summary="Batch progress", response_model=BatchPublic, responses=problems(404)
+)
 async def get_batch(batch_id: str, state: StateDep, caller: CallerDep) -> JSONResponse:
     batch, items = await load_batch(state, caller, batch_id)
     return JSONResponse(batch_public(batch, items))
 
 
-@router.get("/{batch_id}/results", summary="Results as JSON Lines",
-            description="One line per plan, in upload order: `{\"review_id\", \"source\", "
-            "\"status\", \"review\", \"error\"}`; `review` is the review JSON once it succeeded.",
-            response_class=StreamingResponse,
-            responses={200: {"content": {"application/jsonl": {"schema": {"type": "string"}}},
-                             "description": "JSON Lines"}, **problems(404)})
+@router.get(
+    "/{batch_id}/results",
+    summary="Results as JSON Lines",
+    description='One line per plan, in upload order: `{"review_id", "source", '
+    '"status", "review", "error"}`; `review` is the review JSON once it succeeded.',
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "content": {"application/jsonl": {"schema": {"type": "string"}}},
+            "description": "JSON Lines",
+        },
+        **problems(404),
+    },
+)
 async def batch_results(batch_id: str, state: StateDep, caller: CallerDep) -> StreamingResponse:
     _, items = await load_batch(state, caller, batch_id, full=True)
 
@@ -118,29 +177,37 @@ async def batch_results(batch_id: str, state: StateDep, caller: CallerDep) -> St
             error = None
             if r.status == store.FAILED:
                 error = {"kind": r.error_kind, "status": r.error_status, "detail": r.error_detail}
-            head = json.dumps({"review_id": r.id, "source": r.source, "status": r.status,
-                               "error": error}, ensure_ascii=False)
+            head = json.dumps(
+                {"review_id": r.id, "source": r.source, "status": r.status, "error": error},
+                ensure_ascii=False,
+            )
             yield head[:-1] + ',"review":' + (r.review_json or "null") + "}\n"
 
     return StreamingResponse(lines(), media_type="application/jsonl")
 
 
-@router.get("/{batch_id}/summary", summary="An HTML summary of the batch",
-            response_class=Response,
-            responses={200: {"content": {"text/html": {}}, "description": "HTML"},
-                       **problems(404)})
+@router.get(
+    "/{batch_id}/summary",
+    summary="An HTML summary of the batch",
+    response_class=Response,
+    responses={200: {"content": {"text/html": {}}, "description": "HTML"}, **problems(404)},
+)
 async def batch_summary(batch_id: str, state: StateDep, caller: CallerDep) -> Response:
     batch, items = await load_batch(state, caller, batch_id, full=True)
     html = await anyio.to_thread.run_sync(render_summary, batch, items, state.settings)
     return Response(html, media_type="text/html; charset=utf-8")
 
 
-@router.get("/{batch_id}/reviews/{plan_path:path}", summary="One plan's review JSON by its path",
-            description="The links of the summary page: `reviews/<path of the plan in the "
-            "batch>.json` answers that plan's review JSON.",
-            responses=problems(404, 409))
-async def batch_review_by_path(batch_id: str, plan_path: str, state: StateDep,
-                               caller: CallerDep) -> Response:
+@router.get(
+    "/{batch_id}/reviews/{plan_path:path}",
+    summary="One plan's review JSON by its path",
+    description="The links of the summary page: `reviews/<path of the plan in the "
+    "batch>.json` answers that plan's review JSON.",
+    responses=problems(404, 409),
+)
+async def batch_review_by_path(
+    batch_id: str, plan_path: str, state: StateDep, caller: CallerDep
+) -> Response:
     _, items = await load_batch(state, caller, batch_id)
     wanted = plan_path.removesuffix(".json")
     seen: set[str] = set()
@@ -149,7 +216,11 @@ async def batch_review_by_path(batch_id: str, plan_path: str, state: StateDep,
             continue
         record = await anyio.to_thread.run_sync(store.get_review, state.db, r.id)
         if record is None or not record.review_json:
-            raise ApiProblem(409, f"{r.source} has not been reviewed ({r.status})",
-                             kind="not-ready", retryable=r.status != store.FAILED)
+            raise ApiProblem(
+                409,
+                f"{r.source} has not been reviewed ({r.status})",
+                kind="not-ready",
+                retryable=r.status != store.FAILED,
+            )
         return Response(record.review_json, media_type="application/json")
     raise ApiProblem(404, f"no plan {wanted!r} in batch {batch_id}", kind="not-found")

@@ -20,19 +20,36 @@ router = APIRouter(prefix="/v1/critiques", tags=["critiques"])
 _MARKDOWN = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
 
 
-@router.post("", summary="Critique text (fast, rules only)", response_model=CritiquePublic,
-             responses=problems(413, 415, 422))
-async def create_critique(body: CritiqueCreate, state: StateDep, caller: CallerDep,
-                          idempotency_key: IdempotencyKeyDep = None) -> Response:
+@router.post(
+    "",
+    summary="Critique text (fast, rules only)",
+    response_model=CritiquePublic,
+    responses=problems(413, 415, 422),
+)
+async def create_critique(
+    body: CritiqueCreate,
+    state: StateDep,
+    caller: CallerDep,
+    idempotency_key: IdempotencyKeyDep = None,
+) -> Response:
     t0 = time.perf_counter()
     name = safe_name(body.name, "buffer.md")
     if not name.lower().endswith(_MARKDOWN):
         name = f"{name}.md"
     if len(body.text) > state.api.max_text_chars:
-        raise InputTooLarge(name, f"the text has {len(body.text):,} characters, more than the "
-                            f"{state.api.max_text_chars:,} limit", hint="critique a smaller part")
-    options = {"llm": "off", "lang": body.lang, "draft": False, "select": body.select,
-               "ignore": body.ignore}
+        raise InputTooLarge(
+            name,
+            f"the text has {len(body.text):,} characters, more than the "
+            f"{state.api.max_text_chars:,} limit",
+            hint="critique a smaller part",
+        )
+    options = {
+        "llm": "off",
+        "lang": body.lang,
+        "draft": False,
+        "select": body.select,
+        "ignore": body.ignore,
+    }
     data = body.text.encode("utf-8")
     print_ = fingerprint("POST", "/v1/critiques", {}, body.model_dump())
 
@@ -40,11 +57,14 @@ async def create_critique(body: CritiqueCreate, state: StateDep, caller: CallerD
         outcome = await state.executor.review(data, name, options, state.settings)
         review = json.loads(outcome.review_json)
         state.metrics.reviews.labels("critique", "cached" if outcome.cached else "ok").inc()
-        out = {"findings": review["findings"], "language": review["plan"]["language"],
-               "rules_version": review["engine"]["rules_version"],
-               "knowledge_version": review["engine"]["knowledge_version"],
-               "scores": review.get("scores", {}),
-               "elapsed_ms": int((time.perf_counter() - t0) * 1000)}
+        out = {
+            "findings": review["findings"],
+            "language": review["plan"]["language"],
+            "rules_version": review["engine"]["rules_version"],
+            "knowledge_version": review["engine"]["knowledge_version"],
+            "scores": review.get("scores", {}),
+            "elapsed_ms": int((time.perf_counter() - t0) * 1000),
+        }
         return Response(json.dumps(out, ensure_ascii=False), media_type="application/json")
 
     return await idempotent(state, caller, idempotency_key, print_, produce)

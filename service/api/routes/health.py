@@ -34,17 +34,27 @@ def _checks(state: ApiState) -> dict[str, str]:
     return checks
 
 
-@router.get("/readyz", summary="Readiness", response_model=Ready,
-            responses={503: {"model": Ready, "description": "Not ready"}})
+@router.get(
+    "/readyz",
+    summary="Readiness",
+    response_model=Ready,
+    responses={503: {"model": Ready, "description": "Not ready"}},
+)
 async def readyz(state: StateDep) -> JSONResponse:
     checks = await anyio.to_thread.run_sync(_checks, state)
     ready = all(v == "ok" for v in checks.values())
-    return JSONResponse({"status": "ready" if ready else "not-ready", "checks": checks},
-                        status_code=200 if ready else 503)
+    return JSONResponse(
+        {"status": "ready" if ready else "not-ready", "checks": checks},
+        status_code=200 if ready else 503,
+    )
 
 
-@router.get("/metrics", summary="Prometheus metrics", response_class=Response,
-            responses={200: {"content": {"text/plain": {}}, "description": "Metrics"}})
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {}}, "description": "Metrics"}},
+)
 async def metrics(state: StateDep) -> Response:
     body = await anyio.to_thread.run_sync(generate_latest, state.metrics.registry)
     return Response(body, media_type=CONTENT_TYPE_LATEST)

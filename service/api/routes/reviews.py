@@ -34,20 +34,33 @@ _upload_schema: dict[str, Any] = {
     "type": "object",
     "required": ["file"],
     "properties": {
-        "file": {"type": "string", "format": "binary",
-                 "description": "The plan: .md, .markdown, .txt, .docx or .pdf."},
+        "file": {
+            "type": "string",
+            "format": "binary",
+            "description": "The plan: .md, .markdown, .txt, .docx or .pdf.",
+        },
         **{k: v for k, v in _options_schema.items()},
     },
 }
 _text_schema = ReviewTextCreate.model_json_schema()
-REVIEW_BODY: dict[str, Any] = {"requestBody": {"required": True, "content": {
-    "multipart/form-data": {"schema": _upload_schema},
-    "application/json": {"schema": _text_schema, "examples": {
-        "english": {"summary": "An English plan as Markdown text",
-                    "value": _text_schema["examples"][0]},
-        "chinese": {"summary": "A Chinese plan", "value": _text_schema["examples"][1]},
-    }},
-}}}
+REVIEW_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {"schema": _upload_schema},
+            "application/json": {
+                "schema": _text_schema,
+                "examples": {
+                    "english": {
+                        "summary": "An English plan as Markdown text",
+                        "value": _text_schema["examples"][0],
+                    },
+                    "chinese": {"summary": "A Chinese plan", "value": _text_schema["examples"][1]},
+                },
+            },
+        },
+    }
+}
 for _key in ("examples",):
     _text_schema.pop(_key, None)
 
@@ -57,7 +70,9 @@ def links(review_id: str) -> dict[str, str]:
     return {"self": base, "events": f"{base}/events", "report": f"{base}/report?format=html"}
 
 
-def _visible(record: store.ReviewRecord | None, caller: Caller, review_id: str) -> store.ReviewRecord:
+def _visible(
+    record: store.ReviewRecord | None, caller: Caller, review_id: str
+) -> store.ReviewRecord:
     if record is None or (record.key_id and record.key_id != caller.key_id and not caller.admin):
         raise ApiProblem(404, f"no review with id {review_id!r}", kind="not-found")
     return record
@@ -71,8 +86,14 @@ async def get_record(state: ApiState, caller: Caller, review_id: str) -> store.R
 def queue_guard(state: ApiState, extra: int = 1) -> None:
     pending = store.pending_count(state.db)
     if pending + extra > state.api.queue_limit:
-        raise ApiProblem(503, f"the job queue is full ({pending} jobs waiting)", kind="busy",
-                         retryable=True, hint="retry later", headers={"Retry-After": "30"})
+        raise ApiProblem(
+            503,
+            f"the job queue is full ({pending} jobs waiting)",
+            kind="busy",
+            retryable=True,
+            hint="retry later",
+            headers={"Retry-After": "30"},
+        )
 
 
 @router.post(
@@ -84,16 +105,23 @@ def queue_guard(state: ApiState, extra: int = 1) -> None:
     "`Location: /v1/reviews/{id}`; follow `/events` for progress.",
     response_model=None,
     status_code=200,
-    responses={200: {"model": ReviewResult, "description": "The review (synchronous)"},
-               202: {"model": ReviewAccepted, "description": "Accepted as a job"},
-               **problems(400, 409, 413, 415, 422, 503)},
+    responses={
+        200: {"model": ReviewResult, "description": "The review (synchronous)"},
+        202: {"model": ReviewAccepted, "description": "Accepted as a job"},
+        **problems(400, 409, 413, 415, 422, 503),
+    },
     openapi_extra=REVIEW_BODY,
 )
 async def create_review(
-    request: Request, state: StateDep, caller: CallerDep,
+    request: Request,
+    state: StateDep,
+    caller: CallerDep,
     idempotency_key: IdempotencyKeyDep = None,
-    mode: Annotated[Literal["auto", "sync", "async"], Query(
-        description="auto: synchronous for small plans; async: always a job; sync: always at once.")
+    mode: Annotated[
+        Literal["auto", "sync", "async"],
+        Query(
+            description="auto: synchronous for small plans; async: always a job; sync: always at once."
+        ),
     ] = "auto",
 ) -> Response:
     upload = await read_review(request, state.settings, state.api)
@@ -103,24 +131,40 @@ async def create_review(
         as_job = mode == "async" or (mode == "auto" and len(upload.data) > state.api.sync_max_bytes)
         if as_job:
             await anyio.to_thread.run_sync(queue_guard, state)
-            review_id = await anyio.to_thread.run_sync(lambda: store.create_job(
-                state.db, source=upload.name, options=upload.options, data=upload.data,
-                key_id=caller.key_id))
+            review_id = await anyio.to_thread.run_sync(
+                lambda: store.create_job(
+                    state.db,
+                    source=upload.name,
+                    options=upload.options,
+                    data=upload.data,
+                    key_id=caller.key_id,
+                )
+            )
             state.jobs.submit(review_id)
             state.metrics.reviews.labels("async", "accepted").inc()
             accepted = {"id": review_id, "status": "queued", "links": links(review_id)}
-            return JSONResponse(accepted, status_code=202,
-                                headers={"Location": f"/v1/reviews/{review_id}"})
-        outcome = await state.executor.review(upload.data, upload.name, upload.options,
-                                              state.settings)
-        review_id = await anyio.to_thread.run_sync(lambda: store.save_finished(
-            state.db, source=upload.name, options=upload.options, plan_json=outcome.plan_json,
-            review_json=outcome.review_json, key_id=caller.key_id,
-            finding_count=len(json.loads(outcome.review_json)["findings"])))
+            return JSONResponse(
+                accepted, status_code=202, headers={"Location": f"/v1/reviews/{review_id}"}
+            )
+        outcome = await state.executor.review(
+            upload.data, upload.name, upload.options, state.settings
+        )
+        review_id = await anyio.to_thread.run_sync(
+            lambda: store.save_finished(
+                state.db,
+                source=upload.name,
+                options=upload.options,
+                plan_json=outcome.plan_json,
+                review_json=outcome.review_json,
+                key_id=caller.key_id,
+                finding_count=len(json.loads(outcome.review_json)["findings"]),
+            )
+        )
         state.metrics.reviews.labels("sync", "cached" if outcome.cached else "ok").inc()
         body = '{"id":' + json.dumps(review_id) + "," + outcome.review_json[1:]
-        return Response(body, media_type="application/json",
-                        headers={"Location": f"/v1/reviews/{review_id}"})
+        return Response(
+            body, media_type="application/json", headers={"Location": f"/v1/reviews/{review_id}"}
+        )
 
     return await idempotent(state, caller, idempotency_key, print_, produce)
 
@@ -128,21 +172,33 @@ async def create_review(
 def public(record: store.ReviewRecord) -> dict[str, Any]:
     error = None
     if record.status == store.FAILED:
-        error = {"kind": record.error_kind or "error", "status": record.error_status or 500,
-                 "detail": record.error_detail or "the review failed"}
+        error = {
+            "kind": record.error_kind or "error",
+            "status": record.error_status or 500,
+            "detail": record.error_detail or "the review failed",
+        }
     return {
-        "id": record.id, "status": record.status, "stage": record.stage, "source": record.source,
-        "attempts": record.attempts, "batch_id": record.batch_id,
+        "id": record.id,
+        "status": record.status,
+        "stage": record.stage,
+        "source": record.source,
+        "attempts": record.attempts,
+        "batch_id": record.batch_id,
         "created_at": record.created_at.isoformat() + "Z",
         "started_at": record.started_at.isoformat() + "Z" if record.started_at else None,
         "finished_at": record.finished_at.isoformat() + "Z" if record.finished_at else None,
-        "error": error, "links": links(record.id),
+        "error": error,
+        "links": links(record.id),
         "review": json.loads(record.review_json) if record.review_json else None,
     }
 
 
-@router.get("/{review_id}", summary="A review and its job status", response_model=ReviewPublic,
-            responses=problems(404))
+@router.get(
+    "/{review_id}",
+    summary="A review and its job status",
+    response_model=ReviewPublic,
+    responses=problems(404),
+)
 async def get_review(review_id: str, state: StateDep, caller: CallerDep) -> JSONResponse:
     record = await get_record(state, caller, review_id)
     return JSONResponse(public(record))
@@ -156,16 +212,25 @@ def _sse(seq: int, event: str, data: dict[str, Any]) -> str:
     "/{review_id}/events",
     summary="Progress as server-sent events",
     description="`text/event-stream` of the job's events: `queued`, `started`, `progress` "
-    "(data `{\"stage\": …}`), `requeued` (after a server restart, with the reason), then `done` "
+    '(data `{"stage": …}`), `requeued` (after a server restart, with the reason), then `done` '
     "or `failed`, after which the stream ends. Reconnect with `Last-Event-ID` to resume.",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}},
-                     "description": "The event stream"}, **problems(404)},
+    responses={
+        200: {
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+            "description": "The event stream",
+        },
+        **problems(404),
+    },
 )
 async def review_events(
-    review_id: str, request: Request, state: StateDep, caller: CallerDep,
-    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID",
-                                                description="Resume after this event id.")] = None,
+    review_id: str,
+    request: Request,
+    state: StateDep,
+    caller: CallerDep,
+    last_event_id: Annotated[
+        str | None, Header(alias="Last-Event-ID", description="Resume after this event id.")
+    ] = None,
 ) -> StreamingResponse:
     record = await get_record(state, caller, review_id)
     after = int(last_event_id) if last_event_id and last_event_id.isdigit() else 0
@@ -194,8 +259,11 @@ async def review_events(
                 yield ": keep-alive\n\n"
             await asyncio.sleep(SSE_POLL_SECONDS)
 
-    return StreamingResponse(stream(), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return StreamingResponse(
+        stream(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
 
 
 ReportFormat = Literal["html", "markdown", "sarif", "json", "text"]
@@ -207,25 +275,45 @@ ReportFormat = Literal["html", "markdown", "sarif", "json", "text"]
     description="html: a standalone page (no JavaScript) with the plan and findings in place; "
     "markdown; sarif (2.1.0, for code scanning); json (the review JSON); text.",
     response_class=Response,
-    responses={200: {"content": {"text/html": {}, "text/markdown": {},
-                                 "application/sarif+json": {}, "application/json": {},
-                                 "text/plain": {}},
-                     "description": "The report"}, **problems(404, 409)},
+    responses={
+        200: {
+            "content": {
+                "text/html": {},
+                "text/markdown": {},
+                "application/sarif+json": {},
+                "application/json": {},
+                "text/plain": {},
+            },
+            "description": "The report",
+        },
+        **problems(404, 409),
+    },
 )
-async def review_report(review_id: str, state: StateDep, caller: CallerDep,
-                        format: Annotated[ReportFormat, Query(description="Report format.")] = "html",
-                        ) -> Response:
+async def review_report(
+    review_id: str,
+    state: StateDep,
+    caller: CallerDep,
+    format: Annotated[ReportFormat, Query(description="Report format.")] = "html",
+) -> Response:
     record = await get_record(state, caller, review_id)
     if record.status != store.SUCCEEDED or not record.review_json or not record.plan_json:
         if record.status == store.FAILED:
-            raise ApiProblem(409, f"review {review_id} failed, so it has no report: "
-                             f"{record.error_detail}", kind="review-failed")
-        raise ApiProblem(409, f"review {review_id} is {record.status}; the report is ready "
-                         "when it has succeeded", kind="not-ready", retryable=True,
-                         hint=f"follow /v1/reviews/{review_id}/events",
-                         headers={"Retry-After": "1"})
-    body = await anyio.to_thread.run_sync(render_report, record.plan_json, record.review_json,
-                                          format)
+            raise ApiProblem(
+                409,
+                f"review {review_id} failed, so it has no report: {record.error_detail}",
+                kind="review-failed",
+            )
+        raise ApiProblem(
+            409,
+            f"review {review_id} is {record.status}; the report is ready when it has succeeded",
+            kind="not-ready",
+            retryable=True,
+            hint=f"follow /v1/reviews/{review_id}/events",
+            headers={"Retry-After": "1"},
+        )
+    body = await anyio.to_thread.run_sync(
+        render_report, record.plan_json, record.review_json, format
+    )
     from service.report import MEDIA_TYPES
 
     return Response(body, media_type=MEDIA_TYPES[format])

@@ -31,7 +31,8 @@ class BatchPublic(BaseModel):
     queued: int
     progress: float = Field(description="done / total, 0..1.")
     created_at: datetime
-    skipped: list[str] = Field(default_factory=list,
-                               description="Entries of an uploaded zip that were not plans.")
+    skipped: list[str] = Field(
+        default_factory=list, description="Entries of an uploaded zip that were not plans."
+    )
     items: list[BatchItem]
     links: Links

@@ -29,14 +29,23 @@ class ReviewOptionsIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    llm: LLMMode = Field(default="auto", description="auto: use the LLM tier when the server "
-                         "has an endpoint configured; off: rules only (fast); on: require it.")
-    lang: LangMode = Field(default="auto", description="Language of messages; auto follows the plan.")
+    llm: LLMMode = Field(
+        default="auto",
+        description="auto: use the LLM tier when the server "
+        "has an endpoint configured; off: rules only (fast); on: require it.",
+    )
+    lang: LangMode = Field(
+        default="auto", description="Language of messages; auto follows the plan."
+    )
     draft: bool = Field(default=False, description="Also write an improved draft (LLM tier).")
-    select: list[str] = Field(default_factory=list, max_length=100,
-                              description="Only these rule codes or families (default: all).")
-    ignore: list[str] = Field(default_factory=list, max_length=100,
-                              description="Skip these rule codes or families.")
+    select: list[str] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Only these rule codes or families (default: all).",
+    )
+    ignore: list[str] = Field(
+        default_factory=list, max_length=100, description="Skip these rule codes or families."
+    )
 
     @field_validator("select", "ignore")
     @classmethod
@@ -44,8 +53,13 @@ class ReviewOptionsIn(BaseModel):
         return check_codes(values)
 
     def as_options(self) -> dict[str, object]:
-        return {"llm": self.llm, "lang": self.lang, "draft": self.draft,
-                "select": self.select, "ignore": self.ignore}
+        return {
+            "llm": self.llm,
+            "lang": self.lang,
+            "draft": self.draft,
+            "select": self.select,
+            "ignore": self.ignore,
+        }
 
 
 class Links(BaseModel):

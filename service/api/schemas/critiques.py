@@ -9,17 +9,28 @@ from service.models import Finding
 
 
 class CritiqueCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"text": "# Plan\n\n## Goals\n\n- Improve customer satisfaction\n", "lang": "auto"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"text": "# Plan\n\n## Goals\n\n- Improve customer satisfaction\n", "lang": "auto"}
+            ]
+        },
+    )
 
     text: str = Field(min_length=1, description="The document's current text (Markdown).")
-    name: str = Field(default="buffer.md", max_length=500,
-                      description="The document's name or URI, echoed in the findings.")
+    name: str = Field(
+        default="buffer.md",
+        max_length=500,
+        description="The document's name or URI, echoed in the findings.",
+    )
     lang: LangMode = Field(default="auto", description="Language of messages.")
-    select: list[str] = Field(default_factory=list, max_length=100,
-                              description="Only these rule codes or families.")
-    ignore: list[str] = Field(default_factory=list, max_length=100,
-                              description="Skip these rule codes or families.")
+    select: list[str] = Field(
+        default_factory=list, max_length=100, description="Only these rule codes or families."
+    )
+    ignore: list[str] = Field(
+        default_factory=list, max_length=100, description="Skip these rule codes or families."
+    )
 
     def model_post_init(self, _context: object) -> None:
         self.select = check_codes(self.select)

@@ -12,24 +12,35 @@ from service.models import Review
 
 JobStatus = Literal["queued", "running", "succeeded", "failed"]
 
-EXAMPLE_PLAN = ("# Q3 growth plan\n\n## Goals\n\n- Improve customer satisfaction\n"
-                "- Raise repeat purchases from 20% to 26% by 2026-09-30\n\n## Tasks\n\n"
-                "- Launch the loyalty programme (owner: CRM lead, due 2026-08-15)\n")
+EXAMPLE_PLAN = (
+    "# Q3 growth plan\n\n## Goals\n\n- Improve customer satisfaction\n"
+    "- Raise repeat purchases from 20% to 26% by 2026-09-30\n\n## Tasks\n\n"
+    "- Launch the loyalty programme (owner: CRM lead, due 2026-08-15)\n"
+)
 
 
 class ReviewTextCreate(ReviewOptionsIn):
     """A plan sent as text in a JSON body."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"text": EXAMPLE_PLAN, "format": "markdown", "llm": "off"},
-        {"text": "# 第三季度运营计划\n\n## 目标\n\n- 提升客户满意度\n", "lang": "zh"},
-    ]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"text": EXAMPLE_PLAN, "format": "markdown", "llm": "off"},
+                {"text": "# 第三季度运营计划\n\n## 目标\n\n- 提升客户满意度\n", "lang": "zh"},
+            ]
+        },
+    )
 
     text: str = Field(min_length=1, description="The plan: Markdown or plain text, UTF-8.")
-    format: Literal["markdown", "text"] = Field(default="markdown",
-                                                 description="How to read the text.")
-    name: str = Field(default="", max_length=200,
-                      description="A name for the plan in the review (default plan.md / plan.txt).")
+    format: Literal["markdown", "text"] = Field(
+        default="markdown", description="How to read the text."
+    )
+    name: str = Field(
+        default="",
+        max_length=200,
+        description="A name for the plan in the review (default plan.md / plan.txt).",
+    )
 
 
 class ReviewResult(Review):
@@ -51,8 +62,10 @@ class ReviewPublic(BaseModel):
 
     id: str
     status: JobStatus = Field(description="queued, running, succeeded or failed.")
-    stage: str = Field(description="Last progress stage (queued, started, parsed, rules, "
-                       "retrieve, llm, done, failed).")
+    stage: str = Field(
+        description="Last progress stage (queued, started, parsed, rules, "
+        "retrieve, llm, done, failed)."
+    )
     source: str = Field(description="The plan's file name.")
     attempts: int = Field(description="How many times the job has started (restarts count).")
     batch_id: str | None = Field(default=None, description="The batch it belongs to, if any.")

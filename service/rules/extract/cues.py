@@ -15,18 +15,63 @@ import re
 # Section kinds: heading text -> plan part.
 SECTION_CUES: dict[str, dict[str, list[str]]] = {
     "background": {
-        "en": [r"\bbackground\b", r"\bcontext\b", r"\bsituation\b", r"\bcurrent state\b",
-               r"\bwhere we are\b", r"\bretrospective\b", r"\blast year\b", r"\bhistory\b",
-               r"\bexecutive summary\b", r"\bsummary\b", r"\boverview\b", r"\bintroduction\b",
-               r"\babout\b", r"\bvision\b", r"\bmission\b", r"\bwhy\b", r"\brationale\b",
-               r"\bmotivation\b", r"\breview of\b", r"\bstatus\b", r"\bachievements?\b",
-               r"\bpurpose\b", r"\bpreamble\b", r"\bin review\b", r"\blooking back\b"],
-        "zh": ["背景", "现状", "回顾", "概述", "综述", "前言", "引言", "简介", "总结", "愿景", "使命",
-               "基本情况", "情况", "总体思路", "指导思想", "项目概况", "介绍", "说明"],
+        "en": [
+            r"\bbackground\b",
+            r"\bcontext\b",
+            r"\bsituation\b",
+            r"\bcurrent state\b",
+            r"\bwhere we are\b",
+            r"\bretrospective\b",
+            r"\blast year\b",
+            r"\bhistory\b",
+            r"\bexecutive summary\b",
+            r"\bsummary\b",
+            r"\boverview\b",
+            r"\bintroduction\b",
+            r"\babout\b",
+            r"\bvision\b",
+            r"\bmission\b",
+            r"\bwhy\b",
+            r"\brationale\b",
+            r"\bmotivation\b",
+            r"\breview of\b",
+            r"\bstatus\b",
+            r"\bachievements?\b",
+            r"\bpurpose\b",
+            r"\bpreamble\b",
+            r"\bin review\b",
+            r"\blooking back\b",
+        ],
+        "zh": [
+            "背景",
+            "现状",
+            "回顾",
+            "概述",
+            "综述",
+            "前言",
+            "引言",
+            "简介",
+            "总结",
+            "愿景",
+            "使命",
+            "基本情况",
+            "情况",
+            "总体思路",
+            "指导思想",
+            "项目概况",
+            "介绍",
+            "说明",
+        ],
     },
     "problem": {
-        "en": [r"\bproblems?\b", r"\bchallenges?\b", r"\bissues?\b", r"\bpain points?\b",
-               r"\bgaps?\b", r"\bopportunit"],
+        "en": [
+            r"\bproblems?\b",
+            r"\bchallenges?\b",
+            r"\bissues?\b",
+            r"\bpain points?\b",
+            r"\bgaps?\b",
+            r"\bopportunit",
+        ],
         "zh": ["问题", "挑战", "痛点", "不足", "短板", "机会"],
     },
     "okr": {
@@ -34,64 +79,219 @@ SECTION_CUES: dict[str, dict[str, list[str]]] = {
         "zh": ["okr", "目标与关键结果", "关键结果"],
     },
     "goals": {
-        "en": [r"\bgoals?\b", r"\bobjectives?\b", r"\btargets?\b", r"\baims?\b",
-               r"\bsuccess (criteria|measures|metrics)\b", r"\bmeasures? of success\b",
-               r"\bwhat success looks like\b", r"\bkpis?\b", r"\boutcomes\b", r"\bpriorities\b",
-               r"\bexpected results\b"],
-        "zh": ["目标", "目的", "指标", "成功标准", "预期成果", "预期效果", "kpi", "考核指标", "重点方向"],
+        "en": [
+            r"\bgoals?\b",
+            r"\bobjectives?\b",
+            r"\btargets?\b",
+            r"\baims?\b",
+            r"\bsuccess (criteria|measures|metrics)\b",
+            r"\bmeasures? of success\b",
+            r"\bwhat success looks like\b",
+            r"\bkpis?\b",
+            r"\boutcomes\b",
+            r"\bpriorities\b",
+            r"\bexpected results\b",
+        ],
+        "zh": [
+            "目标",
+            "目的",
+            "指标",
+            "成功标准",
+            "预期成果",
+            "预期效果",
+            "kpi",
+            "考核指标",
+            "重点方向",
+        ],
     },
     "tasks": {
-        "en": [r"\btasks?\b", r"\bactions?\b", r"\baction plan\b", r"\binitiatives?\b",
-               r"\bworkstreams?\b", r"\bactivities\b", r"\bwork ?plan\b", r"\bdeliverables?\b",
-               r"\bimplementation\b", r"\bnext steps\b", r"\bwork items?\b", r"\bprojects\b",
-               r"\bexecution\b", r"\bplan of work\b", r"\btactics\b", r"\bscope of work\b",
-               r"\bbacklog\b", r"\bwork breakdown\b", r"\bto-?dos?\b", r"\bkey work\b",
-               r"\bwhat we(?:'ll| will) do\b", r"\bhow we(?:'ll| will) (?:get there|deliver|do it)\b",
-               r"\bour approach\b", r"\bplan of action\b", r"\bsteps\b", r"\bworkplan\b",
-               r"\bprograms?\b", r"\bthemes?\b", r"\bfocus areas?\b"],
-        "zh": ["行动计划", "实施步骤", "实施计划", "实施路径", "实施方案", "任务", "举措", "重点工作",
-               "工作安排", "具体措施", "工作计划", "行动方案", "执行计划", "工作内容", "主要措施",
-               "措施", "工作重点", "活动安排", "执行方案", "推进计划", "项目安排", "实施内容",
-               "行动", "活动内容", "工作事项", "事项", "工作项目", "工作项", "执行事项", "推动措施", "推进措施", "活动"],
+        "en": [
+            r"\btasks?\b",
+            r"\bactions?\b",
+            r"\baction plan\b",
+            r"\binitiatives?\b",
+            r"\bworkstreams?\b",
+            r"\bactivities\b",
+            r"\bwork ?plan\b",
+            r"\bdeliverables?\b",
+            r"\bimplementation\b",
+            r"\bnext steps\b",
+            r"\bwork items?\b",
+            r"\bprojects\b",
+            r"\bexecution\b",
+            r"\bplan of work\b",
+            r"\btactics\b",
+            r"\bscope of work\b",
+            r"\bbacklog\b",
+            r"\bwork breakdown\b",
+            r"\bto-?dos?\b",
+            r"\bkey work\b",
+            r"\bwhat we(?:'ll| will) do\b",
+            r"\bhow we(?:'ll| will) (?:get there|deliver|do it)\b",
+            r"\bour approach\b",
+            r"\bplan of action\b",
+            r"\bsteps\b",
+            r"\bworkplan\b",
+            r"\bprograms?\b",
+            r"\bthemes?\b",
+            r"\bfocus areas?\b",
+        ],
+        "zh": [
+            "行动计划",
+            "实施步骤",
+            "实施计划",
+            "实施路径",
+            "实施方案",
+            "任务",
+            "举措",
+            "重点工作",
+            "工作安排",
+            "具体措施",
+            "工作计划",
+            "行动方案",
+            "执行计划",
+            "工作内容",
+            "主要措施",
+            "措施",
+            "工作重点",
+            "活动安排",
+            "执行方案",
+            "推进计划",
+            "项目安排",
+            "实施内容",
+            "行动",
+            "活动内容",
+            "工作事项",
+            "事项",
+            "工作项目",
+            "工作项",
+            "执行事项",
+            "推动措施",
+            "推进措施",
+            "活动",
+        ],
     },
     "timeline": {
-        "en": [r"\btimeline\b", r"\bmilestones?\b", r"\bschedule\b", r"\broadmap\b",
-               r"\bphases?\b", r"\bgantt\b", r"\bcalendar\b", r"\bkey dates\b", r"\btiming\b"],
-        "zh": ["时间表", "里程碑", "进度", "排期", "时间安排", "时间节点", "阶段", "路线图", "节奏",
-               "日程", "甘特"],
+        "en": [
+            r"\btimeline\b",
+            r"\bmilestones?\b",
+            r"\bschedule\b",
+            r"\broadmap\b",
+            r"\bphases?\b",
+            r"\bgantt\b",
+            r"\bcalendar\b",
+            r"\bkey dates\b",
+            r"\btiming\b",
+        ],
+        "zh": [
+            "时间表",
+            "里程碑",
+            "进度",
+            "排期",
+            "时间安排",
+            "时间节点",
+            "阶段",
+            "路线图",
+            "节奏",
+            "日程",
+            "甘特",
+        ],
     },
     "organisation": {
-        "en": [r"\broles?\b", r"\bresponsibilit", r"\braci\b", r"\bteam\b", r"\borgani[sz]ation\b",
-               r"\bgovernance\b", r"\bownership\b", r"\bowners\b", r"\bstaffing\b", r"\bpeople\b",
-               r"\bwho\b"],
+        "en": [
+            r"\broles?\b",
+            r"\bresponsibilit",
+            r"\braci\b",
+            r"\bteam\b",
+            r"\borgani[sz]ation\b",
+            r"\bgovernance\b",
+            r"\bownership\b",
+            r"\bowners\b",
+            r"\bstaffing\b",
+            r"\bpeople\b",
+            r"\bwho\b",
+        ],
         "zh": ["组织", "分工", "职责", "团队", "raci", "责任", "人员", "治理", "架构"],
     },
     "resources": {
-        "en": [r"\bresources?\b", r"\bbudget\b", r"\bcosts?\b", r"\bfunding\b", r"\bfinanc",
-               r"\bspend\b", r"\binvestment\b", r"\bheadcount\b"],
+        "en": [
+            r"\bresources?\b",
+            r"\bbudget\b",
+            r"\bcosts?\b",
+            r"\bfunding\b",
+            r"\bfinanc",
+            r"\bspend\b",
+            r"\binvestment\b",
+            r"\bheadcount\b",
+        ],
         "zh": ["资源", "预算", "费用", "成本", "资金", "投入", "经费", "人力"],
     },
     "risks": {
-        "en": [r"\brisks?\b", r"\bthreats?\b", r"\bcontingenc", r"\bmitigation\b",
-               r"\bassumptions and risks\b", r"\bdependencies\b", r"\bconcerns\b"],
+        "en": [
+            r"\brisks?\b",
+            r"\bthreats?\b",
+            r"\bcontingenc",
+            r"\bmitigation\b",
+            r"\bassumptions and risks\b",
+            r"\bdependencies\b",
+            r"\bconcerns\b",
+        ],
         "zh": ["风险"],
     },
     "monitoring": {
-        "en": [r"\bmonitoring\b", r"\btrack(?:ing)?\b", r"\bfollow[- ]up\b", r"\bgovernance\b", r"\breview\b", r"\breporting\b",
-               r"\bmeasurement\b", r"\bmetrics\b", r"\bdashboard\b", r"\bcadence\b",
-               r"\bcheck-?ins?\b", r"\bcontrol\b", r"\bevaluation\b", r"\bassessment\b",
-               r"\bprogress\b"],
-        "zh": ["监控", "监测", "跟踪", "复盘", "检查", "考核", "评估", "评价", "汇报", "督导", "督查",
-               "数据分析", "效果评估", "绩效"],
+        "en": [
+            r"\bmonitoring\b",
+            r"\btrack(?:ing)?\b",
+            r"\bfollow[- ]up\b",
+            r"\bgovernance\b",
+            r"\breview\b",
+            r"\breporting\b",
+            r"\bmeasurement\b",
+            r"\bmetrics\b",
+            r"\bdashboard\b",
+            r"\bcadence\b",
+            r"\bcheck-?ins?\b",
+            r"\bcontrol\b",
+            r"\bevaluation\b",
+            r"\bassessment\b",
+            r"\bprogress\b",
+        ],
+        "zh": [
+            "监控",
+            "监测",
+            "跟踪",
+            "复盘",
+            "检查",
+            "考核",
+            "评估",
+            "评价",
+            "汇报",
+            "督导",
+            "督查",
+            "数据分析",
+            "效果评估",
+            "绩效",
+        ],
     },
     "communication": {
-        "en": [r"\bcommunicat", r"\bstakeholders?\b", r"\bmeetings?\b", r"\breporting line\b",
-               r"\bsync\b"],
+        "en": [
+            r"\bcommunicat",
+            r"\bstakeholders?\b",
+            r"\bmeetings?\b",
+            r"\breporting line\b",
+            r"\bsync\b",
+        ],
         "zh": ["沟通", "干系人", "利益相关", "协同", "会议", "汇报机制", "协调"],
     },
     "iteration": {
-        "en": [r"\biteration\b", r"\bcontinuous improvement\b", r"\blearning\b",
-               r"\bretrospectives?\b", r"\bnext iteration\b", r"\bexperiments?\b"],
+        "en": [
+            r"\biteration\b",
+            r"\bcontinuous improvement\b",
+            r"\blearning\b",
+            r"\bretrospectives?\b",
+            r"\bnext iteration\b",
+            r"\bexperiments?\b",
+        ],
         "zh": ["迭代", "持续改进", "优化", "改进"],
     },
 }
@@ -104,24 +304,42 @@ SECTION_OVERRIDES: list[tuple[str, str]] = [
 
 # Order in which a heading's kinds are tried; the first match wins.
 SECTION_ORDER = [
-    "okr", "risks", "goals", "background", "problem", "timeline", "tasks", "resources",
-    "organisation", "monitoring", "communication", "iteration",
+    "okr",
+    "risks",
+    "goals",
+    "background",
+    "problem",
+    "timeline",
+    "tasks",
+    "resources",
+    "organisation",
+    "monitoring",
+    "communication",
+    "iteration",
 ]
 
 # Heading words that make a heading a sub-section of goals (objective headings under an OKR section).
 OBJECTIVE_LINE = {
     "en": re.compile(
         r"^(?:objective|obj\.?|o)\s*\d*\s*[:：.\-–—]\s*|^(?:\d+[.)]\s*)?(?:[\w &/-]{0,20}:\s*)?objective\b",
-        re.I),
+        re.I,
+    ),
     "zh": re.compile(r"^(?:目标|o)\s*[一二三四五六七八九十\d]*\s*[:：、.]"),
 }
 KR_LINE = {
-    "en": re.compile(r"^(?:\W{0,3})(?:[\w ]{0,12}\s)?(?:kr\s*\d+(?:\.\d+)?\s*[:：.\-–—)]?|(?:kr|key results?)\s*\d*\s*[:：.\-–—)])\s*", re.I),
-    "zh": re.compile(r"^(?:kr\s*\d*(?:\.\d+)?|关键结果\s*[一二三四五六七八九十\d]*)\s*[:：、.]?\s*", re.I),
+    "en": re.compile(
+        r"^(?:\W{0,3})(?:[\w ]{0,12}\s)?(?:kr\s*\d+(?:\.\d+)?\s*[:：.\-–—)]?|(?:kr|key results?)\s*\d*\s*[:：.\-–—)])\s*",
+        re.I,
+    ),
+    "zh": re.compile(
+        r"^(?:kr\s*\d*(?:\.\d+)?|关键结果\s*[一二三四五六七八九十\d]*)\s*[:：、.]?\s*", re.I
+    ),
 }
 GOAL_LINE = {
     "en": re.compile(r"^(?:goal|objective|target|aim)\s*\d*\s*[:：]\s*\S", re.I),
-    "zh": re.compile(r"^(?:目标|总目标|年度目标|工作目标|具体目标)\s*[一二三四五六七八九十\d]*\s*[:：]\s*\S"),
+    "zh": re.compile(
+        r"^(?:目标|总目标|年度目标|工作目标|具体目标)\s*[一二三四五六七八九十\d]*\s*[:：]\s*\S"
+    ),
 }
 TASK_LINE = {
     "en": re.compile(r"^(?:task|action|initiative|activity|workstream)\s*\d*\s*[:：]\s*\S", re.I),
@@ -159,11 +377,15 @@ ROLE_WORDS = re.compile(
     re.I,
 )
 PERSON_NAME = {
-    "en": re.compile(r"\b[A-Z][a-z]+(?:\s(?:de|van|von|der|den|da|di|du|le|la|del|bin|al|ten)){0,2}(?: [A-Z][a-z'’-]+|\s[A-Z]\.)\b"),
-    "zh": re.compile(r"[张王李赵刘陈杨黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
-                     r"于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹"
-                     r"薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤][\u4e00-\u9fff]{1,2}"
-                     r"(?=$|[\s,，、;；。:：)）/]|经理|主管|总监|老师|负责)"),
+    "en": re.compile(
+        r"\b[A-Z][a-z]+(?:\s(?:de|van|von|der|den|da|di|du|le|la|del|bin|al|ten)){0,2}(?: [A-Z][a-z'’-]+|\s[A-Z]\.)\b"
+    ),
+    "zh": re.compile(
+        r"[张王李赵刘陈杨黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
+        r"于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹"
+        r"薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤][\u4e00-\u9fff]{1,2}"
+        r"(?=$|[\s,，、;；。:：)）/]|经理|主管|总监|老师|负责)"
+    ),
 }
 OWNER_COLUMN = re.compile(
     r"owner|lead|responsible|accountable|assignee|dri|who|person|负责|责任|牵头|执行人|主责|承办|对接|主办",
@@ -174,7 +396,9 @@ TASK_COLUMN = re.compile(
     r"任务|事项|工作|举措|措施|行动|活动|内容|项目|步骤",
     re.I,
 )
-EMPTY_CELL = re.compile(r"^\s*(?:|-+|—+|–|n/?a|none|tbd|tba|\?+|待定|待定人|暂无|无|未定|x+)\s*$", re.I)
+EMPTY_CELL = re.compile(
+    r"^\s*(?:|-+|—+|–|n/?a|none|tbd|tba|\?+|待定|待定人|暂无|无|未定|x+)\s*$", re.I
+)
 
 # ---------------------------------------------------------------------------------------------
 # Metrics and targets.
@@ -273,11 +497,13 @@ GENERIC_VERB = {
         r"revitali[sz]e|nurture|cultivate|reinforce|step up|level up|improved|strengthened|enhanced|increased|"
         r"better|greater|stronger|more effective|deepened|expanded|"
         r"(?:work with [\w ]{1,30} to )?make\s+(?:[\w-]+\s+){0,3}(?:feel\s+)?\w+(?:er|ier)\b)\b",
-        re.I),
+        re.I,
+    ),
     "zh": re.compile(
         r"^(?:进一步|持续|不断|全面|大力|切实|着力|努力|积极|稳步|全力)?\s*(?:提升|提高|加强|优化|增强|扩大|推动|打造|"
         r"改善|强化|深化|完善|促进|推进|做好|做强|做大|做优|加快|加大|巩固|拓展|建设|构建|夯实|增加|"
-        r"升级|营造|树立|发展|培育|助力|服务)"),
+        r"升级|营造|树立|发展|培育|助力|服务)"
+    ),
 }
 # Slogans that name no object at all: "Be the best-run stores in the region", "成为行业标杆".
 SLOGAN = re.compile(
@@ -299,13 +525,15 @@ ABSTRACT_OBJECT = {
         r"skills|talent|people|team|organisation|organization|infrastructure|platform|"
         r"digitali[sz]ation|digital transformation|momentum|awareness|wellbeing|well-being|health|"
         r"safety|welfare|environment|atmosphere|spirit|visibility|safer|better|easier|happier|stronger)\b",
-        re.I),
+        re.I,
+    ),
     "zh": re.compile(
         r"满意度|体验|影响力|知名度|美誉度|品牌|效率|效能|质量|水平|能力|协同|协作|沟通|凝聚力|文化|竞争力|"
         r"服务|管理|业务|业绩|形象|口碑|运营|团队建设|队伍建设|执行力|创新|价值|发展|增长|规模|市场|"
         r"用户粘性|粘性|活跃度|忠诚度|转型|数字化|信息化|智能化|标准化|规范化|精细化|体系|机制|生态|"
         r"基础|核心|优势|地位|氛围|意识|素质|积极性|效益|成效|品质|安全|稳定|领先|一流|标杆|环境|营收|收入|"
-        r"销量|销售|利润|效果|满意|福祉|健康|振兴|繁荣|转型升级|高质量"),
+        r"销量|销售|利润|效果|满意|福祉|健康|振兴|繁荣|转型升级|高质量"
+    ),
 }
 SCOPE_MARKERS = {
     # Case-sensitive on purpose: a capitalised name ("in EMEA", "for Line 3") is a scope.
@@ -313,14 +541,18 @@ SCOPE_MARKERS = {
         r"(?i:\b(?:in|for|across|at|within|among|on)\s+(?:the\s+|our\s+|all\s+)?)(?:[A-Z][\w-]+|(?i:\w+\s+"
         r"(?:region|regions|stores?|channel|segment|market|product|team|department|clinic|ward|"
         r"warehouse|line|site|app|platform|customers?|users?|accounts?)\b))"
-        r"|(?i:\b(?:by|through|via)\s+\w+ing\b)"),
+        r"|(?i:\b(?:by|through|via)\s+\w+ing\b)"
+    ),
     "zh": re.compile(
         r"(?:在|针对|面向|围绕)\S{2,}|[“\"《「][^”\"》」]{1,20}[”\"》」]|"
         r"(?:华东|华南|华北|华中|西南|西北|东北|[\u4e00-\u9fff]{2}(?:省|市|县)(?![内外级]))|"
-        r"(?:线上|线下|app|小程序|官网|天猫|京东|抖音|小红书|微信|门诊|病房|生产线|产线)"),
+        r"(?:线上|线下|app|小程序|官网|天猫|京东|抖音|小红书|微信|门诊|病房|生产线|产线)"
+    ),
 }
 # Chinese goals often put the verb last: "品牌知名度显著提升".
-TRAILING_GENERIC_ZH = re.compile(r"(?:显著|明显|进一步|大幅|全面|持续|稳步|有效|不断)?(?:提升|提高|改善|增强|优化|加强)[。.]?$")
+TRAILING_GENERIC_ZH = re.compile(
+    r"(?:显著|明显|进一步|大幅|全面|持续|稳步|有效|不断)?(?:提升|提高|改善|增强|优化|加强)[。.]?$"
+)
 
 # ---------------------------------------------------------------------------------------------
 # OKR: activity key results.
@@ -334,11 +566,13 @@ ACTIVITY_VERB = {
         r"evaluate|audit|pilot|test|announce|sign|negotiate|renegotiate|procure|purchase|buy|add|enable|"
         r"replace|consolidate|reorgani[sz]e|restructure|redo|rewrite|revise|relaunch|"
         r"automate|map|collect|run|do|make|graduate|partner|support|share|update|hold)\b",
-        re.I),
+        re.I,
+    ),
     "zh": re.compile(
         r"^(?:完成|上线|举办|开展|建立|推出|发布|组织|召开|搭建|制定|编写|开发|实施(?!顾问|团队|周期)|启动|部署|引入|"
         r"招聘\d|开通|撰写|输出|整理|梳理|调研|策划|落地|交付|建成|开设|签约|"
-        r"改版|重构|迁移|对接|接入|编制|形成|出台|印发|参加|参与|举行|走访|拜访)"),
+        r"改版|重构|迁移|对接|接入|编制|形成|出台|印发|参加|参与|举行|走访|拜访)"
+    ),
 }
 OUTCOME_WORDS = re.compile(
     r"\b(?:rate|ratio|share|percentage|conversion|retention|churn|revenue|arr|mrr|nps|csat|"
@@ -409,7 +643,10 @@ CURRENCY_AMOUNT = re.compile(
     rf"|(?:港币|港元|新台币|台币|人民币|美元)\s?{NUMBER}",
     re.I,
 )
-TBD = re.compile(r"\b(?:tbd|tba|tbc|to be (?:determined|confirmed|decided)|unknown)\b|待定|待确定|待补充|另行确定|暂定", re.I)
+TBD = re.compile(
+    r"\b(?:tbd|tba|tbc|to be (?:determined|confirmed|decided)|unknown)\b|待定|待确定|待补充|另行确定|暂定",
+    re.I,
+)
 STAFF_CUES = re.compile(
     r"\b(?:team|staff|staffing|headcount|fte|people|owner|lead|manager|director|engineer|analyst|"
     r"coordinator|responsible|accountable|raci|hire|hires|hiring|volunteers?|contractor|"
@@ -462,7 +699,9 @@ ASSESSMENT_CUES = re.compile(
 )
 RISK_COLUMNS = {
     "mitigation": re.compile(
-        r"mitigat|response|contingency|action|control|plan|countermeasure|应对|因应|措施|预案|对策|控制|处置", re.I),
+        r"mitigat|response|contingency|action|control|plan|countermeasure|应对|因应|措施|预案|对策|控制|处置",
+        re.I,
+    ),
     "likelihood": re.compile(r"likelihood|probability|chance|可能性|概率|发生", re.I),
     "impact": re.compile(r"impact|severity|effect|影响|严重", re.I),
     "level": re.compile(r"level|rating|score|priority|rank|等级|级别|评级|优先|得分", re.I),
@@ -477,14 +716,16 @@ BSC_PERSPECTIVES: dict[str, re.Pattern[str]] = {
         r"spend|price|pricing|turnover|funding|donations?|financial|savings?|\$|€|£|bookings|"
         r"billing|unit economics|ltv|cac|aov)(?![a-z])|营收|收入|销售额|利润|毛利|成本|预算|费用|gmv|回款|"
         r"现金流|营业额|业绩|节约|节省|创收|降本|客单价|元|万元|销量|产值|收缴率|物业费|营收",
-        re.I),
+        re.I,
+    ),
     "customer": re.compile(
         r"(?<![a-z0-9])(?:customers?|clients?|users?|nps|csat|satisfaction|retention|churn|loyalty|"
         r"market share|members?|patients?|students?|citizens?|visitors?|subscribers?|buyers?|"
         r"shoppers?|guests?|dau|mau|adoption|complaints?|reviews?|brand|community|audience|"
         r"attendees?|participants?|partners?)(?![a-z])|客户|用户|顾客|会员|满意度|复购|留存|流失|口碑|"
         r"投诉|客诉|新客|市场份额|品牌|粉丝|患者|病人|学员|学生|群众|居民|消费者|游客|玩家|业主|会员|日活|月活|dau|mau",
-        re.I),
+        re.I,
+    ),
     "process": re.compile(
         r"(?<![a-z0-9])(?:cycle time|lead time|throughput|defects?|error rate|on-time|on time|delivery|"
         r"uptime|availability|sla|process|processing|turnaround|inventory|turnover|quality|"
@@ -496,7 +737,8 @@ BSC_PERSPECTIVES: dict[str, re.Pattern[str]] = {
         r"合格率|准时|时效|响应时间|处理时长|缺陷|故障|可用性|自动化|产能|利用率|差错|准确率|"
         r"及时率|达成率|审批|周期|时长|工单|上线|发布|品质|发生率|轮候|等候|不良率|报废|返工|差错率|一次通过率|"
         r"处理能力|妥投|发货|候诊|时效|交付率|准点|分拣|产能|吞吐|回复率|响应率|处理率|筹备|等待时间|等候时间|事件|跌倒|within (?:one|two|\d+) (?:hour|day)s?|time to \w+",
-        re.I),
+        re.I,
+    ),
     "learning": re.compile(
         r"(?<![a-z0-9])(?:training|trained|skills?|hiring|hire|hires|engagement|knowledge|certif\w*|"
         r"culture|learning|coaching|mentoring|onboarding|capabilit\w*|competenc\w*|talent|"
@@ -504,7 +746,8 @@ BSC_PERSPECTIVES: dict[str, re.Pattern[str]] = {
         r"career|promotion|enablement|upskill\w*|documentation|playbooks?|contributors?|"
         r"maintainers?|volunteers?)(?![a-z])|培训|人才|能力|学习|技能|认证|员工|招聘|梯队|知识|文化|"
         r"赋能|带教|课程|敬业|满意度调查|团队建设|队伍建设|成长|晋升|持证|证照|证书|资格|考证|训练|离职率|员工流失",
-        re.I),
+        re.I,
+    ),
 }
 LEADING_CUES = re.compile(
     r"(?<![a-z0-9])(?:pipeline|leads?|trials?|sign-?ups?|activation|adoption|usage|active|visits?|"
@@ -524,4 +767,7 @@ LAGGING_CUES = re.compile(
 )
 
 # Consistency: totals and shares.
-TOTAL_CUES = re.compile(r"\b(?:total|sum|overall|grand total|in total|altogether)\b|合计|总计|总额|共计|总预算|小计|总投入|总计划", re.I)
+TOTAL_CUES = re.compile(
+    r"\b(?:total|sum|overall|grand total|in total|altogether)\b|合计|总计|总额|共计|总预算|小计|总投入|总计划",
+    re.I,
+)

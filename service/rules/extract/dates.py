@@ -16,17 +16,50 @@ from datetime import date
 from functools import lru_cache
 
 MONTHS = {
-    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
-    "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9,
-    "sept": 9, "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11,
-    "dec": 12, "december": 12,
+    "jan": 1,
+    "january": 1,
+    "feb": 2,
+    "february": 2,
+    "mar": 3,
+    "march": 3,
+    "apr": 4,
+    "april": 4,
+    "may": 5,
+    "jun": 6,
+    "june": 6,
+    "jul": 7,
+    "july": 7,
+    "aug": 8,
+    "august": 8,
+    "sep": 9,
+    "sept": 9,
+    "september": 9,
+    "oct": 10,
+    "october": 10,
+    "nov": 11,
+    "november": 11,
+    "dec": 12,
+    "december": 12,
 }
 _MONTH_RE = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
-_ZH_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
-              "九": 9, "十": 10, "十一": 11, "十二": 12}
+_ZH_DIGITS = {
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+    "十一": 11,
+    "十二": 12,
+}
 
 
 @dataclass(frozen=True)
@@ -71,28 +104,106 @@ _P = re.compile
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (_P(r"(?<!\d)(?P<y>20\d{2})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)"), "ymd"),
     (_P(r"(?<!\d)(?P<y>20\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]"), "ymd"),
-    (_P(r"(?<!\d)(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?P<mon>" + _MONTH_RE + r")\.?,?\s+(?P<y>20\d{2})", re.I), "dmony"),
-    (_P(r"(?P<mon>" + _MONTH_RE + r")\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>20\d{2})", re.I), "dmony"),
+    (
+        _P(
+            r"(?<!\d)(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?P<mon>"
+            + _MONTH_RE
+            + r")\.?,?\s+(?P<y>20\d{2})",
+            re.I,
+        ),
+        "dmony",
+    ),
+    (
+        _P(
+            r"(?P<mon>" + _MONTH_RE + r")\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>20\d{2})",
+            re.I,
+        ),
+        "dmony",
+    ),
     (_P(r"(?<!\d)(?P<y>20\d{2})[-/.](?P<m>\d{1,2})(?![\d/.-])"), "ym"),
     (_P(r"(?<!\d)(?P<y>20\d{2})\s*年\s*(?P<m>\d{1,2})\s*月(?!\s*\d{1,2}\s*[日号])"), "ym"),
-    (_P(r"(?:end of |late |early |mid-?)?(?P<mon>" + _MONTH_RE + r")\.?,?\s+(?P<y>20\d{2})", re.I), "mony"),
-    (_P(r"\b(?:fy)?(?P<y>20\d{2}|\d{2})?\s*[-\s]?q(?P<q>[1-4])(?:\s*(?:fy)?(?P<y2>20\d{2}))?\b", re.I), "q"),
+    (
+        _P(
+            r"(?:end of |late |early |mid-?)?(?P<mon>" + _MONTH_RE + r")\.?,?\s+(?P<y>20\d{2})",
+            re.I,
+        ),
+        "mony",
+    ),
+    (
+        _P(
+            r"\b(?:fy)?(?P<y>20\d{2}|\d{2})?\s*[-\s]?q(?P<q>[1-4])(?:\s*(?:fy)?(?P<y2>20\d{2}))?\b",
+            re.I,
+        ),
+        "q",
+    ),
     (_P(r"\bfy\s?(?P<y>\d{2}|20\d{2})\s*[-\s]?q(?P<q>[1-4])\b", re.I), "q"),
     (_P(r"(?P<y>20\d{2})\s*年?\s*(?:第\s*)?(?P<zq>[一二三四1-4])\s*季度"), "zq"),
-    (_P(r"(?<!\d)(?P<y>20\d{2})\s*[-\s]?h(?P<h>[12])\b|\bh(?P<h2>[12])\s*(?P<y2>20\d{2})\b", re.I), "h"),
+    (
+        _P(
+            r"(?<!\d)(?P<y>20\d{2})\s*[-\s]?h(?P<h>[12])\b|\bh(?P<h2>[12])\s*(?P<y2>20\d{2})\b",
+            re.I,
+        ),
+        "h",
+    ),
     (_P(r"(?P<y>20\d{2})\s*年\s*(?P<zh>上|下)半年"), "zh_half"),
     (_P(r"(?<!\d)(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]"), "md"),
     (_P(r"(?<![\d/.])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?![\d/%])"), "md"),
-    (_P(r"(?:(?<=\bin )|(?<=\bby )|(?<=\bof )|(?<=\bduring )|(?<=\buntil ))(?P<mon>" + _MONTH_RE + r")\b(?!\s*\d)", re.I), "m_range"),
+    (
+        _P(
+            r"(?:(?<=\bin )|(?<=\bby )|(?<=\bof )|(?<=\bduring )|(?<=\buntil ))(?P<mon>"
+            + _MONTH_RE
+            + r")\b(?!\s*\d)",
+            re.I,
+        ),
+        "m_range",
+    ),
     (_P(r"(?<=[—–\-~至到])\s*(?P<m>\d{1,2})\s*月(?!\s*\d)"), "m_range"),
     (_P(r"(?<![\d.])(?P<m>\d{1,2})\s*月(?:底|末|中旬|上旬|下旬|初|份|中)?(?![\d日号])"), "m_range"),
-    (_P(r"\b(?P<mon>" + _MONTH_RE + r")\b(?=\s*(?:to|until|through|[—–\-~])\s*(?:\d{1,2}\s+)?" + _MONTH_RE + r")", re.I), "m_range"),
-    (_P(r"(?:(?<=[—–\-~])|(?<=to)|(?<=until))\s*(?P<mon>" + _MONTH_RE + r")\b(?!\s*\d)", re.I), "m_range"),
-    (_P(r"(?<![\d\w])(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?P<mon>" + _MONTH_RE + r")\b(?!\s*,?\s*20\d{2})", re.I), "dmon"),
-    (_P(r"\b(?P<mon>" + _MONTH_RE + r")\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?\b(?!\s*,?\s*20\d{2})", re.I), "dmon"),
+    (
+        _P(
+            r"\b(?P<mon>"
+            + _MONTH_RE
+            + r")\b(?=\s*(?:to|until|through|[—–\-~])\s*(?:\d{1,2}\s+)?"
+            + _MONTH_RE
+            + r")",
+            re.I,
+        ),
+        "m_range",
+    ),
+    (
+        _P(r"(?:(?<=[—–\-~])|(?<=to)|(?<=until))\s*(?P<mon>" + _MONTH_RE + r")\b(?!\s*\d)", re.I),
+        "m_range",
+    ),
+    (
+        _P(
+            r"(?<![\d\w])(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?P<mon>"
+            + _MONTH_RE
+            + r")\b(?!\s*,?\s*20\d{2})",
+            re.I,
+        ),
+        "dmon",
+    ),
+    (
+        _P(
+            r"\b(?P<mon>" + _MONTH_RE + r")\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?\b(?!\s*,?\s*20\d{2})",
+            re.I,
+        ),
+        "dmon",
+    ),
     (_P(r"(?<!\d)(?P<y>20\d{2})\s*/\s*(?P<y2>\d{2})(?![\d/])"), "yy"),
-    (_P(r"(?:民国)?(?P<roc>1[01]\d|[一][一〇零][〇零一二三四五六七八九])\s*(?:学年度|年度|学年|年)"), "roc"),
-    (_P(r"(?<![0-9A-Za-z_])(?:fy\s?)?(?P<y>20\d{2})(?:\s*年(?:度|底|末|初)?|(?=\s|$|[,.;:)\]]))(?!\s*(?:%|元|万|人|个|users|customers))", re.I), "y"),
+    (
+        _P(
+            r"(?:民国)?(?P<roc>1[01]\d|[一][一〇零][〇零一二三四五六七八九])\s*(?:学年度|年度|学年|年)"
+        ),
+        "roc",
+    ),
+    (
+        _P(
+            r"(?<![0-9A-Za-z_])(?:fy\s?)?(?P<y>20\d{2})(?:\s*年(?:度|底|末|初)?|(?=\s|$|[,.;:)\]]))(?!\s*(?:%|元|万|人|个|users|customers))",
+            re.I,
+        ),
+        "y",
+    ),
 ]
 
 
@@ -135,7 +246,9 @@ def _find_dates_cached(text: str, default_year: int | None) -> tuple[DateMention
     return tuple(found)
 
 
-def _convert(kind: str, m: re.Match[str], default_year: int | None) -> tuple[date, date, bool] | None:
+def _convert(
+    kind: str, m: re.Match[str], default_year: int | None
+) -> tuple[date, date, bool] | None:
     g = m.groupdict()
     try:
         if kind == "ymd":
@@ -168,10 +281,18 @@ def _convert(kind: str, m: re.Match[str], default_year: int | None) -> tuple[dat
         if kind == "h":
             h = int(g.get("h") or g.get("h2") or 0)
             y = _year(g.get("y") or g.get("y2") or "0")
-            return (date(y, 1, 1), date(y, 6, 30), True) if h == 1 else (date(y, 7, 1), date(y, 12, 31), True)
+            return (
+                (date(y, 1, 1), date(y, 6, 30), True)
+                if h == 1
+                else (date(y, 7, 1), date(y, 12, 31), True)
+            )
         if kind == "zh_half":
             y = int(g["y"])
-            return (date(y, 1, 1), date(y, 6, 30), True) if g["zh"] == "上" else (date(y, 7, 1), date(y, 12, 31), True)
+            return (
+                (date(y, 1, 1), date(y, 6, 30), True)
+                if g["zh"] == "上"
+                else (date(y, 7, 1), date(y, 12, 31), True)
+            )
         if kind == "m_range":
             if default_year is None:
                 return None
@@ -192,8 +313,12 @@ def _convert(kind: str, m: re.Match[str], default_year: int | None) -> tuple[dat
             return date(y, 1, 1), date(y + 1, 12, 31), True
         if kind == "roc":
             roc = g["roc"]
-            digits = "".join(str("〇一二三四五六七八九".index(c)) if c in "〇一二三四五六七八九" else
-                             ("0" if c == "零" else c) for c in roc)
+            digits = "".join(
+                str("〇一二三四五六七八九".index(c))
+                if c in "〇一二三四五六七八九"
+                else ("0" if c == "零" else c)
+                for c in roc
+            )
             y = int(digits) + 1911
             if not 2000 <= y <= 2100:
                 return None
@@ -213,7 +338,9 @@ def _convert(kind: str, m: re.Match[str], default_year: int | None) -> tuple[dat
 # Looser: relative periods and deadlines that name no calendar date.
 _RELATIVE = re.compile(
     r"\b(?:by|before|until|till|no later than|due|deadline|ending|ends?)\b\s+(?:the\s+)?(?:end\s+of\s+)?"
-    r"(?:" + _MONTH_RE + r"|q[1-4]|h[12]|(?:this|next|the)\s+(?:week|month|quarter|year|fiscal year|"
+    r"(?:"
+    + _MONTH_RE
+    + r"|q[1-4]|h[12]|(?:this|next|the)\s+(?:week|month|quarter|year|fiscal year|"
     r"half|sprint|season)|year[- ]end|month[- ]end|quarter[- ]end|eoy|eoq|launch|go-live|"
     r"the (?:campaign|pilot|programme|program|project|event)|\d{1,2}(?:st|nd|rd|th)\b)"
     r"|\b(?:within|in|over|for)\s+(?:the\s+)?(?:next\s+|first\s+|coming\s+)?(?:\d+|one|two|three|four|five|"

@@ -12,7 +12,9 @@ from service.rules.extract.dates import DateMention, find_dates, has_time_refere
 from service.rules.extract.normalize import fold
 from service.rules.extract.sections import section_of_blocks
 
-_LIST_NUMBER = re.compile(r"^\s*(?:[-*+•·▪◦●○■□➢►]\s*|\d{1,2}(?:\.\d{1,2})+\.?\s+|\(?\d{1,2}[.)、]\s*|[（(]?[一二三四五六七八九十]+[）)、.]\s*|[①②③④⑤⑥⑦⑧⑨⑩]\s*)")
+_LIST_NUMBER = re.compile(
+    r"^\s*(?:[-*+•·▪◦●○■□➢►]\s*|\d{1,2}(?:\.\d{1,2})+\.?\s+|\(?\d{1,2}[.)、]\s*|[（(]?[一二三四五六七八九十]+[）)、.]\s*|[①②③④⑤⑥⑦⑧⑨⑩]\s*)"
+)
 _LABEL_PREFIX = re.compile(
     r"^\s*(?:(?:goal|objective|target|kr|key result|o|okr|risk|task|action|initiative)\s*[\d.]*\s*[:：.\-–—)]\s*"
     r"|(?:目标|关键结果|风险|任务|举措|措施|行动)\s*[一二三四五六七八九十\d]*\s*[:：、.]\s*"
@@ -28,7 +30,9 @@ _PERIOD_LINE = re.compile(
     r"|\bthis (?:plan|document|roadmap|charter) (?:covers|runs|spans)|\bwill run from\b|本(?:计划|方案)(?:覆盖|适用|执行期)",
     re.I,
 )
-_TRAILING_GOAL = re.compile(r"^(?:此外|另外|同时|并且|in addition|also|additionally|finally)[,，\s]", re.I)
+_TRAILING_GOAL = re.compile(
+    r"^(?:此外|另外|同时|并且|in addition|also|additionally|finally)[,，\s]", re.I
+)
 _INTRO_LINE = re.compile(r"[:：]\s*$")
 _CATEGORY_MAX_WORDS = 5
 
@@ -135,7 +139,11 @@ def _is_category(block: Block, children: list[Block]) -> bool:
     if re.search(r"\d", text):
         return False
     words = len(text.split())
-    return (words <= _CATEGORY_MAX_WORDS and len(text) <= 40) if re.search(r"[a-z]", text, re.I) else len(text) <= 10
+    return (
+        (words <= _CATEGORY_MAX_WORDS and len(text) <= 40)
+        if re.search(r"[a-z]", text, re.I)
+        else len(text) <= 10
+    )
 
 
 _DEFINITION = re.compile(
@@ -145,7 +153,9 @@ _DEFINITION = re.compile(
 )
 
 
-def _list_statement(facts: PlanFacts, b: Block, by_parent: dict[str, list[Block]]) -> Statement | None:
+def _list_statement(
+    facts: PlanFacts, b: Block, by_parent: dict[str, list[Block]]
+) -> Statement | None:
     """A list item as a statement: a top-level item, or an item under a top-level category
     ("- Financial" / "  - Grow revenue 20%"); None for categories and explanatory sub-items."""
     kids = by_parent.get(b.id, [])
@@ -154,7 +164,11 @@ def _list_statement(facts: PlanFacts, b: Block, by_parent: dict[str, list[Block]
         return None  # "- On time means between 1 minute early and 5 minutes late"
     if parent is None:
         return None if _is_category(b, kids) else _stmt(facts, b, kids)
-    if parent.kind == BlockKind.LIST_ITEM and parent.parent_id is None and _is_category(parent, by_parent.get(parent.id, [])):
+    if (
+        parent.kind == BlockKind.LIST_ITEM
+        and parent.parent_id is None
+        and _is_category(parent, by_parent.get(parent.id, []))
+    ):
         return _stmt(facts, b, kids)
     return None
 
@@ -188,9 +202,13 @@ def build_facts(plan: Plan) -> PlanFacts:
 def _plan_period(facts: PlanFacts) -> None:
     plan = facts.plan
     candidates: list[Block] = []
-    title_block = next((b for b in plan.blocks if b.kind == BlockKind.HEADING and b.level == 1), None)
-    if title_block is None and plan.blocks and (
-        plan.blocks[0].kind == BlockKind.HEADING or plan.blocks[0].text == plan.title
+    title_block = next(
+        (b for b in plan.blocks if b.kind == BlockKind.HEADING and b.level == 1), None
+    )
+    if (
+        title_block is None
+        and plan.blocks
+        and (plan.blocks[0].kind == BlockKind.HEADING or plan.blocks[0].text == plan.title)
     ):
         title_block = plan.blocks[0]
     if title_block is not None:
@@ -199,15 +217,31 @@ def _plan_period(facts: PlanFacts) -> None:
     for b in plan.blocks:
         if b.start_line > first_lines_limit and facts.section.get(b.id) not in ("", "background"):
             break
-        if (b.kind != BlockKind.HEADING and _PERIOD_LINE.search(facts.folded[b.id])) or (b.kind == BlockKind.TABLE_ROW and b.cells and _PERIOD_LINE.search(fold(b.cells[0]) + ":")):
+        if (b.kind != BlockKind.HEADING and _PERIOD_LINE.search(facts.folded[b.id])) or (
+            b.kind == BlockKind.TABLE_ROW
+            and b.cells
+            and _PERIOD_LINE.search(fold(b.cells[0]) + ":")
+        ):
             candidates.append(b)
-        elif b.kind == BlockKind.HEADING and b is not title_block and _only_dates(facts.folded[b.id]):
+        elif (
+            b.kind == BlockKind.HEADING and b is not title_block and _only_dates(facts.folded[b.id])
+        ):
             candidates.append(b)  # "## September 2026 – August 2028" under the title
-        elif (b.kind == BlockKind.PARAGRAPH and b.start_line <= 6 and not any(x.kind == BlockKind.HEADING and x.start_line < b.start_line for x in plan.blocks)
-              and len(b.text) <= 60 and has_time_reference(facts.folded[b.id]) and not _METADATA.search(facts.folded[b.id])):
+        elif (
+            b.kind == BlockKind.PARAGRAPH
+            and b.start_line <= 6
+            and not any(
+                x.kind == BlockKind.HEADING and x.start_line < b.start_line for x in plan.blocks
+            )
+            and len(b.text) <= 60
+            and has_time_reference(facts.folded[b.id])
+            and not _METADATA.search(facts.folded[b.id])
+        ):
             candidates.append(b)  # title lines of a plain-text plan ("一一五學年度系務發展計畫")
         elif b.kind != BlockKind.HEADING and _BETWEEN_DATES.search(facts.folded[b.id]):
-            candidates.append(b)  # "what the Council will deliver between 1 April 2026 and 31 March 2027"
+            candidates.append(
+                b
+            )  # "what the Council will deliver between 1 April 2026 and 31 March 2027"
     title_text = fold(plan.title)
     if plan.title and has_time_reference(title_text):
         facts.plan_has_period = True
@@ -228,8 +262,14 @@ def _plan_period(facts: PlanFacts) -> None:
             if re.search(r"\bfy\s?\d|fiscal|财年", text):
                 facts.period_is_fiscal = True
     mentions = line_mentions or (find_dates(title_text) if plan.title else [])
-    calendar_months = any(not m.text.strip().isdigit() and not re.search(r"fy|q[1-4]", m.text) for m in mentions)
-    if re.search(r"\bfy\s?\d|fiscal|财年", title_text) and not line_mentions and not calendar_months:
+    calendar_months = any(
+        not m.text.strip().isdigit() and not re.search(r"fy|q[1-4]", m.text) for m in mentions
+    )
+    if (
+        re.search(r"\bfy\s?\d|fiscal|财年", title_text)
+        and not line_mentions
+        and not calendar_months
+    ):
         facts.period_is_fiscal = True  # "FY24-Q3": quarters of a fiscal year we cannot place
     if mentions:
         facts.plan_period = (min(m.start for m in mentions), max(m.end for m in mentions))
@@ -243,7 +283,10 @@ _BETWEEN_DATES = re.compile(
 )
 
 
-_METADATA = re.compile(r"\b(?:prepared|drafted|dated?|version|updated|approved|issued|author)\b|编制|日期|更新|版本|制定人|起草|审核|批准", re.I)
+_METADATA = re.compile(
+    r"\b(?:prepared|drafted|dated?|version|updated|approved|issued|author)\b|编制|日期|更新|版本|制定人|起草|审核|批准",
+    re.I,
+)
 
 
 def _only_dates(text: str) -> bool:
@@ -296,9 +339,19 @@ _ASIDE_COLUMN = re.compile(
 def _stmt(facts: PlanFacts, b: Block, children: list[Block] | None = None) -> Statement:
     row = {}
     if b.kind == BlockKind.TABLE_ROW and b.header and b.cells:
-        row = {h: c for h, c in zip(b.header, b.cells, strict=False) if not _ASIDE_COLUMN.search(fold(h))}
-    return Statement(block=b, text=facts.folded[b.id], raw=b.text, section=facts.section[b.id],
-                     children=children or [], row=row)
+        row = {
+            h: c
+            for h, c in zip(b.header, b.cells, strict=False)
+            if not _ASIDE_COLUMN.search(fold(h))
+        }
+    return Statement(
+        block=b,
+        text=facts.folded[b.id],
+        raw=b.text,
+        section=facts.section[b.id],
+        children=children or [],
+        row=row,
+    )
 
 
 _OBJ_COL = re.compile(r"objective|^目标$|^o$", re.I)
@@ -310,7 +363,9 @@ def _okr_tables(facts: PlanFacts, used: set[str]) -> None:
     for rows in data_rows_by_table(facts.plan):
         header = [fold(h).strip() for h in rows[0].header or []]
         kr_col = next((i for i, h in enumerate(header) if _KR_COL.search(h)), None)
-        obj_col = next((i for i, h in enumerate(header) if i != kr_col and _OBJ_COL.search(h)), None)
+        obj_col = next(
+            (i for i, h in enumerate(header) if i != kr_col and _OBJ_COL.search(h)), None
+        )
         if kr_col is None or obj_col is None:
             _labelled_okr_table(facts, rows, used)
             continue
@@ -370,7 +425,11 @@ def _objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
     for i, h in enumerate(blocks):
         if h.kind != BlockKind.HEADING:
             continue
-        in_okr = facts.section[h.id] == "okr" and h.heading_id is not None and facts.section.get(h.heading_id) == "okr"
+        in_okr = (
+            facts.section[h.id] == "okr"
+            and h.heading_id is not None
+            and facts.section.get(h.heading_id) == "okr"
+        )
         if not (in_okr or is_obj(facts.folded[h.id])):
             continue
         if is_kr(facts.folded[h.id]):
@@ -385,7 +444,9 @@ def _objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
                 continue
             if b.kind == BlockKind.LIST_ITEM and b.level == 0:
                 krs.append(_stmt(facts, b, by_parent.get(b.id)))
-            elif (b.kind == BlockKind.PARAGRAPH and is_kr(facts.folded[b.id])) or (b.kind == BlockKind.TABLE_ROW and not b.is_header and b.heading_id == h.id):
+            elif (b.kind == BlockKind.PARAGRAPH and is_kr(facts.folded[b.id])) or (
+                b.kind == BlockKind.TABLE_ROW and not b.is_header and b.heading_id == h.id
+            ):
                 krs.append(_stmt(facts, b))
         if krs or in_okr:
             facts.objectives.append(Objective(block=h, krs=krs))
@@ -401,7 +462,11 @@ def _objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
         text = facts.folded[b.id]
         in_okr = facts.section[b.id] == "okr"
         kids = by_parent.get(b.id, [])
-        if b.kind == BlockKind.LIST_ITEM and kids and (is_obj(text) or (in_okr and b.level == 0 and not is_kr(text))):
+        if (
+            b.kind == BlockKind.LIST_ITEM
+            and kids
+            and (is_obj(text) or (in_okr and b.level == 0 and not is_kr(text)))
+        ):
             krs = [_stmt(facts, k, by_parent.get(k.id)) for k in kids]
             facts.objectives.append(Objective(block=b, krs=krs))
             used.add(b.id)
@@ -416,7 +481,9 @@ def _objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
                 ntext = facts.folded[nb.id]
                 if nb.kind == BlockKind.HEADING or (is_obj(ntext) and not is_kr(ntext)):
                     break
-                if is_kr(ntext) or (nb.kind == BlockKind.LIST_ITEM and (nb.parent_id == b.id or nb.level == 0)):
+                if is_kr(ntext) or (
+                    nb.kind == BlockKind.LIST_ITEM and (nb.parent_id == b.id or nb.level == 0)
+                ):
                     krs.append(_stmt(facts, nb, by_parent.get(nb.id)))
                     used.add(nb.id)
                 elif nb.kind == BlockKind.PARAGRAPH and krs:
@@ -447,10 +514,14 @@ def _is_goal_candidate_paragraph(facts: PlanFacts, b: Block, has_items: bool) ->
 
 def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) -> None:
     plan = facts.plan
-    goal_sections = {h.id for h in plan.blocks if h.kind == BlockKind.HEADING and facts.section[h.id] == "goals"}
+    goal_sections = {
+        h.id for h in plan.blocks if h.kind == BlockKind.HEADING and facts.section[h.id] == "goals"
+    }
     items_in_heading: dict[str, bool] = {}
     for b in plan.blocks:
-        if ((b.kind == BlockKind.LIST_ITEM and b.parent_id is None) or b.kind == BlockKind.TABLE_ROW) and b.heading_id:
+        if (
+            (b.kind == BlockKind.LIST_ITEM and b.parent_id is None) or b.kind == BlockKind.TABLE_ROW
+        ) and b.heading_id:
             items_in_heading[b.heading_id] = True
     for b in plan.blocks:
         if b.id in skip:
@@ -499,7 +570,9 @@ def _task_table(b: Block) -> tuple[int | None, int | None]:
 
 def _prose_only(plan: Plan, heading_id: str | None) -> bool:
     """A section written only as paragraphs (no list, no table): each paragraph is an item."""
-    return not any(x.kind in (BlockKind.LIST_ITEM, BlockKind.TABLE_ROW) for x in plan.under(heading_id))
+    return not any(
+        x.kind in (BlockKind.LIST_ITEM, BlockKind.TABLE_ROW) for x in plan.under(heading_id)
+    )
 
 
 def owners_named_in(facts: PlanFacts, heading_id: str | None) -> bool:
@@ -513,7 +586,9 @@ def owners_named_in(facts: PlanFacts, heading_id: str | None) -> bool:
 def _owners_named_in(facts: PlanFacts, heading_id: str | None) -> bool:
     from service.rules.extract.signals import owner_in_text
 
-    items = [b for b in facts.plan.under(heading_id) if b.kind == BlockKind.LIST_ITEM and b.level == 0]
+    items = [
+        b for b in facts.plan.under(heading_id) if b.kind == BlockKind.LIST_ITEM and b.level == 0
+    ]
     if len(items) < 2:
         return False
     named = sum(1 for b in items if owner_in_text(b.text, facts.folded[b.id]))
@@ -539,7 +614,12 @@ def _tasks(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
             if sec == "tasks" or (task_table and sec not in ("risks", "okr", "background")):
                 facts.tasks.append(_stmt(facts, b))
             continue
-        if sec == "timeline" and b.kind == BlockKind.LIST_ITEM and b.level == 0 and owners_named_in(facts, b.heading_id):
+        if (
+            sec == "timeline"
+            and b.kind == BlockKind.LIST_ITEM
+            and b.level == 0
+            and owners_named_in(facts, b.heading_id)
+        ):
             facts.tasks.append(_stmt(facts, b, by_parent.get(b.id)))
             continue
         if sec != "tasks" and not explicit:
@@ -547,8 +627,12 @@ def _tasks(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
         if b.kind == BlockKind.LIST_ITEM:
             if (stmt := _list_statement(facts, b, by_parent)) is not None:
                 facts.tasks.append(stmt)
-        elif (b.kind == BlockKind.PARAGRAPH and len(text) <= 400 and not _INTRO_LINE.search(text)
-              and (explicit or _LIST_NUMBER.match(b.text) or _prose_only(facts.plan, b.heading_id))):
+        elif (
+            b.kind == BlockKind.PARAGRAPH
+            and len(text) <= 400
+            and not _INTRO_LINE.search(text)
+            and (explicit or _LIST_NUMBER.match(b.text) or _prose_only(facts.plan, b.heading_id))
+        ):
             facts.tasks.append(_stmt(facts, b))
 
 
@@ -584,8 +668,10 @@ def _risks(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
                     facts.risks.append(_stmt(facts, k, by_parent.get(k.id)))
             else:
                 facts.risks.append(_stmt(facts, b, kids))
-        elif b.kind == BlockKind.PARAGRAPH and not _INTRO_LINE.search(text) and (
-            _LIST_NUMBER.match(b.text) or _RISK_PROSE.search(text)
+        elif (
+            b.kind == BlockKind.PARAGRAPH
+            and not _INTRO_LINE.search(text)
+            and (_LIST_NUMBER.match(b.text) or _RISK_PROSE.search(text))
         ):
             facts.risks.append(_stmt(facts, b))
 
@@ -595,7 +681,9 @@ _RACI_CELL = re.compile(r"^\s*(?:[RACI](?:\s*[/,+&]\s*[RACI])*|[RACI]{2,4}|-|—
 
 
 def _is_raci_header(header: list[str] | None) -> bool:
-    return bool(header) and any(re.search(r"raci|responsible|accountable", h, re.I) for h in header or [])
+    return bool(header) and any(
+        re.search(r"raci|responsible|accountable", h, re.I) for h in header or []
+    )
 
 
 def _raci(facts: PlanFacts) -> None:
@@ -626,29 +714,60 @@ _AMOUNT = re.compile(
     r"(?P<mult>k\b|m\b|bn\b|million\b|billion\b|thousand\b|万|亿|千)?\s?(?P<unit>元|美元|人民币|usd|eur|gbp|cny|rmb)?",
     re.I,
 )
-_MULT = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "bn": 1e9, "billion": 1e9,
-         "万": 1e4, "亿": 1e8, "千": 1e3}
-HEADING_CURRENCY = re.compile(r"\b(?:usd|eur|gbp|cny|rmb|hkd|twd|dollars?|euros?)\b|[$€£¥]|元|万元|'000|in thousands", re.I)
-_AMOUNT_COLUMN = re.compile(r"amount|budget|cost|spend|total|eur|usd|\$|€|£|¥|金额|预算|费用|成本|万元|元|投入", re.I)
-_ASIDE_AMOUNTS = re.compile(r"[；;。.]\s*(?:另|另外|此外|另有|另行|plus|in addition|separately|on top of)", re.I)
-_INLINE_BREAKDOWN = re.compile(r"[,，;；]\s*(?:其中|包括|含)\s*[:：]?|(?<=[元万亿\d])\s*[:：]|\b(?:of which|broken down as|broken down into|split as|comprising|made up of|consisting of|consists of|funded by|financed by|paid for by)\b\s*[:：]?", re.I)
+_MULT = {
+    "k": 1e3,
+    "thousand": 1e3,
+    "m": 1e6,
+    "million": 1e6,
+    "bn": 1e9,
+    "billion": 1e9,
+    "万": 1e4,
+    "亿": 1e8,
+    "千": 1e3,
+}
+HEADING_CURRENCY = re.compile(
+    r"\b(?:usd|eur|gbp|cny|rmb|hkd|twd|dollars?|euros?)\b|[$€£¥]|元|万元|'000|in thousands", re.I
+)
+_AMOUNT_COLUMN = re.compile(
+    r"amount|budget|cost|spend|total|eur|usd|\$|€|£|¥|金额|预算|费用|成本|万元|元|投入", re.I
+)
+_ASIDE_AMOUNTS = re.compile(
+    r"[；;。.]\s*(?:另|另外|此外|另有|另行|plus|in addition|separately|on top of)", re.I
+)
+_INLINE_BREAKDOWN = re.compile(
+    r"[,，;；]\s*(?:其中|包括|含)\s*[:：]?|(?<=[元万亿\d])\s*[:：]|\b(?:of which|broken down as|broken down into|split as|comprising|made up of|consisting of|consists of|funded by|financed by|paid for by)\b\s*[:：]?",
+    re.I,
+)
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s?%")
 _SHARE_WORD = re.compile(r"share|split|占比|构成", re.I)
-_NOT_SHARES = re.compile(r"投入|fte|capacity|commitment|utili[sz]ation|availability|completion|progress|完成|进度|达成|增长|growth|change", re.I)
-_SHARE_COLUMN = re.compile(r"share|percent|%|split|allocation|weight|占比|比例|比重|权重|分配", re.I)
+_NOT_SHARES = re.compile(
+    r"投入|fte|capacity|commitment|utili[sz]ation|availability|completion|progress|完成|进度|达成|增长|growth|change",
+    re.I,
+)
+_SHARE_COLUMN = re.compile(
+    r"share|percent|%|split|allocation|weight|占比|比例|比重|权重|分配", re.I
+)
 
 
 def parse_amount(text: str, *, need_currency: bool) -> float | None:
     """The first money amount in ``text`` (scaled by k/m/万/亿), or None."""
     for m in _AMOUNT.finditer(text):
         num = m.group("num")
-        if re.fullmatch(r"(?:19|20)\d{2}", num) and not (m.group("cur") or m.group("unit") or m.group("mult")):
+        if re.fullmatch(r"(?:19|20)\d{2}", num) and not (
+            m.group("cur") or m.group("unit") or m.group("mult")
+        ):
             continue
         after = text[m.end() : m.end() + 1]
         if after == "%":
             continue
-        code_before = re.search(r"(?:usd|eur|gbp|cny|rmb|hkd|twd|chf|nt\$|hk\$|港币|新台币|人民币|美元)\s*$", text[: m.start()], re.I)
-        has_cur = bool(m.group("cur") or m.group("unit") or (m.group("mult") in ("万", "亿")) or code_before)
+        code_before = re.search(
+            r"(?:usd|eur|gbp|cny|rmb|hkd|twd|chf|nt\$|hk\$|港币|新台币|人民币|美元)\s*$",
+            text[: m.start()],
+            re.I,
+        )
+        has_cur = bool(
+            m.group("cur") or m.group("unit") or (m.group("mult") in ("万", "亿")) or code_before
+        )
         if need_currency and not has_cur:
             continue
         value = float(num.replace(",", ""))
@@ -665,8 +784,17 @@ def _budgets(facts: PlanFacts) -> None:
         amount_cols = [i for i, h in enumerate(header) if _AMOUNT_COLUMN.search(h)]
         if not amount_cols:
             continue
-        col = amount_cols[-1] if len(amount_cols) > 1 and re.search(r"total|合计|小计", header[amount_cols[-1]], re.I) is None else amount_cols[0]
-        unit_scale = 1e4 if re.search(r"万元|万", header[col]) else (1e3 if re.search(r"\bk\b|000s|千", header[col], re.I) else 1.0)
+        col = (
+            amount_cols[-1]
+            if len(amount_cols) > 1
+            and re.search(r"total|合计|小计", header[amount_cols[-1]], re.I) is None
+            else amount_cols[0]
+        )
+        unit_scale = (
+            1e4
+            if re.search(r"万元|万", header[col])
+            else (1e3 if re.search(r"\bk\b|000s|千", header[col], re.I) else 1.0)
+        )
         lines: list[AmountLine] = []
         for r in rows:
             cells = r.cells or []
@@ -678,13 +806,19 @@ def _budgets(facts: PlanFacts) -> None:
             if not re.search(r"[万亿kmb]", cells[col], re.I):
                 amount *= unit_scale
             first = fold(" ".join(cells[:col]) or cells[0])
-            lines.append(AmountLine(block=r, amount=amount, is_total=bool(cues.TOTAL_CUES.search(first))))
+            lines.append(
+                AmountLine(block=r, amount=amount, is_total=bool(cues.TOTAL_CUES.search(first)))
+            )
         if any(line.is_total for line in lines) and sum(1 for x in lines if not x.is_total) >= 2:
             facts.budget_groups.append(lines)
     # Lists under a resources/budget heading with a total line.
     by_heading: dict[str, list[Block]] = {}
     for b in plan.blocks:
-        if b.kind in (BlockKind.LIST_ITEM, BlockKind.PARAGRAPH) and b.heading_id and facts.section[b.id] == "resources":
+        if (
+            b.kind in (BlockKind.LIST_ITEM, BlockKind.PARAGRAPH)
+            and b.heading_id
+            and facts.section[b.id] == "resources"
+        ):
             by_heading.setdefault(b.heading_id, []).append(b)
     for heading_id, blocks in by_heading.items():
         heading_text = facts.folded.get(heading_id, "")
@@ -696,7 +830,11 @@ def _budgets(facts: PlanFacts) -> None:
             if b.kind == BlockKind.LIST_ITEM and b.level > 0:
                 continue
             amount = parse_amount(text, need_currency=not currency_in_heading)
-            if amount is not None and currency_in_heading and not re.search(r"[万亿kmb$€£¥元]", text):
+            if (
+                amount is not None
+                and currency_in_heading
+                and not re.search(r"[万亿kmb$€£¥元]", text)
+            ):
                 amount *= scale
             if amount is None:
                 continue
@@ -714,8 +852,13 @@ def _budgets(facts: PlanFacts) -> None:
         if not m or not cues.BUDGET_CUES.search(text[: m.start()]):
             continue
         total = parse_amount(text[: m.start()], need_currency=True)
-        breakdown = _ASIDE_AMOUNTS.split(text[m.end():], maxsplit=1)[0]  # "；另…预留30万元" is outside the total
-        parts = [parse_amount(x.group(0), need_currency=True) for x in cues.CURRENCY_AMOUNT.finditer(breakdown)]
+        breakdown = _ASIDE_AMOUNTS.split(text[m.end() :], maxsplit=1)[
+            0
+        ]  # "；另…预留30万元" is outside the total
+        parts = [
+            parse_amount(x.group(0), need_currency=True)
+            for x in cues.CURRENCY_AMOUNT.finditer(breakdown)
+        ]
         values = [p for p in parts if p is not None]
         if total is not None and len(values) >= 2:
             facts.budget_groups.append(
@@ -753,8 +896,12 @@ def _percents(facts: PlanFacts) -> None:
     # Runs of short "label: N%" items or paragraphs under one heading.
     by_heading: dict[str, list[Block]] = {}
     for b in plan.blocks:
-        if b.kind in (BlockKind.LIST_ITEM, BlockKind.PARAGRAPH) and b.level == 0 and b.heading_id \
-                and facts.section[b.id] not in ("goals", "okr", "background", "problem"):
+        if (
+            b.kind in (BlockKind.LIST_ITEM, BlockKind.PARAGRAPH)
+            and b.level == 0
+            and b.heading_id
+            and facts.section[b.id] not in ("goals", "okr", "background", "problem")
+        ):
             by_heading.setdefault(b.heading_id, []).append(b)
     for blocks in by_heading.values():
         vals, group = [], []
@@ -765,8 +912,10 @@ def _percents(facts: PlanFacts) -> None:
                 continue
             vals.append(float(found[0]))
             group.append(b)
-        if len(vals) >= 2 and (facts.section[group[0].id] in ("resources", "organisation", "timeline")
-                               or all(_SHARE_ITEM.match(facts.folded[b.id]) for b in group)):
+        if len(vals) >= 2 and (
+            facts.section[group[0].id] in ("resources", "organisation", "timeline")
+            or all(_SHARE_ITEM.match(facts.folded[b.id]) for b in group)
+        ):
             facts.percent_groups.append(PercentGroup(group, vals, None))
     # One sentence that splits a whole: "allocated by depot: Coventry 34%, Leicester 28%, …".
     for b in plan.blocks:
@@ -776,6 +925,14 @@ def _percents(facts: PlanFacts) -> None:
             facts.percent_groups.append(PercentGroup([b], [float(x) for x in found], None))
 
 
-_GROWTH = re.compile(r"\b(?:increase|grow|reduce|raise|cut|lift|improve|target)\w*\b|\b(?:by|to|from|up|down)\s+\d|提升|提高|增长|降低|达到|下降|同比|环比|目标", re.I)
-_SHARE_ITEM = re.compile(r"^[^\d%]{1,30}[:：]\s*\d+(?:\.\d+)?\s*%\s*[。.;；]?$|^\d+(?:\.\d+)?\s*%\s+[^\d%]{1,30}$")
-_SPLIT_WORDS = re.compile(r"\b(?:split|allocat\w*|share|shares|breakdown|divided|distribution|time this year|of (?:the |our )?(?:budget|time|spend|capacity))\b|\bof which\b|分配|占比|比例|构成|分布|拆分|其中", re.I)
+_GROWTH = re.compile(
+    r"\b(?:increase|grow|reduce|raise|cut|lift|improve|target)\w*\b|\b(?:by|to|from|up|down)\s+\d|提升|提高|增长|降低|达到|下降|同比|环比|目标",
+    re.I,
+)
+_SHARE_ITEM = re.compile(
+    r"^[^\d%]{1,30}[:：]\s*\d+(?:\.\d+)?\s*%\s*[。.;；]?$|^\d+(?:\.\d+)?\s*%\s+[^\d%]{1,30}$"
+)
+_SPLIT_WORDS = re.compile(
+    r"\b(?:split|allocat\w*|share|shares|breakdown|divided|distribution|time this year|of (?:the |our )?(?:budget|time|spend|capacity))\b|\bof which\b|分配|占比|比例|构成|分布|拆分|其中",
+    re.I,
+)

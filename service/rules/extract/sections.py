@@ -23,7 +23,12 @@ def classify_heading(text: str) -> str | None:
     """The plan part a heading introduces, or None when it names none."""
     folded = fold(text)
     # Strip outline numbering so "2.1 Goals" and "一、目标" classify by their words.
-    folded = re.sub(r"^[\s#\d.、()（）一二三四五六七八九十壹贰叁肆伍陆柒捌玖拾第章节部分:：-]+", "", folded) or folded
+    folded = (
+        re.sub(
+            r"^[\s#\d.、()（）一二三四五六七八九十壹贰叁肆伍陆柒捌玖拾第章节部分:：-]+", "", folded
+        )
+        or folded
+    )
     for pattern, kind in cues.SECTION_OVERRIDES:
         if re.search(pattern, folded):
             return kind

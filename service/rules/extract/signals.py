@@ -30,10 +30,18 @@ def strip_dates(text: str) -> str:
     return _LABELS.sub(lambda m: " " * len(m.group(0)), stripped)
 
 
-_DURATION_UNIT = re.compile(r"\b(?:days?|weeks?|months?|quarters?|years?|business days|sprints?)\b|天|周|个月|年", re.I)
-_DEADLINE_BEFORE = re.compile(r"\b(?:within|in|over|for|next|after|every|each|first|last)\s*$|(?:每|前|后)\s*$", re.I)
-_ZH_DEADLINE_AFTER = re.compile(r"^(?:之|以)?[内內]\s*(?:[,，]\s*)?(?:完成|上线|实现|达到|建成|落地|推出|交付|开通|覆盖|启动|全面|基本)")
-_COUNT_OF_THINGS = re.compile(r"(?<![\w.$€£¥])(\d+(?:\.\d+)?)\s+(?:[a-z][\w-]*\s){0,2}?[a-z]{3,}s\b", re.I)
+_DURATION_UNIT = re.compile(
+    r"\b(?:days?|weeks?|months?|quarters?|years?|business days|sprints?)\b|天|周|个月|年", re.I
+)
+_DEADLINE_BEFORE = re.compile(
+    r"\b(?:within|in|over|for|next|after|every|each|first|last)\s*$|(?:每|前|后)\s*$", re.I
+)
+_ZH_DEADLINE_AFTER = re.compile(
+    r"^(?:之|以)?[内內]\s*(?:[,，]\s*)?(?:完成|上线|实现|达到|建成|落地|推出|交付|开通|覆盖|启动|全面|基本)"
+)
+_COUNT_OF_THINGS = re.compile(
+    r"(?<![\w.$€£¥])(\d+(?:\.\d+)?)\s+(?:[a-z][\w-]*\s){0,2}?[a-z]{3,}s\b", re.I
+)
 
 
 def has_placeholder(text: str) -> bool:
@@ -71,9 +79,12 @@ def _metric_values(text: str) -> tuple[str, ...]:
             if cues.YEARLIKE.match(m.group(0)):
                 continue
             window = clean[max(0, m.start() - 25) : m.end() + 15]
-            if re.search(r"\b(?:rate|score|nps|csat|index|ratio|level|count|number|sla|kpi|"
-                         r"target|to|reach|at least|above|below|under|over)\b|率|分|指数|数量|达到|不低于|不超过",
-                         window, re.I):
+            if re.search(
+                r"\b(?:rate|score|nps|csat|index|ratio|level|count|number|sla|kpi|"
+                r"target|to|reach|at least|above|below|under|over)\b|率|分|指数|数量|达到|不低于|不超过",
+                window,
+                re.I,
+            ):
                 values.append(m.group(0))
     return tuple(values)
 
@@ -113,7 +124,9 @@ def jump_ratio(text: str) -> float | None:
     if not m:
         return None
     a = float(m.group("a").replace(",", "")) * _SCALE.get(m.group("ua").lower(), 1.0)
-    b = float(m.group("b").replace(",", "")) * _SCALE.get((m.group("ub") or m.group("ua")).lower(), 1.0)
+    b = float(m.group("b").replace(",", "")) * _SCALE.get(
+        (m.group("ub") or m.group("ua")).lower(), 1.0
+    )
     if m.re is _TARGET_FROM and not m.group("ua"):
         a = float(m.group("a").replace(",", ""))  # "£1.2M, from £90,000": the baseline is in units
     if a <= 0 or any(re.fullmatch(r"(?:19|20)\d\d", m.group(k)) for k in ("a", "b")):
@@ -132,8 +145,12 @@ def _names_someone(text: str) -> bool:
     """A role, team or person's name (and not a date, number or sentence)."""
     if re.search(r"\d{2,}|%", text) or len(text.split()) > 6:
         return False
-    return bool(cues.ROLE_WORDS.search(fold(text)) or cues.PERSON_NAME["en"].search(text)
-                or cues.PERSON_NAME["zh"].search(fold(text)) or re.fullmatch(r"[A-Z][a-z]+", text))
+    return bool(
+        cues.ROLE_WORDS.search(fold(text))
+        or cues.PERSON_NAME["en"].search(text)
+        or cues.PERSON_NAME["zh"].search(fold(text))
+        or re.fullmatch(r"[A-Z][a-z]+", text)
+    )
 
 
 def owner_in_text(raw: str, folded: str) -> str | None:
@@ -150,7 +167,9 @@ def _owner_candidates(raw: str, folded: str) -> Iterator[str]:
     if m:
         # The name after the label, up to the next delimiter ("Owner: Alice Chen, by June").
         start = m.end() - 1
-        tail = re.split(r"[,，;；。()（）|、]|\s[—–-]\s|\bby\b|前", raw[start:], maxsplit=1)[0].strip(" :：")
+        tail = re.split(r"[,，;；。()（）|、]|\s[—–-]\s|\bby\b|前", raw[start:], maxsplit=1)[
+            0
+        ].strip(" :：")
         yield tail or m.group(0).strip()
     for inner in re.findall(r"[(（]([^()（）]{2,60})[)）]", raw):
         first = re.split(r"[,，;；、]", inner, maxsplit=1)[0].strip()
@@ -163,8 +182,15 @@ def _owner_candidates(raw: str, folded: str) -> Iterator[str]:
     m = cues.TRAILING_ROLE.search(raw)
     if m:
         who = (m.group("p") or m.group("d") or "").strip()
-        if who and (cues.ROLE_WORDS.search(who) or cues.PERSON_NAME["en"].search(who)
-                    or cues.PERSON_NAME["zh"].search(who)) and not re.search(r"\d{2,}|%", who):
+        if (
+            who
+            and (
+                cues.ROLE_WORDS.search(who)
+                or cues.PERSON_NAME["en"].search(who)
+                or cues.PERSON_NAME["zh"].search(who)
+            )
+            and not re.search(r"\d{2,}|%", who)
+        ):
             yield who
     m = _ROLE_PREFIX.match(raw)
     if m and cues.ROLE_WORDS.search(m.group(1)) and len(m.group(1).split()) <= 4:
@@ -211,8 +237,12 @@ _RISK_COLON_ACTION = re.compile(
     r"[^:：]{2,60}[:：]\s*(?!$)(?!(?:high|medium|low|高|中|低)\b)[^:：]{6,}$",
     re.I,
 )
-_RISK_LABEL = re.compile(r"^(?:[-*]\s*)?(?:risk|threat|风险)\s*[一二三四五六七八九十\d]*\s*[:：]\s*", re.I)
-_CONSEQUENCE = re.compile(r"可能|导致|造成|影响\S{0,4}$|\b(?:could|may|might|would|will likely|leads? to|means)\b", re.I)
+_RISK_LABEL = re.compile(
+    r"^(?:[-*]\s*)?(?:risk|threat|风险)\s*[一二三四五六七八九十\d]*\s*[:：]\s*", re.I
+)
+_CONSEQUENCE = re.compile(
+    r"可能|导致|造成|影响\S{0,4}$|\b(?:could|may|might|would|will likely|leads? to|means)\b", re.I
+)
 
 
 def _colon_action(text: str) -> bool:
@@ -240,8 +270,13 @@ _ACTION_HINT = re.compile(
 def _response_clause(text: str) -> bool:
     """'Driver shortage (medium likelihood, high impact); 12 older buses stay licensed as spares'."""
     clauses = [c.strip(" .。") for c in re.split(r"[;；]|\s[—–]\s", text)[1:]]
-    return any(_ACTION_HINT.search(c) and not _ASSESS_ONLY.match(c) and not _CONSEQUENCE.search(c)
-               and (len(c.split()) >= 3 or len(c) >= 6) for c in clauses)
+    return any(
+        _ACTION_HINT.search(c)
+        and not _ASSESS_ONLY.match(c)
+        and not _CONSEQUENCE.search(c)
+        and (len(c.split()) >= 3 or len(c) >= 6)
+        for c in clauses
+    )
 
 
 _ASSESS_INLINE = re.compile(
@@ -270,16 +305,26 @@ def risk_fields(text: str, row: dict[str, str], children_text: str) -> dict[str,
         for header, cell in row.items():
             header = fold(header)
             filled = not cues.EMPTY_CELL.match(cell)
-            if cues.RISK_COLUMNS["mitigation"].search(header) and not cues.RISK_COLUMNS["risk"].fullmatch(header.strip()):
+            if cues.RISK_COLUMNS["mitigation"].search(header) and not cues.RISK_COLUMNS[
+                "risk"
+            ].fullmatch(header.strip()):
                 mitigation = mitigation or filled
-            elif (cues.RISK_COLUMNS["likelihood"].search(header) or cues.RISK_COLUMNS["impact"].search(header)
-                  or cues.RISK_COLUMNS["level"].search(header)):
+            elif (
+                cues.RISK_COLUMNS["likelihood"].search(header)
+                or cues.RISK_COLUMNS["impact"].search(header)
+                or cues.RISK_COLUMNS["level"].search(header)
+            ):
                 assessment = assessment or filled
             elif cues.OWNER_COLUMN.search(header):
                 owner = bool(owner) or filled
         if owner is None:
             owner = None  # the table has no owner column: structured, but see caller
-    mitigation = mitigation or bool(_MITIGATION_INLINE.search(full)) or _colon_action(text) or _response_clause(text)
+    mitigation = (
+        mitigation
+        or bool(_MITIGATION_INLINE.search(full))
+        or _colon_action(text)
+        or _response_clause(text)
+    )
     assessment = assessment or bool(_ASSESS_INLINE.search(full))
     if not row:
         labels = {m.group(0).strip(" :：").lower() for m in _STRUCTURED_FIELD.finditer(full)}

@@ -20,16 +20,24 @@ def _kpi_texts(facts: PlanFacts) -> list[str]:
 
 def check(facts: PlanFacts, emit: Emitter) -> None:
     # A goal paragraph with several targets ("…；…；…") counts each target.
-    goals = [c for g in facts.goals for c in re.split(r"[；;]", g.text) if c.strip()] + [kr.text for kr in facts.krs]
+    goals = [c for g in facts.goals for c in re.split(r"[；;]", g.text) if c.strip()] + [
+        kr.text for kr in facts.krs
+    ]
     if len(goals) >= 3:
         joined = "\n".join(_kpi_texts(facts))
         for key, pattern in cues.BSC_PERSPECTIVES.items():
             if not pattern.search(joined):
                 en, zh = PERSPECTIVES[key]
-                emit.document("bsc.missing-perspective", emit.section_anchor("goals", "okr"),
-                              perspective=zh if emit.lang == "zh" else en, confidence=0.7)
+                emit.document(
+                    "bsc.missing-perspective",
+                    emit.section_anchor("goals", "okr"),
+                    perspective=zh if emit.lang == "zh" else en,
+                    confidence=0.7,
+                )
     kpis = [t for t in goals if has_metric(t)]
-    if len(kpis) >= 2 and all(cues.LAGGING_CUES.search(t) for t in kpis) and not any(
-        cues.LEADING_CUES.search(t) for t in kpis
+    if (
+        len(kpis) >= 2
+        and all(cues.LAGGING_CUES.search(t) for t in kpis)
+        and not any(cues.LEADING_CUES.search(t) for t in kpis)
     ):
         emit.document("bsc.lagging-only", emit.section_anchor("goals", "okr"), confidence=0.75)

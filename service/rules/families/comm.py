@@ -10,5 +10,8 @@ from service.rules.extract.facts import PlanFacts
 
 def check(facts: PlanFacts, emit: Emitter) -> None:
     if not cues.STAKEHOLDER_CUES.search(facts.body_text):
-        emit.document("comm.no-stakeholders", emit.section_anchor("communication"),
-                      rewrite=rewrites.stakeholder_section(emit.lang))
+        emit.document(
+            "comm.no-stakeholders",
+            emit.section_anchor("communication"),
+            rewrite=rewrites.stakeholder_section(emit.lang),
+        )

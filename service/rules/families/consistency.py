@@ -32,7 +32,12 @@ def _budget_sum(facts: PlanFacts, emit: Emitter) -> None:
         if total.amount <= 0:
             continue
         if all(abs(s - total.amount) / total.amount > 0.01 for s in candidates):
-            emit.block("consistency.budget-sum", total.block, items=_fmt(items_sum), total=_fmt(total.amount))
+            emit.block(
+                "consistency.budget-sum",
+                total.block,
+                items=_fmt(items_sum),
+                total=_fmt(total.amount),
+            )
 
 
 def _percent_sum(facts: PlanFacts, emit: Emitter) -> None:
@@ -48,7 +53,9 @@ _BASELINE_REF = re.compile(
     r"\s+(?:\w+\s+){0,3}from|since|vs\.?|versus|than|compared (?:to|with)|as of|as at|比|较|同比|相比|截至|截止到?|[(（])\s*$",
     re.I,
 )
-_BASELINE_AFTER = re.compile(r"^\s*[:：]\s*[$€£¥]?\d[\d.,]*\s*(?:%|％|k\b|m\b|万|亿|元|分|points?\b)", re.I)
+_BASELINE_AFTER = re.compile(
+    r"^\s*[:：]\s*[$€£¥]?\d[\d.,]*\s*(?:%|％|k\b|m\b|万|亿|元|分|points?\b)", re.I
+)
 _RANGE_SEP = re.compile(r"^\s*(?:-|–|—|to|until|through|~|至|到|－|→|->|=>)\s*$", re.I)
 
 
@@ -87,15 +94,22 @@ def _date_order(facts: PlanFacts, emit: Emitter) -> None:
                 reversed_pair = (start_cell[0], end_cell[0])
         if reversed_pair is not None:
             a, c = reversed_pair
-            emit.block("consistency.date-order", b, key="consistency.date-order.reversed",
-                       start=a.text, end=c.text)
+            emit.block(
+                "consistency.date-order",
+                b,
+                key="consistency.date-order.reversed",
+                start=a.text,
+                end=c.text,
+            )
             continue
         if period is None or facts.period_is_fiscal:
             continue
         start, end = period
         for m in mentions:
             before = text[max(0, m.col - 12) : m.col]
-            if _BASELINE_REF.search(before) or _BASELINE_AFTER.match(text[m.col + m.length : m.col + m.length + 12]):
+            if _BASELINE_REF.search(before) or _BASELINE_AFTER.match(
+                text[m.col + m.length : m.col + m.length + 12]
+            ):
                 continue  # "up from 2025", "较2025年": a baseline, not a milestone
             if m.end < start and m.text.strip().rstrip("年度").isdigit():
                 continue  # a bare past year is a reference, not a deadline
@@ -105,8 +119,14 @@ def _date_order(facts: PlanFacts, emit: Emitter) -> None:
                     continue  # "by 31 March" in a plan running into next year
             if m.end < start or m.start > end:
                 what = "This date" if emit.lang == "en" else "该日期"
-                emit.block("consistency.date-order", b, what=what, date=m.text,
-                           start=start.isoformat(), end=end.isoformat())
+                emit.block(
+                    "consistency.date-order",
+                    b,
+                    what=what,
+                    date=m.text,
+                    start=start.isoformat(),
+                    end=end.isoformat(),
+                )
                 break
 
 

@@ -20,14 +20,18 @@ def _measurable(kr: Statement) -> bool:
     if has_metric(cleaned):
         return True
     # "| Countries live on e-invoicing | Ravi | 3 |": the Target column holds the number.
-    return any(_TARGET_COLUMN.search(fold(h)) and re.search(r"\d", c) and not cues.PLACEHOLDER.search(c)
-               for h, c in kr.row.items())
+    return any(
+        _TARGET_COLUMN.search(fold(h)) and re.search(r"\d", c) and not cues.PLACEHOLDER.search(c)
+        for h, c in kr.row.items()
+    )
 
 
 def _is_task(kr: Statement) -> bool:
     text = core_text(kr.text)
     text = re.sub(r"^(?:\*\*)?[\w ]{0,12}\bkr\b\s*\d*(?:\*\*)?\s*[:：]\s*", "", text)
-    starts_with_activity = bool(cues.ACTIVITY_VERB["en"].match(text) or cues.ACTIVITY_VERB["zh"].match(text))
+    starts_with_activity = bool(
+        cues.ACTIVITY_VERB["en"].match(text) or cues.ACTIVITY_VERB["zh"].match(text)
+    )
     if not starts_with_activity:
         return False
     # An activity with an outcome metric ("launch X and reach 10k users") is an outcome.
@@ -48,6 +52,14 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
             if not _measurable(kr):
                 note = ""
                 if placeholder:
-                    note = " (the target is still a placeholder)" if lang == "en" else "（目标值仍是占位符）"
-                emit.block("okr.kr-not-measurable", kr.block, placeholder=note,
-                           rewrite=rewrites.measurable_kr(kr, lang))
+                    note = (
+                        " (the target is still a placeholder)"
+                        if lang == "en"
+                        else "（目标值仍是占位符）"
+                    )
+                emit.block(
+                    "okr.kr-not-measurable",
+                    kr.block,
+                    placeholder=note,
+                    rewrite=rewrites.measurable_kr(kr, lang),
+                )

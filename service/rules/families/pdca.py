@@ -51,11 +51,20 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
     lang = emit.lang
     text = facts.body_text
     if not cues.CHECK_CUES.search(text):
-        emit.document("pdca.no-check", emit.section_anchor("monitoring"),
-                      rewrite=rewrites.monitoring_section(lang))
+        emit.document(
+            "pdca.no-check",
+            emit.section_anchor("monitoring"),
+            rewrite=rewrites.monitoring_section(lang),
+        )
     if not cues.ACT_CUES.search(text):
-        emit.document("pdca.no-act", emit.section_anchor("monitoring", "iteration"),
-                      rewrite=rewrites.act_section(lang))
+        emit.document(
+            "pdca.no-act",
+            emit.section_anchor("monitoring", "iteration"),
+            rewrite=rewrites.act_section(lang),
+        )
     if any_time(facts) and spans_over_a_month(facts) and not has_milestones(facts):
-        emit.document("pdca.no-milestones", emit.section_anchor("timeline", "tasks"),
-                      rewrite=rewrites.milestones_table(facts, lang))
+        emit.document(
+            "pdca.no-milestones",
+            emit.section_anchor("timeline", "tasks"),
+            rewrite=rewrites.milestones_table(facts, lang),
+        )

@@ -25,8 +25,10 @@ def _heading_owner(facts: PlanFacts, stmt: Statement) -> str | None:
             return who
     for b in facts.plan.under(hid):
         before = b.kind.value == "paragraph" and b.start_line < stmt.block.start_line
-        if before and (cues.OWNER_LABEL.match(facts.folded[b.id])
-                       or re.match(r"^(?:owner|lead|负责人|责任人|牵头)", facts.folded[b.id])):
+        if before and (
+            cues.OWNER_LABEL.match(facts.folded[b.id])
+            or re.match(r"^(?:owner|lead|负责人|责任人|牵头)", facts.folded[b.id])
+        ):
             return owner_in_text(b.text, facts.folded[b.id])
     return None
 
@@ -68,13 +70,20 @@ _SINGLE_ROLE = re.compile(
 
 def _person(who: str) -> str | None:
     """One person's name or one-person role from an owner string; None for teams and vendors."""
-    who = re.sub(r"^(?:owner|lead|负责人|责任人|牵头人?|dri|responsible)\s*[:：]?\s*", "", who.strip(), flags=re.I)
+    who = re.sub(
+        r"^(?:owner|lead|负责人|责任人|牵头人?|dri|responsible)\s*[:：]?\s*",
+        "",
+        who.strip(),
+        flags=re.I,
+    )
     who = who.strip(" ()（）:：-–—@")
     if not who or len(who) > 30 or re.search(r"[,，、/&+]| and |和|及", who):
         return None
     if cues.PERSON_NAME["zh"].fullmatch(fold(who)):
         return who
-    if _SINGLE_ROLE.match(who) and not _TEAM_WORDS.search(re.sub(r"(?:经理|主任|总监|主管|负责人)$", "", who)):
+    if _SINGLE_ROLE.match(who) and not _TEAM_WORDS.search(
+        re.sub(r"(?:经理|主任|总监|主管|负责人)$", "", who)
+    ):
         return who
     if _TEAM_WORDS.search(who):
         return None
@@ -113,5 +122,11 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
     if owners and total:
         who, n = owners.most_common(1)[0]
         if n >= 4 and n > total / 2:
-            emit.document("raci.overloaded", emit.section_anchor("tasks", "organisation"),
-                          who=who, n=n, total=total, rewrite=rewrites.raci_table(facts, lang))
+            emit.document(
+                "raci.overloaded",
+                emit.section_anchor("tasks", "organisation"),
+                who=who,
+                n=n,
+                total=total,
+                rewrite=rewrites.raci_table(facts, lang),
+            )

@@ -27,11 +27,14 @@ def _has_budget(facts: PlanFacts) -> tuple[bool, bool]:
 
 
 def _budget_section_with_figures(facts: PlanFacts) -> bool:
-    """"## Budget (USD)" followed by lines with numbers: the currency is in the heading."""
+    """ "## Budget (USD)" followed by lines with numbers: the currency is in the heading."""
     for b in facts.plan.blocks:
-        if (b.kind == BlockKind.HEADING and facts.section.get(b.id) == "resources"
-                and HEADING_CURRENCY.search(facts.folded[b.id])
-                and any(re.search(r"\d", facts.folded[x.id]) for x in facts.plan.under(b.id))):
+        if (
+            b.kind == BlockKind.HEADING
+            and facts.section.get(b.id) == "resources"
+            and HEADING_CURRENCY.search(facts.folded[b.id])
+            and any(re.search(r"\d", facts.folded[x.id]) for x in facts.plan.under(b.id))
+        ):
             return True
     return False
 
@@ -41,15 +44,25 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
     amount, tbd = _has_budget(facts)
     if not amount or tbd:
         note = (" (it is marked TBD)" if lang == "en" else "（预算仍为待定）") if tbd else ""
-        emit.document("resource.no-budget", emit.section_anchor("resources"), tbd=note,
-                      rewrite=rewrites.budget_table(facts, lang))
+        emit.document(
+            "resource.no-budget",
+            emit.section_anchor("resources"),
+            tbd=note,
+            rewrite=rewrites.budget_table(facts, lang),
+        )
     if not cues.STAFF_CUES.search(facts.all_text) and not _any_owner(facts):
-        emit.document("resource.no-staffing", emit.section_anchor("organisation", "resources"),
-                      rewrite=rewrites.raci_table(facts, lang))
+        emit.document(
+            "resource.no-staffing",
+            emit.section_anchor("organisation", "resources"),
+            rewrite=rewrites.raci_table(facts, lang),
+        )
     timed = any_time(facts)
     if not timed:
-        emit.document("resource.no-timeline", emit.section_anchor("timeline"),
-                      rewrite=rewrites.milestones_table(facts, lang))
+        emit.document(
+            "resource.no-timeline",
+            emit.section_anchor("timeline"),
+            rewrite=rewrites.milestones_table(facts, lang),
+        )
     elif not cues.BUFFER_CUES.search(facts.all_text):
         emit.document("resource.no-buffer", emit.section_anchor("timeline", "resources"))
 

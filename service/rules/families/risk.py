@@ -16,7 +16,9 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
         mentions = cues.RISK_CUES.search(facts.body_text)
         headed_but_empty = risk_heading is not None
         if not mentions or headed_but_empty:
-            emit.document("risk.no-register", risk_heading, rewrite=rewrites.risk_register(facts, lang))
+            emit.document(
+                "risk.no-register", risk_heading, rewrite=rewrites.risk_register(facts, lang)
+            )
         return
     for r in facts.risks:
         children = "\n".join(facts.folded[c.id] for c in r.children)
@@ -25,9 +27,17 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
         if r.row:
             owner = bool(owner)
         if not fields["mitigation"]:
-            emit.block("risk.no-mitigation", r.block,
-                       rewrite=rewrites.with_mitigation(r, lang, mitigation=False,
-                                                        assessment=bool(fields["assessment"]), owner=owner is not False))
+            emit.block(
+                "risk.no-mitigation",
+                r.block,
+                rewrite=rewrites.with_mitigation(
+                    r,
+                    lang,
+                    mitigation=False,
+                    assessment=bool(fields["assessment"]),
+                    owner=owner is not False,
+                ),
+            )
         if not fields["assessment"]:
             emit.block("risk.no-assessment", r.block)
         if owner is False:

@@ -19,7 +19,10 @@ from service.rules.extract.signals import (
     strip_dates,
 )
 
-_BASELINE_COLUMN = re.compile(r"baseline|current|today|actual|as[- ]is|last year|20\d\d|基线|基准|现状|当前|目前|现值|上年|去年", re.I)
+_BASELINE_COLUMN = re.compile(
+    r"baseline|current|today|actual|as[- ]is|last year|20\d\d|基线|基准|现状|当前|目前|现值|上年|去年",
+    re.I,
+)
 _TARGET_COLUMN = re.compile(r"target|goal|目标|目標", re.I)
 
 
@@ -32,7 +35,11 @@ def _goal_text(g: Statement) -> str:
 def _row_baseline(g: Statement) -> bool:
     """A table row whose baseline/current column is filled."""
     for header, cell in g.row.items():
-        if _BASELINE_COLUMN.search(header) and not _TARGET_COLUMN.search(header) and not cues.EMPTY_CELL.match(cell):
+        if (
+            _BASELINE_COLUMN.search(header)
+            and not _TARGET_COLUMN.search(header)
+            and not cues.EMPTY_CELL.match(cell)
+        ):
             return True
     return False
 
@@ -43,13 +50,18 @@ def _numeric_target_cell(g: Statement) -> bool:
     return any(re.match(r"^\s*[≥≤<>~≈]?\s*[$€£¥]?\d", c) for c in cells)
 
 
-_TARGET = re.compile(r"(?:前|第|top\s?)[一二三四五六七八九十\d]+名?|[$€£¥]?\d[\d,.]*\s?(?:%|％|万元|亿元|元|万|亿|[kKmM]\b|分|小时|hours?\b|days?\b|天|人|家|个|件|名|次|学时)?")
+_TARGET = re.compile(
+    r"(?:前|第|top\s?)[一二三四五六七八九十\d]+名?|[$€£¥]?\d[\d,.]*\s?(?:%|％|万元|亿元|元|万|亿|[kKmM]\b|分|小时|hours?\b|days?\b|天|人|家|个|件|名|次|学时)?"
+)
 
 
 def _target_display(raw: str) -> str:
     """The target value as the author wrote it ("3%", "500万元"), for the message."""
-    values = [m.group(0).strip() for m in _TARGET.finditer(strip_dates(raw))
-              if not re.fullmatch(r"(?:19|20)\d\d", m.group(0).strip())]
+    values = [
+        m.group(0).strip()
+        for m in _TARGET.finditer(strip_dates(raw))
+        if not re.fullmatch(r"(?:19|20)\d\d", m.group(0).strip())
+    ]
     return values[-1] if values else ""
 
 
@@ -87,7 +99,9 @@ def _statement_texts(g: Statement) -> list[tuple[str, str]]:
     return forms
 
 
-_LABEL_CELL = re.compile(r"^(?:output|outcome|goal|objective|impact|o|kr|result|level)?\s*[\d.]+$|^[A-Za-z]?\d+$", re.I)
+_LABEL_CELL = re.compile(
+    r"^(?:output|outcome|goal|objective|impact|o|kr|result|level)?\s*[\d.]+$|^[A-Za-z]?\d+$", re.I
+)
 
 
 def _generic(g: Statement) -> str | None:
@@ -102,15 +116,27 @@ def _generic(g: Statement) -> str | None:
 def _generic_text(text: str, raw: str) -> str | None:
     for lang in ("en", "zh"):
         m = cues.GENERIC_VERB[lang].match(text)
-        if m and cues.ABSTRACT_OBJECT[lang].search(text[m.end():]) and not cues.SCOPE_MARKERS[lang].search(raw):
+        if (
+            m
+            and cues.ABSTRACT_OBJECT[lang].search(text[m.end() :])
+            and not cues.SCOPE_MARKERS[lang].search(raw)
+        ):
             return raw[: m.end()].strip()
-    if cues.TRAILING_GENERIC_ZH.search(text) and cues.ABSTRACT_OBJECT["zh"].search(text) and not cues.SCOPE_MARKERS["zh"].search(raw):
+    if (
+        cues.TRAILING_GENERIC_ZH.search(text)
+        and cues.ABSTRACT_OBJECT["zh"].search(text)
+        and not cues.SCOPE_MARKERS["zh"].search(raw)
+    ):
         return raw
     if cues.SLOGAN.match(text):
         return raw
     # Slogans with no verb ("Operational excellence") are as unspecific.
     words = re.findall(r"[a-z]+", text)
-    if 0 < len(words) <= 3 and not re.search(r"\d", text) and cues.ABSTRACT_OBJECT["en"].search(text):
+    if (
+        0 < len(words) <= 3
+        and not re.search(r"\d", text)
+        and cues.ABSTRACT_OBJECT["en"].search(text)
+    ):
         return raw
     return None
 
@@ -121,7 +147,9 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
         text = _goal_text(g)
         children = " ".join(facts.folded[c.id] for c in g.children)
         full = f"{text} {children}"
-        metric = has_metric(full) and not (has_placeholder(text) and not has_metric(re.sub(cues.PLACEHOLDER, " ", text)))
+        metric = has_metric(full) and not (
+            has_placeholder(text) and not has_metric(re.sub(cues.PLACEHOLDER, " ", text))
+        )
         metric = metric or _numeric_target_cell(g)
         timed = has_time_reference(full) or _row_header_time(g) or inherits_period(facts, g.block)
         if not metric:
@@ -129,18 +157,35 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
             if verb:
                 emit.block("smart.specific", g.block, verb=verb, rewrite=None)
         if not metric:
-            emit.block("smart.measurable", g.block,
-                       rewrite=rewrites.smart_goal(g, facts, lang, need_metric=True,
-                                                   need_time=not timed, need_baseline=False))
+            emit.block(
+                "smart.measurable",
+                g.block,
+                rewrite=rewrites.smart_goal(
+                    g, facts, lang, need_metric=True, need_time=not timed, need_baseline=False
+                ),
+            )
         else:
             ratio = jump_ratio(full)
             if ratio is not None and ratio > 10:
                 emit.block("smart.achievable", g.block, key="smart.achievable.jump", ratio=ratio)
-            elif not _row_baseline(g) and not has_baseline(children) and (target := _unbased_target(g, text)):
-                emit.block("smart.achievable", g.block, target=target,
-                           rewrite=rewrites.smart_goal(g, facts, lang, need_metric=False,
-                                                       need_time=not timed, need_baseline=True))
+            elif (
+                not _row_baseline(g)
+                and not has_baseline(children)
+                and (target := _unbased_target(g, text))
+            ):
+                emit.block(
+                    "smart.achievable",
+                    g.block,
+                    target=target,
+                    rewrite=rewrites.smart_goal(
+                        g, facts, lang, need_metric=False, need_time=not timed, need_baseline=True
+                    ),
+                )
         if not timed:
-            emit.block("smart.time-bound", g.block,
-                       rewrite=rewrites.smart_goal(g, facts, lang, need_metric=not metric,
-                                                   need_time=True, need_baseline=False))
+            emit.block(
+                "smart.time-bound",
+                g.block,
+                rewrite=rewrites.smart_goal(
+                    g, facts, lang, need_metric=not metric, need_time=True, need_baseline=False
+                ),
+            )
