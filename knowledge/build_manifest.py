@@ -73,8 +73,18 @@ PRIMARY: dict[str, str] = {
 
 FRAMEWORK_TAGS = frozenset(
     {
-        "smart", "okr", "raci", "pdca", "bsc", "risk", "resource",
-        "monitoring", "communication", "evaluation", "iteration", "case",
+        "smart",
+        "okr",
+        "raci",
+        "pdca",
+        "bsc",
+        "risk",
+        "resource",
+        "monitoring",
+        "communication",
+        "evaluation",
+        "iteration",
+        "case",
     }
 )
 LANGUAGES = frozenset({"en", "zh"})
@@ -197,8 +207,12 @@ def parse_file(path: Path, report: Report) -> list[Chunk]:
         key, value = raw.split(":", 1)
         key = key.strip()
         if key not in KNOWN_FRONT_MATTER:
-            report.add(path, i + 1, f"unknown front matter key {key!r} "
-                       f"(known: {', '.join(sorted(KNOWN_FRONT_MATTER))})")
+            report.add(
+                path,
+                i + 1,
+                f"unknown front matter key {key!r} "
+                f"(known: {', '.join(sorted(KNOWN_FRONT_MATTER))})",
+            )
         value = value.strip()
         if len(value) > 1 and value[0] == value[-1] and value[0] in "\"'":
             report.add(path, i + 1, f"write the value of {key!r} without quotes")
@@ -225,8 +239,12 @@ def parse_file(path: Path, report: Report) -> list[Chunk]:
     heads = [i for i in range(end + 1, len(lines)) if lines[i].startswith("## ")]
     before = [ln for ln in lines[end + 1 : heads[0] if heads else len(lines)] if ln.strip()]
     if before:
-        report.add(path, end + 2, "text between the front matter and the first '## ' "
-                   "heading is not indexed; move it into a chunk or delete it")
+        report.add(
+            path,
+            end + 2,
+            "text between the front matter and the first '## ' "
+            "heading is not indexed; move it into a chunk or delete it",
+        )
     if not heads:
         report.add(path, end + 1, "no chunks: add at least one '## ' heading")
     for n, start in enumerate(heads):
@@ -235,8 +253,12 @@ def parse_file(path: Path, report: Report) -> list[Chunk]:
         meta_line = lines[start + 1] if start + 1 < len(lines) else ""
         match = META_RE.match(meta_line.strip())
         if not match:
-            report.add(path, start + 2, "the line after a '## ' heading must be "
-                       "'<!-- id: ...; frameworks: ...; codes: ... -->'")
+            report.add(
+                path,
+                start + 2,
+                "the line after a '## ' heading must be "
+                "'<!-- id: ...; frameworks: ...; codes: ... -->'",
+            )
             continue
         body = "\n".join(lines[start + 2 : stop]).strip()
         chunk = Chunk(
@@ -267,11 +289,19 @@ def check_chunk(chunk: Chunk, expected_suffix: str, report: Report) -> None:
     if not chunk.title:
         report.add(path, line, "empty chunk title")
     if not ID_RE.match(chunk.chunk_id):
-        report.add(path, line, f"bad id {chunk.chunk_id!r}: use lowercase ascii "
-                   "'<topic>-<slug>-<lang>' ending in -en, -zh or -zht")
+        report.add(
+            path,
+            line,
+            f"bad id {chunk.chunk_id!r}: use lowercase ascii "
+            "'<topic>-<slug>-<lang>' ending in -en, -zh or -zht",
+        )
     elif chunk.suffix != expected_suffix:
-        report.add(path, line, f"id {chunk.chunk_id!r} should end in '-{expected_suffix}' "
-                   f"for a {chunk.language}/{chunk.script} file")
+        report.add(
+            path,
+            line,
+            f"id {chunk.chunk_id!r} should end in '-{expected_suffix}' "
+            f"for a {chunk.language}/{chunk.script} file",
+        )
     if not chunk.frameworks:
         report.add(path, line, f"{chunk.chunk_id}: no frameworks tags")
     for tag in chunk.frameworks:
@@ -279,12 +309,20 @@ def check_chunk(chunk: Chunk, expected_suffix: str, report: Report) -> None:
             report.add(path, line, f"{chunk.chunk_id}: unknown framework tag {tag!r}")
     is_case = chunk.chunk_id.startswith("case-")
     if is_case != ("case" in chunk.frameworks):
-        report.add(path, line, f"{chunk.chunk_id}: case ids start with 'case-' and are "
-                   "tagged 'case'; other chunks are neither")
+        report.add(
+            path,
+            line,
+            f"{chunk.chunk_id}: case ids start with 'case-' and are "
+            "tagged 'case'; other chunks are neither",
+        )
     in_cases = "cases" in {part.lower() for part in chunk.file.parts[:-1]}
     if is_case != in_cases:
-        report.add(path, line, f"{chunk.chunk_id}: case cards live under a 'cases/' folder and "
-                   "guidance outside it (the loader tells them apart by folder)")
+        report.add(
+            path,
+            line,
+            f"{chunk.chunk_id}: case cards live under a 'cases/' folder and "
+            "guidance outside it (the loader tells them apart by folder)",
+        )
     if is_case and len(chunk.frameworks) < 2:
         report.add(path, line, f"{chunk.chunk_id}: a case also names the frameworks it illustrates")
     if len(set(chunk.codes)) != len(chunk.codes):
@@ -293,20 +331,31 @@ def check_chunk(chunk: Chunk, expected_suffix: str, report: Report) -> None:
     low, high = EN_WORDS if chunk.language == "en" else ZH_CHARS
     unit = "words" if chunk.language == "en" else "characters"
     if not low <= size <= high:
-        report.add(path, line, f"{chunk.chunk_id}: body has {size} {unit}; keep it "
-                   f"between {low} and {high}")
+        report.add(
+            path,
+            line,
+            f"{chunk.chunk_id}: body has {size} {unit}; keep it between {low} and {high}",
+        )
     if is_case:
         labels = CASE_LABELS["en" if chunk.language == "en" else chunk.suffix]
         found = [label for label in labels if f"**{label}" in chunk.body]
         if len(found) != len(labels):
             missing = [label for label in labels if label not in found]
-            report.add(path, line, f"{chunk.chunk_id}: case card lacks the labelled parts "
-                       f"{missing} (write them as '**{labels[0]}:** ...')")
+            report.add(
+                path,
+                line,
+                f"{chunk.chunk_id}: case card lacks the labelled parts "
+                f"{missing} (write them as '**{labels[0]}:** ...')",
+            )
         else:
             order = [chunk.body.index(f"**{label}") for label in labels]
             if order != sorted(order):
-                report.add(path, line, f"{chunk.chunk_id}: case parts are out of order "
-                           f"(expected {' / '.join(labels)})")
+                report.add(
+                    path,
+                    line,
+                    f"{chunk.chunk_id}: case parts are out of order "
+                    f"(expected {' / '.join(labels)})",
+                )
 
 
 def check_script(chunks: Iterable[Chunk], report: Report) -> None:
@@ -323,28 +372,42 @@ def check_script(chunks: Iterable[Chunk], report: Report) -> None:
             script = detect_script(text)
             want = "hant" if chunk.suffix == "zht" else "hans"
             if script != want:
-                report.add(chunk.file, chunk.line,
-                           f"{chunk.chunk_id}: text reads as {script}, expected {want}")
+                report.add(
+                    chunk.file,
+                    chunk.line,
+                    f"{chunk.chunk_id}: text reads as {script}, expected {want}",
+                )
         if convert is not None and chunk.suffix == "zh":
             stray = sorted({a for a, b in zip(text, convert(text), strict=False) if a != b})
             if stray:
-                report.add(chunk.file, chunk.line, f"{chunk.chunk_id}: 繁體 characters in a "
-                           f"简体 chunk: {''.join(stray)}")
+                report.add(
+                    chunk.file,
+                    chunk.line,
+                    f"{chunk.chunk_id}: 繁體 characters in a 简体 chunk: {''.join(stray)}",
+                )
 
 
-def check_collection(chunks: list[Chunk], codes: list[str], *, builtin: bool,
-                     report: Report) -> None:
+def check_collection(
+    chunks: list[Chunk], codes: list[str], *, builtin: bool, report: Report
+) -> None:
     seen: dict[str, Chunk] = {}
     for chunk in chunks:
         if chunk.chunk_id in seen:
             other = seen[chunk.chunk_id]
-            report.add(chunk.file, chunk.line, f"duplicate id {chunk.chunk_id!r} "
-                       f"(also {_rel(other.file)}:{other.line})")
+            report.add(
+                chunk.file,
+                chunk.line,
+                f"duplicate id {chunk.chunk_id!r} (also {_rel(other.file)}:{other.line})",
+            )
         seen[chunk.chunk_id] = chunk
         for code in chunk.codes:
             if code not in codes:
-                report.add(chunk.file, chunk.line, f"{chunk.chunk_id}: unknown rule code "
-                           f"{code!r} (see service/rules/catalogue.py)")
+                report.add(
+                    chunk.file,
+                    chunk.line,
+                    f"{chunk.chunk_id}: unknown rule code "
+                    f"{code!r} (see service/rules/catalogue.py)",
+                )
     by_slug: dict[str, set[str]] = defaultdict(set)
     for chunk in chunks:
         by_slug[chunk.slug].add(chunk.suffix)
@@ -352,48 +415,74 @@ def check_collection(chunks: list[Chunk], codes: list[str], *, builtin: bool,
         for chunk in chunks:
             twins = by_slug[chunk.slug]
             if chunk.suffix in ("en", "zht") and "zh" not in twins:
-                report.add(chunk.file, chunk.line, f"{chunk.chunk_id}: no 简体 twin "
-                           f"'{chunk.slug}-zh'")
+                report.add(
+                    chunk.file, chunk.line, f"{chunk.chunk_id}: no 简体 twin '{chunk.slug}-zh'"
+                )
             if chunk.suffix == "zh" and "en" not in twins:
-                report.add(chunk.file, chunk.line, f"{chunk.chunk_id}: no English twin "
-                           f"'{chunk.slug}-en'")
+                report.add(
+                    chunk.file, chunk.line, f"{chunk.chunk_id}: no English twin '{chunk.slug}-en'"
+                )
         guidance = [c for c in chunks if "case" not in c.frameworks]
         for lang in ("en", "zh"):
             listed = {code for c in chunks if c.suffix == lang for code in c.codes}
             first = {c.codes[0] for c in guidance if c.suffix == lang and c.codes}
             for code in codes:
                 if code not in listed:
-                    report.add(KNOWLEDGE_DIR, 0, f"rule code {code!r} is supported by no "
-                               f"'{lang}' chunk")
+                    report.add(
+                        KNOWLEDGE_DIR, 0, f"rule code {code!r} is supported by no '{lang}' chunk"
+                    )
                 elif code not in first:
-                    report.add(KNOWLEDGE_DIR, 0, f"rule code {code!r} is listed first by no "
-                               f"'{lang}' guidance chunk (its most specific chunk should "
-                               "list it first)")
+                    report.add(
+                        KNOWLEDGE_DIR,
+                        0,
+                        f"rule code {code!r} is listed first by no "
+                        f"'{lang}' guidance chunk (its most specific chunk should "
+                        "list it first)",
+                    )
         by_id = {c.chunk_id: c for c in chunks}
         for code in codes:
             slug = PRIMARY.get(code)
             if slug is None:
-                report.add(KNOWLEDGE_DIR / "build_manifest.py", 0, f"rule code {code!r} has no "
-                           "entry in PRIMARY (name its most specific guidance chunk)")
+                report.add(
+                    KNOWLEDGE_DIR / "build_manifest.py",
+                    0,
+                    f"rule code {code!r} has no "
+                    "entry in PRIMARY (name its most specific guidance chunk)",
+                )
                 continue
             for lang in ("en", "zh"):
                 primary = by_id.get(f"{slug}-{lang}")
                 if primary is None or "case" in primary.frameworks:
-                    report.add(KNOWLEDGE_DIR / "build_manifest.py", 0, f"PRIMARY[{code!r}]: no "
-                               f"guidance chunk '{slug}-{lang}'")
+                    report.add(
+                        KNOWLEDGE_DIR / "build_manifest.py",
+                        0,
+                        f"PRIMARY[{code!r}]: no guidance chunk '{slug}-{lang}'",
+                    )
                 elif not primary.codes or primary.codes[0] != code:
-                    report.add(primary.file, primary.line, f"{primary.chunk_id} is the primary "
-                               f"chunk for {code!r} and must list it first")
+                    report.add(
+                        primary.file,
+                        primary.line,
+                        f"{primary.chunk_id} is the primary "
+                        f"chunk for {code!r} and must list it first",
+                    )
         cases = {c.slug for c in chunks if "case" in c.frameworks and c.suffix == "en"}
         paired = {s for s in cases if "zh" in by_slug[s]}
-        seed = {c.slug for c in chunks
-                if "case" in c.frameworks and c.suffix == "en" and c.origin == "seed"}
+        seed = {
+            c.slug
+            for c in chunks
+            if "case" in c.frameworks and c.suffix == "en" and c.origin == "seed"
+        }
         if len(paired) < MIN_CASES:
-            report.add(KNOWLEDGE_DIR, 0, f"{len(paired)} cases in en and zh; "
-                       f"need at least {MIN_CASES}")
+            report.add(
+                KNOWLEDGE_DIR, 0, f"{len(paired)} cases in en and zh; need at least {MIN_CASES}"
+            )
         if len(seed & paired) < MIN_SEED_CASES:
-            report.add(KNOWLEDGE_DIR, 0, f"{len(seed & paired)} cases from the seed text; "
-                       f"need at least {MIN_SEED_CASES} (mark them 'origin: seed')")
+            report.add(
+                KNOWLEDGE_DIR,
+                0,
+                f"{len(seed & paired)} cases from the seed text; "
+                f"need at least {MIN_SEED_CASES} (mark them 'origin: seed')",
+            )
 
 
 def collect(folder: Path, report: Report) -> list[Chunk]:
@@ -408,8 +497,14 @@ def collect(folder: Path, report: Report) -> list[Chunk]:
 def manifest_text(chunks: list[Chunk]) -> str:
     rows = ["\t".join(MANIFEST_HEADER)]
     for c in chunks:
-        cells = (c.chunk_id, _rel(c.file), c.language, c.title,
-                 ",".join(c.frameworks), ",".join(c.codes))
+        cells = (
+            c.chunk_id,
+            _rel(c.file),
+            c.language,
+            c.title,
+            ",".join(c.frameworks),
+            ",".join(c.codes),
+        )
         rows.append("\t".join(cell.replace("\t", " ") for cell in cells))
     return "\n".join(rows) + "\n"
 
@@ -428,8 +523,14 @@ def rule_map_text(chunks: list[Chunk], codes: list[str]) -> str:
             if not matching:
                 continue
             primary = PRIMARY.get(code, "")
-            matching.sort(key=lambda c: (c.slug != primary, "case" in c.frameworks,
-                                         c.codes.index(code), order[c.chunk_id]))
+            matching.sort(
+                key=lambda c: (
+                    c.slug != primary,
+                    "case" in c.frameworks,
+                    c.codes.index(code),
+                    order[c.chunk_id],
+                )
+            )
             rows.append("\t".join((code, lang, ",".join(c.chunk_id for c in matching))))
     return "\n".join(rows) + "\n"
 
@@ -442,16 +543,25 @@ def summary(chunks: list[Chunk]) -> str:
     seed = {c.slug for c in chunks if "case" in c.frameworks and c.origin == "seed"}
     files = {c.file for c in chunks}
     per_lang = ", ".join(f"{k}={v}" for k, v in sorted(langs.items()))
-    return (f"{len(chunks)} chunks in {len(files)} files ({per_lang}); "
-            f"{len(cases)} cases ({len(seed)} from the seed text)")
+    return (
+        f"{len(chunks)} chunks in {len(files)} files ({per_lang}); "
+        f"{len(cases)} cases ({len(seed)} from the seed text)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--check", action="store_true",
-                        help="do not write MANIFEST.tsv; fail if it is out of date")
-    parser.add_argument("--extra", action="append", default=[], type=Path, metavar="DIR",
-                        help="also validate an extra guidance folder (same format)")
+    parser.add_argument(
+        "--check", action="store_true", help="do not write MANIFEST.tsv; fail if it is out of date"
+    )
+    parser.add_argument(
+        "--extra",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="DIR",
+        help="also validate an extra guidance folder (same format)",
+    )
     args = parser.parse_args(argv)
     for folder in args.extra:
         if not folder.is_dir():
@@ -472,17 +582,24 @@ def main(argv: list[str] | None = None) -> int:
     if report.problems:
         for problem in report.problems:
             print(problem, file=sys.stderr)
-        print(f"{len(report.problems)} problem(s); MANIFEST.tsv and RULE_MAP.tsv not written",
-              file=sys.stderr)
+        print(
+            f"{len(report.problems)} problem(s); MANIFEST.tsv and RULE_MAP.tsv not written",
+            file=sys.stderr,
+        )
         return 1
     outputs = {MANIFEST: manifest_text(chunks), RULE_MAP: rule_map_text(chunks, codes)}
     if args.check:
-        stale = [path for path, text in outputs.items()
-                 if not path.exists() or path.read_text(encoding="utf-8") != text]
+        stale = [
+            path
+            for path, text in outputs.items()
+            if not path.exists() or path.read_text(encoding="utf-8") != text
+        ]
         if stale:
             names = ", ".join(_rel(path) for path in stale)
-            print(f"{names} out of date: run .venv/bin/python knowledge/build_manifest.py",
-                  file=sys.stderr)
+            print(
+                f"{names} out of date: run .venv/bin/python knowledge/build_manifest.py",
+                file=sys.stderr,
+            )
             return 1
         print(f"ok: {summary(chunks + extra_chunks)}")
         return 0
