@@ -66,6 +66,7 @@ PRIMARY: dict[str, str] = {
     "consistency.percent-sum": "consistency-percent-sum",
     "consistency.date-order": "consistency-date-order",
     "comm.no-stakeholders": "communication-stakeholders",
+    "plan.placeholder": "plan-placeholders",
     "llm.risk": "risk-hidden-risks",
     "llm.gap": "plan-traceability",
     "llm.inconsistency": "consistency-contradictions",

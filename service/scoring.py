@@ -29,6 +29,7 @@ WEIGHTS = {
     "resource": 1.5,
     "consistency": 1.0,
     "comm": 0.5,
+    "plan": 0.5,
 }
 _LLM_FAMILY = {"llm.risk": "risk", "llm.inconsistency": "consistency", "llm.gap": "smart"}
 

@@ -574,3 +574,61 @@ def test_a_response_clause_needs_an_action() -> None:
         - Drivers short (medium likelihood, high impact); 12 older buses stay licensed as spares
     """)
     assert at(found, "risk.no-mitigation") == [5]
+
+
+# -- plan.placeholder -----------------------------------------------------------------------------
+def test_placeholders_left_from_a_template_are_reported_once_per_block() -> None:
+    found = findings(
+        """
+        # XX市社区服务中心2027年工作计划
+
+        ## 目标
+
+        - 活动参与人数达到500人次
+        - 志愿者满意度达到X%
+
+        ## 任务
+
+        | 任务 | 负责人 | 时间 |
+        |---|---|---|
+        | 招募志愿者 | 待定 | 3月 |
+        | 开展培训 | 李娜 | 4月 |
+
+        ## 风险
+
+        - 风险：……
+        """
+    )
+    assert at(found, "plan.placeholder") == [1, 6, 12, 17]
+    texts = {f.span.start_line: f.message for f in found if f.code == "plan.placeholder" and f.span}
+    assert "X%" in texts[6] and "待定" in texts[12]
+
+
+def test_placeholder_words_in_ordinary_text_are_not_reported() -> None:
+    found = findings(
+        """
+        # Q3 2026 Platform Plan
+
+        ## To do
+
+        - Ship Project X to 40 customers by 2026-09-30 (Sam Wu)
+        - Fix the N+1 queries in the XXL catalogue view (Ana Lee)
+        - Mark done items with [ ] boxes, etc.
+        """
+    )
+    assert at(found, "plan.placeholder") == []
+
+
+def test_a_placeholder_owner_is_not_an_owner() -> None:
+    found = findings(
+        """
+        # Q3 2026 Plan
+
+        ## Tasks
+
+        - Migrate billing to the new ledger by 2026-08-01 (Owner: TBD)
+        - Retire the old ledger by 2026-09-01 (Owner: Finance Ops)
+        """
+    )
+    assert 5 in at(found, "raci.no-owner")
+    assert 5 in at(found, "plan.placeholder")

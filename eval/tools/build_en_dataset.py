@@ -28,6 +28,7 @@ PLANS: dict[str, tuple[str, str, str, str, bool, list[tuple[str, str | None]]]] 
         "mixed",
         False,
         [
+            ("plan.placeholder", "KR1: Grow net revenue retention to X%"),
             ("okr.kr-is-task", "KR3: Launch the new onboarding checklist"),
             ("okr.kr-not-measurable", "KR3: Launch the new onboarding checklist"),
             ("okr.kr-not-measurable", "KR1: Grow net revenue retention to X%"),
@@ -212,6 +213,8 @@ PLANS: dict[str, tuple[str, str, str, str, bool, list[tuple[str, str | None]]]] 
         "weak",
         False,
         [
+            ("plan.placeholder", "Operating budget: TBD"),
+            ("plan.placeholder", "Increase park visits by X%"),
             ("smart.measurable", "1. Increase park visits by X%"),
             ("smart.specific", "3. Enhance the visitor experience"),
             ("smart.measurable", "3. Enhance the visitor experience"),
@@ -236,6 +239,7 @@ PLANS: dict[str, tuple[str, str, str, str, bool, list[tuple[str, str | None]]]] 
         "mixed",
         False,
         [
+            ("plan.placeholder", "reaches TBD"),
             (
                 "okr.kr-not-measurable",
                 "KR3: Belonging score in the week-6 pulse survey reaches TBD",
@@ -374,6 +378,8 @@ PLANS: dict[str, tuple[str, str, str, str, bool, list[tuple[str, str | None]]]] 
         "weak",
         False,
         [
+            ("plan.placeholder", "- KR: App downloads TBD"),
+            ("plan.placeholder", "X% of loyalty members active"),
             ("okr.kr-not-measurable", "- KR: App downloads TBD"),
             ("okr.kr-is-task", "- KR: Ship personalised offers"),
             ("okr.kr-not-measurable", "- KR: Ship personalised offers"),

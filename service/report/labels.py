@@ -118,6 +118,7 @@ _SHORT_EN: dict[str, str] = {
     "resource": "resources",
     "consistency": "consistency",
     "comm": "communication",
+    "plan": "completeness",
     "llm": "judgement",
 }
 _SHORT_ZH: dict[str, str] = {
@@ -130,6 +131,7 @@ _SHORT_ZH: dict[str, str] = {
     "resource": "资源",
     "consistency": "一致性",
     "comm": "沟通",
+    "plan": "完整性",
     "llm": "评审判断",
 }
 

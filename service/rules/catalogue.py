@@ -43,6 +43,7 @@ FAMILIES: dict[str, tuple[str, str]] = {
     "resource": ("Resources and schedule", "资源与进度"),
     "consistency": ("Consistency", "一致性"),
     "comm": ("Communication", "沟通"),
+    "plan": ("Plan completeness", "方案完整性"),
     "llm": ("Reviewer judgement", "评审判断"),
 }
 
@@ -318,6 +319,15 @@ RULES: tuple[RuleSpec, ...] = (
         "没有说明干系人、汇报关系或沟通频率。",
         "Communication: no stakeholders",
         "沟通：没有干系人",
+    ),
+    _R(
+        "plan.placeholder",
+        "warning",
+        "block",
+        "Unfinished template text (TODO, TBD, xxx, [placeholder], 待定, 待补充) is left in the plan.",
+        "方案里留有未完成的模板文字（TODO、TBD、xxx、[占位]、待定、待补充）。",
+        "Placeholder left in the plan",
+        "方案中留有占位内容",
     ),
     _R(
         "llm.risk",

@@ -277,6 +277,16 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("End date {end} is before start date {start}.", "Swap or correct the dates."),
         "zh": ("结束日期 {end} 早于开始日期 {start}。", "更正起止日期。"),
     },
+    "plan.placeholder": {
+        "en": (
+            'Unfinished text left in the plan: "{placeholder}" stands where content belongs.',
+            "Fill in the missing value, name or step, or delete the line; if it is still open, say who decides it and by when.",
+        ),
+        "zh": (
+            "方案中留有未完成的内容：“{placeholder}”处应填写实际内容。",
+            "补上缺失的数值、人员或步骤，或删除该行；若仍未确定，写明由谁、在何时之前确定。",
+        ),
+    },
     "comm.no-stakeholders": {
         "en": (
             "The plan names no stakeholders, reporting line or communication cadence.",

@@ -407,6 +407,21 @@ PLACEHOLDER = re.compile(
     r"|xxx+|待定|待确定|待补充|[xX]{2,}",
     re.I,
 )
+# Unfinished template text (plan.placeholder): slots a template left for a value, name or step.
+TEMPLATE_SLOT = re.compile(
+    r"(?<![\w-])(?:TODO|TBD|TBC|TBA|FIXME)(?![\w-])"
+    r"|(?<![\w-])(?:tbd|tbc)(?![\w-])"
+    r"|(?<![A-Za-z0-9])(?:xxx+|XX+|××+)(?![A-Za-z0-9])"
+    r"|(?<![A-Za-z0-9_.$€£¥])[XYN]\s?%|[$€£¥]\s?[XYN](?![A-Za-z0-9_])|(?<![A-Za-z0-9_-])[XY](?=\s+(?:users|customers|days|weeks|months|people|members|new)\b)"
+    r"|\[\s*(?:placeholder|insert[^\]]{0,40}|tbd|todo|name|date|owner|fill[^\]]{0,30}|此处[^\]]{0,20}|填写[^\]]{0,20})\s*\]"
+    r"|<\s*(?:insert|add|fill)[^>]{0,40}>|\{\{[^}]{1,40}\}\}"
+    r"|待定|待补充|待完善|待确认|待确定|待填写|待填|暂定为?[?？]|[?？]{2,}"
+    r"|^(?:some|several|various)\s+(?:milestones|tasks|risks|goals|metrics|items|actions)\s*[.…]*$"
+    r"|^\s*(?:[-*]\s*)?(?:……|\.\.\.|…)\s*$|[:：]\s*(?:……|\.\.\.|…)\s*$",
+)
+TODO_HEADING = re.compile(
+    r"(?:#+\s*)?(?:to-?dos?|to do(?: list)?|todo list|待办(?:事项)?)\s*[:：]?"
+)
 NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 ZH_NUM = r"[一二两三四五六七八九十百千]+"
 METRIC_VALUE = re.compile(

@@ -155,11 +155,27 @@ def _names_someone(text: str) -> bool:
 
 def owner_in_text(raw: str, folded: str) -> str | None:
     """An owner named in the statement itself, or None (a person's name preferred to a team)."""
-    candidates = list(_owner_candidates(raw, folded))
+    candidates = [who for who in _owner_candidates(raw, folded) if not _is_placeholder(who)]
     for who in candidates:
         if cues.PERSON_NAME["en"].fullmatch(who) or cues.PERSON_NAME["zh"].fullmatch(fold(who)):
             return who
     return candidates[0] if candidates else None
+
+
+_OWNER_WORD = re.compile(
+    r"^(?:owners?|leads?|responsible|accountable|dri|assignee|负责人|责任人|牵头人?|执行人)\s*[:：=]\s*",
+    re.I,
+)
+
+
+def _is_placeholder(who: str) -> bool:
+    """'TBD', '待定', 'XX', '@someone': a slot for an owner, not an owner."""
+    who = _OWNER_WORD.sub("", who.strip(" :：.。"), count=1).strip(" :：.。")
+    return bool(
+        cues.EMPTY_CELL.fullmatch(who)
+        or cues.TEMPLATE_SLOT.fullmatch(who)
+        or re.fullmatch(r"@?(?:someone|somebody|anyone|tbd|owner|name|xx+|某人|某某)", who, re.I)
+    )
 
 
 def _owner_candidates(raw: str, folded: str) -> Iterator[str]:

@@ -6,10 +6,11 @@ from service.rules.families import (
     consistency,
     okr,
     pdca,
+    plan,
     raci,
     resource,
     risk,
     smart,
 )
 
-FAMILIES = (smart, okr, raci, pdca, bsc, risk, resource, consistency, comm)
+FAMILIES = (smart, okr, raci, pdca, bsc, risk, resource, consistency, comm, plan)
