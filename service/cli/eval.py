@@ -56,6 +56,14 @@ def command(
     plan: Annotated[
         list[str] | None, typer.Option("--plan", help="Only this plan id (repeatable).")
     ] = None,
+    wave: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--wave",
+            help="Only the plans of this labelling wave of the real split (repeatable), "
+            "e.g. to record a new wave's first-contact score.",
+        ),
+    ] = None,
     baseline: Annotated[
         Path | None,
         typer.Option(help="Baseline to compare with (default eval/baselines/<mode>-<split>.json)."),
@@ -135,6 +143,7 @@ def command(
             split=split.value,
             language=lang,
             ids=list(plan) if plan else None,
+            waves=list(wave) if wave else None,
             eval_dir=eval_dir,
             config=cfg,
             cassette_dir=cassettes,

@@ -192,6 +192,7 @@ def load_dataset(
     split: str = "all",
     language: str | None = None,
     ids: list[str] | None = None,
+    waves: list[str] | None = None,
 ) -> list[EvalItem]:
     """The dataset, filtered; raises DatasetError when any file has a problem."""
     items, problems = validate_dataset(eval_dir)
@@ -207,4 +208,7 @@ def load_dataset(
     if ids:
         wanted = set(ids)
         items = [i for i in items if i.id in wanted]
+    if waves:
+        chosen = set(waves)
+        items = [i for i in items if (i.model_extra or {}).get("wave") in chosen]
     return sorted(items, key=lambda i: i.id)

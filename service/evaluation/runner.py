@@ -215,6 +215,7 @@ def run_eval(
     split: str = "dev",
     language: str | None = None,
     ids: list[str] | None = None,
+    waves: list[str] | None = None,
     eval_dir: Path | None = None,
     config: ReviewConfig | None = None,
     settings: Settings | None = None,
@@ -231,7 +232,7 @@ def run_eval(
     settings = settings or get_settings()
     config = config or ReviewConfig()
     eval_dir = eval_dir or (ROOT / "eval")
-    items = load_dataset(eval_dir, split=split, language=language, ids=ids)
+    items = load_dataset(eval_dir, split=split, language=language, ids=ids, waves=waves)
     review = review_fn or default_review
     options = ReviewOptions(llm="off" if mode == "offline" else "on", config=config)
     chunk_ids, cite_why = _chunk_ids()

@@ -85,8 +85,7 @@ SECTION_CUES: dict[str, dict[str, list[str]]] = {
             r"\btargets?\b",
             r"\baims?\b",
             r"\bsuccess (criteria|measures|metrics)\b",
-            r"\bmeasures? of success\b",
-            r"\bwhat success looks like\b",
+            r"\bsuccess\b",
             r"\bkpis?\b",
             r"\boutcomes\b",
             r"\bpriorities\b",
@@ -126,8 +125,6 @@ SECTION_CUES: dict[str, dict[str, list[str]]] = {
             r"\bwork breakdown\b",
             r"\bto-?dos?\b",
             r"\bkey work\b",
-            r"\bwhat we(?:'ll| will) do\b",
-            r"\bhow we(?:'ll| will) (?:get there|deliver|do it)\b",
             r"\bour approach\b",
             r"\bplan of action\b",
             r"\bsteps\b",
@@ -168,6 +165,9 @@ SECTION_CUES: dict[str, dict[str, list[str]]] = {
             "执行事项",
             "推动措施",
             "推进措施",
+            "步骤",
+            "执行步骤",
+            "推进步骤",
             "活动",
         ],
     },
@@ -233,7 +233,6 @@ SECTION_CUES: dict[str, dict[str, list[str]]] = {
             r"\bcontingenc",
             r"\bmitigation\b",
             r"\bassumptions and risks\b",
-            r"\bdependencies\b",
             r"\bconcerns\b",
         ],
         "zh": ["风险"],
@@ -271,6 +270,12 @@ SECTION_CUES: dict[str, dict[str, list[str]]] = {
             "数据分析",
             "效果评估",
             "绩效",
+            "监控指标",
+            "监测指标",
+            "观测指标",
+            "采集指标",
+            "运行指标",
+            "监控项",
         ],
     },
     "communication": {
@@ -295,6 +300,19 @@ SECTION_CUES: dict[str, dict[str, list[str]]] = {
         "zh": ["迭代", "持续改进", "优化", "改进"],
     },
 }
+
+# Cues that are clauses rather than head words, matched anywhere in a heading.
+SECTION_CLAUSES: list[tuple[str, str]] = [
+    (
+        r"^(?:a\s+|the\s+)?(?:review|retrospective) of\b|\blooking back\b|\bin review\b|\bwhere we are\b",
+        "background",
+    ),
+    (
+        r"\bwhat success looks like\b|\bmeasures? of success\b|\bhow (?:we|you) will measure success\b",
+        "goals",
+    ),
+    (r"\bwhat we(?:'ll| will) do\b|\bhow we(?:'ll| will) (?:get there|deliver|do it)\b", "tasks"),
+]
 
 # Headings whose wording decides their kind before the general cues are tried.
 SECTION_OVERRIDES: list[tuple[str, str]] = [
@@ -409,8 +427,9 @@ PLACEHOLDER = re.compile(
 )
 # Unfinished template text (plan.placeholder): slots a template left for a value, name or step.
 TEMPLATE_SLOT = re.compile(
-    r"(?<![\w-])(?:TODO|TBD|TBC|TBA|FIXME)(?![\w-])"
-    r"|(?<![\w-])(?:tbd|tbc)(?![\w-])"
+    r"(?<![\w-])(?:TBD|TBC|TBA|tbd|tbc)(?![\w-])"
+    # TODO/FIXME as a note ("TODO: add risks", "(TODO)", a cell of its own), not a name ("TODO Group")
+    r"|(?<![\w-])(?:TODO|FIXME)(?=\s*(?:[:：\-–—)\]|]|$))|(?<=[(\[])\s*(?:TODO|FIXME)\b"
     r"|(?<![A-Za-z0-9])(?:xxx+|XX+|××+)(?![A-Za-z0-9])"
     r"|(?<![A-Za-z0-9_.$€£¥])[XYN]\s?%|[$€£¥]\s?[XYN](?![A-Za-z0-9_])|(?<![A-Za-z0-9_-])[XY](?=\s+(?:users|customers|days|weeks|months|people|members|new)\b)"
     r"|\[\s*(?:placeholder|insert[^\]]{0,40}|tbd|todo|name|date|owner|fill[^\]]{0,30}|此处[^\]]{0,20}|填写[^\]]{0,20})\s*\]"

@@ -12,29 +12,109 @@ from service.rules.extract.normalize import fold
 
 @lru_cache(maxsize=1)
 def _compiled() -> dict[str, re.Pattern[str]]:
+    """Per plan part, one pattern that matches its cue words at the END of a phrase."""
     out: dict[str, re.Pattern[str]] = {}
     for kind, by_lang in cues.SECTION_CUES.items():
         parts = list(by_lang["en"]) + [re.escape(w) for w in by_lang["zh"]]
-        out[kind] = re.compile("|".join(parts), re.I)
+        out[kind] = re.compile(r"(?:" + "|".join(parts) + r")$", re.I)
     return out
 
 
+_OUTLINE = re.compile(
+    r"^[\s#\d.、()（）一二三四五六七八九十壹贰叁肆伍陆柒捌玖拾第章节部分:：\-*➡️►▶•·]+"
+)
+# Where a heading's head phrase ends: a preposition, a relative clause, a colon, a bracket, a dash.
+_CUT_EN = re.compile(
+    r"\s(?:for|of|in|on|by|to|with|from|at|during|through|under|per|across|within|towards?|"
+    r"that|which|we|we'll|our|you|this|as|vs\.?)\s|[:：(（\[【|]|\s[-–—]+\s|[–—]",
+    re.I,
+)
+_CUT_ZH = re.compile(r"[:：(（\[【|]|——|\s[-–—]\s")
+_CONJ = re.compile(r"\s+(?:and|&|or)\s+|\s*[,，/、&]\s*|与|和|以及|及(?!时)|暨", re.I)
+# Words after a cue that do not change the part it names ("Risk register", "风险评估", "进度安排").
+_TAIL = re.compile(
+    r"(?:\s+(?:plans?|list|overview|summary|table|register|log|matrix|breakdown|details|section|"
+    r"framework|approach|assessment|analysis|management|planning|control|mitigations?|"
+    r"responses?|items|statement|update|updates)"
+    r"|计划|安排|方案|情况|说明|部分|一览表?|表|清单|明细|分析|管理|评估|控制|识别|应对|预案|机制|体系|规划|概况|要点|设定|设置|分解)$",
+    re.I,
+)
+# Trailing numbers, years, quarters and symbols ("Goals 2026", "OKR (Q3)", "目标：").
+_TRAILING = re.compile(
+    r"(?:[\s\W_]|\d|\b(?:q[1-4]|h[12]|fy\s?\d{2,4})\b|年度|第?[一二三四五六七八九十]+(?:季度|期|阶段))+$",
+    re.I,
+)
+# Modifiers made from a cue ("risk-based", "goal-driven", "target-state") are not its head.
+_COMPOUND = re.compile(
+    r"\b[a-z]+-(?:based|driven|related|oriented|aware|free|level|state|setting)\b", re.I
+)
+
+
+def _clean(text: str) -> str:
+    text = _COMPOUND.sub(" x ", text)
+    text = _TRAILING.sub("", text.strip())
+    return text.strip()
+
+
+def _conjunct_kind(conj: str) -> str | None:
+    """The part one conjunct names by its head word (its last word, tail words aside)."""
+    conj = _clean(conj)
+    if not conj:
+        return None
+    patterns = _compiled()
+    stripped = _clean(_TAIL.sub("", conj))
+    for text in (stripped, conj) if stripped and stripped != conj else (conj,):
+        # The longest cue ending the phrase wins ("监控指标" is monitoring, not "指标" goals);
+        # ties go to the earlier part in SECTION_ORDER.
+        best: tuple[int, int, str] | None = None
+        for rank, kind in enumerate(cues.SECTION_ORDER):
+            m = patterns[kind].search(text)
+            if m and (best is None or (m.end() - m.start(), -rank) > (best[0], best[1])):
+                best = (m.end() - m.start(), -rank, kind)
+        if best is not None:
+            return best[2]
+    return None
+
+
+def _phrase_kind(phrase: str) -> str | None:
+    kinds = {k for c in _CONJ.split(phrase) if (k := _conjunct_kind(c))}
+    for kind in cues.SECTION_ORDER:
+        if kind in kinds:
+            return kind
+    return None
+
+
 def classify_heading(text: str) -> str | None:
-    """The plan part a heading introduces, or None when it names none."""
-    folded = fold(text)
+    """The plan part a heading introduces, or None when it names none.
+
+    The part comes from the heading's head word, not from any word in it: "Targets for 2026"
+    is goals, "Target systems" is not; "风险评估" is risks, "目标用户" is not (see
+    docs/rules-interpretation.md, "Reading real plans")."""
+    folded = fold(text).strip()
     # Strip outline numbering so "2.1 Goals" and "一、目标" classify by their words.
-    folded = (
-        re.sub(
-            r"^[\s#\d.、()（）一二三四五六七八九十壹贰叁肆伍陆柒捌玖拾第章节部分:：-]+", "", folded
-        )
-        or folded
-    )
+    folded = _OUTLINE.sub("", folded) or folded
     for pattern, kind in cues.SECTION_OVERRIDES:
         if re.search(pattern, folded):
             return kind
-    patterns = _compiled()
-    for kind in cues.SECTION_ORDER:
-        if patterns[kind].search(folded):
+    clause = _whole_phrase_cue(folded)
+    if clause is not None:
+        return clause
+    cut = _CUT_ZH if re.search(r"[\u4e00-\u9fff]", folded) else _CUT_EN
+    pieces = [p for p in cut.split(folded) if p and p.strip()]
+    if not pieces:
+        return None
+    # The head phrase is the first piece; when it names nothing ("Q3 2026: Goals"), the next.
+    for piece in pieces[:2]:
+        kind = _phrase_kind(piece.strip())
+        if kind is not None:
+            return kind
+    return None
+
+
+def _whole_phrase_cue(folded: str) -> str | None:
+    """Cues that are clauses, matched anywhere ("What success looks like", "How we will get there")."""
+    for pattern, kind in cues.SECTION_CLAUSES:
+        if re.search(pattern, folded, re.I):
             return kind
     return None
 
