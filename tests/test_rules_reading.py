@@ -51,3 +51,86 @@ from service.rules.extract.sections import classify_heading
 )
 def test_a_heading_is_read_by_its_head_word(heading: str, kind: str | None) -> None:
     assert classify_heading(heading) == kind
+
+
+def _codes_at(text: str, code: str) -> list[int]:
+    from textwrap import dedent
+
+    from service.review import ReviewOptions, review_text
+
+    review = review_text(dedent(text).strip() + "\n", "t.md", ReviewOptions(llm="off"))
+    return sorted(f.span.start_line for f in review.findings if f.code == code and f.span)
+
+
+def test_an_activity_described_by_fields_is_one_task_owned_by_its_organiser_field() -> None:
+    plan = """
+    # 2027年社区活动计划
+
+    ## 主要活动
+
+    ### 1. 技术分享会
+
+    - 时间：每月一次
+    - 形式：线上直播
+    - 分享话题：
+        - 新版本特性介绍
+        - 性能调优经验
+    - 组织者：王芳
+
+    ### 2. 周例会
+
+    - 时间：周四晚上7点
+    - 例会内容：进度同步
+    - 组织者：李雷
+
+    ### 3. 资料改进活动
+
+    - 形式：提交issue/PR
+    - 频率：不定期
+    """
+    # The fields, the topics and the activities that name an organiser are not unowned tasks;
+    # the one activity without an organiser, where the others name theirs, is.
+    assert _codes_at(plan, "raci.no-owner") == [20]
+
+
+def test_activities_without_any_owner_field_are_left_to_the_staffing_rule() -> None:
+    plan = """
+    # 2027年社区活动计划
+
+    ## 主要活动
+
+    ### 1. 技术分享会
+
+    - 时间：每月一次
+    - 形式：线上直播
+
+    ### 2. 周例会
+
+    - 时间：周四晚上7点
+    - 例会内容：进度同步
+    """
+    assert _codes_at(plan, "raci.no-owner") == []
+
+
+def test_features_listed_under_a_release_phase_are_its_scope_not_unowned_tasks() -> None:
+    plan = """
+    # Gateway roadmap 2026
+
+    ## Work plan
+
+    ### Phase 1: foundations (2026 Q1)
+
+    - Secure boot and signed upgrades
+    - Unified web management
+
+    ### Phase 2: scale (2026 Q3)
+
+    - Remote log collection
+
+    ## Next steps
+
+    - Publish the API draft by 2026-02-01
+    - Book the interop lab (Owner: Ana Lee)
+    """
+    # The phase features are scope; the plain task list is still judged.
+    assert _codes_at(plan, "raci.no-owner") == [16]

@@ -39,6 +39,11 @@ def block_span(lines: list[str], block: Block) -> tuple[Span, str]:
     ), quote
 
 
+DROP_BELOW = 0.5
+FULL_FROM = 0.8
+_LOWER = {"error": "warning", "warning": "info", "info": "info"}
+
+
 class Emitter:
     """Collects the findings of one review in the plan's language."""
 
@@ -56,16 +61,23 @@ class Emitter:
         key: str | None = None,
         rewrite: str | None = None,
         confidence: float = 0.9,
+        reading: float = 1.0,
         **values: object,
     ) -> None:
+        """One block finding. ``reading`` is how sure the reading layer is that the block is
+        what the rule judges: below ``DROP_BELOW`` nothing is said, below ``FULL_FROM`` the
+        finding is reported one severity lower (precision first)."""
+        if reading < DROP_BELOW:
+            return
         spec = catalogue.get(code)
+        severity = spec.severity if reading >= FULL_FROM else _LOWER[spec.severity]
         message, suggestion = text_for(key or code, self.lang, **values)
         span, quote = block_span(self.lines, block)
         self.findings.append(
             Finding(
                 code=code,
                 family=spec.family,
-                severity=spec.severity,
+                severity=severity,
                 scope=spec.scope,
                 span=span,
                 quote=quote,
@@ -73,7 +85,7 @@ class Emitter:
                 suggestion=suggestion,
                 rewrite=rewrite,
                 origin="rule",
-                confidence=confidence,
+                confidence=round(confidence * min(1.0, reading), 3),
                 block_id=block.id,
             )
         )

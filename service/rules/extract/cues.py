@@ -373,10 +373,28 @@ RISK_LINE = {
 OWNER_LABEL = re.compile(
     r"(?:\b(?:owner|owners|lead|leads|led by|responsible|accountable|dri|assignee|assigned to|"
     r"point person|sponsor|driver|champion|coordinator|manager)\b\s*[:：=\-–—]?\s*\S"
-    r"|(?:负责人|责任人|牵头人|牵头部门|牵头单位|责任单位|责任部门|主办单位|承办单位|负责部门|负责单位|主责|执行人|对接人|主责部门|承办|牵头|负责)\s*[:：]?\s*(?!\d)\S"
+    r"|\b(?:organi[sz]ers?|organi[sz]ed by|hosts?|hosted by|facilitators?|maintainers?|mentors?|mentored by|run by)\b\s*[:：]\s*\S"
+    r"|(?:负责人|责任人|牵头人|牵头部门|牵头单位|责任单位|责任部门|主办单位|承办单位|负责部门|负责单位|主责|执行人|对接人|主责部门|承办|牵头|负责|组织者|组织人|组织方|主持人|发起人|主办方|承办方|指导老师|导师)\s*[:：]?\s*(?!\d)\S"
     r"|由\s*\S{1,12}\s*(?:负责|牵头|主导|执行|落实|承担)|请\s*\S{1,12}\s*(?:配合|负责|落实|完成|于)"
     r"|\S{1,12}(?:牵头|负责)(?:[,，、;；。]|$)"
     r"|(?:^|\s)@[\w\u4e00-\u9fff.-]+)",
+    re.I,
+)
+# Field labels that describe an activity (when, where, how often, what about, for whom):
+# such a field is not itself a task, a goal or a risk (folded text).
+META_FIELD_LABEL = re.compile(
+    r"^(?:活动|会议|例会|分享|项目|工作)?(?:时间|日期|地点|场地|地址|形式|方式|频率|频次|周期|时长|内容|对象|范围|"
+    r"定位|主题|议题|话题|嘉宾|分享嘉宾|参与人员|参加人员|参会人员|人数|规模|背景|说明|备注|要求|流程|规则|奖励|奖品|"
+    r"报名方式|联系方式|链接|地址|材料|资料|名称|口号|宗旨|意义)$"
+    r"|^(?:date|dates|time|when|where|venue|location|place|format|frequency|cadence|duration|"
+    r"audience|participants|attendees|topic|topics|agenda|theme|scope|description|notes?|"
+    r"link|links|contact|registration|prize|prizes|name|slogan|purpose)$",
+    re.I,
+)
+# Labels that introduce a list of topics or a scope, whose items are not tasks.
+TOPIC_LABEL = re.compile(
+    r"(?:议题|话题|主题|范围|内容|方向|规划|清单|包括|如下|topics?|agenda|themes?|scope|areas?|"
+    r"includes?|including|such as|examples?)\s*(?:包括)?(?:但不限于)?\s*$",
     re.I,
 )
 # A role or person in parentheses or after a dash at the end of a task line.

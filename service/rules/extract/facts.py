@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from service.models import Block, BlockKind, Plan
-from service.rules.extract import cues
+from service.rules.extract import cues, shapes
 from service.rules.extract.dates import DateMention, find_dates, has_time_reference
 from service.rules.extract.normalize import fold
 from service.rules.extract.sections import section_of_blocks
@@ -47,6 +47,9 @@ class Statement:
     section: str
     children: list[Block] = field(default_factory=list)
     row: dict[str, str] = field(default_factory=dict)  # table cells by header
+    # How sure the reading is that this block is what it was taken for (1.0: its section and its
+    # shape agree). Families report below their catalogue severity, or not at all, when it is low.
+    confidence: float = 1.0
 
 
 @dataclass
@@ -595,11 +598,121 @@ def _owners_named_in(facts: PlanFacts, heading_id: str | None) -> bool:
     return named * 2 >= len(items)
 
 
+def _records(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> set[str]:
+    """Headings in a task section whose items are the fields of one activity ("### 周例会" over
+    时间/内容/组织者): each is one task, its owner a field; returns the blocks they cover."""
+    from service.rules.extract.signals import owner_in_text
+
+    plan = facts.plan
+    covered: set[str] = set()
+    groups: dict[str | None, list[Statement]] = {}
+    for h in plan.blocks:
+        if h.kind != BlockKind.HEADING or facts.section[h.id] != "tasks":
+            continue
+        items = [b for b in plan.blocks if b.heading_id == h.id and b.kind != BlockKind.HEADING]
+        if not shapes.is_record(items):
+            continue
+        stmt = _stmt(facts, h, items)
+        groups.setdefault(h.heading_id, []).append(stmt)
+        covered.update(b.id for b in items)
+        for b in items:
+            covered.update(k.id for k in _descendants(b, by_parent))
+    for stmts in groups.values():
+        owned = sum(
+            1
+            for st in stmts
+            if any(owner_in_text(c.text, facts.folded[c.id]) for c in st.children)
+            or owner_in_text(st.raw, st.text)
+        )
+        # An activity with no owner field stands out only where the others name theirs.
+        convention = owned * 2 >= len(stmts) and owned >= 1
+        for st in stmts:
+            st.confidence = 1.0 if convention else 0.3
+            facts.tasks.append(st)
+    return covered
+
+
+def _descendants(b: Block, by_parent: dict[str, list[Block]]) -> list[Block]:
+    out: list[Block] = []
+    for k in by_parent.get(b.id, []):
+        out.append(k)
+        out.extend(_descendants(k, by_parent))
+    return out
+
+
+def _not_work(facts: PlanFacts, b: Block) -> bool:
+    """Items of a task section that are not work: fields about an activity (时间/地点/内容),
+    links, template rows, the topics listed under a topics label, and the scope of a
+    release or phase (the features under "阶段一 2025Q1" or "Milestone: …")."""
+    if shapes.is_meta_field(facts.folded[b.id]) or shapes.is_link_only(b.text):
+        return True
+    if shapes.is_template_row(b):
+        return True
+    parent = facts.plan.block(b.parent_id) if b.parent_id else None
+    while parent is not None:
+        ptext = facts.folded[parent.id]
+        if shapes.is_meta_field(ptext) or shapes.is_topic_list_label(ptext):
+            return True
+        parent = facts.plan.block(parent.parent_id) if parent.parent_id else None
+    if b.kind == BlockKind.LIST_ITEM:
+        lead = _lead_in(facts, b)
+        if lead is not None and (
+            shapes.is_meta_field(facts.folded[lead.id])
+            or shapes.is_topic_list_label(facts.folded[lead.id])
+        ):
+            return True  # "主要内容：…" then the list of talk topics
+        if _under_phase(facts, b) and not owners_named_in(facts, b.heading_id):
+            return True
+    return False
+
+
+def _lead_in(facts: PlanFacts, b: Block) -> Block | None:
+    """The paragraph that introduces the list an item belongs to (same heading, just before)."""
+    plan = facts.plan
+    idx = plan.blocks.index(b)
+    for prev in reversed(plan.blocks[:idx]):
+        if prev.heading_id != b.heading_id or prev.kind == BlockKind.HEADING:
+            return None
+        if prev.kind == BlockKind.LIST_ITEM:
+            continue
+        return prev if prev.kind == BlockKind.PARAGRAPH else None
+    return None
+
+
+_PHASE_HEADING = re.compile(
+    r"^(?:phase|stage|milestone|release|version|v\d|wave|sprint|increment|mvp\b)"
+    r"|^(?:第[一二三四五六七八九十\d]+|[一二三四五六七八九十]+、)?\s*(?:阶段|期|里程碑|版本|迭代)"
+    r"|^阶段[一二三四五六七八九十\d]|里程碑|^\d+(?:\.\d+)+\b|^(?:20\d\d\s*)?(?:q[1-4]|h[12])\b|^20\d\d(?:\s*年)?\s*(?:q[1-4]|h[12]|上半年|下半年|第[一二三四]季度)",
+    re.I,
+)
+
+
+def _under_phase(facts: PlanFacts, b: Block) -> bool:
+    """The item's nearest headings (up to its section's) name a phase, release or period."""
+    hid = b.heading_id
+    depth = 0
+    while hid and depth < 3:
+        h = facts.plan.block(hid)
+        if h is None:
+            return False
+        text = _LIST_NUMBER.sub("", facts.folded[h.id]).strip()
+        if _PHASE_HEADING.search(text) or (
+            facts.section.get(h.id) == "timeline" and h.heading_id is not None
+        ):
+            return True
+        hid = h.heading_id
+        depth += 1
+    return False
+
+
 def _tasks(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) -> None:
     plan = facts.plan
     goal_ids = {g.block.id for g in facts.goals}
+    skip = skip | _records(facts, by_parent)
     for b in plan.blocks:
         if b.id in skip or b.id in goal_ids:
+            continue
+        if b.kind != BlockKind.HEADING and _not_work(facts, b):
             continue
         sec = facts.section[b.id]
         text = facts.folded[b.id]

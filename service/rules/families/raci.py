@@ -98,7 +98,12 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
     for task in facts.tasks:
         named, who = task_owner(facts, task)
         if not named:
-            emit.block("raci.no-owner", task.block, rewrite=rewrites.with_owner(task, lang))
+            emit.block(
+                "raci.no-owner",
+                task.block,
+                rewrite=rewrites.with_owner(task, lang),
+                reading=task.confidence,
+            )
         elif who:
             person = _person(who)
             if person:

@@ -1,0 +1,90 @@
+"""What one block looks like, whatever section it sits in (docs/rules-interpretation.md,
+"Reading real plans"): a ``label：value`` field, a link, a template row, a record (a heading
+whose items are fields), an activity or an outcome. The recognisers in ``facts`` use these
+shapes as evidence beside the section a block sits in, so that an item takes its section's
+role only if it looks like one."""
+
+from __future__ import annotations
+
+import re
+
+from service.models import Block, BlockKind
+from service.rules.extract import cues
+from service.rules.extract.normalize import fold
+
+# "时间：每季度一次", "Format: online", "**Venue**: Hall 2" (folded text).
+_FIELD = re.compile(
+    r"^\s*(?:[-*+]\s*)?(?:\*\*|__)?(?P<label>[^:：\n]{1,24}?)(?:\*\*|__)?\s*[:：]\s*(?P<value>\S.*)?$"
+)
+_LINK_ONLY = re.compile(
+    r"^\s*(?:[-*+]\s*)?(?:[①-⑩]|\d{1,2}[.)、]|[(（]?[一二三四五六七八九十]+[)）、])?\s*"
+    r"(?:\[[^\]]*\]\([^)]*\)|<?https?://\S+>?)\s*[。.;；,，]?\s*$"
+)
+
+
+def field_label(text: str) -> str | None:
+    """The label of a ``label：value`` line (folded, without markup), or None."""
+    m = _FIELD.match(text)
+    if m is None:
+        return None
+    label = m.group("label").strip(" *_")
+    if not label or re.search(r"https?$|[。.!?！？]", label):
+        return None
+    words = len(label.split()) if re.search(r"[a-z]", label) else len(label) / 2
+    return label if words <= 4 else None
+
+
+def is_meta_field(text: str) -> bool:
+    """A field that describes an activity rather than being work or an outcome: when, where,
+    how often, in what form, about what, for whom ("时间：每季度一次", "内容：…", "Venue: …")."""
+    label = field_label(text)
+    return label is not None and bool(cues.META_FIELD_LABEL.search(label))
+
+
+def is_topic_list_label(text: str) -> bool:
+    """An item that introduces topics or a scope rather than work ("分享范围：…包括：", "议题：",
+    "Topics:")."""
+    label = field_label(text) or text.strip().rstrip(":：")
+    return bool(cues.TOPIC_LABEL.search(label))
+
+
+def is_link_only(raw: str) -> bool:
+    """An item that is nothing but a link ("- [开源实习任务](https://…)")."""
+    return bool(_LINK_ONLY.match(raw))
+
+
+def is_template_row(block: Block) -> bool:
+    """A table row whose cells are all placeholders, links or empty ("|xxx|xxx|xx|")."""
+    if block.kind != BlockKind.TABLE_ROW or not block.cells:
+        return False
+    filled = [c.strip() for c in block.cells if c.strip()]
+    if not filled:
+        return True
+    return all(
+        cues.EMPTY_CELL.fullmatch(c)
+        or cues.TEMPLATE_SLOT.fullmatch(c)
+        or re.fullmatch(r"\[[^\]]*\]\([^)]*\)", c)
+        for c in filled
+    )
+
+
+def is_owner_field(text: str) -> bool:
+    """'组织者：…', 'Owner: …', 'Lead: …' (folded text)."""
+    label = field_label(text)
+    return label is not None and bool(cues.OWNER_LABEL.match(label + "：x"))
+
+
+def record_fields(blocks: list[Block]) -> int:
+    """How many of these blocks (a heading's own items) are fields describing an activity:
+    its time, place, form or topic, or its owner ("时间：…", "组织者：…")."""
+    return sum(1 for b in blocks if is_meta_field(fold(b.text)) or is_owner_field(fold(b.text)))
+
+
+def is_record(items: list[Block]) -> bool:
+    """A heading's top-level items read as the fields of one record (an activity described by
+    定位/形式/频率/组织者, an event by Date/Venue/Owner): at least two, and most of them, fields."""
+    top = [
+        b for b in items if b.kind in (BlockKind.LIST_ITEM, BlockKind.PARAGRAPH) and b.level == 0
+    ]
+    n = record_fields(top)
+    return n >= 2 and n * 2 >= len(top)
