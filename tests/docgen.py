@@ -12,6 +12,7 @@ ordered lists (nested), and GFM pipe tables. That is what plans are made of.
     markdown_to_docx(md, path)               # lists as Word numbering (numPr), like Word writes them
     markdown_to_docx(md, path, lists="styles")  # lists via "List Bullet 2" / "List Number" styles
     markdown_to_pdf(md, path, header="Q3 plan")  # running header and page numbers on every page
+    markdown_to_pdf(md, path, truetype=True)     # embedded TrueType (ligatures, soft hyphens)
 
 Line breaks inside a Markdown paragraph stay line breaks (``softbreaks="line"``,
 Shift+Enter in Word, <br/> in the PDF) so that label lines ("Owner: ...",
@@ -455,6 +456,7 @@ def markdown_to_pdf(
     header: str | None = None,
     page_numbers: bool = True,
     softbreaks: Literal["line", "space"] = "line",
+    truetype: bool = False,
 ) -> Path:
     """Write ``md_text`` as a PDF with reportlab's platypus (wrapped text, real tables).
 
@@ -462,6 +464,11 @@ def markdown_to_pdf(
     hanging indents, tables have a grid. ``header`` is drawn at the top of every
     page and ``page_numbers`` puts "Page N" (or "第 N 页") at the bottom, as
     exported office documents do.
+
+    ``truetype`` sets Latin text in reportlab's bundled Vera fonts, embedded with a
+    ToUnicode map as browsers and Word embed theirs: they can draw ligatures
+    (``ﬁ``, ``ﬂ``), and a soft hyphen (U+00AD) in the text is a place where a word
+    may be broken across lines with a hyphen drawn, as hyphenating typesetters do.
     """
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
@@ -476,11 +483,30 @@ def markdown_to_pdf(
         font = "MSung-Light" if is_traditional(md_text) else "STSong-Light"
         pdfmetrics.registerFont(UnicodeCIDFont(font))
         regular = bold = font
+    elif truetype:
+        import reportlab
+        from reportlab.pdfbase.pdfmetrics import registerFontFamily
+        from reportlab.pdfbase.ttfonts import TTFont
+
+        fonts = Path(reportlab.__file__).parent / "fonts"
+        pdfmetrics.registerFont(TTFont("Vera", str(fonts / "Vera.ttf")))
+        pdfmetrics.registerFont(TTFont("Vera-Bold", str(fonts / "VeraBd.ttf")))
+        registerFontFamily(
+            "Vera", normal="Vera", bold="Vera-Bold", italic="Vera", boldItalic="Vera-Bold"
+        )
+        regular, bold = "Vera", "Vera-Bold"
     else:
         regular, bold = "Helvetica", "Helvetica-Bold"
     wrap = "CJK" if chinese else None
+    hyphens = {"embeddedHyphenation": 1, "hyphenationMinWordLength": 4} if truetype else {}
     body = ParagraphStyle(
-        "body", fontName=regular, fontSize=10.5, leading=15, spaceAfter=6, wordWrap=wrap
+        "body",
+        fontName=regular,
+        fontSize=10.5,
+        leading=15,
+        spaceAfter=6,
+        wordWrap=wrap,
+        **hyphens,
     )
     cell = ParagraphStyle("cell", parent=body, fontSize=9.5, leading=12, spaceAfter=0)
     heading_sizes = {1: 20, 2: 16, 3: 13.5, 4: 12, 5: 11.5, 6: 11.5}

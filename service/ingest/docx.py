@@ -19,9 +19,12 @@ footers, footnotes and comments are not part of the plan text. The result is
 plain Markdown without emphasis markers, so quotes taken from it read as the
 document does; the one exception is a short paragraph that is bold throughout,
 written ``**like this**`` so the Markdown parser can treat it as a label.
-Characters that would turn body text into Markdown structure (a leading ``#``,
-``>``, a fence) are escaped; typed bullets ("• item", "- item") become list
-items (``mdwriter``, shared with the PDF converter).
+Each line of text is normalised to the characters a reader sees
+(``normalize_text``: compatibility ideographs, Kangxi radicals, ligatures,
+full-width letters and digits, odd spaces). Characters that would turn body
+text into Markdown structure (a leading ``#``, ``>``, a fence) are escaped;
+typed bullets ("• item", "- item") become list items (``mdwriter``, shared
+with the PDF converter).
 """
 
 from __future__ import annotations

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from service.ingest.normalize_text import normalize_line
+
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 
@@ -133,8 +135,11 @@ def runs_text(p: Any) -> list[tuple[str, Any]]:
 
 
 def clean_line(line: str) -> str:
-    """Collapse tabs and runs of spaces; no leading blanks (they would make a code block)."""
-    return re.sub(r"[\t\f\v\u00a0 ]+", " ", line).strip(" \u3000")
+    """A line as a reader sees it (``normalize_text``), tabs and runs of spaces collapsed.
+
+    No leading blanks: they would make a code block.
+    """
+    return re.sub(r"[\t\f\v ]+", " ", normalize_line(line)).strip(" \u3000")
 
 
 def int_val(el: Any) -> int | None:

@@ -4,7 +4,7 @@ This module is the entry point: limits, encryption, the page loop and the
 warnings. The work is done in steps, each in its own module:
 
 - ``pdf_pieces``: the text pypdf reports for a page, with position, size, font
-  and width;
+  and width, normalised to the characters a reader sees (``normalize_text``);
 - ``pdf_layout``: lines (pieces on one baseline) and cells (pieces separated by
   a gap wider than a space); running headers, footers and page numbers, which
   are dropped; list markers at the start of a line;

@@ -2,9 +2,12 @@
 
 pypdf reports each piece of text with its position and font (``visitor_text``
 of ``PageObject.extract_text``; public API, the same decoding as plain text
-extraction, Form XObjects included). Widths come from the font where pypdf can
-measure them, otherwise from an estimate. The callback checks the wall-clock
-deadline every 64 text operations and raises ``OutOfTime`` when it has passed,
+extraction, Form XObjects included). Each piece's text is normalised
+(``normalize_text``: Kangxi radicals, compatibility ideographs, ligatures,
+full-width letters, odd spaces) before anything reads it, so layout, list
+markers and headings see ordinary characters. Widths come from the font where
+pypdf can measure them (on the text as drawn), otherwise from an estimate. The
+callback checks the wall-clock deadline every 64 text operations and raises ``OutOfTime`` when it has passed,
 so a pathological page is abandoned mid-way. ``pypdf_limits`` applies pypdf's
 own resource limits with external decoders disabled.
 """
@@ -21,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from service.ingest.normalize_text import normalize_line
 from service.ingest.pdf_text import text_width
 
 
@@ -116,8 +120,12 @@ def page_pieces(page: Any, deadline: float) -> list[Piece]:
     calls = 0
     fonts: dict[int, Any] = {}
 
-    def measure(font: Any, text: str, size: float) -> float:
-        """The text's advance from the font's widths, or an estimate if they are unusable."""
+    def measure(font: Any, drawn: str, text: str, size: float) -> float:
+        """The advance of ``drawn`` from the font's widths, or an estimate from ``text``.
+
+        ``drawn`` is the text as the PDF gives it, ``text`` its normalised form, whose
+        character classes the estimate knows (a Kangxi radical is as wide as an ideograph).
+        """
         estimate = text_width(text, size)
         key = id(font)
         if key not in fonts:
@@ -126,7 +134,7 @@ def page_pieces(page: Any, deadline: float) -> list[Piece]:
         if table is None:
             return estimate
         try:
-            width = float(table.get_text_width(text)) * size / 1000.0
+            width = float(table.get_text_width(drawn)) * size / 1000.0
         except Exception:  # a font pypdf cannot measure
             return estimate
         return width if 0.3 * estimate <= width <= 3.0 * estimate else estimate
@@ -154,8 +162,9 @@ def page_pieces(page: Any, deadline: float) -> list[Piece]:
         parts = text.split("\n")
         if ended:
             parts = parts[:-1]
-        for k, part in enumerate(parts):
-            part = part.replace("\t", " ")
+        for k, drawn in enumerate(parts):
+            drawn = drawn.replace("\t", " ")
+            part = normalize_line(drawn, line_end_hyphen=True)
             last = k == len(parts) - 1
             pieces.append(
                 Piece(
@@ -165,7 +174,7 @@ def page_pieces(page: Any, deadline: float) -> list[Piece]:
                     part,
                     bold,
                     ended or not last,
-                    measure(font, part, eff),
+                    measure(font, drawn, part, eff),
                 )
             )
 

@@ -1,13 +1,17 @@
 """Joining runs of text recovered from a PDF, and estimating how wide text is set.
 
 Runs are joined with one space, or none between Chinese characters (and next
-to one when a line wrapped); a hyphen splitting a word across lines is mended.
+to one when a line wrapped); a hyphen splitting a word across lines is mended
+(``normalize_text.hyphen_join``: "organi-" + "sation" -> "organisation"), a
+hyphen that belongs to the text is kept without a space ("2024-" + "2025").
 Widths are estimated from character classes when the font gives none.
 """
 
 from __future__ import annotations
 
 import re
+
+from service.ingest.normalize_text import hyphen_join
 
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 
@@ -19,8 +23,10 @@ def _separator(left: str, right: str, mend_hyphen: bool) -> tuple[str, bool]:
         return "", False
     if mend_hyphen and (CJK.match(a) or CJK.match(b)):
         return "", False  # a line wrapped next to a Chinese character: no space was there
-    if mend_hyphen and a == "-" and len(left) > 1 and left[-2].islower() and b.islower():
-        return "", True
+    if mend_hyphen and a == "-":
+        how = hyphen_join(left, right)
+        if how is not None:
+            return "", how == "mend"
     return " ", False
 
 
@@ -28,7 +34,8 @@ def join_all(parts: list[str], *, mend_hyphen: bool = False) -> str:
     """Join runs of text: no space between Chinese characters, one space otherwise.
 
     ``mend_hyphen`` marks joins across line wraps: a hyphen splitting a word is
-    removed, and no space is added next to a Chinese character. Linear in the
+    removed, one that belongs to the text ("2024-" + "2025") is kept without a
+    space, and no space is added next to a Chinese character. Linear in the
     total length, however many lines a paragraph has.
     """
     out: list[str] = []
