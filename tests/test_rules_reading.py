@@ -134,3 +134,67 @@ def test_features_listed_under_a_release_phase_are_its_scope_not_unowned_tasks()
     """
     # The phase features are scope; the plain task list is still judged.
     assert _codes_at(plan, "raci.no-owner") == [16]
+
+
+def test_a_goal_heading_is_the_goal_and_the_activities_under_it_are_not_goals() -> None:
+    plan = """
+    # Community Strategic Plan 2026
+
+    ## Strategic goals
+
+    ### GOAL 1:
+
+    #### Grow the community
+
+    The community grows when people find a way in.
+
+    #### Objectives:
+
+    - Develop a kit of resources for local organisers
+    - Host 8 online meetups
+    - Raise the share of returning members from 40% to 55%
+
+    ### ➡️ Build regional capacity
+
+    - Create a mentoring programme for new organisers
+    """
+    # The headings are the goals (no target: measurable); the activities are not judged,
+    # the item that states a measured outcome is a goal of its own (and is measurable).
+    assert _codes_at(plan, "smart.measurable") == [7, 17]
+    assert _codes_at(plan, "smart.specific") == [7, 17]
+
+
+def test_a_category_heading_over_goals_is_not_itself_a_goal() -> None:
+    plan = """
+    # Retail Plan 2026
+
+    ## Goals
+
+    ### Customer
+
+    - Raise NPS from 31 to 45
+    - Improve customer satisfaction
+
+    ### Financial
+
+    - Grow revenue by 12%
+    """
+    assert _codes_at(plan, "smart.measurable") == [8]
+
+
+def test_a_glossary_under_a_goals_section_is_not_a_list_of_goals() -> None:
+    plan = """
+    # Strategic Plan 2026
+
+    ## Goals and objectives
+
+    For this page we define the following terms:
+
+    - **Community**: the volunteers and committees who run our work
+    - **Core Team**: the staff who support the mission
+
+    ## Goal
+
+    - Train 120 new instructors by December 2026
+    """
+    assert _codes_at(plan, "smart.measurable") == []

@@ -568,7 +568,7 @@ ABSTRACT_OBJECT = {
     "en": re.compile(
         r"\b(?:satisfaction|experience|awareness|brand|efficiency|effectiveness|quality|performance|"
         r"collaboration|communication|engagement|culture|the business|business|growth|productivity|"
-        r"processes|process|operations|visibility|reputation|presence|capabilit(?:y|ies)|innovation|"
+        r"processes|process|operations|visibility|reputation|presence|capabilit(?:y|ies)|capacity|innovation|"
         r"teamwork|morale|alignment|value|impact|influence|competitiveness|excellence|service|"
         r"services|relationships?|loyalty|retention|sales|revenue|profitability|results|outcomes|"
         r"standards|best|leader|world-class|market position|synerg(?:y|ies)|agility|resilience|"

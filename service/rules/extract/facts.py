@@ -515,11 +515,160 @@ def _is_goal_candidate_paragraph(facts: PlanFacts, b: Block, has_items: bool) ->
     return words <= 35
 
 
+_HEADING_MARKUP = re.compile(r"<[^>]*>|[\u2190-\u21ff\u2b00-\u2bff\U0001f300-\U0001faff\ufe0f]+")
+_LABEL_ONLY = re.compile(
+    r"^(?:(?:strategic\s+)?(?:goal|objective|target|aim|priority|pillar|theme|outcome)s?|目标|战略目标|重点)?"
+    r"\s*[一二三四五六七八九十\d]*\s*[:：.]?$"
+    r"|^(?:primary|secondary|tertiary|other|overall|general|short[- ]term|long[- ]term|主要|次要|其他|总体)$",
+    re.I,
+)
+_OUTCOME_START = {
+    "en": re.compile(
+        r"^(?:make|reduce|cut|lower|decrease|double|halve|hit|reach|achieve|maintain|keep|become|be|"
+        r"win|retain|attract|ensure|enable|empower|sustain|protect|secure)\b"
+        r"|^\w+\s+(?:more|less|fewer|better)\b",
+        re.I,
+    ),
+    "zh": re.compile(r"^(?:降低|减少|缩短|压缩|实现|达到|保持|确保|成为|吸引|留住|让|使)"),
+}
+_SHARE_TARGET = re.compile(r"\d\s?(?:%|％|个百分点)|(?:≥|>=|>|至少|不低于)\s?\d+(?:\.\d+)?\s?%")
+
+
+def _heading_statement(text: str) -> str:
+    """A heading's statement text: markup, emoji, numbering, labels and a trailing owner
+    tag ("(Brian)") removed (folded)."""
+    text = _HEADING_MARKUP.sub(" ", text)
+    text = core_text(text)
+    text = re.sub(r"\s*[(（][^()（）]{0,40}[)）]\s*$", "", text)
+    return fold(text).strip(" .。")
+
+
+def _verb_initial(text: str) -> bool:
+    return any(
+        pattern[lang].match(text)
+        for pattern in (cues.GENERIC_VERB, cues.ACTIVITY_VERB, _OUTCOME_START)
+        for lang in ("en", "zh")
+    )
+
+
+def _outcome_like(facts: PlanFacts, b: Block) -> bool:
+    """An item that states an outcome (a measured result or a change to reach), not an
+    activity: "Increase geographical availability", "Run 2 surveys, >80% satisfaction" are;
+    "Host 8 OSPOlogy sessions", "Develop a kit of resources" are not."""
+    from service.rules.extract.signals import has_metric
+
+    text = core_text(facts.folded[b.id])
+    activity = bool(cues.ACTIVITY_VERB["en"].match(text) or cues.ACTIVITY_VERB["zh"].match(text))
+    outcome_verb = bool(_OUTCOME_START["en"].match(text) or _OUTCOME_START["zh"].match(text))
+    for lang in ("en", "zh"):
+        m = cues.GENERIC_VERB[lang].match(text)
+        # "Develop a kit" is an activity; "Develop our capacity" an outcome.
+        if m and (not activity or cues.ABSTRACT_OBJECT[lang].search(text[m.end() :])):
+            outcome_verb = True
+    if activity and not outcome_verb:
+        return bool(_SHARE_TARGET.search(text))  # an activity is a goal only with a result share
+    return outcome_verb or has_metric(text)
+
+
+def _goal_headings(facts: PlanFacts) -> set[str]:
+    """Sub-headings of a goals section that state a goal themselves ("#### Build regional
+    capacity…", "### ➡️ Grow the community", "### AI tooling" over prose): the items under
+    them are its activities, not further goals. Labels ("GOAL 1:", "Primary"), periods and
+    categories whose items are the goals ("### Customer") are not goal headings."""
+    plan = facts.plan
+    out: set[str] = set()
+    for h in plan.blocks:
+        if h.kind != BlockKind.HEADING or facts.section[h.id] != "goals" or h.heading_id is None:
+            continue
+        from service.rules.extract.sections import classify_heading
+
+        if classify_heading(h.text) is not None or h.text.rstrip().endswith((":", "：")):
+            continue  # the section's own heading ("Goals", "2022 目标"), or a label
+        text = _heading_statement(h.text)
+        if not text or _LABEL_ONLY.match(text) or _only_dates(text):
+            continue
+        if _GOAL_PART_HEADING.search(text) and len(text) <= 60:
+            continue  # "We'll know we're successful when", "Objectives": a part of a goal
+        if not re.search(r"[a-z\u4e00-\u9fff]", text) or (
+            has_time_reference(text) and len(text) < 12
+        ):
+            continue
+        items = [
+            b
+            for b in plan.blocks
+            if b.heading_id == h.id and b.kind == BlockKind.LIST_ITEM and b.parent_id is None
+        ]
+        if _verb_initial(text):
+            out.add(h.id)
+        elif not items or sum(1 for b in items if _outcome_like(facts, b)) * 2 < len(items):
+            out.add(h.id)  # a noun-phrase heading over prose or activities is the goal itself
+    return out
+
+
+_GOAL_PART_HEADING = re.compile(
+    r"\b(?:objectives|rationale|why|actions|initiatives|activities|tactics|how|approach|"
+    r"success|criteria|measures?|kpis?|metrics|deliverables|notes?)\b|successful"
+    r"|目标分解|举措|措施|理由|原因|成功标准|衡量|指标|行动|活动",
+    re.I,
+)
+
+
+def _goal_heading_of(facts: PlanFacts, b: Block, goal_headings: set[str]) -> str | None:
+    """The goal heading an item belongs to: an enclosing one, or the goal heading just before
+    a part heading of the same level ("#### Build capacity…" then "#### Objectives:")."""
+    hid = b.heading_id
+    while hid:
+        if hid in goal_headings:
+            return hid
+        h = facts.plan.block(hid)
+        if h is None:
+            return None
+        if _GOAL_PART_HEADING.search(facts.folded[h.id]) and len(h.text) <= 60:
+            prev = _previous_heading(facts, h)
+            if prev is not None and prev.id in goal_headings and prev.level == h.level:
+                return prev.id
+        hid = h.heading_id
+    return None
+
+
+def _previous_heading(facts: PlanFacts, h: Block) -> Block | None:
+    blocks = facts.plan.blocks
+    for prev in reversed(blocks[: blocks.index(h)]):
+        if prev.kind == BlockKind.HEADING:
+            return prev
+    return None
+
+
+_DEFINES = re.compile(
+    r"\b(?:defin\w*|terms|glossary|terminology|we mean|refers? to)\b|定义|术语|名词解释|释义", re.I
+)
+
+
+def _is_definition_or_label(facts: PlanFacts, b: Block) -> bool:
+    """A glossary entry under a "we define the following terms:" lead-in, or a bare bold or
+    capitalised label paragraph ("**REVENUE**"): context for goals, not a goal."""
+    if b.kind == BlockKind.LIST_ITEM:
+        lead = _lead_in(facts, b)
+        return lead is not None and bool(
+            _DEFINES.search(facts.folded[lead.id]) and _INTRO_LINE.search(facts.folded[lead.id])
+        )
+    if b.kind == BlockKind.PARAGRAPH:
+        text = b.text.strip()
+        bare = text.strip("*_ ")
+        return (
+            len(bare.split()) <= 3
+            and not re.search(r"\d", bare)
+            and (text.startswith(("**", "__")) or (bare.isupper() and len(bare) > 2))
+        )
+    return False
+
+
 def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) -> None:
     plan = facts.plan
     goal_sections = {
         h.id for h in plan.blocks if h.kind == BlockKind.HEADING and facts.section[h.id] == "goals"
     }
+    goal_headings = _goal_headings(facts)
     items_in_heading: dict[str, bool] = {}
     for b in plan.blocks:
         if (
@@ -536,11 +685,30 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
             # "### Goal 1: Improve X" under a goals section is itself the goal statement.
             if explicit and facts.section[b.id] in ("goals", ""):
                 facts.goals.append(_stmt(facts, b))
+            elif b.id in goal_headings:
+                items = [
+                    x for x in plan.blocks if x.heading_id == b.id and x.kind == BlockKind.LIST_ITEM
+                ]
+                facts.goals.append(_stmt(facts, b, items))
             continue
         if explicit:
             facts.goals.append(_stmt(facts, b, by_parent.get(b.id)))
             continue
-        if not in_goals or facts.section[b.id] != "goals":
+        if facts.section[b.id] != "goals":
+            continue
+        if _is_definition_or_label(facts, b):
+            continue
+        if _goal_heading_of(facts, b, goal_headings) is not None:
+            # Under a goal heading: only items that state an outcome are goals of their own.
+            if (
+                b.kind == BlockKind.LIST_ITEM
+                and b.parent_id is None
+                and _outcome_like(facts, b)
+                and (stmt := _list_statement(facts, b, by_parent)) is not None
+            ):
+                facts.goals.append(stmt)
+            continue
+        if not in_goals:
             continue
         if b.kind == BlockKind.LIST_ITEM:
             if (stmt := _list_statement(facts, b, by_parent)) is not None:

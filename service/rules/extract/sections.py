@@ -162,6 +162,8 @@ def section_of_blocks(plan: Plan) -> dict[str, str]:
     for b in plan.blocks:
         if b.kind == BlockKind.HEADING:
             result[b.id] = heading_kind[b.id]
+        elif fallback and title is not None and b.heading_id == title.id:
+            result[b.id] = fallback  # items right under a "Q2 2026 Goals" title are its goals
         else:
             result[b.id] = heading_kind.get(b.heading_id or "", "")
     del by_id
