@@ -198,3 +198,30 @@ def test_a_glossary_under_a_goals_section_is_not_a_list_of_goals() -> None:
     - Train 120 new instructors by December 2026
     """
     assert _codes_at(plan, "smart.measurable") == []
+
+
+def test_a_year_in_a_name_is_not_the_plan_period() -> None:
+    plan = """
+    # Rust 2024 Edition
+
+    ## Milestones
+
+    | Date | Milestone |
+    |---|---|
+    | 2025-01-03 | Cut the edition to beta |
+    | 2025-02-20 | Release the edition |
+    """
+    assert _codes_at(plan, "consistency.date-order") == []
+
+
+def test_history_told_in_the_past_and_bare_years_are_not_milestones_outside_the_period() -> None:
+    plan = """
+    # 2024 Operating Plan
+
+    ## Work
+
+    - We changed the team structure in Q3 2023 to mix functions.
+    - Run a fair election for the 2025 Board of Directors.
+    - Have the venue contract ready by March 2025.
+    """
+    assert _codes_at(plan, "consistency.date-order") == [7]

@@ -274,8 +274,39 @@ def _plan_period(facts: PlanFacts) -> None:
         and not calendar_months
     ):
         facts.period_is_fiscal = True  # "FY24-Q3": quarters of a fiscal year we cannot place
+    if mentions and not line_mentions and _names_not_period(title_text):
+        mentions = []  # "Rust 2024 Edition", "COSCUP 2023": a name, not when the plan runs
+        facts.plan_has_period = False
+    if (
+        mentions
+        and not line_mentions
+        and len(mentions) == 1
+        and (mentions[0].end - mentions[0].start).days <= 31
+    ):
+        # A title dated to one day or month ("工作坊 2025/08", "Launch day 12 May") names the
+        # event the plan prepares, not the span of the plan: its preparation comes before it.
+        mentions = []
     if mentions:
         facts.plan_period = (min(m.start for m in mentions), max(m.end for m in mentions))
+
+
+_NAMED_YEAR = re.compile(
+    r"(?:19|20)\d\d\s+(?:edition|release|version|conference|summit|con\b|festival|fest\b|"
+    r"cup|games|expo|hackathon|olympics|world cup|大会|年会|峰会|版)"
+    r"|(?:edition|version|release|v)\s*(?:19|20)\d\d\b",
+    re.I,
+)
+
+
+def _names_not_period(title: str) -> bool:
+    """A year that is part of a name in the title ("Rust 2024 Edition"), with no period word
+    (roadmap, plan, goals, OKR, 年度, 计划) that would make it the plan's period."""
+    return bool(_NAMED_YEAR.search(title)) and not re.search(
+        r"\b(?:roadmap|plan|goals?|okrs?|objectives|strategy|annual|quarter|q[1-4]|h[12]|fy)\b"
+        r"|年度|计划|规划|目标|路线图|季度",
+        title,
+        re.I,
+    )
 
 
 _BETWEEN_DATES = re.compile(

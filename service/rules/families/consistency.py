@@ -56,6 +56,22 @@ _BASELINE_REF = re.compile(
 _BASELINE_AFTER = re.compile(
     r"^\s*[:：]\s*[$€£¥]?\d[\d.,]*\s*(?:%|％|k\b|m\b|万|亿|元|分|points?\b)", re.I
 )
+_DEADLINE_BEFORE = re.compile(
+    r"\b(?:by|before|until|till|due|deadline|no later than|end of)\s*(?:the\s+)?(?:end of\s+)?$|(?:截止|截至|于)\s*$",
+    re.I,
+)
+# A fact told in the past ("We changed the structure in Q3", "was approved on January 3"):
+# its date is history, not a milestone of the plan.
+_PAST_NARRATIVE = re.compile(
+    r"\b(?:was|were|has been|have been|had been)\s+(?:\w+\s+)?(?:approved|adopted|held|launched|"
+    r"completed|founded|created|published|released|signed|agreed|formed|introduced|established|"
+    r"started|finished|delivered|ratified|passed)\b"
+    r"|\bwe\s+(?:have\s+)?(?:changed|completed|launched|held|introduced|started|finished|released|"
+    r"delivered|achieved|reached|moved|hired|migrated|shipped|built|created|reorgani[sz]ed|restructured)\b"
+    r"|已于|已经|已完成|已上线|已发布|已举办|曾于|于\S{0,12}(?:完成|举办|召开|发布)了"
+    r"|(?:完成|举办|召开|发布|上线|开展|举行)了|(?:举办|举行|召开|发布)的|延续|沿用|承接|以往|往年",
+    re.I,
+)
 _RANGE_SEP = re.compile(r"^\s*(?:-|–|—|to|until|through|~|至|到|－|→|->|=>)\s*$", re.I)
 
 
@@ -66,7 +82,7 @@ def _date_order(facts: PlanFacts, emit: Emitter) -> None:
     for b in facts.plan.blocks:
         if b.kind == BlockKind.HEADING and b is not facts.plan.blocks[0]:
             in_preamble = False
-        if b.kind == BlockKind.HEADING or facts.section.get(b.id) in _NOT_MILESTONE:
+        if b.kind == BlockKind.HEADING or facts.section.get(b.id) in _NOT_MILESTONE or b.is_header:
             continue
         if in_preamble and facts.section.get(b.id) == "":
             continue  # "Prepared: 2026-06-20", "日期：…": the document's own dates
@@ -76,6 +92,7 @@ def _date_order(facts: PlanFacts, emit: Emitter) -> None:
         mentions = find_dates(text, default_year=default_year)
         if not mentions:
             continue
+        past = bool(_PAST_NARRATIVE.search(text))
         # An end before its start: "2026-08-01 – 2026-07-15" or Start/End cells of one row.
         reversed_pair = None
         for a, c in itertools.pairwise(mentions):
@@ -102,8 +119,8 @@ def _date_order(facts: PlanFacts, emit: Emitter) -> None:
                 end=c.text,
             )
             continue
-        if period is None or facts.period_is_fiscal:
-            continue
+        if period is None or facts.period_is_fiscal or past:
+            continue  # no period to be outside of, or a fact told in the past tense
         start, end = period
         for m in mentions:
             before = text[max(0, m.col - 12) : m.col]
@@ -111,8 +128,10 @@ def _date_order(facts: PlanFacts, emit: Emitter) -> None:
                 text[m.col + m.length : m.col + m.length + 12]
             ):
                 continue  # "up from 2025", "较2025年": a baseline, not a milestone
-            if m.end < start and m.text.strip().rstrip("年度").isdigit():
-                continue  # a bare past year is a reference, not a deadline
+            if m.text.strip().rstrip("年度").isdigit() and (
+                m.end < start or not _DEADLINE_BEFORE.search(before)
+            ):
+                continue  # a bare year ("the 2025 Board", "in 2025") is a reference, not a deadline
             if not m.has_year and m.end < start and end.year > start.year:
                 shifted = [d for d in find_dates(text, default_year=end.year) if d.col == m.col]
                 if shifted and start <= shifted[0].start <= end:
