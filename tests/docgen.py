@@ -192,7 +192,7 @@ def _inline(token: Token, softbreak: str = "line") -> list[Segment]:
             bold += 1
         elif child.type == "strong_close":
             bold -= 1
-        elif child.type in ("text", "code_inline"):
+        elif child.type in ("text", "code_inline", "text_special"):
             segments.append((child.content, bold > 0))
         elif child.type == "softbreak" and softbreak == "line":
             segments.append(("\n", bold > 0))  # the writer's line break (Shift+Enter in Word)

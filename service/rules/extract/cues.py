@@ -725,7 +725,15 @@ STAKEHOLDER_CUES = re.compile(
     r"每月\S{0,6}(?:会|汇报|沟通|通报)|编制[:：]|审核[:：]|会议|召开\S{0,10}会|检讨会|例会|回报|"
     r"\b(?:weekly|monthly|quarterly|daily)\s+(?:[\w&/-]+\s+){1,2}(?:reviews?|meetings?|reports?|calls?)\b"
     r"|干系人|利益相关方|相关方|汇报|领导小组|指导委员会|周会|例会|沟通机制|沟通计划|通报|同步会|"
-    r"协调会|简报|向\S{1,10}报告|报送|共享",
+    r"协调会|简报|向\S{1,10}报告|报送|共享"
+    # Groups the plan says it tells, hears from or works through (real plans name stakeholders
+    # this way more often than in a stakeholder table).
+    r"|\b(?:will be (?:told|notified|informed|consulted)|notif(?:y|ied|ications?)|mentored by|mentors?\b|"
+    r"(?:community|user|customer|partner) (?:meetings?|calls?|forums?|survey)|"
+    r"mailing lists?|discussion (?:forum|board|channel)|working groups?|special interest group|"
+    r"sig[- ]\w+|release (?:team|notes)|team asks|(?:primary|secondary) users|target audience)\b"
+    r"|(?:社区|社群|用户|客户|伙伴)(?:讨论|会议|调研)|讨论区|邮件列表|社区伙伴|社群伙伴|合作伙伴|导师|"
+    r"告知|通知\S{0,6}(?:用户|客户|成员|社区|各方)|sig\s?\w+|双周会",
     re.I,
 )
 # A risk stated in prose (outside any risk section): "the main risk is…", "主要风险在于…".
