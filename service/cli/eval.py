@@ -76,8 +76,37 @@ def command(
     ),
     bless: Annotated[
         bool,
-        typer.Option("--bless", help="Write this run as the new baseline (and do not compare)."),
+        typer.Option(
+            "--bless",
+            help="Compare with the current baseline, then write this run as the new one "
+            "(refused on a regression without --allow-regression, and from a dirty tree).",
+        ),
     ] = False,
+    allow_regression: Annotated[
+        str | None,
+        typer.Option(
+            "--allow-regression",
+            metavar="REASON",
+            help="Bless even though the run regresses; the reason is kept in the baseline.",
+        ),
+    ] = None,
+    floor_f1: Annotated[
+        float | None,
+        typer.Option("--floor-f1", help="With --bless: the absolute overall F1 floor to store."),
+    ] = None,
+    floor_language_f1: Annotated[
+        float | None,
+        typer.Option(
+            "--floor-language-f1", help="With --bless: the absolute per-language F1 floor to store."
+        ),
+    ] = None,
+    max_control_errors: Annotated[
+        int | None,
+        typer.Option(
+            "--max-control-errors",
+            help="With --bless: most errors allowed on negative controls (default 0).",
+        ),
+    ] = None,
     config: Annotated[
         Path | None, typer.Option(help="planreview.toml with select/ignore/severity for the run.")
     ] = None,
@@ -164,8 +193,45 @@ def command(
     base_path = baseline or gate.baseline_path(mode.value, split.value, lang)
     comparison = None
     if bless:
-        written = gate.bless(run, base_path)
+        previous = None
+        if base_path.is_file():
+            try:
+                previous = gate.compare(
+                    run, gate.load_baseline(base_path), baseline_file=str(base_path)
+                )
+            except PlanReviewError as exc:
+                raise _fail(str(exc)) from None
+            render_terminal(run, console, previous, show_codes=codes)
+        floors = None
+        if floor_f1 is not None or floor_language_f1 is not None or max_control_errors is not None:
+            old_floors = (
+                gate.Floors.model_validate(gate.load_baseline(base_path).get("floors") or {})
+                if base_path.is_file()
+                else gate.Floors()
+            )
+            floors = old_floors.model_copy(
+                update={
+                    k: v
+                    for k, v in (
+                        ("min_f1", floor_f1),
+                        ("min_language_f1", floor_language_f1),
+                        ("max_control_errors", max_control_errors),
+                    )
+                    if v is not None
+                }
+            )
+        try:
+            written = gate.bless(
+                run,
+                base_path,
+                previous=previous,
+                allow_regression=allow_regression,
+                floors=floors,
+            )
+        except PlanReviewError as exc:
+            raise _fail(str(exc)) from None
         console.print(f"blessed baseline: {written}")
+        return
     elif not no_baseline:
         if base_path.is_file():
             try:

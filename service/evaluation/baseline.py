@@ -8,7 +8,15 @@ tolerance it was blessed with. ``compare`` lists every regression beyond the tol
   one rule always trips this;
 - an error-severity finding appears on a negative control that the baseline did not have;
 - false positives per negative control rise by more than ``fp_per_control`` (0.25);
-- span accuracy drops by more than ``span`` (0.05); quote fidelity by more than ``quote`` (0.0).
+- span accuracy drops by more than ``span`` (0.05); quote fidelity by more than ``quote`` (0.0);
+- the run was made under other conditions: another rules version, configuration or set of
+  disabled codes (the numbers would not be comparable);
+- an absolute floor is broken (``Floors``: overall and per-language F1, errors on negative
+  controls), whatever the baseline says.
+
+Blessing compares first: a run that regresses is blessed only with a stated reason
+(``--allow-regression``), which the baseline keeps; a tree with uncommitted changes to the
+engine or the eval data is never blessed.
 """
 
 from __future__ import annotations
@@ -35,6 +43,18 @@ class Tolerance(BaseModel):
     )
     span: float = Field(default=0.05, description="Largest allowed drop of span accuracy.")
     quote: float = Field(default=0.0, description="Largest allowed drop of quote fidelity.")
+
+
+class Floors(BaseModel):
+    """Absolute bars a run must clear whatever its baseline says (stored in the baseline)."""
+
+    min_f1: float | None = Field(default=None, description="Lowest allowed overall F1.")
+    min_language_f1: float | None = Field(
+        default=None, description="Lowest allowed F1 within any language."
+    )
+    max_control_errors: int | None = Field(
+        default=0, description="Most error-severity findings allowed on negative controls."
+    )
 
 
 class Regression(BaseModel):
@@ -66,19 +86,70 @@ def baseline_path(mode: str, split: str, language: str | None = None) -> Path:
     return BASELINE_DIR / f"{name}.json"
 
 
-def summary(run: EvalRun, tolerance: Tolerance | None = None) -> dict[str, Any]:
-    """What a baseline file holds: meta, metrics (no per-plan predictions) and the tolerance."""
-    return {
+def summary(
+    run: EvalRun,
+    tolerance: Tolerance | None = None,
+    floors: Floors | None = None,
+    allowed: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """What a baseline file holds: meta, metrics (no per-plan predictions), the tolerance and
+    floors, and the reason a regression was accepted when one was."""
+    data: dict[str, Any] = {
         "meta": run.meta.model_dump(),
         "metrics": run.metrics.model_dump(),
         "tolerance": (tolerance or Tolerance()).model_dump(),
+        "floors": (floors or Floors()).model_dump(),
     }
+    if allowed:
+        data["allowed_regression"] = allowed
+    return data
 
 
-def bless(run: EvalRun, path: Path, tolerance: Tolerance | None = None) -> Path:
+class BlessRefused(ConfigError):
+    """The run may not become the baseline (a regression without a reason, a dirty tree)."""
+
+
+def bless(
+    run: EvalRun,
+    path: Path,
+    tolerance: Tolerance | None = None,
+    *,
+    previous: Comparison | None = None,
+    allow_regression: str | None = None,
+    floors: Floors | None = None,
+) -> Path:
+    """Write ``run`` as the baseline at ``path``. ``previous`` is the run compared with the
+    baseline it replaces: its regressions need ``allow_regression`` (a reason, kept in the
+    file). Runs from a tree with uncommitted engine or eval changes are refused."""
+    if run.meta.git_dirty:
+        raise BlessRefused(
+            f"{path}: not blessed: the tree has uncommitted changes to service/, eval/, "
+            "knowledge/ or prompts/",
+            hint="commit them first, so the baseline names the commit it measures",
+        )
+    allowed = None
+    if previous is not None and previous.regressions:
+        if not (allow_regression and allow_regression.strip()):
+            raise BlessRefused(
+                f"{path}: not blessed: {len(previous.regressions)} regression(s) against it",
+                hint='say why they are acceptable with --allow-regression "<reason>"',
+            )
+        allowed = {
+            "reason": allow_regression.strip(),
+            "regressions": [str(r) for r in previous.regressions],
+            "git_sha": run.meta.git_sha,
+        }
+    if floors is None and path.is_file():
+        try:
+            floors = Floors.model_validate(load_baseline(path).get("floors") or {})
+        except ConfigError:
+            floors = None
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
-        json.dumps(summary(run, tolerance), ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+        json.dumps(
+            summary(run, tolerance, floors, allowed), ensure_ascii=False, indent=2, sort_keys=True
+        )
+        + "\n",
         encoding="utf-8",
     )
     return path
@@ -125,6 +196,34 @@ def _drop(
         out.improvements.append(f"{name}: {base:.3f} -> {current:.3f}")
 
 
+def _floors(run: EvalRun, floors: Floors, out: Comparison) -> None:
+    m = run.metrics
+    checks: list[tuple[str, float | None, float | None]] = [
+        ("overall F1", floors.min_f1, m.overall.f1)
+    ]
+    checks += [
+        (f"language {lang} F1", floors.min_language_f1, counts.f1)
+        for lang, counts in sorted(m.by_language.items())
+    ]
+    for name, floor, value in checks:
+        if floor is not None and (value or 0.0) < floor - 1e-9:
+            out.regressions.append(
+                Regression(
+                    metric=f"floor: {name}", baseline=floor, current=value, detail="below the floor"
+                )
+            )
+    errors = len(m.negative_controls.errors)
+    if floors.max_control_errors is not None and errors > floors.max_control_errors:
+        out.regressions.append(
+            Regression(
+                metric="floor: errors on negative controls",
+                baseline=floors.max_control_errors,
+                current=errors,
+                detail="well-made plans must draw no error",
+            )
+        )
+
+
 def compare(
     run: EvalRun,
     baseline: dict[str, Any],
@@ -142,6 +241,22 @@ def compare(
             out.notes.append(
                 f"baseline {key} is {bmeta.get(key)!r}, this run is {getattr(run.meta, key)!r}"
             )
+    for key, label in (
+        ("rules_version", "rules version"),
+        ("config_hash", "configuration"),
+        ("disabled_codes", "disabled codes"),
+    ):
+        want, got = bmeta.get(key), getattr(run.meta, key)
+        if want is not None and want != got:
+            out.regressions.append(
+                Regression(
+                    metric=f"run conditions: {label}",
+                    baseline=want,
+                    current=got,
+                    detail="not comparable with the baseline; re-bless after checking the numbers",
+                )
+            )
+    _floors(run, Floors.model_validate(baseline.get("floors") or {}), out)
     if bmeta.get("dataset_hash") and bmeta.get("dataset_hash") != run.meta.dataset_hash:
         out.notes.append(
             "the dataset changed since the baseline was blessed (figures may move for that reason)"

@@ -80,8 +80,20 @@ def _git(*args: str) -> str:
 
 def git_state() -> tuple[str, bool]:
     sha = _git("rev-parse", "HEAD")
-    dirty = bool(_git("status", "--porcelain", "--", "service", "eval", "knowledge", "prompts"))
-    return sha, dirty
+    # Uncommitted changes to what decides the numbers: the engine, the knowledge, the prompts,
+    # the eval code and data (new untracked dataset files count; stray untracked plans don't).
+    tracked = _git(
+        "status",
+        "--porcelain",
+        "--untracked-files=no",
+        "--",
+        "service",
+        "eval",
+        "knowledge",
+        "prompts",
+    )
+    untracked = _git("status", "--porcelain", "--", "eval/datasets")
+    return sha, bool(tracked or untracked)
 
 
 def hash_files(paths: list[Path]) -> str:

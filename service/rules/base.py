@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from service.models import Block, BlockKind, Finding, Span
+from service.models import Block, BlockKind, Finding, Severity, Span
 from service.rules import catalogue
 from service.rules.extract.facts import PlanFacts
 from service.rules.messages import text_for
@@ -41,7 +41,7 @@ def block_span(lines: list[str], block: Block) -> tuple[Span, str]:
 
 DROP_BELOW = 0.5
 FULL_FROM = 0.8
-_LOWER = {"error": "warning", "warning": "info", "info": "info"}
+_LOWER: dict[str, Severity] = {"error": "warning", "warning": "info", "info": "info"}
 
 
 class Emitter:

@@ -13,7 +13,7 @@ from service.rules.extract.facts import PlanFacts, build_facts
 from service.rules.families import FAMILIES
 from service.rules.messages import to_traditional
 
-RULES_VERSION = "2026.11.1"
+RULES_VERSION = "2026.12.1"
 
 _SUPPRESS = re.compile(
     r"<!--\s*planreview\s*:\s*(?P<kind>ignore-file|ignore-next-line|ignore)\s+(?P<codes>[\w.,\s-]+?)\s*-->",

@@ -105,9 +105,9 @@ def classify_heading(text: str) -> str | None:
         return None
     # The head phrase is the first piece; when it names nothing ("Q3 2026: Goals"), the next.
     for piece in pieces[:2]:
-        kind = _phrase_kind(piece.strip())
-        if kind is not None:
-            return kind
+        found = _phrase_kind(piece.strip())
+        if found is not None:
+            return found
     return None
 
 
