@@ -72,6 +72,12 @@ _PAST_NARRATIVE = re.compile(
     r"|(?:完成|举办|召开|发布|上线|开展|举行)了|(?:举办|举行|召开|发布)的|延续|沿用|承接|以往|往年",
     re.I,
 )
+# "up from 62% in the December 2026 mock audit": the date dates the baseline value.
+_BASELINE_VALUE_BEFORE = re.compile(
+    r"\b(?:up |down )?from\s+[$€£¥]?\d[\d.,]*\s*(?:%|k|m|points?)?\s+(?:in|at|as of|on)\s+(?:the\s+)?(?:\w+\s+)?$"
+    r"|(?:较|比|相比)\s*$",
+    re.I,
+)
 _RANGE_SEP = re.compile(r"^\s*(?:-|–|—|to|until|through|~|至|到|－|→|->|=>)\s*$", re.I)
 
 
@@ -124,8 +130,10 @@ def _date_order(facts: PlanFacts, emit: Emitter) -> None:
         start, end = period
         for m in mentions:
             before = text[max(0, m.col - 12) : m.col]
-            if _BASELINE_REF.search(before) or _BASELINE_AFTER.match(
-                text[m.col + m.length : m.col + m.length + 12]
+            if (
+                _BASELINE_REF.search(before)
+                or _BASELINE_VALUE_BEFORE.search(text[max(0, m.col - 40) : m.col])
+                or _BASELINE_AFTER.match(text[m.col + m.length : m.col + m.length + 12])
             ):
                 continue  # "up from 2025", "较2025年": a baseline, not a milestone
             if m.text.strip().rstrip("年度").isdigit() and (
