@@ -95,7 +95,7 @@ def git_state() -> tuple[str, bool]:
     tracked = "\n".join(
         line
         for line in tracked.splitlines()
-        if not line[3:].startswith(("eval/baselines/", "eval/out/"))
+        if not line.split(maxsplit=1)[-1].startswith(("eval/baselines/", "eval/out/"))
     )  # blessing writes the baselines; they are its output, not its input
     untracked = _git("status", "--porcelain", "--", "eval/datasets")
     return sha, bool(tracked or untracked)
