@@ -158,10 +158,11 @@ def test_a_goal_heading_is_the_goal_and_the_activities_under_it_are_not_goals() 
 
     - Create a mentoring programme for new organisers
     """
-    # The headings are the goals (no target: measurable); the activities are not judged,
-    # the item that states a measured outcome is a goal of its own (and is measurable).
-    assert _codes_at(plan, "smart.measurable") == [7, 17]
-    assert _codes_at(plan, "smart.specific") == [7, 17]
+    # The headings are the goals; the activities under them are not judged. The item that states
+    # a measured outcome is a goal of its own, and it measures the goal heading it belongs to
+    # (through its "Objectives:" part); the second goal has no measure at all.
+    assert _codes_at(plan, "smart.measurable") == [17]
+    assert _codes_at(plan, "smart.specific") == [17]
 
 
 def test_a_category_heading_over_goals_is_not_itself_a_goal() -> None:
@@ -225,3 +226,57 @@ def test_history_told_in_the_past_and_bare_years_are_not_milestones_outside_the_
     - Have the venue contract ready by March 2025.
     """
     assert _codes_at(plan, "consistency.date-order") == [7]
+
+
+def test_lines_of_a_work_list_that_are_not_work_are_not_unowned_tasks() -> None:
+    plan = """
+    # 2024 Operating Plan
+
+    ## Work plan
+
+    ### Outreach
+
+    - $5k for local swag
+    - Budget?
+    - TBA
+    - The dashboard is public and reachable from the README.
+    - Our current focus is on defining the conventions.
+    - Book stands at three regional conferences
+    """
+    assert _codes_at(plan, "raci.no-owner") == [12]
+
+
+@pytest.mark.parametrize(
+    ("heading", "kind"),
+    [
+        ("Plan of activities", "tasks"),
+        ("Overview of risks", "risks"),
+        ("Scope of work", "tasks"),
+        ("What we aim to achieve", "goals"),
+        ("Advocate for our values and vision", None),  # a goal statement, not a background part
+    ],
+)
+def test_container_words_and_clauses_in_headings(heading: str, kind: str | None) -> None:
+    assert classify_heading(heading) == kind
+
+
+def test_scope_and_contact_headings_do_not_inherit_the_goals_part() -> None:
+    plan = """
+    # SIG charter 2026
+
+    ## Goals and scope
+
+    ### Goals
+
+    - Reach 40 active contributors by December 2026
+
+    ### Scope
+
+    - Router and gateway drivers
+    - Web management standards
+
+    ### Contact
+
+    - Mailing list
+    """
+    assert _codes_at(plan, "smart.measurable") == []

@@ -308,10 +308,16 @@ SECTION_CLAUSES: list[tuple[str, str]] = [
         "background",
     ),
     (
-        r"\bwhat success looks like\b|\bmeasures? of success\b|\bhow (?:we|you) will measure success\b",
+        r"\bwhat success looks like\b|\bmeasures? of success\b|\bhow (?:we|you) will measure success\b"
+        r"|\bwhat we (?:aim|want|hope|plan|intend|expect) to (?:achieve|accomplish|deliver|change)\b"
+        r"|\bwhere we want to be\b|我们要达成|我们希望实现",
         "goals",
     ),
-    (r"\bwhat we(?:'ll| will) do\b|\bhow we(?:'ll| will) (?:get there|deliver|do it)\b", "tasks"),
+    (
+        r"\bwhat we(?:'ll| will) do\b|\bhow we(?:'ll| will) (?:get there|deliver|do it)\b"
+        r"|\b(?:plan|scope|programme|program) of (?:work|works|action|activities)\b",
+        "tasks",
+    ),
 ]
 
 # Headings whose wording decides their kind before the general cues are tried.
@@ -626,6 +632,15 @@ ACTIVITY_VERB = {
         r"改版|重构|迁移|对接|接入|编制|形成|出台|印发|参加|参与|举行|走访|拜访)"
     ),
 }
+# Further verbs that start a piece of work (with ACTIVITY_VERB): "Finalize the budget",
+# "Apply for the exemption", "Ensure the audit is scheduled".
+ACTION_VERB_EXTRA = re.compile(
+    r"^(?:finali[sz]e|apply|ensure|determine|decide|close|move|wind up|transfer|file|prepare|"
+    r"schedule|review|agree|approve|assign|book|contact|coordinate|engage|hire|identify|"
+    r"involve|launch|order|propose|recruit|secure|select|set|sign|submit|draft|evaluate)\b"
+    r"|^(?:确定|落实|推进|协调|安排|准备|提交|申请|审核|评审|签订|采购|招募|联系|对接|确保|负责)",
+    re.I,
+)
 OUTCOME_WORDS = re.compile(
     r"\b(?:rate|ratio|share|percentage|conversion|retention|churn|revenue|arr|mrr|nps|csat|"
     r"satisfaction|adoption|active|usage|users?|customers?|growth|margin|cost|time to|latency|"

@@ -618,6 +618,9 @@ def _goal_headings(facts: PlanFacts) -> set[str]:
         text = _heading_statement(h.text)
         if not text or _LABEL_ONLY.match(text) or _only_dates(text):
             continue
+        bare = _HEADING_MARKUP.sub("", h.text).strip(" *_:：")
+        if bare.isupper() and len(bare) <= 40:
+            continue  # "REVENUE", "CORE TEAM": a label grouping a goal's objectives
         if _GOAL_PART_HEADING.search(text) and len(text) <= 60:
             continue  # "We'll know we're successful when", "Objectives": a part of a goal
         if not re.search(r"[a-z\u4e00-\u9fff]", text) or (
@@ -644,30 +647,24 @@ _GOAL_PART_HEADING = re.compile(
 )
 
 
-def _goal_heading_of(facts: PlanFacts, b: Block, goal_headings: set[str]) -> str | None:
-    """The goal heading an item belongs to: an enclosing one, or the goal heading just before
-    a part heading of the same level ("#### Build capacity…" then "#### Objectives:")."""
-    hid = b.heading_id
-    while hid:
-        if hid in goal_headings:
-            return hid
-        h = facts.plan.block(hid)
-        if h is None:
-            return None
-        if _GOAL_PART_HEADING.search(facts.folded[h.id]) and len(h.text) <= 60:
-            prev = _previous_heading(facts, h)
-            if prev is not None and prev.id in goal_headings and prev.level == h.level:
-                return prev.id
-        hid = h.heading_id
-    return None
-
-
-def _previous_heading(facts: PlanFacts, h: Block) -> Block | None:
-    blocks = facts.plan.blocks
-    for prev in reversed(blocks[: blocks.index(h)]):
-        if prev.kind == BlockKind.HEADING:
-            return prev
-    return None
+def _goal_scopes(facts: PlanFacts, goal_headings: set[str]) -> dict[str, str]:
+    """Block id -> the goal heading it belongs to. A goal heading's scope runs on over the
+    headings after it that are not goals themselves (its "Objectives:" part, its "REVENUE"
+    labels) until the next goal heading or a heading above its level."""
+    scope: dict[str, str] = {}
+    current: Block | None = None
+    for b in facts.plan.blocks:
+        if b.kind == BlockKind.HEADING:
+            if b.id in goal_headings:
+                current = b
+                continue
+            if current is not None and (
+                b.level < current.level or facts.section.get(b.id) != "goals"
+            ):
+                current = None
+        if current is not None:
+            scope[b.id] = current.id
+    return scope
 
 
 _DEFINES = re.compile(
@@ -700,6 +697,7 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
         h.id for h in plan.blocks if h.kind == BlockKind.HEADING and facts.section[h.id] == "goals"
     }
     goal_headings = _goal_headings(facts)
+    goal_scope = _goal_scopes(facts, goal_headings)
     items_in_heading: dict[str, bool] = {}
     for b in plan.blocks:
         if (
@@ -718,7 +716,9 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
                 facts.goals.append(_stmt(facts, b))
             elif b.id in goal_headings:
                 items = [
-                    x for x in plan.blocks if x.heading_id == b.id and x.kind == BlockKind.LIST_ITEM
+                    x
+                    for x in plan.blocks
+                    if goal_scope.get(x.id) == b.id and x.kind == BlockKind.LIST_ITEM
                 ]
                 facts.goals.append(_stmt(facts, b, items))
             continue
@@ -729,7 +729,7 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
             continue
         if _is_definition_or_label(facts, b):
             continue
-        if _goal_heading_of(facts, b, goal_headings) is not None:
+        if b.id in goal_scope:
             # Under a goal heading: only items that state an outcome are goals of their own.
             if (
                 b.kind == BlockKind.LIST_ITEM
@@ -847,6 +847,8 @@ def _not_work(facts: PlanFacts, b: Block) -> bool:
         return True
     if shapes.is_template_row(b):
         return True
+    if b.kind != BlockKind.TABLE_ROW and shapes.is_not_an_action(facts.folded[b.id]):
+        return True  # "Budget?", "$5k for local swag", "TBA", "The dashboard is public"
     parent = facts.plan.block(b.parent_id) if b.parent_id else None
     while parent is not None:
         ptext = facts.folded[parent.id]
@@ -943,7 +945,11 @@ def _tasks(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
             b.kind == BlockKind.PARAGRAPH
             and len(text) <= 400
             and not _INTRO_LINE.search(text)
-            and (explicit or _LIST_NUMBER.match(b.text) or _prose_only(facts.plan, b.heading_id))
+            and (
+                explicit
+                or _LIST_NUMBER.match(b.text)
+                or (_prose_only(facts.plan, b.heading_id) and shapes.is_action(text))
+            )
         ):
             facts.tasks.append(_stmt(facts, b))
 

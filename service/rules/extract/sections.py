@@ -24,12 +24,20 @@ _OUTLINE = re.compile(
     r"^[\s#\d.、()（）一二三四五六七八九十壹贰叁肆伍陆柒捌玖拾第章节部分:：\-*➡️►▶•·]+"
 )
 # Where a heading's head phrase ends: a preposition, a relative clause, a colon, a bracket, a dash.
+# Strong separators split a heading into parts ("Q3 2026: Goals", "Phase 2 (risk: high)"); the
+# first part that names a plan part decides. Within a part, the head phrase ends at a
+# preposition or a relative clause ("Targets for 2026", "Goals we set").
+_PARTS = re.compile(r"[:：(（\[【|]|——|\s[-–—]+\s|[–—]")
 _CUT_EN = re.compile(
     r"\s(?:for|of|in|on|by|to|with|from|at|during|through|under|per|across|within|towards?|"
-    r"that|which|we|we'll|our|you|this|as|vs\.?)\s|[:：(（\[【|]|\s[-–—]+\s|[–—]",
+    r"that|which|we|we'll|our|you|this|as|vs\.?)\s",
     re.I,
 )
-_CUT_ZH = re.compile(r"[:：(（\[【|]|——|\s[-–—]\s")
+_OF_COMPLEMENT = re.compile(
+    r"^\s*(?:(?:the|our|a)\s+)?(?:plan|list|overview|summary|table|breakdown|register|set|programme|"
+    r"program|register|log|catalogue|inventory)\s+of\s+(?:the\s+|our\s+)?(.+)$",
+    re.I,
+)
 _CONJ = re.compile(r"\s+(?:and|&|or)\s+|\s*[,，/、&]\s*|与|和|以及|及(?!时)|暨", re.I)
 # Words after a cue that do not change the part it names ("Risk register", "风险评估", "进度安排").
 _TAIL = re.compile(
@@ -99,13 +107,19 @@ def classify_heading(text: str) -> str | None:
     clause = _whole_phrase_cue(folded)
     if clause is not None:
         return clause
-    cut = _CUT_ZH if re.search(r"[\u4e00-\u9fff]", folded) else _CUT_EN
-    pieces = [p for p in cut.split(folded) if p and p.strip()]
-    if not pieces:
-        return None
-    # The head phrase is the first piece; when it names nothing ("Q3 2026: Goals"), the next.
-    for piece in pieces[:2]:
-        found = _phrase_kind(piece.strip())
+    parts = [p for p in _PARTS.split(folded) if p and p.strip()]
+    # The head phrase is in the first part; when it names nothing ("Q3 2026: Goals"), the next.
+    for part in parts[:2]:
+        head = part
+        if not re.search(r"[\u4e00-\u9fff]", part):
+            pieces = _CUT_EN.split(part)
+            head = pieces[0]
+            # "Plan of activities", "Overview of risks": a container word takes its kind from
+            # what it contains.
+            m = _OF_COMPLEMENT.match(part)
+            if m and _phrase_kind(_CUT_EN.split(m.group(1))[0].strip()) is not None:
+                head = _CUT_EN.split(m.group(1))[0]
+        found = _phrase_kind(head.strip())
         if found is not None:
             return found
     return None
@@ -117,6 +131,22 @@ def _whole_phrase_cue(folded: str) -> str | None:
         if re.search(pattern, folded, re.I):
             return kind
     return None
+
+
+_WORK_AREAS = ("monitoring", "organisation", "resources", "communication", "iteration")
+_NO_PART = re.compile(
+    r"^(?:(?:work(?:ing)?\s+)?scope|out of scope|in scope|non-goals|not in scope|contacts?|contact us|"
+    r"links?|references?|appendix|glossary|faq|about us)\s*$"
+    r"|^(?:工作|职责|业务)?范围$|^不在范围内?$|^非目标$|^联系(?:方式|我们)?$|^附录|^参考|^链接|^常见问题",
+    re.I,
+)
+
+
+def _names_no_part(text: str) -> bool:
+    """Headings that name something outside the plan's parts (scope, contacts, appendix)."""
+    folded = _OUTLINE.sub("", fold(text).strip()) or fold(text)
+    folded = re.sub(r"\s*[(（][^()（）]*[)）]\s*$", "", folded).strip(" :：")
+    return bool(_NO_PART.search(folded))
 
 
 def section_of_blocks(plan: Plan) -> dict[str, str]:
@@ -150,8 +180,14 @@ def section_of_blocks(plan: Plan) -> dict[str, str]:
         if own is None and fallback and b.heading_id in (None, title.id if title else None):
             own = fallback
         parent_kind = heading_kind.get(b.heading_id or "", "")
-        if own is None:
+        if own is None and _names_no_part(b.text):
+            heading_kind[b.id] = (
+                ""  # "工作范围", "Out of scope", "联系方式": not a part of its parent
+            )
+        elif own is None:
             heading_kind[b.id] = parent_kind
+        elif parent_kind == "tasks" and own in _WORK_AREAS:
+            heading_kind[b.id] = "tasks"  # "### Budget" / "### Governance" as areas of a work plan
         elif parent_kind == "okr" and own in ("goals", "tasks", "organisation", "monitoring"):
             heading_kind[b.id] = "okr"  # objectives under an OKR section
         elif parent_kind in ("goals", "okr") and own in ("organisation", "resources", "monitoring"):

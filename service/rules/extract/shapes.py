@@ -88,3 +88,49 @@ def is_record(items: list[Block]) -> bool:
     ]
     n = record_fields(top)
     return n >= 2 and n * 2 >= len(top)
+
+
+_QUESTION = re.compile(r"[?？]\s*$")
+_AMOUNT_LINE = re.compile(
+    r"^\s*(?:[$€£¥]|usd|eur|cny|rmb)?\s?\d[\d,.]*\s?(?:k|m|万|千|元)?\b[^\d]{0,30}$", re.I
+)
+# An end state rather than work ("`benchmarks` repo exists", "The dashboard is public",
+# "A performant job controller that scales"): a deliverable, owned by whoever owns the project.
+_END_STATE = re.compile(
+    r"^(?:an?|the)\s+\S"
+    r"|\b(?:exists|is|are)\s+(?:\w+\s+)?(?:implemented|published|public|available|live|released|"
+    r"complete|completed|done|in place|merged|reachable|supported|documented)\b",
+    re.I,
+)
+# A statement about the plan rather than work to do ("Our current focus is on…", "As new use
+# cases are introduced, there may be a need…", "2025 will be contingent on…").
+_STATEMENT = re.compile(
+    r"^(?:our|their|its|this|these|it|there|as|if|when|while|since|because)\b[^.;:]{0,80}?"
+    r"\b(?:is|are|was|were|will be|may|might|can|could|has|have)\b"
+    r"|^(?:19|20)\d\d\s+(?:will|is|was)\b",
+    re.I,
+)
+_ITEM_MARK = re.compile(r"^\s*(?:[-*+]\s*|\d{1,2}[.)、]\s*)")
+
+
+def is_not_an_action(text: str) -> bool:
+    """A line of a work list that is not work: a question, a bare amount, a placeholder, an
+    end state or a statement (folded text, list marker allowed)."""
+    core = _ITEM_MARK.sub("", text).strip()
+    if not core:
+        return True
+    if _QUESTION.search(core) and len(core) <= 60:
+        return True
+    if _AMOUNT_LINE.match(core) or cues.TEMPLATE_SLOT.fullmatch(core.strip(" .。").upper()):
+        return True
+    return bool(_END_STATE.search(core) or _STATEMENT.match(core))
+
+
+def is_action(text: str) -> bool:
+    """A sentence that reads as work to do: it starts with an action verb (folded text)."""
+    core = _ITEM_MARK.sub("", text).strip()
+    return bool(
+        cues.ACTIVITY_VERB["en"].match(core)
+        or cues.ACTIVITY_VERB["zh"].match(core)
+        or cues.ACTION_VERB_EXTRA.match(core)
+    )
