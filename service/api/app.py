@@ -52,7 +52,11 @@ every `/v1` call needs `Authorization: Bearer <key>` (keys come from
 def keys_required(api: ApiSettings) -> bool:
     if api.require_keys is not None:
         return api.require_keys
-    return not is_loopback(api.host) and not api.insecure
+    if api.insecure:
+        return False
+    # Behind a reverse proxy every client arrives from the proxy's (often loopback) address:
+    # being local proves nothing then, so keys are required.
+    return not is_loopback(api.host) or bool(api.forwarded_allow_ips)
 
 
 def check_safe_to_serve(db: Database, api: ApiSettings) -> None:
@@ -88,7 +92,11 @@ def build_state(settings: Settings, api: ApiSettings) -> ApiState:
         settings=settings,
         api=api,
         db=db,
-        auth=Authenticator(db, required=keys_required(api)),
+        auth=Authenticator(
+            db,
+            required=keys_required(api),
+            failures=RateLimiter(api.auth_failures_per_minute, api.auth_failures_burst),
+        ),
         limiter=RateLimiter(api.rate_limit_per_minute, api.rate_limit_burst),
         executor=ReviewExecutor(api.review_processes, api.review_cache_size),
         jobs=JobRunner(db, settings, api.workers, api.job_max_attempts),
