@@ -13,7 +13,7 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
@@ -111,6 +111,28 @@ def form_options(form: FormData, model: type[BaseModel] = ReviewOptionsIn) -> di
         raise _invalid(exc) from None
     assert isinstance(parsed, ReviewOptionsIn)
     return parsed.as_options()
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+async def read_json(request: Request, model: type[M]) -> M:
+    """A JSON body parsed into ``model``; 415 for another media type, 422 when invalid.
+
+    Called inside a route, after authentication: the body limit middleware bounds it.
+    """
+    kind = media_type(request)
+    if kind not in ("application/json", "") and not kind.endswith("+json"):
+        raise ApiProblem(415, f"unsupported content type {kind!r}", hint="send application/json")
+    body = await request.body()
+    if not body:
+        raise RequestValidationError(
+            [{"loc": ("body",), "type": "missing", "msg": "the request has no JSON body"}]
+        )
+    try:
+        return model.model_validate_json(body)
+    except ValidationError as exc:
+        raise _invalid(exc) from None
 
 
 async def read_review(request: Request, settings: Settings, api: ApiSettings) -> Upload:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
@@ -204,6 +205,17 @@ async def get_review(review_id: str, state: StateDep, caller: CallerDep) -> JSON
     return JSONResponse(public(record))
 
 
+_EVENT_ID = re.compile(r"[0-9]{1,18}")
+
+
+def resume_after(last_event_id: str | None) -> int:
+    """The event sequence number to resume after: 0 (from the start) unless the header is
+    a plain decimal that fits the database's integers; anything else is ignored."""
+    if last_event_id and _EVENT_ID.fullmatch(last_event_id.strip()):
+        return int(last_event_id)
+    return 0
+
+
 def _sse(seq: int, event: str, data: dict[str, Any]) -> str:
     return f"id: {seq}\nevent: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
@@ -233,7 +245,7 @@ async def review_events(
     ] = None,
 ) -> StreamingResponse:
     record = await get_record(state, caller, review_id)
-    after = int(last_event_id) if last_event_id and last_event_id.isdigit() else 0
+    after = resume_after(last_event_id)
 
     async def stream() -> AsyncIterator[str]:
         nonlocal after
