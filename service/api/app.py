@@ -24,6 +24,7 @@ from service.api.auth import Authenticator, is_loopback
 from service.api.bodylimit import BodyLimitMiddleware
 from service.api.execution import ReviewExecutor
 from service.api.guidance import enable_guidance_dir
+from service.api.headers import SecurityHeadersMiddleware
 from service.api.jobs import JobRunner
 from service.api.metrics import Metrics, MetricsMiddleware
 from service.api.ratelimit import RateLimiter
@@ -151,6 +152,7 @@ def create_app(settings: Settings | None = None, api: ApiSettings | None = None)
         )
     app.add_middleware(BodyLimitMiddleware, limit_for=_body_limit(settings, api))
     app.add_middleware(MetricsMiddleware, metrics=state.metrics)
+    app.add_middleware(SecurityHeadersMiddleware)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
