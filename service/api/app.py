@@ -100,7 +100,9 @@ def build_state(settings: Settings, api: ApiSettings) -> ApiState:
         ),
         limiter=RateLimiter(api.rate_limit_per_minute, api.rate_limit_burst),
         executor=ReviewExecutor(api.review_processes, api.review_cache_size),
-        jobs=JobRunner(db, settings, api.workers, api.job_max_attempts),
+        jobs=JobRunner(
+            db, settings, api.workers, api.job_max_attempts, lease_seconds=api.job_lease_seconds
+        ),
         metrics=Metrics(lambda: review_store.status_counts(db)),
     )
 

@@ -46,6 +46,13 @@ class ApiSettings(BaseSettings):
         description="A job interrupted by a restart is re-queued until it has run this many times, "
         "then marked failed with the reason.",
     )
+    job_lease_seconds: float = Field(
+        default=60,
+        gt=0,
+        le=3600,
+        description="A running job's lease, renewed by its server every third of it; another "
+        "server sharing the database takes the job over only once the lease has expired.",
+    )
     sync_max_bytes: int = Field(
         default=256 * 1024,
         ge=0,
