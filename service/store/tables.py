@@ -114,3 +114,12 @@ class IdempotencyRow(Base):
     headers_json: Mapped[str] = mapped_column(Text, default="{}")
     body: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ProbeRow(Base):
+    """One row rewritten by the readiness probe: proof that the database takes writes."""
+
+    __tablename__ = "readiness_probe"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 import time
 from collections.abc import AsyncIterator
@@ -22,9 +23,11 @@ from service.api.schemas.common import ReviewOptionsIn
 from service.api.schemas.reviews import ReviewAccepted, ReviewPublic, ReviewResult, ReviewTextCreate
 from service.api.state import ApiState
 from service.api.uploads import read_review
+from service.errors import StorageUnavailable
 from service.store import reviews as store
 
 router = APIRouter(prefix="/v1/reviews", tags=["reviews"])
+log = logging.getLogger("planreview.api")
 
 SSE_POLL_SECONDS = 0.2
 SSE_KEEPALIVE_SECONDS = 15.0
@@ -150,17 +153,23 @@ async def create_review(
         outcome = await state.executor.review(
             upload.data, upload.name, upload.options, state.settings
         )
-        review_id = await anyio.to_thread.run_sync(
-            lambda: store.save_finished(
-                state.db,
-                source=upload.name,
-                options=upload.options,
-                plan_json=outcome.plan_json,
-                review_json=outcome.review_json,
-                key_id=caller.key_id,
-                finding_count=len(json.loads(outcome.review_json)["findings"]),
+        try:
+            review_id = await anyio.to_thread.run_sync(
+                lambda: store.save_finished(
+                    state.db,
+                    source=upload.name,
+                    options=upload.options,
+                    plan_json=outcome.plan_json,
+                    review_json=outcome.review_json,
+                    key_id=caller.key_id,
+                    finding_count=len(json.loads(outcome.review_json)["findings"]),
+                )
             )
-        )
+        except StorageUnavailable as exc:
+            # The review is done: give it to the caller rather than lose it.
+            log.error("a synchronous review was not stored: %s", exc.message)
+            state.metrics.reviews.labels("sync", "unstored").inc()
+            return JSONResponse(unstored(outcome.review_json, exc))
         state.metrics.reviews.labels("sync", "cached" if outcome.cached else "ok").inc()
         body = '{"id":' + json.dumps(review_id) + "," + outcome.review_json[1:]
         return Response(
@@ -168,6 +177,18 @@ async def create_review(
         )
 
     return await idempotent(state, caller, idempotency_key, print_, produce)
+
+
+NOT_STORED = (
+    "this review was not stored ({reason}): it has no id, so GET, /events and /report "
+    "cannot find it; keep this response, or send the plan again later"
+)
+
+
+def unstored(review_json: str, exc: StorageUnavailable) -> dict[str, Any]:
+    review = json.loads(review_json)
+    review["warnings"] = [*review.get("warnings", []), NOT_STORED.format(reason=exc.message)]
+    return {"id": None, **review}
 
 
 def public(record: store.ReviewRecord) -> dict[str, Any]:
