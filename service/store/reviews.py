@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -185,12 +185,16 @@ def create_job(
 def create_batch(
     db: Database,
     *,
-    items: list[tuple[str, bytes]],
+    items: Sequence[tuple[str, bytes | Callable[[], bytes]]],
     options: dict[str, Any],
     key_id: str | None,
     skipped: list[str] | None = None,
 ) -> tuple[str, list[str]]:
-    """A batch with one queued review per item; returns the batch id and review ids in order."""
+    """A batch with one queued review per item; returns the batch id and review ids in order.
+
+    An item's data may be a function reading it: each is read, written and let go in
+    turn, so a large batch is never held in memory whole.
+    """
     batch_id = new_id("bat")
     ids: list[str] = []
     now = utcnow()
@@ -209,21 +213,21 @@ def create_batch(
         for pos, (name, data) in enumerate(items):
             review_id = new_id("rev")
             ids.append(review_id)
-            s.add(
-                ReviewRow(
-                    id=review_id,
-                    status=QUEUED,
-                    stage="queued",
-                    source=name,
-                    options_json=json.dumps(options),
-                    input_data=data,
-                    key_id=key_id,
-                    batch_id=batch_id,
-                    position=pos,
-                    created_at=now,
-                )
+            row = ReviewRow(
+                id=review_id,
+                status=QUEUED,
+                stage="queued",
+                source=name,
+                options_json=json.dumps(options),
+                input_data=data() if callable(data) else data,
+                key_id=key_id,
+                batch_id=batch_id,
+                position=pos,
+                created_at=now,
             )
-        s.flush()
+            s.add(row)
+            s.flush()
+            s.expunge(row)  # its bytes are written: let them go
         for review_id in ids:
             _add_event(s, review_id, "queued", {"status": QUEUED})
     return batch_id, ids
