@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -158,6 +158,74 @@ def test_a_proxied_server_requires_keys_even_from_loopback(
         assert c.get("/healthz").status_code == 200
 
 
+# ------------------------------------------------------------------ item 12: small leaks
+
+
+def _docx_with_bad_content_types(tmp_path: Path) -> bytes:
+    import io
+    import zipfile
+
+    from docgen import SAMPLE_EN, markdown_to_docx
+
+    good = tmp_path / "good.docx"
+    markdown_to_docx(SAMPLE_EN, good)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(buf, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "[Content_Types].xml":  # right name, wrong (un-namespaced) root
+                data = b'<?xml version="1.0"?><Types/>'
+            zout.writestr(info, data)
+    return buf.getvalue()
+
+
+def test_a_damaged_docx_hint_names_no_internal_exception(
+    local: ServerProcess, tmp_path: Path
+) -> None:
+    data = _docx_with_bad_content_types(tmp_path)
+    with httpx.Client(base_url=local.base_url, timeout=30) as c:
+        r = c.post("/v1/reviews", files={"file": ("plan.docx", data)}, data={"llm": "off"})
+    assert r.status_code == 422, r.text
+    text = r.json()["detail"] + " " + r.json()["hint"]
+    for leak in ("AttributeError", "lxml", "_Element", "overrides"):
+        assert leak not in text, text
+    assert "re-save" in text
+
+
+def test_both_413_paths_answer_the_same_problem(local: ServerProcess) -> None:
+    limit = 20 * 1024 * 1024 + 64 * 1024
+
+    def chunks() -> Iterator[bytes]:
+        for _ in range(limit // 65536 + 4):
+            yield b"x" * 65536
+
+    host, port = local.base_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(
+            b"POST /v1/reviews HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            + f"Content-Length: {limit + 1}\r\n\r\n".encode()
+        )
+        raw = b""
+        while b"}" not in raw:
+            got = sock.recv(65536)
+            if not got:
+                break
+            raw += got
+    head, _, payload = raw.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 413"), head
+    with httpx.Client(base_url=local.base_url, timeout=60) as c:
+        streamed = c.post(
+            "/v1/reviews", content=chunks(), headers={"Content-Type": "application/json"}
+        )
+    assert streamed.status_code == 413, streamed.text
+    bodies = []
+    for body in (json.loads(payload[: payload.rindex(b"}") + 1]), streamed.json()):
+        bodies.append({k: body.get(k) for k in ("kind", "title", "detail", "hint", "type")})
+    assert bodies[0] == bodies[1], bodies
+    assert bodies[0]["kind"] == "input-too-large" and bodies[0]["hint"]
+
+
+# Last in the module: it empties the local server's rate limit.
 def test_loopback_callers_are_rate_limited_and_forwarded_headers_ignored(
     local: ServerProcess,
 ) -> None:
@@ -167,4 +235,3 @@ def test_loopback_callers_are_rate_limited_and_forwarded_headers_ignored(
             for i in range(40)
         ]
     assert 200 in statuses and 429 in statuses, statuses
-    time.sleep(1.1)  # leave a token for the other tests of this module

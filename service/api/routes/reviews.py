@@ -226,6 +226,18 @@ async def get_review(review_id: str, state: StateDep, caller: CallerDep) -> JSON
     return JSONResponse(public(record))
 
 
+SSE_EVENT: dict[str, Any] = {
+    "type": "object",
+    "description": "One server-sent event.",
+    "properties": {
+        "id": {"type": "string", "description": "Sequence number; send as Last-Event-ID."},
+        "event": {
+            "type": "string",
+            "enum": ["queued", "started", "progress", "requeued", "done", "failed"],
+        },
+        "data": {"type": "string", "description": "The event's JSON object, as text."},
+    },
+}
 _EVENT_ID = re.compile(r"[0-9]{1,18}")
 
 
@@ -250,8 +262,8 @@ def _sse(seq: int, event: str, data: dict[str, Any]) -> str:
     response_class=StreamingResponse,
     responses={
         200: {
-            "content": {"text/event-stream": {"schema": {"type": "string"}}},
-            "description": "The event stream",
+            "content": {"text/event-stream": {"schema": SSE_EVENT}},
+            "description": "The event stream; the schema is that of one event",
         },
         **problems(404),
     },
@@ -319,7 +331,7 @@ ReportFormat = Literal["html", "markdown", "sarif", "json", "text"]
             },
             "description": "The report",
         },
-        **problems(404, 409),
+        **problems(404, 409, 422),
     },
 )
 async def review_report(
