@@ -25,6 +25,7 @@ from service.api.bodylimit import BodyLimitMiddleware
 from service.api.execution import ReviewExecutor
 from service.api.guidance import enable_guidance_dir
 from service.api.headers import SecurityHeadersMiddleware
+from service.api.housekeeping import RetentionKeeper
 from service.api.jobs import JobRunner
 from service.api.metrics import Metrics, MetricsMiddleware
 from service.api.ratelimit import RateLimiter
@@ -104,6 +105,7 @@ def build_state(settings: Settings, api: ApiSettings) -> ApiState:
             db, settings, api.workers, api.job_max_attempts, lease_seconds=api.job_lease_seconds
         ),
         metrics=Metrics(lambda: review_store.status_counts(db)),
+        retention=RetentionKeeper(db, settings.retention_days),
     )
 
 
@@ -123,9 +125,13 @@ def create_app(settings: Settings | None = None, api: ApiSettings | None = None)
         recovery = await anyio.to_thread.run_sync(state.jobs.start)
         if recovery.queued:
             log.info("resuming %d queued job(s)", len(recovery.queued))
+        if state.retention is not None:
+            state.retention.start()
         try:
             yield
         finally:
+            if state.retention is not None:
+                state.retention.shutdown()
             state.jobs.shutdown()
             await anyio.to_thread.run_sync(state.executor.shutdown)
 
