@@ -70,3 +70,11 @@ class LLMError(PlanReviewError):
     def __init__(self, message: str, *, retryable: bool = False, hint: str = "") -> None:
         super().__init__(message, hint=hint)
         self.retryable = retryable
+
+
+class StorageUnavailable(PlanReviewError):
+    """The database cannot be read or written: disk full, read-only, locked, unreachable."""
+
+    kind = "storage-unavailable"
+    http_status = 503
+    retryable = True

@@ -73,6 +73,12 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, validation_alias=AliasChoices("DATABASE_URL", "PLANREVIEW_DATABASE_URL")
     )
+    retention_days: float | None = Field(
+        default=None,
+        gt=0,
+        description="Delete finished reviews and batches this many days after they finished "
+        "(the server prunes hourly; 'planreview db prune' on demand). None: keep them.",
+    )
 
     @property
     def llm_configured(self) -> bool:

@@ -66,3 +66,37 @@ def test_api_conforms_to_its_schema(server: ServerProcess) -> None:
             failures.append(f"{operation.method.upper()} {operation.path}: {exc}"[:2000])
     assert operations >= 15
     assert not failures, "\n\n".join(failures)
+
+
+def _failures(operation: object, case: object) -> str | None:
+    try:
+        case.call_and_validate(  # type: ignore[attr-defined]
+            timeout=30, excluded_checks=[positive_data_acceptance]
+        )
+    except (Exception, BaseExceptionGroup) as exc:
+        return f"{operation}: {exc}"[:2000]
+    return None
+
+
+@pytest.mark.slow
+def test_real_resources_conform_to_the_schema(server: ServerProcess) -> None:
+    """The operations on a review that exists (random ids only ever reach the 404s)."""
+    import httpx
+
+    text = "# Plan\n\n## Goals\n\n- Grow sales by 5% by 2026-12-31\n"
+    posted = httpx.post(f"{server.base_url}/v1/reviews", json={"text": text, "llm": "off"})
+    review_id = posted.json()["id"]
+    schema = schemathesis.openapi.from_url(f"{server.base_url}/openapi.json")
+    failures = []
+    for path in ("/v1/reviews/{review_id}", "/v1/reviews/{review_id}/events"):
+        operation = schema[path]["GET"]
+        failure = _failures(path, operation.Case(path_parameters={"review_id": review_id}))
+        if failure:
+            failures.append(failure)
+    for fmt in ("html", "markdown", "sarif", "json", "text", "pdf"):  # pdf: the 422
+        operation = schema["/v1/reviews/{review_id}/report"]["GET"]
+        case = operation.Case(path_parameters={"review_id": review_id}, query={"format": fmt})
+        failure = _failures(f"report?format={fmt}", case)
+        if failure:
+            failures.append(failure)
+    assert not failures, "\n\n".join(failures)

@@ -109,7 +109,7 @@ def test_zip_or_docx_and_safe_names() -> None:
     assert safe_name("") == "plan.md" and safe_name("a\x00b.md") == "ab.md"
 
 
-def test_loopback_anonymous_callers_are_not_rate_limited(tmp_path: Path) -> None:
+def test_loopback_anonymous_callers_are_rate_limited_too(tmp_path: Path) -> None:
     import asyncio
 
     from starlette.requests import Request
@@ -132,15 +132,22 @@ def test_loopback_anonymous_callers_are_not_rate_limited(tmp_path: Path) -> None
 
     settings = Settings(data_dir=tmp_path)
     state = build_state(settings, ApiSettings(rate_limit_per_minute=1, rate_limit_burst=1))
-    for _ in range(5):
-        asyncio.run(get_caller(request("127.0.0.1"), state))
-    strict = build_state(
-        settings, ApiSettings(rate_limit_per_minute=1, rate_limit_burst=1, rate_limit_loopback=True)
-    )
-    asyncio.run(get_caller(request("127.0.0.1"), strict))
+    asyncio.run(get_caller(request("127.0.0.1"), state))
     with pytest.raises(ApiProblem) as exc:
-        asyncio.run(get_caller(request("127.0.0.1"), strict))
+        asyncio.run(get_caller(request("127.0.0.1"), state))
     assert exc.value.status == 429 and exc.value.headers["Retry-After"] == "60"
+    asyncio.run(get_caller(request("::1"), state))  # another address, another bucket
+
+
+def test_failed_authentications_spend_a_budget_per_client(tmp_path: Path) -> None:
+    from service.api.ratelimit import RateLimiter
+
+    limiter = RateLimiter(per_minute=60, burst=2)
+    assert limiter.peek("a", now=0) == 0 and limiter.peek("a", now=0) == 0  # peeking is free
+    limiter.take("a", now=0)
+    limiter.take("a", now=0)
+    assert limiter.peek("a", now=0) == 1 and limiter.peek("b", now=0) == 0
+    assert limiter.peek("a", now=1.0) == 0
 
 
 def test_an_older_database_gains_new_columns(tmp_path: Path) -> None:

@@ -24,6 +24,8 @@ from service.api.auth import Authenticator, is_loopback
 from service.api.bodylimit import BodyLimitMiddleware
 from service.api.execution import ReviewExecutor
 from service.api.guidance import enable_guidance_dir
+from service.api.headers import SecurityHeadersMiddleware
+from service.api.housekeeping import RetentionKeeper
 from service.api.jobs import JobRunner
 from service.api.metrics import Metrics, MetricsMiddleware
 from service.api.ratelimit import RateLimiter
@@ -52,7 +54,11 @@ every `/v1` call needs `Authorization: Bearer <key>` (keys come from
 def keys_required(api: ApiSettings) -> bool:
     if api.require_keys is not None:
         return api.require_keys
-    return not is_loopback(api.host) and not api.insecure
+    if api.insecure:
+        return False
+    # Behind a reverse proxy every client arrives from the proxy's (often loopback) address:
+    # being local proves nothing then, so keys are required.
+    return not is_loopback(api.host) or bool(api.forwarded_allow_ips)
 
 
 def check_safe_to_serve(db: Database, api: ApiSettings) -> None:
@@ -88,11 +94,18 @@ def build_state(settings: Settings, api: ApiSettings) -> ApiState:
         settings=settings,
         api=api,
         db=db,
-        auth=Authenticator(db, required=keys_required(api)),
+        auth=Authenticator(
+            db,
+            required=keys_required(api),
+            failures=RateLimiter(api.auth_failures_per_minute, api.auth_failures_burst),
+        ),
         limiter=RateLimiter(api.rate_limit_per_minute, api.rate_limit_burst),
         executor=ReviewExecutor(api.review_processes, api.review_cache_size),
-        jobs=JobRunner(db, settings, api.workers, api.job_max_attempts),
+        jobs=JobRunner(
+            db, settings, api.workers, api.job_max_attempts, lease_seconds=api.job_lease_seconds
+        ),
         metrics=Metrics(lambda: review_store.status_counts(db)),
+        retention=RetentionKeeper(db, settings.retention_days),
     )
 
 
@@ -112,9 +125,13 @@ def create_app(settings: Settings | None = None, api: ApiSettings | None = None)
         recovery = await anyio.to_thread.run_sync(state.jobs.start)
         if recovery.queued:
             log.info("resuming %d queued job(s)", len(recovery.queued))
+        if state.retention is not None:
+            state.retention.start()
         try:
             yield
         finally:
+            if state.retention is not None:
+                state.retention.shutdown()
             state.jobs.shutdown()
             await anyio.to_thread.run_sync(state.executor.shutdown)
 
@@ -143,6 +160,7 @@ def create_app(settings: Settings | None = None, api: ApiSettings | None = None)
         )
     app.add_middleware(BodyLimitMiddleware, limit_for=_body_limit(settings, api))
     app.add_middleware(MetricsMiddleware, metrics=state.metrics)
+    app.add_middleware(SecurityHeadersMiddleware)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:

@@ -10,20 +10,35 @@ whole. Limits are per route: a batch may be larger than a single plan.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from starlette.datastructures import Headers
-from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.api.problems import problem_response
+from service.api.problems import from_error
+from service.errors import InputTooLarge
 
 LimitFor = Callable[[str, str], int]
 
 
-class BodyTooLarge(HTTPException):
+class BodyTooLarge(InputTooLarge):
+    """The request body passed its limit: the same 413 problem whether the Content-Length
+    said so up front or the body was counted as it streamed in (then a route's error
+    handler or this middleware answers, whichever sees it first)."""
+
     def __init__(self, limit: int) -> None:
-        super().__init__(413, f"the request body is larger than the {_human(limit)} limit")
+        super().__init__(
+            "request",
+            f"the body is larger than the {_human(limit)} limit",
+            hint="send a smaller file, or split the batch into several requests",
+        )
         self.limit = limit
+
+
+def _too_large(limit: int, path: str) -> Any:
+    response = from_error(BodyTooLarge(limit), path)
+    response.headers["Connection"] = "close"
+    return response
 
 
 def _human(n: int) -> str:
@@ -48,15 +63,7 @@ class BodyLimitMiddleware:
         limit = self.limit_for(scope["method"], scope["path"])
         length = Headers(scope=scope).get("content-length")
         if length is not None and length.isdigit() and int(length) > limit:
-            response = problem_response(
-                413,
-                BodyTooLarge(limit).detail,
-                kind="input-too-large",
-                instance=scope["path"],
-                hint="send a smaller file, or split the batch into several requests",
-                headers={"Connection": "close"},
-            )
-            await response(scope, receive, send)
+            await _too_large(limit, scope["path"])(scope, receive, send)
             return
         seen = 0
         started = False
@@ -78,14 +85,7 @@ class BodyLimitMiddleware:
 
         try:
             await self.app(scope, counted, tracking_send)
-        except BodyTooLarge as exc:
+        except BodyTooLarge:
             if started:
                 raise
-            response = problem_response(
-                413,
-                str(exc.detail),
-                kind="input-too-large",
-                instance=scope["path"],
-                headers={"Connection": "close"},
-            )
-            await response(scope, receive, send)
+            await _too_large(limit, scope["path"])(scope, receive, send)

@@ -2,7 +2,9 @@
 
 The offline review is CPU-bound pure Python, so synchronous reviews run in a
 small pool of worker processes (one per core by default) to use every core;
-the server process only speaks HTTP and writes the database. Workers return
+the server process only speaks HTTP and writes the database. A worker that
+dies costs only the request it was running, and is replaced
+(:mod:`service.api.workers`). Workers return
 JSON strings, so nothing is validated twice. Core errors come back as plain
 tuples (exceptions with keyword-only arguments do not unpickle reliably) and
 are raised again here as the same kind of error.
@@ -20,12 +22,12 @@ import multiprocessing
 import threading
 import time
 from collections import OrderedDict
-from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import anyio.to_thread
 
+from service.api.workers import WorkerDied, WorkerPool
 from service.errors import PlanReviewError
 from service.settings import Settings, get_settings
 
@@ -87,24 +89,7 @@ def raise_if_error(result: tuple[str, str] | ErrorTuple) -> tuple[str, str]:
     return result
 
 
-def _watch_parent(parent: int) -> None:
-    """In a worker: exit as soon as the server process is gone (even if it was SIGKILLed).
-
-    A spawned worker holds both ends of its task queue, so it never sees end-of-file
-    when the server dies; without this it would wait for work forever.
-    """
-    import os
-
-    def watch() -> None:
-        while True:
-            time.sleep(1.0)
-            if os.getppid() != parent:
-                os._exit(0)
-
-    threading.Thread(target=watch, name="planreview-parent-watch", daemon=True).start()
-
-
-def _warm() -> int:
+def warm() -> int:
     """Import the pipeline and run one tiny review so the first real one is fast."""
     run_review(
         b"# Plan\n\n## Goals\n\n- Grow sales by 5% by 2026-12-31\n", "warm.md", {"llm": "off"}
@@ -118,52 +103,34 @@ def llm_wanted(options: dict[str, Any], settings: Settings) -> bool:
 
 
 class ReviewExecutor:
-    """Runs one review now: offline ones in the process pool (or a thread), LLM ones in a thread."""
+    """Runs one review now: offline ones in the worker pool (or a thread), LLM ones in a thread."""
 
     def __init__(self, processes: int, cache_size: int) -> None:
         self.processes = processes
         self.cache_size = cache_size
-        self._pool: Executor | None = None
+        self._pool: WorkerPool | None = None
         self._cache: OrderedDict[str, tuple[str, str]] = OrderedDict()
         self._lock = threading.Lock()
         self._versions: tuple[float, str] = (-VERSION_TTL - 1, "")
 
     def start(self) -> None:
         if self.processes > 0 and self._pool is None:
-            import os
-
-            ctx = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(
-                self.processes, mp_context=ctx, initializer=_watch_parent, initargs=(os.getpid(),)
-            )
-            for future in [self._pool.submit(_warm) for _ in range(self.processes)]:
-                future.result(timeout=120)
+            pool = WorkerPool(self.processes)
+            pool.start()
+            self._pool = pool
 
     def shutdown(self) -> None:
-        """Cancel what has not started, let running reviews finish, and reap the workers."""
+        """Let running reviews finish (within seconds) and reap the workers."""
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.shutdown()
             self._pool = None
 
     async def _in_pool(
-        self, data: bytes, name: str, options: dict[str, Any]
+        self, pool: WorkerPool, data: bytes, name: str, options: dict[str, Any]
     ) -> tuple[str, str] | ErrorTuple:
-        import asyncio
-        from concurrent.futures.process import BrokenProcessPool
-
-        pool = self._pool
-        assert pool is not None
         try:
-            return await asyncio.get_running_loop().run_in_executor(
-                pool, run_review, data, name, options
-            )
-        except BrokenProcessPool:
-            # A worker died (killed, out of memory): replace the pool, fail this request only.
-            with self._lock:
-                if self._pool is pool:
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    self._pool = None
-            await anyio.to_thread.run_sync(self.start)
+            result = await pool.run(data, name, options)
+        except WorkerDied:
             raise ReviewFailed(
                 f"{name}: the review worker stopped while reviewing this plan",
                 kind="worker-crashed",
@@ -171,6 +138,9 @@ class ReviewExecutor:
                 hint="retry; if it happens again the file may be pathological",
                 retryable=True,
             ) from None
+        if isinstance(result, tuple) and len(result) == 2 and result[0] == "bug":
+            raise RuntimeError(f"the review worker failed: {result[1]}")
+        return result
 
     def versions(self) -> str:
         """Rules and knowledge versions, re-read at most every VERSION_TTL seconds (the
@@ -205,8 +175,9 @@ class ReviewExecutor:
                 if hit is not None:
                     self._cache.move_to_end(key)
                     return Outcome(hit[0], hit[1], cached=True)
-        if self._pool is not None:
-            result = await self._in_pool(data, name, options)
+        pool = self._pool
+        if pool is not None:
+            result = await self._in_pool(pool, data, name, options)
         else:
             result = await anyio.to_thread.run_sync(run_review, data, name, options)
         plan_json, review_json = raise_if_error(result)

@@ -26,6 +26,16 @@ class RateLimiter:
     def enabled(self) -> bool:
         return self.rate > 0
 
+    def peek(self, caller: str, now: float | None = None) -> int:
+        """0 when ``take`` would allow a request now, else the seconds to wait; spends nothing."""
+        if not self.enabled:
+            return 0
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            tokens, last = self._buckets.get(caller, (self.burst, now))
+            tokens = min(self.burst, tokens + (now - last) * self.rate)
+            return 0 if tokens >= 1.0 else max(1, math.ceil((1.0 - tokens) / self.rate))
+
     def take(self, caller: str, now: float | None = None) -> int:
         """0 when allowed (a token is spent), else whole seconds to wait."""
         if not self.enabled:

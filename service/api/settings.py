@@ -46,6 +46,13 @@ class ApiSettings(BaseSettings):
         description="A job interrupted by a restart is re-queued until it has run this many times, "
         "then marked failed with the reason.",
     )
+    job_lease_seconds: float = Field(
+        default=60,
+        gt=0,
+        le=3600,
+        description="A running job's lease, renewed by its server every third of it; another "
+        "server sharing the database takes the job over only once the lease has expired.",
+    )
     sync_max_bytes: int = Field(
         default=256 * 1024,
         ge=0,
@@ -81,13 +88,24 @@ class ApiSettings(BaseSettings):
     rate_limit_per_minute: float = Field(
         default=600,
         ge=0,
-        description="Requests per minute per API key (or client address); 0: off.",
+        description="Requests per minute per API key (or client address when anonymous, "
+        "loopback included); 0: off.",
     )
     rate_limit_burst: int = Field(default=60, ge=1, description="Requests allowed in a burst.")
-    rate_limit_loopback: bool = Field(
-        default=False,
-        description="Also limit anonymous callers on loopback (the local user, an editor); "
-        "keys and remote addresses are always limited.",
+    auth_failures_per_minute: float = Field(
+        default=10,
+        ge=0,
+        description="Failed authentications (unknown or revoked keys) allowed per minute per "
+        "client address; past them a key is refused with 429 before it is looked up. 0: off.",
+    )
+    auth_failures_burst: int = Field(
+        default=10, ge=1, description="Failed authentications allowed in a burst per client."
+    )
+    forwarded_allow_ips: str | None = Field(
+        default=None,
+        description="Addresses of reverse proxies whose X-Forwarded-For names the client "
+        "(uvicorn's forwarded_allow_ips, e.g. '127.0.0.1'). Set, it also makes API keys "
+        "required: a proxied server is reachable beyond loopback whatever it listens on.",
     )
     cors_origins: list[str] = Field(
         default_factory=list, description="Origins allowed by CORS (JSON list); empty: CORS off."

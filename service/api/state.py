@@ -7,6 +7,7 @@ from typing import Any
 
 from service.api.auth import Authenticator
 from service.api.execution import ReviewExecutor
+from service.api.housekeeping import RetentionKeeper
 from service.api.jobs import JobRunner
 from service.api.metrics import Metrics
 from service.api.ratelimit import RateLimiter
@@ -25,5 +26,6 @@ class ApiState:
     executor: ReviewExecutor
     jobs: JobRunner
     metrics: Metrics
+    retention: RetentionKeeper | None = None
     extras: dict[str, Any] = field(default_factory=dict)
     retriever: Any = None

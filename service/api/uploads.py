@@ -4,6 +4,10 @@ The body limit middleware bounds the whole request; here each file is read
 in chunks and refused as soon as it passes ``Settings.max_bytes``, a batch zip
 is checked (entries, declared sizes, compression ratio) before any entry is
 inflated, and every refusal is an :class:`InputError` naming the file.
+
+Batch uploads stay on disk: multipart parts spool to temporary files past 1 MB,
+a zip is read from its spooled file (never copied into memory), and each plan
+in it is inflated only when its row is written, one at a time.
 """
 
 from __future__ import annotations
@@ -11,10 +15,12 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any
+from typing import IO, Any, TypeVar
 
+import anyio.to_thread
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData, UploadFile
@@ -113,6 +119,28 @@ def form_options(form: FormData, model: type[BaseModel] = ReviewOptionsIn) -> di
     return parsed.as_options()
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
+async def read_json(request: Request, model: type[M]) -> M:
+    """A JSON body parsed into ``model``; 415 for another media type, 422 when invalid.
+
+    Called inside a route, after authentication: the body limit middleware bounds it.
+    """
+    kind = media_type(request)
+    if kind not in ("application/json", "") and not kind.endswith("+json"):
+        raise ApiProblem(415, f"unsupported content type {kind!r}", hint="send application/json")
+    body = await request.body()
+    if not body:
+        raise RequestValidationError(
+            [{"loc": ("body",), "type": "missing", "msg": "the request has no JSON body"}]
+        )
+    try:
+        return model.model_validate_json(body)
+    except ValidationError as exc:
+        raise _invalid(exc) from None
+
+
 async def read_review(request: Request, settings: Settings, api: ApiSettings) -> Upload:
     """One plan from a multipart upload (field ``file``) or a JSON body."""
     kind = media_type(request)
@@ -175,33 +203,68 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+Reader = Callable[[], bytes]
+
+
 @dataclass
 class BatchUpload:
-    items: list[tuple[str, bytes]]
+    items: list[tuple[str, Reader]]  # (name, read its bytes): read when stored, one at a time
     skipped: list[str]
     options: dict[str, Any]
     print_payload: dict[str, Any]
 
 
-def is_zip_archive(name: str, data: bytes) -> bool:
+def _as_file(data: bytes | IO[bytes]) -> IO[bytes]:
+    return io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
+
+
+def is_zip_archive(name: str, data: bytes | IO[bytes]) -> bool:
     if name.lower().endswith(".zip"):
         return True
-    if not data.startswith(b"PK\x03\x04"):
+    fh = _as_file(data)
+    fh.seek(0)
+    if fh.read(4) != b"PK\x03\x04":
         return False
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        with zipfile.ZipFile(fh) as zf:
             names = zf.namelist()
     except zipfile.BadZipFile:
         return False
+    finally:
+        fh.seek(0)
     return not any(n.startswith("word/") for n in names)
 
 
+def _entry_reader(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> Reader:
+    def read() -> bytes:
+        try:
+            with zf.open(info) as fh:
+                content = fh.read(info.file_size + 1)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+            raise InputError(
+                name,
+                f"the zip entry {info.filename!r} cannot be read ({type(exc).__name__})",
+                hint="create the zip again",
+            ) from None
+        if len(content) > info.file_size:
+            raise InputTooLarge(
+                name,
+                f"the zip entry {info.filename!r} is larger than it declares",
+                hint="this is not an ordinary archive of plans",
+            )
+        return content
+
+    return read
+
+
 def expand_zip(
-    data: bytes, name: str, settings: Settings, api: ApiSettings, room: int
-) -> tuple[list[tuple[str, bytes]], list[str]]:
-    """Plan files inside a zip; checks every declared size before inflating anything."""
+    data: bytes | IO[bytes], name: str, settings: Settings, api: ApiSettings, room: int
+) -> tuple[list[tuple[str, Reader]], list[str]]:
+    """Plan files inside a zip, each with a reader; checks every declared size before
+    inflating anything. The zip (bytes or a seekable file) must stay open while the
+    readers are used."""
     try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
+        zf = zipfile.ZipFile(_as_file(data))
         infos = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
         raise InputError(
@@ -265,29 +328,71 @@ def expand_zip(
             f"the batch would hold more than {api.max_batch_files:,} plans",
             hint="split the library into several batches",
         )
-    items: list[tuple[str, bytes]] = []
-    for info in chosen:
-        try:
-            with zf.open(info) as fh:
-                content = fh.read(info.file_size + 1)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
-            raise InputError(
-                name,
-                f"the zip entry {info.filename!r} cannot be read ({type(exc).__name__})",
-                hint="create the zip again",
-            ) from None
-        if len(content) > info.file_size:
-            raise InputTooLarge(
-                name,
-                f"the zip entry {info.filename!r} is larger than it declares",
-                hint="this is not an ordinary archive of plans",
-            )
-        items.append((info.filename.lstrip("/")[:300], content))
+    items = [(info.filename.lstrip("/")[:300], _entry_reader(zf, info, name)) for info in chosen]
     return items, skipped
 
 
+def _spooled(upload: UploadFile, limit: int) -> tuple[IO[bytes], str]:
+    """The upload's spooled file, rewound, and its SHA-256; 413 when it passes ``limit``."""
+    name = upload.filename or "upload"
+    fh = upload.file
+    fh.seek(0)
+    digest = hashlib.sha256()
+    size = 0
+    while chunk := fh.read(CHUNK):
+        size += len(chunk)
+        if size > limit:
+            raise InputTooLarge(
+                name,
+                f"the file is larger than the {limit // 1024:,} KB limit",
+                hint="split the plan, or ask the operator to raise PLANREVIEW_MAX_BYTES",
+            )
+        digest.update(chunk)
+    fh.seek(0)
+    return fh, digest.hexdigest()
+
+
+def _file_reader(fh: IO[bytes]) -> Reader:
+    def read() -> bytes:
+        fh.seek(0)
+        return fh.read()
+
+    return read
+
+
+def _expand_uploads(
+    uploads: list[UploadFile], settings: Settings, api: ApiSettings
+) -> tuple[list[tuple[str, Reader]], list[str], list[tuple[str, str]]]:
+    """Blocking file work of ``read_batch`` (run in a thread)."""
+    items: list[tuple[str, Reader]] = []
+    skipped: list[str] = []
+    hashes: list[tuple[str, str]] = []
+    for upload in uploads:
+        name = safe_name(upload.filename)
+        limit = api.max_batch_bytes if name.lower().endswith(".zip") else settings.max_bytes
+        fh, sha = _spooled(upload, limit)
+        hashes.append((name, sha))
+        if is_zip_archive(name, fh):
+            got, skip = expand_zip(fh, name, settings, api, api.max_batch_files - len(items))
+            items.extend((f"{name}/{entry}", reader) for entry, reader in got)
+            skipped.extend(f"{name}/{entry}" for entry in skip)
+        else:
+            items.append((name, _file_reader(fh)))
+        if len(items) > api.max_batch_files:
+            raise InputTooLarge(
+                name,
+                f"the batch holds more than {api.max_batch_files:,} plans",
+                hint="split the library into several batches",
+            )
+    return items, skipped, hashes
+
+
 async def read_batch(request: Request, settings: Settings, api: ApiSettings) -> BatchUpload:
-    """Several plan files and/or zips in the multipart field ``files`` (or ``file``)."""
+    """Several plan files and/or zips in the multipart field ``files`` (or ``file``).
+
+    The parts stay in their spooled files; the readers in ``items`` are valid until the
+    request ends.
+    """
     if media_type(request) != "multipart/form-data":
         raise ApiProblem(
             415,
@@ -311,26 +416,7 @@ async def read_batch(request: Request, settings: Settings, api: ApiSettings) -> 
             ]
         )
     options = form_options(form)
-    items: list[tuple[str, bytes]] = []
-    skipped: list[str] = []
-    hashes: list[tuple[str, str]] = []
-    for upload in uploads:
-        name = safe_name(upload.filename)
-        limit = api.max_batch_bytes if name.lower().endswith(".zip") else settings.max_bytes
-        data = await read_file(upload, limit)
-        hashes.append((name, _sha(data)))
-        if is_zip_archive(name, data):
-            got, skip = expand_zip(data, name, settings, api, api.max_batch_files - len(items))
-            items.extend((f"{name}/{entry}", content) for entry, content in got)
-            skipped.extend(f"{name}/{entry}" for entry in skip)
-        else:
-            items.append((name, data))
-        if len(items) > api.max_batch_files:
-            raise InputTooLarge(
-                name,
-                f"the batch holds more than {api.max_batch_files:,} plans",
-                hint="split the library into several batches",
-            )
+    items, skipped, hashes = await anyio.to_thread.run_sync(_expand_uploads, uploads, settings, api)
     if not items:
         raise InputError(
             uploads[0].filename or "upload",

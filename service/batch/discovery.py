@@ -15,6 +15,14 @@ inner ``/`` to anchor the pattern at the ignore file's folder, ``*``, ``?``,
 everything below it; those in the library root (the deepest folder holding
 every input) and below it are read. Files found by a glob obey the same
 suffix, ignore, ``--include`` and ``--exclude`` rules as files found in a folder.
+
+Links: folders reached through a symbolic link are not walked, and a file that
+is a link (or a glob match reached through one) is reviewed only when its real
+path stays inside the library (the real folders of the inputs, for a glob the
+folder before its first wildcard). A link leaving it, to ``/etc/passwd`` or
+``~/.ssh/id_rsa``, is skipped and reported in ``skipped`` with the reason: a
+batch over an untrusted repository must not copy outside files into its
+published outputs. A file named explicitly is the user's choice and is read.
 """
 
 from __future__ import annotations
@@ -41,6 +49,17 @@ class DiscoveryError(PlanReviewError):
     """A path given on the command line that names nothing usable (exit code 2)."""
 
     kind = "bad-usage"
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file found but not reviewed, and why (``path`` as reports name plans)."""
+
+    path: str
+    reason: str
+
+
+OUTSIDE_LINK = "a symbolic link to a file outside the library; not followed"
 
 
 @dataclass(frozen=True)
@@ -205,20 +224,40 @@ def discover(
     include: list[str] | None = None,
     exclude: list[str] | None = None,
     cwd: Path | None = None,
+    skipped: list[Skipped] | None = None,
 ) -> list[PlanFile]:
     """The plans named by ``args``, sorted by path relative to the library root.
 
-    Raises DiscoveryError when an argument names nothing (a missing path, a
-    glob with no match).
+    Files found but not reviewed for safety (links leaving the library) are appended
+    to ``skipped``. Raises DiscoveryError when an argument names nothing (a missing
+    path, a glob with no match).
     """
     cwd = (cwd or Path.cwd()).resolve()
+
+    def skip(path: str) -> None:
+        if skipped is not None and all(s.path != path for s in skipped):
+            skipped.append(Skipped(path, OUTSIDE_LINK))
+
     inputs: list[tuple[Path, bool]] = []  # (path, found by a glob)
+    bounds: list[Path] = []  # real folders a found file must stay inside
     for arg in args:
         found, globbed = _expand(str(arg))
         if not found:
             raise DiscoveryError(f"{arg}: the pattern matches no file", hint="check the pattern")
-        inputs.extend((p.resolve(), globbed) for p in found)
+        if globbed:
+            base = _glob_base(str(arg))
+            bounds.append(base)
+            for p in found:
+                if not _inside(p, base):  # a link, or a match reached through a linked folder
+                    skip(_display(p.absolute(), cwd))
+                    continue
+                # a match keeps its own name (it may be a link inside); its folder is made real
+                inputs.append((p.absolute().parent.resolve() / p.name, True))
+        else:
+            inputs.extend((p.resolve(), False) for p in found)
+            bounds.extend(p.resolve() if p.is_dir() else p.resolve().parent for p in found)
     root = library_root([p for p, _ in inputs])
+    boundary = Path(os.path.commonpath([str(b) for b in bounds])) if bounds else root
     out_resolved = out_dir.resolve() if out_dir is not None else None
 
     include_set = IgnoreSet()
@@ -268,6 +307,9 @@ def discover(
                 return
             if include_set.rules and not include_set.ignored(rel, is_dir=False):
                 return
+            if not _inside(p, boundary):
+                skip(_display(p, cwd))
+                return
         chosen.setdefault(rel, PlanFile(path=p, rel=rel, source=_display(p, cwd)))
 
     for inp, globbed in inputs:
@@ -285,6 +327,23 @@ def discover(
             continue  # a folder a glob matched, which is hidden or ignored itself
         _walk(inp, root, out_resolved, ignores_for(inp), keep)
     return [chosen[k] for k in sorted(chosen, key=_sort_key)]
+
+
+def _inside(p: Path, boundary: Path) -> bool:
+    """Whether ``p``'s real path (every link followed) is ``boundary`` or below it."""
+    real = Path(os.path.realpath(p))
+    return real == boundary or boundary in real.parents
+
+
+def _glob_base(arg: str) -> Path:
+    """The real folder before a glob's first wildcard component."""
+    parts = Path(os.path.expanduser(arg)).parts
+    literal: list[str] = []
+    for part in parts:
+        if _GLOB_CHARS.search(part):
+            break
+        literal.append(part)
+    return Path(*literal).resolve() if literal else Path.cwd().resolve()
 
 
 def _rel_dir(folder: Path, root: Path) -> str:

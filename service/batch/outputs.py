@@ -105,10 +105,29 @@ def score_columns(outcomes: list[Outcome]) -> list[str]:
     return [f for f in ordered if f in present or f in WEIGHTS]
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """A cell a spreadsheet will not run: text starting like a formula gets a leading ``'``
+    (OWASP's advice against CSV injection); numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+class _SafeWriter:
+    def __init__(self, buf: io.StringIO) -> None:
+        self._writer = csv.writer(buf, lineterminator="\n")
+
+    def writerow(self, row: list[object]) -> None:
+        self._writer.writerow([csv_cell(v) for v in row])
+
+
 def render_summary_csv(outcomes: list[Outcome]) -> str:
     families = score_columns(outcomes)
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = _SafeWriter(buf)
     writer.writerow(
         [
             "plan",

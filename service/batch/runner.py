@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from service.batch.cache import ResultCache, cache_key, file_sha256
-from service.batch.discovery import PlanFile, discover
+from service.batch.discovery import PlanFile, Skipped, discover
 from service.batch.library import LibraryOptions, LibraryReport, check_library
 from service.batch.outcome import Outcome, outcome_from_entry, parsed_review
 from service.batch.progress import NullReporter
@@ -85,6 +85,7 @@ class BatchResult:
     interrupted: bool = False
     versions: dict[str, str] = field(default_factory=dict)
     jobs: int = 1
+    skipped: list[Skipped] = field(default_factory=list)
 
     @property
     def ok(self) -> list[Outcome]:
@@ -186,6 +187,7 @@ class Runner:
         self.memory: dict[str, str] = {}  # entries not fit for reuse (LLM tier failed)
         self.outcomes: dict[int, Outcome] = {}
         self.files: list[PlanFile] = []
+        self.skipped: list[Skipped] = []
         self.fresh = 0
 
     # -- preparation -------------------------------------------------------------------------------
@@ -208,7 +210,11 @@ class Runner:
         """Discover plans, fill outcomes from the cache, return the jobs still to run."""
         self.out.mkdir(parents=True, exist_ok=True)
         self.files = discover(
-            self.opts.paths, out_dir=self.out, include=self.opts.include, exclude=self.opts.exclude
+            self.opts.paths,
+            out_dir=self.out,
+            include=self.opts.include,
+            exclude=self.opts.exclude,
+            skipped=self.skipped,
         )
         explicit = self._explicit_config()
         configs = _Configs(explicit)
@@ -517,6 +523,7 @@ def run_batch(
         duration_s=duration,
         versions=versions,
         jobs=max(1, min(opts.jobs or default_jobs(), len(jobs) or 1)),
+        skipped=list(runner.skipped),
     )
     _write_run(opts, runner, versions, started, duration, complete=True, result=result)
     return result
@@ -625,6 +632,7 @@ def _write_run(
         "cached": sum(1 for o in outcomes if o.cached),
         "failed": sum(1 for o in outcomes if o.status != "ok"),
         "pending": len(runner.files) - len(outcomes),
+        "skipped": [{"path": s.path, "reason": s.reason} for s in runner.skipped],
         "plans_per_s": round(runner.fresh / duration, 2) if duration > 0 else None,
         "timings_ms": {"p50": pct(0.5), "p95": pct(0.95), "max": totals[-1][0] if totals else 0},
         "slowest": [{"plan": s, "ms": ms} for ms, s in reversed(totals[-5:])],

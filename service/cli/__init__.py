@@ -28,6 +28,7 @@ _SUBAPPS = {
     "lsp": "service.cli.lsp",
     "llm": "service.cli.llm",
     "keys": "service.cli.keys",
+    "db": "service.cli.db",
 }
 
 

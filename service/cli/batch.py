@@ -172,6 +172,8 @@ def command(
         raise typer.Exit(130) from None
     except PlanReviewError as exc:
         raise fail(str(exc)) from None
+    for skipped in result.skipped:
+        typer.echo(f"planreview: skipped {skipped.path}: {skipped.reason}", err=True)
     if not result.outcomes:
         raise fail(f"no plan files found in {', '.join(paths)} (supported: {SUPPORTED_TEXT})")
     _summary(result, out, show=progress != ProgressMode.none)

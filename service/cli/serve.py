@@ -30,6 +30,15 @@ def command(
         ),
     ] = None,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            "--forwarded-allow-ips",
+            help="Behind a reverse proxy: the proxy addresses (comma-separated) whose "
+            "X-Forwarded-For names the client, for rate limits and logs. Makes API keys "
+            "required (default PLANREVIEW_API_FORWARDED_ALLOW_IPS; none: the header is ignored).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the HTTP API (OpenAPI docs at /docs)."""
     import uvicorn
@@ -43,6 +52,8 @@ def command(
         overrides["workers"] = workers
     if processes is not None:
         overrides["review_processes"] = processes
+    if forwarded_allow_ips is not None:
+        overrides["forwarded_allow_ips"] = forwarded_allow_ips
     try:
         api = ApiSettings(**overrides)  # type: ignore[arg-type]
         app = create_app(api=api)
@@ -54,6 +65,7 @@ def command(
         host=host,
         port=port,
         log_level=log_level,
-        proxy_headers=False,
+        proxy_headers=bool(api.forwarded_allow_ips),
+        forwarded_allow_ips=api.forwarded_allow_ips or None,
         timeout_graceful_shutdown=10,
     )

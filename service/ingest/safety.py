@@ -8,6 +8,7 @@ pypdf) only ever see input that passed these checks.
 from __future__ import annotations
 
 import io
+import logging
 import re
 import zipfile
 from enum import StrEnum
@@ -25,6 +26,8 @@ RATIO_CHECK_MIN_BYTES = 2 * 1024 * 1024
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+
+log = logging.getLogger("planreview.ingest")
 
 
 class Sniffed(StrEnum):
@@ -237,8 +240,18 @@ def _not_word_hint(names: set[str]) -> str:
     return "save the plan from Word or LibreOffice as .docx, or export it as PDF or Markdown"
 
 
+# Programming errors inside a reader (python-docx, pypdf, lxml) name internal objects, not
+# anything wrong that the user could see in the file: they are not quoted to users.
+_INTERNAL_ERRORS = (AttributeError, TypeError, KeyError, IndexError, NameError, AssertionError)
+
+
 def short_reason(exc: BaseException) -> str:
-    """A library exception as a short single-line phrase for a hint (no nested parentheses)."""
+    """A library exception as a short single-line phrase for a hint (no nested parentheses).
+
+    An internal error of a reader becomes a plain phrase without its message."""
+    if isinstance(exc, _INTERNAL_ERRORS):
+        log.info("a reader failed on an internal error", exc_info=exc)
+        return "a part of the file has an unexpected form"
     text = re.sub(r"\s*\([^()]*\)", "", " ".join(str(exc).split())).strip()
     text = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
     return text if len(text) <= 120 else text[:119] + "…"

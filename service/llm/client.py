@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from service.errors import LLMError
+from service.llm.redact import redact
 from service.llm.tokens import count_messages, count_tokens
 from service.settings import Settings
 
@@ -175,9 +176,21 @@ def _schema_rejected(exc: Exception) -> bool:
     )
 
 
-def classify(exc: BaseException, *, timeout: float, base_url: str | None) -> LLMFailure:
-    """Turn an exception from the chat model into an LLMFailure (retryable or not)."""
+def classify(
+    exc: BaseException,
+    *,
+    timeout: float,
+    base_url: str | None,
+    secrets: tuple[str, ...] = (),
+) -> LLMFailure:
+    """Turn an exception from the chat model into an LLMFailure (retryable or not).
+
+    This is where upstream text enters the system: every reason quoting it is redacted.
+    """
     import openai
+
+    def quoted(text: str, limit: int) -> str:
+        return _short(redact(text, secrets), limit)
 
     from service.llm.cassettes import find_missing
 
@@ -189,12 +202,12 @@ def classify(exc: BaseException, *, timeout: float, base_url: str | None) -> LLM
     if isinstance(exc, openai.APITimeoutError):
         return LLMFailure(f"timeout after {timeout:g}s", retryable=True)
     if isinstance(exc, openai.APIConnectionError):
-        where = base_url or "the OpenAI API"
+        where = redact(base_url, secrets) if base_url else "the OpenAI API"
         return LLMFailure(f"cannot connect to {where}", retryable=True)
     if isinstance(exc, openai.APIStatusError):
         status = exc.status_code
         after = retry_after_seconds(getattr(exc.response, "headers", None))
-        detail = _short(getattr(exc, "message", "") or str(exc), 80)
+        detail = quoted(getattr(exc, "message", "") or str(exc), 80)
         if status == 429:
             return LLMFailure("rate limited (429)", retryable=True, retry_after=after)
         if status >= 500:
@@ -213,8 +226,8 @@ def classify(exc: BaseException, *, timeout: float, base_url: str | None) -> LLM
     if isinstance(exc, openai.ContentFilterFinishReasonError):
         return LLMFailure("answer withheld by the content filter")
     if isinstance(exc, openai.APIResponseValidationError | ValueError):
-        return LLMFailure(f"malformed response from the endpoint ({_short(str(exc), 60)})")
-    return LLMFailure(f"unexpected error: {type(exc).__name__}: {_short(str(exc), 80)}")
+        return LLMFailure(f"malformed response from the endpoint ({quoted(str(exc), 60)})")
+    return LLMFailure(f"unexpected error: {type(exc).__name__}: {quoted(str(exc), 80)}")
 
 
 # ----------------------------------------------------------------------------- backend
@@ -234,6 +247,7 @@ class LangChainBackend:
         base_url: str | None = None,
         sleep: Callable[[float], None] = time.sleep,
         on_close: Callable[[], None] | None = None,
+        secrets: tuple[str, ...] = (),
     ) -> None:
         if structured not in ("auto", "json_schema", "json_mode", "prompt"):
             raise LLMError(
@@ -251,6 +265,7 @@ class LangChainBackend:
         self.attempts = 0
         self._sleep = sleep
         self._on_close = on_close
+        self.secrets = secrets
         self._lock = threading.Lock()
 
     # one attempt ---------------------------------------------------------------
@@ -343,7 +358,9 @@ class LangChainBackend:
                         user = f"{user.rstrip()}\n\nJSON shape:\n{shape}\n"
                     attempts -= 1
                     continue
-                failure = classify(exc, timeout=self.timeout, base_url=self.base_url)
+                failure = classify(
+                    exc, timeout=self.timeout, base_url=self.base_url, secrets=self.secrets
+                )
                 if not failure.retryable or attempts > self.max_retries:
                     if failure.retryable and attempts > 1:
                         raise LLMFailure(f"{failure.reason} after {attempts} attempts") from exc
@@ -406,4 +423,5 @@ def build_backend(
         base_url=settings.openai_base_url,
         sleep=sleep,
         on_close=http_client.close,
+        secrets=(key,) if key else (),
     )

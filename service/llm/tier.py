@@ -18,6 +18,7 @@ from service.llm.cache import CacheEntry, CacheKey
 from service.llm.cassettes import CassetteMissing
 from service.llm.client import ChatBackend, LLMFailure
 from service.llm.guidance import GuidanceSource
+from service.llm.redact import redact
 from service.models import Finding, Plan, Review, Usage
 from service.rules.engine import suppressions
 from service.settings import Settings
@@ -57,7 +58,8 @@ def run_llm_tier(
         return run.failed(exc.message)
     except Exception as exc:  # the tier must never take the review down with it
         log.exception("LLM tier failed")
-        return run.failed(f"internal error ({type(exc).__name__}: {str(exc)[:80]})")
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+        return run.failed(f"internal error ({type(exc).__name__}: {redact(str(exc), [key])[:80]})")
     finally:
         run.close()
 

@@ -18,6 +18,7 @@ from lsprotocol import types
 
 from service.lsp import hover as hover_mod
 from service.lsp.actions import QUICKFIX, REWRITE, EditTarget, code_actions
+from service.lsp.framing import FramedReader
 from service.lsp.server import CRITIQUE_COMMAND, PlanReviewServer
 
 log = logging.getLogger("planreview.lsp")
@@ -222,5 +223,11 @@ def serve(*, tcp: bool = False, host: str = "127.0.0.1", port: int = 2087) -> No
     server = create_server()
     if tcp:
         server.start_tcp(host, port)
-    else:
-        server.start_io()
+        return
+    reader = FramedReader()
+    server.start_io(stdin=reader)  # type: ignore[arg-type]  # pygls needs readline() and read()
+    if reader.error is not None:
+        # Broken framing: end now (threads still waiting on work must not keep us alive);
+        # the editor sees the exit and starts a fresh server.
+        sys.stderr.flush()
+        os._exit(1)

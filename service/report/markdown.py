@@ -2,7 +2,10 @@
 
 Text from the plan or an LLM is placed so that it cannot turn into markup it
 did not mean: ``<`` is escaped (no raw HTML), quotes are blockquoted line by
-line, rewrites sit in a fence longer than any backtick run they contain.
+line, rewrites sit in a fence longer than any backtick run they contain, and a
+link or link definition whose destination is not http(s) or mailto (a
+``javascript:`` or ``data:`` URL, an entity-encoded one, a relative path) has
+its bracket escaped, so it shows as text instead of a link.
 """
 
 from __future__ import annotations
@@ -23,14 +26,36 @@ from service.report.labels import Labels, labels_for
 _SEVERITY_MARK = {"error": "🔴", "warning": "🟠", "info": "🔵"}
 
 
+_SAFE_DESTINATION = re.compile(r"(?:https?://|mailto:)\S*", re.I)
+_INLINE_LINK = re.compile(r"\]\(\s*")
+_LINK_DEFINITION = re.compile(r"^( {0,3})\[([^\]\n]+)\]:[ \t]*(\S*)", re.M)
+
+
+def neutralise_links(text: str) -> str:
+    """Links that would not go to an http(s) or mailto address become plain text."""
+
+    def inline(m: re.Match[str]) -> str:
+        if _SAFE_DESTINATION.match(text, m.end()):
+            return m.group(0)
+        return "]\\("
+
+    def definition(m: re.Match[str]) -> str:
+        if _SAFE_DESTINATION.fullmatch(m.group(3)):
+            return m.group(0)
+        return f"{m.group(1)}\\[{m.group(2)}]: {m.group(3)}"
+
+    return _LINK_DEFINITION.sub(definition, _INLINE_LINK.sub(inline, text))
+
+
 def escape_inline(text: str) -> str:
-    """Prose from the plan/LLM on one Markdown line: no raw HTML, no line breaks."""
-    return text.replace("<", "&lt;").replace("\n", " ").strip()
+    """Prose from the plan/LLM on one Markdown line: no raw HTML, no line breaks, no unsafe
+    links."""
+    return neutralise_links(text.replace("<", "&lt;").replace("\n", " ").strip())
 
 
 def escape_block(text: str) -> str:
-    """Prose that may span paragraphs: no raw HTML."""
-    return text.replace("<", "&lt;").strip()
+    """Prose that may span paragraphs: no raw HTML, no unsafe links."""
+    return neutralise_links(text.replace("<", "&lt;").strip())
 
 
 def escape_cell(text: str) -> str:
@@ -38,7 +63,7 @@ def escape_cell(text: str) -> str:
 
 
 def blockquote(text: str) -> str:
-    lines = text.replace("<", "&lt;").strip("\n").split("\n")
+    lines = neutralise_links(text.replace("<", "&lt;")).strip("\n").split("\n")
     return "\n".join(("> " + line).rstrip() for line in lines)
 
 
@@ -170,7 +195,7 @@ def render_markdown_one(review: Review, plan: Plan) -> str:
             out += _finding(f, plan, source, labels)
 
     if review.draft:
-        out += [f"## {labels['improved_draft']}", "", review.draft.strip("\n"), ""]
+        out += [f"## {labels['improved_draft']}", "", escape_block(review.draft), ""]
     return "\n".join(out).rstrip("\n") + "\n"
 
 

@@ -2,10 +2,14 @@
 
 SQLite gets WAL mode (readers never block the writer), a busy timeout and
 foreign keys; any other URL is used as given (``postgresql+psycopg://…``).
+A database that cannot be written or reached (disk full, read-only, locked,
+down) raises :class:`StorageUnavailable` from every session, so the edges can
+say so (503, retryable) instead of reporting a bug.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,10 +17,12 @@ from typing import Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from service.errors import StorageUnavailable
 from service.settings import Settings
-from service.store.tables import Base
+from service.store.tables import Base, ProbeRow, utcnow
 
 DB_FILE = "planreview.db"
 
@@ -28,6 +34,21 @@ def database_url(settings: Settings) -> str:
     data_dir = Path(settings.data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{data_dir / DB_FILE}"
+
+
+def storage_error(exc: OperationalError) -> StorageUnavailable:
+    """The driver's own reason (its first line, never the SQL or its parameters)."""
+    reason = str(getattr(exc, "orig", None) or "the database did not answer").splitlines()[0]
+    return StorageUnavailable(
+        f"the database is unavailable: {reason[:200]}",
+        hint="retry later; an operator should check the database's disk space, "
+        "permissions and connection",
+    )
+
+
+def _rollback_quietly(session: Session) -> None:
+    with contextlib.suppress(Exception):  # the connection may be gone as well
+        session.rollback()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -91,11 +112,23 @@ class Database:
         try:
             yield session
             session.commit()
+        except OperationalError as exc:
+            _rollback_quietly(session)
+            raise storage_error(exc) from exc
         except BaseException:
             session.rollback()
             raise
         finally:
             session.close()
+
+    def writable(self) -> bool:
+        """Whether a write commits now (readiness: a full disk or a read-only file fails it)."""
+        try:
+            with self.session() as s:
+                s.merge(ProbeRow(id=1, at=utcnow()))
+            return True
+        except Exception:
+            return False
 
     def ping(self) -> bool:
         from sqlalchemy import text

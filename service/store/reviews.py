@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 import secrets
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -184,12 +185,16 @@ def create_job(
 def create_batch(
     db: Database,
     *,
-    items: list[tuple[str, bytes]],
+    items: Sequence[tuple[str, bytes | Callable[[], bytes]]],
     options: dict[str, Any],
     key_id: str | None,
     skipped: list[str] | None = None,
 ) -> tuple[str, list[str]]:
-    """A batch with one queued review per item; returns the batch id and review ids in order."""
+    """A batch with one queued review per item; returns the batch id and review ids in order.
+
+    An item's data may be a function reading it: each is read, written and let go in
+    turn, so a large batch is never held in memory whole.
+    """
     batch_id = new_id("bat")
     ids: list[str] = []
     now = utcnow()
@@ -208,21 +213,21 @@ def create_batch(
         for pos, (name, data) in enumerate(items):
             review_id = new_id("rev")
             ids.append(review_id)
-            s.add(
-                ReviewRow(
-                    id=review_id,
-                    status=QUEUED,
-                    stage="queued",
-                    source=name,
-                    options_json=json.dumps(options),
-                    input_data=data,
-                    key_id=key_id,
-                    batch_id=batch_id,
-                    position=pos,
-                    created_at=now,
-                )
+            row = ReviewRow(
+                id=review_id,
+                status=QUEUED,
+                stage="queued",
+                source=name,
+                options_json=json.dumps(options),
+                input_data=data() if callable(data) else data,
+                key_id=key_id,
+                batch_id=batch_id,
+                position=pos,
+                created_at=now,
             )
-        s.flush()
+            s.add(row)
+            s.flush()
+            s.expunge(row)  # its bytes are written: let them go
         for review_id in ids:
             _add_event(s, review_id, "queued", {"status": QUEUED})
     return batch_id, ids
@@ -316,8 +321,12 @@ class Claimed:
     attempt: int
 
 
-def claim(db: Database, review_id: str) -> Claimed | None:
-    """Mark a queued job running (one more attempt); None when it is not queued."""
+def claim(
+    db: Database, review_id: str, owner: str | None = None, lease_seconds: float = 60.0
+) -> Claimed | None:
+    """Mark a queued job running (one more attempt), owned by ``owner`` under a lease;
+    None when it is not queued."""
+    now = utcnow()
     with db.session() as s:
         done = s.execute(
             update(ReviewRow)
@@ -325,8 +334,10 @@ def claim(db: Database, review_id: str) -> Claimed | None:
             .values(
                 status=RUNNING,
                 stage="started",
-                started_at=utcnow(),
+                started_at=now,
                 attempts=ReviewRow.attempts + 1,
+                claimed_by=owner,
+                lease_until=now + timedelta(seconds=lease_seconds) if owner else None,
             )
         )
         if not getattr(done, "rowcount", 0):
@@ -349,13 +360,26 @@ def set_stage(db: Database, review_id: str, stage: str) -> None:
         _add_event(s, review_id, "progress", {"stage": stage})
 
 
+def _mine(review_id: str, owner: str | None) -> Any:
+    """The row, and only while ``owner`` holds it (when an owner is given)."""
+    cond = ReviewRow.id == review_id
+    return cond & (ReviewRow.claimed_by == owner) if owner else cond
+
+
 def succeed(
-    db: Database, review_id: str, plan_json: str, review_json: str, summary: dict[str, Any]
-) -> None:
+    db: Database,
+    review_id: str,
+    plan_json: str,
+    review_json: str,
+    summary: dict[str, Any],
+    *,
+    owner: str | None = None,
+) -> bool:
+    """Record the result; False (nothing written) when ``owner`` no longer holds the job."""
     with db.session() as s:
-        s.execute(
+        done = s.execute(
             update(ReviewRow)
-            .where(ReviewRow.id == review_id)
+            .where(_mine(review_id, owner))
             .values(
                 status=SUCCEEDED,
                 stage="done",
@@ -364,16 +388,29 @@ def succeed(
                 finding_count=summary.get("findings"),
                 input_data=None,
                 finished_at=utcnow(),
+                lease_until=None,
             )
         )
+        if not getattr(done, "rowcount", 0):
+            return False
         _add_event(s, review_id, "done", {"status": SUCCEEDED, **summary})
+        return True
 
 
-def fail(db: Database, review_id: str, *, kind: str, status: int, detail: str) -> None:
+def fail(
+    db: Database,
+    review_id: str,
+    *,
+    kind: str,
+    status: int,
+    detail: str,
+    owner: str | None = None,
+) -> bool:
+    """Record the failure; False (nothing written) when ``owner`` no longer holds the job."""
     with db.session() as s:
-        s.execute(
+        done = s.execute(
             update(ReviewRow)
-            .where(ReviewRow.id == review_id)
+            .where(_mine(review_id, owner))
             .values(
                 status=FAILED,
                 stage="failed",
@@ -381,9 +418,30 @@ def fail(db: Database, review_id: str, *, kind: str, status: int, detail: str) -
                 error_status=status,
                 error_detail=detail,
                 finished_at=utcnow(),
+                lease_until=None,
             )
         )
+        if not getattr(done, "rowcount", 0):
+            return False
         _add_event(s, review_id, "failed", {"status": FAILED, "kind": kind, "detail": detail})
+        return True
+
+
+def renew_leases(db: Database, owner: str, lease_seconds: float) -> int:
+    """Extend the lease of every job ``owner`` is running; returns how many."""
+    with db.session() as s:
+        done = s.execute(
+            update(ReviewRow)
+            .where(ReviewRow.claimed_by == owner, ReviewRow.status == RUNNING)
+            .values(lease_until=utcnow() + timedelta(seconds=lease_seconds))
+        )
+        return int(getattr(done, "rowcount", 0) or 0)
+
+
+def _orphaned(row: ReviewRow, now: datetime, owner_is_gone: Callable[[str | None], bool]) -> bool:
+    if row.lease_until is None:  # no owner recorded: claimed by an older version
+        return True
+    return row.lease_until < now or owner_is_gone(row.claimed_by)
 
 
 @dataclass(frozen=True)
@@ -393,16 +451,27 @@ class Recovery:
     queued: list[str]
 
 
-def recover(db: Database, max_attempts: int) -> Recovery:
-    """After a restart: jobs left running are re-queued, or failed once out of attempts.
+def recover(
+    db: Database,
+    max_attempts: int,
+    *,
+    owner_is_gone: Callable[[str | None], bool] = lambda _owner: False,
+) -> Recovery:
+    """Jobs whose server is gone are re-queued, or failed once out of attempts.
 
-    Returns every job now queued (oldest first) so the caller can run them.
+    A running job is taken over only when its lease has expired (or it has none, or
+    ``owner_is_gone`` says its server process has ended): a job another live server
+    is running is left alone. Returns every job now queued (oldest first).
     """
     requeued: list[str] = []
     failed: list[str] = []
+    now = utcnow()
     with db.session() as s:
         rows = list(s.scalars(select(ReviewRow).where(ReviewRow.status == RUNNING)))
         for row in rows:
+            if not _orphaned(row, now, owner_is_gone):
+                continue
+            row.claimed_by, row.lease_until = None, None
             if row.attempts < max_attempts:
                 row.status, row.stage = QUEUED, "queued"
                 requeued.append(row.id)

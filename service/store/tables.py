@@ -53,7 +53,11 @@ class BatchRow(Base):
 
 
 class ReviewRow(Base):
-    """One review and its job. status: queued | running | succeeded | failed."""
+    """One review and its job. status: queued | running | succeeded | failed.
+
+    A running job names the server process running it (``claimed_by``) and its lease
+    (``lease_until``), renewed while it runs; see :mod:`service.store.leases`.
+    """
 
     __tablename__ = "reviews"
 
@@ -70,6 +74,8 @@ class ReviewRow(Base):
     error_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
     error_detail: Mapped[str | None] = mapped_column(Text, nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(160), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     batch_id: Mapped[str | None] = mapped_column(
         ForeignKey("batches.id", ondelete="CASCADE"), nullable=True, index=True
     )
@@ -108,3 +114,12 @@ class IdempotencyRow(Base):
     headers_json: Mapped[str] = mapped_column(Text, default="{}")
     body: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ProbeRow(Base):
+    """One row rewritten by the readiness probe: proof that the database takes writes."""
+
+    __tablename__ = "readiness_probe"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

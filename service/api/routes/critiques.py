@@ -5,19 +5,33 @@ from __future__ import annotations
 import json
 import time
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from service.api.deps import CallerDep, IdempotencyKeyDep, StateDep
 from service.api.idempotency import fingerprint, idempotent
 from service.api.routes.docs import problems
 from service.api.schemas.critiques import CritiqueCreate, CritiquePublic
-from service.api.uploads import safe_name
+from service.api.uploads import read_json, safe_name
 from service.errors import InputTooLarge
 
 router = APIRouter(prefix="/v1/critiques", tags=["critiques"])
 
 _MARKDOWN = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
+_schema = CritiqueCreate.model_json_schema()
+CRITIQUE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {k: v for k, v in _schema.items() if k != "examples"},
+                "examples": {
+                    "english": {"summary": "A Markdown buffer", "value": _schema["examples"][0]}
+                },
+            }
+        },
+    }
+}
 
 
 @router.post(
@@ -25,14 +39,18 @@ _MARKDOWN = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
     summary="Critique text (fast, rules only)",
     response_model=CritiquePublic,
     responses=problems(413, 415, 422),
+    openapi_extra=CRITIQUE_BODY,
 )
 async def create_critique(
-    body: CritiqueCreate,
+    request: Request,
     state: StateDep,
     caller: CallerDep,
     idempotency_key: IdempotencyKeyDep = None,
 ) -> Response:
+    # The body is read here, after the key and the rate limit were checked (a body
+    # parameter would make FastAPI read the whole body before any dependency runs).
     t0 = time.perf_counter()
+    body = await read_json(request, CritiqueCreate)
     name = safe_name(body.name, "buffer.md")
     if not name.lower().endswith(_MARKDOWN):
         name = f"{name}.md"

@@ -22,7 +22,10 @@ async def healthz() -> Health:
 
 def _checks(state: ApiState) -> dict[str, str]:
     checks: dict[str, str] = {}
-    checks["database"] = "ok" if state.db.ping() else "the database does not answer"
+    if not state.db.ping():
+        checks["database"] = "the database does not answer"
+    else:
+        checks["database"] = "ok" if state.db.writable() else "the database cannot be written"
     checks["jobs"] = "ok" if state.jobs.alive else "the job runner is not running"
     try:
         from service.knowledge.corpus import load_corpus

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import re
 import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
@@ -21,9 +23,11 @@ from service.api.schemas.common import ReviewOptionsIn
 from service.api.schemas.reviews import ReviewAccepted, ReviewPublic, ReviewResult, ReviewTextCreate
 from service.api.state import ApiState
 from service.api.uploads import read_review
+from service.errors import StorageUnavailable
 from service.store import reviews as store
 
 router = APIRouter(prefix="/v1/reviews", tags=["reviews"])
+log = logging.getLogger("planreview.api")
 
 SSE_POLL_SECONDS = 0.2
 SSE_KEEPALIVE_SECONDS = 15.0
@@ -149,17 +153,23 @@ async def create_review(
         outcome = await state.executor.review(
             upload.data, upload.name, upload.options, state.settings
         )
-        review_id = await anyio.to_thread.run_sync(
-            lambda: store.save_finished(
-                state.db,
-                source=upload.name,
-                options=upload.options,
-                plan_json=outcome.plan_json,
-                review_json=outcome.review_json,
-                key_id=caller.key_id,
-                finding_count=len(json.loads(outcome.review_json)["findings"]),
+        try:
+            review_id = await anyio.to_thread.run_sync(
+                lambda: store.save_finished(
+                    state.db,
+                    source=upload.name,
+                    options=upload.options,
+                    plan_json=outcome.plan_json,
+                    review_json=outcome.review_json,
+                    key_id=caller.key_id,
+                    finding_count=len(json.loads(outcome.review_json)["findings"]),
+                )
             )
-        )
+        except StorageUnavailable as exc:
+            # The review is done: give it to the caller rather than lose it.
+            log.error("a synchronous review was not stored: %s", exc.message)
+            state.metrics.reviews.labels("sync", "unstored").inc()
+            return JSONResponse(unstored(outcome.review_json, exc))
         state.metrics.reviews.labels("sync", "cached" if outcome.cached else "ok").inc()
         body = '{"id":' + json.dumps(review_id) + "," + outcome.review_json[1:]
         return Response(
@@ -167,6 +177,18 @@ async def create_review(
         )
 
     return await idempotent(state, caller, idempotency_key, print_, produce)
+
+
+NOT_STORED = (
+    "this review was not stored ({reason}): it has no id, so GET, /events and /report "
+    "cannot find it; keep this response, or send the plan again later"
+)
+
+
+def unstored(review_json: str, exc: StorageUnavailable) -> dict[str, Any]:
+    review = json.loads(review_json)
+    review["warnings"] = [*review.get("warnings", []), NOT_STORED.format(reason=exc.message)]
+    return {"id": None, **review}
 
 
 def public(record: store.ReviewRecord) -> dict[str, Any]:
@@ -204,6 +226,29 @@ async def get_review(review_id: str, state: StateDep, caller: CallerDep) -> JSON
     return JSONResponse(public(record))
 
 
+SSE_EVENT: dict[str, Any] = {
+    "type": "object",
+    "description": "One server-sent event.",
+    "properties": {
+        "id": {"type": "string", "description": "Sequence number; send as Last-Event-ID."},
+        "event": {
+            "type": "string",
+            "enum": ["queued", "started", "progress", "requeued", "done", "failed"],
+        },
+        "data": {"type": "string", "description": "The event's JSON object, as text."},
+    },
+}
+_EVENT_ID = re.compile(r"[0-9]{1,18}")
+
+
+def resume_after(last_event_id: str | None) -> int:
+    """The event sequence number to resume after: 0 (from the start) unless the header is
+    a plain decimal that fits the database's integers; anything else is ignored."""
+    if last_event_id and _EVENT_ID.fullmatch(last_event_id.strip()):
+        return int(last_event_id)
+    return 0
+
+
 def _sse(seq: int, event: str, data: dict[str, Any]) -> str:
     return f"id: {seq}\nevent: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
@@ -217,8 +262,8 @@ def _sse(seq: int, event: str, data: dict[str, Any]) -> str:
     response_class=StreamingResponse,
     responses={
         200: {
-            "content": {"text/event-stream": {"schema": {"type": "string"}}},
-            "description": "The event stream",
+            "content": {"text/event-stream": {"schema": SSE_EVENT}},
+            "description": "The event stream; the schema is that of one event",
         },
         **problems(404),
     },
@@ -233,7 +278,7 @@ async def review_events(
     ] = None,
 ) -> StreamingResponse:
     record = await get_record(state, caller, review_id)
-    after = int(last_event_id) if last_event_id and last_event_id.isdigit() else 0
+    after = resume_after(last_event_id)
 
     async def stream() -> AsyncIterator[str]:
         nonlocal after
@@ -286,7 +331,7 @@ ReportFormat = Literal["html", "markdown", "sarif", "json", "text"]
             },
             "description": "The report",
         },
-        **problems(404, 409),
+        **problems(404, 409, 422),
     },
 )
 async def review_report(

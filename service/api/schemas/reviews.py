@@ -46,7 +46,10 @@ class ReviewTextCreate(ReviewOptionsIn):
 class ReviewResult(Review):
     """The review JSON of the contract, with the id it is stored under."""
 
-    id: str = Field(description="Review id: GET /v1/reviews/{id} and its report.")
+    id: str | None = Field(
+        description="Review id: GET /v1/reviews/{id} and its report. null when the review "
+        "could not be stored (the database was unavailable; a warning says so)."
+    )
 
 
 class ReviewAccepted(BaseModel):

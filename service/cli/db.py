@@ -1,0 +1,62 @@
+"""`planreview db`: maintenance of the review database (retention)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(help="Maintain the review database.", no_args_is_help=True)
+
+
+@app.command("prune")
+def prune(
+    older_than: Annotated[
+        str | None,
+        typer.Option(
+            "--older-than",
+            help="Delete reviews and batches finished longer ago than this: 30d, 12h, 2w "
+            "(default: PLANREVIEW_RETENTION_DAYS).",
+        ),
+    ] = None,
+    vacuum: Annotated[
+        bool, typer.Option("--vacuum", help="Then shrink the SQLite file (rewrites it).")
+    ] = False,
+) -> None:
+    """Delete finished reviews, batches and idempotency records past their retention.
+
+    Queued and running jobs are never deleted. A pruned review's id answers 404.
+    """
+    from datetime import timedelta
+
+    from service.errors import PlanReviewError
+    from service.settings import get_settings
+    from service.store.db import Database
+    from service.store.retention import parse_age
+    from service.store.retention import prune as prune_store
+    from service.store.retention import vacuum as vacuum_store
+
+    settings = get_settings()
+    try:
+        if older_than is not None:
+            age = parse_age(older_than)
+        elif settings.retention_days:
+            age = timedelta(days=settings.retention_days)
+        else:
+            typer.echo(
+                "planreview db prune: say how old: --older-than 30d, "
+                "or set PLANREVIEW_RETENTION_DAYS",
+                err=True,
+            )
+            raise typer.Exit(2)
+        db = Database.from_settings(settings)
+        done = prune_store(db, age)
+        if vacuum:
+            vacuum_store(db)
+    except PlanReviewError as exc:
+        typer.echo(f"planreview db prune: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(
+        f"pruned {done.reviews} review(s), {done.batches} batch(es), {done.events} event(s), "
+        f"{done.idempotency} idempotency record(s)"
+    )
