@@ -161,3 +161,28 @@ def test_several_plans_and_a_total_line() -> None:
     assert out.index("plans/q3-growth.md") < out.index("fine.md") < out.index("三季度运营计划")
     assert "  No findings.\n" in out
     assert out.rstrip().endswith("Total: 3 plans, 9 errors, 1 warning, 1 info")
+
+
+def test_the_same_finding_on_many_lines_of_a_list_reads_as_one_entry() -> None:
+    from service.report.html import render_html
+    from service.report.markdown import render_markdown
+    from service.report.text import render_text
+    from service.review import ReviewOptions, review_text
+
+    plan_text = (
+        "# Q3 2026 Plan\n\n## Tasks\n\n- Migrate billing to the new ledger\n"
+        "- Retire the old ledger\n- Train finance staff\n- Publish the runbook\n"
+    )
+    review = review_text(plan_text, "rep.md", ReviewOptions(llm="off"))
+    owners = [f for f in review.findings if f.code == "raci.no-owner"]
+    assert [f.span.start_line for f in owners if f.span] == [5, 6, 7, 8]  # JSON: one per line
+    from service.ingest import load_bytes
+
+    plan = load_bytes(plan_text.encode(), "rep.md")
+    text = render_text([(review, plan)])
+    assert text.count("raci.no-owner") == 1
+    assert "the same on 4 lines: 5, 6, 7, 8" in text
+    md = render_markdown([(review, plan)])
+    assert md.count("`raci.no-owner`") == 1 and "Also on 3 more lines" in md
+    html = render_html([(review, plan)])
+    assert "Also on 3 more lines" in html

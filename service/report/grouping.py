@@ -142,6 +142,39 @@ def group_by_section(plan: Plan, findings: Iterable[Finding]) -> list[Section]:
     return out
 
 
+MIN_REPEAT = 3
+
+
+def collapse_repeats(findings: list[Finding], min_repeat: int = MIN_REPEAT) -> list[list[Finding]]:
+    """Reading order for a group of findings (a section, a family): the block findings of one
+    code that say the same thing on many lines (every item of a list without an owner) become
+    one entry, placed where the first of them was; everything else stays one entry each. JSON
+    and SARIF keep one result per finding; this is only how people read them."""
+    buckets: dict[tuple[str, str], list[Finding]] = {}
+    for f in findings:
+        if f.scope == "block" and f.span is not None:
+            buckets.setdefault((f.code, f.message), []).append(f)
+    out: list[list[Finding]] = []
+    placed: set[tuple[str, str]] = set()
+    for f in findings:
+        key = (f.code, f.message)
+        group = buckets.get(key) if f.scope == "block" and f.span is not None else None
+        if group is not None and len(group) >= min_repeat:
+            if key not in placed:
+                placed.add(key)
+                out.append(group)
+            continue
+        out.append([f])
+    return out
+
+
+def line_list(findings: list[Finding], limit: int = 12) -> str:
+    """'31, 32, 33 … (+22)': the first lines of a collapsed group."""
+    lines = [f.span.start_line for f in findings if f.span is not None]
+    shown = ", ".join(str(n) for n in lines[:limit])
+    return shown + (f" … (+{len(lines) - limit})" if len(lines) > limit else "")
+
+
 def family_order(family: str) -> tuple[int, str]:
     keys = list(FAMILIES)
     return (keys.index(family) if family in keys else len(keys), family)

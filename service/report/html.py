@@ -17,6 +17,7 @@ from service import __version__
 from service.models import SEVERITY_RANK, Finding, Plan, Review
 from service.report.grouping import (
     finding_sort_key,
+    collapse_repeats,
     group_by_family,
     is_document_finding,
     llm_failure,
@@ -58,6 +59,8 @@ class FindingView:
     rewrite: str | None
     citations: list[CitationView]
     origin: str
+    # The other lines of a collapsed group (location, line anchor), shown on the first's card.
+    also: list[tuple[str, str | None]] = field(default_factory=list)
 
 
 @dataclass
@@ -230,10 +233,17 @@ def _review_view(review: Review, plan: Plan, index: int) -> ReviewView:
         for f in sorted(review.findings, key=severity_sort_key)
         if is_document_finding(f)
     ]
-    families = [
-        (labels.family(family), [views[id(f)] for f in items])
-        for family, items in group_by_family(review.findings)
-    ]
+    families = []
+    for family, items in group_by_family(review.findings):
+        cards = []
+        for group in collapse_repeats(items):
+            card = views[id(group[0])]
+            for member in group[1:]:
+                view = views[id(member)]
+                card.also.append((view.location, view.line_anchor))
+                view.anchor = card.anchor  # its line's "↓" leads to the group's card
+            cards.append(card)
+        families.append((labels.family(family), cards))
     counts = severity_counts(review.findings)
     return ReviewView(
         prefix=prefix,

@@ -58,6 +58,9 @@ _EN: dict[str, str] = {
     "knowledge_version": "Knowledge",
     "jump_to_line": "Go to line",
     "findings_count": "{n} findings",
+    "same_on_lines": "the same on {n} lines: {lines}",
+    "also_on": "Also on {n} more lines",
+    "first_rewrite": "rewrite (first of them)",
 }
 
 _ZH: dict[str, str] = {
@@ -92,6 +95,9 @@ _ZH: dict[str, str] = {
     "words": "字数",
     "line": "第",
     "lines_range": "行",
+    "same_on_lines": "以下 {n} 行同样如此：第 {lines} 行",
+    "also_on": "另有 {n} 处相同",
+    "first_rewrite": "改写（第一处）",
     "quote": "原文",
     "citations": "依据",
     "improved_draft": "改进稿",

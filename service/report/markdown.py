@@ -14,6 +14,7 @@ import re
 
 from service.models import Finding, Plan, Review
 from service.report.grouping import (
+    collapse_repeats,
     group_by_family,
     llm_failure,
     ordered_scores,
@@ -103,7 +104,9 @@ def _colon(labels: Labels) -> str:
     return "：" if labels.zh else ": "
 
 
-def _finding(finding: Finding, plan: Plan, source: str, labels: Labels) -> list[str]:
+def _finding(group: list[Finding], plan: Plan, source: str, labels: Labels) -> list[str]:
+    """One entry: a finding, or the same finding on many lines (collapse_repeats)."""
+    finding = group[0]
     c = _colon(labels)
     mark = _SEVERITY_MARK.get(finding.severity, "")
     title = labels.rule_title(finding.code)
@@ -111,6 +114,9 @@ def _finding(finding: Finding, plan: Plan, source: str, labels: Labels) -> list[
     if title != finding.code:
         head += f" · {escape_inline(title)}"
     out = [head, "", line_link(finding, plan, source, labels), ""]
+    if len(group) > 1:
+        links = ", ".join(line_link(f, plan, source, labels) for f in group[1:])
+        out += [f"**{labels['also_on'].format(n=len(group) - 1)}**{c}{links}", ""]
     if finding.quote.strip():
         out += [blockquote(finding.quote), ""]
     out += [escape_block(finding.message), ""]
@@ -120,8 +126,9 @@ def _finding(finding: Finding, plan: Plan, source: str, labels: Labels) -> list[
             "",
         ]
     if finding.rewrite and finding.rewrite.strip():
+        key = "first_rewrite" if len(group) > 1 else "rewrite"
         out += [
-            f"**{labels['rewrite'].capitalize()}**{c.rstrip()}",
+            f"**{labels[key].capitalize()}**{c.rstrip()}",
             "",
             fenced(finding.rewrite),
             "",
@@ -191,8 +198,8 @@ def render_markdown_one(review: Review, plan: Plan) -> str:
         out += [labels["no_findings"], ""]
     for family, findings in group_by_family(review.findings):
         out += [f"### {escape_inline(labels.family(family))}", ""]
-        for f in findings:
-            out += _finding(f, plan, source, labels)
+        for group in collapse_repeats(findings):
+            out += _finding(group, plan, source, labels)
 
     if review.draft:
         out += [f"## {labels['improved_draft']}", "", escape_block(review.draft), ""]

@@ -26,7 +26,9 @@ from rich.text import Text
 from service.models import Finding, Plan, Review
 from service.report.grouping import (
     Section,
+    collapse_repeats,
     group_by_section,
+    line_list,
     llm_failure,
     ordered_scores,
     plan_title,
@@ -84,7 +86,8 @@ def _plan_lines(review: Review, plan: Plan) -> list[Text]:
 
     for section in sections:
         out.append(Text(_INDENT + _section_title(section, labels, title), style="bold"))
-        for f in section.findings:
+        for group in collapse_repeats(section.findings):
+            f = group[0]
             line = Text(_INDENT * 2)
             line.append(_position(f).ljust(pos_w), style="dim")
             line.append("  ")
@@ -96,10 +99,14 @@ def _plan_lines(review: Review, plan: Plan) -> list[Text]:
             line.append("  ")
             line.append("\n".join(_continuation(f.message, detail_indent)))
             out.append(line)
+            if len(group) > 1:
+                same = labels["same_on_lines"].format(n=len(group), lines=line_list(group))
+                out.append(Text(detail_indent + same, style="dim"))
             if f.suggestion.strip():
                 out.append(_detail(detail_indent, labels["suggestion"], f.suggestion, "", labels))
             if f.rewrite and f.rewrite.strip():
-                out.append(_detail(detail_indent, labels["rewrite"], f.rewrite, "green", labels))
+                key = "first_rewrite" if len(group) > 1 else "rewrite"
+                out.append(_detail(detail_indent, labels[key], f.rewrite, "green", labels))
             if f.citations:
                 c = f.citations[0]
                 out.append(

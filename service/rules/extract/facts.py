@@ -894,8 +894,8 @@ def _under_phase(facts: PlanFacts, b: Block) -> bool:
     depth = 0
     while hid and depth < 3:
         h = facts.plan.block(hid)
-        if h is None:
-            return False
+        if h is None or h.heading_id is None:
+            return False  # the document's title names the plan's period, not a phase
         text = _LIST_NUMBER.sub("", facts.folded[h.id]).strip()
         if _PHASE_HEADING.search(text) or (
             facts.section.get(h.id) == "timeline" and h.heading_id is not None
