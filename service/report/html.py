@@ -16,8 +16,8 @@ from jinja2 import Environment
 from service import __version__
 from service.models import SEVERITY_RANK, Finding, Plan, Review
 from service.report.grouping import (
-    finding_sort_key,
     collapse_repeats,
+    finding_sort_key,
     group_by_family,
     is_document_finding,
     llm_failure,
