@@ -200,21 +200,37 @@ def _first_in_language(pool: list[Chunk], prefs: list[Variant]) -> Chunk | None:
 
 
 _lock = threading.Lock()
-_indexes: dict[tuple[str, ...] | None, GroundingIndex] = {}
+_indexes: dict[tuple[str, ...] | None, tuple[str, GroundingIndex]] = {}
 
 
-def grounding_index(dirs: list[Path] | None = None) -> GroundingIndex:
-    """The cached GroundingIndex for the corpus (rebuilt when a file changes)."""
-    key = tuple(str(d) for d in dirs) if dirs is not None else None
-    version = knowledge_version(dirs)
+def grounding_index(dirs: list[Path] | None = None, *, persist: bool = True) -> GroundingIndex:
+    """The GroundingIndex for the corpus, rebuilt only when a knowledge file changes.
+
+    Kept per process and, with ``persist``, in the data dir between processes
+    (``grounding_cache``), so a CLI run does not parse the corpus again.
+    """
+    from service.knowledge import grounding_cache
+
+    dirs_key = tuple(str(d) for d in dirs) if dirs is not None else None
+    key = grounding_cache.cache_key(dirs)
     with _lock:
-        hit = _indexes.get(key)
-        if hit is not None and hit.version == version:
-            return hit
-    gi = GroundingIndex.build(load_corpus(dirs), version)
+        hit = _indexes.get(dirs_key)
+        if hit is not None and hit[0] == key:
+            return hit[1]
+    gi = grounding_cache.read(key) if persist else None
+    if gi is None:
+        gi = GroundingIndex.build(load_corpus(dirs), knowledge_version(dirs))
+        if persist:
+            grounding_cache.write(gi, key)
     with _lock:
-        _indexes[key] = gi
+        _indexes[dirs_key] = (key, gi)
     return gi
+
+
+def clear_cache() -> None:
+    """Forget the indexes kept in this process (tests); the data dir's copies stay."""
+    with _lock:
+        _indexes.clear()
 
 
 def _cite(c: Chunk) -> Citation:
@@ -283,8 +299,14 @@ def _dedupe(cits: Iterable[Citation]) -> list[Citation]:
     return out
 
 
-def ground(findings: list[Finding], plan: Plan, dirs: list[Path] | None = None) -> None:
-    """Fill each finding's ``citations`` in place.
+def ground(
+    findings: list[Finding],
+    plan: Plan,
+    dirs: list[Path] | None = None,
+    *,
+    index: GroundingIndex | None = None,
+) -> None:
+    """Fill each finding's ``citations`` in place (from ``index``, else the corpus' index).
 
     Rule findings get the guidance for their code (plan language first) and,
     where one fits, a case card. LLM findings keep the citations they came
@@ -292,7 +314,7 @@ def ground(findings: list[Finding], plan: Plan, dirs: list[Path] | None = None) 
     """
     if not findings:
         return
-    gi = grounding_index(dirs)
+    gi = index if index is not None else grounding_index(dirs)
     plan_sims = gi.plan_similarities(_plan_profile(plan)) if gi.case_vecs else {}
     text = _PlanText(plan)
     for f in findings:
