@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from service.cli.options import FailOn, Lang, LLMMode, fail
+from service.cli.options import FailOn, Lang, LLMMode, fail, few_collections
 from service.config import ReviewConfig, find_config, load_config_file
 from service.errors import PlanReviewError
 from service.models import SEVERITY_RANK, Plan, Review
@@ -85,6 +85,23 @@ def review_command(
     ] = None,
 ) -> None:
     """Review one or more plans."""
+    with few_collections():
+        _review(files, fmt, llm, lang, config, select, ignore, fail_on, draft, show_source, output)
+
+
+def _review(
+    files: list[str],
+    fmt: Format,
+    llm: LLMMode,
+    lang: Lang,
+    config: Path | None,
+    select: list[str] | None,
+    ignore: list[str] | None,
+    fail_on: FailOn,
+    draft: bool,
+    show_source: bool,
+    output: Path | None,
+) -> None:
     from service.ingest import load_bytes, load_plan
     from service.report import render
     from service.review import ReviewOptions, review_plan
