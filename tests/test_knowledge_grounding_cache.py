@@ -141,10 +141,12 @@ def test_a_code_change_invalidates_it(roots: list[Path], monkeypatch: pytest.Mon
     [
         b"",
         b"\x00\xff not json",
-        b'{"format": "1"',
+        b'{"format": "FORMAT"',
         b"[]",
-        b'{"format": "1", "key": "KEY", "version": "v", "chunks": [{"chunk_id": "x"}]}',
-        b'{"format": "1", "key": "KEY", "version": "v", "chunks": [], "guidance_by_code": {"c": ["nope"]}}',
+        b'{"format": "FORMAT", "key": "KEY", "version": "v", "chunks": [{"chunk_id": "x"}]}',
+        b'{"format": "FORMAT", "key": "KEY", "version": "v", "chunks": [], "guidance_by_code": {"c": ["nope"]}}',
+        b"TRUNCATED",
+        b"BAD-FLOATS",
     ],
 )
 def test_a_corrupt_file_is_ignored_and_rewritten(
@@ -153,6 +155,13 @@ def test_a_corrupt_file_is_ignored_and_rewritten(
     good = grounding_index(roots)
     (path,) = cached_files(isolated_home)
     key = grounding_cache.cache_key(roots)
+    if content == b"TRUNCATED":
+        content = path.read_bytes()[:-100]
+    elif content == b"BAD-FLOATS":
+        data = json.loads(path.read_bytes())
+        data["idf"] = data["idf"][:-8] + "!!!!"
+        content = json.dumps(data).encode()
+    content = content.replace(b"FORMAT", grounding_cache.FORMAT.encode())
     path.write_bytes(content.replace(b"KEY", key.encode()))
     new_process()
     assert grounding_cache.read(key) is None

@@ -17,10 +17,13 @@ pickle: the data dir may be shared, and loading it must not run code.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
+import sys
 import tempfile
+from array import array
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +31,7 @@ from service.knowledge import corpus, grounding, lexical
 from service.knowledge.corpus import Chunk
 from service.knowledge.grounding import GroundingIndex, _CaseVec
 
-FORMAT = "1"
+FORMAT = "2"
 """Bump when the file layout below changes."""
 KEEP = 8
 """Cache files kept per data dir (one per distinct set of knowledge roots and version)."""
@@ -67,18 +70,37 @@ def _ids(groups: dict[str, list[Chunk]]) -> dict[str, list[str]]:
     return {k: [c.chunk_id for c in v] for k, v in groups.items()}
 
 
+def _floats(values: list[float]) -> str:
+    """Floats as base64 of their IEEE doubles: exact, and ~10x faster to read than JSON numbers."""
+    return base64.b64encode(array("d", values).tobytes()).decode("ascii")
+
+
+def _unfloats(text: str) -> array[float]:
+    out = array("d")
+    out.frombytes(base64.b64decode(text, validate=True))
+    return out
+
+
 def dump(gi: GroundingIndex, key: str) -> dict[str, Any]:
+    terms = list(gi.idf)
+    index = {t: i for i, t in enumerate(terms)}
     return {
         "format": FORMAT,
         "key": key,
+        "byteorder": sys.byteorder,
         "version": gi.version,
         "chunks": [c.model_dump(mode="json") for c in gi.chunks.values()],
         "guidance_by_code": _ids(gi.guidance_by_code),
         "guidance_by_framework": _ids(gi.guidance_by_framework),
         "cases_by_code": _ids(gi.cases_by_code),
         "cases_by_framework": _ids(gi.cases_by_framework),
-        "idf": gi.idf,
-        "case_vecs": {cid: [v.weights, v.norm] for cid, v in gi.case_vecs.items()},
+        "terms": terms,
+        "idf": _floats(list(gi.idf.values())),
+        # per case card: its terms (indexes into "terms", in the card's order), weights, norm
+        "case_vecs": {
+            cid: [[index[t] for t in v.weights], _floats(list(v.weights.values())), v.norm]
+            for cid, v in gi.case_vecs.items()
+        },
     }
 
 
@@ -86,6 +108,8 @@ def load(data: dict[str, Any], key: str) -> GroundingIndex:
     """The index stored in ``data``; raises (KeyError, TypeError, ValueError) when it is not one."""
     if data.get("format") != FORMAT or data.get("key") != key:
         raise ValueError("written for another corpus or format")
+    if data.get("byteorder") != sys.byteorder:
+        raise ValueError("written on a machine of another byte order")
     fields = set(Chunk.model_fields)
     chunks: dict[str, Chunk] = {}
     for raw in data["chunks"]:
@@ -103,10 +127,14 @@ def load(data: dict[str, Any], key: str) -> GroundingIndex:
         guidance_by_framework=groups("guidance_by_framework"),
         cases_by_code=groups("cases_by_code"),
         cases_by_framework=groups("cases_by_framework"),
-        idf={str(t): float(v) for t, v in data["idf"].items()},
     )
-    for cid, (weights, norm) in data["case_vecs"].items():
-        w = {str(t): float(v) for t, v in weights.items()}
+    terms: list[str] = data["terms"]
+    idf = _unfloats(data["idf"])
+    if len(idf) != len(terms) or not all(isinstance(t, str) for t in terms):
+        raise ValueError("terms and idf do not match")
+    gi.idf = dict(zip(terms, idf, strict=True))
+    for cid, (indexes, weights, norm) in data["case_vecs"].items():
+        w = dict(zip([terms[i] for i in indexes], _unfloats(weights), strict=True))
         gi.case_vecs[cid] = _CaseVec(chunks[cid], w, float(norm))
     return gi
 
@@ -116,7 +144,7 @@ def read(key: str, folder: Path | None = None) -> GroundingIndex | None:
     try:
         raw = cache_path(key, folder).read_bytes()
         return load(json.loads(raw), key)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
         return None
 
 
