@@ -13,7 +13,7 @@ import gc
 # The imports below create tens of thousands of long-lived objects (pydantic
 # schemas, compiled patterns); with the default thresholds the collector walks
 # them again and again, about 5% of a whole `planreview review`. The same values
-# as service.cli.options.FEW_COLLECTIONS; restored below.
+# as service.cli.options.FEW_COLLECTIONS; restored (after a freeze) below.
 _GC_THRESHOLD = gc.get_threshold()
 gc.set_threshold(100_000, 50, 100)
 
@@ -29,6 +29,7 @@ from typer.core import TyperGroup  # noqa: E402
 
 from service.cli.review import review_command, rules_command  # noqa: E402
 
+gc.freeze()  # what was just imported lives as long as the process: no pass over it, now or later
 gc.set_threshold(*_GC_THRESHOLD)
 
 # Sub-commands that live in their own modules, in the order `--help` lists them;
