@@ -5,15 +5,17 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from service.cli.options import FailOn, Lang, LLMMode, fail, few_collections
-from service.config import ReviewConfig, find_config, load_config_file
-from service.errors import PlanReviewError
-from service.models import SEVERITY_RANK, Plan, Review
-from service.rules import catalogue
+
+# The core (pydantic models, the rule catalogue) loads when a command runs, not
+# when `planreview` starts: `planreview kb ...` or `--help` do not need it.
+if TYPE_CHECKING:
+    from service.config import ReviewConfig
+    from service.models import Plan, Review
 
 
 class Format(StrEnum):
@@ -27,6 +29,8 @@ class Format(StrEnum):
 def _config_for(
     path: Path | None, explicit: Path | None, select: list[str], ignore: list[str]
 ) -> ReviewConfig:
+    from service.config import ReviewConfig, find_config, load_config_file
+
     if explicit is not None:
         config = load_config_file(explicit)
     else:
@@ -102,7 +106,9 @@ def _review(
     show_source: bool,
     output: Path | None,
 ) -> None:
+    from service.errors import PlanReviewError
     from service.ingest import load_bytes, load_plan
+    from service.models import SEVERITY_RANK
     from service.report import render
     from service.review import ReviewOptions, review_plan
 
@@ -157,6 +163,8 @@ def rules_command(
     lang: Annotated[Lang, typer.Option(help="Language of the summaries.")] = Lang.en,
 ) -> None:
     """List every rule code with its severity, scope and summary."""
+    from service.rules import catalogue
+
     language = "zh" if lang == Lang.zh else "en"
     if fmt == "json":
         import json
