@@ -117,11 +117,11 @@ def review_plan(
 def _ground(findings: list[Finding], plan: Plan) -> tuple[str, list[str]]:
     """Attach guidance citations; returns the knowledge version used and any warning."""
     from service.knowledge import grounding  # light: no Chroma, langchain or model here
-    from service.knowledge.corpus import knowledge_version
 
     try:
-        grounding.ground(findings, plan)
-        return knowledge_version(), []
+        index = grounding.grounding_index()  # kept in the data dir between runs
+        grounding.ground(findings, plan, index=index)
+        return index.version, []
     except KnowledgeError as exc:
         # A broken guidance folder must not stop reviews: findings go out uncited, and say why.
         return "", [f"guidance not attached: {exc}"]

@@ -1,13 +1,129 @@
-"""The `planreview` command line. Thin: parse flags, call the core, render, exit."""
+"""The `planreview` command line. Thin: parse flags, call the core, render, exit.
+
+Only the invoked command's module is imported: `planreview review` does not
+import (or build the click commands of) `kb`, `eval`, `batch`, `serve`,
+`lsp`, `llm`, `keys` or `db`. `--help`, shell completion and "did you mean"
+suggestions still see every command; they load the modules they describe.
+"""
 
 from __future__ import annotations
 
-import importlib
-import sys
+import gc
 
-import typer
+# The imports below create tens of thousands of long-lived objects (pydantic
+# schemas, compiled patterns); with the default thresholds the collector walks
+# them again and again, about 5% of a whole `planreview review`. The same values
+# as service.cli.options.FEW_COLLECTIONS; restored (after a freeze) below.
+_GC_THRESHOLD = gc.get_threshold()
+gc.set_threshold(100_000, 50, 100)
 
-from service.cli.review import review_command, rules_command
+import importlib  # noqa: E402
+import importlib.util  # noqa: E402
+import sys  # noqa: E402
+from collections.abc import Iterator, MutableMapping  # noqa: E402
+from typing import Any  # noqa: E402
+
+import typer  # noqa: E402
+import typer.main  # noqa: E402
+from typer.core import TyperGroup  # noqa: E402
+
+from service.cli.review import review_command, rules_command  # noqa: E402
+
+gc.freeze()  # what was just imported lives as long as the process: no pass over it, now or later
+gc.set_threshold(*_GC_THRESHOLD)
+
+# Sub-commands that live in their own modules, in the order `--help` lists them;
+# each module keeps heavy imports inside functions.
+_SUBAPPS = {
+    "eval": "service.cli.eval",
+    "batch": "service.cli.batch",
+    "serve": "service.cli.serve",
+    "lsp": "service.cli.lsp",
+    "kb": "service.cli.kb",
+    "llm": "service.cli.llm",
+    "keys": "service.cli.keys",
+    "db": "service.cli.db",
+}
+
+
+def _installed(module_name: str) -> bool:
+    """False when that edge is not part of this install (its module is absent)."""
+    return importlib.util.find_spec(module_name) is not None
+
+
+def _build(name: str) -> Any | None:
+    """The click command for one sub-command module, built as `add_typer` would build it."""
+    module_name = _SUBAPPS[name]
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name == module_name:
+            return None
+        raise
+    holder = typer.Typer(
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        pretty_exceptions_short=app.pretty_exceptions_short,
+        rich_markup_mode=app.rich_markup_mode,
+        suggest_commands=app.suggest_commands,
+    )
+    sub = getattr(module, "app", None)
+    if isinstance(sub, typer.Typer):
+        holder.add_typer(sub, name=name)
+    elif callable(getattr(module, "command", None)):
+        holder.command(name)(module.command)
+    else:
+        return None
+    return typer.main.get_group(holder).commands.get(name)
+
+
+class _LazyCommands(MutableMapping[str, Any]):
+    """A group's commands: those built eagerly, then the sub-command modules, loaded on first use."""
+
+    def __init__(self, eager: MutableMapping[str, Any]) -> None:
+        self._built: dict[str, Any] = dict(eager)
+        self._names = [*self._built, *(n for n in _SUBAPPS if n not in self._built)]
+
+    def _available(self, name: str) -> bool:
+        return name in self._built or (name in _SUBAPPS and _installed(_SUBAPPS[name]))
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._built:
+            cmd = _build(name) if name in _SUBAPPS else None
+            if cmd is None:
+                raise KeyError(name)
+            self._built[name] = cmd
+        return self._built[name]
+
+    def __setitem__(self, name: str, cmd: Any) -> None:
+        if name not in self._names:
+            self._names.append(name)
+        self._built[name] = cmd
+
+    def __delitem__(self, name: str) -> None:
+        del self._built[name]
+        self._names.remove(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([n for n in self._names if self._available(n)])
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name in self._names and self._available(name)
+
+
+class LazyGroup(TyperGroup):
+    """The top-level group; its sub-command modules are imported when a command needs them."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.commands = _LazyCommands(self.commands)
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.commands)  # names only: nothing is imported to list them
+
 
 app = typer.Typer(
     name="planreview",
@@ -15,42 +131,15 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=LazyGroup,
 )
 app.command("review")(review_command)
 app.command("rules")(rules_command)
 
-# Sub-commands that live in their own modules; each module keeps heavy imports inside functions.
-_SUBAPPS = {
-    "kb": "service.cli.kb",
-    "eval": "service.cli.eval",
-    "batch": "service.cli.batch",
-    "serve": "service.cli.serve",
-    "lsp": "service.cli.lsp",
-    "llm": "service.cli.llm",
-    "keys": "service.cli.keys",
-    "db": "service.cli.db",
-}
-
-
-def _register() -> None:
-    for name, module_name in _SUBAPPS.items():
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                continue  # that edge is not part of this install
-            raise
-        sub = getattr(module, "app", None)
-        if isinstance(sub, typer.Typer):
-            app.add_typer(sub, name=name)
-        elif callable(getattr(module, "command", None)):
-            app.command(name)(module.command)
-
-
-_register()
-
 
 def main() -> None:
+    # What is loaded so far lives as long as the process: keep the collector off it.
+    gc.freeze()
     try:
         app()
     except KeyboardInterrupt:

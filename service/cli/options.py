@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 
 import typer
+
+FEW_COLLECTIONS = (100_000, 50, 100)
+"""gc thresholds while a one-shot command imports and works: it creates many
+long-lived objects (parsed blocks, findings, pydantic schemas) and the default
+(700, 10, 10) makes the collector walk them over and over for nothing."""
 
 
 class LLMMode(StrEnum):
@@ -30,3 +38,14 @@ def fail(message: str, *, prefix: str = "planreview") -> typer.Exit:
     """One line on stderr, exit code 2 (bad usage or unreadable input)."""
     typer.echo(f"{prefix}: {message}", err=True)
     return typer.Exit(2)
+
+
+@contextmanager
+def few_collections() -> Iterator[None]:
+    """Run the block with FEW_COLLECTIONS, then restore the thresholds."""
+    old = gc.get_threshold()
+    gc.set_threshold(*FEW_COLLECTIONS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)

@@ -5,15 +5,17 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from service.cli.options import FailOn, Lang, LLMMode, fail
-from service.config import ReviewConfig, find_config, load_config_file
-from service.errors import PlanReviewError
-from service.models import SEVERITY_RANK, Plan, Review
-from service.rules import catalogue
+from service.cli.options import FailOn, Lang, LLMMode, fail, few_collections
+
+# The core (pydantic models, the rule catalogue) loads when a command runs, not
+# when `planreview` starts: `planreview kb ...` or `--help` do not need it.
+if TYPE_CHECKING:
+    from service.config import ReviewConfig
+    from service.models import Plan, Review
 
 
 class Format(StrEnum):
@@ -27,6 +29,8 @@ class Format(StrEnum):
 def _config_for(
     path: Path | None, explicit: Path | None, select: list[str], ignore: list[str]
 ) -> ReviewConfig:
+    from service.config import ReviewConfig, find_config, load_config_file
+
     if explicit is not None:
         config = load_config_file(explicit)
     else:
@@ -85,7 +89,26 @@ def review_command(
     ] = None,
 ) -> None:
     """Review one or more plans."""
+    with few_collections():
+        _review(files, fmt, llm, lang, config, select, ignore, fail_on, draft, show_source, output)
+
+
+def _review(
+    files: list[str],
+    fmt: Format,
+    llm: LLMMode,
+    lang: Lang,
+    config: Path | None,
+    select: list[str] | None,
+    ignore: list[str] | None,
+    fail_on: FailOn,
+    draft: bool,
+    show_source: bool,
+    output: Path | None,
+) -> None:
+    from service.errors import PlanReviewError
     from service.ingest import load_bytes, load_plan
+    from service.models import SEVERITY_RANK
     from service.report import render
     from service.review import ReviewOptions, review_plan
 
@@ -140,6 +163,8 @@ def rules_command(
     lang: Annotated[Lang, typer.Option(help="Language of the summaries.")] = Lang.en,
 ) -> None:
     """List every rule code with its severity, scope and summary."""
+    from service.rules import catalogue
+
     language = "zh" if lang == Lang.zh else "en"
     if fmt == "json":
         import json

@@ -25,6 +25,7 @@ decoded text keeps the user's lines (for .md/.txt it *is* the plan text).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -42,6 +43,16 @@ _BOMS: list[tuple[bytes, str, str]] = [
 
 # Control characters a text file may legitimately hold.
 _ALLOWED_CONTROLS = frozenset("\t\n\r\f\v\x1a\x1b")
+# C0 and C1 control characters other than those (NUL is told apart first).
+_BAD_CONTROL_RE = re.compile(
+    "["
+    + "".join(
+        re.escape(chr(c))
+        for c in (*range(0x01, 0x20), *range(0x7F, 0xA0))
+        if chr(c) not in _ALLOWED_CONTROLS
+    )
+    + "]"
+)
 
 # Minimum score (share of "good" non-ASCII characters) for a legacy Chinese decoding.
 _MIN_CJK_SCORE = 0.7
@@ -154,15 +165,9 @@ def _not_text(source: str, why: str) -> InputError:
 def _check_textual(text: str, source: str) -> None:
     """Reject decodings full of control characters: binary data that happened to decode."""
     sample = text[:200_000]
-    bad = 0
-    for ch in sample:
-        if ch in _ALLOWED_CONTROLS:
-            continue
-        code = ord(ch)
-        if code < 0x20 or 0x7F <= code <= 0x9F:
-            if code == 0:
-                raise _not_text(source, "it contains NUL characters")
-            bad += 1
+    if "\x00" in sample:
+        raise _not_text(source, "it contains NUL characters")
+    bad = sum(1 for _ in _BAD_CONTROL_RE.finditer(sample))
     if bad > max(2, len(sample) // 1000):
         raise _not_text(source, "it contains binary control characters")
 

@@ -412,8 +412,7 @@ def _source_name(root: Path, path: Path) -> str:
     return f"{root.name}/{path.relative_to(root).as_posix()}"
 
 
-def _load(dirs: list[Path] | None) -> tuple[list[Chunk], str]:
-    roots = _normalise_dirs(dirs)
+def _check_roots(roots: list[tuple[Path, bool]]) -> None:
     for root, main in roots:
         if root.is_dir():
             continue
@@ -427,6 +426,11 @@ def _load(dirs: list[Path] | None) -> tuple[list[Chunk], str]:
             f"{root}: extra knowledge folder does not exist",
             hint="fix PLANREVIEW_EXTRA_KNOWLEDGE_DIRS (a JSON list of folders)",
         )
+
+
+def _load(dirs: list[Path] | None) -> tuple[list[Chunk], str]:
+    roots = _normalise_dirs(dirs)
+    _check_roots(roots)
     key = tuple(str(r) for r, _ in roots)
     files, fp = _stat_fingerprint(roots)
     with _lock:
@@ -459,6 +463,48 @@ def _load(dirs: list[Path] | None) -> tuple[list[Chunk], str]:
     return chunks, digest
 
 
+_digests: dict[tuple[str, ...], tuple[tuple[tuple[str, int, int], ...], str]] = {}
+
+
+def source_digest(dirs: list[Path] | None = None) -> str:
+    """Hash of everything the chunks are made from, without parsing a file.
+
+    Covers each root (and which one is the main one), every file's name and
+    bytes, and the rule codes a chunk may name. Equal digests give equal
+    ``load_corpus`` results, so a cache of what is derived from the corpus
+    (the grounding index) can be keyed by it. Raises KnowledgeError like
+    ``load_corpus`` when a folder is missing. Memoised per process on the
+    files' mtimes and sizes.
+    """
+    roots = _normalise_dirs(dirs)
+    _check_roots(roots)
+    key = tuple(str(r) for r, _ in roots)
+    files, fp = _stat_fingerprint(roots)
+    with _lock:
+        hit = _digests.get(key)
+        if hit is not None and hit[0] == fp:
+            return hit[1]
+    from service.rules.catalogue import BY_CODE
+
+    h = hashlib.sha256()
+    h.update("\x1f".join(sorted(BY_CODE)).encode())
+    for root, shipped in roots:
+        h.update(f"\x1e{root}\x1f{shipped}".encode())
+    for root, path, shipped in files:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise _fail(
+                _source_name(root, path), 1, f"cannot read the file ({exc.strerror})"
+            ) from exc
+        h.update(f"\x1e{_source_name(root, path)}\x1f{shipped}\x1f{len(data)}\x1f".encode())
+        h.update(data)
+    digest = h.hexdigest()
+    with _lock:
+        _digests[key] = (fp, digest)
+    return digest
+
+
 def load_corpus(dirs: list[Path] | None = None) -> list[Chunk]:
     """All chunks of the given knowledge roots (default: shipped + extra dirs).
 
@@ -482,3 +528,4 @@ def clear_cache() -> None:
     """Forget cached corpora (tests)."""
     with _lock:
         _cache.clear()
+        _digests.clear()

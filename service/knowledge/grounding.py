@@ -130,12 +130,19 @@ class GroundingIndex:
         return out[:MAX_GUIDANCE]
 
     def case_for(
-        self, code: str, prefs: list[Variant], context: Counter[str], plan_sims: dict[str, float]
+        self,
+        code: str,
+        prefs: list[Variant],
+        context: Counter[str],
+        plan_sims: dict[str, float],
+        *,
+        query: tuple[dict[str, float], float] | None = None,
     ) -> Chunk | None:
         """The best-matching case card for this finding, or None when none fits.
 
         ``plan_sims`` holds each case card's similarity to the whole plan (see
         ``plan_similarities``); the finding's own surroundings weigh more.
+        ``query`` is ``context``'s weights when the caller has them already.
         """
         tagged = self.cases_by_code.get(code, [])
         family = code.split(".", 1)[0]
@@ -145,7 +152,8 @@ class GroundingIndex:
             in_lang = [c for c in pool if _variant(c) == variant]
             if not in_lang:
                 continue
-            query = _weights(context)
+            if query is None:
+                query = _weights(context)
             best: Chunk | None = None
             best_score = -1.0
             for c in in_lang:
@@ -200,21 +208,37 @@ def _first_in_language(pool: list[Chunk], prefs: list[Variant]) -> Chunk | None:
 
 
 _lock = threading.Lock()
-_indexes: dict[tuple[str, ...] | None, GroundingIndex] = {}
+_indexes: dict[tuple[str, ...] | None, tuple[str, GroundingIndex]] = {}
 
 
-def grounding_index(dirs: list[Path] | None = None) -> GroundingIndex:
-    """The cached GroundingIndex for the corpus (rebuilt when a file changes)."""
-    key = tuple(str(d) for d in dirs) if dirs is not None else None
-    version = knowledge_version(dirs)
+def grounding_index(dirs: list[Path] | None = None, *, persist: bool = True) -> GroundingIndex:
+    """The GroundingIndex for the corpus, rebuilt only when a knowledge file changes.
+
+    Kept per process and, with ``persist``, in the data dir between processes
+    (``grounding_cache``), so a CLI run does not parse the corpus again.
+    """
+    from service.knowledge import grounding_cache
+
+    dirs_key = tuple(str(d) for d in dirs) if dirs is not None else None
+    key = grounding_cache.cache_key(dirs)
     with _lock:
-        hit = _indexes.get(key)
-        if hit is not None and hit.version == version:
-            return hit
-    gi = GroundingIndex.build(load_corpus(dirs), version)
+        hit = _indexes.get(dirs_key)
+        if hit is not None and hit[0] == key:
+            return hit[1]
+    gi = grounding_cache.read(key) if persist else None
+    if gi is None:
+        gi = GroundingIndex.build(load_corpus(dirs), knowledge_version(dirs))
+        if persist:
+            grounding_cache.write(gi, key)
     with _lock:
-        _indexes[key] = gi
+        _indexes[dirs_key] = (key, gi)
     return gi
+
+
+def clear_cache() -> None:
+    """Forget the indexes kept in this process (tests); the data dir's copies stay."""
+    with _lock:
+        _indexes.clear()
 
 
 def _cite(c: Chunk) -> Citation:
@@ -228,6 +252,9 @@ class _PlanText:
         self.lines = plan.lines
         self.simplify = plan.script == "hant"
         self._terms: dict[int, Counter[str]] = {}
+        # Findings on the same lines (several codes on one block) share their context.
+        self._contexts: dict[tuple[int, int, str], Counter[str]] = {}
+        self._queries: dict[tuple[int, int, str], tuple[dict[str, float], float]] = {}
 
     def line_terms(self, i: int) -> Counter[str]:
         hit = self._terms.get(i)
@@ -235,19 +262,39 @@ class _PlanText:
             hit = self._terms[i] = Counter(cheap_terms(self.lines[i], simplify=self.simplify))
         return hit
 
-    def context(self, f: Finding) -> Counter[str]:
-        """Terms of the finding's quote and the lines around its span."""
-        out: Counter[str] = Counter()
+    def _key(self, f: Finding) -> tuple[int, int, str]:
+        """The lines around the span, and the quote when those lines do not hold it."""
+        lo = hi = 0
         covered = ""
         if f.span is not None:
             lo = max(f.span.start_line - 1 - CONTEXT_LINES, 0)
             hi = min(f.span.end_line + CONTEXT_LINES, len(self.lines))
+            covered = "\n".join(self.lines[lo:hi])
+        return lo, hi, f.quote if f.quote and f.quote not in covered else ""
+
+    def context(self, f: Finding) -> Counter[str]:
+        """Terms of the finding's quote and the lines around its span (shared: do not change it)."""
+        return self._context(self._key(f))
+
+    def _context(self, key: tuple[int, int, str]) -> Counter[str]:
+        out = self._contexts.get(key)
+        if out is None:
+            out = self._contexts[key] = Counter()
+            lo, hi, quote = key
             for i in range(lo, hi):
                 out.update(self.line_terms(i))
-            covered = "\n".join(self.lines[lo:hi])
-        if f.quote and f.quote not in covered:
-            out.update(cheap_terms(f.quote, simplify=self.simplify))
+            if quote:
+                out.update(cheap_terms(quote, simplify=self.simplify))
         return out
+
+    def query(self, f: Finding) -> tuple[Counter[str], tuple[dict[str, float], float]]:
+        """The finding's context and its weights, as ``case_for`` compares them."""
+        key = self._key(f)
+        context = self._context(key)
+        weights = self._queries.get(key)
+        if weights is None:
+            weights = self._queries[key] = _weights(context)
+        return context, weights
 
 
 def citations_for(
@@ -262,8 +309,8 @@ def citations_for(
     chosen: list[Chunk] = list(gi.guidance_for(finding.code, prefs))
     if plan_sims is None:
         plan_sims = gi.plan_similarities(_plan_profile(plan))
-    context = (text or _PlanText(plan)).context(finding)
-    case = gi.case_for(finding.code, prefs, context, plan_sims)
+    context, query = (text or _PlanText(plan)).query(finding)
+    case = gi.case_for(finding.code, prefs, context, plan_sims, query=query)
     if case is not None:
         chosen.append(case)
     return [_cite(c) for c in chosen]
@@ -283,8 +330,14 @@ def _dedupe(cits: Iterable[Citation]) -> list[Citation]:
     return out
 
 
-def ground(findings: list[Finding], plan: Plan, dirs: list[Path] | None = None) -> None:
-    """Fill each finding's ``citations`` in place.
+def ground(
+    findings: list[Finding],
+    plan: Plan,
+    dirs: list[Path] | None = None,
+    *,
+    index: GroundingIndex | None = None,
+) -> None:
+    """Fill each finding's ``citations`` in place (from ``index``, else the corpus' index).
 
     Rule findings get the guidance for their code (plan language first) and,
     where one fits, a case card. LLM findings keep the citations they came
@@ -292,7 +345,7 @@ def ground(findings: list[Finding], plan: Plan, dirs: list[Path] | None = None) 
     """
     if not findings:
         return
-    gi = grounding_index(dirs)
+    gi = index if index is not None else grounding_index(dirs)
     plan_sims = gi.plan_similarities(_plan_profile(plan)) if gi.case_vecs else {}
     text = _PlanText(plan)
     for f in findings:

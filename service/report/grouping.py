@@ -9,6 +9,7 @@ Document-scope findings form the "Whole plan" group.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -103,8 +104,24 @@ def block_for(plan: Plan, finding: Finding) -> Block | None:
     return plan.block_at(finding.span.start_line) if finding.span is not None else None
 
 
-def heading_for(plan: Plan, finding: Finding, all_headings: list[Heading]) -> Heading | None:
-    by_key = {h.key: h for h in all_headings}
+class _HeadingIndex:
+    """Headings by key and by line, built once per plan (not once per finding)."""
+
+    def __init__(self, all_headings: list[Heading]) -> None:
+        self.headings = all_headings  # in line order (``headings`` sorts them)
+        self.by_key = {h.key: h for h in all_headings}
+        self.lines = [h.line for h in all_headings]
+
+    def last_at_or_above(self, line: int) -> Heading | None:
+        i = bisect_right(self.lines, line)
+        return self.headings[i - 1] if i else None
+
+
+def heading_for(
+    plan: Plan, finding: Finding, all_headings: list[Heading] | _HeadingIndex
+) -> Heading | None:
+    index = all_headings if isinstance(all_headings, _HeadingIndex) else _HeadingIndex(all_headings)
+    by_key = index.by_key
     block = block_for(plan, finding)
     if block is not None:
         if block.kind == BlockKind.HEADING and block.id in by_key:
@@ -113,14 +130,12 @@ def heading_for(plan: Plan, finding: Finding, all_headings: list[Heading]) -> He
             return by_key[block.heading_id]
     if finding.span is None:
         return None
-    line = finding.span.start_line
-    above = [h for h in all_headings if h.line <= line]
-    return above[-1] if above else None
+    return index.last_at_or_above(finding.span.start_line)
 
 
 def group_by_section(plan: Plan, findings: Iterable[Finding]) -> list[Section]:
     """Sections in plan order, the whole-plan group first; findings sorted within each."""
-    all_headings = headings(plan)
+    all_headings = _HeadingIndex(headings(plan))
     document = Section(key=DOCUMENT_KEY, heading=None)
     preamble = Section(key=PREAMBLE_KEY, heading=None)
     by_heading: dict[str, Section] = {}

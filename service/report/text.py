@@ -14,14 +14,17 @@
       Tier: offline · LLM: off
 
 Colour (Rich styles) only when asked; otherwise plain text with no escape codes.
+Lines are built as ``Line`` pieces, which give Rich's plain text without
+importing Rich (its import costs more than rendering a long plan); Rich turns
+them into styled text only when colour is asked for.
 """
 
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.text import Text
+from rich.cells import cell_len
 
 from service.models import Finding, Plan, Review
 from service.report.grouping import (
@@ -37,8 +40,47 @@ from service.report.grouping import (
 )
 from service.report.labels import Labels, labels_for
 
+if TYPE_CHECKING:
+    from rich.text import Text
+
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 _INDENT = "  "
+
+STRIPPED_CONTROL_CODES = (7, 8, 11, 12, 13)
+"""What ``rich.text.Text`` removes from the text it holds (rich.control.STRIP_CONTROL_CODES)."""
+_STRIP = dict.fromkeys(STRIPPED_CONTROL_CODES)
+
+
+class Line:
+    """One report line as the calls that would build a ``rich.text.Text``: a first
+    piece whose style covers the whole line, then appended pieces with their own."""
+
+    __slots__ = ("base", "pieces")
+
+    def __init__(self, text: str = "", style: str = "") -> None:
+        self.base = (text, style)
+        self.pieces: list[tuple[str, str]] = []
+
+    def append(self, text: str, style: str = "") -> None:
+        self.pieces.append((text, style))
+
+    @property
+    def plain(self) -> str:
+        """The text Rich would print without colour."""
+        return "".join([self.base[0], *(t for t, _ in self.pieces)]).translate(_STRIP)
+
+    def to_rich(self) -> Text:
+        from rich.text import Text
+
+        text = Text(self.base[0], style=self.base[1])
+        for piece, style in self.pieces:
+            text.append(piece, style=style)
+        return text
+
+
+def _cells(text: str) -> int:
+    """Terminal cells the text takes, as ``Line(text).cell_len`` counts them."""
+    return cell_len(text.translate(_STRIP))
 
 
 def _position(finding: Finding) -> str:
@@ -64,10 +106,10 @@ def _continuation(text: str, indent: str) -> list[str]:
     return [lines[0], *[indent + line if line else "" for line in lines[1:]]]
 
 
-def _plan_lines(review: Review, plan: Plan) -> list[Text]:
+def _plan_lines(review: Review, plan: Plan) -> list[Line]:
     labels = labels_for(review.plan.language, plan.script)
-    out: list[Text] = []
-    header = Text()
+    out: list[Line] = []
+    header = Line()
     header.append(review.plan.source or plan.source, style="bold underline")
     title = plan_title(review, plan)
     if title:
@@ -78,22 +120,20 @@ def _plan_lines(review: Review, plan: Plan) -> list[Text]:
     sections = group_by_section(plan, review.findings)
     pos_w = max((len(_position(f)) for f in review.findings), default=1)
     # Chinese severity labels are two cells wide per character; pad by display width.
-    sev_cells = max(
-        (Text(labels.severity(f.severity)).cell_len for f in review.findings), default=1
-    )
+    sev_cells = max((_cells(labels.severity(f.severity)) for f in review.findings), default=1)
     code_w = max((len(f.code) for f in review.findings), default=1)
     detail_indent = _INDENT * 2 + " " * (pos_w + 2)
 
     for section in sections:
-        out.append(Text(_INDENT + _section_title(section, labels, title), style="bold"))
+        out.append(Line(_INDENT + _section_title(section, labels, title), style="bold"))
         for group in collapse_repeats(section.findings):
             f = group[0]
-            line = Text(_INDENT * 2)
+            line = Line(_INDENT * 2)
             line.append(_position(f).ljust(pos_w), style="dim")
             line.append("  ")
             sev = labels.severity(f.severity)
             line.append(sev, style=SEVERITY_STYLE.get(f.severity, ""))
-            line.append(" " * (sev_cells - Text(sev).cell_len))
+            line.append(" " * (sev_cells - _cells(sev)))
             line.append("  ")
             line.append(f.code.ljust(code_w), style="bold" if f.severity == "error" else "")
             line.append("  ")
@@ -101,7 +141,7 @@ def _plan_lines(review: Review, plan: Plan) -> list[Text]:
             out.append(line)
             if len(group) > 1:
                 same = labels["same_on_lines"].format(n=len(group), lines=line_list(group))
-                out.append(Text(detail_indent + same, style="dim"))
+                out.append(Line(detail_indent + same, style="dim"))
             if f.suggestion.strip():
                 out.append(_detail(detail_indent, labels["suggestion"], f.suggestion, "", labels))
             if f.rewrite and f.rewrite.strip():
@@ -115,25 +155,25 @@ def _plan_lines(review: Review, plan: Plan) -> list[Text]:
                     )
                 )
     if not review.findings:
-        out.append(Text(_INDENT + labels["no_findings"], style="green"))
-    out.append(Text(""))
+        out.append(Line(_INDENT + labels["no_findings"], style="green"))
+    out.append(Line(""))
     out.extend(_footer(review, plan, labels))
     return out
 
 
-def _detail(indent: str, label: str, value: str, style: str, labels: Labels) -> Text:
+def _detail(indent: str, label: str, value: str, style: str, labels: Labels) -> Line:
     colon = "：" if labels.zh else ": "
-    t = Text(indent)
+    t = Line(indent)
     t.append(label + colon, style="dim")
-    body_indent = indent + " " * Text(label + colon).cell_len
+    body_indent = indent + " " * _cells(label + colon)
     t.append("\n".join(_continuation(value, body_indent)), style=style)
     return t
 
 
-def _footer(review: Review, plan: Plan, labels: Labels) -> list[Text]:
-    out: list[Text] = []
+def _footer(review: Review, plan: Plan, labels: Labels) -> list[Line]:
+    out: list[Line] = []
     counts = severity_counts(review.findings)
-    t = Text(_INDENT)
+    t = Line(_INDENT)
     worst = next((s for s in ("error", "warning", "info") if counts[s]), None)
     t.append(labels.counts(counts), style=SEVERITY_STYLE.get(worst or "", "green"))
     out.append(t)
@@ -141,7 +181,7 @@ def _footer(review: Review, plan: Plan, labels: Labels) -> list[Text]:
     scores = ordered_scores(review.scores)
     if scores:
         colon = "：" if labels.zh else ": "
-        s = Text(_INDENT)
+        s = Line(_INDENT)
         s.append(labels["scores"] + colon, style="bold")
         for i, (key, value) in enumerate(scores):
             if i:
@@ -150,7 +190,7 @@ def _footer(review: Review, plan: Plan, labels: Labels) -> list[Text]:
             s.append(labels.score_value(value), style=_score_style(value))
         out.append(s)
 
-    tier = Text(_INDENT)
+    tier = Line(_INDENT)
     colon = "：" if labels.zh else ": "
     tier.append(labels["tier"] + colon + review.engine.tier)
     if review.engine.model:
@@ -161,9 +201,9 @@ def _footer(review: Review, plan: Plan, labels: Labels) -> list[Text]:
         out.append(tier)
     else:
         out.append(tier)
-        out.append(Text(_INDENT + labels["llm_failed"].format(reason=reason), style="bold red"))
+        out.append(Line(_INDENT + labels["llm_failed"].format(reason=reason), style="bold red"))
     for w in plan_warnings(review, plan):
-        out.append(Text(_INDENT + labels["plan_warning"] + colon + w, style="yellow"))
+        out.append(Line(_INDENT + labels["plan_warning"] + colon + w, style="yellow"))
     return out
 
 
@@ -178,16 +218,18 @@ def _score_style(value: int | None) -> str:
 
 
 def render_text(reviews: list[tuple[Review, Plan]], *, color: bool = False) -> str:
-    lines: list[Text] = []
+    lines: list[Line] = []
     for i, (review, plan) in enumerate(reviews):
         if i:
-            lines.append(Text(""))
+            lines.append(Line(""))
         lines.extend(_plan_lines(review, plan))
     if len(reviews) > 1:
-        lines.append(Text(""))
+        lines.append(Line(""))
         lines.append(_total_line(reviews))
     if not color:
         return "\n".join(t.plain for t in lines) + "\n"
+    from rich.console import Console
+
     console = Console(
         file=io.StringIO(),
         force_terminal=True,
@@ -200,11 +242,11 @@ def render_text(reviews: list[tuple[Review, Plan]], *, color: bool = False) -> s
     )
     with console.capture() as capture:
         for t in lines:
-            console.print(t, soft_wrap=True)
+            console.print(t.to_rich(), soft_wrap=True)
     return capture.get()
 
 
-def _total_line(reviews: list[tuple[Review, Plan]]) -> Text:
+def _total_line(reviews: list[tuple[Review, Plan]]) -> Line:
     langs = {r.plan.language for r, _ in reviews}
     scripts = {p.script for _, p in reviews}
     labels = labels_for(
@@ -215,7 +257,7 @@ def _total_line(reviews: list[tuple[Review, Plan]]) -> Text:
         for sev, n in severity_counts(review.findings).items():
             counts[sev] = counts.get(sev, 0) + n
     colon = "：" if labels.zh else ": "
-    t = Text(labels["total"] + colon, style="bold")
+    t = Line(labels["total"] + colon, style="bold")
     t.append(f"{len(reviews)} {labels['plans']}" + ("，" if labels.zh else ", "))
     worst = next((s for s in ("error", "warning", "info") if counts[s]), None)
     t.append(labels.counts(counts), style=SEVERITY_STYLE.get(worst or "", "green"))
