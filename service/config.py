@@ -8,6 +8,10 @@ like ruff and Vale do::
     ignore = ["bsc"]
     [severity]                                       # per code or family
     "resource.no-buffer" = "warning"
+    [vocabulary]                                     # words of the organisation's templates
+    owner_columns = ["Champion", "主理人"]
+    [vocabulary.sections]
+    tasks = ["Sprint backlog", "作战计划"]
 """
 
 from __future__ import annotations
@@ -24,6 +28,63 @@ from service.rules import catalogue
 SeverityName = Literal["error", "warning", "info"]
 
 
+class VocabularyConfig(BaseModel):
+    """Words an organisation's plans use that the built-in vocabulary does not know
+    (service/rules/vocabulary/*.toml). Plain words, any language; 繁體 is folded to 简体."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sections: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Extra heading words per plan part: goals, okr, tasks, timeline, risks, "
+        "resources, organisation, monitoring, communication, iteration, background, problem.",
+    )
+    owner_columns: list[str] = Field(
+        default_factory=list, description="Table column names that hold a row's owner."
+    )
+    task_columns: list[str] = Field(
+        default_factory=list, description="Table column names that hold a row's work."
+    )
+    meta_fields: list[str] = Field(
+        default_factory=list,
+        description="Labels of fields that describe an activity (not work): 'Dress code'.",
+    )
+    topic_labels: list[str] = Field(
+        default_factory=list, description="Labels that introduce a list of topics, not tasks."
+    )
+    stakeholders: list[str] = Field(
+        default_factory=list, description="Words that name the plan's stakeholders."
+    )
+
+    @field_validator("sections")
+    @classmethod
+    def _known_parts(cls, values: dict[str, list[str]]) -> dict[str, list[str]]:
+        from service.rules.vocabulary import builtin
+
+        known = builtin().order
+        for part in values:
+            if part not in known:
+                raise ValueError(
+                    f"unknown plan part {part!r} in [vocabulary.sections] (known: {', '.join(known)})"
+                )
+        return values
+
+    def key(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """A hashable form, for caching the compiled vocabulary."""
+        items = [(f"sections.{k}", tuple(v)) for k, v in sorted(self.sections.items())]
+        for name in (
+            "owner_columns",
+            "task_columns",
+            "meta_fields",
+            "topic_labels",
+            "stakeholders",
+        ):
+            words = getattr(self, name)
+            if words:
+                items.append((name, tuple(words)))
+        return tuple(items)
+
+
 class ReviewConfig(BaseModel):
     """What a user writes in planreview.toml; unknown keys are refused."""
 
@@ -33,6 +94,10 @@ class ReviewConfig(BaseModel):
     ignore: list[str] = Field(default_factory=list, description="Codes or families to skip.")
     severity: dict[str, SeverityName] = Field(
         default_factory=dict, description="Severity overrides per code or family."
+    )
+    vocabulary: VocabularyConfig = Field(
+        default_factory=VocabularyConfig,
+        description="Heading words, column names and labels of the organisation's templates.",
     )
 
     @field_validator("select", "ignore")

@@ -16,8 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from service.config import ReviewConfig
 from service.errors import KnowledgeError
 from service.models import EngineInfo, Finding, Plan, PlanInfo, Review
-from service.rules.engine import RULES_VERSION, run_rules
-from service.rules.extract.facts import build_facts
+from service.rules.engine import RULES_VERSION, analyse
 from service.rules.messages import to_traditional
 from service.scoring import score, summarise
 from service.settings import Settings, get_settings
@@ -64,8 +63,7 @@ def review_plan(
     t0 = time.perf_counter()
 
     notify("rules")
-    facts = build_facts(plan)
-    findings = run_rules(plan, options.config, lang=lang, facts=facts)
+    facts, findings = analyse(plan, options.config, lang=lang)
     t_rules = time.perf_counter()
 
     notify("retrieve")

@@ -20,8 +20,9 @@ from service.ingest.markdown import parse_markdown
 from service.lsp.positions import normalise
 from service.lsp.settings import LspSettings
 from service.models import Citation, Finding, Plan
+from service.rules.engine import analyse as analyse_plan
 from service.rules.engine import run_rules
-from service.rules.extract.facts import PlanFacts, build_facts
+from service.rules.extract.facts import PlanFacts
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +69,7 @@ def analyse(
     text = normalise(buffer)
     plan = parse_markdown(text, source=source)
     lang = message_lang(settings, plan)
-    facts = build_facts(plan)
-    findings = run_rules(plan, config, lang=lang, facts=facts)
+    facts, findings = analyse_plan(plan, config, lang=lang)
     attach_guidance(findings, plan)
     result.text, result.plan, result.facts, result.findings, result.lang = (
         text,

@@ -7,7 +7,7 @@ import re
 
 from service.config import ReviewConfig
 from service.models import Finding, Plan
-from service.rules import catalogue
+from service.rules import catalogue, vocabulary
 from service.rules.base import Emitter
 from service.rules.extract.facts import PlanFacts, build_facts
 from service.rules.families import FAMILIES
@@ -53,6 +53,16 @@ def suppressions(plan: Plan) -> tuple[set[str], dict[int, set[str]]]:
                 if target is not None:
                     by_line.setdefault(target, set()).update(codes)
     return whole, by_line
+
+
+def analyse(
+    plan: Plan, config: ReviewConfig | None = None, lang: str | None = None
+) -> tuple[PlanFacts, list[Finding]]:
+    """Read the plan and run every rule, with the project's vocabulary in force."""
+    config = config or ReviewConfig()
+    with vocabulary.using(config.vocabulary):
+        facts = build_facts(plan)
+        return facts, run_rules(plan, config, lang=lang, facts=facts)
 
 
 def run_rules(

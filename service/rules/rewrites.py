@@ -11,6 +11,7 @@ import re
 from service.rules.extract import cues
 from service.rules.extract.facts import PlanFacts, Statement, core_text
 from service.rules.extract.normalize import fold
+from service.rules.vocabulary import active
 
 
 def _clean(text: str) -> str:
@@ -75,7 +76,7 @@ def with_owner(stmt: Statement, lang: str) -> str:
         for i, header in enumerate(block.header or []):
             if (
                 i < len(cells)
-                and cues.OWNER_COLUMN.search(fold(header))
+                and active().owner_column.search(fold(header))
                 and cues.EMPTY_CELL.match(cells[i])
             ):
                 cells[i] = placeholder

@@ -11,6 +11,7 @@ from service.rules.extract import cues, shapes
 from service.rules.extract.dates import DateMention, find_dates, has_time_reference
 from service.rules.extract.normalize import fold
 from service.rules.extract.sections import section_of_blocks
+from service.rules.vocabulary import active
 
 _LIST_NUMBER = re.compile(
     r"^\s*(?:[-*+•·▪◦●○■□➢►]\s*|\d{1,2}(?:\.\d{1,2})+\.?\s+|\(?\d{1,2}[.)、]\s*|[（(]?[一二三四五六七八九十]+[）)、.]\s*|[①②③④⑤⑥⑦⑧⑨⑩]\s*)"
@@ -763,9 +764,9 @@ def _task_table(b: Block) -> tuple[int | None, int | None]:
     task_col = owner_col = None
     for i, h in enumerate(b.header):
         h = fold(h)
-        if owner_col is None and cues.OWNER_COLUMN.search(h):
+        if owner_col is None and active().owner_column.search(h):
             owner_col = i
-        elif task_col is None and cues.TASK_COLUMN.search(h):
+        elif task_col is None and active().task_column.search(h):
             task_col = i
     return task_col, owner_col
 

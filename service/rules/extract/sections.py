@@ -3,22 +3,10 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from service.models import Block, BlockKind, Plan
-from service.rules.extract import cues
 from service.rules.extract.normalize import fold
-
-
-@lru_cache(maxsize=1)
-def _compiled() -> dict[str, re.Pattern[str]]:
-    """Per plan part, one pattern that matches its cue words at the END of a phrase."""
-    out: dict[str, re.Pattern[str]] = {}
-    for kind, by_lang in cues.SECTION_CUES.items():
-        parts = list(by_lang["en"]) + [re.escape(w) for w in by_lang["zh"]]
-        out[kind] = re.compile(r"(?:" + "|".join(parts) + r")$", re.I)
-    return out
-
+from service.rules.vocabulary import active
 
 _OUTLINE = re.compile(
     r"^[\s#\d.、()（）一二三四五六七八九十壹贰叁肆伍陆柒捌玖拾第章节部分:：\-*➡️►▶•·]+"
@@ -69,13 +57,14 @@ def _conjunct_kind(conj: str) -> str | None:
     conj = _clean(conj)
     if not conj:
         return None
-    patterns = _compiled()
+    vocab = active()
+    patterns = vocab.parts
     stripped = _clean(_TAIL.sub("", conj))
     for text in (stripped, conj) if stripped and stripped != conj else (conj,):
         # The longest cue ending the phrase wins ("监控指标" is monitoring, not "指标" goals);
-        # ties go to the earlier part in SECTION_ORDER.
+        # ties go to the earlier part in the vocabulary's order.
         best: tuple[int, int, str] | None = None
-        for rank, kind in enumerate(cues.SECTION_ORDER):
+        for rank, kind in enumerate(vocab.order):
             m = patterns[kind].search(text)
             if m and (best is None or (m.end() - m.start(), -rank) > (best[0], best[1])):
                 best = (m.end() - m.start(), -rank, kind)
@@ -86,7 +75,7 @@ def _conjunct_kind(conj: str) -> str | None:
 
 def _phrase_kind(phrase: str) -> str | None:
     kinds = {k for c in _CONJ.split(phrase) if (k := _conjunct_kind(c))}
-    for kind in cues.SECTION_ORDER:
+    for kind in active().order:
         if kind in kinds:
             return kind
     return None
@@ -101,8 +90,8 @@ def classify_heading(text: str) -> str | None:
     folded = fold(text).strip()
     # Strip outline numbering so "2.1 Goals" and "一、目标" classify by their words.
     folded = _OUTLINE.sub("", folded) or folded
-    for pattern, kind in cues.SECTION_OVERRIDES:
-        if re.search(pattern, folded):
+    for pattern, kind in active().overrides:
+        if pattern.search(folded):
             return kind
     clause = _whole_phrase_cue(folded)
     if clause is not None:
@@ -127,8 +116,8 @@ def classify_heading(text: str) -> str | None:
 
 def _whole_phrase_cue(folded: str) -> str | None:
     """Cues that are clauses, matched anywhere ("What success looks like", "How we will get there")."""
-    for pattern, kind in cues.SECTION_CLAUSES:
-        if re.search(pattern, folded, re.I):
+    for pattern, kind in active().clauses:
+        if pattern.search(folded):
             return kind
     return None
 

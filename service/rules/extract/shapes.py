@@ -11,6 +11,7 @@ import re
 from service.models import Block, BlockKind
 from service.rules.extract import cues
 from service.rules.extract.normalize import fold
+from service.rules.vocabulary import active
 
 # "时间：每季度一次", "Format: online", "**Venue**: Hall 2" (folded text).
 _FIELD = re.compile(
@@ -38,14 +39,14 @@ def is_meta_field(text: str) -> bool:
     """A field that describes an activity rather than being work or an outcome: when, where,
     how often, in what form, about what, for whom ("时间：每季度一次", "内容：…", "Venue: …")."""
     label = field_label(text)
-    return label is not None and bool(cues.META_FIELD_LABEL.search(label))
+    return label is not None and bool(active().meta_field_label.search(label))
 
 
 def is_topic_list_label(text: str) -> bool:
     """An item that introduces topics or a scope rather than work ("分享范围：…包括：", "议题：",
     "Topics:")."""
     label = field_label(text) or text.strip().rstrip(":：")
-    return bool(cues.TOPIC_LABEL.search(label))
+    return bool(active().topic_label.search(label))
 
 
 def is_link_only(raw: str) -> bool:

@@ -10,6 +10,7 @@ from service.models import Block, BlockKind
 from service.rules.extract import cues
 from service.rules.extract.dates import find_dates
 from service.rules.extract.normalize import fold
+from service.rules.vocabulary import active
 
 _LABELS = re.compile(
     r"\b(?:kr|o|q|h|fy|goal|objective|phase|stage|step|sprint|wave|week|month|v|version|iso|"
@@ -222,7 +223,7 @@ def owner_of_row(block: Block) -> tuple[bool, str | None]:
         return False, None
     for h, cell in zip(block.header, block.cells, strict=False):
         h = fold(h)
-        if cues.OWNER_COLUMN.search(h) and not re.search(r"status|状态", h, re.I):
+        if active().owner_column.search(h) and not re.search(r"status|状态", h, re.I):
             if cues.EMPTY_CELL.match(cell):
                 return True, None
             return True, cell.strip()
@@ -331,7 +332,7 @@ def risk_fields(text: str, row: dict[str, str], children_text: str) -> dict[str,
                 or cues.RISK_COLUMNS["level"].search(header)
             ):
                 assessment = assessment or filled
-            elif cues.OWNER_COLUMN.search(header):
+            elif active().owner_column.search(header):
                 owner = bool(owner) or filled
         if owner is None:
             owner = None  # the table has no owner column: structured, but see caller

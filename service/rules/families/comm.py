@@ -6,10 +6,15 @@ from service.rules import rewrites
 from service.rules.base import Emitter
 from service.rules.extract import cues
 from service.rules.extract.facts import PlanFacts
+from service.rules.vocabulary import active
 
 
 def check(facts: PlanFacts, emit: Emitter) -> None:
-    if not cues.STAKEHOLDER_CUES.search(facts.body_text):
+    extra = active().stakeholders
+    named = cues.STAKEHOLDER_CUES.search(facts.body_text) or (
+        extra is not None and extra.search(facts.body_text)
+    )
+    if not named:
         emit.document(
             "comm.no-stakeholders",
             emit.section_anchor("communication"),

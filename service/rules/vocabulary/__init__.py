@@ -1,0 +1,140 @@
+"""The reading layer's vocabulary as data: heading words per plan part, owner and task column
+names, activity-field labels, topic labels, stakeholder words (``sections.toml``,
+``words.toml`` beside this file), extendable per project from ``[vocabulary]`` in
+``planreview.toml``.
+
+The recognisers ask ``active()`` for the vocabulary of the review in progress: the built-in
+one, or the built-in one extended by the project's words while ``using(extension)`` is in
+force (a context variable, so concurrent reviews in threads keep their own).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from service.config import VocabularyConfig
+
+HERE = Path(__file__).parent
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    order: tuple[str, ...]
+    parts: dict[str, re.Pattern[str]]  # a part's cues, anchored at the end of a phrase
+    clauses: tuple[tuple[re.Pattern[str], str], ...]
+    overrides: tuple[tuple[re.Pattern[str], str], ...]
+    owner_column: re.Pattern[str]
+    task_column: re.Pattern[str]
+    meta_field_label: re.Pattern[str]
+    topic_label: re.Pattern[str]
+    stakeholders: re.Pattern[str] | None
+
+
+def _load(name: str) -> dict[str, Any]:
+    return tomllib.loads((HERE / name).read_text(encoding="utf-8"))
+
+
+def _alternation(en: list[str], zh: list[str], extra: list[str]) -> str:
+    return "|".join([*en, *(re.escape(w) for w in zh), *(re.escape(w.lower()) for w in extra)])
+
+
+def _build(ext: tuple[tuple[str, tuple[str, ...]], ...]) -> Vocabulary:
+    from service.rules.extract.normalize import fold
+
+    more = {key: [fold(w).strip() for w in words if w.strip()] for key, words in ext}
+    sections = _load("sections.toml")
+    words = _load("words.toml")
+    parts = {
+        kind: re.compile(
+            "(?:" + _alternation(cues["en"], cues["zh"], more.get(f"sections.{kind}", [])) + ")$",
+            re.I,
+        )
+        for kind, cues in sections["parts"].items()
+    }
+    meta = words["meta_fields"]
+    meta_extra = [re.escape(w) for w in more.get("meta_fields", [])]
+    meta_label = re.compile(
+        "^(?:"
+        + "|".join(re.escape(p) for p in meta["zh_prefixes"])
+        + ")?(?:"
+        + "|".join(re.escape(w) for w in meta["zh"])
+        + ")$|^(?:"
+        + "|".join([*meta["en"], *meta_extra])
+        + ")$",
+        re.I,
+    )
+    topics = words["topic_labels"]
+    topic_label = re.compile(
+        "(?:"
+        + _alternation(topics["en"], topics["zh"], more.get("topic_labels", []))
+        + r")\s*(?:包括)?(?:但不限于)?\s*$",
+        re.I,
+    )
+    stake = words["stakeholders"]
+    stake_alt = _alternation(stake["en"], stake["zh"], more.get("stakeholders", []))
+    return Vocabulary(
+        order=tuple(sections["order"]),
+        parts=parts,
+        clauses=tuple((re.compile(p, re.I), k) for p, k in sections["clauses"]),
+        overrides=tuple((re.compile(p, re.I), k) for p, k in sections["overrides"]),
+        owner_column=re.compile(
+            _alternation(
+                words["owner_columns"]["en"],
+                words["owner_columns"]["zh"],
+                more.get("owner_columns", []),
+            ),
+            re.I,
+        ),
+        task_column=re.compile(
+            _alternation(
+                words["task_columns"]["en"],
+                words["task_columns"]["zh"],
+                more.get("task_columns", []),
+            ),
+            re.I,
+        ),
+        meta_field_label=meta_label,
+        topic_label=topic_label,
+        stakeholders=re.compile(stake_alt, re.I) if stake_alt else None,
+    )
+
+
+@lru_cache(maxsize=16)
+def _cached(ext: tuple[tuple[str, tuple[str, ...]], ...]) -> Vocabulary:
+    return _build(ext)
+
+
+def builtin() -> Vocabulary:
+    return _cached(())
+
+
+def extended(config: VocabularyConfig | None) -> Vocabulary:
+    """The built-in vocabulary plus a project's words (the same object for the same words)."""
+    return _cached(config.key() if config is not None else ())
+
+
+_ACTIVE: ContextVar[Vocabulary | None] = ContextVar("planreview_vocabulary", default=None)
+
+
+def active() -> Vocabulary:
+    return _ACTIVE.get() or builtin()
+
+
+@contextmanager
+def using(config: VocabularyConfig | None) -> Iterator[Vocabulary]:
+    """Make a project's vocabulary the active one for the reviews run inside."""
+    vocab = extended(config)
+    token = _ACTIVE.set(vocab)
+    try:
+        yield vocab
+    finally:
+        _ACTIVE.reset(token)

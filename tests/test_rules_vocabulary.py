@@ -1,0 +1,103 @@
+"""Vocabulary as data: the built-in words live in service/rules/vocabulary/*.toml, and a
+project's planreview.toml extends them without code."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from textwrap import dedent
+
+import pytest
+
+from service.config import ReviewConfig, VocabularyConfig, load_config_file
+from service.errors import ConfigError
+from service.review import ReviewOptions, review_text
+from service.rules import vocabulary
+from service.rules.extract.sections import classify_heading
+
+PLAN = dedent(
+    """
+    # Q3 2026 Platform Plan
+
+    ## Battle plan
+
+    - Migrate billing to the new ledger by 2026-08-01
+    - Retire the old ledger by 2026-09-01
+
+    ## Who does what
+
+    | Work | Champion |
+    |---|---|
+    | Publish the runbook | Ana Lee |
+    | Train the support desk | |
+    """
+).strip()
+
+
+def _owner_lines(config: ReviewConfig) -> list[int]:
+    review = review_text(PLAN + "\n", "plan.md", ReviewOptions(llm="off", config=config))
+    return sorted(
+        f.span.start_line for f in review.findings if f.code == "raci.no-owner" and f.span
+    )
+
+
+def test_the_built_in_vocabulary_comes_from_the_data_files() -> None:
+    vocab = vocabulary.builtin()
+    assert "tasks" in vocab.order and vocab.parts["tasks"].search("行动计划")
+    assert vocab.owner_column.search("负责人") and vocab.task_column.search("deliverable")
+    assert classify_heading("Battle plan") is None
+
+
+def test_a_project_teaches_the_reviewer_its_own_template_words() -> None:
+    assert _owner_lines(ReviewConfig()) == []  # unknown words: nothing is read as a task
+    config = ReviewConfig(
+        vocabulary=VocabularyConfig(
+            sections={"tasks": ["Battle plan", "Who does what"]},
+            owner_columns=["Champion"],
+            task_columns=["Work"],
+        )
+    )
+    # The backlog items are tasks now (no owner), the table reads its Champion column.
+    assert _owner_lines(config) == [5, 6, 13]
+    # The extension applies only inside the review that asked for it.
+    assert vocabulary.active() is vocabulary.builtin()
+    assert classify_heading("Battle plan") is None
+
+
+def test_traditional_and_simplified_words_match_either_script() -> None:
+    config = VocabularyConfig(sections={"tasks": ["行動綱要"]})
+    assert classify_heading("三、行动纲要") is None
+    with vocabulary.using(config):
+        assert classify_heading("三、行动纲要") == "tasks"
+        assert classify_heading("三、行動綱要") == "tasks"
+
+
+def test_planreview_toml_vocabulary_is_read_and_checked(tmp_path: Path) -> None:
+    good = tmp_path / "planreview.toml"
+    good.write_text(
+        '[vocabulary]\nowner_columns = ["Champion"]\n[vocabulary.sections]\ntasks = ["Sprint backlog"]\n',
+        encoding="utf-8",
+    )
+    config = load_config_file(good)
+    assert config.vocabulary.sections == {"tasks": ["Sprint backlog"]}
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[vocabulary.sections]\nchores = ["Backlog"]\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="unknown plan part 'chores'"):
+        load_config_file(bad)
+
+
+def test_the_cli_reports_a_bad_vocabulary_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "planreview.toml").write_text(
+        '[vocabulary]\nowner_colums = ["Champion"]\n', encoding="utf-8"
+    )
+    plan = tmp_path / "plan.md"
+    plan.write_text(PLAN + "\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", "from service.cli import main; main()", "review", str(plan)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "owner_colums" in done.stderr and "Traceback" not in done.stderr
