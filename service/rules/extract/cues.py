@@ -312,7 +312,10 @@ CHECK_CUES = re.compile(
     r"post-(?:campaign|launch|project|event|mortem|implementation|go-live) (?:review|analysis|evaluation|report)|"
     r"reports?\b[^.\n]{0,60}\b(?:every|each) (?:week|month|quarter|year|meeting)|(?:every|each) (?:week|month|quarter)\b[^.\n]{0,40}\breport|"
     r"(?:daily|weekly|monthly|quarterly|fortnightly)\s+(?:[\w&/-]+\s+){0,3}(?:reviews?|reports?|calls?|meetings?|"
-    r"syncs?|check-?ins?|dashboards?|huddles?|stand-?ups?))\b"
+    r"syncs?|check-?ins?|dashboards?|huddles?|stand-?ups?)|tracking issues?|progress board|"
+    r"project board|status (?:page|column|board)|release readiness|(?:is|are|will be) (?:revisited|reviewed)|"
+    r"revisited (?:and updated )?(?:yearly|annually|quarterly|every)|public minutes|meeting minutes)\b"
+    r"|进度看板|看板|状态跟踪|转测试|测试完成|稳定性验证|验收|评审|复查|巡检|里程碑评审"
     r"|监控|监测|跟踪|追踪|复盘|周报|月报|日报|季报|例会|周会|月会|检查|考核|评估|评审|督导|督查|检讨|站会|回报|"
     r"数据看板|看板|仪表盘|进度汇报|汇报|回顾|盘点|通报|检视|巡检|验收",
     re.I,
@@ -330,7 +333,10 @@ ACT_CUES = re.compile(
     r"|调整|纠偏|升级处理|上报|迭代|改进措施|整改|优化方案|及时修正|修正|动态调整|复盘改进|持续改进|"
     r"决定是否|启动\S{0,6}(?:方案|预案|计划)|调派|加码|补救|追加|暂停|叫停|止损|优先处理|"
     r"(?:低于|未达|未达到|超过|高于|偏离)\S{0,14}(?:时|则|即)|"
-    r"改进|优化调整|回滚|重新规划|再分配",
+    r"改进|优化调整|回滚|重新规划|再分配|根据\S{0,12}(?:反馈|进展|情况|结果)\S{0,6}(?:调整|更新|修订)|视\S{0,10}(?:情况|进度|需求)\S{0,4}(?:调整|安排)"
+    r"|\b(?:updated (?:yearly|annually|quarterly)|revisited and updated|amend(?:ed|ment|ments)?|"
+    r"contingent on|depend(?:s|ing)? on the (?:success|outcome|results?)|re-?evaluat\w*|change course|"
+    r"hold(?:ing)? off|based on (?:the )?(?:feedback|results|progress))\b",
     re.I,
 )
 MILESTONE_CUES = re.compile(
@@ -362,7 +368,9 @@ TBD = re.compile(
 STAFF_CUES = re.compile(
     r"\b(?:team|staff|staffing|headcount|fte|people|owner|lead|manager|director|engineer|analyst|"
     r"coordinator|responsible|accountable|raci|hire|hires|hiring|volunteers?|contractor|"
-    r"agency|vendor|committee|department|squad|crew|dri|maintainers?|sponsor)\b"
+    r"agency|vendor|committee|department|squad|crew|dri|maintainers?|sponsor|board|sig|"
+    r"working group|release team|product team|core team|steering group|tsc|pmc|mentors?|"
+    r"project lead|program manager|programme manager)\b"
     r"|团队|人员|人力|负责人|责任人|牵头|小组|部门|专员|经理|主管|总监|编制|招聘|岗位|分工|志愿者|外包|主任|老师|教师|组长|店长",
     re.I,
 )
