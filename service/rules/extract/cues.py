@@ -98,7 +98,8 @@ PLACEHOLDER = re.compile(
 TEMPLATE_SLOT = re.compile(
     r"(?<![\w-])(?:TBD|TBC|TBA|tbd|tbc)(?![\w-])"
     # TODO/FIXME as a note ("TODO: add risks", "(TODO)", a cell of its own), not a name ("TODO Group")
-    r"|(?<![\w-])(?:TODO|FIXME)(?=\s*(?:[:：\-–—)\]|]|$))|(?<=[(\[])\s*(?:TODO|FIXME)\b"
+    r"|(?<![\w-])(?:TODOs?|FIXME)(?=\s*(?:[:：\-–—)\]|]|$))|(?<=[(\[])\s*(?:TODO|FIXME)\b"
+    r"|(?:19|20)\d\d\s?[-/.年]\s?[xX?？]{1,2}(?![A-Za-z0-9])"
     r"|(?<![A-Za-z0-9])(?:xxx+|XX+|××+)(?![A-Za-z0-9])"
     r"|(?<![A-Za-z0-9_.$€£¥])[XYN]\s?%|[$€£¥]\s?[XYN](?![A-Za-z0-9_])|(?<![A-Za-z0-9_-])[XY](?=\s+(?:users|customers|days|weeks|months|people|members|new)\b)"
     r"|\[\s*(?:placeholder|insert[^\]]{0,40}|tbd|todo|name|date|owner|fill[^\]]{0,30}|此处[^\]]{0,20}|填写[^\]]{0,20})\s*\]"
@@ -106,6 +107,16 @@ TEMPLATE_SLOT = re.compile(
     r"|待定|待补充|待完善|待确认|待确定|待填写|待填|暂定为?[?？]|[?？]{2,}"
     r"|^(?:some|several|various)\s+(?:milestones|tasks|risks|goals|metrics|items|actions)\s*[.…]*$"
     r"|^\s*(?:[-*]\s*)?(?:……|\.\.\.|…)\s*$|[:：]\s*(?:……|\.\.\.|…)\s*$",
+)
+# Slots written in words or as an open question ("To be prioritized and posted", "Budget?",
+# "<!-- please fill this out -->"), matched on folded text.
+OPEN_SLOT = re.compile(
+    r"^\W*(?:to be (?:determined|decided|confirmed|defined|announced|added|prioriti[sz]ed|completed|"
+    r"filled(?: in)?|written|agreed)\b[^.]{0,40}$)"
+    r"|^\s*(?:[-*]\s*)?(?!(?:how|what|why|who|when|where|which|is|are|do|does|can|should|will|would|could)\b)"
+    r"[\w&/-]+(?:\s[\w&/-]+){0,2}\s?[?？]\s*$"
+    r"|\bplease fill (?:this|it|in|out)\b|\bfill (?:this|it) (?:in|out)\b|请补充|请填写|待补全",
+    re.I,
 )
 TODO_HEADING = re.compile(
     r"(?:#+\s*)?(?:to-?dos?|to do(?: list)?|todo list|待办(?:事项)?)\s*[:：]?"
@@ -178,7 +189,11 @@ DELTA = re.compile(
     r"|(?:节约|节省|新增|发表)\S{0,10}?\d|培训\S{0,12}?\d+\s*(?:名|人|次|期|场)|(?:增加|减少)(?!到|至)\S{0,6}?\d"
     r"|(?:^|[:：;；,，]\s*)(?:[-*]\s*)?(?:hire|recruit|add|open|onboard|sign|acquire|win|launch|publish|train|plant|build|install|enrol|enroll|submit|complete|deliver|hold|run|conduct|write|produce|save)\w*\s+(?:(?!under\b|over\b|below\b|above\b|within\b|at\b|less\b|more\b|no\b)[a-z-]+\s+)?\d"
     r"|\d[\d,.]*\s+(?:[\w-]+\s+){0,4}?(?:with\s+)?(?:a\s+)?(?:new|additional|extra|repaired|upgraded|refurbished|replaced)\b"
-    r"|新增|增加\s?\d|多\d|翻一?番|翻倍|减半|新开|新建|新签|新招|新上线|新拓展|招聘\d|\d+\s?%\s*(?:growth|increase|reduction|decrease|lower|higher|fewer|more)",
+    r"|新增|增加\s?\d|多\d|翻一?番|翻倍|减半|新开|新建|新签|新招|新上线|新拓展|招聘\d|\d+\s?%\s*(?:growth|increase|reduction|decrease|lower|higher|fewer|more)"
+    # Output to produce or people to bring in: a count of new things, no baseline needed
+    # ("发展50+位成员", "增加至少5个新特性", "征集30篇文章", "Host 8 sessions").
+    r"|(?:发展|招募|征集|开展|举办|发布|贡献|引导|解决|吸引|培养|输出|产出|增加)\S{0,16}?(?:至少|不少于)?\s?\d"
+    r"|(?:^|[:：;；,，]\s*)(?:[-*]\s*)?(?:host|organi[sz]e|grow|attract|welcome|onboard|graduate)\s+(?:[a-z-]+\s+){0,2}?(?:at least\s+)?\d",
     re.I,
 )
 LEVEL_TARGET = re.compile(

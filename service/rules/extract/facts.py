@@ -595,7 +595,11 @@ def _outcome_like(facts: PlanFacts, b: Block) -> bool:
     for lang in ("en", "zh"):
         m = cues.GENERIC_VERB[lang].match(text)
         # "Develop a kit" is an activity; "Develop our capacity" an outcome.
-        if m and (not activity or cues.ABSTRACT_OBJECT[lang].search(text[m.end() :])):
+        rest = text[m.end() :] if m else ""
+        artefact = bool(
+            re.match(r"\s+(?:a|an|new)\s", rest, re.I)
+        )  # "Develop a kit", "Develop an onboarding"
+        if m and (not activity or (not artefact and cues.ABSTRACT_OBJECT[lang].search(rest))):
             outcome_verb = True
     if activity and not outcome_verb:
         return bool(_SHARE_TARGET.search(text))  # an activity is a goal only with a result share

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from service.models import BlockKind
 from service.rules.base import Emitter
 from service.rules.extract import cues
@@ -16,12 +18,21 @@ def placeholder_in(text: str) -> str | None:
     return m.group(0).strip(" :：")
 
 
+_SUPPRESSION = re.compile(r"<!--\s*planreview\s*:", re.I)
+
+
 def check(facts: PlanFacts, emit: Emitter) -> None:
+    lines = facts.plan.lines
     for b in facts.plan.blocks:
         if b.kind == BlockKind.HEADING and cues.TODO_HEADING.fullmatch(facts.folded[b.id].strip()):
             continue  # "## To do" names a task list; it is not a slot
-        if "<!--" in b.text:
-            continue  # an HTML comment (suppressions, editor notes) is not plan text
-        found = placeholder_in(b.text)
+        # The block's source lines, so that a slot in a link target ("[录屏](xxxx)") counts too.
+        source = "\n".join(lines[b.start_line - 1 : b.end_line]) or b.text
+        if _SUPPRESSION.search(source):
+            continue  # a suppression comment is an instruction to the reviewer, not plan text
+        found = placeholder_in(source)
+        if found is None and b.kind != BlockKind.TABLE_ROW:
+            m = cues.OPEN_SLOT.search(facts.folded[b.id])
+            found = m.group(0).strip() if m else None
         if found is not None:
             emit.block("plan.placeholder", b, placeholder=found, confidence=0.85)
