@@ -280,3 +280,39 @@ def test_scope_and_contact_headings_do_not_inherit_the_goals_part() -> None:
     - Mailing list
     """
     assert _codes_at(plan, "smart.measurable") == []
+
+
+def test_the_steps_of_a_runbook_phase_are_tasks_and_a_glossed_term_is_not_their_owner() -> None:
+    plan = """
+    # ES 升級計畫
+
+    ## 2. 升級執行步驟
+
+    ### Phase 1: 啟動雙節點 (無停機)
+
+    1. 啟動 ES v9 並掛載新的 Volume
+    2. 建立 v9 Indices (Mappings)
+
+    ### Phase 2: 正式切換 (Cutover Window - 1至2小時)
+
+    1. 通知社群停機
+    """
+    assert _codes_at(plan, "raci.no-owner") == [7, 8, 12]
+
+
+def test_images_connectives_and_prose_about_origins_are_not_goals() -> None:
+    plan = """
+    # 社区年度计划
+
+    ## 宗旨与目标
+
+    ![image](/images/plan.png)
+
+    和
+
+    用开源协作解决疫情中暴露出来的紧迫问题，是我们的初心。
+
+    推动社区志愿者人数达到500人
+    """
+    assert _codes_at(plan, "smart.measurable") == []
+    assert _codes_at(plan, "smart.achievable") == [11]

@@ -114,7 +114,7 @@ OPEN_SLOT = re.compile(
     r"^\W*(?:to be (?:determined|decided|confirmed|defined|announced|added|prioriti[sz]ed|completed|"
     r"filled(?: in)?|written|agreed)\b[^.]{0,40}$)"
     r"|^\s*(?:[-*]\s*)?(?!(?:how|what|why|who|when|where|which|is|are|do|does|can|should|will|would|could)\b)"
-    r"[\w&/-]+(?:\s[\w&/-]+){0,2}\s?[?？]\s*$"
+    r"(?![^?？]*(?:什么|怎么|如何|为什么|为何|是否|吗|呢|哪))[\w&/-]+(?:\s[\w&/-]+){0,2}\s?[?？]\s*$"
     r"|\bplease fill (?:this|it|in|out)\b|\bfill (?:this|it) (?:in|out)\b|请补充|请填写|待补全",
     re.I,
 )
@@ -295,10 +295,12 @@ ACTIVITY_VERB = {
 # Further verbs that start a piece of work (with ACTIVITY_VERB): "Finalize the budget",
 # "Apply for the exemption", "Ensure the audit is scheduled".
 ACTION_VERB_EXTRA = re.compile(
-    r"^(?:finali[sz]e|apply|ensure|determine|decide|close|move|wind up|transfer|file|prepare|"
-    r"schedule|review|agree|approve|assign|book|contact|coordinate|engage|hire|identify|"
-    r"involve|launch|order|propose|recruit|secure|select|set|sign|submit|draft|evaluate)\b"
-    r"|^(?:确定|落实|推进|协调|安排|准备|提交|申请|审核|评审|签订|采购|招募|联系|对接|确保|负责)",
+    r"^(?:finali[sz]e|apply|ensure|determine|decide|wind up|transfer|prepare|"
+    r"schedule|agree|approve|assign|coordinate|engage|hire|identify|"
+    r"involve|launch|propose|recruit|select|submit|draft|evaluate)\b"
+    r"|^(?:确定|落实|推进|协调|安排|准备|提交|申请|审核|评审|签订|采购|招募|联系|对接|确保|负责|"
+    r"维持|执行|进入|设定|设置|配置|停止|清空|清理|拉取|宣布|通知|备份|还原|恢复|切换|安装|升级|"
+    r"测试|验证|检查|确认|更新|删除|重启|启用|关闭|迁移|导入|导出|同步|记录|对\S{1,12}进行)",
     re.I,
 )
 OUTCOME_WORDS = re.compile(

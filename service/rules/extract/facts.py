@@ -543,8 +543,12 @@ def _is_goal_candidate_paragraph(facts: PlanFacts, b: Block, has_items: bool) ->
         return False
     if len(re.findall(r"[.。!?！？](?:\s|$)", text.strip())) > 1:
         return False  # prose of several sentences, not a goal statement
+    if shapes.is_markup_only(b.text):
+        return False  # an image, a bare HTML fragment, a connective ("和", "为此，")
     words = len(text.split()) if re.search(r"[a-z]", text) else len(text) / 2
-    return words <= 35
+    # A paragraph is a goal only if it states an outcome: prose about the community's origins
+    # or a principle is context ("…是我们的初心").
+    return words <= 35 and _outcome_like(facts, b)
 
 
 _HEADING_MARKUP = re.compile(r"<[^>]*>|[\u2190-\u21ff\u2b00-\u2bff\U0001f300-\U0001faff\ufe0f]+")
@@ -557,7 +561,7 @@ _LABEL_ONLY = re.compile(
 _OUTCOME_START = {
     "en": re.compile(
         r"^(?:make|reduce|cut|lower|decrease|double|halve|hit|reach|achieve|maintain|keep|become|be|"
-        r"win|retain|attract|ensure|enable|empower|sustain|protect|secure)\b"
+        r"win|retain|attract|ensure|enable|empower|sustain|protect|secure|bring (?:in|back)|win back)\b"
         r"|^\w+\s+(?:more|less|fewer|better)\b",
         re.I,
     ),
@@ -587,9 +591,20 @@ def _outcome_like(facts: PlanFacts, b: Block) -> bool:
     """An item that states an outcome (a measured result or a change to reach), not an
     activity: "Increase geographical availability", "Run 2 surveys, >80% satisfaction" are;
     "Host 8 OSPOlogy sessions", "Develop a kit of resources" are not."""
-    from service.rules.extract.signals import has_metric
 
     text = core_text(facts.folded[b.id])
+    label, sep, rest = text.partition(":")
+    if not sep:
+        label, sep, rest = text.partition("：")
+    if sep and rest.strip() and len(label) <= 30 and _outcome_text(rest.strip()):
+        return True  # "Safer neighbourhoods: work with partners to make residents feel safer"
+    return _outcome_text(text)
+
+
+def _outcome_text(text: str) -> bool:
+    from service.rules.extract.signals import has_metric
+
+    text = core_text(text)
     activity = bool(cues.ACTIVITY_VERB["en"].match(text) or cues.ACTIVITY_VERB["zh"].match(text))
     outcome_verb = bool(_OUTCOME_START["en"].match(text) or _OUTCOME_START["zh"].match(text))
     for lang in ("en", "zh"):
@@ -867,8 +882,12 @@ def _not_work(facts: PlanFacts, b: Block) -> bool:
             or shapes.is_topic_list_label(facts.folded[lead.id])
         ):
             return True  # "主要内容：…" then the list of talk topics
-        if _under_phase(facts, b) and not owners_named_in(facts, b.heading_id):
-            return True
+        if (
+            _under_phase(facts, b)
+            and not owners_named_in(facts, b.heading_id)
+            and not shapes.is_action(facts.folded[b.id])
+        ):
+            return True  # a release's features, not the steps of a runbook phase
     return False
 
 

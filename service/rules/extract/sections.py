@@ -122,7 +122,8 @@ def _whole_phrase_cue(folded: str) -> str | None:
     return None
 
 
-_WORK_AREAS = ("monitoring", "organisation", "resources", "communication", "iteration")
+# Under a work plan, these name areas or phases of the work ("### Budget", "### Phase 1: …").
+_WORK_AREAS = ("monitoring", "organisation", "resources", "communication", "iteration", "timeline")
 _NO_PART = re.compile(
     r"^(?:(?:work(?:ing)?\s+)?scope|out of scope|in scope|non-goals|not in scope|contacts?|contact us|"
     r"links?|references?|appendix|glossary|faq|about us)\s*$"

@@ -111,7 +111,16 @@ _STATEMENT = re.compile(
     r"|^(?:19|20)\d\d\s+(?:will|is|was)\b",
     re.I,
 )
-_ITEM_MARK = re.compile(r"^\s*(?:[-*+]\s*|\d{1,2}[.)、]\s*)")
+_ITEM_MARK = re.compile(r"^\s*(?:[-*+]\s*|\d{1,2}[.)、]\s*)?(?:\*\*|__)?")
+_MARKUP = re.compile(r"!\[[^\]]*\]\([^)]*\)|<[^>]+>|\*\*|__|[\s\W_]")
+
+
+def is_markup_only(raw: str) -> bool:
+    """An image, HTML tags or a connective with almost no words of its own ("和", "为此，")."""
+    rest = _MARKUP.sub("", raw)
+    return len(rest) < (4 if re.search(r"[\u4e00-\u9fff]", rest) else 3) or (
+        not re.search(r"[\u4e00-\u9fff]", rest) and len(raw.split()) <= 1 and len(rest) < 6
+    )
 
 
 def is_not_an_action(text: str) -> bool:

@@ -146,12 +146,24 @@ def _names_someone(text: str) -> bool:
     """A role, team or person's name (and not a date, number or sentence)."""
     if re.search(r"\d{2,}|%", text) or len(text.split()) > 6:
         return False
+    if re.search(r"\d", text) and re.search(r"[\u4e00-\u9fff]", text):
+        return False  # "Cutover Window - 1至2小時 Downtime": a time note, not a name
     return bool(
         cues.ROLE_WORDS.search(fold(text))
         or cues.PERSON_NAME["en"].search(text)
         or cues.PERSON_NAME["zh"].search(fold(text))
-        or re.fullmatch(r"[A-Z][a-z]+", text)
+        or (re.fullmatch(r"[A-Z][a-z]+", text) and not _GLOSS_WORD.search(text))
     )
+
+
+# A capitalised word in parentheses that glosses a term rather than naming someone:
+# plurals, -ing forms and status words ("(Mappings)", "(Optional)", "(Draft)").
+_GLOSS_WORD = re.compile(
+    r"(?:ings|tion|tions|ment|ments|ness|ity)$|^(?:optional|draft|done|pending|beta|alpha|staging|production|"
+    r"required|recommended|example|deprecated|new|updated|planned|ongoing|blocked|mandatory|"
+    r"internal|external|online|offline|final|tbd|wip|later|now|next|todo|critical|high|medium|low)$",
+    re.I,
+)
 
 
 def owner_in_text(raw: str, folded: str) -> str | None:
@@ -207,6 +219,7 @@ def _owner_candidates(raw: str, folded: str) -> Iterator[str]:
                 or cues.PERSON_NAME["zh"].search(who)
             )
             and not re.search(r"\d{2,}|%", who)
+            and not (re.search(r"\d", who) and re.search(r"[\u4e00-\u9fff]", who))
         ):
             yield who
     m = _ROLE_PREFIX.match(raw)
