@@ -160,7 +160,11 @@ METRIC_VALUE = re.compile(
     rf"|(?:≥|≤|>=|<=|>|<|at least|no more than|under|below|above|over|less than|more than|"
     rf"up to|至少|不低于|不少于|不超过|不高于|低于|高于|超过|达到|达|控制在|提升至|提高到|降至|降低到|"
     rf"缩短至|减少到|增至|降为|降到|减为|压降至)\s?{NUMBER}"
-    rf"|减少一半|下降一半|减半|翻一?番|翻倍|(?:提升|提高|增长|下降|降低|减少)[一二三四五六七八九]成",
+    rf"|减少一半|下降一半|减半|翻一?番|翻倍|(?:提升|提高|增长|下降|降低|减少)[一二三四五六七八九]成"
+    # "10+ models", "模型30+", "1000+关注者": at least that many.
+    rf"|(?<![\d.]){NUMBER}\s?\+(?![\d+])"
+    # A target kept elsewhere and pointed to ("Hit our ARR target", "meet the MQL targets").
+    rf"|\b(?:meet|hit|achieve|reach|exceed|deliver)\b[^.;\n]{{0,60}}\b(?:targets?|quotas?)\b",
     re.I,
 )
 # A plain number that is a year or date part is not a metric.

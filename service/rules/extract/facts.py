@@ -100,6 +100,8 @@ class PlanFacts:
     owner_convention: dict[str | None, bool] = field(default_factory=dict)
     body_text: str = ""  # folded text outside background/problem sections
     all_text: str = ""
+    # Block id -> its index in plan.blocks (the recognisers look at a block's neighbours).
+    position: dict[str, int] = field(default_factory=dict)
 
     @property
     def krs(self) -> list[Statement]:
@@ -181,6 +183,7 @@ def build_facts(plan: Plan) -> PlanFacts:
     section = section_of_blocks(plan)
     folded = {b.id: fold(b.text) for b in plan.blocks}
     facts = PlanFacts(plan=plan, lang=plan.language, section=section, folded=folded)
+    facts.position = {b.id: i for i, b in enumerate(plan.blocks)}
     by_parent: dict[str, list[Block]] = {}
     for b in plan.blocks:
         if b.parent_id:
@@ -649,8 +652,8 @@ def _goal_headings(facts: PlanFacts) -> set[str]:
             continue
         items = [
             b
-            for b in plan.blocks
-            if b.heading_id == h.id and b.kind == BlockKind.LIST_ITEM and b.parent_id is None
+            for b in facts.plan.under(h.id)
+            if b.kind == BlockKind.LIST_ITEM and b.parent_id is None
         ]
         if _verb_initial(text):
             out.add(h.id)
@@ -718,6 +721,10 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
     }
     goal_headings = _goal_headings(facts)
     goal_scope = _goal_scopes(facts, goal_headings)
+    scoped_items: dict[str, list[Block]] = {}
+    for x in plan.blocks:
+        if x.kind == BlockKind.LIST_ITEM and x.id in goal_scope:
+            scoped_items.setdefault(goal_scope[x.id], []).append(x)
     items_in_heading: dict[str, bool] = {}
     for b in plan.blocks:
         if (
@@ -735,11 +742,7 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
             if explicit and facts.section[b.id] in ("goals", ""):
                 facts.goals.append(_stmt(facts, b))
             elif b.id in goal_headings:
-                items = [
-                    x
-                    for x in plan.blocks
-                    if goal_scope.get(x.id) == b.id and x.kind == BlockKind.LIST_ITEM
-                ]
+                items = scoped_items.get(b.id, [])
                 facts.goals.append(_stmt(facts, b, items))
             continue
         if explicit:
@@ -828,7 +831,7 @@ def _records(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> set[str]:
     for h in plan.blocks:
         if h.kind != BlockKind.HEADING or facts.section[h.id] != "tasks":
             continue
-        items = [b for b in plan.blocks if b.heading_id == h.id and b.kind != BlockKind.HEADING]
+        items = [b for b in facts.plan.under(h.id) if b.kind != BlockKind.HEADING]
         if not shapes.is_record(items):
             continue
         stmt = _stmt(facts, h, items)
@@ -894,8 +897,8 @@ def _not_work(facts: PlanFacts, b: Block) -> bool:
 def _lead_in(facts: PlanFacts, b: Block) -> Block | None:
     """The paragraph that introduces the list an item belongs to (same heading, just before)."""
     plan = facts.plan
-    idx = plan.blocks.index(b)
-    for prev in reversed(plan.blocks[:idx]):
+    for i in range(facts.position[b.id] - 1, -1, -1):
+        prev = plan.blocks[i]
         if prev.heading_id != b.heading_id or prev.kind == BlockKind.HEADING:
             return None
         if prev.kind == BlockKind.LIST_ITEM:
