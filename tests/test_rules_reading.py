@@ -316,3 +316,19 @@ def test_images_connectives_and_prose_about_origins_are_not_goals() -> None:
     """
     assert _codes_at(plan, "smart.measurable") == []
     assert _codes_at(plan, "smart.achievable") == [11]
+
+
+def test_an_event_time_field_anywhere_gives_its_goals_a_time() -> None:
+    plan = """
+    # 社区黑客马拉松
+
+    ## 活动目的
+
+    - 吸引300名开发者参与开源抗疫项目
+
+    ## 基本信息
+
+    * 形式：线上
+    * 时间：2020年3月6日至8日
+    """
+    assert _codes_at(plan, "smart.time-bound") == []

@@ -268,6 +268,20 @@ def _plan_period(facts: PlanFacts) -> None:
                 facts.plan_has_period = True
             if re.search(r"\bfy\s?\d|fiscal|财年", text):
                 facts.period_is_fiscal = True
+    if not line_mentions and not facts.plan_has_period:
+        # An event proposal states when it runs in a time field anywhere ("时间：2020年3月6日至8日",
+        # "Dates: 12–14 May 2026"), often far below the top.
+        for b in plan.blocks:
+            label = shapes.field_label(facts.folded[b.id])
+            if label is None or not _EVENT_TIME_LABEL.search(label):
+                continue
+            got = find_dates(facts.folded[b.id])
+            if got and any(m.has_year for m in got):
+                facts.plan_has_period = True  # the goals have a time: the event's
+                facts.period_block = b
+                if max(m.end for m in got) > min(m.start for m in got):
+                    line_mentions.extend(got)  # a span: the plan period
+                break
     mentions = line_mentions or (find_dates(title_text) if plan.title else [])
     calendar_months = any(
         not m.text.strip().isdigit() and not re.search(r"fy|q[1-4]", m.text) for m in mentions
@@ -313,6 +327,10 @@ def _names_not_period(title: str) -> bool:
     )
 
 
+_EVENT_TIME_LABEL = re.compile(
+    r"^(?:活动|比赛|大赛|会议|赛事|项目|培训)?(?:时间|日期)$|^(?:event\s+)?(?:dates?|when|time)$",
+    re.I,
+)
 _BETWEEN_DATES = re.compile(
     r"\b(?:between|from)\s+(?:\d{1,2}\s+)?[a-z]+\s+20\d\d\s+(?:and|to|until|through|–|-)\s+(?:\d{1,2}\s+)?[a-z]+\s+20\d\d"
     r"|\b(?:between|from)\s+20\d\d-\d\d-\d\d\s+(?:and|to|until|through|–|-)\s+20\d\d-\d\d-\d\d"
