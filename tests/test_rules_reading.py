@@ -332,3 +332,31 @@ def test_an_event_time_field_anywhere_gives_its_goals_a_time() -> None:
     * 时间：2020年3月6日至8日
     """
     assert _codes_at(plan, "smart.time-bound") == []
+
+
+def test_a_milestone_is_a_dated_checkpoint_not_the_word_or_a_year() -> None:
+    undated = """
+    # 2027 Community Plan
+
+    ## Goals
+
+    - Grow to 50 members by December 2027 (Owner: Ana Lee)
+
+    ## Work
+
+    We will implement the changes and then stabilise them in later phases (Owner: Ana Lee).
+    """
+    assert "pdca.no-milestones" in _codes(undated)
+    dated = undated + "\n## Milestones\n\n- 30 June 2027: mid-year member survey\n"
+    assert "pdca.no-milestones" not in _codes(dated)
+
+
+def _codes(text: str) -> set[str]:
+    from textwrap import dedent
+
+    from service.review import ReviewOptions, review_text
+
+    return {
+        f.code
+        for f in review_text(dedent(text).strip() + "\n", "t.md", ReviewOptions(llm="off")).findings
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from service.models import BlockKind
@@ -20,13 +21,34 @@ def spans_over_a_month(facts: PlanFacts) -> bool:
     mentions = find_dates(facts.body_text)
     if len(mentions) >= 2:
         return (max(m.end for m in mentions) - min(m.start for m in mentions)).days > 31
-    return facts.plan_has_period  # "2027 plan", "H1": longer than a month
+    if facts.plan_has_period:
+        return True  # "2027 plan", "H1": longer than a month
+    # A section dated to a year, half or quarter ("## 2022年目标", "### 2025 H1").
+    for b in facts.plan.blocks:
+        if b.kind == BlockKind.HEADING and facts.section.get(b.id) not in ("background", "problem"):
+            for m in find_dates(facts.folded[b.id]):
+                if (m.end - m.start).days > 31:
+                    return True
+    return False
+
+
+_RELATIVE_CHECKPOINT = re.compile(
+    r"\b(?:week|month|sprint|wave|phase|stage) \d+|\bmid-|halfway|第[一二三四五六七八九十\d]+(?:周|月)",
+    re.I,
+)
 
 
 def has_milestones(facts: PlanFacts) -> bool:
-    """Named milestones/phases, or at least one dated item strictly inside the plan period."""
-    if cues.MILESTONE_CUES.search(facts.body_text):
-        return True
+    """A dated (or week/month-numbered) milestone, checkpoint or phase, or at least one dated
+    item strictly inside the plan period. The word alone ("implement and stabilize phases",
+    "各阶段") is not a checkpoint anyone can be held to."""
+    for b in facts.plan.blocks:
+        if facts.section.get(b.id) in ("background", "problem"):
+            continue
+        text = facts.folded[b.id]
+        m = cues.MILESTONE_CUES.search(text)
+        if m and (_RELATIVE_CHECKPOINT.search(m.group(0)) or find_dates(text)):
+            return True
     period = facts.plan_period
     default_year = period[0].year if period else None
     dates = []
@@ -37,11 +59,23 @@ def has_milestones(facts: PlanFacts) -> bool:
         if b is facts.period_block:
             continue
         found = find_dates(facts.folded[b.id], default_year=default_year)
+        if period is not None and period[1].year != period[0].year:
+            # "March" in a plan that runs December 2026 - December 2027 is March 2027.
+            found += [
+                m
+                for m in find_dates(facts.folded[b.id], default_year=period[1].year)
+                if not m.has_year
+            ]
         if b.kind == BlockKind.HEADING and len(found) != 1:
             continue  # "Goals for March–August 2026" restates the period; "Q1 2026 deliverables" is a phase
         dates.extend(found)
+    # A year is not a checkpoint; and without a stated period, the plan's own first and last
+    # dates are its span: a milestone must fall between them.
     if period is None:
-        return len({(m.start, m.end) for m in dates}) >= 2
+        if not dates:
+            return False
+        period = (min(m.start for m in dates), max(m.end for m in dates))
+    dates = [m for m in dates if (m.end - m.start).days < 300]
     start, end = period
     margin = timedelta(days=7)
     return any(start + margin < m.end and m.end < end - margin for m in dates)
