@@ -137,7 +137,12 @@ class ReviewConfig(BaseModel):
             data["select"] = select
         if ignore:
             data["ignore"] = [*data["ignore"], *ignore]
-        return ReviewConfig.model_validate(data)
+        try:
+            return ReviewConfig.model_validate(data)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            option = "--" + str(first["loc"][0]) if first.get("loc") else "--select/--ignore"
+            raise ConfigError(f"{option}: {first['msg'].removeprefix('Value error, ')}") from None
 
 
 def load_config_file(path: Path) -> ReviewConfig:

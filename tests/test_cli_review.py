@@ -205,3 +205,14 @@ def test_docx_and_pdf_made_from_markdown_give_the_same_codes(tmp_path: Path) -> 
     # PDF structure is recovered approximately: nearly the same codes.
     overlap = len(set(pdf_codes) & set(expected)) / len(set(expected))
     assert overlap >= 0.8, (pdf_codes, expected)
+
+
+def test_an_unknown_code_in_select_or_ignore_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.md"
+    plan.write_text("# Q3 2026 Plan\n\n- Goal: grow revenue 10% by 2026-09-30\n", encoding="utf-8")
+    for option in ("--select", "--ignore"):
+        proc = run("review", str(plan), option, "smart.nosuch")
+        assert proc.returncode == 2, proc.stderr
+        lines = proc.stderr.strip().splitlines()
+        assert len(lines) == 1 and option in lines[0] and "smart.nosuch" in lines[0]
+        assert "Traceback" not in proc.stderr and "pydantic" not in proc.stderr
