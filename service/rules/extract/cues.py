@@ -67,7 +67,7 @@ ROLE_WORDS = re.compile(
     r"procurement|manager|director|head|lead|officer|analyst|coordinator|committee|department|dept|"
     r"office|unit|group|squad|ceo|cfo|coo|cto|cmo|vp|pm|pmo|owner|specialist|engineer|staff|crew|"
     r"desk|board|council|partner|agency|vendor|contractor|chair|secretary|admin|supervisor|"
-    r"nurse|physician|principal|teacher|[A-Z][a-z]+ [A-Z]\.?)\b"
+    r"nurse|physician|principal|teacher|sig|wg|working group|tsc|pmc|[A-Z][a-z]+ [A-Z]\.?)\b"
     r"|部|组|中心|团队|小组|办公室|委员会|科|处|室|经理|主管|总监|专员|主任|负责人|工程师|运营|客服|"
     r"财务|人事|市场|销售|采购|仓储|物流|技术|产品|研发|品牌|法务|行政|院长|校长|老师|店长|队长|班组",
     re.I,

@@ -906,9 +906,9 @@ def _not_work(facts: PlanFacts, b: Block) -> bool:
         if (
             _under_phase(facts, b)
             and not owners_named_in(facts, b.heading_id)
-            and not shapes.is_action(facts.folded[b.id])
+            and not (b.ordered and shapes.is_action(facts.folded[b.id]))
         ):
-            return True  # a release's features, not the steps of a runbook phase
+            return True  # a release's features, not the numbered steps of a runbook phase
     return False
 
 

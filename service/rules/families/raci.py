@@ -33,6 +33,11 @@ def _heading_owner(facts: PlanFacts, stmt: Statement) -> str | None:
     return None
 
 
+_GROUP_LABEL = re.compile(
+    r"^\s*(?:to|for|by|owned by|with|由|交给)?\s*([^:：]{2,40}?)\s*[:：]\s*$", re.I
+)
+
+
 def task_owner(facts: PlanFacts, stmt: Statement) -> tuple[bool, str | None]:
     """(an owner is named, who). Table rows with an owner column are judged by that cell."""
     has_col, cell = owner_of_row(stmt.block)
@@ -48,6 +53,9 @@ def task_owner(facts: PlanFacts, stmt: Statement) -> tuple[bool, str | None]:
         parent = facts.plan.block(stmt.block.parent_id)
         if parent is not None:
             who = owner_in_text(parent.text, facts.folded[parent.id])
+            m = _GROUP_LABEL.match(parent.text)
+            if who is None and m and cues.ROLE_WORDS.search(m.group(1)):
+                who = m.group(1).strip()  # "To SIG Apps:" over the deliverables it takes on
     if who is None:
         who = _heading_owner(facts, stmt)
     return who is not None, who
