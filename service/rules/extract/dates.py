@@ -355,7 +355,10 @@ _RELATIVE = re.compile(
     r"|\b(?:q[1-4]|h[12]|fy\s?\d{2,4})\b"
     r"|\b(?:in|by|before|until|through|from)\s+" + _MONTH_RE + r"\b"
     r"|\b(?:weeks?|months?|days?)\s+\d+\s*[-–]\s*\d+\b"
-    r"|\b(?:day|week|month|sprint)\s+\d+\b",
+    r"|\b(?:day|week|month|sprint)\s+\d+\b"
+    # "in the first quarter of operation", "by the end of the first year"
+    r"|\b(?:in|within|during|by the end of)\s+(?:the\s+|its\s+|our\s+)?(?:first|second|third)\s+"
+    r"(?:week|month|quarter|half|year)\b",
     re.I,
 )
 _ZH_RELATIVE = re.compile(

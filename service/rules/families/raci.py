@@ -34,7 +34,8 @@ def _heading_owner(facts: PlanFacts, stmt: Statement) -> str | None:
 
 
 _GROUP_LABEL = re.compile(
-    r"^\s*(?:to|for|by|owned by|with|由|交给)?\s*([^:：]{2,40}?)\s*[:：]\s*$", re.I
+    r"^\s*(?:(?:to|for|owned by|由|交给)\s+([^:：]{2,40}?)\s*[:：]?|([^:：]{2,40}?)\s*[:：])\s*$",
+    re.I,
 )
 
 
@@ -54,8 +55,9 @@ def task_owner(facts: PlanFacts, stmt: Statement) -> tuple[bool, str | None]:
         if parent is not None:
             who = owner_in_text(parent.text, facts.folded[parent.id])
             m = _GROUP_LABEL.match(parent.text)
-            if who is None and m and cues.ROLE_WORDS.search(m.group(1)):
-                who = m.group(1).strip()  # "To SIG Apps:" over the deliverables it takes on
+            group = (m.group(1) or m.group(2) or "") if m else ""
+            if who is None and group and cues.ROLE_WORDS.search(group):
+                who = group.strip()  # "To SIG Apps:" over the deliverables it takes on
     if who is None:
         who = _heading_owner(facts, stmt)
     return who is not None, who
