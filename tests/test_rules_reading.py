@@ -360,3 +360,32 @@ def _codes(text: str) -> set[str]:
         f.code
         for f in review_text(dedent(text).strip() + "\n", "t.md", ReviewOptions(llm="off")).findings
     }
+
+
+def test_a_weaker_reading_is_reported_a_step_milder() -> None:
+    from textwrap import dedent
+
+    from service.review import ReviewOptions, review_text
+
+    plan = """
+    # Support Plan 2026
+
+    ## Goals
+
+    ### AI tooling
+
+    We want the team to lean on AI for first drafts.
+
+    ### Grow the community
+
+    - Host two meetups
+    """
+    review = review_text(dedent(plan).strip() + "\n", "t.md", ReviewOptions(llm="off"))
+    severity = {
+        f.span.start_line: f.severity
+        for f in review.findings
+        if f.code == "smart.measurable" and f.span
+    }
+    # A noun-phrase heading over prose is probably the goal: said, but as a warning. A heading
+    # that states a goal is read with confidence: the catalogue's error.
+    assert severity == {5: "warning", 9: "error"}

@@ -642,13 +642,13 @@ def _outcome_text(text: str) -> bool:
     return outcome_verb or has_metric(text)
 
 
-def _goal_headings(facts: PlanFacts) -> set[str]:
+def _goal_headings(facts: PlanFacts) -> dict[str, float]:
     """Sub-headings of a goals section that state a goal themselves ("#### Build regional
     capacity…", "### ➡️ Grow the community", "### AI tooling" over prose): the items under
     them are its activities, not further goals. Labels ("GOAL 1:", "Primary"), periods and
     categories whose items are the goals ("### Customer") are not goal headings."""
     plan = facts.plan
-    out: set[str] = set()
+    out: dict[str, float] = {}  # goal heading id -> how sure the reading is
     for h in plan.blocks:
         if h.kind != BlockKind.HEADING or facts.section[h.id] != "goals" or h.heading_id is None:
             continue
@@ -674,9 +674,11 @@ def _goal_headings(facts: PlanFacts) -> set[str]:
             if b.kind == BlockKind.LIST_ITEM and b.parent_id is None
         ]
         if _verb_initial(text):
-            out.add(h.id)
+            out[h.id] = 1.0
         elif not items or sum(1 for b in items if _outcome_like(facts, b)) * 2 < len(items):
-            out.add(h.id)  # a noun-phrase heading over prose or activities is the goal itself
+            # A noun-phrase heading over prose or activities is the goal itself; a weaker
+            # reading than a heading that states one, so its findings are a step milder.
+            out[h.id] = 0.7
     return out
 
 
@@ -688,7 +690,7 @@ _GOAL_PART_HEADING = re.compile(
 )
 
 
-def _goal_scopes(facts: PlanFacts, goal_headings: set[str]) -> dict[str, str]:
+def _goal_scopes(facts: PlanFacts, goal_headings: dict[str, float]) -> dict[str, str]:
     """Block id -> the goal heading it belongs to. A goal heading's scope runs on over the
     headings after it that are not goals themselves (its "Objectives:" part, its "REVENUE"
     labels) until the next goal heading or a heading above its level."""
@@ -760,8 +762,9 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
             if explicit and facts.section[b.id] in ("goals", ""):
                 facts.goals.append(_stmt(facts, b))
             elif b.id in goal_headings:
-                items = scoped_items.get(b.id, [])
-                facts.goals.append(_stmt(facts, b, items))
+                heading_goal = _stmt(facts, b, scoped_items.get(b.id, []))
+                heading_goal.confidence = goal_headings[b.id]
+                facts.goals.append(heading_goal)
             continue
         if explicit:
             facts.goals.append(_stmt(facts, b, by_parent.get(b.id)))

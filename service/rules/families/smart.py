@@ -155,11 +155,12 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
         if not metric:
             verb = _generic(g)
             if verb:
-                emit.block("smart.specific", g.block, verb=verb, rewrite=None)
+                emit.block("smart.specific", g.block, verb=verb, rewrite=None, reading=g.confidence)
         if not metric:
             emit.block(
                 "smart.measurable",
                 g.block,
+                reading=g.confidence,
                 rewrite=rewrites.smart_goal(
                     g, facts, lang, need_metric=True, need_time=not timed, need_baseline=False
                 ),
@@ -167,7 +168,13 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
         else:
             ratio = jump_ratio(full)
             if ratio is not None and ratio > 10:
-                emit.block("smart.achievable", g.block, key="smart.achievable.jump", ratio=ratio)
+                emit.block(
+                    "smart.achievable",
+                    g.block,
+                    reading=g.confidence,
+                    key="smart.achievable.jump",
+                    ratio=ratio,
+                )
             elif (
                 not _row_baseline(g)
                 and not has_baseline(children)
@@ -176,6 +183,7 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
                 emit.block(
                     "smart.achievable",
                     g.block,
+                    reading=g.confidence,
                     target=target,
                     rewrite=rewrites.smart_goal(
                         g, facts, lang, need_metric=False, need_time=not timed, need_baseline=True
@@ -185,6 +193,7 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
             emit.block(
                 "smart.time-bound",
                 g.block,
+                reading=g.confidence,
                 rewrite=rewrites.smart_goal(
                     g, facts, lang, need_metric=not metric, need_time=True, need_baseline=False
                 ),
