@@ -47,6 +47,11 @@ def _alternation(en: list[str], zh: list[str], extra: list[str]) -> str:
     return "|".join([*en, *(re.escape(w) for w in zh), *(re.escape(w.lower()) for w in extra)])
 
 
+def _words(words: dict[str, Any], more: dict[str, list[str]], key: str) -> re.Pattern[str]:
+    """One word list of words.toml (regexes in `en`, literals in `zh`) plus a project's words."""
+    return re.compile(_alternation(words[key]["en"], words[key]["zh"], more.get(key, [])), re.I)
+
+
 def _build(ext: tuple[tuple[str, tuple[str, ...]], ...]) -> Vocabulary:
     from service.rules.extract.normalize import fold
 
@@ -86,22 +91,8 @@ def _build(ext: tuple[tuple[str, tuple[str, ...]], ...]) -> Vocabulary:
         parts=parts,
         clauses=tuple((re.compile(p, re.I), k) for p, k in sections["clauses"]),
         overrides=tuple((re.compile(p, re.I), k) for p, k in sections["overrides"]),
-        owner_column=re.compile(
-            _alternation(
-                words["owner_columns"]["en"],
-                words["owner_columns"]["zh"],
-                more.get("owner_columns", []),
-            ),
-            re.I,
-        ),
-        task_column=re.compile(
-            _alternation(
-                words["task_columns"]["en"],
-                words["task_columns"]["zh"],
-                more.get("task_columns", []),
-            ),
-            re.I,
-        ),
+        owner_column=_words(words, more, "owner_columns"),
+        task_column=_words(words, more, "task_columns"),
         meta_field_label=meta_label,
         topic_label=topic_label,
         stakeholders=re.compile(stake_alt, re.I) if stake_alt else None,
