@@ -389,3 +389,20 @@ def test_a_weaker_reading_is_reported_a_step_milder() -> None:
     # A noun-phrase heading over prose is probably the goal: said, but as a warning. A heading
     # that states a goal is read with confidence: the catalogue's error.
     assert severity == {5: "warning", 9: "error"}
+
+
+def test_a_baseline_in_the_background_counts_for_the_goal_below() -> None:
+    plan = """
+    # Support Plan 2026
+
+    ## Background
+
+    First response time grew from 4 hours in January to 11 hours in December 2025.
+
+    ## Goals
+
+    - Reduce first response time to 2 hours by June 2026
+    - Achieve a CSAT of 85% by June 2026
+    """
+    # The first goal's metric has a current value above; the second's has none anywhere.
+    assert _codes_at(plan, "smart.achievable") == [10]

@@ -141,6 +141,40 @@ def _generic_text(text: str, raw: str) -> str | None:
     return None
 
 
+_METRIC_PHRASE = {
+    "en": re.compile(
+        r"^(?:reduce|raise|increase|cut|lower|improve|grow|bring|get|keep|maintain|lift|boost)\s+"
+        r"(?:the\s+|our\s+|average\s+|median\s+)*([a-z][a-z -]{3,40}?)\s+"
+        r"(?:to|at|below|above|under|over)\s+[$€£¥]?\d",
+        re.I,
+    ),
+    "zh": re.compile(
+        r"^(?:将|把|使)?([\u4e00-\u9fff]{2,12}?)(?:提升|提高|降低|缩短|降至|提升至|提高到|达到|控制在|不低于|不超过)"
+    ),
+}
+
+
+def _baseline_in_context(facts: PlanFacts, g: Statement) -> bool:
+    """The goal's metric has a current value in the plan's background or current-state part
+    ("First response time grew … to 11 hours" above "Reduce first response time to 2 hours"):
+    that is its baseline (docs/rules-interpretation.md, "Baselines from context")."""
+    text = core_text(_goal_text(g))
+    phrase = None
+    for pattern in _METRIC_PHRASE.values():
+        m = pattern.match(text)
+        if m:
+            phrase = m.group(1).strip()
+            break
+    if not phrase or len(phrase) < 2:
+        return False
+    near_number = re.compile(re.escape(phrase) + r".{0,60}?\d", re.S)
+    return any(
+        near_number.search(facts.folded[b.id])
+        for b in facts.plan.blocks
+        if facts.section.get(b.id) in ("background", "problem")
+    )
+
+
 def check(facts: PlanFacts, emit: Emitter) -> None:
     lang = emit.lang
     for g in facts.goals:
@@ -179,6 +213,7 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
                 not _row_baseline(g)
                 and not has_baseline(children)
                 and (target := _unbased_target(g, text))
+                and not _baseline_in_context(facts, g)
             ):
                 emit.block(
                     "smart.achievable",
