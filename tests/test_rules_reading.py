@@ -406,3 +406,14 @@ def test_a_baseline_in_the_background_counts_for_the_goal_below() -> None:
     """
     # The first goal's metric has a current value above; the second's has none anywhere.
     assert _codes_at(plan, "smart.achievable") == [10]
+
+
+def test_a_labelled_goal_in_a_blockquote_is_still_a_goal() -> None:
+    plan = """
+    # RoadMap 2025
+
+    ## 2025 H1
+
+    > 目标：Meta Service 集群模式稳定运行
+    """
+    assert _codes_at(plan, "smart.measurable") == [5]

@@ -392,6 +392,15 @@ _ASIDE_COLUMN = re.compile(
 )
 
 
+_QUOTE_MARK = re.compile(r"^(?:\s*>)+\s*")
+
+
+def _labelled(line_cues: dict[str, re.Pattern[str]], text: str) -> bool:
+    """A line that says what it is ("Goal: …", "> 目标：…"), blockquote markers aside."""
+    text = _QUOTE_MARK.sub("", text)
+    return bool(line_cues["en"].match(text) or line_cues["zh"].match(text))
+
+
 def _stmt(facts: PlanFacts, b: Block, children: list[Block] | None = None) -> Statement:
     row = {}
     if b.kind == BlockKind.TABLE_ROW and b.header and b.cells:
@@ -755,7 +764,7 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
         if b.id in skip:
             continue
         text = facts.folded[b.id]
-        explicit = bool(cues.GOAL_LINE["en"].match(text) or cues.GOAL_LINE["zh"].match(text))
+        explicit = _labelled(cues.GOAL_LINE, text)
         in_goals = b.heading_id in goal_sections or (b.kind == BlockKind.HEADING and False)
         if b.kind == BlockKind.HEADING:
             # "### Goal 1: Improve X" under a goals section is itself the goal statement.
@@ -965,7 +974,7 @@ def _tasks(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
             continue
         sec = facts.section[b.id]
         text = facts.folded[b.id]
-        explicit = bool(cues.TASK_LINE["en"].match(text) or cues.TASK_LINE["zh"].match(text))
+        explicit = _labelled(cues.TASK_LINE, text)
         if b.kind == BlockKind.TABLE_ROW:
             if b.is_header:
                 continue
@@ -1015,7 +1024,7 @@ def _risks(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
     for b in plan.blocks:
         sec = facts.section[b.id]
         text = facts.folded[b.id]
-        explicit = bool(cues.RISK_LINE["en"].match(text) or cues.RISK_LINE["zh"].match(text))
+        explicit = _labelled(cues.RISK_LINE, text)
         if b.kind == BlockKind.HEADING:
             continue
         if explicit:

@@ -136,9 +136,12 @@ def is_not_an_action(text: str) -> bool:
     return bool(_END_STATE.search(core) or _STATEMENT.match(core))
 
 
+_LEADING_NOISE = re.compile(r"^(?:[\W_]|[(（][^)）]{0,8}[)）])+")  # emoji, "(選用)", markup
+
+
 def is_action(text: str) -> bool:
     """A sentence that reads as work to do: it starts with an action verb (folded text)."""
-    core = _ITEM_MARK.sub("", text).strip()
+    core = _LEADING_NOISE.sub("", _ITEM_MARK.sub("", text)).strip()
     return bool(
         cues.ACTIVITY_VERB["en"].match(core)
         or cues.ACTIVITY_VERB["zh"].match(core)
