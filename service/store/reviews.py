@@ -366,6 +366,28 @@ def _mine(review_id: str, owner: str | None) -> Any:
     return cond & (ReviewRow.claimed_by == owner) if owner else cond
 
 
+def _finish(
+    db: Database,
+    review_id: str,
+    owner: str | None,
+    values: dict[str, Any],
+    event: str,
+    payload: dict[str, Any],
+) -> bool:
+    """End a job with ``values`` and one event; False (nothing written) when ``owner`` no
+    longer holds it."""
+    with db.session() as s:
+        done = s.execute(
+            update(ReviewRow)
+            .where(_mine(review_id, owner))
+            .values(**values, finished_at=utcnow(), lease_until=None)
+        )
+        if not getattr(done, "rowcount", 0):
+            return False
+        _add_event(s, review_id, event, payload)
+        return True
+
+
 def succeed(
     db: Database,
     review_id: str,
@@ -376,25 +398,15 @@ def succeed(
     owner: str | None = None,
 ) -> bool:
     """Record the result; False (nothing written) when ``owner`` no longer holds the job."""
-    with db.session() as s:
-        done = s.execute(
-            update(ReviewRow)
-            .where(_mine(review_id, owner))
-            .values(
-                status=SUCCEEDED,
-                stage="done",
-                plan_json=plan_json,
-                review_json=review_json,
-                finding_count=summary.get("findings"),
-                input_data=None,
-                finished_at=utcnow(),
-                lease_until=None,
-            )
-        )
-        if not getattr(done, "rowcount", 0):
-            return False
-        _add_event(s, review_id, "done", {"status": SUCCEEDED, **summary})
-        return True
+    values = {
+        "status": SUCCEEDED,
+        "stage": "done",
+        "plan_json": plan_json,
+        "review_json": review_json,
+        "finding_count": summary.get("findings"),
+        "input_data": None,
+    }
+    return _finish(db, review_id, owner, values, "done", {"status": SUCCEEDED, **summary})
 
 
 def fail(
@@ -407,24 +419,15 @@ def fail(
     owner: str | None = None,
 ) -> bool:
     """Record the failure; False (nothing written) when ``owner`` no longer holds the job."""
-    with db.session() as s:
-        done = s.execute(
-            update(ReviewRow)
-            .where(_mine(review_id, owner))
-            .values(
-                status=FAILED,
-                stage="failed",
-                error_kind=kind,
-                error_status=status,
-                error_detail=detail,
-                finished_at=utcnow(),
-                lease_until=None,
-            )
-        )
-        if not getattr(done, "rowcount", 0):
-            return False
-        _add_event(s, review_id, "failed", {"status": FAILED, "kind": kind, "detail": detail})
-        return True
+    values = {
+        "status": FAILED,
+        "stage": "failed",
+        "error_kind": kind,
+        "error_status": status,
+        "error_detail": detail,
+    }
+    payload = {"status": FAILED, "kind": kind, "detail": detail}
+    return _finish(db, review_id, owner, values, "failed", payload)
 
 
 def renew_leases(db: Database, owner: str, lease_seconds: float) -> int:
