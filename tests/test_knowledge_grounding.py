@@ -98,8 +98,8 @@ def finding(code: str, line: int | None = None, quote: str = "", origin: str = "
     )  # type: ignore[arg-type]
 
 
-@pytest.fixture
-def roots(tmp_path: Path) -> list[Path]:
+def write_roots(tmp_path: Path) -> list[Path]:
+    """A small knowledge tree (guidance, cases) and an organisation's folder under tmp_path."""
     root = tmp_path / "knowledge"
     for rel, text in {
         "frameworks/risk.en.md": GUIDE_EN,
@@ -111,8 +111,14 @@ def roots(tmp_path: Path) -> list[Path]:
     org = tmp_path / "acme"
     org.mkdir()
     (org / "risk.en.md").write_text(ORG, encoding="utf-8")
-    corpus.clear_cache()
     return [root, org]
+
+
+@pytest.fixture
+def roots(tmp_path: Path) -> list[Path]:
+    found = write_roots(tmp_path)
+    corpus.clear_cache()
+    return found
 
 
 def test_guidance_then_org_then_best_case(roots: list[Path]) -> None:

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from test_knowledge_grounding import CASES_EN, GUIDE_EN, GUIDE_ZH, ORG, make_plan
+from test_knowledge_grounding import ORG, make_plan, write_roots
 
 from service.errors import KnowledgeError
 from service.knowledge import corpus, grounding, grounding_cache
@@ -18,19 +18,9 @@ from service.review import review_text
 
 @pytest.fixture
 def roots(tmp_path: Path) -> list[Path]:
-    root = tmp_path / "knowledge"
-    for rel, text in {
-        "frameworks/risk.en.md": GUIDE_EN,
-        "frameworks/risk.zh.md": GUIDE_ZH,
-        "cases/risk.en.md": CASES_EN,
-    }.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text, encoding="utf-8")
-    org = tmp_path / "acme"
-    org.mkdir()
-    (org / "risk.en.md").write_text(ORG, encoding="utf-8")
+    found = write_roots(tmp_path)
     new_process()
-    return [root, org]
+    return found
 
 
 def new_process() -> None:
