@@ -10,7 +10,7 @@ from service.models import Block, BlockKind, Plan
 from service.rules.extract import cues, shapes
 from service.rules.extract.dates import DateMention, find_dates, has_time_reference
 from service.rules.extract.normalize import fold
-from service.rules.extract.sections import section_of_blocks
+from service.rules.extract.sections import classify_heading, section_of_blocks
 from service.rules.vocabulary import active
 
 _LIST_NUMBER = re.compile(
@@ -661,8 +661,6 @@ def _goal_headings(facts: PlanFacts) -> dict[str, float]:
     for h in plan.blocks:
         if h.kind != BlockKind.HEADING or facts.section[h.id] != "goals" or h.heading_id is None:
             continue
-        from service.rules.extract.sections import classify_heading
-
         if classify_heading(h.text) is not None or h.text.rstrip().endswith((":", "：")):
             continue  # the section's own heading ("Goals", "2022 目标"), or a label
         text = _heading_statement(h.text)
