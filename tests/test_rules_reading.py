@@ -47,6 +47,9 @@ from service.rules.extract.sections import classify_heading
         ("进度安排", "timeline"),
         ("三、保障措施", "resources"),
         ("背景与目标", "goals"),
+        ("How we set objectives quarterly", None),  # a process, not goals
+        ("How we track progress", "monitoring"),
+        ("如何设定目标", None),
     ],
 )
 def test_a_heading_is_read_by_its_head_word(heading: str, kind: str | None) -> None:
@@ -417,3 +420,61 @@ def test_a_labelled_goal_in_a_blockquote_is_still_a_goal() -> None:
     > 目标：Meta Service 集群模式稳定运行
     """
     assert _codes_at(plan, "smart.measurable") == [5]
+
+
+def test_a_how_we_work_section_is_a_process_not_goals() -> None:
+    text = """
+    # Team OKRs
+
+    ## Goals
+
+    - Grow weekly active users from 1,000 to 5,000 by 30 June 2026.
+
+    ### How we set goals each quarter
+
+    1. At the end of each quarter we meet and score the last quarter.
+    2. Each lead then drafts the next quarter's goals with the team.
+    """
+    for code in ("smart.measurable", "smart.time-bound", "smart.specific"):
+        assert _codes_at(text, code) == []
+
+
+def test_objectives_of_a_plan_written_as_okrs_are_judged_as_objectives() -> None:
+    text = """
+    # Talent team
+
+    ## Objectives
+
+    Each quarter we set objectives and key results (OKRs).
+
+    ### Current quarter objectives
+
+    * Hire the right people for the team.
+    * Research talent as a service.
+    """
+    assert _codes_at(text, "okr.kr-count") == [9, 10]
+    assert _codes_at(text, "smart.measurable") == []
+
+
+@pytest.mark.parametrize(
+    "slot",
+    ["To be developed", "_TBD - once the research is done_", "Reach x% adoption"],
+)
+def test_unfinished_text_is_a_placeholder(slot: str) -> None:
+    text = f"""
+    # Plan
+
+    ## Call for papers
+
+    {slot}
+    """
+    assert _codes_at(text, "plan.placeholder") == [5]
+
+
+def test_a_request_to_fill_in_a_form_is_not_a_placeholder() -> None:
+    text = """
+    # Plan
+
+    > Applications are open! **Please fill out [this form](https://example.org/apply)**.
+    """
+    assert _codes_at(text, "plan.placeholder") == []

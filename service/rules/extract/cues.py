@@ -96,12 +96,12 @@ PLACEHOLDER = re.compile(
 )
 # Unfinished template text (plan.placeholder): slots a template left for a value, name or step.
 TEMPLATE_SLOT = re.compile(
-    r"(?<![\w-])(?:TBD|TBC|TBA|tbd|tbc)(?![\w-])"
+    r"(?<![A-Za-z0-9-])(?:TBD|TBC|TBA|tbd|tbc)(?![A-Za-z0-9-])"
     # TODO/FIXME as a note ("TODO: add risks", "(TODO)", a cell of its own), not a name ("TODO Group")
     r"|(?<![\w-])(?:TODOs?|FIXME)(?=\s*(?:[:：\-–—)\]|]|$))|(?<=[(\[])\s*(?:TODO|FIXME)\b"
     r"|(?:19|20)\d\d\s?[-/.年]\s?[xX?？]{1,2}(?![A-Za-z0-9])"
     r"|(?<![A-Za-z0-9])(?:xxx+|XX+|××+)(?![A-Za-z0-9])"
-    r"|(?<![A-Za-z0-9_.$€£¥])[XYN]\s?%|[$€£¥]\s?[XYN](?![A-Za-z0-9_])|(?<![A-Za-z0-9_-])[XY](?=\s+(?:users|customers|days|weeks|months|people|members|new)\b)"
+    r"|(?<![A-Za-z0-9_.$€£¥])[XYNxy]\s?%|[$€£¥]\s?[XYN](?![A-Za-z0-9_])|(?<![A-Za-z0-9_-])[XY](?=\s+(?:users|customers|days|weeks|months|people|members|new)\b)"
     r"|\[\s*(?:placeholder|insert[^\]]{0,40}|tbd|todo|name|date|owner|fill[^\]]{0,30}|此处[^\]]{0,20}|填写[^\]]{0,20})\s*\]"
     r"|<\s*(?:insert|add|fill)[^>]{0,40}>|\{\{[^}]{1,40}\}\}"
     r"|待定|待补充|待完善|待确认|待确定|待填写|待填|暂定为?[?？]|[?？]{2,}"
@@ -112,10 +112,12 @@ TEMPLATE_SLOT = re.compile(
 # "<!-- please fill this out -->"), matched on folded text.
 OPEN_SLOT = re.compile(
     r"^\W*(?:to be (?:determined|decided|confirmed|defined|announced|added|prioriti[sz]ed|completed|"
-    r"filled(?: in)?|written|agreed)\b[^.]{0,40}$)"
+    r"filled(?: in)?|written|agreed|developed|collected|provided|drafted|updated|scheduled|assigned|"
+    r"named|finali[sz]ed|identified|specified|published)\b[^.]{0,40}$)"
     r"|^\s*(?:[-*]\s*)?(?!(?:how|what|why|who|when|where|which|is|are|do|does|can|should|will|would|could)\b)"
     r"(?![^?？]*(?:什么|怎么|如何|为什么|为何|是否|吗|呢|哪))[\w&/-]+(?:\s[\w&/-]+){0,2}\s?[?？]\s*$"
-    r"|\bplease fill (?:this|it|in|out)\b|\bfill (?:this|it) (?:in|out)\b|请补充|请填写|待补全",
+    r"|\bplease fill (?:this|it)\b(?:\s+(?:in|out))?(?!\s*(?:\[|form|survey))"
+    r"|\bfill (?:this|it) (?:in|out)\b|请补充|请填写|待补全",
     re.I,
 )
 TODO_HEADING = re.compile(

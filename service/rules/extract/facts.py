@@ -484,6 +484,7 @@ def _objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
         return bool(lang_obj["en"].match(t) or lang_obj["zh"].match(t))
 
     blocks = plan.blocks
+    by_id = {b.id: b for b in blocks}
     used: set[str] = set()
     _okr_tables(facts, used)
     # (a) objective headings inside an OKR section, or headings that say "Objective".
@@ -497,7 +498,7 @@ def _objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
         )
         if not (in_okr or is_obj(facts.folded[h.id])):
             continue
-        if is_kr(facts.folded[h.id]):
+        if is_kr(facts.folded[h.id]) or _objectives_container(facts, h):
             continue
         krs: list[Statement] = []
         for b in blocks[i + 1 :]:
@@ -538,6 +539,22 @@ def _objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
             used.update(k.id for k in kids)
             i += 1
             continue
+        if (
+            b.kind == BlockKind.LIST_ITEM
+            and not kids
+            and b.level == 0
+            and in_okr
+            and b.heading_id is not None
+            and _objectives_container(facts, by_id[b.heading_id])
+            and _NAMES_OBJECTIVES.search(facts.folded[b.heading_id])
+            and not is_kr(text)
+            and not _INTRO_LINE.search(text)
+        ):
+            # "#### Current quarter objectives" over plain items: objectives with no key result.
+            facts.objectives.append(Objective(block=b, krs=[]))
+            used.add(b.id)
+            i += 1
+            continue
         if is_obj(text) and not is_kr(text):
             krs = []
             j = i + 1
@@ -560,6 +577,21 @@ def _objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
             i = j
             continue
         i += 1
+
+
+_OBJECTIVES_PLURAL = re.compile(r"\bobjectives\b|\bokrs\b|目标$", re.I)
+_NAMES_OBJECTIVES = re.compile(r"\bobjectives\b|目标$", re.I)
+
+
+def _objectives_container(facts: PlanFacts, h: Block) -> bool:
+    """An OKR-section heading that names a set of objectives ("Current quarter objectives",
+    "Q3 OKRs"), not one objective: its items are the objectives."""
+    if h.kind != BlockKind.HEADING or facts.section.get(h.id) != "okr":
+        return False
+    text = facts.folded[h.id]
+    if cues.OBJECTIVE_LINE["en"].match(text) or cues.OBJECTIVE_LINE["zh"].match(text):
+        return False  # "Objective 1: …"
+    return classify_heading(h.text) in ("goals", "okr") and bool(_OBJECTIVES_PLURAL.search(text))
 
 
 # -- goals ---------------------------------------------------------------------------------------

@@ -96,6 +96,8 @@ def classify_heading(text: str) -> str | None:
     clause = _whole_phrase_cue(folded)
     if clause is not None:
         return clause
+    if _HOW.match(folded):
+        return "monitoring" if _HOW_CHECK.search(folded) else None
     parts = [p for p in _PARTS.split(folded) if p and p.strip()]
     # The head phrase is in the first part; when it names nothing ("Q3 2026: Goals"), the next.
     for part in parts[:2]:
@@ -114,6 +116,16 @@ def classify_heading(text: str) -> str | None:
     return None
 
 
+# "How we set objectives", "How to report progress", "如何设定目标": a heading that asks how
+# something is done describes a process; its object is not the part it names.
+_HOW = re.compile(r"^(?:how\b|如何|怎样|怎么)", re.I)
+_HOW_CHECK = re.compile(
+    r"\b(?:track|tracks|tracking|measure|measured|review|reviewed|report|reported|monitor|"
+    r"evaluate|score|scored|check)\b|跟踪|追踪|评估|复盘|检查|汇报|考核|衡量",
+    re.I,
+)
+
+
 def _whole_phrase_cue(folded: str) -> str | None:
     """Cues that are clauses, matched anywhere ("What success looks like", "How we will get there")."""
     for pattern, kind in active().clauses:
@@ -126,10 +138,15 @@ def _whole_phrase_cue(folded: str) -> str | None:
 _WORK_AREAS = ("monitoring", "organisation", "resources", "communication", "iteration", "timeline")
 _NO_PART = re.compile(
     r"^(?:(?:work(?:ing)?\s+)?scope|out of scope|in scope|non-goals|not in scope|contacts?|contact us|"
-    r"links?|references?|appendix|glossary|faq|about us)\s*$"
-    r"|^(?:工作|职责|业务)?范围$|^不在范围内?$|^非目标$|^联系(?:方式|我们)?$|^附录|^参考|^链接|^常见问题",
+    r"links?|references?|appendix|glossary|faq|about us)\s*$|^how\b"
+    r"|^(?:工作|职责|业务)?范围$|^不在范围内?$|^非目标$|^联系(?:方式|我们)?$|^附录|^参考|^链接|^常见问题"
+    r"|^(?:如何|怎样|怎么)",
     re.I,
 )
+
+
+def _heading_words(text: str) -> str:
+    return _OUTLINE.sub("", fold(text).strip()).strip()
 
 
 def _names_no_part(text: str) -> bool:
@@ -137,6 +154,18 @@ def _names_no_part(text: str) -> bool:
     folded = _OUTLINE.sub("", fold(text).strip()) or fold(text)
     folded = re.sub(r"\s*[(（][^()（）]*[)）]\s*$", "", folded).strip(" :：")
     return bool(_NO_PART.search(folded))
+
+
+# A plan that says it is written as OKRs: its "Objectives" sections hold OKR objectives, which
+# are judged as objectives (their key results), not as SMART goals.
+_OKR_WORDS = re.compile(r"\bokrs?\b|\bkey results?\b|关键结果", re.I)
+_OBJECTIVE_HEAD = re.compile(r"\bobjectives?\b|^目标$", re.I)
+
+
+def _uses_okrs(plan: Plan, kinds: list[str | None]) -> bool:
+    if "okr" in kinds:
+        return True
+    return bool(_OKR_WORDS.search(fold(plan.text)))
 
 
 def section_of_blocks(plan: Plan) -> dict[str, str]:
@@ -159,6 +188,8 @@ def section_of_blocks(plan: Plan) -> dict[str, str]:
         classify_heading(h.text) in ("goals", "okr") for h in headings if h is not title
     ):
         fallback = title_kind
+    own_kinds = {h.id: classify_heading(h.text) for h in headings}
+    okr_doc = _uses_okrs(plan, list(own_kinds.values()))
     for b in plan.blocks:
         if b.kind != BlockKind.HEADING:
             continue
@@ -166,7 +197,9 @@ def section_of_blocks(plan: Plan) -> dict[str, str]:
             # "Q3 OKRs: Growth" or "Risk Management Plan" names the document, not a section.
             heading_kind[b.id] = ""
             continue
-        own = classify_heading(b.text)
+        own = own_kinds[b.id]
+        if own == "goals" and okr_doc and _OBJECTIVE_HEAD.search(_heading_words(b.text)):
+            own = "okr"
         if own is None and fallback and b.heading_id in (None, title.id if title else None):
             own = fallback
         parent_kind = heading_kind.get(b.heading_id or "", "")
