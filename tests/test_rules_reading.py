@@ -478,3 +478,22 @@ def test_a_request_to_fill_in_a_form_is_not_a_placeholder() -> None:
     > Applications are open! **Please fill out [this form](https://example.org/apply)**.
     """
     assert _codes_at(text, "plan.placeholder") == []
+
+
+@pytest.mark.parametrize(
+    ("line", "owner"),
+    [
+        ("导师每日开放一对一辅导时间，参赛队伍提前预约。", None),  # a participant, not a label
+        ("组队及参赛项目注册截止时间：北京时间3月5日17:00", None),  # 组 inside a word
+        ("导师：王芳", "王芳"),
+        ("运营部：完成渠道复盘", "运营部"),
+        ("Ops team: publish the runbook", "Ops team"),
+    ],
+)
+def test_an_owner_is_a_label_or_a_role_name_not_a_word_that_contains_one(
+    line: str, owner: str | None
+) -> None:
+    from service.rules.extract.normalize import fold
+    from service.rules.extract.signals import owner_in_text
+
+    assert owner_in_text(line, fold(line)) == owner

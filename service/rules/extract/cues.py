@@ -51,7 +51,9 @@ OWNER_LABEL = re.compile(
     r"(?:\b(?:owner|owners|lead|leads|led by|responsible|accountable|dri|assignee|assigned to|"
     r"point person|sponsor|driver|champion|coordinator|manager)\b\s*[:：=\-–—]?\s*\S"
     r"|\b(?:organi[sz]ers?|organi[sz]ed by|hosts?|hosted by|facilitators?|maintainers?|mentors?|mentored by|run by)\b\s*[:：]\s*\S"
-    r"|(?:负责人|责任人|牵头人|牵头部门|牵头单位|责任单位|责任部门|主办单位|承办单位|负责部门|负责单位|主责|执行人|对接人|主责部门|承办|牵头|负责|组织者|组织人|组织方|主持人|发起人|主办方|承办方|指导老师|导师)\s*[:：]?\s*(?!\d)\S"
+    r"|(?:负责人|责任人|牵头人|牵头部门|牵头单位|责任单位|责任部门|主办单位|承办单位|负责部门|负责单位|主责|执行人|主责部门|承办|牵头|负责|组织方|主办方|承办方)\s*[:：]?\s*(?!\d)\S"
+    # Nouns for people taking part ("导师每日开放辅导", "组织者将…") name an owner only as a label.
+    r"|(?:对接人|组织者|组织人|主持人|发起人|指导老师|导师)\s*[:：]\s*(?!\d)\S"
     r"|由\s*\S{1,12}\s*(?:负责|牵头|主导|执行|落实|承担)|请\s*\S{1,12}\s*(?:配合|负责|落实|完成|于)"
     r"|\S{1,12}(?:牵头|负责)(?:[,，、;；。]|$)"
     r"|(?:^|\s)@[\w\u4e00-\u9fff.-]+)",
@@ -61,6 +63,12 @@ OWNER_LABEL = re.compile(
 TRAILING_ROLE = re.compile(
     r"(?:[(（]\s*(?P<p>[^()（）]{2,40})\s*[)）]\s*[.。]?\s*$"
     r"|\s[—–-]{1,2}\s*(?P<d>[A-Z][\w.&/ ]{1,40}|[\u4e00-\u9fff]{2,10})\s*$)"
+)
+# Chinese role words as the end of a name ("运营部", "技术组", "项目经理"); inside a word
+# ("组队", "部署", "处理") they name nobody.
+ZH_ROLE_END = re.compile(
+    r"(?:部|组|中心|团队|小组|办公室|委员会|科|处|室|经理|主管|总监|专员|主任|负责人|工程师|院长|校长|老师|"
+    r"店长|队长|班组)$"
 )
 ROLE_WORDS = re.compile(
     r"\b(?:team|ops|operations|finance|marketing|sales|hr|it|engineering|product|support|legal|"
@@ -395,7 +403,8 @@ STAFF_CUES = re.compile(
     r"agency|vendor|committee|department|squad|crew|dri|maintainers?|sponsor|board|sig|"
     r"working group|release team|product team|core team|steering group|tsc|pmc|mentors?|"
     r"project lead|program manager|programme manager)\b"
-    r"|团队|人员|人力|负责人|责任人|牵头|小组|部门|专员|经理|主管|总监|编制|招聘|岗位|分工|志愿者|外包|主任|老师|教师|组长|店长",
+    r"|团队|人员|人力|负责人|责任人|牵头|小组|部门|专员|经理|主管|总监|编制|招聘|岗位|分工|志愿者|外包|主任|老师|教师|组长|店长"
+    r"|导师|助教|讲师|主持人|组织者|发起人|评委",
     re.I,
 )
 STAKEHOLDER_CUES = re.compile(

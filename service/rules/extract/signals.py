@@ -139,6 +139,13 @@ def jump_ratio(text: str) -> float | None:
 _ROLE_PREFIX = re.compile(r"^\s*([^:：]{2,24})[:：]\s*\S")
 
 
+def _names_a_role(label: str) -> bool:
+    """ "Ops team: …", "运营部：…" name a role; "组队及参赛项目注册截止时间：…" does not."""
+    if re.search(r"[\u4e00-\u9fff]", label):
+        return bool(cues.ZH_ROLE_END.search(label) or cues.PERSON_NAME["zh"].fullmatch(fold(label)))
+    return bool(cues.ROLE_WORDS.search(label))
+
+
 _DASH_SEGMENT = re.compile(r"\s[—–-]{1,2}\s|——|\s—|—\s")
 
 
@@ -223,7 +230,7 @@ def _owner_candidates(raw: str, folded: str) -> Iterator[str]:
         ):
             yield who
     m = _ROLE_PREFIX.match(raw)
-    if m and cues.ROLE_WORDS.search(m.group(1)) and len(m.group(1).split()) <= 4:
+    if m and _names_a_role(m.group(1).strip()) and len(m.group(1).split()) <= 4:
         yield m.group(1).strip()
     m = cues.PERSON_NAME["zh"].search(raw)
     if m and re.search(r"[（(][^)）]*" + re.escape(m.group(0)), raw):
