@@ -497,3 +497,48 @@ def test_an_owner_is_a_label_or_a_role_name_not_a_word_that_contains_one(
     from service.rules.extract.signals import owner_in_text
 
     assert owner_in_text(line, fold(line)) == owner
+
+
+def test_a_collapsible_summary_titles_its_section_like_a_heading() -> None:
+    from service.ingest import load_bytes
+
+    text = dedent_plan(
+        """
+        ## Q3 objectives
+
+        <details>
+        <summary>Expand <b>ad platforms</b> significantly (Brian)</summary>
+
+        - **Rationale:** reach is too narrow today.
+        - **Things we could do:** Build a dashboard that tracks reach by platform.
+
+        </details>
+
+        <details>
+        <summary>Grow trials from 200 to 500 a month by 30 September 2026</summary>
+
+        - **Rationale:** trials lead to paid plans.
+
+        </details>
+
+        ## Budget
+
+        $10,000 for ads.
+        """
+    )
+    plan = load_bytes(text.encode(), "plan.md")
+    headings = [(b.start_line, b.level, b.text) for b in plan.blocks if b.kind.value == "heading"]
+    assert headings == [
+        (1, 2, "Q3 objectives"),
+        (4, 3, "Expand ad platforms significantly (Brian)"),
+        (12, 3, "Grow trials from 200 to 500 a month by 30 September 2026"),
+        (18, 2, "Budget"),
+    ]
+    # The summary is the goal; its labelled fields are not goals of their own.
+    assert _codes_at(text, "smart.measurable") == [4]
+
+
+def dedent_plan(text: str) -> str:
+    from textwrap import dedent
+
+    return dedent(text).strip() + "\n"

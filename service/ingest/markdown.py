@@ -83,6 +83,7 @@ class _Builder:
         self.plain_text = plain_text  # a .txt plan: bare label lines act as headings
         self.blocks: list[Block] = []
         self.heading_stack: list[Block] = []
+        self.summary_ids: set[str] = set()  # headings made from <details><summary>
         self.table_count = 0
 
     def _next_id(self) -> str:
@@ -217,6 +218,35 @@ def _split_cells(token_children: list[Token]) -> list[str]:
     return [strip_inline(t.content) for t in token_children if t.type == "inline"]
 
 
+_SUMMARY = re.compile(r"<summary\b[^>]*>(.*?)</summary>", re.I | re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _collapsible(tok: Token, b: _Builder) -> None:
+    """A `<details><summary>Title</summary>` block titles what follows, like a heading one
+    level below the section it sits in; `</details>` closes it."""
+    assert tok.map is not None
+    for offset, line in enumerate(tok.content.split("\n")):
+        m = _SUMMARY.search(line)
+        if m:
+            title = strip_inline(_TAG.sub("", m.group(1))).strip()
+            if not title:
+                continue
+            top = b.heading_stack[-1] if b.heading_stack else None
+            if top is not None and top.id in b.summary_ids:
+                level = top.level
+            else:
+                level = min(6, (top.level if top is not None else 0) + 1)
+            line_no = tok.map[0] + 1 + offset
+            b.summary_ids.add(b.add_heading(title, line_no, line_no, level).id)
+        elif (
+            re.search(r"</details\s*>", line, re.I)
+            and b.heading_stack
+            and b.heading_stack[-1].id in b.summary_ids
+        ):
+            b.heading_stack.pop()
+
+
 def _walk(tokens: list[Token], b: _Builder) -> None:
     list_stack: list[dict[str, object]] = []  # open lists: ordered flag
     item_stack: list[Block | None] = []  # None marks a numbered section line promoted to a heading
@@ -233,6 +263,8 @@ def _walk(tokens: list[Token], b: _Builder) -> None:
             b.add_heading(strip_inline(inline.content), tok.map[0] + 1, tok.map[1], level)
             i += 3
             continue
+        if t == "html_block" and tok.map and not item_stack:
+            _collapsible(tok, b)
         if t in ("bullet_list_open", "ordered_list_open"):
             list_stack.append({"ordered": t == "ordered_list_open"})
         elif t in ("bullet_list_close", "ordered_list_close"):

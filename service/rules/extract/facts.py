@@ -654,6 +654,8 @@ def _outcome_like(facts: PlanFacts, b: Block) -> bool:
     activity: "Increase geographical availability", "Run 2 surveys, >80% satisfaction" are;
     "Host 8 OSPOlogy sessions", "Develop a kit of resources" are not."""
 
+    if shapes.is_meta_field(facts.folded[b.id]):
+        return False  # "Rationale: …", "Things we could do: …": a field of the goal above
     text = core_text(facts.folded[b.id])
     label, sep, rest = text.partition(":")
     if not sep:
@@ -780,6 +782,8 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
     }
     goal_headings = _goal_headings(facts)
     goal_scope = _goal_scopes(facts, goal_headings)
+    first = plan.blocks[0] if plan.blocks else None
+    title_id = first.id if first is not None and first.kind == BlockKind.HEADING else None
     scoped_items: dict[str, list[Block]] = {}
     for x in plan.blocks:
         if x.kind == BlockKind.LIST_ITEM and x.id in goal_scope:
@@ -795,7 +799,10 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
             continue
         text = facts.folded[b.id]
         explicit = _labelled(cues.GOAL_LINE, text)
-        in_goals = b.heading_id in goal_sections or (b.kind == BlockKind.HEADING and False)
+        # Items right under a "Q2 2026 Goals" title are in goals by the title (sections.py).
+        in_goals = b.heading_id in goal_sections or (
+            facts.section[b.id] == "goals" and b.heading_id == title_id
+        )
         if b.kind == BlockKind.HEADING:
             # "### Goal 1: Improve X" under a goals section is itself the goal statement.
             if explicit and facts.section[b.id] in ("goals", ""):
