@@ -542,3 +542,25 @@ def dedent_plan(text: str) -> str:
     from textwrap import dedent
 
     return dedent(text).strip() + "\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "act"),
+    [
+        ("We will adjust the parallelism of each job automatically.", False),
+        ("dubbo 制定了未来的版本迭代规划。", False),
+        ("唯一不同的是我们会在地化调整。", False),
+        ("We review the dashboard monthly and adjust priorities based on the results.", True),
+        ("汇整上半年执行的回馈，进行制度与流程的调整。", True),
+        ("对连续两个月完成率低于90%的城市调整资源投放。", True),
+        ("If sign-ups fall below 50 a week, we move budget to search ads.", True),
+        ("This charter may be amended by a two-thirds vote.", True),
+    ],
+)
+def test_an_adjustment_word_is_an_act_only_when_it_answers_to_what_is_observed(
+    text: str, act: bool
+) -> None:
+    from service.rules.extract import cues
+    from service.rules.extract.normalize import fold
+
+    assert cues.act_in(fold(text)) is act

@@ -352,25 +352,75 @@ CHECK_CUES = re.compile(
     r"数据看板|看板|仪表盘|进度汇报|汇报|回顾|盘点|通报|检视|巡检|验收",
     re.I,
 )
+# The Act step: adjusting from what monitoring shows. Strong cues say so on their own
+# ("course-correct", "纠偏", "if sign-ups fall below 50, …"); weak ones ("adjust", "iterate",
+# "调整", "迭代") are ordinary verbs ("adjust the parallelism", "版本迭代") and count only in a
+# sentence that also names what the adjustment answers to (feedback, results, a review) or
+# adjusts the plan itself (act_in() below).
 ACT_CUES = re.compile(
-    r"\b(?:adjust(?:s|ed|ing|ment|ments)?|course[- ]correct(?:ion)?|correct(?:ive)? actions?|"
-    r"escalat(?:e|ed|es|ion)|re-?plan(?:ning)?|iterat(?:e|es|ion|ions)|pivot|"
-    r"re-?prioriti[sz]e|reprioriti[sz]ation|revise|revised|revision|update the plan|"
-    r"lessons learned|action items|improvement actions?|continuous improvement|"
-    r"feed (?:back )?into|adapt|re-?allocate|reallocation|rebalance|stop or scale|"
-    r"act on|remediat(?:e|ion)|roll ?back|kill criteria|decide whether|recovery (?:actions?|plans?)|"
-    r"reassign|re-?deploy|scale back|scale up|switch (?:to|budget)|shift budget|pause|re-?planned|"
-    r"re-?forecast\w*|re-?scope\w*|de-?scope\w*|defer\w*|postpone\w*|trim\w*|cut (?:the )?[\w ]{0,30}first|"
+    r"\b(?:course[- ]correct(?:ion)?|correct(?:ive)? actions?|"
+    r"escalat(?:e|ed|es|ion)|re-?plan(?:ning|ned)?|pivot|"
+    r"re-?prioriti[sz]e|reprioriti[sz]ation|update the plan|"
+    r"lessons learned|improvement actions?|continuous improvement|"
+    r"feed (?:back )?into|re-?allocate|reallocation|rebalance|stop or scale|"
+    r"act on|remediat(?:e|ion)|kill criteria|decide whether|recovery (?:actions?|plans?)|"
+    r"scale back|shift budget|go/no-go|go-no-go|go or no-go|"
+    r"re-?forecast\w*|re-?scope\w*|de-?scope\w*|cut (?:the )?[\w ]{0,30}first|"
     r"(?:if|when)\b[^.\n]{0,60}\b(?:miss|misses|below|above|exceeds?|falls?|drops?|slips?|is red|are red|off track))\b"
-    r"|调整|纠偏|升级处理|上报|迭代|改进措施|整改|优化方案|及时修正|修正|动态调整|复盘改进|持续改进|"
-    r"决定是否|启动\S{0,6}(?:方案|预案|计划)|调派|加码|补救|追加|暂停|叫停|止损|优先处理|"
+    r"|纠偏|升级处理|改进措施|整改|及时修正|动态调整|复盘改进|持续改进|"
+    r"决定是否|启动\S{0,6}(?:方案|预案|计划)|补救|叫停|止损|"
     r"(?:低于|未达|未达到|超过|高于|偏离)\S{0,14}(?:时|则|即)|"
-    r"改进|优化调整|回滚|重新规划|再分配|根据\S{0,12}(?:反馈|进展|情况|结果)\S{0,6}(?:调整|更新|修订)|视\S{0,10}(?:情况|进度|需求)\S{0,4}(?:调整|安排)"
-    r"|\b(?:updated (?:yearly|annually|quarterly)|revisited and updated|amend(?:ed|ment|ments)?|"
+    r"优化调整|重新规划|再分配|根据\S{0,12}(?:反馈|进展|情况|结果)\S{0,6}(?:调整|更新|修订)|视\S{0,10}(?:情况|进度|需求)\S{0,4}(?:调整|安排)"
+    r"|\b(?:updated (?:yearly|annually|quarterly)|revisited and updated|"
     r"contingent on|depend(?:s|ing)? on the (?:success|outcome|results?)|re-?evaluat\w*|change course|"
     r"hold(?:ing)? off|based on (?:the )?(?:feedback|results|progress))\b",
     re.I,
 )
+ACT_WEAK = re.compile(
+    r"\b(?:adjust(?:s|ed|ing|ment|ments)?|iterat(?:e|es|ion|ions)|revise|revised|revision|adapt|"
+    r"action items|roll ?back|reassign|re-?deploy|scale up|switch (?:to|budget)|pause|defer\w*|"
+    r"postpone\w*|trim\w*|amend(?:ed|ment|ments)?)\b"
+    r"|调整|迭代|改进|修正|修订|上报|优化方案|调派|加码|追加|暂停|优先处理|回滚",
+    re.I,
+)
+# What makes a weak cue an Act: the adjustment answers to something observed, or changes the plan.
+ACT_TRIGGER = re.compile(
+    r"\b(?:feedback|results?|review\w*|retro\w*|monitor\w*|metrics?|data|progress|learn\w*|lessons|"
+    r"findings|observ\w*|evaluat\w*|track\w*|measur\w*|perform\w*|based on|depending on|"
+    r"in response|if|when|whether|vote)\b"
+    r"|反馈|回馈|复盘|评估|结果|数据|进展|进度|监控|监测|根据|依据|视情况|如果|若|一旦|检查|回顾|总结|效果|考核"
+    r"|低于|高于|未达|偏离|连续|完成率",
+    re.I,
+)
+ACT_PLAN_OBJECT = re.compile(
+    r"\b(?:the plan|our plan|plans|roadmap|priorit\w*|schedule|strategy|targets?|goals|scope|budget|"
+    r"charter)\b"
+    r"|计划|方案|策略|优先级|目标|排期|路线图|预算",
+    re.I,
+)
+
+
+def act_in(text: str) -> bool:
+    """Whether the text says how the plan adjusts from what monitoring shows (pdca.no-act)."""
+    if ACT_CUES.search(text):
+        return True
+    for m in ACT_WEAK.finditer(text):
+        sentence = _sentence_around(text, m.start(), m.end())
+        if ACT_TRIGGER.search(sentence):
+            return True
+        if not m.group(0).startswith(("迭代", "iterat", "Iterat")) and ACT_PLAN_OBJECT.search(
+            sentence
+        ):
+            return True
+    return False
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    left = max(text.rfind(c, 0, start) for c in ".。!?！？;；\n")
+    rights = [i for c in ".。!?！？;；\n" if (i := text.find(c, end)) >= 0]
+    return text[left + 1 : min(rights) if rights else len(text)]
+
+
 MILESTONE_CUES = re.compile(
     r"\b(?:milestones?|checkpoints?|phase \d|phase (?:one|two|three)|stage \d|gate|mid-?point|"
     r"mid-(?:quarter|year|term|campaign|project|programme|program|season)|halfway|"

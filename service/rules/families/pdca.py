@@ -90,7 +90,7 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
             emit.section_anchor("monitoring"),
             rewrite=rewrites.monitoring_section(lang),
         )
-    if not cues.ACT_CUES.search(text):
+    if not cues.act_in(text):
         emit.document(
             "pdca.no-act",
             emit.section_anchor("monitoring", "iteration"),
