@@ -564,3 +564,23 @@ def test_an_adjustment_word_is_an_act_only_when_it_answers_to_what_is_observed(
     from service.rules.extract.normalize import fold
 
     assert cues.act_in(fold(text)) is act
+
+
+@pytest.mark.parametrize(
+    ("text", "check"),
+    [
+        ("Dlink 需要对集群资源及 Flink 作业进行时序监控。", False),  # a product feature
+        ("The site will begin accepting submissions for audit year 2023.", False),
+        ("We review progress against the KPIs every month.", True),
+        ("Progress is tracked weekly on the project board.", True),
+        ("导师组评估后将于当天通知进入决赛的队伍。", True),
+        ("请各班导师于每週班务会议回报报名人数。", True),
+    ],
+)
+def test_a_monitoring_word_is_a_check_only_when_it_is_about_the_plan(
+    text: str, check: bool
+) -> None:
+    from service.rules.extract import cues
+    from service.rules.extract.normalize import fold
+
+    assert cues.check_in(fold(text)) is check

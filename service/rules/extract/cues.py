@@ -330,28 +330,66 @@ OUTCOME_WORDS = re.compile(
 
 # ---------------------------------------------------------------------------------------------
 # Plan-wide mechanisms (document-scope rules).
+# The Check step: monitoring or reviewing the plan's own progress. Strong cues say so on their
+# own (a weekly review, a status report, a retrospective, 周报, 复盘); weak ones ("monitor",
+# "evaluate", "audit", 监控, 检查, 评估) are as often about the product or the domain ("runtime
+# monitoring", "audit year", "安全检查") and count only in a monitoring section or in a
+# sentence about the plan's progress, results or cadence (check_in() below).
 CHECK_CUES = re.compile(
-    r"\b(?:monitor|monitoring|track|tracking|tracked|dashboards?|kpi review|review meetings?|"
+    r"\b(?:dashboards?|kpi review|review meetings?|"
     r"weekly review|monthly review|quarterly review|business review|progress review|"
-    r"status reports?|progress reports?|reporting|report (?:weekly|monthly|quarterly)|"
+    r"status reports?|progress reports?|report (?:weekly|monthly|quarterly)|"
     r"(?:weekly|monthly|quarterly|biweekly|bi-weekly|fortnightly) (?:reviews?|reports?|check-?ins?|"
     r"syncs?|meetings?|updates?|retros?|retrospectives?|scorecards?)|check-?ins?|checkpoints?|"
-    r"retrospectives?|retros?|post-mortems?|evaluat(?:e|ion)|assess(?:ment)?|audit|measured|"
+    r"retrospectives?|retros?|post-mortems?|"
     r"scorecard|metrics review|health check|stand-?ups?|steering (?:committee|group) meets|"
     r"reviewed (?:weekly|monthly|quarterly|every)|review (?:the )?(?:plan|progress|results|kpis|metrics)|"
     r"progress (?:is|will be) (?:reviewed|tracked|reported)|okr (?:check-?ins?|grading|scoring)|"
-    r"quarterly business review|qbr|reviewed at|review cadence|"
+    r"quarterly business review|qbr|reviewed at|review cadence|exit criteria|"
+    r"contingent on the success|depend(?:s|ing)? on (?:the )?(?:success|outcome|results?)|"
     r"post-(?:campaign|launch|project|event|mortem|implementation|go-live) (?:review|analysis|evaluation|report)|"
     r"reports?\b[^.\n]{0,60}\b(?:every|each) (?:week|month|quarter|year|meeting)|(?:every|each) (?:week|month|quarter)\b[^.\n]{0,40}\breport|"
     r"(?:daily|weekly|monthly|quarterly|fortnightly)\s+(?:[\w&/-]+\s+){0,3}(?:reviews?|reports?|calls?|meetings?|"
     r"syncs?|check-?ins?|dashboards?|huddles?|stand-?ups?)|tracking issues?|progress board|"
     r"project board|status (?:page|column|board)|release readiness|(?:is|are|will be) (?:revisited|reviewed)|"
     r"revisited (?:and updated )?(?:yearly|annually|quarterly|every)|public minutes|meeting minutes)\b"
-    r"|进度看板|看板|状态跟踪|转测试|测试完成|稳定性验证|验收|评审|复查|巡检|里程碑评审"
-    r"|监控|监测|跟踪|追踪|复盘|周报|月报|日报|季报|例会|周会|月会|检查|考核|评估|评审|督导|督查|检讨|站会|回报|"
-    r"数据看板|看板|仪表盘|进度汇报|汇报|回顾|盘点|通报|检视|巡检|验收",
+    r"|进度看板|看板|状态跟踪|转测试|测试完成|稳定性验证|里程碑评审"
+    r"|复盘|周报|月报|日报|季报|例会|周会|月会|督导|督查|检讨|站会|"
+    r"数据看板|仪表盘|进度汇报|汇报|盘点|通报|检视|进度总结|阶段总结|工作总结|"
+    r"意见回馈|意见反馈|收集\S{0,6}(?:反馈|回馈)|(?:反馈|回馈)(?:收集|蒐集)|"
+    r"每[单双]?[周週]\S{0,8}(?:会议|例会)|会议时间[:：]?\s*每",
     re.I,
 )
+CHECK_WEAK = re.compile(
+    r"\b(?:monitor|monitoring|track|tracking|tracked|reporting|evaluat(?:e|ion)|assess(?:ment)?|"
+    r"audit|measured)\b"
+    r"|监控|监测|跟踪|追踪|检查|考核|评估|评审|审核|复查|巡检|验收|回顾|回报",
+    re.I,
+)
+# What makes a weak cue a Check: the sentence is about the plan's own progress, results or
+# cadence.
+CHECK_OBJECT = re.compile(
+    r"\b(?:progress|goals?|targets?|kpis?|okrs?|results|outcomes?|milestones?|deliverables|the plan|"
+    r"status|impact|success|participation|attendance|satisfaction|feedback|adoption|"
+    r"daily|weekly|monthly|quarterly|annually|yearly|regularly|fortnightly|bi-?weekly|sprints?|"
+    r"every (?:week|month|quarter|year|two weeks)|funders?|sponsors?|board|steering)\b"
+    r"|进度|进展|目标|成果|成效|效果|完成情况|完成率|执行情况|落实情况|满意度|反馈|回馈|"
+    r"每[周週]|每月|每季度|每年|定期|阶段性|季度|月度|年度|人数|(?:评估|评审|审核|验收|检查)(?:后|通过|结果)",
+    re.I,
+)
+
+
+def check_in(text: str, monitoring_text: str = "") -> bool:
+    """Whether the plan monitors or reviews its own progress (pdca.no-check): a strong cue,
+    a weak one inside a monitoring section, or a weak one in a sentence about progress."""
+    if CHECK_CUES.search(text) or CHECK_WEAK.search(monitoring_text):
+        return True
+    return any(
+        CHECK_OBJECT.search(_sentence_around(text, m.start(), m.end()))
+        for m in CHECK_WEAK.finditer(text)
+    )
+
+
 # The Act step: adjusting from what monitoring shows. Strong cues say so on their own
 # ("course-correct", "纠偏", "if sign-ups fall below 50, …"); weak ones ("adjust", "iterate",
 # "调整", "迭代") are ordinary verbs ("adjust the parallelism", "版本迭代") and count only in a

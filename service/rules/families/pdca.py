@@ -84,7 +84,17 @@ def has_milestones(facts: PlanFacts) -> bool:
 def check(facts: PlanFacts, emit: Emitter) -> None:
     lang = emit.lang
     text = facts.body_text
-    if not cues.CHECK_CUES.search(text):
+    # Where a weak check word is about the plan: a monitoring section, a heading ("追踪与回报"),
+    # a goal or key result saying how it is measured.
+    monitoring = "\n".join(
+        facts.folded[b.id]
+        for b in facts.plan.blocks
+        if facts.section.get(b.id) in ("monitoring", "goals", "okr")
+        or (
+            b.kind == BlockKind.HEADING and facts.section.get(b.id) not in ("background", "problem")
+        )
+    )
+    if not cues.check_in(text, monitoring):
         emit.document(
             "pdca.no-check",
             emit.section_anchor("monitoring"),
