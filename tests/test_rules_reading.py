@@ -584,3 +584,30 @@ def test_a_monitoring_word_is_a_check_only_when_it_is_about_the_plan(
     from service.rules.extract.normalize import fold
 
     assert cues.check_in(fold(text)) is check
+
+
+def test_history_and_duration_metrics_are_not_the_plans_timeline() -> None:
+    text = """
+    # Docs revamp
+
+    ## Background
+
+    The old site launched in 2019 and was last redesigned in March 2021.
+
+    ## Goals
+
+    - Reduce the time to publish a page from 20 days to 2 days.
+
+    ## Work
+
+    - Audit every page (docs team).
+    """
+    assert _codes_at(text, "resource.no-timeline") == [1]
+
+
+def test_slack_the_chat_tool_is_not_slack_time() -> None:
+    from service.rules.extract import cues
+
+    assert not cues.BUFFER_CUES.search("links are shared in the #okrs slack channel")
+    assert not cues.BUFFER_CUES.search("ask in the slack app")
+    assert cues.BUFFER_CUES.search("we keep two weeks of slack before the launch")

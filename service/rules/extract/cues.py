@@ -466,8 +466,12 @@ MILESTONE_CUES = re.compile(
     re.I,
 )
 BUFFER_CUES = re.compile(
-    r"\b(?:buffer|contingency|slack|reserve|float|padding|margin for delay|spare capacity|"
-    r"headroom|fallback time|safety margin)\b|缓冲|预留|备用金|应急预算|机动|冗余|不可预见费|预备费|预备金|准备金|富余",
+    r"\b(?:buffer|contingency|reserve|float|padding|margin for delay|spare capacity|"
+    r"headroom|fallback time|safety margin)\b"
+    # Slack as spare time, not the chat tool ("#okrs slack channel", "the Slack app").
+    r"|\bslack\b(?=\s+(?:time|days?|weeks?|in the|for|of|between|built|to absorb))"
+    r"|\b(?:some|build in|built in|keep|leave|add|with|include|\d+%|days? of|weeks? of)\s+slack\b"
+    r"|缓冲|预留|备用金|应急预算|机动|冗余(?:时间|工期|预算)|不可预见费|预备费|预备金|准备金|富余",
     re.I,
 )
 BUDGET_CUES = re.compile(

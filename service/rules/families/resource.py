@@ -8,7 +8,7 @@ from service.models import BlockKind
 from service.rules import rewrites
 from service.rules.base import Emitter
 from service.rules.extract import cues
-from service.rules.extract.dates import has_any_time
+from service.rules.extract.dates import has_any_time, has_time_reference
 from service.rules.extract.facts import HEADING_CURRENCY, PlanFacts
 
 
@@ -68,8 +68,21 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
 
 
 def any_time(facts: PlanFacts) -> bool:
-    """Any date, period or duration anywhere (block by block, stopping at the first)."""
-    return any(has_any_time(text) for text in facts.folded.values())
+    """Any date, period or duration of the plan's own work (block by block, stopping at the
+    first). History in the background ("4.0.1 于 2021.10 发布") is not the plan's timeline, nor
+    is a goal's duration metric ("from 20 days to 1-2 business days"): a goal gives a time
+    only with a date or period (docs/rules-interpretation.md, Timeline)."""
+    for b in facts.plan.blocks:
+        section = facts.section.get(b.id, "")
+        if section in ("background", "problem") and b.kind != BlockKind.HEADING:
+            continue
+        text = facts.folded[b.id]
+        if section in ("goals", "okr"):
+            if has_time_reference(text):
+                return True
+        elif has_any_time(text):
+            return True
+    return False
 
 
 def _any_owner(facts: PlanFacts) -> bool:
