@@ -611,3 +611,36 @@ def test_slack_the_chat_tool_is_not_slack_time() -> None:
     assert not cues.BUFFER_CUES.search("links are shared in the #okrs slack channel")
     assert not cues.BUFFER_CUES.search("ask in the slack app")
     assert cues.BUFFER_CUES.search("we keep two weeks of slack before the launch")
+
+
+@pytest.mark.parametrize(
+    "plan",
+    [
+        # The quarter restated inside a key result is not a checkpoint inside the quarter.
+        """
+        # FY23-Q2 OKRs
+
+        This fiscal quarter runs from May 1, 2022 to July 31, 2022.
+
+        ## OKRs
+
+        ### Objective 1: Grow cloud licensing
+
+        - KR: 60%+ of Q2 self-managed activations use cloud licensing (Sales team).
+        - KR: 200 new paying customers (Sales team).
+        """,
+        # The span's own first and last months are not checkpoints inside it.
+        """
+        # Security engagement
+
+        The engagement runs from October to December 2024 and improves the CSP setup.
+
+        ## Work
+
+        - Audit every plugin's CSP headers (security team).
+        - Fix the 20 worst plugins (security team).
+        """,
+    ],
+)
+def test_a_period_restated_is_not_a_milestone(plan: str) -> None:
+    assert _codes_at(plan, "pdca.no-milestones") != []

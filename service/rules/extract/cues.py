@@ -462,7 +462,7 @@ def _sentence_around(text: str, start: int, end: int) -> str:
 MILESTONE_CUES = re.compile(
     r"\b(?:milestones?|checkpoints?|phase \d|phase (?:one|two|three)|stage \d|gate|mid-?point|"
     r"mid-(?:quarter|year|term|campaign|project|programme|program|season)|halfway|"
-    r"interim|week \d+|month \d+|sprint \d+|wave \d+)\b|里程碑|阶段|节点|中期|第[一二三四五六七八九十\d]+(?:阶段|周|月|期)|检查点",
+    r"interim|week \d+|month \d+|sprint \d+|wave \d+)\b|里程碑|阶段|(?:时间|关键|重要|里程碑)节点|中期|第[一二三四五六七八九十\d]+(?:阶段|周|月|期)|检查点",
     re.I,
 )
 BUFFER_CUES = re.compile(

@@ -71,12 +71,20 @@ def has_milestones(facts: PlanFacts) -> bool:
         dates.extend(found)
     # A year is not a checkpoint; and without a stated period, the plan's own first and last
     # dates are its span: a milestone must fall between them.
+    derived = period is None
     if period is None:
         if not dates:
             return False
         period = (min(m.start for m in dates), max(m.end for m in dates))
-    dates = [m for m in dates if (m.end - m.start).days < 300]
     start, end = period
+    # A checkpoint is shorter than half the plan: "Q2" inside a quarterly OKR restates the
+    # period, while "Q1" in an annual plan is a phase.
+    longest = max(31, (end - start).days // 2)
+    dates = [m for m in dates if (m.end - m.start).days < min(300, longest)]
+    if derived:
+        # Without a stated period, the first and last dates ("from October to December") are
+        # the span itself, not checkpoints inside it.
+        dates = [m for m in dates if m.start != start and m.end != end]
     margin = timedelta(days=7)
     return any(start + margin < m.end and m.end < end - margin for m in dates)
 
