@@ -644,3 +644,30 @@ def test_slack_the_chat_tool_is_not_slack_time() -> None:
 )
 def test_a_period_restated_is_not_a_milestone(plan: str) -> None:
     assert _codes_at(plan, "pdca.no-milestones") != []
+
+
+def test_numbered_runbook_steps_under_an_action_heading_are_tasks_and_features_are_not() -> None:
+    runbook = """
+    # 資料庫升級
+
+    ## 升級執行步驟
+
+    ### Phase 1: 準備
+
+    1. 對 v6 做最後備份 (保險起見): 保留完整狀態。
+    2. 在 Staging 完整測試:
+        - 將 Staging 的 API 升級。
+        - 在 Staging 執行 Restore。
+    """
+    assert _codes_at(runbook, "raci.no-owner") == [7, 8]
+    roadmap = """
+    # 产品路线图
+
+    ## 路线图
+
+    ### 阶段一 2025Q1
+
+    1. 多租户支持
+    2. 插件市场
+    """
+    assert _codes_at(roadmap, "raci.no-owner") == []

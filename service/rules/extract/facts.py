@@ -169,7 +169,9 @@ def _list_statement(
     if parent is not None and _DEFINITION.search(facts.folded[b.id]):
         return None  # "- On time means between 1 minute early and 5 minutes late"
     if parent is None:
-        return None if _is_category(b, kids) else _stmt(facts, b, kids)
+        if _is_category(b, kids) and not (b.ordered and _under_action_heading(facts, b)):
+            return None
+        return _stmt(facts, b, kids)  # a numbered runbook step with sub-steps is one task
     if (
         parent.kind == BlockKind.LIST_ITEM
         and parent.parent_id is None
@@ -955,7 +957,10 @@ def _not_work(facts: PlanFacts, b: Block) -> bool:
         if (
             _under_phase(facts, b)
             and not owners_named_in(facts, b.heading_id)
-            and not (b.ordered and shapes.is_action(facts.folded[b.id]))
+            and not (
+                b.ordered
+                and (shapes.is_action(facts.folded[b.id]) or _under_action_heading(facts, b))
+            )
         ):
             return True  # a release's features, not the numbered steps of a runbook phase
     return False
@@ -980,6 +985,20 @@ _PHASE_HEADING = re.compile(
     r"|^阶段[一二三四五六七八九十\d]|里程碑|^\d+(?:\.\d+)+\b|^(?:20\d\d\s*)?(?:q[1-4]|h[12])\b|^20\d\d(?:\s*年)?\s*(?:q[1-4]|h[12]|上半年|下半年|第[一二三四]季度)",
     re.I,
 )
+
+
+def _under_action_heading(facts: PlanFacts, b: Block) -> bool:
+    """An enclosing heading names work by its own words ("升級執行步驟", "Action plan"), not
+    only by inheriting its chapter's part."""
+    hid = b.heading_id
+    while hid:
+        h = facts.plan.block(hid)
+        if h is None:
+            return False
+        if classify_heading(h.text) == "tasks" and facts.section.get(h.id) == "tasks":
+            return True
+        hid = h.heading_id
+    return False
 
 
 def _under_phase(facts: PlanFacts, b: Block) -> bool:
