@@ -671,3 +671,21 @@ def test_numbered_runbook_steps_under_an_action_heading_are_tasks_and_features_a
     2. 插件市场
     """
     assert _codes_at(roadmap, "raci.no-owner") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "staffed"),
+    [
+        ("本计划由版本发布SIG组织发布。", True),  # an English word inside Chinese text
+        ("[Basil Crow](https://github.com/basil) gives technical guidance.", True),
+        ("This project is mentored by @luotao1.", True),
+        ("Primary contacts: see the list below.", True),
+        ("Send questions to dev@openharmony.io.", False),  # an address, not a handle
+        ("We will improve the docs.", False),
+    ],
+)
+def test_staffing_is_named_people_roles_or_teams(text: str, staffed: bool) -> None:
+    from service.rules.extract import cues
+    from service.rules.extract.normalize import fold
+
+    assert bool(cues.STAFF_CUES.search(fold(text))) is staffed

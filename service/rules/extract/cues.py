@@ -358,13 +358,13 @@ CHECK_CUES = re.compile(
     r"数据看板|仪表盘|进度汇报|汇报|盘点|通报|检视|进度总结|阶段总结|工作总结|"
     r"意见回馈|意见反馈|收集\S{0,6}(?:反馈|回馈)|(?:反馈|回馈)(?:收集|蒐集)|"
     r"每[单双]?[周週]\S{0,8}(?:会议|例会)|会议时间[:：]?\s*每",
-    re.I,
+    re.I | re.ASCII,
 )
 CHECK_WEAK = re.compile(
     r"\b(?:monitor|monitoring|track|tracking|tracked|reporting|evaluat(?:e|ion)|assess(?:ment)?|"
     r"audit|measured)\b"
     r"|监控|监测|跟踪|追踪|检查|考核|评估|评审|审核|复查|巡检|验收|回顾|回报",
-    re.I,
+    re.I | re.ASCII,
 )
 # What makes a weak cue a Check: the sentence is about the plan's own progress, results or
 # cadence.
@@ -375,7 +375,7 @@ CHECK_OBJECT = re.compile(
     r"every (?:week|month|quarter|year|two weeks)|funders?|sponsors?|board|steering)\b"
     r"|进度|进展|目标|成果|成效|效果|完成情况|完成率|执行情况|落实情况|满意度|反馈|回馈|"
     r"每[周週]|每月|每季度|每年|定期|阶段性|季度|月度|年度|人数|(?:评估|评审|审核|验收|检查)(?:后|通过|结果)",
-    re.I,
+    re.I | re.ASCII,
 )
 
 
@@ -412,14 +412,14 @@ ACT_CUES = re.compile(
     r"|\b(?:updated (?:yearly|annually|quarterly)|revisited and updated|"
     r"contingent on|depend(?:s|ing)? on the (?:success|outcome|results?)|re-?evaluat\w*|change course|"
     r"hold(?:ing)? off|based on (?:the )?(?:feedback|results|progress))\b",
-    re.I,
+    re.I | re.ASCII,
 )
 ACT_WEAK = re.compile(
     r"\b(?:adjust(?:s|ed|ing|ment|ments)?|iterat(?:e|es|ion|ions)|revise|revised|revision|adapt|"
     r"action items|roll ?back|reassign|re-?deploy|scale up|switch (?:to|budget)|pause|defer\w*|"
     r"postpone\w*|trim\w*|amend(?:ed|ment|ments)?)\b"
     r"|调整|迭代|改进|修正|修订|上报|优化方案|调派|加码|追加|暂停|优先处理|回滚",
-    re.I,
+    re.I | re.ASCII,
 )
 # What makes a weak cue an Act: the adjustment answers to something observed, or changes the plan.
 ACT_TRIGGER = re.compile(
@@ -428,13 +428,13 @@ ACT_TRIGGER = re.compile(
     r"in response|if|when|whether|vote)\b"
     r"|反馈|回馈|复盘|评估|结果|数据|进展|进度|监控|监测|根据|依据|视情况|如果|若|一旦|检查|回顾|总结|效果|考核"
     r"|低于|高于|未达|偏离|连续|完成率",
-    re.I,
+    re.I | re.ASCII,
 )
 ACT_PLAN_OBJECT = re.compile(
     r"\b(?:the plan|our plan|plans|roadmap|priorit\w*|schedule|strategy|targets?|goals|scope|budget|"
     r"charter)\b"
     r"|计划|方案|策略|优先级|目标|排期|路线图|预算",
-    re.I,
+    re.I | re.ASCII,
 )
 
 
@@ -463,7 +463,7 @@ MILESTONE_CUES = re.compile(
     r"\b(?:milestones?|checkpoints?|phase \d|phase (?:one|two|three)|stage \d|gate|mid-?point|"
     r"mid-(?:quarter|year|term|campaign|project|programme|program|season)|halfway|"
     r"interim|week \d+|month \d+|sprint \d+|wave \d+)\b|里程碑|阶段|(?:时间|关键|重要|里程碑)节点|中期|第[一二三四五六七八九十\d]+(?:阶段|周|月|期)|检查点",
-    re.I,
+    re.I | re.ASCII,
 )
 BUFFER_CUES = re.compile(
     r"\b(?:buffer|contingency|reserve|float|padding|margin for delay|spare capacity|"
@@ -472,12 +472,12 @@ BUFFER_CUES = re.compile(
     r"|\bslack\b(?=\s+(?:time|days?|weeks?|in the|for|of|between|built|to absorb))"
     r"|\b(?:some|build in|built in|keep|leave|add|with|include|\d+%|days? of|weeks? of)\s+slack\b"
     r"|缓冲|预留|备用金|应急预算|机动|冗余(?:时间|工期|预算)|不可预见费|预备费|预备金|准备金|富余",
-    re.I,
+    re.I | re.ASCII,
 )
 BUDGET_CUES = re.compile(
     r"\b(?:budget|cost|costs|spend|spending|funding|funded|investment|capex|opex|expense|"
     r"expenses|price|fee|fees|salary|salaries|allocation|investment)\b|预算|费用|成本|投入|投资|资金|经费|开支|支出|花费",
-    re.I,
+    re.I | re.ASCII,
 )
 CURRENCY_AMOUNT = re.compile(
     rf"[$€£¥￥]\s?{NUMBER}|{NUMBER}\s?(?:k|m|bn|million|billion|thousand)?\s?(?:usd|eur|gbp|cny|rmb|dollars?|euros?)\b"
@@ -490,14 +490,19 @@ TBD = re.compile(
     re.I,
 )
 STAFF_CUES = re.compile(
-    r"\b(?:team|staff|staffing|headcount|fte|people|owner|lead|manager|director|engineer|analyst|"
+    # ASCII word boundaries: "版本发布SIG" has one before "sig" only with re.ASCII.
+    r"(?<![a-z0-9])(?:team|staff|staffing|headcount|fte|people|owner|lead|manager|director|engineer|analyst|"
     r"coordinator|responsible|accountable|raci|hire|hires|hiring|volunteers?|contractor|"
     r"agency|vendor|committee|department|squad|crew|dri|maintainers?|sponsor|board|sig|"
     r"working group|release team|product team|core team|steering group|tsc|pmc|mentors?|"
-    r"project lead|program manager|programme manager)\b"
-    r"|团队|人员|人力|负责人|责任人|牵头|小组|部门|专员|经理|主管|总监|编制|招聘|岗位|分工|志愿者|外包|主任|老师|教师|组长|店长"
+    r"project lead|program manager|programme manager|primary contacts?|points? of contact|"
+    r"contact persons?|project management|(?:are|is|will be) implementing|implemented by|"
+    r"mentored by)(?![a-z0-9])"
+    # A person's profile link ("[Basil Crow](https://github.com/basil)") or handle ("@luotao1").
+    r"|\]\(https?://(?:www\.)?github\.com/[\w-]+/?\)|(?<![\w.@])@[a-z0-9][\w-]{1,38}(?![\w.@])"
+    r"|团队|人员|人力|志工|负责人|责任人|牵头|小组|部门|专员|经理|主管|总监|编制|招聘|岗位|分工|志愿者|外包|主任|老师|教师|组长|店长"
     r"|导师|助教|讲师|主持人|组织者|发起人|评委",
-    re.I,
+    re.I | re.ASCII,
 )
 STAKEHOLDER_CUES = re.compile(
     r"\b(?:stakeholders?|steering (?:committee|group)|sponsor|report(?:s|ing)? to|reporting line|"
@@ -526,15 +531,15 @@ STAKEHOLDER_CUES = re.compile(
     r"mailing lists?|discussion (?:forum|board|channel)|working groups?|special interest group|"
     r"sig[- ]\w+|release (?:team|notes)|team asks|(?:primary|secondary) users|target audience)\b"
     r"|(?:社区|社群|用户|客户|伙伴)(?:讨论|会议|调研)|讨论区|邮件列表|社区伙伴|社群伙伴|合作伙伴|导师|"
-    r"告知|通知\S{0,6}(?:用户|客户|成员|社区|各方)|sig\s?\w+|双周会",
-    re.I,
+    r"告知|通知\S{0,6}(?:用户|客户|成员|社区|各方)|sig\s?[\w\u4e00-\u9fff]+|双周会",
+    re.I | re.ASCII,
 )
 # A risk stated in prose (outside any risk section): "the main risk is…", "主要风险在于…".
 RISK_CUES = re.compile(
     r"\b(?:(?:main|key|biggest|major|primary|one|another|the) risks?|risks? (?:is|are|include|includes|that|of)|"
     r"what could go wrong|could derail|mitigat(?:e|ion)|contingency plan|fallback plan|plan b)\b"
     r"|(?:主要|潜在|最大|关键|核心)风险|风险(?:在于|是|包括|主要|点|提示|为)|隐患|应急预案|预案",
-    re.I,
+    re.I | re.ASCII,
 )
 
 # Risk fields.
@@ -543,12 +548,12 @@ MITIGATION_CUES = re.compile(
     r"controls|prevent\w*|avoid\w*|reduce\w*|transfer\w*|insur\w*|hedg\w*|backup|"
     r"we will|we'll|will be|by (?:adding|using|keeping|running|holding)|action)\b"
     r"|应对|措施|预案|对策|防范|规避|缓解|转移|保险|备选|备用|兜底|解决|控制|加强|建立|提前|预留",
-    re.I,
+    re.I | re.ASCII,
 )
 ASSESSMENT_CUES = re.compile(
     r"\b(?:likelihood|probability|impact|severity|rating|level|score|high|medium|med|low|"
     r"critical|major|minor|moderate|p\d|h/m/l)\b|可能性|概率|影响|等级|级别|程度|高|中|低|严重",
-    re.I,
+    re.I | re.ASCII,
 )
 RISK_COLUMNS = {
     "mitigation": re.compile(
@@ -568,7 +573,7 @@ BSC_PERSPECTIVES: dict[str, re.Pattern[str]] = {
         r"spend|price|pricing|turnover|funding|donations?|financial|savings?|\$|€|£|bookings|"
         r"billing|unit economics|ltv|cac|aov)(?![a-z])|营收|收入|销售额|利润|毛利|成本|预算|费用|gmv|回款|"
         r"现金流|营业额|业绩|节约|节省|创收|降本|客单价|元|万元|销量|产值|收缴率|物业费|营收",
-        re.I,
+        re.I | re.ASCII,
     ),
     "customer": re.compile(
         r"(?<![a-z0-9])(?:customers?|clients?|users?|nps|csat|satisfaction|retention|churn|loyalty|"
@@ -577,7 +582,7 @@ BSC_PERSPECTIVES: dict[str, re.Pattern[str]] = {
         r"attendees?|participants?|partners?)(?![a-z])|客户|用户|顾客|会员|满意度|复购|留存|流失|口碑|"
         r"投诉|客诉|新客|市场份额|品牌|粉丝|患者|病人|学员|学生|群众|居民|消费者|游客|玩家|业主|会员|日活|月活|dau|mau|"
         r"社区|社群|开发者|伙伴|生态|参与者|参会者|观众|听众|受众|成员",
-        re.I,
+        re.I | re.ASCII,
     ),
     "process": re.compile(
         r"(?<![a-z0-9])(?:cycle time|lead time|throughput|defects?|error rate|on-time|on time|delivery|"
@@ -592,7 +597,7 @@ BSC_PERSPECTIVES: dict[str, re.Pattern[str]] = {
         r"处理能力|妥投|发货|候诊|时效|交付率|准点|分拣|产能|吞吐|回复率|响应率|处理率|筹备|等待时间|等候时间|事件|跌倒|"
         r"质量|稳定性|可靠性|性能|测试|规范|标准化|合规|版本|迭代|时延|延迟|"
         r"within (?:one|two|\d+) (?:hour|day)s?|time to \w+",
-        re.I,
+        re.I | re.ASCII,
     ),
     "learning": re.compile(
         r"(?<![a-z0-9])(?:training|trained|skills?|hiring|hire|hires|engagement|knowledge|certif\w*|"
@@ -602,7 +607,7 @@ BSC_PERSPECTIVES: dict[str, re.Pattern[str]] = {
         r"maintainers?|volunteers?)(?![a-z])|培训|人才|能力|学习|技能|认证|员工|招聘|梯队|知识|文化|"
         r"赋能|带教|课程|敬业|满意度调查|团队建设|队伍建设|成长|晋升|持证|证照|证书|资格|考证|训练|离职率|员工流失|"
         r"贡献者|维护者|志愿者|文档|教程|布道|maintainer|committer",
-        re.I,
+        re.I | re.ASCII,
     ),
 }
 LEADING_CUES = re.compile(
@@ -613,13 +618,13 @@ LEADING_CUES = re.compile(
     r"utili[sz]ation|backlog|throughput|on-time|sessions?|workshops?|outreach|contacts?|"
     r"prospects?|qualified|bookings)(?![a-z])|转化率|活跃|拜访|响应时间|线索|试用|注册|访问|点击|"
     r"覆盖率|参与|培训|到店|咨询|商机|使用率|渗透率|触达|时长|频次|处理时长|及时率|开通",
-    re.I,
+    re.I | re.ASCII,
 )
 LAGGING_CUES = re.compile(
     r"(?<![a-z0-9])(?:revenue|sales|profit|margin|market share|churn|nps|csat|satisfaction|arr|mrr|"
     r"gmv|income|ebitda|retention|turnover|roi|bookings|market position|cost|costs|rating|ratings|review score|market rank|ranking|share of wallet|aov|average order value|repeat rate|repurchase)(?![a-z])|销售额|营收|"
     r"收入|利润|毛利|市场份额|市占率|流失|满意度|gmv|回款|业绩|营业额|净利|成本|费用|评分|排名|复购|客单价|留存|订单量|订单数|销量|成交额|成交量",
-    re.I,
+    re.I | re.ASCII,
 )
 
 # Consistency: totals and shares.
