@@ -531,7 +531,10 @@ STAKEHOLDER_CUES = re.compile(
     r"mailing lists?|discussion (?:forum|board|channel)|working groups?|special interest group|"
     r"sig[- ]\w+|release (?:team|notes)|team asks|(?:primary|secondary) users|target audience)\b"
     r"|(?:社区|社群|用户|客户|伙伴)(?:讨论|会议|调研)|讨论区|邮件列表|社区伙伴|社群伙伴|合作伙伴|导师|"
-    r"告知|通知\S{0,6}(?:用户|客户|成员|社区|各方)|sig\s?[\w\u4e00-\u9fff]+|双周会",
+    r"告知|通知\S{0,6}(?:用户|客户|成员|社区|各方)|sig\s?[\w\u4e00-\u9fff]+|双周会"
+    # Channels the plan hears its users through ("反馈可到 GitHub issues 或微信群").
+    r"|微信群|钉钉群|qq\s?群|交流群|用户群|社区群|反馈渠道|反馈通道|"
+    r"\b(?:github issues?|issue tracker|discord|forums?|telegram|github discussions)\b",
     re.I | re.ASCII,
 )
 # A risk stated in prose (outside any risk section): "the main risk is…", "主要风险在于…".
