@@ -689,3 +689,16 @@ def test_staffing_is_named_people_roles_or_teams(text: str, staffed: bool) -> No
     from service.rules.extract.normalize import fold
 
     assert bool(cues.STAFF_CUES.search(fold(text))) is staffed
+
+
+def test_a_goal_heading_marked_with_a_dingbat_arrow_is_still_a_goal_heading() -> None:
+    text = """
+    # Strategic goals 2026
+
+    ## Goals
+
+    ### ➡️ Grow the community
+
+    - Cultivate relationships with other communities
+    """
+    assert _codes_at(text, "smart.measurable") == [5]

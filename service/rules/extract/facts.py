@@ -615,7 +615,9 @@ def _is_goal_candidate_paragraph(facts: PlanFacts, b: Block, has_items: bool) ->
     return words <= 35 and _outcome_like(facts, b)
 
 
-_HEADING_MARKUP = re.compile(r"<[^>]*>|[\u2190-\u21ff\u2b00-\u2bff\U0001f300-\U0001faff\ufe0f]+")
+_HEADING_MARKUP = re.compile(
+    r"<[^>]*>|[\u2190-\u21ff\u2600-\u27bf\u2b00-\u2bff\U0001f300-\U0001faff\ufe0f]+"
+)
 _LABEL_ONLY = re.compile(
     r"^(?:(?:strategic\s+)?(?:goal|objective|target|aim|priority|pillar|theme|outcome)s?|目标|战略目标|重点)?"
     r"\s*[一二三四五六七八九十\d]*\s*[:：.]?$"
