@@ -699,6 +699,6 @@ def test_a_goal_heading_marked_with_a_dingbat_arrow_is_still_a_goal_heading() ->
 
     ### ➡️ Grow the community
 
-    - Cultivate relationships with other communities
+    - Host community calls with partner projects
     """
     assert _codes_at(text, "smart.measurable") == [5]
