@@ -555,6 +555,10 @@ def dedent_plan(text: str) -> str:
         ("对连续两个月完成率低于90%的城市调整资源投放。", True),
         ("If sign-ups fall below 50 a week, we move budget to search ads.", True),
         ("This charter may be amended by a two-thirds vote.", True),
+        ("If there is a lot more work to do, e.g. more pages, focus on low-hanging fruit.", True),
+        ("聯合徵稿截止：5 月 23 日（原 5 月 9 日，已延長）", True),
+        ("The cycle closes with a release retrospective.", True),
+        ("如果 SIG member 退出后，未完成的任务需要重新分配。", True),
     ],
 )
 def test_an_adjustment_word_is_an_act_only_when_it_answers_to_what_is_observed(

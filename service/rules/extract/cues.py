@@ -411,7 +411,14 @@ ACT_CUES = re.compile(
     r"优化调整|重新规划|再分配|根据\S{0,12}(?:反馈|进展|情况|结果)\S{0,6}(?:调整|更新|修订)|视\S{0,10}(?:情况|进度|需求)\S{0,4}(?:调整|安排)"
     r"|\b(?:updated (?:yearly|annually|quarterly)|revisited and updated|"
     r"contingent on|depend(?:s|ing)? on the (?:success|outcome|results?)|re-?evaluat\w*|change course|"
-    r"hold(?:ing)? off|based on (?:the )?(?:feedback|results|progress))\b",
+    r"hold(?:ing)? off|based on (?:the )?(?:feedback|results|progress))\b"
+    # A contingency that re-scopes ("if there is a lot more work, focus on …"), a deadline
+    # already moved ("原 5 月 9 日，已延長"), a plan rewritten as needed, work reassigned.
+    r"|\bif there (?:is|are)\b[^\n]{0,120}?\b(?:focus|instead|prioriti\w*|drop|defer|cut|scale)"
+    r"|\b(?:release |project |sprint )?(?:retrospectives?|post-mortems?)\b"
+    r"|\b(?:has been|was|been) (?:extended|postponed)\b|\b(?:extended|postponed) (?:to|until)\b"
+    r"|\b(?:new versions?|updates?) (?:of (?:the|this) (?:plan|roadmap) )?as needed\b"
+    r"|\b(?:will be|is) revisited\b|重新分配|已延[长長]|延[长長](?:至|到)|顺延|延期至",
     re.I | re.ASCII,
 )
 ACT_WEAK = re.compile(
