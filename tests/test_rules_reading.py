@@ -706,3 +706,23 @@ def test_a_goal_heading_marked_with_a_dingbat_arrow_is_still_a_goal_heading() ->
     - Host community calls with partner projects
     """
     assert _codes_at(text, "smart.measurable") == [5]
+
+
+def test_schedule_entries_and_role_cards_are_not_unowned_tasks() -> None:
+    text = """
+    # 工作坊籌備計畫
+
+    ## 工作任務
+
+    - **活動籌備人員**
+        協助活動報名、通知與宣傳。
+    - **聯合徵稿截止**：2026 年 5 月 23 日
+
+    ### 預計時程
+
+    | 月份 | 目標 |
+    |---|---|
+    | 2025/05 | 籌備團隊建立、招募工作人員。 |
+    | 2025/06 | 完成教材翻譯。 |
+    """
+    assert _codes_at(text, "raci.no-owner") == []

@@ -68,7 +68,7 @@ TRAILING_ROLE = re.compile(
 # ("组队", "部署", "处理") they name nobody.
 ZH_ROLE_END = re.compile(
     r"(?:部|组|中心|团队|小组|办公室|委员会|科|处|室|经理|主管|总监|专员|主任|负责人|工程师|院长|校长|老师|"
-    r"店长|队长|班组)$"
+    r"店长|队长|班组|人员|志工|志愿者|小帮手|助理|助教)$"
 )
 ROLE_WORDS = re.compile(
     r"\b(?:team|ops|operations|finance|marketing|sales|hr|it|engineering|product|support|legal|"

@@ -943,6 +943,11 @@ def _not_work(facts: PlanFacts, b: Block) -> bool:
         return True
     if b.kind != BlockKind.TABLE_ROW and shapes.is_not_an_action(facts.folded[b.id]):
         return True  # "Budget?", "$5k for local swag", "TBA", "The dashboard is public"
+    value = shapes.field_value(facts.folded[b.id])
+    if value and _only_dates(re.sub(r"[(（][^()（）]*[)）]", "", value)):
+        return True  # "**聯合徵稿截止**：2026 年 5 月 23 日": a date of the schedule, not work
+    if b.kind == BlockKind.TABLE_ROW and _schedule_row(b):
+        return True  # "| 2025/05 | 籌備團隊建立 |": a timeline table without an owner column
     parent = facts.plan.block(b.parent_id) if b.parent_id else None
     while parent is not None:
         ptext = facts.folded[parent.id]
@@ -966,6 +971,24 @@ def _not_work(facts: PlanFacts, b: Block) -> bool:
         ):
             return True  # a release's features, not the numbered steps of a runbook phase
     return False
+
+
+_PERIOD_COLUMN = re.compile(
+    r"^(?:月份|月|日期|时间|时程|时段|周次|周|季度|阶段|date|dates|when|month|week|period|quarter|phase)$",
+    re.I,
+)
+
+
+def _schedule_row(b: Block) -> bool:
+    """A row of a timeline table: its first column is the period, no column names an owner."""
+    if not b.header or not b.cells or len(b.header) > 3:
+        return False
+    if not _PERIOD_COLUMN.match(fold(b.header[0]).strip(" *_")):
+        return False
+    _, owner_col = _task_table(b)
+    return owner_col is None and bool(
+        find_dates(fold(b.cells[0])) or _LIST_NUMBER.match(b.cells[0])
+    )
 
 
 def _lead_in(facts: PlanFacts, b: Block) -> Block | None:

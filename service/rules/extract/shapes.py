@@ -35,6 +35,14 @@ def field_label(text: str) -> str | None:
     return label if words <= 4 else None
 
 
+def field_value(text: str) -> str | None:
+    """The value of a ``label：value`` line (folded), or None."""
+    if field_label(text) is None:
+        return None
+    m = _FIELD.match(text)
+    return (m.group("value") or "").strip(" *_") if m else None
+
+
 def is_meta_field(text: str) -> bool:
     """A field that describes an activity rather than being work or an outcome: when, where,
     how often, in what form, about what, for whom ("时间：每季度一次", "内容：…", "Venue: …")."""

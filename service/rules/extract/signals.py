@@ -137,12 +137,14 @@ def jump_ratio(text: str) -> float | None:
 
 # -- owners --------------------------------------------------------------------------------------
 _ROLE_PREFIX = re.compile(r"^\s*([^:：]{2,24})[:：]\s*\S")
+_ROLE_CARD = re.compile(r"^\s*(?::[\w-]+:\s*)?([\u4e00-\u9fff]{2,10})\s+\S")
 
 
 def _names_a_role(label: str) -> bool:
     """ "Ops team: …", "运营部：…" name a role; "组队及参赛项目注册截止时间：…" does not."""
     if re.search(r"[\u4e00-\u9fff]", label):
-        return bool(cues.ZH_ROLE_END.search(label) or cues.PERSON_NAME["zh"].fullmatch(fold(label)))
+        label = fold(label)
+        return bool(cues.ZH_ROLE_END.search(label) or cues.PERSON_NAME["zh"].fullmatch(label))
     return bool(cues.ROLE_WORDS.search(label))
 
 
@@ -232,6 +234,9 @@ def _owner_candidates(raw: str, folded: str) -> Iterator[str]:
     m = _ROLE_PREFIX.match(raw)
     if m and _names_a_role(m.group(1).strip()) and len(m.group(1).split()) <= 4:
         yield m.group(1).strip()
+    m = _ROLE_CARD.match(raw)
+    if m and _names_a_role(m.group(1)):
+        yield m.group(1)  # "活動籌備人員 協助活動報名…": a role and its duties
     m = cues.PERSON_NAME["zh"].search(raw)
     if m and re.search(r"[（(][^)）]*" + re.escape(m.group(0)), raw):
         yield m.group(0)
