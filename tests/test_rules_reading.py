@@ -726,3 +726,50 @@ def test_schedule_entries_and_role_cards_are_not_unowned_tasks() -> None:
     | 2025/06 | 完成教材翻譯。 |
     """
     assert _codes_at(text, "raci.no-owner") == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "- 例：hptc sysbench-Oltp_Read_Only xxxxx",
+        "- PR 描述中必须带上 issue Number 例：#xxx",
+        '??? tip "主题关键字"',
+    ],
+)
+def test_an_example_to_copy_or_admonition_markup_is_not_a_placeholder(line: str) -> None:
+    text = f"""
+    # 挑战赛
+
+    ## 提交方式
+
+    {line}
+    """
+    assert _codes_at(text, "plan.placeholder") == []
+
+
+def test_a_list_of_links_in_a_success_section_is_not_goals() -> None:
+    text = """
+    # Docs project
+
+    ## Measuring the success
+
+    We want support requests to fall 20% by December 2026.
+
+    - [Questions in issues](https://github.com/org/repo/issues)
+    - [#help Slack channel](https://example.slack.com/archives/help)
+    """
+    assert _codes_at(text, "smart.measurable") == []
+    assert _codes_at(text, "smart.time-bound") == []
+
+
+def test_what_could_go_wrong_said_in_a_sentence_is_a_risk() -> None:
+    text = """
+    # Fund design
+
+    ## Goals
+
+    - Prepare an RFC by March 2027 (the committee).
+
+    We might be unable to find the right design on the first try, so we will start small.
+    """
+    assert _codes_at(text, "risk.no-register") == []

@@ -548,7 +548,12 @@ STAKEHOLDER_CUES = re.compile(
 RISK_CUES = re.compile(
     r"\b(?:(?:main|key|biggest|major|primary|one|another|the) risks?|risks? (?:is|are|include|includes|that|of)|"
     r"what could go wrong|could derail|mitigat(?:e|ion)|contingency plan|fallback plan|plan b)\b"
-    r"|(?:主要|潜在|最大|关键|核心)风险|风险(?:在于|是|包括|主要|点|提示|为)|隐患|应急预案|预案",
+    # What could go wrong, said in a sentence ("we might be unable to…", "if the venue falls
+    # through…", "若因故无法…", "如遇疫情…").
+    r"|\b(?:might|may|could) (?:also )?(?:be unable|not be able|fail|slip)\b"
+    r"|\bif\b[^.\n]{0,60}\b(?:fails?|failed|is delayed|are delayed|falls? through|goes wrong|can(?:no|')t|is cancell?ed)\b"
+    r"|(?:主要|潜在|最大|关键|核心)风险|风险(?:在于|是|包括|主要|点|提示|为)|隐患|应急预案|预案"
+    r"|如遇|若遇|万一|以防|因故",
     re.I | re.ASCII,
 )
 

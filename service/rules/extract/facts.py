@@ -792,10 +792,16 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
     for x in plan.blocks:
         if x.kind == BlockKind.LIST_ITEM and x.id in goal_scope:
             scoped_items.setdefault(goal_scope[x.id], []).append(x)
+    links = {
+        b.id
+        for b in plan.blocks
+        if b.kind == BlockKind.LIST_ITEM and shapes.is_link_only(plan.lines[b.start_line - 1])
+    }
     items_in_heading: dict[str, bool] = {}
     for b in plan.blocks:
         if (
-            (b.kind == BlockKind.LIST_ITEM and b.parent_id is None) or b.kind == BlockKind.TABLE_ROW
+            (b.kind == BlockKind.LIST_ITEM and b.parent_id is None and b.id not in links)
+            or b.kind == BlockKind.TABLE_ROW
         ) and b.heading_id:
             items_in_heading[b.heading_id] = True
     for b in plan.blocks:
@@ -821,8 +827,8 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
             continue
         if facts.section[b.id] != "goals":
             continue
-        if _is_definition_or_label(facts, b):
-            continue
+        if b.id in links or _is_definition_or_label(facts, b):
+            continue  # "- [Q&A discussions](…)": where something is measured, not a goal
         if b.id in goal_scope:
             # Under a goal heading: only items that state an outcome are goals of their own.
             if (

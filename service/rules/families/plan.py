@@ -19,6 +19,11 @@ def placeholder_in(text: str) -> str | None:
 
 
 _SUPPRESSION = re.compile(r"<!--\s*planreview\s*:", re.I)
+# Fill-ins shown as an example or a form to copy are illustrations ("例：xxxxx", "e.g. X%").
+_EXAMPLE = re.compile(
+    r"(?:^|\s|[(（])(?:例|示例|范例|範例|例如|格式|模板|e\.g\.|for example|example)\s*[:：]", re.I
+)
+_ADMONITION = re.compile(r"^\s*(?:[?!]{3}\+?)\s+\w")
 
 
 def check(facts: PlanFacts, emit: Emitter) -> None:
@@ -30,6 +35,8 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
         source = "\n".join(lines[b.start_line - 1 : b.end_line]) or b.text
         if _SUPPRESSION.search(source):
             continue  # a suppression comment is an instruction to the reviewer, not plan text
+        if _EXAMPLE.search(source) or _ADMONITION.match(source):
+            continue  # "例：Issue Number: #xxx", "??? tip": an illustration or markup, not a slot
         found = placeholder_in(source)
         if found is None and b.kind != BlockKind.TABLE_ROW:
             m = cues.OPEN_SLOT.search(facts.folded[b.id])
