@@ -773,3 +773,21 @@ def test_what_could_go_wrong_said_in_a_sentence_is_a_risk() -> None:
     We might be unable to find the right design on the first try, so we will start small.
     """
     assert _codes_at(text, "risk.no-register") == []
+
+
+@pytest.mark.parametrize(
+    "first, middle, last", [("May", "July", "November"), ("5月", "7月", "十一月")]
+)
+def test_a_timeline_table_of_months_has_milestones(first: str, middle: str, last: str) -> None:
+    text = f"""
+    # Docs project
+
+    ## Timeline
+
+    | Dates | Action items |
+    |---|---|
+    | {first} | Orientation (writer) |
+    | {middle} | Finish the navigation (writer) |
+    | {last} | Tidy up loose ends (writer) |
+    """
+    assert _codes_at(text, "pdca.no-milestones") == []

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import calendar
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 from service.models import BlockKind
 from service.rules import rewrites
 from service.rules.base import Emitter
 from service.rules.extract import cues
-from service.rules.extract.dates import find_dates
+from service.rules.extract.dates import DateMention, find_dates
 from service.rules.extract.facts import PlanFacts
 from service.rules.families.resource import any_time
 
@@ -38,6 +39,60 @@ _RELATIVE_CHECKPOINT = re.compile(
 )
 
 
+_MONTHS = {
+    name: i
+    for i, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_ZH_MONTH = re.compile(r"^(1[0-2]|[1-9]|十[一二]?|[一二三四五六七八九])\s*月(?:份)?$")
+_ZH_DIGITS = {
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
+
+
+def _month_cell(cell: str, year: int) -> list[DateMention]:
+    """A table cell that is only a month ("July", "7月", "十一月") as that month of `year`."""
+    text = cell.strip(" *_.").lower()
+    month = _MONTHS.get(text)
+    m = _ZH_MONTH.match(text)
+    if month is None and m:
+        g = m.group(1)
+        month = (
+            int(g)
+            if g.isdigit()
+            else (10 + _ZH_DIGITS.get(g[1:], 0) if g.startswith("十") else _ZH_DIGITS[g])
+        )
+    if month is None:
+        return []
+    last = calendar.monthrange(year, month)[1]
+    return [DateMention(date(year, month, 1), date(year, month, last), 0, len(cell), False, cell)]
+
+
 def has_milestones(facts: PlanFacts) -> bool:
     """A dated (or week/month-numbered) milestone, checkpoint or phase, or at least one dated
     item strictly inside the plan period. The word alone ("implement and stabilize phases",
@@ -50,7 +105,13 @@ def has_milestones(facts: PlanFacts) -> bool:
         if m and (_RELATIVE_CHECKPOINT.search(m.group(0)) or find_dates(text)):
             return True
     period = facts.plan_period
-    default_year = period[0].year if period else None
+    if period is not None:
+        default_year: int | None = period[0].year
+    else:
+        # Months without a year ("| July | …") still order within the plan: place them in the
+        # plan's own year when it names one (any year when it names none).
+        years = sorted({m.start.year for m in find_dates(facts.body_text) if m.has_year})
+        default_year = years[0] if years else 2000
     dates = []
     title = facts.plan.blocks[0] if facts.plan.blocks else None
     for b in facts.plan.blocks:
@@ -59,6 +120,8 @@ def has_milestones(facts: PlanFacts) -> bool:
         if b is facts.period_block:
             continue
         found = find_dates(facts.folded[b.id], default_year=default_year)
+        if b.kind == BlockKind.TABLE_ROW and b.cells and default_year is not None:
+            found += _month_cell(b.cells[0], default_year)  # "| July | Finish navigation |"
         if period is not None and period[1].year != period[0].year:
             # "March" in a plan that runs December 2026 - December 2027 is March 2027.
             found += [
