@@ -791,3 +791,19 @@ def test_a_timeline_table_of_months_has_milestones(first: str, middle: str, last
     | {last} | Tidy up loose ends (writer) |
     """
     assert _codes_at(text, "pdca.no-milestones") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("The session is co-organised with ETHTaipei.", True),
+        ("聯合徵稿截止：5 月 23 日", True),
+        ("反馈可到 GitHub issues 或微信群。", True),
+        ("与三位团购主合作导购", False),  # a marketing task, not a stakeholder
+    ],
+)
+def test_partners_and_feedback_channels_name_stakeholders(text: str, named: bool) -> None:
+    from service.rules.extract import cues
+    from service.rules.extract.normalize import fold
+
+    assert bool(cues.STAKEHOLDER_CUES.search(fold(text))) is named

@@ -541,6 +541,10 @@ STAKEHOLDER_CUES = re.compile(
     r"告知|通知\S{0,6}(?:用户|客户|成员|社区|各方)|sig\s?[\w\u4e00-\u9fff]+|双周会"
     # Channels the plan hears its users through ("反馈可到 GitHub issues 或微信群").
     r"|微信群|钉钉群|qq\s?群|交流群|用户群|社区群|反馈渠道|反馈通道|"
+    # Partners the plan works through ("co-organised with ETHTaipei", "与 COSCUP 合作", "协办").
+    r"合办|协办|联合主办|共同主办|合作单位|协办单位|联合\S{0,4}(?:征稿|举办|主办|审稿)|"
+    r"\b(?:partner(?:s|ing)? with|in partnership with|co-?organi[sz]\w*|co-?host\w*|hosted by|"
+    r"host (?:conference|institution|organi[sz]ation|observatories))\b|"
     r"\b(?:github issues?|issue tracker|discord|forums?|telegram|github discussions)\b",
     re.I | re.ASCII,
 )
