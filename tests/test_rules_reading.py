@@ -807,3 +807,31 @@ def test_partners_and_feedback_channels_name_stakeholders(text: str, named: bool
     from service.rules.extract.normalize import fold
 
     assert bool(cues.STAKEHOLDER_CUES.search(fold(text))) is named
+
+
+def test_a_budget_table_with_an_item_column_named_budget_has_a_budget() -> None:
+    text = """
+    # Docs project
+
+    ## Project budget
+
+    | Budget item | Amount | Running Total |
+    |---|---|---|
+    | Technical writer | 8000.00 | 8000.00 |
+    | T-shirts | 250.00 | 8250.00 |
+    | TOTAL | 9250.00 | |
+    """
+    assert _codes_at(text, "resource.no-budget") == []
+    assert _codes_at(text, "consistency.budget-sum") == [9]
+
+
+def test_an_amount_split_from_its_unit_by_markup_is_a_budget() -> None:
+    text = """
+    # 暑期活动
+
+    ## 活动奖金
+
+    项目奖金为 <font color=red> 12000 </font>
+    元。
+    """
+    assert _codes_at(text, "resource.no-budget") == []

@@ -489,6 +489,8 @@ BUDGET_CUES = re.compile(
 CURRENCY_AMOUNT = re.compile(
     rf"[$€£¥￥]\s?{NUMBER}|{NUMBER}\s?(?:k|m|bn|million|billion|thousand)?\s?(?:usd|eur|gbp|cny|rmb|dollars?|euros?)\b"
     rf"|(?:usd|eur|gbp|cny|rmb|hkd|twd|nt\$|hk\$)\s?{NUMBER}|{NUMBER}\s?(?:万|亿|千)?\s?(?:元|美元|人民币|块|港币|港元|新台币|台币|日元|欧元|英镑)"
+    # An amount split from its unit by markup ("<font color=red> 12000 </font>\n元").
+    rf"|{NUMBER}\s*(?:</?[a-z][^>]{{0,40}}>\s*)+(?:万|亿|千)?(?:元|美元|人民币|港币|港元|新台币|台币)"
     rf"|(?:港币|港元|新台币|台币|人民币|美元)\s?{NUMBER}",
     re.I,
 )

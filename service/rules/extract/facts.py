@@ -1252,6 +1252,23 @@ def _budgets(facts: PlanFacts) -> None:
             and re.search(r"total|合计|小计", header[amount_cols[-1]], re.I) is None
             else amount_cols[0]
         )
+        # "| Budget item | Amount | Running Total |": the amount column is the one whose cells
+        # are amounts, not the item names under a header that says "budget".
+        numeric = [
+            i
+            for i in amount_cols
+            if re.search(r"total|合计|小计", header[i], re.I) is None
+            and sum(
+                1
+                for r in rows
+                if i < len(r.cells or [])
+                and parse_amount(r.cells[i], need_currency=False) is not None
+            )
+            * 2
+            >= len(rows)
+        ]
+        if numeric and col not in numeric:
+            col = numeric[0]
         unit_scale = (
             1e4
             if re.search(r"万元|万", header[col])
