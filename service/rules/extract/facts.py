@@ -1238,6 +1238,11 @@ def parse_amount(text: str, *, need_currency: bool) -> float | None:
     return None
 
 
+def _amount_cell(row: Block, col: int) -> float | None:
+    cells = row.cells or []
+    return parse_amount(cells[col], need_currency=False) if col < len(cells) else None
+
+
 def _budgets(facts: PlanFacts) -> None:
     plan = facts.plan
     # Tables: an amount column and a total row.
@@ -1258,14 +1263,7 @@ def _budgets(facts: PlanFacts) -> None:
             i
             for i in amount_cols
             if re.search(r"total|合计|小计", header[i], re.I) is None
-            and sum(
-                1
-                for r in rows
-                if i < len(r.cells or [])
-                and parse_amount(r.cells[i], need_currency=False) is not None
-            )
-            * 2
-            >= len(rows)
+            and 2 * sum(1 for r in rows if _amount_cell(r, i) is not None) >= len(rows)
         ]
         if numeric and col not in numeric:
             col = numeric[0]
