@@ -835,3 +835,24 @@ def test_an_amount_split_from_its_unit_by_markup_is_a_budget() -> None:
     元。
     """
     assert _codes_at(text, "resource.no-budget") == []
+
+
+@pytest.mark.parametrize(
+    ("kr", "task"),
+    [
+        ("Amplify and celebrate 20 announcements from ecosystem projects", True),
+        ("Feature 5 non-core repositories in published media", True),
+        ("Add and retain 5 members from under-represented backgrounds", False),
+    ],
+)
+def test_a_key_result_that_counts_the_teams_own_output_is_a_task(kr: str, task: bool) -> None:
+    text = f"""
+    # Committee OKRs
+
+    ## OKRs
+
+    * **Objective:** Grow the community
+        * **Key Result:** {kr}
+        * **Key Result:** Reach 500 weekly active contributors
+    """
+    assert (_codes_at(text, "okr.kr-is-task") == [6]) is task

@@ -297,7 +297,8 @@ ACTIVITY_VERB = {
         r"establish|open|produce|send|submit|finali[sz]e|plan|research|investigate|explore|"
         r"evaluate|audit|pilot|test|announce|sign|negotiate|renegotiate|procure|purchase|buy|add|enable|"
         r"replace|consolidate|reorgani[sz]e|restructure|redo|rewrite|revise|relaunch|"
-        r"automate|map|collect|run|do|make|graduate|partner|support|share|update|hold)\b",
+        r"automate|map|collect|run|do|make|graduate|partner|support|share|update|hold|"
+        r"amplify|celebrate|feature|speak|give|post|tweet|blog|promote|showcase|interview|translate)\b",
         re.I,
     ),
     "zh": re.compile(
@@ -322,7 +323,7 @@ OUTCOME_WORDS = re.compile(
     r"\b(?:rate|ratio|share|percentage|conversion|retention|churn|revenue|arr|mrr|nps|csat|"
     r"satisfaction|adoption|active|usage|users?|customers?|growth|margin|cost|time to|latency|"
     r"uptime|availability|accuracy|score|reduction|increase|decrease|acceptance|engagement|"
-    r"reach|achieve|resulting in|so that|leading to)\b"
+    r"reach|achieve|resulting in|so that|leading to|retain|retained)\b"
     r"|率|占比|转化|留存|流失|营收|收入|满意度|活跃|使用|用户数|客户数|增长|毛利|成本|时长|可用性|"
     r"准确|得分|评分|降低|提升|提高|达到|覆盖",
     re.I,
