@@ -762,6 +762,24 @@ def test_a_list_of_links_in_a_success_section_is_not_goals() -> None:
     assert _codes_at(text, "smart.time-bound") == []
 
 
+@pytest.mark.parametrize(
+    ("text", "risk"),
+    [
+        ("This may not be feasible. If it is not, we will create a static site.", True),
+        ("The MbedTLS upgrade 可能会导致应用侧不兼容的更改。", True),
+        ("The key challenge is scheduling overlapping team meetings.", True),
+        ("If the cutover fails we follow the rollback strategy below.", True),
+        ("Develop a rollback strategy, if applicable, for each change.", False),
+        ("Open science addresses the major challenges facing science.", False),
+    ],
+)
+def test_risk_prose(text: str, risk: bool) -> None:
+    from service.rules.extract import cues
+    from service.rules.extract.normalize import fold
+
+    assert bool(cues.RISK_CUES.search(fold(text))) is risk
+
+
 def test_what_could_go_wrong_said_in_a_sentence_is_a_risk() -> None:
     text = """
     # Fund design

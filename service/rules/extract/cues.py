@@ -557,10 +557,14 @@ RISK_CUES = re.compile(
     r"what could go wrong|could derail|mitigat(?:e|ion)|contingency plan|fallback plan|plan b)\b"
     # What could go wrong, said in a sentence ("we might be unable to…", "if the venue falls
     # through…", "若因故无法…", "如遇疫情…").
-    r"|\b(?:might|may|could) (?:also )?(?:be unable|not be able|fail|slip)\b"
+    r"|\b(?:might|may|could) (?:also )?(?:be unable|not be able|fail|slip|not be (?:feasible|possible|enough|"
+    r"sufficient|available)|cause (?:incompatib\w*|breaking|delays?|downtime|data loss)|break)\b"
+    r"|\b(?:key|main|biggest) challenges?\b(?! facing)"
+    r"|(?<!develop a )(?<!define a )(?<!create a )\b(?:rollback|roll-back|fallback) (?:plan|strategy|procedure)\b"
     r"|\bif\b[^.\n]{0,60}\b(?:fails?|failed|is delayed|are delayed|falls? through|goes wrong|can(?:no|')t|is cancell?ed)\b"
     r"|(?:主要|潜在|最大|关键|核心)风险|风险(?:在于|是|包括|主要|点|提示|为)|隐患|应急预案|预案"
-    r"|如遇|若遇|万一|以防|因故",
+    r"|如遇|若遇|万一|以防|因故|回滚(?:方案|策略|计划|步骤)|回退(?:方案|计划)|降级方案|"
+    r"可能(?:会)?(?:导致|造成|引起|带来|不兼容|失败|延迟|延期|中断)",
     re.I | re.ASCII,
 )
 
