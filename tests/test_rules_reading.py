@@ -874,3 +874,50 @@ def test_a_key_result_that_counts_the_teams_own_output_is_a_task(kr: str, task: 
         * **Key Result:** Reach 500 weekly active contributors
     """
     assert (_codes_at(text, "okr.kr-is-task") == [6]) is task
+
+
+def test_a_list_introduced_by_another_parts_label_is_not_goals() -> None:
+    text = """
+    # Internship working group
+
+    ## Business goal
+
+    Run a pilot internship program by June 2026 to decide on future programs.
+
+    Overview:
+
+    1. Limit duration (see exit criteria)
+    2. Open to anyone starting their career in tech
+    """
+    assert _codes_at(text, "smart.measurable") == []
+
+
+def test_a_plans_own_duration_near_the_top_gives_its_goals_a_time() -> None:
+    text = """
+    # Micro-acquisition pilot
+
+    ## Objectives
+
+    Run a one-year experimental pilot for purchases of $10K or less where:
+
+    - All code procured is shared on open repositories (100%).
+    - Payment is made by credit card within 5 days.
+    """
+    assert _codes_at(text, "smart.time-bound") == []
+
+
+def test_site_variables_and_in_page_links_are_neither_placeholders_nor_tasks() -> None:
+    text = """
+    # Mentorship plan
+
+    ## Tasks
+
+    1. [Security Engineer](#security-engineer)
+    2. [Security Research](#security-research)
+
+    ## Links
+
+    - [Business case]({{ site.baseurl }}/business-case.html)
+    """
+    assert _codes_at(text, "plan.placeholder") == []
+    assert _codes_at(text, "raci.no-owner") == []

@@ -270,6 +270,12 @@ def _plan_period(facts: PlanFacts) -> None:
                 facts.plan_has_period = True
             if re.search(r"\bfy\s?\d|fiscal|财年", text):
                 facts.period_is_fiscal = True
+    if not facts.plan_has_period and any(
+        _PLAN_DURATION.search(facts.folded[b.id])
+        for b in plan.blocks[:12]
+        if facts.section.get(b.id) in ("", "background", "goals")
+    ):
+        facts.plan_has_period = True  # "Run a one-year experimental pilot …": the plan's span
     if not line_mentions and not facts.plan_has_period:
         # An event proposal states when it runs in a time field anywhere ("时间：2020年3月6日至8日",
         # "Dates: 12–14 May 2026"), often far below the top.
@@ -308,6 +314,17 @@ def _plan_period(facts: PlanFacts) -> None:
         mentions = []
     if mentions:
         facts.plan_period = (min(m.start for m in mentions), max(m.end for m in mentions))
+
+
+# The plan's own duration, said near the top ("a one-year pilot", "this six-month project",
+# "为期三个月的活动").
+_PLAN_DURATION = re.compile(
+    r"\b(?:a|an|this|our|the)\s+(?:\d+|one|two|three|four|six|nine|twelve|eighteen)[- ]"
+    r"(?:year|month|week)s?[- ](?:long\s+)?(?:\w+\s+)?"
+    r"(?:pilot|project|program|programme|experiment|plan|engagement|initiative|campaign|internship)\b"
+    r"|为期\s*(?:\d+|[一二两三四五六七八九十]+)\s*(?:个月|年|周|天)",
+    re.I,
+)
 
 
 _NAMED_YEAR = re.compile(
@@ -760,6 +777,20 @@ _DEFINES = re.compile(
 )
 
 
+def _under_other_label(facts: PlanFacts, b: Block) -> bool:
+    """A list item introduced by a label paragraph that names another part ("Overview:",
+    "Timeline:", "Background:") is that part, not a goal."""
+    if b.kind != BlockKind.LIST_ITEM:
+        return False
+    lead = _lead_in(facts, b)
+    if lead is None:
+        return False
+    text = facts.folded[lead.id].strip()
+    if not _INTRO_LINE.search(text) or len(text) > 40:
+        return False
+    return classify_heading(text.rstrip(":： ")) not in (None, "goals", "okr")
+
+
 def _is_definition_or_label(facts: PlanFacts, b: Block) -> bool:
     """A glossary entry under a "we define the following terms:" lead-in, or a bare bold or
     capitalised label paragraph ("**REVENUE**"): context for goals, not a goal."""
@@ -827,7 +858,7 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
             continue
         if facts.section[b.id] != "goals":
             continue
-        if b.id in links or _is_definition_or_label(facts, b):
+        if b.id in links or _is_definition_or_label(facts, b) or _under_other_label(facts, b):
             continue  # "- [Q&A discussions](…)": where something is measured, not a goal
         if b.id in goal_scope:
             # Under a goal heading: only items that state an outcome are goals of their own.
@@ -943,7 +974,9 @@ def _not_work(facts: PlanFacts, b: Block) -> bool:
     """Items of a task section that are not work: fields about an activity (时间/地点/内容),
     links, template rows, the topics listed under a topics label, and the scope of a
     release or phase (the features under "阶段一 2025Q1" or "Milestone: …")."""
-    if shapes.is_meta_field(facts.folded[b.id]) or shapes.is_link_only(b.text):
+    if shapes.is_meta_field(facts.folded[b.id]) or shapes.is_link_only(
+        facts.plan.lines[b.start_line - 1] if b.kind == BlockKind.LIST_ITEM else b.text
+    ):
         return True
     if shapes.is_template_row(b):
         return True
