@@ -579,6 +579,10 @@ def test_an_adjustment_word_is_an_act_only_when_it_answers_to_what_is_observed(
         ("Progress is tracked weekly on the project board.", True),
         ("导师组评估后将于当天通知进入决赛的队伍。", True),
         ("请各班导师于每週班务会议回报报名人数。", True),
+        ("We will have team meetings, weekly at first, and at least monthly.", True),
+        ("Short quarterly surveys about strategies and actions.", True),
+        ("Micro-Acquisition Pilot: Status Update 1", True),
+        ("项目结项需要在 9 月 30 日前完成合并。", True),
     ],
 )
 def test_a_monitoring_word_is_a_check_only_when_it_is_about_the_plan(

@@ -354,18 +354,21 @@ CHECK_CUES = re.compile(
     r"(?:daily|weekly|monthly|quarterly|fortnightly)\s+(?:[\w&/-]+\s+){0,3}(?:reviews?|reports?|calls?|meetings?|"
     r"syncs?|check-?ins?|dashboards?|huddles?|stand-?ups?)|tracking issues?|progress board|"
     r"project board|status (?:page|column|board)|release readiness|(?:is|are|will be) (?:revisited|reviewed)|"
-    r"revisited (?:and updated )?(?:yearly|annually|quarterly|every)|public minutes|meeting minutes)\b"
+    r"revisited (?:and updated )?(?:yearly|annually|quarterly|every)|public minutes|meeting minutes|"
+    r"status updates?|close-?out reports?|final reports?|scrum|sprint reviews?|"
+    r"meetings?\b[^.\n]{0,20}\b(?:weekly|monthly|quarterly|bi-?weekly|fortnightly)|"
+    r"(?:weekly|monthly|quarterly|annual|yearly) (?:\w+ )?surveys?)\b"
     r"|进度看板|看板|状态跟踪|转测试|测试完成|稳定性验证|里程碑评审"
     r"|复盘|周报|月报|日报|季报|例会|周会|月会|督导|督查|检讨|站会|"
     r"数据看板|仪表盘|进度汇报|汇报|盘点|通报|检视|进度总结|阶段总结|工作总结|"
-    r"意见回馈|意见反馈|收集\S{0,6}(?:反馈|回馈)|(?:反馈|回馈)(?:收集|蒐集)|"
+    r"意见回馈|意见反馈|收集\S{0,6}(?:反馈|回馈)|(?:反馈|回馈)(?:收集|蒐集)|结项|"
     r"每[单双]?[周週]\S{0,8}(?:会议|例会)|会议时间[:：]?\s*每",
     re.I | re.ASCII,
 )
 CHECK_WEAK = re.compile(
     r"\b(?:monitor|monitoring|track|tracking|tracked|reporting|evaluat(?:e|ion)|assess(?:ment)?|"
-    r"audit|measured)\b"
-    r"|监控|监测|跟踪|追踪|检查|考核|评估|评审|审核|复查|巡检|验收|回顾|回报",
+    r"audit|measured|surveys?)\b"
+    r"|监控|监测|跟踪|追踪|检查|考核|评估|评审|审核|复查|巡检|验收|回顾|回报|调查|问卷",
     re.I | re.ASCII,
 )
 # What makes a weak cue a Check: the sentence is about the plan's own progress, results or
@@ -374,7 +377,7 @@ CHECK_OBJECT = re.compile(
     r"\b(?:progress|goals?|targets?|kpis?|okrs?|results|outcomes?|milestones?|deliverables|the plan|"
     r"status|impact|success|participation|attendance|satisfaction|feedback|adoption|"
     r"daily|weekly|monthly|quarterly|annually|yearly|regularly|fortnightly|bi-?weekly|sprints?|"
-    r"every (?:week|month|quarter|year|two weeks)|funders?|sponsors?|board|steering)\b"
+    r"every (?:week|month|quarter|year|two weeks|\d+ (?:weeks|months))|funders?|sponsors?|board|steering)\b"
     r"|进度|进展|目标|成果|成效|效果|完成情况|完成率|执行情况|落实情况|满意度|反馈|回馈|"
     r"每[周週]|每月|每季度|每年|定期|阶段性|季度|月度|年度|人数|(?:评估|评审|审核|验收|检查)(?:后|通过|结果)",
     re.I | re.ASCII,
