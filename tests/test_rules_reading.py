@@ -925,3 +925,22 @@ def test_site_variables_and_in_page_links_are_neither_placeholders_nor_tasks() -
     """
     assert _codes_at(text, "plan.placeholder") == []
     assert _codes_at(text, "raci.no-owner") == []
+
+
+def test_noun_phrases_in_a_work_section_that_reads_as_requirements_are_not_unowned_tasks() -> None:
+    text = """
+    # Mentorship
+
+    ## Program details
+
+    ### Relevant knowledge
+
+    * Languages (in order of priority): Python, CSS, HTML
+    * Interest in security and vulnerability management
+
+    ## Tasks
+
+    - 2024 ensure that the Asia event goes ahead
+    - Move policy settings from the old bylaws to policies
+    """
+    assert _codes_at(text, "raci.no-owner") == [12, 13]

@@ -299,7 +299,8 @@ ACTIVITY_VERB = {
         r"evaluate|audit|pilot|test|announce|sign|negotiate|renegotiate|procure|purchase|buy|add|enable|"
         r"replace|consolidate|reorgani[sz]e|restructure|redo|rewrite|revise|relaunch|"
         r"automate|map|collect|run|do|make|graduate|partner|support|share|update|hold|"
-        r"amplify|celebrate|feature|speak|give|post|tweet|blog|promote|showcase|interview|translate)\b",
+        r"amplify|celebrate|feature|speak|give|post|tweet|blog|promote|showcase|interview|translate|"
+        r"move|close|merge|remove|retire|archive|fix|clean ?up|review|book|arrange|order)\b",
         re.I,
     ),
     "zh": re.compile(

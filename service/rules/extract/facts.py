@@ -1051,6 +1051,23 @@ _PHASE_HEADING = re.compile(
 )
 
 
+def _work_list(facts: PlanFacts, b: Block) -> bool:
+    """The item's list reads as work: most of its items start with an action verb, or name an
+    owner, or its heading itself names the work by its own words ("Tasks", "工作任务")."""
+    siblings = [
+        x
+        for x in facts.plan.under(b.heading_id)
+        if x.kind == BlockKind.LIST_ITEM and x.level == b.level
+    ]
+    actions = sum(1 for x in siblings if shapes.is_action(facts.folded[x.id]))
+    if siblings and actions * 2 >= len(siblings):
+        return True
+    if owners_named_in(facts, b.heading_id):
+        return True
+    h = facts.plan.block(b.heading_id) if b.heading_id else None
+    return h is not None and classify_heading(h.text) == "tasks"
+
+
 def _under_action_heading(facts: PlanFacts, b: Block) -> bool:
     """An enclosing heading names work by its own words ("升級執行步驟", "Action plan"), not
     only by inheriting its chapter's part."""
@@ -1117,6 +1134,10 @@ def _tasks(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
             continue
         if b.kind == BlockKind.LIST_ITEM:
             if (stmt := _list_statement(facts, b, by_parent)) is not None:
+                if not explicit and not shapes.is_action(text) and not _work_list(facts, b):
+                    # "Interest in security", "Languages: Python": a noun phrase in a work
+                    # section reads as a requirement or a topic as often as a task.
+                    stmt.confidence = 0.4
                 facts.tasks.append(stmt)
         elif (
             b.kind == BlockKind.PARAGRAPH

@@ -144,7 +144,8 @@ def is_not_an_action(text: str) -> bool:
     return bool(_END_STATE.search(core) or _STATEMENT.match(core))
 
 
-_LEADING_NOISE = re.compile(r"^(?:[\W_]|[(（][^)）]{0,8}[)）])+")  # emoji, "(選用)", markup
+# Emoji, "(選用)", markup, a leading year or quarter ("2024 ensure that …").
+_LEADING_NOISE = re.compile(r"^(?:[\W_]|[(（][^)）]{0,8}[)）]|(?:19|20)\d\d\b|q[1-4]\b)+", re.I)
 
 
 def is_action(text: str) -> bool:

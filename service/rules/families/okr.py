@@ -36,6 +36,8 @@ def _is_task(kr: Statement) -> bool:
         return False
     # An activity with an outcome metric ("launch X and reach 10k users") is an outcome.
     rest = text.split(" ", 1)[1] if " " in text else text[2:]
+    if re.search(r"\d\s?[%％]", rest):
+        return False  # "Move 80% of paper forms online": a share reached is an outcome
     return not (cues.OUTCOME_WORDS.search(rest) and has_metric(rest))
 
 
