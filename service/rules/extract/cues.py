@@ -390,10 +390,7 @@ def check_in(text: str, monitoring_text: str = "") -> bool:
     a weak one inside a monitoring section, or a weak one in a sentence about progress."""
     if CHECK_CUES.search(text) or CHECK_WEAK.search(monitoring_text):
         return True
-    return any(
-        CHECK_OBJECT.search(_sentence_around(text, m.start(), m.end()))
-        for m in CHECK_WEAK.finditer(text)
-    )
+    return any(CHECK_OBJECT.search(sentence) for sentence in _sentences_with(CHECK_WEAK, text))
 
 
 # The Act step: adjusting from what monitoring shows. Strong cues say so on their own
@@ -455,21 +452,40 @@ def act_in(text: str) -> bool:
     """Whether the text says how the plan adjusts from what monitoring shows (pdca.no-act)."""
     if ACT_CUES.search(text):
         return True
-    for m in ACT_WEAK.finditer(text):
-        sentence = _sentence_around(text, m.start(), m.end())
-        if ACT_TRIGGER.search(sentence):
-            return True
-        if not m.group(0).startswith(("迭代", "iterat", "Iterat")) and ACT_PLAN_OBJECT.search(
-            sentence
-        ):
-            return True
+    for sentence in _sentences_with(ACT_WEAK, text):
+        for m in ACT_WEAK.finditer(sentence):
+            if ACT_TRIGGER.search(sentence):
+                return True
+            if not m.group(0).startswith(("迭代", "iterat")) and ACT_PLAN_OBJECT.search(sentence):
+                return True
     return False
 
 
-def _sentence_around(text: str, start: int, end: int) -> str:
-    left = max(text.rfind(c, 0, start) for c in ".。!?！？;；\n")
-    rights = [i for c in ".。!?！？;；\n" if (i := text.find(c, end)) >= 0]
-    return text[left + 1 : min(rights) if rights else len(text)]
+_SENTENCE_END = re.compile(r"[.。!?！？;；\n]")
+
+
+def _sentences_with(pattern: re.Pattern[str], text: str) -> list[str]:
+    """The sentences of `text` in which `pattern` occurs (one pass over the text)."""
+    out: list[str] = []
+    last_end = -1
+    for m in pattern.finditer(text):
+        if m.start() < last_end:
+            continue  # already in the sentence taken for an earlier match
+        sentence, last_end = _sentence_around(text, m.start(), m.end())
+        out.append(sentence)
+    return out
+
+
+def _sentence_around(text: str, start: int, end: int) -> tuple[str, int]:
+    """The sentence holding text[start:end] and the offset where it ends."""
+    left = start
+    while left > 0 and not _SENTENCE_END.match(text, left - 1):
+        left -= 1
+        if start - left > 400:
+            break
+    m = _SENTENCE_END.search(text, end)
+    right = m.start() if m else len(text)
+    return text[left:right], right
 
 
 MILESTONE_CUES = re.compile(

@@ -102,6 +102,7 @@ class PlanFacts:
     all_text: str = ""
     # Block id -> its index in plan.blocks (the recognisers look at a block's neighbours).
     position: dict[str, int] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)  # the plan's source lines, split once
 
     @property
     def krs(self) -> list[Statement]:
@@ -186,6 +187,7 @@ def build_facts(plan: Plan) -> PlanFacts:
     folded = {b.id: fold(b.text) for b in plan.blocks}
     facts = PlanFacts(plan=plan, lang=plan.language, section=section, folded=folded)
     facts.position = {b.id: i for i, b in enumerate(plan.blocks)}
+    facts.lines = plan.lines
     by_parent: dict[str, list[Block]] = {}
     for b in plan.blocks:
         if b.parent_id:
@@ -826,7 +828,7 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
     links = {
         b.id
         for b in plan.blocks
-        if b.kind == BlockKind.LIST_ITEM and shapes.is_link_only(plan.lines[b.start_line - 1])
+        if b.kind == BlockKind.LIST_ITEM and shapes.is_link_only(facts.lines[b.start_line - 1])
     }
     items_in_heading: dict[str, bool] = {}
     for b in plan.blocks:
@@ -975,7 +977,7 @@ def _not_work(facts: PlanFacts, b: Block) -> bool:
     links, template rows, the topics listed under a topics label, and the scope of a
     release or phase (the features under "阶段一 2025Q1" or "Milestone: …")."""
     if shapes.is_meta_field(facts.folded[b.id]) or shapes.is_link_only(
-        facts.plan.lines[b.start_line - 1] if b.kind == BlockKind.LIST_ITEM else b.text
+        facts.lines[b.start_line - 1] if b.kind == BlockKind.LIST_ITEM else b.text
     ):
         return True
     if shapes.is_template_row(b):

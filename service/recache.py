@@ -1,0 +1,118 @@
+"""A disk cache for compiled regular expressions, so start-up does not re-parse them.
+
+The reading layer's vocabulary is several hundred regular expressions (cue words in two
+languages, heading words, date forms), and every run of the CLI used to parse and compile all
+of them again: about half the start-up time of a review. Python caches compiled *bytecode* in
+``.pyc`` files but not compiled *patterns*; this module does the same for patterns. It wraps
+the standard library's pattern compiler (``re._compiler.compile``): a pattern seen before is
+rebuilt from its stored program with ``_sre.compile``, a new one is compiled as usual and its
+program remembered; new programs are written back at exit.
+
+The stored data is plain ``marshal`` data (strings, ints, tuples, dicts: no code objects are
+loaded), keyed on the interpreter's version and the regex engine's ``MAGIC``, so a cache from
+another Python is ignored. Any problem (an unknown interpreter, an unreadable or corrupt
+file, a read-only home) turns the cache off and patterns compile as before.
+``PLANREVIEW_REGEX_CACHE=0`` turns it off; ``PLANREVIEW_CACHE_DIR`` moves it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import marshal
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+_FORMAT = 1
+_MAX_ENTRIES = 20_000
+
+_entries: dict[tuple[str, int], tuple[int, list[int], int, dict[str, int], tuple[Any, ...]]] = {}
+_dirty = False
+_installed = False
+
+
+def _cache_file() -> Path:
+    base = os.environ.get("PLANREVIEW_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
+        "planreview",
+    )
+    import _sre
+
+    tag = f"{sys.implementation.cache_tag}-{_sre.MAGIC}-{_sre.CODESIZE}"
+    return Path(base) / f"regex-{tag}.marshal"
+
+
+def install() -> None:
+    """Route pattern compilation through the cache (once per process; a no-op when off)."""
+    global _installed
+    if _installed or os.environ.get("PLANREVIEW_REGEX_CACHE", "1").lower() in ("0", "false", "no"):
+        return
+    if sys.implementation.name != "cpython" or not (3, 11) <= sys.version_info[:2] < (3, 15):
+        return
+    try:
+        import _sre
+        from re import _compiler, _parser  # type: ignore[attr-defined]
+
+        compile_program = _compiler._code
+        parse = _parser.parse
+        original = _compiler.compile
+    except (ImportError, AttributeError):
+        return
+    _installed = True
+    _load()
+
+    def cached_compile(p: Any, flags: int = 0) -> Any:
+        global _dirty
+        if not isinstance(p, str) or flags & re.DEBUG:
+            return original(p, flags)
+        key = (p, int(flags))
+        hit = _entries.get(key)
+        if hit is not None:
+            return _sre.compile(p, *hit)
+        parsed = parse(p, flags)
+        names = dict(parsed.state.groupdict)
+        by_index: list[Any] = [None] * parsed.state.groups
+        for name, i in names.items():
+            by_index[i] = name
+        entry = (
+            int(flags | parsed.state.flags),
+            # opcodes are int subclasses that marshal does not know
+            [int(op) for op in compile_program(parsed, flags)],
+            parsed.state.groups - 1,
+            names,
+            tuple(by_index),
+        )
+        if len(_entries) < _MAX_ENTRIES:
+            _entries[key] = entry
+            _dirty = True
+        return _sre.compile(p, *entry)
+
+    _compiler.compile = cached_compile
+    atexit.register(_save)
+
+
+def _load() -> None:
+    try:
+        data = marshal.loads(_cache_file().read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        return
+    if not (isinstance(data, tuple) and len(data) == 2 and data[0] == _FORMAT):
+        return
+    entries = data[1]
+    if isinstance(entries, dict):
+        _entries.update(entries)
+
+
+def _save() -> None:
+    if not _dirty:
+        return
+    path = _cache_file()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(marshal.dumps((_FORMAT, _entries)))
+        os.replace(tmp, path)
+    except (OSError, ValueError):
+        return  # a read-only home, a full disk, an odd pattern: the next run compiles again
