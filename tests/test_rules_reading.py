@@ -944,3 +944,20 @@ def test_noun_phrases_in_a_work_section_that_reads_as_requirements_are_not_unown
     - Move policy settings from the old bylaws to policies
     """
     assert _codes_at(text, "raci.no-owner") == [12, 13]
+
+
+@pytest.mark.parametrize("lead", ["下半年的整体目标是：", "Our goals for the second half are:"])
+def test_a_lead_in_that_announces_goals_makes_the_list_after_it_goals(lead: str) -> None:
+    text = f"""
+    # 下半年规划
+
+    {lead}
+
+    1. 构建 API 接口级别的详细说明文档；
+    2. 实际生产用户 3 家以上。
+
+    ## 执行步骤
+
+    1. 发布第一个版本（王芳）
+    """
+    assert _codes_at(text, "smart.measurable") == [5]

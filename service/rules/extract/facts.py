@@ -198,6 +198,7 @@ def build_facts(plan: Plan) -> PlanFacts:
     _objectives(facts, by_parent)
     okr_ids = {o.block.id for o in facts.objectives} | {k.block.id for k in facts.krs}
     _goals(facts, by_parent, okr_ids)
+    _announced_goals(facts, by_parent, okr_ids)
     _raci(facts)
     _tasks(facts, by_parent, okr_ids | {r.block.id for r in facts.raci_rows})
     _risks(facts, by_parent)
@@ -886,6 +887,40 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
             facts, b, items_in_heading.get(b.heading_id or "", False)
         ):
             facts.goals.append(_stmt(facts, b))
+
+
+# "下半年的整体目标是：", "Our goals for H2 are:", "目标如下：": a lead-in that announces goals.
+_GOALS_LEAD_IN = re.compile(
+    r"(?:目标|目的|goals?|objectives?|aims?|targets?|kpis?)\s*(?:是|为|如下|包括|有|are|include|for [^:：]{1,30})?"
+    r"\s*(?:如下)?\s*[:：]\s*$",
+    re.I,
+)
+
+
+def _announced_goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) -> None:
+    """Goals announced by a lead-in paragraph outside a goals section: the numbered paragraphs
+    or top-level list items that follow it, up to the next heading or other paragraph."""
+    plan = facts.plan
+    taken = {g.block.id for g in facts.goals} | skip
+    for i, lead in enumerate(plan.blocks):
+        if lead.kind != BlockKind.PARAGRAPH or facts.section[lead.id] in (
+            "goals",
+            "okr",
+            "background",
+        ):
+            continue
+        if not _GOALS_LEAD_IN.search(facts.folded[lead.id]) or len(lead.text) > 200:
+            continue
+        for b in plan.blocks[i + 1 :]:
+            if b.kind == BlockKind.HEADING or b.heading_id != lead.heading_id:
+                break
+            if b.kind == BlockKind.LIST_ITEM and b.parent_id is not None:
+                continue
+            numbered = b.kind == BlockKind.PARAGRAPH and _LIST_NUMBER.match(b.text)
+            if not (b.kind == BlockKind.LIST_ITEM or numbered):
+                break
+            if b.id not in taken:
+                facts.goals.append(_stmt(facts, b, by_parent.get(b.id)))
 
 
 # -- tasks ---------------------------------------------------------------------------------------
