@@ -690,6 +690,10 @@ def test_numbered_runbook_steps_under_an_action_heading_are_tasks_and_features_a
         ("Primary contacts: see the list below.", True),
         ("Send questions to dev@openharmony.io.", False),  # an address, not a handle
         ("We will improve the docs.", False),
+        ("Contributors include people pushing code and sharing ideas.", False),
+        ("Evangelists lead to greater adoption beyond our team.", False),
+        ("The platform team and 3 people from support run the pilot.", True),
+        ("The tech lead signs off each release.", True),
     ],
 )
 def test_staffing_is_named_people_roles_or_teams(text: str, staffed: bool) -> None:

@@ -522,7 +522,11 @@ TBD = re.compile(
 )
 STAFF_CUES = re.compile(
     # ASCII word boundaries: "版本发布SIG" has one before "sig" only with re.ASCII.
-    r"(?<![a-z0-9])(?:team|staff|staffing|headcount|fte|people|owner|lead|manager|director|engineer|analyst|"
+    # "team" and "lead" alone are as often "our team", "lead to adoption"; "people" alone is anyone.
+    r"(?<![a-z0-9])(?<!our )(?<!the )(?<!this )(?<!whole )(?<!same )team(?![a-z0-9])"
+    r"|\d+\s+(?:people|persons)\b|(?:tech|team|project|program|programme|workstream|release|community|"
+    r"technical|engineering|design) leads?\b"
+    r"|(?<![a-z0-9])(?:staff|staffing|headcount|fte|owner|manager|director|engineer|analyst|"
     r"coordinator|responsible|accountable|raci|hire|hires|hiring|volunteers?|contractor|"
     r"agency|vendor|committee|department|squad|crew|dri|maintainers?|sponsor|board|sig|"
     r"working group|release team|product team|core team|steering group|tsc|pmc|mentors?|"
