@@ -965,3 +965,28 @@ def test_a_lead_in_that_announces_goals_makes_the_list_after_it_goals(lead: str)
     1. 发布第一个版本（王芳）
     """
     assert _codes_at(text, "smart.measurable") == [5]
+
+
+def test_created_and_target_end_date_fields_give_the_span_for_milestones_not_for_date_order() -> (
+    None
+):
+    text = """
+    # Task group: remove the old UI library
+
+    | Property | Value |
+    |---|---|
+    | Date created | 2024-09-10 |
+    | Target end date | 2025-08-31 |
+
+    ## Goals
+
+    - Replace every old component by 2025-08-31 (frontend team).
+    - Run the internship from 1 June 2026 to 30 October 2026 (frontend team).
+    """
+    assert _codes_at(text, "pdca.no-milestones") != []
+    assert _codes_at(text, "consistency.date-order") == []
+
+
+def test_what_is_already_done_is_background() -> None:
+    assert classify_heading("已完成的事") == "background"
+    assert classify_heading("Completed") == "background"

@@ -24,6 +24,7 @@ _LABEL_PREFIX = re.compile(
 )
 _PERIOD_LINE = re.compile(
     r"^\s*(?:[-*]\s*)?(?:\*\*)?(?:[a-z]+\s+){0,2}(?:period|window|season|run|timeline|timeframe|time frame|duration|dates?|plan period|"
+    r"date (?:created|started|restarted)|"
     r"planning period|horizon|term|schedule|covers|coverage|effective|valid|fiscal (?:year|quarter)|"
     r"[\u4e00-\u9fff]{0,4}(?:周期|期限|时间|日期|时段|期间|年度|计划期|执行期|实施期))"
     r"(?:\*\*)?\s*[:：]"
@@ -96,6 +97,9 @@ class PlanFacts:
     plan_period: tuple[date, date] | None = None
     period_block: Block | None = None
     period_is_fiscal: bool = False
+    # The span comes from "Date created" / "Target end date" fields: the group's own lifetime,
+    # good enough to place milestones, not to call the work it plans out of range.
+    period_from_fields: bool = False
     section_has_period: dict[str, bool] = field(default_factory=dict)
     owner_convention: dict[str | None, bool] = field(default_factory=dict)
     body_text: str = ""  # folded text outside background/problem sections
@@ -258,10 +262,19 @@ def _plan_period(facts: PlanFacts) -> None:
     if plan.title and has_time_reference(title_text):
         facts.plan_has_period = True
     line_mentions: list[DateMention] = []
+    starts: list[DateMention] = []
+    ends: list[DateMention] = []
     for b in candidates:
         if b is title_block:
             continue
         text = facts.folded[b.id]
+        single = find_dates(text)
+        if len(single) == 1 and single[0].start == single[0].end:
+            # "| Date Created | 2024-09-10 |" and "| Target End Date | 2025-08-31 |": together a span
+            if _START_LABEL.search(text):
+                starts.append(single[0])
+            elif _END_LABEL.search(text):
+                ends.append(single[0])
         if has_time_reference(text) or re.search(r"\d+\s*(?:months?|weeks?|个月|周|天)", text):
             got = find_dates(text)
             # A single day ("Date: 2026-06-20") dates the document; a period spans more.
@@ -273,6 +286,15 @@ def _plan_period(facts: PlanFacts) -> None:
                 facts.plan_has_period = True
             if re.search(r"\bfy\s?\d|fiscal|财年", text):
                 facts.period_is_fiscal = True
+    if (
+        not line_mentions
+        and starts
+        and ends
+        and min(m.start for m in starts) < max(m.end for m in ends)
+    ):
+        facts.plan_has_period = True
+        facts.period_from_fields = True
+        line_mentions.extend([min(starts, key=lambda m: m.start), max(ends, key=lambda m: m.end)])
     if not facts.plan_has_period and any(
         _PLAN_DURATION.search(facts.folded[b.id])
         for b in plan.blocks[:12]
@@ -318,6 +340,13 @@ def _plan_period(facts: PlanFacts) -> None:
     if mentions:
         facts.plan_period = (min(m.start for m in mentions), max(m.end for m in mentions))
 
+
+_START_LABEL = re.compile(
+    r"\b(?:start|starts|started|created|kick-?off|begins?|launch)\b|开始|启动|起始", re.I
+)
+_END_LABEL = re.compile(
+    r"\b(?:end|ends|due|deadline|target end|finish|close)\b|结束|截止|完成日期", re.I
+)
 
 # The plan's own duration, said near the top ("a one-year pilot", "this six-month project",
 # "为期三个月的活动").

@@ -125,7 +125,7 @@ def _date_order(facts: PlanFacts, emit: Emitter) -> None:
                 end=c.text,
             )
             continue
-        if period is None or facts.period_is_fiscal or past:
+        if period is None or facts.period_is_fiscal or facts.period_from_fields or past:
             continue  # no period to be outside of, or a fact told in the past tense
         start, end = period
         for m in mentions:

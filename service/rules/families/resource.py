@@ -72,6 +72,8 @@ def any_time(facts: PlanFacts) -> bool:
     first). History in the background ("4.0.1 于 2021.10 发布") is not the plan's timeline, nor
     is a goal's duration metric ("from 20 days to 1-2 business days"): a goal gives a time
     only with a date or period (docs/rules-interpretation.md, Timeline)."""
+    if facts.plan_has_period:
+        return True  # a dated title, a period line, "a one-year pilot"
     for b in facts.plan.blocks:
         section = facts.section.get(b.id, "")
         if section in ("background", "problem") and b.kind != BlockKind.HEADING:
