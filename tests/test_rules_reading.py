@@ -981,7 +981,7 @@ def test_created_and_target_end_date_fields_give_the_span_for_milestones_not_for
     ## Goals
 
     - Replace every old component by 2025-08-31 (frontend team).
-    - Run the internship from 1 June 2026 to 30 October 2026 (frontend team).
+    - Publish the migration guide by 2026-03-01 (frontend team).
     """
     assert _codes_at(text, "pdca.no-milestones") != []
     assert _codes_at(text, "consistency.date-order") == []
