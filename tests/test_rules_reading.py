@@ -559,6 +559,8 @@ def dedent_plan(text: str) -> str:
         ("聯合徵稿截止：5 月 23 日（原 5 月 9 日，已延長）", True),
         ("The cycle closes with a release retrospective.", True),
         ("如果 SIG member 退出后，未完成的任务需要重新分配。", True),
+        ("当前的 Roadmap 是暂时的，具体的时间表以社区需要而定。", True),
+        ("如果有任何意外事件影响本次活动，举办方有权取消、更改相关事项。", True),
     ],
 )
 def test_an_adjustment_word_is_an_act_only_when_it_answers_to_what_is_observed(
@@ -990,3 +992,18 @@ def test_created_and_target_end_date_fields_give_the_span_for_milestones_not_for
 def test_what_is_already_done_is_background() -> None:
     assert classify_heading("已完成的事") == "background"
     assert classify_heading("Completed") == "background"
+
+
+def test_an_explicit_act_in_the_vision_counts() -> None:
+    text = """
+    # All-hands 2025
+
+    ## The future we are working towards
+
+    We will use the feedback and lessons learned from this event for the next ones.
+
+    ## Work
+
+    - Book the venue by 1 March 2025 (planning team).
+    """
+    assert _codes_at(text, "pdca.no-act") == []

@@ -421,7 +421,11 @@ ACT_CUES = re.compile(
     r"|\b(?:release |project |sprint )?(?:retrospectives?|post-mortems?)\b"
     r"|\b(?:has been|was|been) (?:extended|postponed)\b|\b(?:extended|postponed) (?:to|until)\b"
     r"|\b(?:new versions?|updates?) (?:of (?:the|this) (?:plan|roadmap) )?as needed\b"
-    r"|\b(?:will be|is) revisited\b|重新分配|已延[长長]|延[长長](?:至|到)|顺延|延期至",
+    r"|\b(?:will be|is) revisited\b|重新分配|已延[长長]|延[长長](?:至|到)|顺延|延期至"
+    # The schedule follows what is seen ("时间表以社区需要而定"); the right to change the
+    # arrangements when something happens ("如有意外…有权取消、更改").
+    r"|[以视]\S{0,12}(?:需要|需求|反馈|情况|进展)而定|有权\S{0,4}(?:取消|更改|调整|变更)"
+    r"|\breserves? the right to (?:change|cancel|adjust|modify)\b",
     re.I | re.ASCII,
 )
 ACT_WEAK = re.compile(

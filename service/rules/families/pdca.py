@@ -171,7 +171,12 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
             emit.section_anchor("monitoring"),
             rewrite=rewrites.monitoring_section(lang),
         )
-    if not cues.act_in(text):
+    # An explicit Act cue counts in any paragraph, the vision included ("we will use the
+    # lessons learned for the next ones"); weak words only outside the background.
+    paragraphs = "\n".join(
+        facts.folded[b.id] for b in facts.plan.blocks if b.kind != BlockKind.HEADING
+    )
+    if not (cues.act_in(text) or cues.ACT_CUES.search(paragraphs)):
         emit.document(
             "pdca.no-act",
             emit.section_anchor("monitoring", "iteration"),
