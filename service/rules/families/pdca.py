@@ -165,7 +165,10 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
             b.kind == BlockKind.HEADING and facts.section.get(b.id) not in ("background", "problem")
         )
     )
-    if not cues.check_in(text, monitoring):
+    paragraphs = "\n".join(
+        facts.folded[b.id] for b in facts.plan.blocks if b.kind != BlockKind.HEADING
+    )
+    if not (cues.check_in(text, monitoring) or cues.CHECK_CUES.search(paragraphs)):
         emit.document(
             "pdca.no-check",
             emit.section_anchor("monitoring"),
@@ -173,9 +176,6 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
         )
     # An explicit Act cue counts in any paragraph, the vision included ("we will use the
     # lessons learned for the next ones"); weak words only outside the background.
-    paragraphs = "\n".join(
-        facts.folded[b.id] for b in facts.plan.blocks if b.kind != BlockKind.HEADING
-    )
     if not (cues.act_in(text) or cues.ACT_CUES.search(paragraphs)):
         emit.document(
             "pdca.no-act",
