@@ -634,7 +634,7 @@ BSC_PERSPECTIVES: dict[str, re.Pattern[str]] = {
         r"(?<![a-z0-9])(?:customers?|clients?|users?|nps|csat|satisfaction|retention|churn|loyalty|"
         r"market share|members?|patients?|students?|citizens?|visitors?|subscribers?|buyers?|"
         r"shoppers?|guests?|dau|mau|adoption|complaints?|reviews?|brand|community|audience|"
-        r"attendees?|participants?|partners?)(?![a-z])|客户|用户|顾客|会员|满意度|复购|留存|流失|口碑|"
+        r"attendees?|participants?|partners?|developers?|the public|suppliers?)(?![a-z])|客户|用户|顾客|会员|满意度|复购|留存|流失|口碑|"
         r"投诉|客诉|新客|市场份额|品牌|粉丝|患者|病人|学员|学生|群众|居民|消费者|游客|玩家|业主|会员|日活|月活|dau|mau|"
         r"社区|社群|开发者|伙伴|生态|参与者|参会者|观众|听众|受众|成员",
         re.I | re.ASCII,
@@ -646,7 +646,8 @@ BSC_PERSPECTIVES: dict[str, re.Pattern[str]] = {
         r"automation|automated|yield|utili[sz]ation|backlog|first-call|first contact|accuracy|"
         r"compliance|releases?|deploy\w*|build time|time to|wait time|waiting time|oee|otif|"
         r"fulfil\w*|fulfill\w*|stock|outages?|tickets?|wait|waiting|waits|decision time|timeouts?|errors?|"
-        r"incomplete|rework|scrap|ppm|recalls?|incidents?|submitted online|online|digital|self-service)(?![a-z])|流程|效率|交付|周转|库存|良品率|良率|"
+        r"incomplete|rework|scrap|ppm|recalls?|incidents?|submitted online|online|digital|self-service|"
+        r"tooling|workflows?|playbooks?|infrastructure|pipelines?|testing|ci/cd)(?![a-z])|流程|效率|交付|周转|库存|良品率|良率|"
         r"合格率|准时|时效|响应时间|处理时长|缺陷|故障|可用性|自动化|产能|利用率|差错|准确率|"
         r"及时率|达成率|审批|周期|时长|工单|上线|发布|品质|发生率|轮候|等候|不良率|报废|返工|差错率|一次通过率|"
         r"处理能力|妥投|发货|候诊|时效|交付率|准点|分拣|产能|吞吐|回复率|响应率|处理率|筹备|等待时间|等候时间|事件|跌倒|"
