@@ -1007,3 +1007,24 @@ def test_an_explicit_act_in_the_vision_counts() -> None:
     - Book the venue by 1 March 2025 (planning team).
     """
     assert _codes_at(text, "pdca.no-act") == []
+
+
+def test_week_schedules_and_effort_tables_in_a_work_plan_are_not_unowned_tasks() -> None:
+    text = """
+    # Project plan
+
+    ## Work plan
+
+    | Week | Activity |
+    |---|---|
+    | Week 1-3 | gather requirements and confirm scope |
+    | Weeks 4 | build the analysis artifacts |
+
+    ### Budget allocation
+
+    | Activity | Time-Cost |
+    |---|---|
+    | Requirements | 12h |
+    | Design | 20h |
+    """
+    assert _codes_at(text, "raci.no-owner") == []

@@ -1051,7 +1051,7 @@ def _not_work(facts: PlanFacts, b: Block) -> bool:
     value = shapes.field_value(facts.folded[b.id])
     if value and _only_dates(re.sub(r"[(（][^()（）]*[)）]", "", value)):
         return True  # "**聯合徵稿截止**：2026 年 5 月 23 日": a date of the schedule, not work
-    if b.kind == BlockKind.TABLE_ROW and _schedule_row(b):
+    if b.kind == BlockKind.TABLE_ROW and (_schedule_row(b) or _budget_row(b)):
         return True  # "| 2025/05 | 籌備團隊建立 |": a timeline table without an owner column
     parent = facts.plan.block(b.parent_id) if b.parent_id else None
     while parent is not None:
@@ -1091,9 +1091,30 @@ def _schedule_row(b: Block) -> bool:
     if not _PERIOD_COLUMN.match(fold(b.header[0]).strip(" *_")):
         return False
     _, owner_col = _task_table(b)
+    first = fold(b.cells[0])
     return owner_col is None and bool(
-        find_dates(fold(b.cells[0])) or _LIST_NUMBER.match(b.cells[0])
+        find_dates(first) or _LIST_NUMBER.match(b.cells[0]) or _RELATIVE_PERIOD.match(first)
     )
+
+
+_RELATIVE_PERIOD = re.compile(
+    r"^\s*(?:weeks?|months?|sprints?|phases?|days?|q[1-4]|h[12]|第)\s*[\d一二三四五六七八九十]",
+    re.I,
+)
+_EFFORT_COLUMN = re.compile(
+    r"cost|budget|amount|hours?|effort|time-cost|工时|人天|人日|预算|费用|金额", re.I
+)
+
+
+def _budget_row(b: Block) -> bool:
+    """A row of a cost or effort table ("|Design| 20h |"): an amount per item, no owner column."""
+    if not b.header or not b.cells or len(b.cells) < 2:
+        return False
+    _, owner_col = _task_table(b)
+    if owner_col is not None or not any(_EFFORT_COLUMN.search(h) for h in b.header[1:]):
+        return False
+    amounts = [c for c in b.cells[1:] if c.strip()]
+    return bool(amounts) and all(re.search(r"\d", c) for c in amounts)
 
 
 def _lead_in(facts: PlanFacts, b: Block) -> Block | None:
