@@ -1028,3 +1028,17 @@ def test_week_schedules_and_effort_tables_in_a_work_plan_are_not_unowned_tasks()
     | Design | 20h |
     """
     assert _codes_at(text, "raci.no-owner") == []
+
+
+def test_a_deadline_in_the_goal_sections_own_prose_gives_its_goals_a_time() -> None:
+    text = """
+    # Fund design committee
+
+    ## Goals
+
+    * Prepare an RFC that describes how the fund works (the committee).
+    * Share the proposal publicly and integrate feedback (the committee).
+
+    We should ideally have something ready by Q1 2027.
+    """
+    assert _codes_at(text, "smart.time-bound") == []

@@ -407,10 +407,28 @@ def _only_dates(text: str) -> bool:
     return len(re.sub(r"[\s\-–—~至到()（）:：,，/]|to|until|from|period|周期", "", rest)) <= 4
 
 
+_SECTION_DEADLINE = re.compile(
+    r"\b(?:ready|done|complete|completed|finished|delivered|in place)\s+(?:by|before)\b"
+    r"|\b(?:all|these|the) (?:goals|objectives|deliverables) (?:by|before)\b"
+    r"|(?:以上|上述)\S{0,8}(?:于|在)\S{0,12}(?:前|之前)(?:完成|达成)",
+    re.I,
+)
+
+
 def _section_periods(facts: PlanFacts) -> None:
     for b in facts.plan.blocks:
         if b.kind == BlockKind.HEADING:
             facts.section_has_period[b.id] = has_time_reference(facts.folded[b.id])
+    # "We should have something ready by Q1 2026" in the section's own prose: its goals' time.
+    for b in facts.plan.blocks:
+        if (
+            b.kind == BlockKind.PARAGRAPH
+            and b.heading_id
+            and facts.section.get(b.id) in ("goals", "okr")
+            and _SECTION_DEADLINE.search(facts.folded[b.id])
+            and find_dates(facts.folded[b.id])
+        ):
+            facts.section_has_period[b.heading_id] = True
 
 
 def inherits_period(facts: PlanFacts, block: Block) -> bool:
