@@ -1042,3 +1042,22 @@ def test_a_deadline_in_the_goal_sections_own_prose_gives_its_goals_a_time() -> N
     We should ideally have something ready by Q1 2027.
     """
     assert _codes_at(text, "smart.time-bound") == []
+
+
+def test_questions_in_a_goals_section_are_not_goals_and_a_solution_column_is_a_mitigation() -> None:
+    text = """
+    # Workshop proposal
+
+    ## Goals
+
+    * What is a contribution to Jupyter?
+    * How do we fund these activities?
+
+    ## Risks
+
+    | ID | Risk | Impact | Likelihood | Solution |
+    |---|---|---|---|---|
+    | 1 | We may not finish on time | High | Medium | Start with the simplest tasks |
+    """
+    assert _codes_at(text, "smart.measurable") == []
+    assert _codes_at(text, "risk.no-mitigation") == []

@@ -612,7 +612,8 @@ ASSESSMENT_CUES = re.compile(
 )
 RISK_COLUMNS = {
     "mitigation": re.compile(
-        r"mitigat|response|contingency|action|control|plan|countermeasure|应对|因应|措施|预案|对策|控制|处置",
+        r"mitigat|response|contingency|action|control|plan|countermeasure|solution|remed|handling|"
+        r"应对|因应|措施|预案|对策|控制|处置|解决",
         re.I,
     ),
     "likelihood": re.compile(r"likelihood|probability|chance|可能性|概率|发生", re.I),

@@ -827,6 +827,9 @@ _DEFINES = re.compile(
 )
 
 
+_QUESTION_ITEM = re.compile(r"[?？]\s*$")
+
+
 def _under_other_label(facts: PlanFacts, b: Block) -> bool:
     """A list item introduced by a label paragraph that names another part ("Overview:",
     "Timeline:", "Background:") is that part, not a goal."""
@@ -910,6 +913,8 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
             continue
         if b.id in links or _is_definition_or_label(facts, b) or _under_other_label(facts, b):
             continue  # "- [Q&A discussions](…)": where something is measured, not a goal
+        if _QUESTION_ITEM.search(text):
+            continue  # "What is a contribution to Jupyter?": a question the plan asks, not a goal
         if b.id in goal_scope:
             # Under a goal heading: only items that state an outcome are goals of their own.
             if (
