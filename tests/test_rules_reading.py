@@ -1061,3 +1061,17 @@ def test_questions_in_a_goals_section_are_not_goals_and_a_solution_column_is_a_m
     """
     assert _codes_at(text, "smart.measurable") == []
     assert _codes_at(text, "risk.no-mitigation") == []
+
+
+def test_a_heading_that_only_says_when_passes_its_parents_work_section_through() -> None:
+    text = """
+    # Reviewer 工程实践
+
+    ## 短期任务
+
+    ### 预计完成时间，3周
+
+    1. 将 PDF.js 仓库 clone 到本地后运行起来。
+    2. 利用 MySQL 创建基础的用户以及 PDF 表。
+    """
+    assert _codes_at(text, "raci.no-owner") == [7, 8]

@@ -8,7 +8,7 @@ from datetime import date
 
 from service.models import Block, BlockKind, Plan
 from service.rules.extract import cues, shapes
-from service.rules.extract.dates import DateMention, find_dates, has_time_reference
+from service.rules.extract.dates import DateMention, find_dates, has_any_time, has_time_reference
 from service.rules.extract.normalize import fold
 from service.rules.extract.sections import classify_heading, section_of_blocks
 from service.rules.vocabulary import active
@@ -1175,6 +1175,14 @@ def _work_list(facts: PlanFacts, b: Block) -> bool:
     if owners_named_in(facts, b.heading_id):
         return True
     h = facts.plan.block(b.heading_id) if b.heading_id else None
+    # A heading that only says when ("预计完成时间，3周") is transparent: its parent names the work.
+    while (
+        h is not None
+        and h.heading_id
+        and classify_heading(h.text) is None
+        and has_any_time(facts.folded[h.id])
+    ):
+        h = facts.plan.block(h.heading_id)
     return h is not None and classify_heading(h.text) == "tasks"
 
 
