@@ -585,6 +585,7 @@ def test_an_adjustment_word_is_an_act_only_when_it_answers_to_what_is_observed(
         ("Short quarterly surveys about strategies and actions.", True),
         ("Micro-Acquisition Pilot: Status Update 1", True),
         ("项目结项需要在 9 月 30 日前完成合并。", True),
+        ("| 奖项评审会议 | 2022年11月10日 |", True),
     ],
 )
 def test_a_monitoring_word_is_a_check_only_when_it_is_about_the_plan(
@@ -777,6 +778,7 @@ def test_a_list_of_links_in_a_success_section_is_not_goals() -> None:
     [
         ("This may not be feasible. If it is not, we will create a static site.", True),
         ("The MbedTLS upgrade 可能会导致应用侧不兼容的更改。", True),
+        ("注：评审过程可能出现意外的投票情况，包括平票。", True),
         ("The key challenge is scheduling overlapping team meetings.", True),
         ("If the cutover fails we follow the rollback strategy below.", True),
         ("Develop a rollback strategy, if applicable, for each change.", False),

@@ -359,7 +359,7 @@ CHECK_CUES = re.compile(
     r"status updates?|close-?out reports?|final reports?|scrum|sprint reviews?|"
     r"meetings?\b[^.\n]{0,20}\b(?:weekly|monthly|quarterly|bi-?weekly|fortnightly)|"
     r"(?:weekly|monthly|quarterly|annual|yearly) (?:\w+ )?surveys?)\b"
-    r"|进度看板|看板|状态跟踪|转测试|测试完成|稳定性验证|里程碑评审"
+    r"|进度看板|看板|状态跟踪|转测试|测试完成|稳定性验证|里程碑评审|(?:评审|评估|审查|评选|甄选)(?:会议|会|报告)"
     r"|复盘|周报|月报|日报|季报|例会|周会|月会|督导|督查|检讨|站会|"
     r"数据看板|仪表盘|进度汇报|汇报|盘点|通报|检视|进度总结|阶段总结|工作总结|"
     r"意见回馈|意见反馈|收集\S{0,6}(?:反馈|回馈)|(?:反馈|回馈)(?:收集|蒐集)|结项|"
@@ -593,7 +593,7 @@ RISK_CUES = re.compile(
     r"|\bif\b[^.\n]{0,60}\b(?:fails?|failed|is delayed|are delayed|falls? through|goes wrong|can(?:no|')t|is cancell?ed)\b"
     r"|(?:主要|潜在|最大|关键|核心)风险|风险(?:在于|是|包括|主要|点|提示|为)|隐患|应急预案|预案"
     r"|如遇|若遇|万一|以防|因故|回滚(?:方案|策略|计划|步骤)|回退(?:方案|计划)|降级方案|"
-    r"可能(?:会)?(?:导致|造成|引起|带来|不兼容|失败|延迟|延期|中断)",
+    r"可能(?:会)?(?:导致|造成|引起|带来|不兼容|失败|延迟|延期|中断|出现意外|出现问题|出现异常)",
     re.I | re.ASCII,
 )
 
