@@ -1077,3 +1077,12 @@ def test_a_heading_that_only_says_when_passes_its_parents_work_section_through()
     2. 利用 MySQL 创建基础的用户以及 PDF 表。
     """
     assert _codes_at(text, "raci.no-owner") == [7, 8]
+
+
+def test_a_multi_line_quote_is_verbatim_even_with_hard_line_breaks() -> None:
+    from service.review import ReviewOptions, review_text
+
+    text = "# Upgrade\n\n## 升級執行步驟\n\n1. **切換服務**: 直接覆寫設定，不用修改！  \n    \n   先停止舊容器：\n"
+    review = review_text(text, "t.md", ReviewOptions(llm="off"))
+    quotes = [f.quote for f in review.findings if f.quote]
+    assert quotes and all(q in text for q in quotes)

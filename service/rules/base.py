@@ -27,8 +27,9 @@ def block_span(lines: list[str], block: Block) -> tuple[Span, str]:
         end_col = max(end_col, start_col)
         quote = first[start_col - 1 : end_col - 1]
     else:
-        parts = [first[start_col - 1 :].rstrip()]
-        parts += [ln.rstrip() for ln in lines[block.start_line : last_line - 1]]
+        # Verbatim: inner lines keep their trailing spaces (a Markdown hard break is "  ").
+        parts = [first[start_col - 1 :]]
+        parts += lines[block.start_line : last_line - 1]
         parts.append(last.rstrip())
         quote = "\n".join(parts)
     return Span(
