@@ -85,6 +85,17 @@ def _body_limit(settings: Settings, api: ApiSettings) -> Any:
     return limit_for
 
 
+def job_runner(db: Database, settings: Settings, api: ApiSettings) -> JobRunner:
+    """Jobs run in this process, or on Celery workers when a broker is configured."""
+    if settings.broker_url:
+        from service.queue.dispatch import BrokerJobs
+
+        return BrokerJobs(db, settings, api.job_max_attempts, lease_seconds=api.job_lease_seconds)
+    return JobRunner(
+        db, settings, api.workers, api.job_max_attempts, lease_seconds=api.job_lease_seconds
+    )
+
+
 def build_state(settings: Settings, api: ApiSettings) -> ApiState:
     db = Database.from_settings(settings)
     check_safe_to_serve(db, api)
@@ -101,9 +112,7 @@ def build_state(settings: Settings, api: ApiSettings) -> ApiState:
         ),
         limiter=RateLimiter(api.rate_limit_per_minute, api.rate_limit_burst),
         executor=ReviewExecutor(api.review_processes, api.review_cache_size),
-        jobs=JobRunner(
-            db, settings, api.workers, api.job_max_attempts, lease_seconds=api.job_lease_seconds
-        ),
+        jobs=job_runner(db, settings, api),
         metrics=Metrics(lambda: review_store.status_counts(db)),
         retention=RetentionKeeper(db, settings.retention_days),
     )
