@@ -19,6 +19,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -28,6 +29,7 @@ from pathlib import Path
 import pytest
 
 REQUIRE_ENV = "PLANREVIEW_REQUIRE_SERVICES"
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 def required() -> bool:
@@ -280,3 +282,71 @@ def redis_server() -> Iterator[Redis]:
         _stop(proc)
         log.close()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+# ------------------------------------------------------------------------------ planreview worker
+
+
+@dataclass
+class Worker:
+    proc: subprocess.Popen[bytes]
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text("utf-8", "replace")
+
+    def children(self) -> set[int]:
+        out: set[int] = set()
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if int(fields[1]) == self.proc.pid:
+                out.add(int(stat.parent.name))
+        return out
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+
+
+def start_worker(tmp: Path, name: str, env: dict[str, str], concurrency: int = 1) -> Worker:
+    log_path = tmp / f"worker-{name}.log"
+    data = tmp / f"data-{name}"
+    data.mkdir(parents=True, exist_ok=True)
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "service",
+                "worker",
+                "--concurrency",
+                str(concurrency),
+                "--name",
+                f"{name}@%h",
+                "--log-level",
+                "info",
+            ],
+            cwd=REPO_ROOT,
+            env={**os.environ, "PLANREVIEW_DATA_DIR": str(data), **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+    worker = Worker(proc, log_path)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"worker {name} exited {proc.returncode}:\n{worker.log()}")
+        if " ready." in worker.log():
+            return worker
+        time.sleep(0.2)
+    worker.stop()
+    raise AssertionError(f"worker {name} did not get ready:\n{worker.log()}")

@@ -10,18 +10,16 @@ job ever ran twice at once (one ``started`` event per attempt).
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 from llm_server import Scripted, ScriptedLLMServer
-from services import Postgres, Redis
+from services import Postgres, Redis, Worker, start_worker
 
 from service.api.launch import REPO, start_server
 from service.store import reviews as store
@@ -29,35 +27,6 @@ from service.store.db import Database
 
 PLANS = sorted((REPO / "eval" / "plans").glob("*.md"))[:30]
 LEASE = 2.0
-
-
-@dataclass
-class Worker:
-    proc: subprocess.Popen[bytes]
-    log_path: Path
-
-    def log(self) -> str:
-        return self.log_path.read_text("utf-8", "replace")
-
-    def children(self) -> set[int]:
-        out: set[int] = set()
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except (OSError, IndexError):
-                continue
-            if int(fields[1]) == self.proc.pid:
-                out.add(int(stat.parent.name))
-        return out
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
 
 
 def queue_env(pg_url: str, redis: Redis) -> dict[str, str]:
@@ -69,42 +38,6 @@ def queue_env(pg_url: str, redis: Redis) -> dict[str, str]:
         "PLANREVIEW_API_RATE_LIMIT_PER_MINUTE": "0",
         "PLANREVIEW_API_KNOWLEDGE_AUTO_INDEX": "false",
     }
-
-
-def start_worker(tmp: Path, name: str, env: dict[str, str], concurrency: int = 1) -> Worker:
-    log_path = tmp / f"worker-{name}.log"
-    data = tmp / f"data-{name}"
-    data.mkdir(parents=True, exist_ok=True)
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "service",
-                "worker",
-                "--concurrency",
-                str(concurrency),
-                "--name",
-                f"{name}@%h",
-                "--log-level",
-                "info",
-            ],
-            cwd=REPO,
-            env={**os.environ, "PLANREVIEW_DATA_DIR": str(data), **env},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
-    worker = Worker(proc, log_path)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"worker {name} exited {proc.returncode}:\n{worker.log()}")
-        if " ready." in worker.log():
-            return worker
-        time.sleep(0.2)
-    worker.stop()
-    raise AssertionError(f"worker {name} did not get ready:\n{worker.log()}")
 
 
 @pytest.fixture

@@ -66,7 +66,7 @@ def make_app(settings: Settings) -> Any:
         result_serializer="json",
         accept_content=["json"],
         task_ignore_result=True,
-        result_expires=24 * 3600,
+        result_expires=3600,  # a batch result nobody collected (its CLI was killed)
         broker_connection_retry_on_startup=True,
         broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
         result_backend_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},

@@ -115,9 +115,10 @@ def run_batch_plan(job: dict[str, Any], data_b64: str) -> dict[str, Any]:
     """Review one plan of a distributed batch from its bytes; the JobResult as a dict."""
     from service.batch.worker import Job, review_one
 
-    suffix = Path(job["source"]).suffix[:16]
+    # The plan's own file name: a plan without a title is named after it.
+    name = Path(job["source"].replace("\\", "/")).name or "plan.md"
     with tempfile.TemporaryDirectory(prefix="planreview-batch-") as tmp:
-        path = Path(tmp) / f"plan{suffix}"
+        path = Path(tmp) / name
         path.write_bytes(base64.b64decode(data_b64))
         result = review_one(Job(**{**job, "path": str(path)}))
     return asdict(result)
