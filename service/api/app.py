@@ -127,6 +127,10 @@ def create_app(settings: Settings | None = None, api: ApiSettings | None = None)
             update={"extra_knowledge_dirs": [*settings.extra_knowledge_dirs, folder]}
         )
     state = build_state(settings, api)
+    from service.store.guidance import GuidanceSync, sync_folder
+
+    sync_folder(state.db, folder)  # what other replicas were given, before the first review
+    guidance_sync = GuidanceSync(state.db, folder, api.guidance_sync_seconds)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -136,9 +140,11 @@ def create_app(settings: Settings | None = None, api: ApiSettings | None = None)
             log.info("resuming %d queued job(s)", len(recovery.queued))
         if state.retention is not None:
             state.retention.start()
+        guidance_sync.start()
         try:
             yield
         finally:
+            guidance_sync.shutdown()
             if state.retention is not None:
                 state.retention.shutdown()
             state.jobs.shutdown()

@@ -33,9 +33,11 @@ def command(
     """
     import os
 
+    from service.api.guidance import enable_guidance_dir
     from service.errors import PlanReviewError
     from service.settings import get_settings
 
+    enable_guidance_dir(get_settings())  # the pool processes inherit the guidance folder
     settings = get_settings()
     try:
         from service.queue.app import make_app

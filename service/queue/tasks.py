@@ -44,12 +44,27 @@ log = logging.getLogger("planreview.worker")
 _process: dict[str, Any] = {}
 
 
+GUIDANCE_SYNC_SECONDS = 5.0
+
+
 def process_state() -> tuple[Database, str]:
-    """This process's database and owner id (new ones after a fork)."""
+    """This process's database and owner id (new ones after a fork); the guidance folder
+    is brought up to date from the database every few seconds."""
     pid = os.getpid()
     if _process.get("pid") != pid:
         _process.clear()
-        _process.update(pid=pid, db=Database.from_settings(get_settings()), owner=leases.owner_id())
+        _process.update(
+            pid=pid, db=Database.from_settings(get_settings()), owner=leases.owner_id(), synced=0.0
+        )
+    if time.monotonic() - _process["synced"] > GUIDANCE_SYNC_SECONDS:
+        from service.api.guidance import guidance_dir
+        from service.store.guidance import sync_folder
+
+        try:
+            sync_folder(_process["db"], guidance_dir(get_settings()))
+        except Exception:  # reviews still run, citing what the folder has
+            log.exception("syncing guidance from the database failed")
+        _process["synced"] = time.monotonic()
     return _process["db"], _process["owner"]
 
 
