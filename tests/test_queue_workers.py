@@ -121,8 +121,10 @@ def test_thirty_async_reviews_over_two_workers_survive_one_being_killed(
                 time.sleep(0.02)
         assert killed_job is not None, "w1 never ran a job"
         pool = victim.children()
+        assert ping(env, "w1").returncode == 0  # the health check compose.yaml uses
         victim.proc.kill()
         victim.proc.wait(10)
+        assert ping(env, "w1").returncode == 1
 
         deadline = time.monotonic() + 180
         pending = set(ids)
@@ -155,6 +157,17 @@ def test_thirty_async_reviews_over_two_workers_survive_one_being_killed(
             w.stop()
         server.stop()
         db.dispose()
+
+
+def ping(env: dict[str, str], name: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "service", "worker", "--ping", "--name", f"{name}@%h"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        cwd=REPO,
+        timeout=60,
+    )
 
 
 def test_worker_without_a_broker_says_what_to_set() -> None:

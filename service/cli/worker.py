@@ -23,30 +23,40 @@ def command(
         typer.Option("--name", "-n", help="Worker name (default planreview@<host>)."),
     ] = None,
     log_level: Annotated[str, typer.Option(help="Log level.")] = "info",
+    ping: Annotated[
+        bool,
+        typer.Option(
+            "--ping",
+            help="Do not run: exit 0 when the worker named --name (default: this host's) "
+            "answers on the broker, 1 when it does not (a container health check).",
+        ),
+    ] = False,
 ) -> None:
     """Run review jobs from the queue (PLANREVIEW_BROKER_URL, e.g. redis://host:6379/0).
 
-    Results, progress events and failures go to the database (PLANREVIEW_DATABASE_URL,
-    the same one the API servers use), so the API answers for jobs whichever worker ran
-    them. A worker killed mid-job costs that job a retry, not the job. Stop it with
-    Ctrl-C or SIGTERM: it finishes its running reviews first.
+    Results and progress go to the database the API servers use (PLANREVIEW_DATABASE_URL), so the API answers for a job whichever worker ran it.
+
+    A worker killed mid-job costs that job a retry, not the job. Ctrl-C or SIGTERM stops it after its running reviews.
     """
     import os
+    import socket
 
-    from service.api.guidance import enable_guidance_dir
     from service.errors import PlanReviewError
     from service.settings import get_settings
 
-    enable_guidance_dir(get_settings())  # the pool processes inherit the guidance folder
-    settings = get_settings()
     try:
         from service.queue.app import make_app
+
+        app = make_app(get_settings())
+        if ping:
+            raise typer.Exit(_ping(app, name or f"planreview@{socket.gethostname()}"))
+        from service.api.guidance import enable_guidance_dir
         from service.queue.tasks import register
         from service.store.db import Database
 
-        app = make_app(settings)
+        enable_guidance_dir(get_settings())  # the pool processes inherit the guidance folder
         register(app)
-        Database.from_settings(settings).dispose()  # migrate (or fail) before taking work
+        Database.from_settings(get_settings()).dispose()  # migrate (or fail) before taking work
     except PlanReviewError as exc:
         typer.echo(f"planreview worker: {exc}", err=True)
         raise typer.Exit(2) from None
@@ -64,7 +74,24 @@ def command(
         "--without-gossip",
         "--without-mingle",
         "--without-heartbeat",
+        "--hostname",
+        name or "planreview@%h",
     ]
-    if name:
-        argv += ["--hostname", name]
     app.worker_main(argv=argv)
+
+
+def _ping(app: object, name: str) -> int:
+    """0 when ``name`` answers a ping on the broker within two seconds."""
+    import socket
+
+    name = name.replace("%h", socket.gethostname())
+    try:
+        replies = app.control.ping(destination=[name], timeout=2.0) or []  # type: ignore[attr-defined]
+    except Exception as exc:
+        typer.echo(f"planreview worker: the broker did not answer: {exc}", err=True)
+        return 1
+    if any(name in reply for reply in replies):
+        typer.echo(f"{name}: ok")
+        return 0
+    typer.echo(f"planreview worker: {name} did not answer", err=True)
+    return 1
