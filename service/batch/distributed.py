@@ -4,13 +4,13 @@ Everything else stays where it is: this process discovers the plans, computes
 the cache keys, skips what the cache in ``--out`` holds, keeps the progress bar,
 runs the LLM tier (when on) and writes every output from the cache entries in
 plan order. Only :func:`service.batch.worker.review_one` moves: each plan is
-sent with its bytes (workers need not see this file system) as one Celery task,
-a bounded number at a time, and comes back through the result backend as the
+sent with its bytes (workers need not see this file system), a few plans per
+Celery task and a bounded number of tasks at a time, and comes back through the result backend as the
 very entry a local run would have made. The outputs are therefore identical to
 a local run's, apart from the timings in ``run.json``, and ``--resume`` works
 the same (each entry is cached the moment it arrives).
 
-A worker lost mid-plan costs a redelivery of that plan (late acks). A plan that
+A worker lost mid-task costs a redelivery of that task (late acks). A plan that
 has not come back within ``PLAN_TIMEOUT`` seconds is reported failed, so a plan
 that kills every worker it reaches cannot hang the batch.
 """
@@ -58,54 +58,65 @@ def _failed(job: Job, reason: str, cacheable: bool = False) -> JobResult:
     return JobResult(job.index, failed_entry(job.key, reason), "failed", cacheable, {})
 
 
+def _encode(job: Job) -> list[Any]:
+    data = Path(job.path).read_bytes()
+    payload = {k: v for k, v in asdict(job).items() if k != "path"}
+    return [payload, base64.b64encode(data).decode("ascii")]
+
+
 def run_distributed(runner: Runner, jobs: list[Job], llm_pool: ThreadPoolExecutor | None) -> None:
     from service.queue.app import BATCH_PLAN_TASK, make_app
 
     app = make_app(runner.settings)
     workers = check_workers(app)
     runner._job_options = {j.index: j.options for j in jobs}
-    window = max(8, 4 * max(workers, runner.opts.jobs or 1))
+    # A few plans per task, as the local pool does: fewer round trips, same entries.
+    chunk = max(1, min(8, len(jobs) // (workers * 4)))
+    window = max(4, 2 * max(workers, runner.opts.jobs or 1))
     llm_limit = 4 * runner.settings.llm_concurrency
     queue: deque[Job] = deque(jobs)
-    inflight: dict[Any, tuple[Job, float]] = {}
+    inflight: dict[Any, tuple[list[Job], float]] = {}
     llm_inflight: dict[Future[dict[str, Any]], JobResult] = {}
     try:
         while queue or inflight or llm_inflight:
             while queue and len(inflight) < window and len(llm_inflight) < llm_limit:
-                job = queue.popleft()
-                try:
-                    data = Path(job.path).read_bytes()
-                except OSError as exc:
-                    reason = (
-                        f"{job.source}: cannot read the file: {(exc.strerror or str(exc)).lower()}"
-                    )
-                    runner._handle([_failed(job, reason, True)], llm_pool, llm_inflight)
-                    continue
-                payload = {k: v for k, v in asdict(job).items() if k != "path"}
-                task = app.send_task(
-                    BATCH_PLAN_TASK, args=[payload, base64.b64encode(data).decode("ascii")]
-                )
-                inflight[task] = (job, time.monotonic())
+                batch: list[Job] = []
+                encoded: list[list[Any]] = []
+                while queue and len(batch) < chunk:
+                    job = queue.popleft()
+                    try:
+                        encoded.append(_encode(job))
+                    except OSError as exc:
+                        why = (exc.strerror or str(exc)).lower()
+                        reason = f"{job.source}: cannot read the file: {why}"
+                        runner._handle([_failed(job, reason, True)], llm_pool, llm_inflight)
+                        continue
+                    batch.append(job)
+                if batch:
+                    task = app.send_task(BATCH_PLAN_TASK, args=[encoded])
+                    inflight[task] = (batch, time.monotonic())
             ready = []
             now = time.monotonic()
-            for task, (job, sent) in list(inflight.items()):
+            for task, (batch, sent) in list(inflight.items()):
                 if task.ready():
-                    ready.append((job, task))
+                    ready.append((batch, task))
                 elif now - sent > PLAN_TIMEOUT:
                     inflight.pop(task)
-                    reason = (
-                        f"{job.source}: no worker finished this plan within {PLAN_TIMEOUT:.0f} s"
-                    )
-                    runner._handle([_failed(job, reason)], llm_pool, llm_inflight)
-            for job, task in sorted(ready, key=lambda jt: jt[0].index):
+                    for job in batch:
+                        reason = f"{job.source}: no worker finished this plan within {PLAN_TIMEOUT:.0f} s"
+                        runner._handle([_failed(job, reason)], llm_pool, llm_inflight)
+            for batch, task in sorted(ready, key=lambda bt: bt[0][0].index):
                 inflight.pop(task)
                 try:
-                    result = JobResult(**task.get(timeout=30))
-                except Exception as exc:  # the task raised: a bug, reported for this plan only
-                    result = _failed(job, f"{job.source}: internal error on the worker ({exc})")
+                    results = [JobResult(**r) for r in task.get(timeout=30)]
+                except Exception as exc:  # the task raised: a bug, reported for these plans only
+                    results = [
+                        _failed(j, f"{j.source}: internal error on the worker ({exc})")
+                        for j in batch
+                    ]
                 finally:
                     task.forget()
-                runner._handle([result], llm_pool, llm_inflight)
+                runner._handle(results, llm_pool, llm_inflight)
             runner._drain_llm(llm_inflight, block=False)
             if not ready:
                 time.sleep(POLL_SECONDS)

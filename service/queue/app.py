@@ -22,7 +22,7 @@ from service.errors import ConfigError
 from service.settings import Settings
 
 REVIEW_TASK = "planreview.review_job"
-BATCH_PLAN_TASK = "planreview.batch_plan"
+BATCH_PLAN_TASK = "planreview.batch_plans"
 VISIBILITY_TIMEOUT = 3600
 
 

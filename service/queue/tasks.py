@@ -126,6 +126,11 @@ def run_review_job(review_id: str) -> str:
     return RAN
 
 
+def run_batch_plans(items: list[list[Any]]) -> list[dict[str, Any]]:
+    """Review a few plans of a distributed batch, each ``[job, base64 bytes]``."""
+    return [run_batch_plan(job, data_b64) for job, data_b64 in items]
+
+
 def run_batch_plan(job: dict[str, Any], data_b64: str) -> dict[str, Any]:
     """Review one plan of a distributed batch from its bytes; the JobResult as a dict."""
     from service.batch.worker import Job, review_one
@@ -165,8 +170,8 @@ def register(app: Any) -> None:
         return outcome
 
     @app.task(name=BATCH_PLAN_TASK, ignore_result=False)
-    def batch_plan(job: dict[str, Any], data_b64: str) -> dict[str, Any]:
-        return run_batch_plan(job, data_b64)
+    def batch_plans(items: list[list[Any]]) -> list[dict[str, Any]]:
+        return run_batch_plans(items)
 
     @signals.worker_process_init.connect(weak=False)
     def _init(**_: Any) -> None:
