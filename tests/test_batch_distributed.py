@@ -160,3 +160,38 @@ def test_distributed_without_a_broker_or_workers_is_a_clear_error(
     assert no_worker.returncode == 2, no_worker.stderr
     assert "no planreview worker is running" in no_worker.stderr
     assert "Traceback" not in no_worker.stderr
+
+
+@pytest.mark.slow
+def test_a_worker_with_other_guidance_fails_its_plans_instead_of_mixing_versions(
+    tmp_path: Path, redis: Redis
+) -> None:
+    generate_library(tmp_path / "lib", 4, seed=3, bad=False)
+    org = tmp_path / "org-guidance"
+    org.mkdir()
+    (org / "acme.md").write_text(
+        "---\ntitle: Acme\nlanguage: en\nframeworks: [risk]\n---\n\n"
+        "## Acme risk owners\n<!-- id: acme-owner-en; frameworks: risk; codes: risk.no-owner -->\n"
+        "Every risk at Acme names one owner.\n",
+        "utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
+    env.update(
+        {
+            "PLANREVIEW_DATA_DIR": str(tmp_path / "data"),
+            "PLANREVIEW_BROKER_URL": redis.url(4),
+            "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+        }
+    )
+    worker = start_worker(
+        tmp_path, "other", {**env, "PLANREVIEW_EXTRA_KNOWLEDGE_DIRS": json.dumps([str(org)])}
+    )
+    try:
+        done = run(tmp_path, env, "out", "--distributed", "--fail-on-unreadable")
+    finally:
+        worker.stop()
+    assert done.returncode == 1, done.stderr
+    run_json = json.loads((tmp_path / "out" / "run.json").read_text("utf-8"))
+    assert run_json["failed"] == run_json["plans"] == 4
+    assert "run the same planreview and guidance on the workers" in done.stderr
+    assert not list((tmp_path / "out" / ".cache").glob("*/*.json"))  # nothing mixed was cached

@@ -18,6 +18,7 @@ that kills every worker it reaches cannot hang the batch.
 from __future__ import annotations
 
 import base64
+import json
 import time
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -58,6 +59,28 @@ def _failed(job: Job, reason: str, cacheable: bool = False) -> JobResult:
     return JobResult(job.index, failed_entry(job.key, reason), "failed", cacheable, {})
 
 
+def _same_versions(result: JobResult, expected: dict[str, str]) -> JobResult:
+    """A worker reviewing with other rules or other guidance than this batch keys its cache
+    by would mix versions in one library: its plans are failed, with the reason, instead."""
+    if result.status != "ok":
+        return result
+    entry = json.loads(result.entry)
+    engine = json.loads(entry["review_text"]).get("engine", {})
+    got = {
+        "rules": engine.get("rules_version", ""),
+        "knowledge": engine.get("knowledge_version", ""),
+    }
+    want = {k: expected.get(k, "") for k in got}
+    if got == want:
+        return result
+    reason = (
+        f"{entry.get('source', 'a plan')}: the worker reviewed it with rules {got['rules']} and "
+        f"knowledge {got['knowledge']}, this batch runs rules {want['rules']} and knowledge "
+        f"{want['knowledge']}; run the same planreview and guidance on the workers"
+    )
+    return JobResult(result.index, failed_entry(entry["key"], reason), "failed", False, {})
+
+
 def _encode(job: Job) -> list[Any]:
     data = Path(job.path).read_bytes()
     payload = {k: v for k, v in asdict(job).items() if k != "path"}
@@ -65,10 +88,12 @@ def _encode(job: Job) -> list[Any]:
 
 
 def run_distributed(runner: Runner, jobs: list[Job], llm_pool: ThreadPoolExecutor | None) -> None:
+    from service.batch.runner import versions_for
     from service.queue.app import BATCH_PLAN_TASK, make_app
 
     app = make_app(runner.settings)
     workers = check_workers(app)
+    expected = versions_for(False, runner.settings)
     runner._job_options = {j.index: j.options for j in jobs}
     # A few plans per task, as the local pool does: fewer round trips, same entries.
     chunk = max(1, min(8, len(jobs) // (workers * 4)))
@@ -108,7 +133,9 @@ def run_distributed(runner: Runner, jobs: list[Job], llm_pool: ThreadPoolExecuto
             for batch, task in sorted(ready, key=lambda bt: bt[0][0].index):
                 inflight.pop(task)
                 try:
-                    results = [JobResult(**r) for r in task.get(timeout=30)]
+                    results = [
+                        _same_versions(JobResult(**r), expected) for r in task.get(timeout=30)
+                    ]
                 except Exception as exc:  # the task raised: a bug, reported for these plans only
                     results = [
                         _failed(j, f"{j.source}: internal error on the worker ({exc})")
