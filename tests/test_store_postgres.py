@@ -145,6 +145,11 @@ def test_a_missing_driver_or_bad_url_is_a_clear_error_not_a_traceback() -> None:
     assert "planreview db upgrade:" in bad.stderr
     nonsense = run_cli(["db", "upgrade"], {"PLANREVIEW_DATABASE_URL": "not a url"})
     assert nonsense.returncode == 2 and "not a database URL" in nonsense.stderr
+    down = run_cli(
+        ["db", "upgrade"], {"PLANREVIEW_DATABASE_URL": "postgresql://u:secret@127.0.0.1:1/db"}
+    )
+    assert down.returncode == 2 and "Traceback" not in down.stderr, down.stderr
+    assert "the database is unavailable" in down.stderr and "secret" not in down.stderr
 
 
 def run_cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -72,14 +72,14 @@ def upgrade() -> None:
     from service.errors import PlanReviewError
     from service.settings import get_settings
     from service.store.db import Database, database_url
-    from service.store.schema import current_revision, head_revision
+    from service.store.schema import head_revision
 
     settings = get_settings()
     try:
         db = Database(database_url(settings))
-        before = current_revision(db.engine)
+        before = db.revision()
         changed = db.upgrade()
-        after = current_revision(db.engine)
+        after = db.revision()
         db.dispose()
     except PlanReviewError as exc:
         typer.echo(f"planreview db upgrade: {exc}", err=True)

@@ -120,6 +120,15 @@ class Database:
         except OperationalError as exc:
             raise storage_error(exc) from exc
 
+    def revision(self) -> str | None:
+        """The schema revision the database is at (None: never migrated)."""
+        from service.store.schema import current_revision
+
+        try:
+            return current_revision(self.engine)
+        except OperationalError as exc:
+            raise storage_error(exc) from exc
+
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A session committed on success and rolled back on error."""
