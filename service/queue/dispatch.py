@@ -8,7 +8,10 @@ stays queued in the database). At start-up every queued job is enqueued again
 (a server that died between storing a job and publishing it leaves one behind;
 a duplicate message is harmless, the row decides who runs it). Every third of a
 lease the keeper recovers the jobs of workers that are gone (lease expired, or a
-dead process on this host) and enqueues them again.
+dead process on this host) and enqueues them again, and a job still queued
+``stale_after`` seconds after this server last enqueued it (or first saw it) is
+enqueued once more, in case its message was lost (a broker restarted without its
+data): nothing waits forever on a message that no longer exists.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from typing import Any
 
 from service.api.jobs import JobRunner
@@ -36,9 +40,14 @@ class BrokerJobs(JobRunner):
         max_attempts: int,
         lease_seconds: float = 60.0,
         app: Any = None,
+        stale_after: float | None = None,
     ) -> None:
         super().__init__(db, settings, 1, max_attempts, lease_seconds)
         self.app = app if app is not None else make_app(settings)
+        self.stale_after = (
+            stale_after if stale_after is not None else max(300.0, 10 * lease_seconds)
+        )
+        self._sent_at: dict[str, float] = {}
         self._outbox: queue.Queue[str | None] = queue.Queue()
         self._unsent: set[str] = set()
         self._sender: threading.Thread | None = None
@@ -79,11 +88,24 @@ class BrokerJobs(JobRunner):
             unsent, self._unsent = list(self._unsent), set()
         for review_id in unsent:
             self.submit(review_id)
+        self._resend_stale(recovery.queued)
         return recovery
+
+    def _resend_stale(self, queued: list[str]) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self._sent_at = {i: self._sent_at.get(i, now) for i in queued}  # forget ended jobs
+            stale = [i for i, at in self._sent_at.items() if now - at > self.stale_after]
+        if stale:
+            log.warning("enqueuing %d long-queued job(s) again", len(stale))
+        for review_id in stale:
+            self.submit(review_id)
 
     def submit(self, review_id: str) -> None:
         if not self._running:
             raise RuntimeError("the job dispatcher is not running")
+        with self._lock:
+            self._sent_at[review_id] = time.monotonic()
         self._outbox.put(review_id)
 
     def _send_loop(self) -> None:

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from service.api.settings import get_api_settings
+from service.errors import StorageUnavailable
 from service.settings import get_settings
 from service.store import leases
 from service.store import reviews as store
@@ -164,7 +165,11 @@ def register(app: Any) -> None:
 
     @app.task(bind=True, name=REVIEW_TASK, max_retries=None, ignore_result=True)
     def review_job(self: Any, review_id: str) -> str:
-        outcome = run_review_job(review_id)
+        try:
+            outcome = run_review_job(review_id)
+        except StorageUnavailable as exc:  # the database blinked: keep the message, try again
+            log.warning("job %s waits for the database: %s", review_id, exc.message)
+            raise self.retry(countdown=5.0) from None
         if outcome == ELSEWHERE:  # keep the message until the job has ended somewhere
             raise self.retry(countdown=max(1.0, get_api_settings().job_lease_seconds / 2))
         return outcome
