@@ -56,7 +56,15 @@ def command(
 
         enable_guidance_dir(get_settings())  # the pool processes inherit the guidance folder
         register(app)
-        Database.from_settings(get_settings()).dispose()  # migrate (or fail) before taking work
+        db = Database.from_settings(get_settings())  # migrate (or fail) before taking work
+        if db.is_sqlite:
+            typer.echo(
+                f"planreview worker: using SQLite at {db.engine.url.database}: only API servers "
+                "on this machine with the same data dir share it; set PLANREVIEW_DATABASE_URL "
+                "to the servers' Postgres",
+                err=True,
+            )
+        db.dispose()
     except PlanReviewError as exc:
         typer.echo(f"planreview worker: {exc}", err=True)
         raise typer.Exit(2) from None

@@ -102,7 +102,14 @@ def run_review_job(review_id: str) -> str:
     claimed = store.claim(db, review_id, owner, api.job_lease_seconds)
     if claimed is None:
         record = store.get_review(db, review_id)
-        if record is None or record.status in store.TERMINAL:
+        if record is None:
+            log.warning(
+                "job %s is not in this worker's database: it was pruned, or this worker's "
+                "PLANREVIEW_DATABASE_URL is not the API servers' one",
+                review_id,
+            )
+            return ENDED
+        if record.status in store.TERMINAL:
             return ENDED
         if record.status == store.RUNNING:
             recovery = store.recover(db, api.job_max_attempts, owner_is_gone=leases.owner_is_gone)
