@@ -61,6 +61,14 @@ def queue_env_for(postgres: Postgres, redis: Redis) -> Iterator[dict[str, str]]:
     redis_client.Redis.from_url(redis.url()).flushdb()  # the next test starts with no messages
 
 
+def owner_of(db: Database, review_id: str) -> str | None:
+    from service.store.tables import ReviewRow
+
+    with db.session() as s:
+        row = s.get(ReviewRow, review_id)
+        return row.claimed_by if row is not None else None
+
+
 def running(db: Database) -> list[tuple[str, str | None]]:
     from sqlalchemy import select
 
@@ -95,6 +103,7 @@ def test_thirty_async_reviews_over_two_workers_survive_one_being_killed(
     env = queue_env_for
     db = Database(env["PLANREVIEW_DATABASE_URL"])
     server = start_server(tmp_path / "api", env=env)
+    other = start_server(tmp_path / "api2", env=env)  # a second replica answers for it all
     workers: list[Worker] = []
     try:
         workers = [start_worker(tmp_path, n, env, concurrency=2) for n in ("w1", "w2")]
@@ -138,7 +147,7 @@ def test_thirty_async_reviews_over_two_workers_survive_one_being_killed(
         assert not pending, f"{len(pending)} jobs never ended; w2 log:\n{workers[1].log()[-3000:]}"
 
         for review_id in ids:
-            r = httpx.get(f"{server.base_url}/v1/reviews/{review_id}", timeout=10)
+            r = httpx.get(f"{other.base_url}/v1/reviews/{review_id}", timeout=10)
             body = r.json()
             assert body["status"] == "succeeded", body
             events = [e.event for e in store.events_after(db, review_id, 0)]
@@ -147,15 +156,31 @@ def test_thirty_async_reviews_over_two_workers_survive_one_being_killed(
         killed = httpx.get(f"{server.base_url}/v1/reviews/{killed_job}").json()
         assert killed["attempts"] == 2, killed
         assert "requeued" in [e.event for e in store.events_after(db, killed_job, 0)]
-        # The SSE stream, served by the API for a job a worker ran, ends with done.
-        sse = httpx.get(f"{server.base_url}/v1/reviews/{ids[0]}/events", timeout=30).text
+        # The SSE stream and the report, served by the other replica for a job a worker ran.
+        sse = httpx.get(f"{other.base_url}/v1/reviews/{ids[0]}/events", timeout=30).text
         assert "event: started" in sse and "event: done" in sse
+        report = httpx.get(f"{other.base_url}/v1/reviews/{killed_job}/report?format=sarif")
+        assert report.status_code == 200 and report.json()["version"] == "2.1.0"
         # The killed worker's pool processes went with it.
         assert not [pid for pid in pool if alive(pid)]
+
+        # A batch upload fans out to the (remaining) worker the same way.
+        files = [("files", (p.name, p.read_bytes())) for p in PLANS[:3]]
+        r = httpx.post(
+            f"{server.base_url}/v1/batches", files=files, data={"llm": "off"}, timeout=60
+        )
+        assert r.status_code == 202, r.text
+        stream = httpx.get(f"{other.base_url}{r.json()['links']['events']}", timeout=120).text
+        assert stream.count("event: item") == 3 and "event: completed" in stream
+        batch = httpx.get(f"{other.base_url}/v1/batches/{r.json()['id']}", timeout=10).json()
+        assert batch["succeeded"] == 3, batch
+        ran_by = {pid_of(owner_of(db, item["review_id"])) for item in batch["items"]}
+        assert ran_by <= workers[1].children(), ran_by  # w2's pool processes, not a server
     finally:
         for w in workers:
             w.stop()
         server.stop()
+        other.stop()
         db.dispose()
 
 
