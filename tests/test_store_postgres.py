@@ -8,12 +8,14 @@ stealing each other's jobs, and ``planreview db upgrade``.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +28,9 @@ from sqlalchemy import inspect
 from service.api.launch import REPO, ServerProcess, start_server
 from service.store import reviews as store
 from service.store.db import Database
+from service.store.retention import prune
 from service.store.schema import current_revision, head_revision
-from service.store.tables import Base
+from service.store.tables import Base, utcnow
 
 PLAN = (REPO / "eval" / "plans" / "en-mfg-quality-annual-25.md").read_text("utf-8")
 LEASE = 2.0
@@ -210,6 +213,19 @@ def test_the_api_on_postgres_keeps_its_reviews_across_a_restart(
         assert done["status"] == "succeeded", done
         events = httpx.get(f"{srv.base_url}/v1/reviews/{job_id}/events", timeout=30).text
         assert "event: done" in events
+        keyed = httpx.post(
+            f"{srv.base_url}/v1/reviews",
+            json={"text": PLAN, "name": "keyed.md"},
+            headers={"Idempotency-Key": "pg-key-1"},
+            timeout=60,
+        )
+        assert keyed.status_code == 200, keyed.text
+        files = [("files", ("a.md", PLAN.encode())), ("files", ("b.md", PLAN.encode()))]
+        batch = httpx.post(f"{srv.base_url}/v1/batches", files=files, data={"llm": "off"})
+        assert batch.status_code == 202, batch.text
+        batch_id = batch.json()["id"]
+        stream = httpx.get(f"{srv.base_url}/v1/batches/{batch_id}/events", timeout=60).text
+        assert "event: completed" in stream
     finally:
         srv.stop()
     # A new server, another data dir: everything it knows comes from Postgres.
@@ -223,9 +239,27 @@ def test_the_api_on_postgres_keeps_its_reviews_across_a_restart(
             assert body["review"]["findings"] == sync.json()["findings"]
         report = httpx.get(f"{again.base_url}/v1/reviews/{job_id}/report?format=markdown")
         assert report.status_code == 200 and report.text.strip()
+        replay = httpx.post(  # the idempotency record is in Postgres too
+            f"{again.base_url}/v1/reviews",
+            json={"text": PLAN, "name": "keyed.md"},
+            headers={"Idempotency-Key": "pg-key-1"},
+            timeout=60,
+        )
+        assert replay.headers.get("idempotent-replayed") == "true"
+        assert replay.json()["id"] == keyed.json()["id"]
+        lines = httpx.get(f"{again.base_url}/v1/batches/{batch_id}/results").text.splitlines()
+        assert [json.loads(line)["status"] for line in lines] == ["succeeded", "succeeded"]
     finally:
         again.stop()
     assert not (tmp_path / "b" / "planreview.db").exists()  # SQLite was never touched
+    # Retention works on Postgres too: everything above is finished, so all of it goes.
+    db = Database(url)
+    try:
+        pruned = prune(db, timedelta(0), now=utcnow() + timedelta(seconds=5))
+        assert pruned.reviews == 5 and pruned.batches == 1 and pruned.idempotency == 1
+        assert store.get_review(db, sync_id) is None
+    finally:
+        db.dispose()
 
 
 @pytest.fixture
