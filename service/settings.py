@@ -73,6 +73,16 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, validation_alias=AliasChoices("DATABASE_URL", "PLANREVIEW_DATABASE_URL")
     )
+    # Scale-out (docs/deploy.md): with a broker, async jobs go to `planreview worker`s.
+    broker_url: str | None = Field(
+        default=None,
+        description="Celery broker (redis://host:6379/0): the server enqueues review and batch "
+        "jobs there for `planreview worker` processes; unset, they run inside the server.",
+    )
+    result_backend: str | None = Field(
+        default=None,
+        description="Where distributed batch results come back (default: the broker URL).",
+    )
     retention_days: float | None = Field(
         default=None,
         gt=0,

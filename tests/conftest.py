@@ -34,3 +34,22 @@ def isolated_home(
 @pytest.fixture
 def repo() -> Path:
     return REPO
+
+
+# -- private Postgres and Redis (tests/services.py), one of each per test session -----------------
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[object]:
+    from services import postgres_server
+
+    with postgres_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def redis() -> Iterator[object]:
+    from services import redis_server
+
+    with redis_server() as server:
+        yield server

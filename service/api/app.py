@@ -85,6 +85,17 @@ def _body_limit(settings: Settings, api: ApiSettings) -> Any:
     return limit_for
 
 
+def job_runner(db: Database, settings: Settings, api: ApiSettings) -> JobRunner:
+    """Jobs run in this process, or on Celery workers when a broker is configured."""
+    if settings.broker_url:
+        from service.queue.dispatch import BrokerJobs
+
+        return BrokerJobs(db, settings, api.job_max_attempts, lease_seconds=api.job_lease_seconds)
+    return JobRunner(
+        db, settings, api.workers, api.job_max_attempts, lease_seconds=api.job_lease_seconds
+    )
+
+
 def build_state(settings: Settings, api: ApiSettings) -> ApiState:
     db = Database.from_settings(settings)
     check_safe_to_serve(db, api)
@@ -101,9 +112,7 @@ def build_state(settings: Settings, api: ApiSettings) -> ApiState:
         ),
         limiter=RateLimiter(api.rate_limit_per_minute, api.rate_limit_burst),
         executor=ReviewExecutor(api.review_processes, api.review_cache_size),
-        jobs=JobRunner(
-            db, settings, api.workers, api.job_max_attempts, lease_seconds=api.job_lease_seconds
-        ),
+        jobs=job_runner(db, settings, api),
         metrics=Metrics(lambda: review_store.status_counts(db)),
         retention=RetentionKeeper(db, settings.retention_days),
     )
@@ -118,6 +127,10 @@ def create_app(settings: Settings | None = None, api: ApiSettings | None = None)
             update={"extra_knowledge_dirs": [*settings.extra_knowledge_dirs, folder]}
         )
     state = build_state(settings, api)
+    from service.store.guidance import GuidanceSync, sync_folder
+
+    sync_folder(state.db, folder)  # what other replicas were given, before the first review
+    guidance_sync = GuidanceSync(state.db, folder, api.guidance_sync_seconds)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -127,9 +140,11 @@ def create_app(settings: Settings | None = None, api: ApiSettings | None = None)
             log.info("resuming %d queued job(s)", len(recovery.queued))
         if state.retention is not None:
             state.retention.start()
+        guidance_sync.start()
         try:
             yield
         finally:
+            guidance_sync.shutdown()
             if state.retention is not None:
                 state.retention.shutdown()
             state.jobs.shutdown()

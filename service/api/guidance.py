@@ -2,9 +2,10 @@
 
 Uploaded documents use the corpus format of knowledge/ (front matter, one
 ``## `` chunk per heading with an id comment; see service/knowledge/corpus.py)
-and are stored in ``<data dir>/guidance``, a folder the server adds to
-``PLANREVIEW_EXTRA_KNOWLEDGE_DIRS``: reviews cite them from then on, and the
-next ``kb index`` (or the first vector search) embeds them.
+and are stored in the database (shared by every replica, see
+:mod:`service.store.guidance`) and in ``<data dir>/guidance``, a folder the
+server adds to ``PLANREVIEW_EXTRA_KNOWLEDGE_DIRS``: reviews cite them from then
+on, and the next ``kb index`` (or the first vector search) embeds them.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 from service.api.problems import ApiProblem
 from service.errors import KnowledgeError
 from service.settings import Settings, get_settings
+from service.store.db import Database
 
 EXTRA_DIRS_ENV = "PLANREVIEW_EXTRA_KNOWLEDGE_DIRS"
 _SLUG = re.compile(r"[^a-z0-9._-]+")
@@ -56,13 +58,22 @@ def document_name(name: str) -> str:
     return f"{stem}.md"
 
 
-def add_document(name: str, data: bytes, settings: Settings) -> Added:
-    """Validate a guidance document and store it; problems name the line that is wrong."""
+def add_document(name: str, data: bytes, settings: Settings, db: Database | None = None) -> Added:
+    """Validate a guidance document and store it; problems name the line that is wrong.
+
+    With ``db`` it is stored in the database too (first), where every other replica's
+    sync picks it up; the folder is brought up to date first, so that an id clash with
+    a document another replica was given is found.
+    """
     from service.knowledge.corpus import clear_cache, knowledge_version, load_corpus, parse_file
     from service.rules.catalogue import BY_CODE
 
     folder = guidance_dir(settings)
     folder.mkdir(parents=True, exist_ok=True)
+    if db is not None:
+        from service.store.guidance import sync_folder
+
+        sync_folder(db, folder)
     stored = document_name(name)
     source = f"{folder.name}/{stored}"
     try:
@@ -103,6 +114,10 @@ def add_document(name: str, data: bytes, settings: Settings) -> Added:
             kind="conflict",
             hint="give the sections ids of your own, e.g. 'acme-risk-review-en'",
         )
+    if db is not None:
+        from service.store.guidance import put
+
+        put(db, stored, data, [c.chunk_id for c in chunks])
     tmp_target = target.with_suffix(".md.tmp")
     tmp_target.write_bytes(data)
     os.replace(tmp_target, target)

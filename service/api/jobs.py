@@ -124,46 +124,50 @@ class JobRunner:
                 self._submitted.discard(review_id)
 
     def run(self, review_id: str) -> None:
-        from service.ingest import load_bytes
-        from service.review import review_plan
-
         claimed = store.claim(self.db, review_id, self.owner, self.lease_seconds)
         if claimed is None:
             return  # already taken, finished, or gone
-        try:
-            plan = load_bytes(claimed.data, claimed.source, self.settings)
-            store.set_stage(self.db, review_id, "parsed")
-            review = review_plan(
-                plan,
-                review_options(claimed.options),
-                settings=self.settings,
-                progress=lambda stage: store.set_stage(self.db, review_id, stage),
-            )
-        except PlanReviewError as exc:
-            detail = f"{exc.message} ({exc.hint})" if exc.hint else exc.message
-            store.fail(
-                self.db,
-                review_id,
-                kind=exc.kind,
-                status=exc.http_status,
-                detail=detail,
-                owner=self.owner,
-            )
-            return
-        counts: dict[str, int] = {}
-        for f in review.findings:
-            counts[f.severity] = counts.get(f.severity, 0) + 1
-        store.succeed(
-            self.db,
-            review_id,
-            plan.model_dump_json(),
-            review.model_dump_json(),
-            {
-                "findings": len(review.findings),
-                "by_severity": counts,
-                "overall": review.scores.get("overall"),
-                "llm_status": review.engine.llm_status,
-            },
-            owner=self.owner,
+        execute(self.db, self.settings, claimed, self.owner)
+
+
+def execute(db: Database, settings: Settings, claimed: store.Claimed, owner: str) -> None:
+    """Run a claimed job to its end: stages as events, then succeeded or failed.
+
+    Every write names ``owner``: once another process has taken the job over (the
+    lease expired), nothing more is written from here. Used by the in-process job
+    runner and by Celery workers (:mod:`service.queue.tasks`) alike.
+    """
+    from service.ingest import load_bytes
+    from service.review import review_plan
+
+    review_id = claimed.id
+    try:
+        plan = load_bytes(claimed.data, claimed.source, settings)
+        store.set_stage(db, review_id, "parsed")
+        review = review_plan(
+            plan,
+            review_options(claimed.options),
+            settings=settings,
+            progress=lambda stage: store.set_stage(db, review_id, stage),
         )
-        log.info("job %s done: %s", review_id, json.dumps(counts))
+    except PlanReviewError as exc:
+        detail = f"{exc.message} ({exc.hint})" if exc.hint else exc.message
+        store.fail(db, review_id, kind=exc.kind, status=exc.http_status, detail=detail, owner=owner)
+        return
+    counts: dict[str, int] = {}
+    for f in review.findings:
+        counts[f.severity] = counts.get(f.severity, 0) + 1
+    store.succeed(
+        db,
+        review_id,
+        plan.model_dump_json(),
+        review.model_dump_json(),
+        {
+            "findings": len(review.findings),
+            "by_severity": counts,
+            "overall": review.scores.get("overall"),
+            "llm_status": review.engine.llm_status,
+        },
+        owner=owner,
+    )
+    log.info("job %s done: %s", review_id, json.dumps(counts))

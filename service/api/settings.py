@@ -62,6 +62,13 @@ class ApiSettings(BaseSettings):
         default=256, ge=0, description="Offline reviews kept in memory by content hash (0: none)."
     )
 
+    guidance_sync_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="How often the server copies guidance other replicas were given from the "
+        "database into its guidance folder (0: only at start-up).",
+    )
+
     knowledge_auto_index: bool = Field(
         default=True,
         description="When the vector index is missing or stale, build it in the background "

@@ -72,6 +72,7 @@ class BatchOptions:
     exclude: list[str] = field(default_factory=list)
     library: LibraryOptions = field(default_factory=LibraryOptions)
     keep_cache: bool = False  # keep cache entries this run did not use
+    distributed: bool = False  # review on `planreview worker`s through the broker
 
 
 @dataclass
@@ -314,7 +315,11 @@ class Runner:
             else None
         )
         try:
-            if workers == 1:
+            if self.opts.distributed:
+                from service.batch.distributed import run_distributed
+
+                run_distributed(self, jobs, llm_pool)
+            elif workers == 1:
                 self._run_inline(jobs, llm_pool)
             else:
                 self._run_pool(jobs, workers, llm_pool)
@@ -499,7 +504,7 @@ def run_batch(
     reporter.start(len(runner.files), len(runner.files) - len(jobs))
     # Written now, so that a run killed with -9 leaves "complete": false behind.
     _write_run(opts, runner, versions, started, 0.0, complete=False, finished=False)
-    if jobs:
+    if jobs and not opts.distributed:
         warm_up()  # imported once here, shared with forked workers
     interrupted = False
     try:

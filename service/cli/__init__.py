@@ -2,7 +2,7 @@
 
 Only the invoked command's module is imported: `planreview review` does not
 import (or build the click commands of) `kb`, `eval`, `batch`, `serve`,
-`lsp`, `llm`, `keys` or `db`. `--help`, shell completion and "did you mean"
+`lsp`, `llm`, `keys`, `db` or `worker`. `--help`, shell completion and "did you mean"
 suggestions still see every command; they load the modules they describe.
 """
 
@@ -47,6 +47,7 @@ _SUBAPPS = {
     "llm": "service.cli.llm",
     "keys": "service.cli.keys",
     "db": "service.cli.db",
+    "worker": "service.cli.worker",
 }
 
 

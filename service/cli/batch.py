@@ -115,6 +115,14 @@ def command(
         ProgressMode,
         typer.Option(help="auto: a progress bar on a terminal, plain lines otherwise."),
     ] = ProgressMode.auto,
+    distributed: Annotated[
+        bool,
+        typer.Option(
+            "--distributed",
+            help="Review the plans on 'planreview worker' processes through the broker "
+            "(PLANREVIEW_BROKER_URL); the outputs are the same as a local run's.",
+        ),
+    ] = False,
 ) -> None:
     """Review a library of plans: per-plan JSON, findings.jsonl, SARIF, summary.csv, dashboard.
 
@@ -159,6 +167,7 @@ def command(
             duplicate_threshold=duplicate_threshold,
             missing_share=missing_share,
         ),
+        distributed=distributed,
     )
     reporter = make_reporter(progress.value)
     try:

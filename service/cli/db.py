@@ -1,4 +1,4 @@
-"""`planreview db`: maintenance of the review database (retention)."""
+"""`planreview db`: maintenance of the review database (schema migrations, retention)."""
 
 from __future__ import annotations
 
@@ -60,3 +60,33 @@ def prune(
         f"pruned {done.reviews} review(s), {done.batches} batch(es), {done.events} event(s), "
         f"{done.idempotency} idempotency record(s)"
     )
+
+
+@app.command("upgrade")
+def upgrade() -> None:
+    """Bring the database schema to this version's newest migration (servers do it at start).
+
+    Safe to run while servers are up and from several places at once: one migrates,
+    the others wait and find it done. PLANREVIEW_DATABASE_URL selects the database.
+    """
+    from service.errors import PlanReviewError
+    from service.settings import get_settings
+    from service.store.db import Database, database_url
+    from service.store.schema import head_revision
+
+    settings = get_settings()
+    try:
+        db = Database(database_url(settings))
+        before = db.revision()
+        changed = db.upgrade()
+        after = db.revision()
+        db.dispose()
+    except PlanReviewError as exc:
+        typer.echo(f"planreview db upgrade: {exc}", err=True)
+        raise typer.Exit(2) from None
+    if changed:
+        typer.echo(
+            f"database upgraded from {before or 'empty'} to {after} (head {head_revision()})"
+        )
+    else:
+        typer.echo(f"database already at {after} (head {head_revision()})")

@@ -1,7 +1,9 @@
 """The database: engine, sessions, schema creation.
 
 SQLite gets WAL mode (readers never block the writer), a busy timeout and
-foreign keys; any other URL is used as given (``postgresql+psycopg://…``).
+foreign keys; any other URL is used as given (``postgresql+psycopg://…``; a plain
+``postgresql://`` means psycopg 3, from ``pip install 'planreview[server]'``).
+The schema is Alembic's (:mod:`service.store.schema`).
 A database that cannot be written or reached (disk full, read-only, locked,
 down) raises :class:`StorageUnavailable` from every session, so the edges can
 say so (503, retryable) instead of reporting a bug.
@@ -17,12 +19,12 @@ from typing import Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.errors import StorageUnavailable
+from service.errors import ConfigError, StorageUnavailable
 from service.settings import Settings
-from service.store.tables import Base, ProbeRow, utcnow
+from service.store.tables import ProbeRow, utcnow
 
 DB_FILE = "planreview.db"
 
@@ -34,6 +36,19 @@ def database_url(settings: Settings) -> str:
     data_dir = Path(settings.data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{data_dir / DB_FILE}"
+
+
+def normalise_url(url: str) -> str:
+    """``postgresql://`` and ``postgres://`` mean psycopg 3, the driver the server extra installs."""
+    for plain in ("postgresql://", "postgres://"):
+        if url.startswith(plain):
+            return "postgresql+psycopg://" + url[len(plain) :]
+    return url
+
+
+def _scheme(url: str) -> str:
+    """The URL's scheme only: never its password."""
+    return url.partition("://")[0] or "this URL"
 
 
 def storage_error(exc: OperationalError) -> StorageUnavailable:
@@ -61,9 +76,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 class Database:
-    """One engine and session factory per process; ``create_all`` makes missing tables."""
+    """One engine and session factory per process; ``upgrade`` migrates the schema."""
 
     def __init__(self, url: str) -> None:
+        url = normalise_url(url)
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         kwargs: dict[str, Any] = {"pool_pre_ping": not self.is_sqlite}
@@ -71,7 +87,18 @@ class Database:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
             kwargs["pool_size"] = 16
             kwargs["max_overflow"] = 16
-        self.engine: Engine = create_engine(url, **kwargs)
+        try:
+            self.engine: Engine = create_engine(url, **kwargs)
+        except ModuleNotFoundError as exc:
+            raise ConfigError(
+                f"the database driver for {_scheme(url)} is not installed ({exc.name})",
+                hint="install the server extra: pip install 'planreview[server]'",
+            ) from None
+        except ArgumentError as exc:
+            raise ConfigError(
+                f"PLANREVIEW_DATABASE_URL is not a database URL: {str(exc).splitlines()[0][:200]}",
+                hint="write it as postgresql+psycopg://user:password@host/dbname or sqlite:///path",
+            ) from None
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -79,31 +106,28 @@ class Database:
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:
         db = cls(database_url(settings))
-        db.create_all()
+        db.upgrade()
         return db
 
-    def create_all(self) -> None:
-        """Create missing tables, and add columns a newer version introduced.
+    def upgrade(self) -> bool:
+        """Bring the schema to the newest migration (see :mod:`service.store.schema`);
+        False when it already was. A database that cannot be reached raises
+        :class:`StorageUnavailable`."""
+        from service.store.schema import upgrade
 
-        Every column added after the first release is nullable or has a default, so an
-        ``ALTER TABLE … ADD COLUMN`` brings an older database up to date in place.
-        """
-        from sqlalchemy import inspect, text
+        try:
+            return upgrade(self.engine)
+        except OperationalError as exc:
+            raise storage_error(exc) from exc
 
-        Base.metadata.create_all(self.engine)
-        inspector = inspect(self.engine)
-        with self.engine.begin() as conn:
-            for table in Base.metadata.sorted_tables:
-                have = {c["name"] for c in inspector.get_columns(table.name)}
-                for column in table.columns:
-                    if column.name in have:
-                        continue
-                    kind = column.type.compile(dialect=self.engine.dialect)
-                    default = getattr(column.default, "arg", None)
-                    clause = f" DEFAULT {default!r}" if isinstance(default, (int, str)) else ""
-                    conn.execute(
-                        text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}{clause}')
-                    )
+    def revision(self) -> str | None:
+        """The schema revision the database is at (None: never migrated)."""
+        from service.store.schema import current_revision
+
+        try:
+            return current_revision(self.engine)
+        except OperationalError as exc:
+            raise storage_error(exc) from exc
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -123,3 +123,16 @@ class ProbeRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class GuidanceRow(Base):
+    """An organisation's guidance document (uploaded through the API), shared by every replica;
+    each server and worker mirrors these into its ``<data dir>/guidance`` folder."""
+
+    __tablename__ = "guidance_documents"
+
+    name: Mapped[str] = mapped_column(String(120), primary_key=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    chunks_json: Mapped[str] = mapped_column(Text, default="[]")
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

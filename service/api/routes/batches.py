@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Iterator
-from typing import Any
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Annotated, Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Header, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from service.api.auth import Caller
@@ -15,7 +17,14 @@ from service.api.deps import CallerDep, IdempotencyKeyDep, StateDep
 from service.api.idempotency import fingerprint, idempotent
 from service.api.problems import ApiProblem
 from service.api.routes.docs import problems
-from service.api.routes.reviews import _options_schema, queue_guard
+from service.api.routes.reviews import (
+    SSE_KEEPALIVE_SECONDS,
+    SSE_MAX_SECONDS,
+    _options_schema,
+    _sse,
+    queue_guard,
+    resume_after,
+)
 from service.api.schemas.batches import BatchPublic
 from service.api.state import ApiState
 from service.api.summary import render_summary, unique_rel
@@ -49,7 +58,12 @@ BATCH_BODY: dict[str, Any] = {
 
 def batch_links(batch_id: str) -> dict[str, str]:
     base = f"/v1/batches/{batch_id}"
-    return {"self": base, "results": f"{base}/results", "summary": f"{base}/summary"}
+    return {
+        "self": base,
+        "events": f"{base}/events",
+        "results": f"{base}/results",
+        "summary": f"{base}/summary",
+    }
 
 
 def batch_public(batch: store.BatchRecord, items: list[store.ReviewRecord]) -> dict[str, Any]:
@@ -153,6 +167,104 @@ async def create_batch(
 async def get_batch(batch_id: str, state: StateDep, caller: CallerDep) -> JSONResponse:
     batch, items = await load_batch(state, caller, batch_id)
     return JSONResponse(batch_public(batch, items))
+
+
+BATCH_POLL_SECONDS = 0.5
+BATCH_SSE_EVENT: dict[str, Any] = {
+    "type": "object",
+    "description": "One server-sent event.",
+    "properties": {
+        "id": {
+            "type": "string",
+            "description": "On `item` events: how many plans had finished with this one; "
+            "send as Last-Event-ID to resume.",
+        },
+        "event": {"type": "string", "enum": ["progress", "item", "completed"]},
+        "data": {"type": "string", "description": "The event's JSON object, as text."},
+    },
+}
+
+
+def _counts(batch: store.BatchRecord) -> dict[str, Any]:
+    c = batch.counts
+    return {
+        "status": batch.status,
+        "total": batch.total,
+        "done": batch.done,
+        "succeeded": c.get(store.SUCCEEDED, 0),
+        "failed": c.get(store.FAILED, 0),
+        "running": c.get(store.RUNNING, 0),
+        "queued": c.get(store.QUEUED, 0),
+    }
+
+
+def finished_in_order(items: list[store.ReviewRecord]) -> list[store.ReviewRecord]:
+    """The batch's finished reviews in the order they finished (upload order on ties)."""
+    done = [r for r in items if r.status in store.TERMINAL]
+    return sorted(done, key=lambda r: (r.finished_at or r.created_at, r.position))
+
+
+@router.get(
+    "/{batch_id}/events",
+    summary="Batch progress as server-sent events",
+    description="`text/event-stream`: `progress` (the counts: total, done, succeeded, failed, "
+    "running, queued) whenever they change; `item` for each plan as it finishes "
+    '(`{"review_id", "source", "status", "findings", "error", "done", "total"}`, with id = '
+    "how many had finished by then); then `completed` with the final counts, after which the "
+    "stream ends. Reconnect with `Last-Event-ID` to get only the plans finished since.",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "content": {"text/event-stream": {"schema": BATCH_SSE_EVENT}},
+            "description": "The event stream; the schema is that of one event",
+        },
+        **problems(404),
+    },
+)
+async def batch_events(
+    batch_id: str,
+    request: Request,
+    state: StateDep,
+    caller: CallerDep,
+    last_event_id: Annotated[
+        str | None, Header(alias="Last-Event-ID", description="Resume after this event id.")
+    ] = None,
+) -> StreamingResponse:
+    await load_batch(state, caller, batch_id)  # 404 before the stream starts
+    sent = resume_after(last_event_id)
+
+    async def stream() -> AsyncIterator[str]:
+        nonlocal sent
+        yield "retry: 2000\n\n"
+        started = last_beat = time.monotonic()
+        last: dict[str, Any] | None = None
+        while True:
+            batch, items = await load_batch(state, caller, batch_id)
+            counts = _counts(batch)
+            if counts != last:
+                last = counts
+                yield f"event: progress\ndata: {json.dumps(counts)}\n\n"
+            finished = finished_in_order(items)
+            for n, r in enumerate(finished[sent:], start=sent + 1):
+                public = batch_public(batch, [r])["items"][0]
+                yield _sse(n, "item", {**public, "done": n, "total": batch.total})
+            sent = max(sent, len(finished))
+            if batch.done >= batch.total:
+                yield f"event: completed\ndata: {json.dumps(counts)}\n\n"
+                return
+            now = time.monotonic()
+            if now - started > SSE_MAX_SECONDS or await request.is_disconnected():
+                return
+            if now - last_beat > SSE_KEEPALIVE_SECONDS:
+                last_beat = now
+                yield ": keep-alive\n\n"
+            await asyncio.sleep(BATCH_POLL_SECONDS)
+
+    return StreamingResponse(
+        stream(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
 
 
 @router.get(

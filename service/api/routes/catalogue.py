@@ -208,7 +208,7 @@ async def add_knowledge_document(
     )
 
     async def produce() -> Response:
-        added = await anyio.to_thread.run_sync(add_document, name, data, state.settings)
+        added = await anyio.to_thread.run_sync(add_document, name, data, state.settings, state.db)
         body = KnowledgeDocumentCreated(
             document=added.document, chunks=added.chunks, knowledge_version=added.knowledge_version
         )
