@@ -1086,3 +1086,22 @@ def test_a_multi_line_quote_is_verbatim_even_with_hard_line_breaks() -> None:
     review = review_text(text, "t.md", ReviewOptions(llm="off"))
     quotes = [f.quote for f in review.findings if f.quote]
     assert quotes and all(q in text for q in quotes)
+
+
+def test_a_section_of_risk_responses_identifies_risks_and_answers_them() -> None:
+    text = """
+    # Pilot
+
+    ## How we are minimizing risk
+
+    - The initiative is co-sponsored by two branches.
+    - We are working with finance to document the procedures.
+
+    ## Next steps
+
+    - 风险：
+      - 存量问题很多，需要借助自动化工具修复。
+    """
+    assert _codes_at(text, "risk.no-register") == []
+    assert _codes_at(text, "risk.no-mitigation") == []
+    assert classify_heading("How we are minimizing risk") == "risks"

@@ -592,6 +592,9 @@ RISK_CUES = re.compile(
     r"|(?<!develop a )(?<!define a )(?<!create a )\b(?:rollback|roll-back|fallback) (?:plan|strategy|procedure)\b"
     r"|\bif\b[^.\n]{0,60}\b(?:fails?|failed|is delayed|are delayed|falls? through|goes wrong|can(?:no|')t|is cancell?ed)\b"
     r"|(?:主要|潜在|最大|关键|核心)风险|风险(?:在于|是|包括|主要|点|提示|为)|隐患|应急预案|预案"
+    # A contingency ("if there is a lot more work …, focus on …"), a bare "风险：" label over a list.
+    r"|\bif there (?:is|are)\b[^\n]{0,120}?\b(?:focus|instead|prioriti\w*|drop|defer|cut|scale)"
+    r"|(?m:^[ \t]*(?:[-*][ \t]*)?(?:\*\*)?(?:风险|risks?)(?:\*\*)?[ \t]*[:：][ \t]*$)"
     r"|如遇|若遇|万一|以防|因故|回滚(?:方案|策略|计划|步骤)|回退(?:方案|计划)|降级方案|"
     r"可能(?:会)?(?:导致|造成|引起|带来|不兼容|失败|延迟|延期|中断|出现意外|出现问题|出现异常)",
     re.I | re.ASCII,

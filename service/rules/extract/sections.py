@@ -97,6 +97,9 @@ def classify_heading(text: str) -> str | None:
     if clause is not None:
         return clause
     if _HOW.match(folded):
+        # "How we track progress" is monitoring, "How we are minimizing risk" the risks.
+        if _HOW_RISK.search(folded):
+            return "risks"
         return "monitoring" if _HOW_CHECK.search(folded) else None
     parts = [p for p in _PARTS.split(folded) if p and p.strip()]
     # The head phrase is in the first part; when it names nothing ("Q3 2026: Goals"), the next.
@@ -119,6 +122,7 @@ def classify_heading(text: str) -> str | None:
 # "How we set objectives", "How to report progress", "如何设定目标": a heading that asks how
 # something is done describes a process; its object is not the part it names.
 _HOW = re.compile(r"^(?:how\b|如何|怎样|怎么)", re.I)
+_HOW_RISK = re.compile(r"\brisks?\b|风险", re.I)
 _HOW_CHECK = re.compile(
     r"\b(?:track|tracks|tracking|measure|measured|review|reviewed|report|reported|monitor|"
     r"evaluate|score|scored|check)\b|跟踪|追踪|评估|复盘|检查|汇报|考核|衡量",

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 from service.rules import rewrites
 from service.rules.base import Emitter
 from service.rules.extract import cues
 from service.rules.extract.facts import PlanFacts
 from service.rules.extract.signals import risk_fields
+
+# A heading that says its items are the responses ("How we are minimizing risk", "防范措施"), not
+# one that lists risks beside their responses ("Risks and mitigations", "风险与应对").
+_MITIGATION_HEADING = re.compile(
+    r"\b(?:minimi[sz]ing|mitigating|reducing|managing) (?:the |our )?risks?\b"
+    r"|^\W*(?:风险)?(?:应对|防范|缓解|规避)措施\W*$",
+    re.I,
+)
 
 
 def check(facts: PlanFacts, emit: Emitter) -> None:
@@ -26,7 +36,9 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
         owner = fields["owner"]
         if r.row:
             owner = bool(owner)
-        if not fields["mitigation"]:
+        heading = facts.folded.get(r.block.heading_id or "", "")
+        if not fields["mitigation"] and not _MITIGATION_HEADING.search(heading):
+            # Under "How we are minimizing risk" / "风险应对措施" each item is a response.
             emit.block(
                 "risk.no-mitigation",
                 r.block,
