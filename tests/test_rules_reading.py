@@ -1105,3 +1105,18 @@ def test_a_section_of_risk_responses_identifies_risks_and_answers_them() -> None
     assert _codes_at(text, "risk.no-register") == []
     assert _codes_at(text, "risk.no-mitigation") == []
     assert classify_heading("How we are minimizing risk") == "risks"
+
+
+def test_stakeholders_named_in_the_introduction_count() -> None:
+    text = """
+    # Dubbo 发布路线图
+
+    ## 背景
+
+    升级过程中遇到任何问题可以通过 issue、微信群、钉钉群及时反馈社区。
+
+    ## 版本计划
+
+    - 2023 年 3 月发布 3.2 版本（发布经理）。
+    """
+    assert _codes_at(text, "comm.no-stakeholders") == []

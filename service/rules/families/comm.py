@@ -11,9 +11,10 @@ from service.rules.vocabulary import active
 
 def check(facts: PlanFacts, emit: Emitter) -> None:
     extra = active().stakeholders
-    named = cues.STAKEHOLDER_CUES.search(facts.body_text) or (
-        extra is not None and extra.search(facts.body_text)
-    )
+    # Who the plan reports to or hears from counts wherever it is said, the introduction and the
+    # closing invitation included ("遇到问题可以通过 issue、微信群反馈社区").
+    text = facts.all_text
+    named = cues.STAKEHOLDER_CUES.search(text) or (extra is not None and extra.search(text))
     if not named:
         emit.document(
             "comm.no-stakeholders",
