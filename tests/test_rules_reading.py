@@ -1120,3 +1120,17 @@ def test_stakeholders_named_in_the_introduction_count() -> None:
     - 2023 年 3 月发布 3.2 版本（发布经理）。
     """
     assert _codes_at(text, "comm.no-stakeholders") == []
+
+
+def test_a_metrics_heading_inside_the_problems_chapter_describes_problems() -> None:
+    text = """
+    # GCE 遷移計畫
+
+    ## 2. 現況問題
+
+    ### 2.3 觀察指標與監控 (Observability Gap)
+
+    - **Ops Agent 支援度不足**：無法實現對應用程式進行深層的指標監控。
+    - **診斷工具缺乏**：無法快速安裝診斷工具進行排查。
+    """
+    assert _codes_at(text, "smart.measurable") == []

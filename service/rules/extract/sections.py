@@ -219,6 +219,10 @@ def section_of_blocks(plan: Plan) -> dict[str, str]:
             heading_kind[b.id] = "okr"  # objectives under an OKR section
         elif parent_kind in ("goals", "okr") and own in ("organisation", "resources", "monitoring"):
             heading_kind[b.id] = parent_kind
+        elif parent_kind == "problem" and own in ("goals", "monitoring"):
+            heading_kind[b.id] = (
+                "problem"  # "2.3 觀察指標與監控 (Observability Gap)" under the problems
+            )
         else:
             heading_kind[b.id] = own
     result: dict[str, str] = {}
