@@ -11,7 +11,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from service.envsettings import EnvSettings
 
 
 def default_data_dir() -> Path:
@@ -20,8 +21,8 @@ def default_data_dir() -> Path:
     return Path(base) / "planreview"
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="PLANREVIEW_", extra="ignore")
+class Settings(EnvSettings):
+    env_prefix = "PLANREVIEW_"
 
     data_dir: Path = Field(default_factory=default_data_dir, description="Index, cache, database.")
 

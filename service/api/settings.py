@@ -11,11 +11,12 @@ from __future__ import annotations
 from functools import lru_cache
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from service.envsettings import EnvSettings
 
 
-class ApiSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="PLANREVIEW_API_", extra="ignore")
+class ApiSettings(EnvSettings):
+    env_prefix = "PLANREVIEW_API_"
 
     host: str = Field(default="127.0.0.1", description="Interface the server listens on.")
     port: int = Field(default=8000, ge=0, le=65535, description="TCP port.")
