@@ -47,6 +47,8 @@ from service.rules.extract.sections import classify_heading
         ("进度安排", "timeline"),
         ("三、保障措施", "resources"),
         ("背景与目标", "goals"),
+        ("進行中與待完成", "tasks"),
+        ("下一步", "tasks"),
         ("How we set objectives quarterly", None),  # a process, not goals
         ("How we track progress", "monitoring"),
         ("如何设定目标", None),
