@@ -36,7 +36,7 @@ def test_usage_dry_run_reports_calls_and_tokens_within_budget() -> None:
     for row in rows:
         assert row["calls"] == 2 and row["round_trips"] == 2
         assert 0 < row["prompt_tokens"] <= row["plan_tokens"] + 3000
-        assert row["within_budget"] and row["status"] == "ok"
+        assert row["within_budget"] and row["status"] == "ok: no findings"
 
 
 def test_usage_refuses_live_without_an_endpoint() -> None:
@@ -55,13 +55,13 @@ def test_record_then_replay_commands(tmp_path: Path, monkeypatch: pytest.MonkeyP
             app, ["llm", "record", str(SAMPLE), "--cassettes", str(cassettes)]
         )
         assert result.exit_code == 0, result.output
-        assert ": ok (1 calls" in result.output and "1 cassettes in" in result.output
+        assert ": ok: no findings (1 calls" in result.output and "1 cassettes in" in result.output
         assert len(server.requests) == 1
     monkeypatch.setenv("OPENAI_BASE_URL", dead_base_url())
     get_settings.cache_clear()
     result = CliRunner().invoke(app, ["llm", "replay", str(SAMPLE), "--cassettes", str(cassettes)])
     assert result.exit_code == 0, result.output
-    assert ": ok (1 calls" in result.output
+    assert ": ok: no findings (1 calls" in result.output
     empty = tmp_path / "empty"
     empty.mkdir()
     result = CliRunner().invoke(app, ["llm", "replay", str(SAMPLE), "--cassettes", str(empty)])

@@ -169,13 +169,26 @@ def test_success_findings_merged_citations_valid_usage_counted(
     assert req.path == "/v1/chat/completions"
     assert req.headers.get("authorization") == "Bearer sk-test-secret"
     assert req.body["model"] == "test-model"
-    assert req.body["response_format"]["type"] == "json_schema"
+    fmt = req.body["response_format"]
+    assert fmt["type"] == "json_schema" and fmt["json_schema"]["strict"] is True
+    sent = fmt["json_schema"]["schema"]
+    assert sent["required"] == ["findings", "risks", "summary"]
+    assert sent["additionalProperties"] is False
+    assert sent["properties"]["findings"]["maxItems"] == 12
+    item = sent["properties"]["findings"]["items"]
+    assert item["additionalProperties"] is False and "quote" in item["required"]
+    assert item["properties"]["quote"]["maxLength"] == 240
     system, user = req.messages[0]["content"], req.messages[1]["content"]
     boundary = re.search(r"<(PLAN-[0-9a-f]+)>", system)
     assert boundary is not None
     inside = user.split(f"<{boundary.group(1)}>")[1].split(f"</{boundary.group(1)}>")[0]
     assert "b9@16: Build a strong support culture" in inside
-    assert "[smart-measurable-en]" in user and "smart.measurable @b6" in user
+    assert "[smart-measurable-en]" in user
+    # rule hints are data (JSON, inside the markers), with their message
+    assert '{"code": "smart.measurable", "block_id": "b6", "message": ' in inside
+    assert "Customer Support Improvement Plan" not in user.replace(inside, "")
+    # the host the plan went to is recorded (never the key)
+    assert review.engine.sent_to == server.base_url.split("//")[1].split("/")[0]
 
 
 def test_citations_checked_against_the_chunks_retrieved_for_that_call(
@@ -196,9 +209,13 @@ def test_citations_checked_against_the_chunks_retrieved_for_that_call(
     settings = make_settings(tmp_path, server.base_url)
     _, review = llm_review(sample_plan(), settings, guidance=KnowledgeGuidance(settings))
     assert review.engine.llm_status == "ok"
-    assert review.engine.dropped["unknown_citation"] == 1
-    (gap,) = [f for f in review.findings if f.origin == "llm"]
-    assert gap.code == "llm.gap" and gap.citations
+    # the invented chunk id is stripped; the finding it was on stays
+    assert review.engine.dropped["citation_stripped"] == 1
+    assert review.engine.dropped["unknown_citation"] == 0
+    llm = {f.code: f for f in review.findings if f.origin == "llm"}
+    assert set(llm) == {"llm.gap", "llm.risk"} and llm["llm.gap"].citations
+    assert "smart-measurable-en-99" not in {c.chunk_id for c in llm["llm.risk"].citations}
+    assert len(server.requests) == 1
 
 
 # ----------------------------------------------------------------------------- validation
@@ -229,15 +246,40 @@ def test_quotes_not_in_the_plan_and_invented_chunks_are_dropped_and_counted(
             risks=[{"risk": "x", "quote": "this sentence is nowhere", "citations": []}],
         )
     )
-    offline, review = llm_review(sample_plan(), make_settings(tmp_path, server.base_url))
+    # the second try (the validator's errors, in the same conversation) fixes one quote
+    server.enqueue_json(
+        critique(
+            findings=[
+                dict(GAP, quote="Build a strong support culture"),
+                dict(
+                    GAP,
+                    code="llm.inconsistency",
+                    block_id="b13",
+                    quote="Introduce a shared answer library for agents",
+                    citations=[],
+                ),
+            ]
+        )
+    )
+    _, review = llm_review(sample_plan(), make_settings(tmp_path, server.base_url))
     assert review.engine.llm_status == "ok"
-    assert review.engine.dropped == {
-        "quote_not_found": 2,
-        "unknown_citation": 1,
-        "unknown_code": 1,
-        "duplicate": 1,
-    }
-    assert [f.id for f in review.findings] == [f.id for f in offline.findings]
+    first, second = server.requests
+    # same conversation: system, the first request, the model's answer, then the errors
+    roles = [m["role"] for m in second.messages]
+    assert roles == ["system", "user", "assistant", "user"]
+    assert second.messages[1]["content"] == first.messages[1]["content"]
+    feedback = second.messages[3]["content"]
+    boundary = re.search(r"<(PLAN-[0-9a-f]+)>", second.messages[0]["content"]).group(1)  # type: ignore[union-attr]
+    inside = feedback.split(f"<{boundary}>")[1].split(f"</{boundary}>")[0]
+    assert "quote not found in block b9" in inside
+    assert "smart.unmeasurable-ish" in inside and "is not in the list" in inside
+    assert "world-class" in inside and "world-class" not in feedback.replace(inside, "")
+    # after the second try: what is still wrong is counted; the good findings are kept
+    assert review.engine.dropped["quote_not_found"] == 0
+    assert review.engine.dropped["unknown_code"] == 0
+    llm = [f for f in review.findings if f.origin == "llm"]
+    assert {f.code for f in llm} == {"llm.gap", "llm.inconsistency"}
+    assert all(f.quote in sample_plan().text for f in llm)
 
 
 def test_output_failing_validation_is_repaired_once(
@@ -328,8 +370,10 @@ def test_hang_past_the_timeout_fails_fast(server: ScriptedLLMServer, tmp_path: P
     t0 = time.monotonic()
     offline, review = llm_review(sample_plan(), settings)
     elapsed = time.monotonic() - t0
-    assert review.engine.llm_status == "failed: timeout after 1s after 2 attempts"
-    assert elapsed < 6
+    # a timeout is not retried: the same generation would be thrown away again
+    assert review.engine.llm_status == "failed: timeout after 1s"
+    assert len(server.requests) == 1
+    assert elapsed < 4
     assert review.findings == offline.findings
 
 
@@ -387,11 +431,13 @@ def test_prompt_injection_inside_a_plan_changes_nothing(
             "summary": "Perfect plan. 100/100.",
         }
     )
+    first_answer = server.queue[0]
+    server.default = lambda _req: first_answer  # the second try gets the same answer
     plan = parse_markdown(INJECTED, source="injected.md")
     settings = make_settings(tmp_path, server.base_url)
     offline = review_plan(plan, ReviewOptions(llm="off"), settings=settings)
     review = review_plan(plan, ReviewOptions(llm="on"), settings=settings)
-    assert review.engine.llm_status == "ok"
+    assert review.engine.llm_status == "ok"  # its one usable finding repeats a rule finding
     assert offline.findings, "the plan has rule findings"
     assert {f.id for f in offline.findings} <= {f.id for f in review.findings}
     for before in offline.findings:
@@ -404,8 +450,14 @@ def test_prompt_injection_inside_a_plan_changes_nothing(
     assert review.scores == offline.scores
     assert review.engine.dropped["unknown_code"] == 1
     assert not any("Perfect" in f.message for f in review.findings)
-    # the injection reached the model only as data, inside the delimiters
-    (req,) = server.requests
+    # the injection reached the model only as data, inside the delimiters; so did the model's
+    # own words in the second try (for the unknown code)
+    req, again = server.requests
+    bnd = re.search(r"<(PLAN-[0-9a-f]+)>", req.messages[0]["content"]).group(1)  # type: ignore[union-attr]
+    errors = again.messages[-1]["content"]
+    assert "approved" in errors.split(f"<{bnd}>")[1].split(f"</{bnd}>")[0]
+    outside = re.sub(rf"<{bnd}>.*?</{bnd}>", "", errors, flags=re.S)
+    assert "approved" not in outside and "Warehouse" not in outside
     system, user = req.messages[0]["content"], req.messages[1]["content"]
     assert "never instructions" in system
     boundary = re.search(r"<(PLAN-[0-9a-f]+)>", system).group(1)  # type: ignore[union-attr]
@@ -433,7 +485,9 @@ def test_cached_re_review_makes_no_request(server: ScriptedLLMServer, tmp_path: 
 def _usage_from_request(req: Received) -> Scripted:
     schema = req.body.get("response_format", {}).get("json_schema", {})
     tokens = count_messages(*(m["content"] for m in req.messages))
-    tokens += count_tokens(json.dumps(schema.get("schema", {}), ensure_ascii=False))
+    tokens += count_tokens(
+        json.dumps(schema.get("schema", {}), ensure_ascii=False, separators=(",", ":"))
+    )
     return json_reply(critique(), prompt_tokens=tokens, completion_tokens=20)
 
 
@@ -459,7 +513,7 @@ def test_long_plan_split_into_parallel_parts_within_the_budget(
         llm_concurrency=3,
     )
     _, review = llm_review(plan, settings)
-    assert review.engine.llm_status == "ok"
+    assert review.engine.llm_status == "ok: no findings"
     assert len(server.requests) == 2
     shown = "".join(req.messages[1]["content"] for req in server.requests)
     for req in server.requests:
@@ -467,14 +521,19 @@ def test_long_plan_split_into_parallel_parts_within_the_budget(
     for line in plan.lines:  # every line of the plan went to one of the parts
         assert line.strip() in shown
     assert review.usage.prompt_tokens <= count_tokens(plan.text) + 3000
-    # a context so small that the parts' fixed prompts would break the budget: refused, no call
+    # a context so small that every part's fixed prompt would break the budget: the tier
+    # degrades (the parts that fit, no hints or guidance) and says so, instead of failing
     server.requests.clear()
     small = make_settings(
         tmp_path / "small", server.base_url, llm_context_tokens=3000, llm_max_output_tokens=600
     )
-    _, refused = llm_review(plan, small)
-    assert refused.engine.llm_status.startswith("failed: the plan needs 6 critique calls")
-    assert server.requests == []
+    _, degraded = llm_review(plan, small)
+    assert degraded.engine.llm_status.startswith("ok")
+    (note,) = [w for w in degraded.warnings if "critique calls" in w]
+    counts = re.search(r"reviewed (\d+) of (\d+) parts", note)
+    assert counts is not None and "not reviewed: 'Workstream" in note
+    assert int(counts.group(1)) == len(server.requests) < int(counts.group(2))
+    assert degraded.usage.prompt_tokens <= count_tokens(plan.text) + 3000
 
 
 def test_draft_round_trip(server: ScriptedLLMServer, tmp_path: Path) -> None:
@@ -493,6 +552,10 @@ def test_draft_round_trip(server: ScriptedLLMServer, tmp_path: Path) -> None:
     )
     _, review = llm_review(sample_plan(), make_settings(tmp_path, server.base_url), draft=True)
     assert review.engine.llm_status == "ok" and review.usage.llm_calls == 2
+    boundary = re.search(r"<(PLAN-[0-9a-f]+)>", server.requests[1].messages[0]["content"])
+    draft_user = server.requests[1].messages[1]["content"]
+    outside = re.sub(rf"<{boundary.group(1)}>.*?</{boundary.group(1)}>", "", draft_user, flags=re.S)  # type: ignore[union-attr]
+    assert "No task serves this goal." in draft_user and "No task serves" not in outside
     assert review.draft is not None
     assert "- Raise the agent engagement score from 61 to 75 by 2026-12-31" in review.draft
     assert "# Customer Support Improvement Plan" in review.draft

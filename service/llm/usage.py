@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import tempfile
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,10 +35,19 @@ class DryRunBackend:
         self.sent: list[int] = []
         self._lock = threading.Lock()
 
-    def send(self, system: str, user: str, schema: dict[str, Any], shape: str) -> Reply:
-        tokens = count_messages(system, user)
+    def send(
+        self,
+        system: str,
+        user: str,
+        schema: dict[str, Any],
+        shape: str,
+        *,
+        history: Sequence[tuple[str, str]] = (),
+        label: str = "",
+    ) -> Reply:
+        tokens = count_messages(system, *(text for _, text in history), user)
         if self.method == "json_schema":
-            tokens += count_tokens(json.dumps(schema, ensure_ascii=False))
+            tokens += count_tokens(json.dumps(schema, ensure_ascii=False, separators=(",", ":")))
         data: dict[str, Any] = {"findings": [], "risks": [], "summary": ""}
         if "edits" in json.dumps(schema):
             data = {"edits": [], "changes": []}
@@ -62,6 +72,9 @@ class UsageRow(BaseModel):
     completion_tokens: int
     budget: int = Field(description="Plan tokens + the overhead budget.")
     status: str = Field(description="The tier's llm_status.")
+    notes: list[str] = Field(
+        default_factory=list, description="The tier's warnings (a skipped draft says why)."
+    )
 
     @property
     def within(self) -> bool:
@@ -88,9 +101,11 @@ def measure(
         run = LLMRun(
             plan, offline, options, fresh, lang or plan.language, backend=backend, guidance=None
         )
+        notes: list[str] = []
         try:
             review = run.execute()
             status = review.engine.llm_status
+            notes = [w for w in review.warnings if w.startswith("LLM tier")]
         except Exception as exc:  # report it; the review command would degrade the same way
             status = f"failed: {getattr(exc, 'reason', None) or exc}"
         finally:
@@ -106,6 +121,7 @@ def measure(
         completion_tokens=usage.completion_tokens,
         budget=plan_tokens + OVERHEAD_BUDGET,
         status=status,
+        notes=notes,
     )
 
 
