@@ -649,3 +649,215 @@ def test_no_response_format_at_all_after_json_mode_is_refused(
         None,
     ]
     assert "JSON shape:" in server.requests[2].messages[1]["content"]
+
+
+# ----------------------------------------------------------------------------- truncation
+
+
+def test_a_cut_off_answer_keeps_its_complete_findings_without_a_regeneration(
+    server: ScriptedLLMServer, tmp_path: Path
+) -> None:
+    whole = json.dumps(critique(findings=[GAP, dict(GAP, code="llm.inconsistency")]))
+    server.enqueue_text(
+        whole[: whole.index('"code": "llm.inconsistency"') + 20], finish_reason="length"
+    )
+    _, review = llm_review(sample_plan(), make_settings(tmp_path, server.base_url))
+    assert review.engine.llm_status == "ok"
+    assert len(server.requests) == 1  # salvaged: nothing asked again
+    (gap,) = [f for f in review.findings if f.origin == "llm"]
+    assert gap.code == "llm.gap" and gap.quote == GAP["quote"]
+    assert any(
+        "cut off at the token limit; kept its 1 complete items" in w for w in review.warnings
+    )
+
+
+# ----------------------------------------------------------------------------- summary
+
+
+def test_summary_copying_the_prompt_is_cut_and_an_empty_critique_says_so(
+    server: ScriptedLLMServer, tmp_path: Path
+) -> None:
+    copied = "Your own two or three sentences naming this plan's main weaknesses."
+    server.enqueue_json(critique(summary=f"Nobody owns the chatbot rollout. {copied}"))
+    settings = make_settings(tmp_path, server.base_url)
+    plan = sample_plan()
+    review = review_plan(plan, ReviewOptions(llm="on"), settings=settings)
+    assert review.engine.llm_status == "ok: no findings"
+    assert "Nobody owns the chatbot rollout." in review.summary
+    assert "two or three sentences" not in review.summary
+    server.enqueue_json(critique(summary=copied))
+    other = make_settings(tmp_path / "2", server.base_url)
+    review = review_plan(plan, ReviewOptions(llm="on"), settings=other)
+    assert "two or three sentences" not in review.summary
+    assert review.engine.dropped["summary_dropped"] == 1
+
+
+# ----------------------------------------------------------------------------- cache
+
+
+def test_a_second_server_under_the_same_model_name_gets_no_stale_cache_hit(
+    server: ScriptedLLMServer, tmp_path: Path
+) -> None:
+    server.enqueue_json(critique(findings=[GAP]))
+    settings = make_settings(tmp_path, server.base_url, llm_model="local")
+    plan = sample_plan()
+    _, first = llm_review(plan, settings)
+    assert first.engine.llm_status == "ok"
+    with ScriptedLLMServer() as other:
+        other.enqueue_json(critique())
+        moved = settings.model_copy(update={"openai_base_url": other.base_url})
+        _, second = llm_review(plan, moved)
+        assert len(other.requests) == 1 and second.engine.llm_status == "ok: no findings"
+    _, again = llm_review(plan, settings)  # the first server's entry is still there
+    assert again.engine.llm_status == "cached" and again.engine.sent_to is None
+
+
+# ----------------------------------------------------------------------------- time
+
+
+def test_a_refused_port_fails_in_about_a_second_with_progress(tmp_path: Path) -> None:
+    import langchain_openai  # noqa: F401  # warm: the time measured is the endpoint's
+
+    from service.llm.progress import set_reporter
+
+    said: list[str] = []
+    settings = make_settings(tmp_path, dead_base_url(), llm_max_retries=5)
+    plan = sample_plan()
+    offline = offline_review(plan, settings)
+    set_reporter(said.append)
+    try:
+        t0 = time.monotonic()
+        review = run_llm_tier(
+            plan, offline, ReviewOptions(llm="on"), settings, "en", guidance=GUIDE
+        )
+        elapsed = time.monotonic() - t0
+    finally:
+        set_reporter(None)
+    assert review.engine.llm_status.startswith("failed: cannot connect to http://127.0.0.1:")
+    assert "after 2 attempts" in review.engine.llm_status  # one quick retry, not five
+    assert elapsed < 1.5
+    assert review.findings == offline.findings and review.engine.sent_to is None
+    assert said[0].startswith("critique: asking test-model at 127.0.0.1:")
+    assert any("retrying in 0.2s" in s or "retrying in 0.3s" in s for s in said)
+
+
+def test_one_deadline_for_the_whole_review(server: ScriptedLLMServer, tmp_path: Path) -> None:
+    server.enqueue_hang(30)
+    settings = make_settings(tmp_path, server.base_url, llm_timeout=20.0, llm_deadline=1.5)
+    t0 = time.monotonic()
+    _, review = llm_review(sample_plan(), settings)
+    elapsed = time.monotonic() - t0
+    assert review.engine.llm_status == "failed: the LLM deadline of 1.5s was reached"
+    assert elapsed < 3.5 and len(server.requests) == 1
+
+
+# ----------------------------------------------------------------------------- privacy
+
+
+class _CountingProxy:
+    """A TCP listener standing in for an HTTPS proxy: it counts connections and drops them."""
+
+    def __init__(self) -> None:
+        import socket
+        import threading
+
+        self.count = 0
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.count += 1
+            conn.close()
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def test_only_an_openai_key_in_the_environment_sends_nothing(tmp_path: Path) -> None:
+    """Private by default: OPENAI_API_KEY alone (set for other tools) does not run the tier.
+
+    Every request to OpenAI would go through the proxy the environment names; it counts
+    connections. `--llm on` is the positive control: the same environment does connect.
+    """
+    proxy = _CountingProxy()
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "PLANREVIEW_DATA_DIR": str(tmp_path / "data"),
+        "PLANREVIEW_LLM_RETRIEVAL": "lexical",
+        "OPENAI_API_KEY": "sk-only-a-key",
+        "HTTPS_PROXY": proxy.url,
+        "HTTP_PROXY": proxy.url,
+        "ALL_PROXY": proxy.url,
+        "NO_PROXY": "",
+    }
+    cmd = [sys.executable, "-m", "service", "review", str(SAMPLE), "--format", "json"]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120, cwd=REPO)
+        assert proc.returncode == 1, proc.stderr
+        data = json.loads(proc.stdout)
+        assert data["engine"]["llm_status"] == "off" and data["engine"]["sent_to"] is None
+        assert proxy.count == 0
+        assert "LLM" not in proc.stderr
+        proc = subprocess.run(
+            [*cmd, "--llm", "on"], capture_output=True, text=True, env=env, timeout=120, cwd=REPO
+        )
+        assert json.loads(proc.stdout)["engine"]["llm_status"].startswith("failed: cannot connect")
+        assert proxy.count >= 1  # the control: with --llm on the same environment connects
+        assert "planreview: LLM critique: asking gpt-4o-mini at api.openai.com" in proc.stderr
+        assert "sk-only-a-key" not in proc.stderr + proc.stdout
+    finally:
+        proxy.close()
+
+
+def test_the_report_says_where_the_plan_text_went(
+    server: ScriptedLLMServer, tmp_path: Path
+) -> None:
+    server.enqueue_json(critique(findings=[GAP]))
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "PLANREVIEW_DATA_DIR": str(tmp_path / "data"),
+        "PLANREVIEW_LLM_RETRIEVAL": "lexical",
+        "OPENAI_BASE_URL": server.base_url,  # a base URL is planreview's own setting: auto runs
+        "OPENAI_API_KEY": "sk-secret-key",
+    }
+    cmd = [sys.executable, "-m", "service", "review", str(SAMPLE), "--fail-on", "never"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr
+    host = server.base_url.split("//")[1].split("/")[0]
+    assert f"Plan text was sent to {host} for the LLM tier." in proc.stdout
+    assert "sk-secret-key" not in proc.stdout and "/v1" not in proc.stdout.split("sent to")[1][:40]
+    assert len(server.requests) == 1
+
+
+def test_an_llm_section_in_planreview_toml_turns_auto_on_but_cannot_choose_the_endpoint(
+    tmp_path: Path,
+) -> None:
+    from service.config import load_config_file
+    from service.errors import ConfigError
+    from service.review import _llm_wanted
+
+    cfg = tmp_path / "planreview.toml"
+    cfg.write_text('[llm]\nmodel = "qwen2.5:7b"\ntimeout = 30\n', encoding="utf-8")
+    config = load_config_file(cfg)
+    bare = Settings(data_dir=tmp_path)
+    assert not _llm_wanted(ReviewOptions(), bare)
+    assert _llm_wanted(ReviewOptions(config=config), bare)
+    assert config.llm is not None and config.llm.settings_update() == {
+        "llm_model": "qwen2.5:7b",
+        "llm_timeout": 30.0,
+    }
+    cfg.write_text('[llm]\nbase_url = "http://evil.example/v1"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="OPENAI_BASE_URL"):
+        load_config_file(cfg)
+    assert _llm_wanted(ReviewOptions(), Settings(data_dir=tmp_path, llm_model="m"))

@@ -425,7 +425,7 @@ class LangChainBackend:
             if left is not None and left < 0.5:
                 raise LLMFailure(f"the LLM deadline of {self.deadline.seconds:g}s was reached")
             method = self.method
-            where = f" to {self.host}" if self.host else ""
+            where = f" at {self.host}" if self.host else ""
             self._say(
                 f"{label}: asking {self.model_name}{where}"
                 + (f" (attempt {attempts})" if attempts > 1 else "")
@@ -556,6 +556,7 @@ def build_backend(
         max_retries=0,  # retries are ours (Retry-After honoured and capped)
         max_tokens=settings.llm_max_output_tokens,  # type: ignore[call-arg]
         http_client=http_client,
+        http_socket_options=(),  # langchain's default would switch off HTTPS_PROXY (and warn)
         use_responses_api=False,
     )
     return LangChainBackend(

@@ -142,8 +142,9 @@ class LLMRun:
         out.engine.prompt_version = entry.key.prompt_version
         out.engine.llm_status = status
         out.engine.sent_to = None if status == "cached" else self._sent_to()
-        if "citation_stripped" in entry.dropped:
-            dropped["citation_stripped"] = int(entry.dropped["citation_stripped"])
+        for extra in ("citation_stripped", "summary_dropped"):
+            if entry.dropped.get(extra):
+                dropped[extra] = int(entry.dropped[extra])
         out.engine.dropped = dropped
         out.usage = usage
         out.draft = entry.draft if self.options.draft else None
