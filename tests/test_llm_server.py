@@ -861,3 +861,36 @@ def test_an_llm_section_in_planreview_toml_turns_auto_on_but_cannot_choose_the_e
     with pytest.raises(ConfigError, match="OPENAI_BASE_URL"):
         load_config_file(cfg)
     assert _llm_wanted(ReviewOptions(), Settings(data_dir=tmp_path, llm_model="m"))
+
+
+# ----------------------------------------------------------------------------- calibration
+
+
+def test_token_counts_are_calibrated_by_the_servers_tokenize(
+    server: ScriptedLLMServer, tmp_path: Path
+) -> None:
+    """A server whose tokenizer counts twice what we do: the plan is sized in its tokens."""
+    sections = [
+        f"## Workstream {i}\n\n"
+        + "\n".join(f"- Task {i}.{j}: migrate ledger {j} to the new platform" for j in range(6))
+        for i in range(1, 7)
+    ]
+    plan = parse_markdown("# Migration\n\n" + "\n\n".join(sections) + "\n", source="m.md")
+    server.default = _usage_from_request
+    settings = make_settings(
+        tmp_path, server.base_url, llm_context_tokens=4000, llm_max_output_tokens=600
+    )
+    _, plain = llm_review(plan, settings)  # no /tokenize (404): our own count
+    assert len(server.tokenize_requests) == 1 and len(server.requests) == 1
+    server.requests.clear()
+    server.tokenizer = lambda text: 2 * count_tokens(text)
+    other = make_settings(
+        tmp_path / "2", server.base_url + "/", llm_context_tokens=4000, llm_max_output_tokens=600
+    )
+    _, scaled = llm_review(plan, other)
+    assert len(server.tokenize_requests) == 2
+    assert not [w for w in plain.warnings if "critique calls" in w]
+    # in the server's tokens the plan no longer fits one call of a 4k context: degraded, said
+    (note,) = [w for w in scaled.warnings if "critique calls" in w]
+    assert "reviewed 1 of" in note
+    assert plain.engine.llm_status.startswith("ok") and scaled.engine.llm_status.startswith("ok")

@@ -93,6 +93,10 @@ def usage_command(
                 f"{'yes' if r.within else 'NO'}"
                 + ("" if r.status.startswith(("ok", "cached")) else f"  ({r.status})")
             )
+            if r.token_scale != 1.0:
+                typer.echo(
+                    f"{'':<{width}}  note: counted in the server's tokens (x{r.token_scale:.2f})"
+                )
             for note in r.notes:
                 typer.echo(f"{'':<{width}}  note: {note}")
         if rows:

@@ -100,6 +100,10 @@ class LLMRun:
         self.guidance = guidance
         self.round_trips = 0
         self.warnings: list[str] = []
+        self.scale = 1.0
+        """Server tokens per counted token (1.0: not calibrated)."""
+        self._tokenized: str | None = None
+        """The host whose /tokenize counted the plan (so the plan text went there)."""
 
     # ------------------------------------------------------------------ outcome
 
@@ -125,9 +129,9 @@ class LLMRun:
         """The host the plan text reached in this run (None: it did not leave the machine)."""
         backend = self.backend
         if backend is None or not getattr(backend, "delivered", 0):
-            return None
+            return self._tokenized
         host = getattr(backend, "host", None)
-        return str(host) if host else None
+        return str(host) if host else self._tokenized
 
     def _apply(self, entry: CacheEntry, status: str, usage: Usage) -> Review:
         from service.llm.validate import DROP_REASONS, merge
@@ -179,7 +183,7 @@ class LLMRun:
         hit = cache.load(st.data_dir, key)
         if hit is not None:
             return self._apply(hit, "cached", Usage())
-        entry = self._call(prompts, key)
+        entry = self._calibrated_call(prompts, key)
         if not (self.options.draft and entry.draft is None):
             cache.save(st.data_dir, entry, max_entries=cache.MAX_ENTRIES)
         u = self.backend.usage if self.backend is not None else None
@@ -194,6 +198,22 @@ class LLMRun:
         )
         entry.usage = usage
         return self._apply(entry, "ok" if entry.findings else "ok: no findings", usage)
+
+    def _calibrated_call(self, prompts: Any, key: CacheKey) -> CacheEntry:
+        """``_call`` counting in the endpoint's tokens when its /tokenize says how."""
+        from service.llm.calibrate import tokenize_scale
+        from service.llm.client import endpoint_host
+        from service.llm.tokens import token_scale
+
+        if self.backend is not None and not self._own_backend:
+            return self._call(prompts, key)  # an injected backend (tests, dry runs): as is
+        scale = tokenize_scale(self.settings, self.plan.text)
+        if scale is None:
+            return self._call(prompts, key)
+        self._tokenized = endpoint_host(self.settings.openai_base_url)
+        self.scale = scale
+        with token_scale(scale):
+            return self._call(prompts, key)
 
     def _ensure_clients(self) -> tuple[ChatBackend, GuidanceSource]:
         from service.llm.cassettes import cassette_config
@@ -372,8 +392,28 @@ class LLMRun:
             summary=" ".join(summaries)[:SUMMARY_LIMIT],
         )
         if draft:
-            entry.draft = self._draft(prompts, backend, system, cplan.budget, found)
+            entry.draft = self._draft_calibrated(prompts, backend, system, cplan, found)
         return entry
+
+    def _draft_calibrated(
+        self, prompts: Any, backend: ChatBackend, system: str, cplan: Any, found: list[Finding]
+    ) -> str | None:
+        """The draft, sized in the server's tokens when its usage shows ours count low."""
+        from service.llm.calibrate import clamp
+        from service.llm.planner import OVERHEAD_BUDGET, SAFETY
+        from service.llm.tokens import count_tokens, current_scale, token_scale
+
+        sent = backend.usage.prompt_tokens
+        if current_scale() != 1.0 or not cplan.planned or self.settings.llm_cassettes:
+            return self._draft(prompts, backend, system, cplan.budget, found)
+        observed = sent / cplan.planned
+        if observed <= 1.15:
+            return self._draft(prompts, backend, system, cplan.budget, found)
+        scale = clamp(observed)
+        self.scale = scale
+        with token_scale(scale):
+            budget = count_tokens(self.plan.text) + OVERHEAD_BUDGET - SAFETY
+            return self._draft(prompts, backend, system, budget, found)
 
     def _configured(self, findings: list[Finding]) -> list[Finding]:
         """Apply the review's config (select/ignore/severity) and inline suppressions."""

@@ -75,6 +75,9 @@ class UsageRow(BaseModel):
     notes: list[str] = Field(
         default_factory=list, description="The tier's warnings (a skipped draft says why)."
     )
+    token_scale: float = Field(
+        default=1.0, description="Server tokens per counted token (1.0: not calibrated)."
+    )
 
     @property
     def within(self) -> bool:
@@ -122,6 +125,7 @@ def measure(
         budget=plan_tokens + OVERHEAD_BUDGET,
         status=status,
         notes=notes,
+        token_scale=run.scale,
     )
 
 
