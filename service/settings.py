@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     )
     llm_max_retries: int = Field(default=2, ge=0, le=10)
     llm_concurrency: int = Field(default=4, ge=1, le=64)
+    llm_requests_per_second: float | None = Field(
+        default=None, gt=0, description="Rate limit for LLM calls (None: no limit)."
+    )
     llm_context_tokens: int = Field(default=16000, ge=2000, description="Model context size.")
     llm_max_output_tokens: int = Field(default=4000, ge=256)
     llm_structured: str = Field(

@@ -277,3 +277,28 @@ def test_prompt_set_renders_no_unescaped_markers_in_json_data() -> None:
     )
     assert out.count("</PLAN-x>") == 1 and "中文引文" in out  # CJK kept readable
     assert re.search(r"\\u003c/PLAN-x\\u003e", out)
+
+
+def test_evidence_is_scored_against_the_part_and_its_rule_findings(tmp_path: Path) -> None:
+    from service.llm.planner import gather_evidence
+
+    plan = parse_markdown(
+        "# Plan\n\n## Goals\n\n- Improve customer satisfaction in every region\n", source="p.md"
+    )
+    offline = review_plan(plan, ReviewOptions(llm="off"), settings=Settings(data_dir=tmp_path))
+    hits = [
+        GuidanceHit("cooking-en", "Pasta", "k/c.md", "Boil water, add salt and pasta."),
+        GuidanceHit("risk-en", "Risk register", "k/r.md", "List each risk with an owner."),
+        GuidanceHit(
+            "smart-en",
+            "SMART: Measurable",
+            "k/s.md",
+            "A measurable goal names its metric, baseline and target: customer satisfaction "
+            "from 71% to 80% in every region.",
+        ),
+    ]
+    weak = [f for f in offline.findings if f.code in ("smart.measurable", "risk.no-register")]
+    assert len({f.code for f in weak}) == 2
+    chosen = gather_evidence(plan, plan.blocks, weak, StaticGuidance(hits), 2)
+    assert chosen[0].chunk_id == "smart-en"
+    assert "cooking-en" not in [h.chunk_id for h in chosen]

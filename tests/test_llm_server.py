@@ -894,3 +894,31 @@ def test_token_counts_are_calibrated_by_the_servers_tokenize(
     (note,) = [w for w in scaled.warnings if "critique calls" in w]
     assert "reviewed 1 of" in note
     assert plain.engine.llm_status.startswith("ok") and scaled.engine.llm_status.startswith("ok")
+
+
+def test_parallel_calls_share_a_configurable_rate_limit(
+    server: ScriptedLLMServer, tmp_path: Path
+) -> None:
+    sections = [
+        f"## Workstream {i}\n\n"
+        + "\n".join(
+            f"- Task {i}.{j}: migrate the regional ledger number {j} to the new platform, "
+            "owned by the finance operations team"
+            for j in range(1, 9)
+        )
+        for i in range(1, 13)
+    ]
+    plan = parse_markdown("# Migration\n\n" + "\n\n".join(sections) + "\n", source="long.md")
+    server.default = _usage_from_request
+    settings = make_settings(
+        tmp_path,
+        server.base_url,
+        llm_context_tokens=4000,
+        llm_max_output_tokens=600,
+        llm_concurrency=3,
+        llm_requests_per_second=2.0,
+    )
+    _, review = llm_review(plan, settings)
+    assert review.engine.llm_status.startswith("ok")
+    first, second = sorted(r.at for r in server.requests)
+    assert second - first >= 0.35  # two parallel calls, at most 2 a second

@@ -547,7 +547,17 @@ def build_backend(
         transport=transport, timeout=timeout, event_hooks={"request": [deadline.clip]}
     )
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    limiter = None
+    if settings.llm_requests_per_second:  # the parallel critique calls share one bucket
+        from langchain_core.rate_limiters import InMemoryRateLimiter
+
+        limiter = InMemoryRateLimiter(
+            requests_per_second=settings.llm_requests_per_second,
+            check_every_n_seconds=0.05,
+            max_bucket_size=max(1, settings.llm_concurrency),
+        )
     chat = ChatOpenAI(
+        rate_limiter=limiter,
         model=settings.llm_model,
         api_key=key or "not-needed",  # type: ignore[arg-type]  # local servers need no key
         base_url=settings.openai_base_url,

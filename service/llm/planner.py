@@ -292,11 +292,9 @@ def plan_critique(
             used += cost
         left = per_part - used
         if guidance is not None and left >= 60:
-            query = _query(plan, group, hints)
             per_chunk = min(CHUNK_TOKENS, left // GUIDANCE_K - 12)
             if per_chunk >= 40:
-                lang_code = "zh" if plan.language == "zh" else "en"
-                for hit in guidance.search(query, GUIDANCE_K, lang_code, plan.script):
+                for hit in gather_evidence(plan, group, hints, guidance, GUIDANCE_K):
                     text = trim_to_tokens(hit.text, per_chunk)
                     if not text:
                         continue
@@ -369,6 +367,51 @@ def _hint(f: Finding) -> dict[str, str]:
 
 def _rank(severity: str) -> int:
     return {"error": 3, "warning": 2, "info": 1}.get(severity, 0)
+
+
+EVIDENCE_QUERIES = 4
+"""Queries per part: the part itself, then the codes of its worst rule findings."""
+_WORD = re.compile(r"[^\W\d_]{3,}", re.U)
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def _terms(text: str) -> set[str]:
+    """Lower-cased words of 3+ letters, and Chinese character pairs."""
+    out = {w.lower() for w in _WORD.findall(text) if not _HAN.search(w)}
+    han = "".join(_HAN.findall(text))
+    out.update(han[i : i + 2] for i in range(len(han) - 1))
+    return out
+
+
+def gather_evidence(
+    plan: Plan, group: list[Block], hints: list[Finding], guidance: GuidanceSource, k: int
+) -> list[Any]:
+    """Evidence before citations: candidates for the part's weak spots, scored, the best k.
+
+    Candidates come from one query for the part (its headings, body and finding codes) and
+    one per code of its worst rule findings (the catalogue's summary of that code); each
+    candidate is scored by the retriever's rank and by how many of its words the part and
+    those summaries share. The model is told to cite only these, by id.
+    """
+    lang = "zh" if plan.language == "zh" else "en"
+    codes: list[str] = []
+    for f in hints:
+        if f.code not in codes and f.code in catalogue.BY_CODE:
+            codes.append(f.code)
+    queries = [_query(plan, group, hints)]
+    queries += [catalogue.get(c).summary(lang) for c in codes[: EVIDENCE_QUERIES - 1]]
+    need = _terms(" ".join([*(b.text for b in group), *queries[1:]]))
+    scored: dict[str, tuple[float, Any]] = {}
+    for q_index, query in enumerate(queries):
+        for rank, hit in enumerate(guidance.search(query, k + 2, lang, plan.script)):
+            have = _terms(f"{hit.title} {hit.text}")
+            overlap = len(have & need) / max(len(have), 1) ** 0.5
+            score = overlap + 0.3 / (1 + rank) + (0.1 if q_index == 0 else 0.0)
+            best = scored.get(hit.chunk_id)
+            if best is None or score > best[0]:
+                scored[hit.chunk_id] = (score, hit)
+    ranked = sorted(scored.values(), key=lambda item: -item[0])
+    return [hit for _, hit in ranked[:k]]
 
 
 def _query(plan: Plan, group: list[Block], hints: list[Finding]) -> str:
