@@ -160,7 +160,9 @@ class ReviewConfig(BaseModel):
         description="Heading words, column names and labels of the organisation's templates.",
     )
     llm: LLMConfig | None = Field(
-        default=None, description="[llm]: use the LLM tier (--llm auto) with these settings."
+        default=None,
+        exclude=True,  # not part of what the rules see (config hashes stay as they were)
+        description="[llm]: use the LLM tier (--llm auto) with these settings.",
     )
 
     @field_validator("select", "ignore")
@@ -196,6 +198,7 @@ class ReviewConfig(BaseModel):
     def merged(self, select: list[str] | None, ignore: list[str] | None) -> ReviewConfig:
         """This config narrowed by per-request select/ignore lists."""
         data = self.model_dump()
+        data["llm"] = self.llm.model_dump() if self.llm is not None else None
         if select:
             data["select"] = select
         if ignore:

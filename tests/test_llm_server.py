@@ -857,6 +857,8 @@ def test_an_llm_section_in_planreview_toml_turns_auto_on_but_cannot_choose_the_e
         "llm_model": "qwen2.5:7b",
         "llm_timeout": 30.0,
     }
+    assert config.merged(["smart"], None).llm == config.llm  # --select keeps the section
+    assert "llm" not in config.model_dump()  # the rules' config hash is unchanged by it
     cfg.write_text('[llm]\nbase_url = "http://evil.example/v1"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="OPENAI_BASE_URL"):
         load_config_file(cfg)
