@@ -924,3 +924,31 @@ def test_parallel_calls_share_a_configurable_rate_limit(
     assert review.engine.llm_status.startswith("ok")
     first, second = sorted(r.at for r in server.requests)
     assert second - first >= 0.35  # two parallel calls, at most 2 a second
+
+
+@pytest.mark.parametrize(
+    ("text", "prefix"),
+    [
+        (
+            "# 客服改进计划\n\n## 目标\n\n- 提升客户满意度到百分之九十\n- 上线智能客服系统\n",
+            "大模型评审：",
+        ),
+        (
+            "# 客服改進計劃\n\n## 目標\n\n- 提升客戶滿意度到百分之九十\n- 上線智能客服系統\n",
+            "大模型評審：",
+        ),
+    ],
+)
+def test_the_tiers_warnings_are_in_the_plans_chinese(
+    server: ScriptedLLMServer, tmp_path: Path, text: str, prefix: str
+) -> None:
+    plan = parse_markdown(text, source="zh.md")
+    quote = plan.blocks[-1].text
+    item = dict(GAP, block_id=plan.blocks[-1].id, quote=quote, message="没有负责人。", citations=[])
+    whole = json.dumps(critique(findings=[item, item]), ensure_ascii=False)
+    server.enqueue_text(whole[: whole.rindex('"code"') + 10], finish_reason="length")
+    _, review = llm_review(plan, make_settings(tmp_path, server.base_url))
+    assert review.engine.llm_status == "ok"
+    (note,) = [w for w in review.warnings if w.startswith(prefix)]
+    assert "截断" in note or "截斷" in note
+    assert "1" in note

@@ -260,11 +260,20 @@ def plan_critique(
                 f"its own tokens + {OVERHEAD_BUDGET}; raise PLANREVIEW_LLM_CONTEXT_TOKENS "
                 "for a model with a larger context"
             )
+        from service.llm.notes import note
+
         heads = ", ".join(skipped[:4]) + (" …" if len(skipped) > 4 else "")
         notes.append(
-            f"the plan needs {n} critique calls, more than the prompt budget (its own tokens "
-            f"+ {OVERHEAD_BUDGET}) allows with a {context_tokens}-token context: reviewed "
-            f"{len(groups)} of {n} parts without rule hints or guidance; not reviewed: {heads}"
+            note(
+                "degraded",
+                lang,
+                plan.script,
+                n=n,
+                k=len(groups),
+                overhead=OVERHEAD_BUDGET,
+                context=context_tokens,
+                heads=heads,
+            )
         )
         n = len(groups)
         extras = 0

@@ -264,8 +264,8 @@ class LLMRun:
             )
         except BudgetError as exc:
             raise LLMFailure(str(exc)) from None
-        for note in cplan.notes:
-            self._warn(note)
+        for text in cplan.notes:
+            self.warnings.append(text)
         system = cplan.system
         n = len(cplan.parts)
 
@@ -286,10 +286,7 @@ class LLMRun:
         )
         for i, o in enumerate(outcomes):
             if o.salvaged:
-                self._warn(
-                    f"{label(i)}: the answer was cut off at the token limit; kept its "
-                    f"{o.salvaged} complete items"
-                )
+                self._warn("salvaged", what=label(i), n=o.salvaged)
 
         # Round-trip 2 (only if needed): one repair per part whose answer was unusable.
         broken = [i for i, o in enumerate(outcomes) if o.output is None]
@@ -355,7 +352,7 @@ class LLMRun:
                     [feedback_job(i) for i in wrong], self.settings.llm_concurrency
                 )
             except LLMFailure as exc:  # the first answers stand
-                self._warn(f"second try failed ({exc.reason}); the first answer's findings stand")
+                self._warn("second_try_failed", reason=exc.reason)
                 again = [None] * len(wrong)
             if all(a is None for a in again):
                 self.round_trips -= 1
@@ -448,10 +445,7 @@ class LLMRun:
         from service.llm.validate import merge
 
         if self.round_trips >= MAX_ROUND_TRIPS:
-            self._warn(
-                f"draft skipped: the critique used all {MAX_ROUND_TRIPS} round-trips "
-                "(its answer had to be repaired)"
-            )
+            self._warn("draft_no_trip", trips=MAX_ROUND_TRIPS)
             return None
         findings, _ = merge(self.review.findings, llm_findings)
         schema = json_schema(DraftOutput, _dialect(self.settings))
@@ -468,10 +462,7 @@ class LLMRun:
             left,
         )
         if user is None:
-            self._warn(
-                f"draft skipped: the token budget is spent ({max(left, 0)} prompt tokens left "
-                "of the plan's own tokens + 3000; the draft needs the plan again)"
-            )
+            self._warn("draft_no_budget", left=max(left, 0))
             return None
         self.round_trips += 1
         try:
@@ -493,21 +484,20 @@ class LLMRun:
                     label="draft repair",
                 )
         except LLMFailure as exc:
-            self._warn(f"draft failed: {exc.reason}")
+            self._warn("draft_failed", reason=exc.reason)
             return None
         assert isinstance(outcome.output, DraftOutput)
         text, applied = assemble(self.plan, outcome.output, self.lang)
         if applied == 0:
-            self._warn("draft: the model proposed no usable edit")
+            self._warn("draft_no_edit")
         if outcome.salvaged:
-            self._warn(
-                f"draft: the answer was cut off at the token limit; applied its "
-                f"{outcome.salvaged} complete edits"
-            )
+            self._warn("draft_salvaged", n=outcome.salvaged)
         return text
 
-    def _warn(self, message: str) -> None:
-        self.warnings.append(f"LLM tier: {message}")
+    def _warn(self, key: str, **values: object) -> None:
+        from service.llm.notes import note
+
+        self.warnings.append(note(key, self.lang, self.plan.script, **values))
 
 
 def _kv() -> str:

@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from service.llm.client import Reply, UsageMeter
+from service.llm.notes import is_tier_note
 from service.llm.planner import OVERHEAD_BUDGET
 from service.llm.tokens import count_messages, count_tokens, counter_name
 from service.models import Plan
@@ -108,7 +109,7 @@ def measure(
         try:
             review = run.execute()
             status = review.engine.llm_status
-            notes = [w for w in review.warnings if w.startswith("LLM tier")]
+            notes = [w for w in review.warnings if is_tier_note(w)]
         except Exception as exc:  # report it; the review command would degrade the same way
             status = f"failed: {getattr(exc, 'reason', None) or exc}"
         finally:
