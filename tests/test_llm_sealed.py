@@ -302,3 +302,22 @@ def test_evidence_is_scored_against_the_part_and_its_rule_findings(tmp_path: Pat
     chosen = gather_evidence(plan, plan.blocks, weak, StaticGuidance(hits), 2)
     assert chosen[0].chunk_id == "smart-en"
     assert "cooking-en" not in [h.chunk_id for h in chosen]
+
+
+def test_output_mode_downgrade_only_on_a_refused_response_format() -> None:
+    from service.llm.client import _schema_rejected
+
+    assert _schema_rejected(Exception("response_format json_schema is not supported"))
+    assert _schema_rejected(Exception("'response_format.type' must be 'json_schema'"))
+    # a 400 that mentions a schema or "not supported" about something else keeps the mode
+    assert not _schema_rejected(Exception("messages[1]: schema of the tool call is invalid"))
+    assert not _schema_rejected(Exception("temperature 3 is not supported"))
+
+
+def test_openai_gets_the_schema_dialect_its_strict_mode_accepts(tmp_path: Path) -> None:
+    from service.llm.tier import _dialect
+
+    assert _dialect(Settings(data_dir=tmp_path)) == "openai"
+    assert _dialect(Settings(data_dir=tmp_path, OPENAI_BASE_URL="http://127.0.0.1:8080/v1")) == (
+        "full"
+    )
