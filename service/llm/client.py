@@ -528,8 +528,12 @@ def build_backend(
     cassettes: tuple[Any, str] | None = None,
     sleep: Callable[[float], None] = time.sleep,
     progress: Progress | None = None,
+    deadline: Deadline | None = None,
 ) -> LangChainBackend:
-    """A ChatOpenAI-backed client configured from settings (and cassettes, when given)."""
+    """A ChatOpenAI-backed client configured from settings (and cassettes, when given).
+
+    ``deadline``: the review's, when it started before the client was built.
+    """
     import httpx
     from langchain_openai import ChatOpenAI
 
@@ -541,7 +545,7 @@ def build_backend(
         directory, mode = cassettes
         transport = CassetteTransport(directory, mode)  # type: ignore[arg-type]
         replay = mode != "record"
-    deadline = Deadline(settings.llm_deadline)
+    deadline = deadline or Deadline(settings.llm_deadline)
     timeout = httpx.Timeout(settings.llm_timeout, connect=settings.llm_connect_timeout)
     http_client = httpx.Client(
         transport=transport, timeout=timeout, event_hooks={"request": [deadline.clip]}

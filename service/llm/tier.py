@@ -102,6 +102,10 @@ class LLMRun:
         self.warnings: list[str] = []
         self.scale = 1.0
         """Server tokens per counted token (1.0: not calibrated)."""
+        from service.llm.client import Deadline
+
+        self.deadline = Deadline(settings.llm_deadline)
+        """One deadline for every request of this review, from its start."""
         self._tokenized: str | None = None
         """The host whose /tokenize counted the plan (so the plan text went there)."""
 
@@ -124,6 +128,10 @@ class LLMRun:
     def close(self) -> None:
         if self._own_backend and self.backend is not None:
             self.backend.close()
+
+    def _secrets(self) -> list[str | None]:
+        key = self.settings.openai_api_key
+        return [key.get_secret_value() if key else None]
 
     def _sent_to(self) -> str | None:
         """The host the plan text reached in this run (None: it did not leave the machine)."""
@@ -201,13 +209,25 @@ class LLMRun:
 
     def _calibrated_call(self, prompts: Any, key: CacheKey) -> CacheEntry:
         """``_call`` counting in the endpoint's tokens when its /tokenize says how."""
-        from service.llm.calibrate import tokenize_scale
+        from service.llm.calibrate import EndpointDown, tokenize_scale
         from service.llm.client import endpoint_host
+        from service.llm.progress import reporter
         from service.llm.tokens import token_scale
 
         if self.backend is not None and not self._own_backend:
             return self._call(prompts, key)  # an injected backend (tests, dry runs): as is
-        scale = tokenize_scale(self.settings, self.plan.text)
+        try:
+            scale = tokenize_scale(self.settings, self.plan.text, self.deadline.left())
+        except EndpointDown:
+            base = self.settings.openai_base_url or ""
+            say = reporter()
+            if say is not None:
+                say(f"critique: nothing listens at {endpoint_host(base)} (connection refused)")
+            where = redact(base, self._secrets())
+            raise LLMFailure(f"cannot connect to {where} after 2 attempts") from None
+        left = self.deadline.left()
+        if left is not None and left < 0.5:
+            raise LLMFailure(f"the LLM deadline of {self.deadline.seconds:g}s was reached")
         if scale is None:
             return self._call(prompts, key)
         self._tokenized = endpoint_host(self.settings.openai_base_url)
@@ -223,7 +243,9 @@ class LLMRun:
 
         cassettes = cassette_config(self.settings)
         if self.backend is None:
-            self.backend = build_backend(self.settings, cassettes=cassettes, progress=reporter())
+            self.backend = build_backend(
+                self.settings, cassettes=cassettes, progress=reporter(), deadline=self.deadline
+            )
             self._own_backend = True
         elif getattr(self.backend, "progress", "absent") is None:
             self.backend.progress = reporter()  # type: ignore[attr-defined]
@@ -401,7 +423,9 @@ class LLMRun:
         from service.llm.tokens import count_tokens, current_scale, token_scale
 
         sent = backend.usage.prompt_tokens
-        if current_scale() != 1.0 or not cplan.planned or self.settings.llm_cassettes:
+        from service.llm.cassettes import cassette_config
+
+        if current_scale() != 1.0 or not cplan.planned or cassette_config(self.settings):
             return self._draft(prompts, backend, system, cplan.budget, found)
         observed = sent / cplan.planned
         if observed <= 1.15:
