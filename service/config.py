@@ -20,7 +20,14 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from service.errors import ConfigError
 from service.rules import catalogue
@@ -85,6 +92,59 @@ class VocabularyConfig(BaseModel):
         return tuple(items)
 
 
+class LLMConfig(BaseModel):
+    """``[llm]`` in planreview.toml: its presence turns the LLM tier on for ``--llm auto``.
+
+    The endpoint itself (OPENAI_BASE_URL, OPENAI_API_KEY) comes from the environment only:
+    a config file found next to a plan must not be able to send the plan, or the key, to a
+    host of its choosing.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = Field(default=True, description="false: --llm auto leaves the tier off.")
+    model: str | None = Field(default=None, description="Chat model name (PLANREVIEW_LLM_MODEL).")
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    timeout: float | None = Field(default=None, gt=0, description="Seconds per call.")
+    deadline: float | None = Field(default=None, gt=0, description="Seconds per review.")
+    context_tokens: int | None = Field(default=None, ge=2000)
+    max_output_tokens: int | None = Field(default=None, ge=256)
+    structured: Literal["auto", "json_schema", "json_mode", "prompt"] | None = None
+    concurrency: int | None = Field(default=None, ge=1, le=64)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_endpoint(cls, data: object) -> object:
+        if isinstance(data, dict):
+            for key in ("base_url", "api_key", "openai_base_url", "openai_api_key"):
+                if key in data:
+                    raise ValueError(
+                        f"{key} is not read from a config file: set "
+                        f"{'OPENAI_BASE_URL' if 'url' in key else 'OPENAI_API_KEY'} in the "
+                        "environment (a config file next to a plan must not choose where "
+                        "the plan or the key is sent)"
+                    )
+        return data
+
+    def settings_update(self) -> dict[str, object]:
+        """The Settings fields this section overrides."""
+        names = {
+            "model": "llm_model",
+            "temperature": "llm_temperature",
+            "timeout": "llm_timeout",
+            "deadline": "llm_deadline",
+            "context_tokens": "llm_context_tokens",
+            "max_output_tokens": "llm_max_output_tokens",
+            "structured": "llm_structured",
+            "concurrency": "llm_concurrency",
+        }
+        return {
+            field: getattr(self, name)
+            for name, field in names.items()
+            if getattr(self, name) is not None
+        }
+
+
 class ReviewConfig(BaseModel):
     """What a user writes in planreview.toml; unknown keys are refused."""
 
@@ -98,6 +158,11 @@ class ReviewConfig(BaseModel):
     vocabulary: VocabularyConfig = Field(
         default_factory=VocabularyConfig,
         description="Heading words, column names and labels of the organisation's templates.",
+    )
+    llm: LLMConfig | None = Field(
+        default=None,
+        exclude=True,  # not part of what the rules see (config hashes stay as they were)
+        description="[llm]: use the LLM tier (--llm auto) with these settings.",
     )
 
     @field_validator("select", "ignore")
@@ -133,6 +198,7 @@ class ReviewConfig(BaseModel):
     def merged(self, select: list[str] | None, ignore: list[str] | None) -> ReviewConfig:
         """This config narrowed by per-request select/ignore lists."""
         data = self.model_dump()
+        data["llm"] = self.llm.model_dump() if self.llm is not None else None
         if select:
             data["select"] = select
         if ignore:

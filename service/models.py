@@ -163,6 +163,11 @@ class EngineInfo(BaseModel):
     prompt_version: str | None = None
     llm_status: str = "off"
     dropped: dict[str, int] = Field(default_factory=dict)
+    sent_to: str | None = Field(
+        default=None,
+        description="Host (and port) the LLM tier sent the plan text to in this run; null "
+        "when the plan did not leave the machine (offline, cached, replayed, never connected).",
+    )
 
 
 class Usage(BaseModel):

@@ -30,7 +30,10 @@ class ReviewOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     llm: Literal["auto", "off", "on"] = Field(
-        default="auto", description="auto: use the LLM tier when an endpoint is configured."
+        default="auto",
+        description="auto: use the LLM tier when planreview is told to (PLANREVIEW_LLM_MODEL "
+        "or OPENAI_BASE_URL set, or an [llm] section in planreview.toml); an OPENAI_API_KEY "
+        "alone is not enough.",
     )
     lang: Literal["auto", "en", "zh"] = Field(
         default="auto", description="Language of messages; auto follows the plan."
@@ -40,11 +43,15 @@ class ReviewOptions(BaseModel):
 
 
 def _llm_wanted(options: ReviewOptions, settings: Settings) -> bool:
+    """Private by default: ``auto`` sends the plan nowhere unless planreview was told to."""
     if options.llm == "off":
         return False
     if options.llm == "on":
         return True
-    return settings.llm_configured
+    section = options.config.llm
+    if section is not None:
+        return section.enabled
+    return settings.llm_requested
 
 
 def review_plan(
@@ -131,6 +138,8 @@ def _run_llm(
     """Run the LLM tier; any failure leaves the offline review with llm_status 'failed: …'."""
     from service.llm.tier import run_llm_tier  # imported only when the tier runs
 
+    if options.config.llm is not None:
+        settings = settings.model_copy(update=options.config.llm.settings_update())
     return run_llm_tier(plan, review, options, settings, lang)
 
 

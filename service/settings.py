@@ -37,8 +37,17 @@ class Settings(EnvSettings):
     llm_model: str = Field(default="gpt-4o-mini", description="Chat model name.")
     llm_temperature: float = 0.1
     llm_timeout: float = Field(default=60.0, gt=0, description="Seconds per LLM call.")
+    llm_connect_timeout: float = Field(
+        default=3.0, gt=0, description="Seconds to connect to the endpoint before giving up."
+    )
+    llm_deadline: float = Field(
+        default=180.0, gt=0, description="Seconds for every LLM call of one review together."
+    )
     llm_max_retries: int = Field(default=2, ge=0, le=10)
     llm_concurrency: int = Field(default=4, ge=1, le=64)
+    llm_requests_per_second: float | None = Field(
+        default=None, gt=0, description="Rate limit for LLM calls (None: no limit)."
+    )
     llm_context_tokens: int = Field(default=16000, ge=2000, description="Model context size.")
     llm_max_output_tokens: int = Field(default=4000, ge=256)
     llm_structured: str = Field(
@@ -93,7 +102,17 @@ class Settings(EnvSettings):
 
     @property
     def llm_configured(self) -> bool:
+        """An endpoint the tier could call (a key, or a base URL)."""
         return bool(self.openai_api_key or self.openai_base_url)
+
+    @property
+    def llm_requested(self) -> bool:
+        """planreview itself was told to use the LLM tier (what ``--llm auto`` needs).
+
+        PLANREVIEW_LLM_MODEL or OPENAI_BASE_URL set. An OPENAI_API_KEY alone is not enough:
+        it is often set for other tools, and the plan would leave the machine unasked.
+        """
+        return bool(self.openai_base_url) or "llm_model" in self.model_fields_set
 
 
 @lru_cache(maxsize=1)

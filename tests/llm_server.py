@@ -99,6 +99,11 @@ class ScriptedLLMServer:
         self.default: Responder | None = None
         """Answers requests when the queue is empty (else: 500 'no scripted response')."""
         self.requests: list[Received] = []
+        """Chat completion requests (POST …/chat/completions)."""
+        self.tokenizer: Callable[[str], int] | None = None
+        """Answers POST /tokenize with this many tokens for the content (else 404, like a
+        server without that endpoint); such requests go to ``tokenize_requests``."""
+        self.tokenize_requests: list[Received] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._server: ThreadingHTTPServer | None = None
@@ -172,6 +177,21 @@ class ScriptedLLMServer:
                     body,
                     time.monotonic(),
                 )
+                if self.path.rstrip("/").endswith("/tokenize"):
+                    with server._lock:
+                        server.tokenize_requests.append(received)
+                    fn = server.tokenizer
+                    if fn is None:
+                        payload, status = b'{"error": {"message": "not found"}}', 404
+                    else:
+                        n = fn(str(body.get("content", "")))
+                        payload, status = json.dumps({"tokens": list(range(n))}).encode(), 200
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                    return
                 with server._lock:
                     server.requests.append(received)
                     if server.queue:

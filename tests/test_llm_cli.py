@@ -36,7 +36,7 @@ def test_usage_dry_run_reports_calls_and_tokens_within_budget() -> None:
     for row in rows:
         assert row["calls"] == 2 and row["round_trips"] == 2
         assert 0 < row["prompt_tokens"] <= row["plan_tokens"] + 3000
-        assert row["within_budget"] and row["status"] == "ok"
+        assert row["within_budget"] and row["status"] == "ok: no findings"
 
 
 def test_usage_refuses_live_without_an_endpoint() -> None:
@@ -55,14 +55,40 @@ def test_record_then_replay_commands(tmp_path: Path, monkeypatch: pytest.MonkeyP
             app, ["llm", "record", str(SAMPLE), "--cassettes", str(cassettes)]
         )
         assert result.exit_code == 0, result.output
-        assert ": ok (1 calls" in result.output and "1 cassettes in" in result.output
+        assert ": ok: no findings (1 calls" in result.output and "1 cassettes in" in result.output
         assert len(server.requests) == 1
     monkeypatch.setenv("OPENAI_BASE_URL", dead_base_url())
     get_settings.cache_clear()
     result = CliRunner().invoke(app, ["llm", "replay", str(SAMPLE), "--cassettes", str(cassettes)])
     assert result.exit_code == 0, result.output
-    assert ": ok (1 calls" in result.output
+    assert ": ok: no findings (1 calls" in result.output
     empty = tmp_path / "empty"
     empty.mkdir()
     result = CliRunner().invoke(app, ["llm", "replay", str(SAMPLE), "--cassettes", str(empty)])
     assert result.exit_code == 1 and "failed: no cassette for request" in result.output
+
+
+def test_usage_says_why_a_draft_was_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sections = [
+        f"## Workstream {i}\n\n"
+        + "\n".join(
+            f"- Task {i}.{j}: migrate the regional ledger number {j} to the new platform, "
+            "owned by the finance operations team"
+            for j in range(1, 9)
+        )
+        for i in range(1, 13)
+    ]
+    plan = tmp_path / "long.md"
+    plan.write_text("# Migration\n\n" + "\n\n".join(sections) + "\n", encoding="utf-8")
+    monkeypatch.setenv("PLANREVIEW_LLM_CONTEXT_TOKENS", "4000")
+    monkeypatch.setenv("PLANREVIEW_LLM_MAX_OUTPUT_TOKENS", "600")
+    get_settings.cache_clear()
+    result = CliRunner().invoke(app, ["llm", "usage", "--draft", str(plan)])
+    assert result.exit_code == 0, result.output
+    assert "note: LLM tier: draft skipped: the token budget is spent" in result.output
+    rows = json.loads(
+        CliRunner().invoke(app, ["llm", "usage", "--draft", "--format", "json", str(plan)]).output
+    )
+    assert any("draft skipped" in n for n in rows[0]["notes"])

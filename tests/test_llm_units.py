@@ -106,14 +106,16 @@ def test_prompt_using_an_undeclared_variable_is_refused(tmp_path: Path) -> None:
         )
     base = load_prompts(tmp_path).version
     (tmp_path / "repair.j2").write_text(
-        "{{ error }} {{ raw }} {{ json_shape }} {{ secret }}", encoding="utf-8"
+        "{{ boundary }} {{ error }} {{ raw }} {{ json_shape }} {{ secret }}", encoding="utf-8"
     )
     with pytest.raises(PromptError, match="undeclared variables \\['secret'\\]"):
         load_prompts(tmp_path)
-    (tmp_path / "repair.j2").write_text("{{ error }} {{ raw }}", encoding="utf-8")
+    (tmp_path / "repair.j2").write_text("{{ boundary }} {{ error }} {{ raw }}", encoding="utf-8")
     with pytest.raises(PromptError, match="never uses"):
         load_prompts(tmp_path)
-    (tmp_path / "repair.j2").write_text("{{ error }} {{ raw }} {{ json_shape }}!", encoding="utf-8")
+    (tmp_path / "repair.j2").write_text(
+        "{{ boundary }} {{ error }} {{ raw }} {{ json_shape }}!", encoding="utf-8"
+    )
     assert load_prompts(tmp_path).version != base
 
 
@@ -284,13 +286,17 @@ def test_fake_model_critique_is_validated_and_merged(settings: Settings) -> None
     offline, review = _review(plan, settings, backend)
     assert review.engine.tier == "llm" and review.engine.llm_status == "ok"
     assert review.engine.model == "fake-model" and review.engine.prompt_version
+    # the invented chunk id is stripped, the finding stays; the quote not found and the
+    # unknown code go back to the model once, in the same conversation (the fake answers the
+    # same again, so they stay dropped)
     assert review.engine.dropped == {
         "quote_not_found": 1,
-        "unknown_citation": 1,
+        "unknown_citation": 0,
         "unknown_code": 1,
         "duplicate": 1,
+        "citation_stripped": 1,
     }
-    assert review.usage.llm_calls == 1 and review.usage.prompt_tokens > 0
+    assert review.usage.llm_calls == 2 and review.usage.prompt_tokens > 0
     rule_ids = {f.id for f in offline.findings}
     assert rule_ids <= {f.id for f in review.findings}
     llm = [f for f in review.findings if f.origin == "llm"]
@@ -299,9 +305,12 @@ def test_fake_model_critique_is_validated_and_merged(settings: Settings) -> None
         assert f.quote and f.quote in plan.text and f.span is not None
         line = plan.lines[f.span.start_line - 1]
         assert line[f.span.start_col - 1 : f.span.end_col - 1] == f.quote
-    gap = next(f for f in llm if f.code == "llm.gap")
+    gap = next(f for f in llm if f.code == "llm.gap" and f.block_id == "b9")
     assert gap.quote == "Build a strong support culture" and gap.severity == "warning"
     assert gap.citations[0].chunk_id == "smart-measurable-en"
+    stripped = next(f for f in llm if f.code == "llm.gap" and f.block_id == "b6")
+    assert stripped.quote == "Improve customer satisfaction"
+    assert "invented-chunk-9" not in {c.chunk_id for c in stripped.citations}
     doc_risk = next(f for f in llm if f.code == "llm.risk" and f.scope == "document")
     assert "Attrition" in doc_risk.message
     merged = next(
@@ -325,7 +334,7 @@ def test_malformed_answer_gets_one_repair_then_fails(settings: Settings) -> None
 def test_repair_succeeds(settings: Settings) -> None:
     backend = _backend("Here you go: {not json", _critique(summary="fixed"))
     _, review = _review(_plan(), settings, backend)
-    assert review.engine.llm_status == "ok" and review.usage.llm_calls == 2
+    assert review.engine.llm_status == "ok: no findings" and review.usage.llm_calls == 2
 
 
 def test_generic_fake_model_draft_keeps_the_authors_text(settings: Settings) -> None:
@@ -347,7 +356,7 @@ def test_generic_fake_model_draft_keeps_the_authors_text(settings: Settings) -> 
     )
     backend = LangChainBackend(model, model_name="fake", structured="json_mode", max_retries=0)
     _, review = _review(plan, settings, backend, draft=True)
-    assert review.engine.llm_status == "ok" and review.usage.llm_calls == 2
+    assert review.engine.llm_status == "ok: no findings" and review.usage.llm_calls == 2
     text = review.draft
     assert text is not None
     assert "- Raise CSAT from 78% to 85% by 2026-12-31\n" in text
@@ -400,7 +409,7 @@ def test_cached_re_review_makes_no_call(settings: Settings) -> None:
     third = _backend(_critique())
     third.model_name = "other-model"
     _, r3 = _review(plan, settings, third)
-    assert r3.engine.llm_status == "ok" and third.attempts == 1
+    assert r3.engine.llm_status == "ok: no findings" and third.attempts == 1
 
 
 def test_prompt_tokens_stay_within_plan_plus_3000(settings: Settings) -> None:

@@ -99,7 +99,7 @@ def warm() -> int:
 
 def llm_wanted(options: dict[str, Any], settings: Settings) -> bool:
     mode = options.get("llm", "auto")
-    return mode == "on" or (mode == "auto" and settings.llm_configured)
+    return mode == "on" or (mode == "auto" and settings.llm_requested)
 
 
 class ReviewExecutor:

@@ -80,7 +80,7 @@ def _dashboard(
     digests = [(o.file.source, o.digest) for o in outcomes if o.status == "ok" and o.digest]
     library = check_library(digests, LibraryOptions(lang=lang))
     llm = batch.options.get("llm", "auto")
-    wanted = llm == "on" or (llm == "auto" and settings.llm_configured)
+    wanted = llm == "on" or (llm == "auto" and settings.llm_requested)
     page = render_dashboard(outcomes, library, lang=lang, versions=versions_for(wanted, settings))
     pending = batch.total - batch.done
     if pending:

@@ -101,7 +101,7 @@ def default_jobs() -> int:
 
 
 def _llm_wanted(mode: str, settings: Any) -> bool:
-    return mode == "on" or (mode == "auto" and bool(settings.llm_configured))
+    return mode == "on" or (mode == "auto" and bool(settings.llm_requested))
 
 
 def versions_for(llm_wanted: bool, settings: Any) -> dict[str, str]:

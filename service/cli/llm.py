@@ -91,8 +91,14 @@ def usage_command(
                 f"{r.source:<{width}}  {r.plan_tokens:>8}  {r.calls:>5}  {r.round_trips:>5}"
                 f"  {r.prompt_tokens:>10}  {r.budget:>7}  {r.completion_tokens:>9}  "
                 f"{'yes' if r.within else 'NO'}"
-                + ("" if r.status in ("ok", "cached") else f"  ({r.status})")
+                + ("" if r.status.startswith(("ok", "cached")) else f"  ({r.status})")
             )
+            if r.token_scale != 1.0:
+                typer.echo(
+                    f"{'':<{width}}  note: counted in the server's tokens (x{r.token_scale:.2f})"
+                )
+            for note in r.notes:
+                typer.echo(f"{'':<{width}}  note: {note}")
         if rows:
             over = max(r.prompt_tokens - r.plan_tokens for r in rows)
             typer.echo(

@@ -108,10 +108,12 @@ def _review(
 ) -> None:
     from service.errors import PlanReviewError
     from service.ingest import load_bytes, load_plan
+    from service.llm.progress import to_stderr
     from service.models import SEVERITY_RANK
     from service.report import render
     from service.review import ReviewOptions, review_plan
 
+    to_stderr()  # the LLM tier, when it runs, says which call it makes (and retries) on stderr
     results: list[tuple[Review, Plan]] = []
     unreadable = 0
     try:

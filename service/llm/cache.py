@@ -1,11 +1,15 @@
 """The LLM result cache: a re-review of the same plan makes no call.
 
 Entries live under ``Settings.data_dir / "llm-cache"``, one JSON file per key.
-The key is a hash of (plan sha256, prompt version, model, knowledge version,
-draft flag, language, rules version). An entry holds the validated LLM
-findings (before the merge with the rule findings, which are recomputed on
-every review), the drop counts, the summary, the draft and the usage of the
-run that produced it. Unreadable entries count as misses.
+The key is a hash of everything that changes the answer: plan sha256, prompt
+version, model, knowledge version, draft flag, language, rules version, the
+endpoint (scheme, host, port and path of the base URL: two local servers
+both serving a model called ``local`` do not share entries), temperature,
+output mode and token limits. An entry holds the validated LLM findings
+(before the merge with the rule findings, which are recomputed on every
+review), the drop counts, the summary, the draft and the usage of the run
+that produced it. Unreadable entries count as misses. The cache is bounded:
+past ``MAX_ENTRIES`` files the oldest are removed when an entry is saved.
 """
 
 from __future__ import annotations
@@ -20,7 +24,21 @@ from pydantic import BaseModel, Field, ValidationError
 
 from service.models import Finding, Usage
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
+MAX_ENTRIES = 2000
+"""Most entries kept; the oldest (by modification time) go first."""
+
+
+def endpoint_key(base_url: str | None) -> str:
+    """The endpoint as the cache key holds it: no credentials, no query."""
+    from urllib.parse import urlsplit
+
+    if not base_url:
+        return "openai"
+    parts = urlsplit(base_url if "://" in base_url else f"http://{base_url}")
+    host = (parts.hostname or "").lower()
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}{parts.path.rstrip('/')}"
 
 
 class CacheKey(BaseModel):
@@ -31,6 +49,11 @@ class CacheKey(BaseModel):
     draft: bool
     language: str
     rules_version: str = ""
+    endpoint: str = ""
+    temperature: float = 0.0
+    output_mode: str = ""
+    max_output_tokens: int = 0
+    context_tokens: int = 0
 
     def digest(self) -> str:
         blob = json.dumps({"format": CACHE_FORMAT, **self.model_dump()}, sort_keys=True)
@@ -61,8 +84,8 @@ def load(data_dir: Path, key: CacheKey) -> CacheEntry | None:
     return entry if entry.key == key else None
 
 
-def save(data_dir: Path, entry: CacheEntry) -> Path | None:
-    """Write the entry atomically; a read-only data dir just means no cache (None)."""
+def save(data_dir: Path, entry: CacheEntry, *, max_entries: int = MAX_ENTRIES) -> Path | None:
+    """Write the entry atomically, then prune to ``max_entries``; read-only dir: None."""
     directory = cache_dir(data_dir)
     path = directory / f"{entry.key.digest()}.json"
     try:
@@ -72,4 +95,30 @@ def save(data_dir: Path, entry: CacheEntry) -> Path | None:
         tmp.replace(path)
     except OSError:
         return None
+    prune(directory, max_entries, keep=path)
     return path
+
+
+def prune(directory: Path, max_entries: int, keep: Path | None = None) -> int:
+    """Remove the oldest entries beyond ``max_entries``; returns how many were removed."""
+    try:
+        entries = []
+        with os.scandir(directory) as it:
+            for e in it:
+                if e.name.endswith(".json") and e.is_file():
+                    entries.append((e.stat().st_mtime, e.path))
+    except OSError:
+        return 0
+    if len(entries) <= max_entries:
+        return 0
+    entries.sort()
+    removed = 0
+    for _, name in entries[: len(entries) - max_entries]:
+        if keep is not None and Path(name) == keep:
+            continue
+        try:
+            os.unlink(name)
+            removed += 1
+        except OSError:
+            continue
+    return removed

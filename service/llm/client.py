@@ -10,21 +10,31 @@ output, and to no response format at all ("prompt": the JSON shape is spelled
 out in the prompt and parsed from the text) when it rejects JSON mode too
 (``Settings.llm_structured``: auto | json_schema | json_mode | prompt).
 
+With JSON-schema output the request says ``strict: true`` and carries the
+strict, bounded schema of ``schemas.json_schema`` (OpenAI enforces it; llama.cpp
+and vLLM turn the same schema into a grammar).
+
 Retries are done here, not by the openai SDK (its ``max_retries`` is 0): 429,
-408/409, 5xx, timeouts and connection errors are retried with exponential
-backoff, honouring ``Retry-After`` / ``retry-after-ms`` capped at
-``RETRY_AFTER_CAP`` seconds; ``Settings.llm_max_retries`` retries at most.
-A call that still fails raises ``LLMFailure`` whose ``reason`` becomes
-``llm_status: "failed: <reason>"``.
+408/409 and 5xx are retried with exponential backoff, honouring
+``Retry-After`` / ``retry-after-ms`` capped at ``RETRY_AFTER_CAP`` seconds;
+``Settings.llm_max_retries`` retries at most. A refused or dropped connection
+is retried once, quickly (a dead endpoint fails in about a second; the
+connect timeout is ``Settings.llm_connect_timeout``). A timeout is never
+retried: the same generation would be thrown away again. One deadline
+(``Settings.llm_deadline``) covers every call of a review: each request's
+timeouts are cut to what is left of it. Progress (which call, retries) goes
+to the ``progress`` callback. A call that still fails raises ``LLMFailure``
+whose ``reason`` becomes ``llm_status: "failed: <reason>"``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -39,6 +49,35 @@ RETRY_AFTER_CAP = 30.0
 """Longest wait honoured from a Retry-After header, in seconds."""
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 8.0
+CONNECT_RETRIES = 1
+"""Retries after a refused or dropped connection (quick: the endpoint is probably down)."""
+CONNECT_BACKOFF = 0.25
+
+History = Sequence[tuple[str, str]]
+"""Earlier turns of a conversation, as (role, text) with role "user" or "assistant"."""
+Progress = Callable[[str], None]
+
+
+class Deadline:
+    """One time limit for every call of a review (monotonic clock)."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self.at = None if seconds is None else time.monotonic() + seconds
+
+    def left(self) -> float | None:
+        return None if self.at is None else self.at - time.monotonic()
+
+    def clip(self, request: Any) -> None:
+        """An httpx request hook: no timeout of this request runs past the deadline."""
+        left = self.left()
+        if left is None:
+            return
+        timeouts = dict(request.extensions.get("timeout") or {})
+        for key in ("connect", "read", "write", "pool"):
+            value = timeouts.get(key)
+            timeouts[key] = max(left, 0.05) if value is None else min(value, max(left, 0.05))
+        request.extensions["timeout"] = timeouts
 
 
 class LLMFailure(LLMError):
@@ -87,7 +126,16 @@ class ChatBackend(Protocol):
     method: str
     usage: UsageMeter
 
-    def send(self, system: str, user: str, schema: dict[str, Any], shape: str) -> Reply: ...
+    def send(
+        self,
+        system: str,
+        user: str,
+        schema: dict[str, Any],
+        shape: str,
+        *,
+        history: History = (),
+        label: str = "",
+    ) -> Reply: ...
 
     def close(self) -> None: ...
 
@@ -161,19 +209,25 @@ def _short(text: str, limit: int = 100) -> str:
 
 
 def _schema_rejected(exc: Exception) -> bool:
+    """A 400 that refuses the response format itself (not any 400 that says "schema")."""
     text = str(exc).lower()
-    return any(
+    names_format = any(
+        k in text for k in ("response_format", "json_schema", "json_object", "structured output")
+    )
+    refuses = any(
         k in text
         for k in (
-            "response_format",
-            "json_schema",
-            "structured output",
-            "json_object",
-            "schema",
             "not supported",
             "unsupported",
+            "not allowed",
+            "not permitted",
+            "must be",
+            "invalid",
+            "unknown",
+            "unrecognized",
         )
     )
+    return names_format and refuses
 
 
 def classify(
@@ -248,6 +302,9 @@ class LangChainBackend:
         sleep: Callable[[float], None] = time.sleep,
         on_close: Callable[[], None] | None = None,
         secrets: tuple[str, ...] = (),
+        deadline: Deadline | None = None,
+        progress: Progress | None = None,
+        host: str | None = None,
     ) -> None:
         if structured not in ("auto", "json_schema", "json_mode", "prompt"):
             raise LLMError(
@@ -266,22 +323,34 @@ class LangChainBackend:
         self._sleep = sleep
         self._on_close = on_close
         self.secrets = secrets
+        self.deadline = deadline or Deadline(None)
+        self.progress = progress
+        self.host = host
+        """Where requests go (host[:port]); None when nothing leaves the machine (replay)."""
+        self.delivered = 0
+        """Requests the endpoint received (answered, or timed out after connecting)."""
         self._lock = threading.Lock()
 
     # one attempt ---------------------------------------------------------------
 
-    def _attempt(self, system: str, user: str, schema: dict[str, Any], method: str) -> Reply:
+    def _attempt(
+        self, system: str, user: str, schema: dict[str, Any], method: str, history: History
+    ) -> Reply:
         import openai
-        from langchain_core.messages import HumanMessage, SystemMessage
+        from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
-        messages = [SystemMessage(content=system), HumanMessage(content=user)]
+        messages: list[BaseMessage] = [SystemMessage(content=system)]
+        for role, text in history:
+            messages.append(AIMessage(content=text) if role == "assistant" else HumanMessage(text))
+        messages.append(HumanMessage(content=user))
         with self._lock:
             self.attempts += 1
         runnable = None
         if method != "prompt":  # "prompt": no response_format at all, the JSON is parsed here
             try:
+                extra = {"strict": True} if method == "json_schema" else {}
                 runnable = self.model.with_structured_output(
-                    schema, method=method, include_raw=True
+                    schema, method=method, include_raw=True, **extra
                 )
             except NotImplementedError:  # fake chat models: plain text, parsed here
                 runnable = None
@@ -334,17 +403,38 @@ class LangChainBackend:
 
     # a call with retries ------------------------------------------------------
 
-    def send(self, system: str, user: str, schema: dict[str, Any], shape: str) -> Reply:
+    def send(
+        self,
+        system: str,
+        user: str,
+        schema: dict[str, Any],
+        shape: str,
+        *,
+        history: History = (),
+        label: str = "",
+    ) -> Reply:
         """One round-trip (with its retries). Raises LLMFailure or CassetteMissing."""
         import openai
 
+        label = label or "call"
         attempts = 0
+        connect_failures = 0
         while True:
             attempts += 1
+            left = self.deadline.left()
+            if left is not None and left < 0.5:
+                raise LLMFailure(f"the LLM deadline of {self.deadline.seconds:g}s was reached")
             method = self.method
+            where = f" at {self.host}" if self.host else ""
+            self._say(
+                f"{label}: asking {self.model_name}{where}"
+                + (f" (attempt {attempts})" if attempts > 1 else "")
+            )
             try:
-                reply = self._attempt(system, user, schema, method)
+                reply = self._attempt(system, user, schema, method, history)
             except Exception as exc:
+                if isinstance(exc, openai.APIStatusError | openai.APITimeoutError):
+                    self._delivered()
                 if (
                     isinstance(exc, openai.BadRequestError)
                     and self.structured == "auto"
@@ -354,6 +444,7 @@ class LangChainBackend:
                     # The server refuses this response format: the next one from now on
                     # (json_schema -> json_mode -> prompt), with the shape in the prompt.
                     self.method = FALLBACK[method]
+                    self._say(f"{label}: the endpoint refuses {method}; using {self.method}")
                     if shape and shape not in user:
                         user = f"{user.rstrip()}\n\nJSON shape:\n{shape}\n"
                     attempts -= 1
@@ -361,14 +452,49 @@ class LangChainBackend:
                 failure = classify(
                     exc, timeout=self.timeout, base_url=self.base_url, secrets=self.secrets
                 )
-                if not failure.retryable or attempts > self.max_retries:
+                if isinstance(exc, openai.APITimeoutError):
+                    # never the same generation again: it would be thrown away again
+                    left = self.deadline.left()
+                    if left is not None and left < 1.0:
+                        raise LLMFailure(
+                            f"the LLM deadline of {self.deadline.seconds:g}s was reached"
+                        ) from exc
+                    raise failure from exc
+                connection = isinstance(exc, openai.APIConnectionError)
+                if connection:
+                    connect_failures += 1
+                limit = CONNECT_RETRIES if connection else self.max_retries
+                tries = connect_failures if connection else attempts
+                if not failure.retryable or tries > limit:
                     if failure.retryable and attempts > 1:
                         raise LLMFailure(f"{failure.reason} after {attempts} attempts") from exc
                     raise failure from exc
-                self._sleep(self._delay(attempts, failure.retry_after))
+                delay = (
+                    CONNECT_BACKOFF if connection else self._delay(attempts, failure.retry_after)
+                )
+                left = self.deadline.left()
+                if left is not None and delay >= left:
+                    raise LLMFailure(
+                        f"{failure.reason}; no time left for a retry within the "
+                        f"LLM deadline of {self.deadline.seconds:g}s"
+                    ) from exc
+                self._say(f"{label}: {failure.reason}; retrying in {delay:.1f}s")
+                self._sleep(delay)
                 continue
+            self._delivered()
             self.usage.add(reply)
+            if reply.truncated:
+                self._say(f"{label}: the answer was cut off at the token limit")
             return reply
+
+    def _delivered(self) -> None:
+        with self._lock:
+            self.delivered += 1
+
+    def _say(self, message: str) -> None:
+        if self.progress is not None:
+            with contextlib.suppress(Exception):  # progress is a courtesy, never a failure
+                self.progress(message)
 
     @staticmethod
     def _delay(attempt: int, retry_after: float | None) -> float:
@@ -385,33 +511,66 @@ class LangChainBackend:
 # ----------------------------------------------------------------------------- building
 
 
+def endpoint_host(base_url: str | None) -> str:
+    """host[:port] of the endpoint (never a path, a query or credentials)."""
+    from urllib.parse import urlsplit
+
+    if not base_url:
+        return "api.openai.com"
+    parts = urlsplit(base_url if "://" in base_url else f"http://{base_url}")
+    host = parts.hostname or "?"
+    return f"{host}:{parts.port}" if parts.port else host
+
+
 def build_backend(
     settings: Settings,
     *,
     cassettes: tuple[Any, str] | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    progress: Progress | None = None,
+    deadline: Deadline | None = None,
 ) -> LangChainBackend:
-    """A ChatOpenAI-backed client configured from settings (and cassettes, when given)."""
+    """A ChatOpenAI-backed client configured from settings (and cassettes, when given).
+
+    ``deadline``: the review's, when it started before the client was built.
+    """
     import httpx
     from langchain_openai import ChatOpenAI
 
     from service.llm.cassettes import CassetteTransport
 
     transport: httpx.BaseTransport | None = None
+    replay = False
     if cassettes is not None:
         directory, mode = cassettes
         transport = CassetteTransport(directory, mode)  # type: ignore[arg-type]
-    http_client = httpx.Client(transport=transport, timeout=settings.llm_timeout)
+        replay = mode != "record"
+    deadline = deadline or Deadline(settings.llm_deadline)
+    timeout = httpx.Timeout(settings.llm_timeout, connect=settings.llm_connect_timeout)
+    http_client = httpx.Client(
+        transport=transport, timeout=timeout, event_hooks={"request": [deadline.clip]}
+    )
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    limiter = None
+    if settings.llm_requests_per_second:  # the parallel critique calls share one bucket
+        from langchain_core.rate_limiters import InMemoryRateLimiter
+
+        limiter = InMemoryRateLimiter(
+            requests_per_second=settings.llm_requests_per_second,
+            check_every_n_seconds=0.05,
+            max_bucket_size=max(1, settings.llm_concurrency),
+        )
     chat = ChatOpenAI(
+        rate_limiter=limiter,
         model=settings.llm_model,
         api_key=key or "not-needed",  # type: ignore[arg-type]  # local servers need no key
         base_url=settings.openai_base_url,
         temperature=settings.llm_temperature,
-        timeout=settings.llm_timeout,
+        timeout=timeout,
         max_retries=0,  # retries are ours (Retry-After honoured and capped)
         max_tokens=settings.llm_max_output_tokens,  # type: ignore[call-arg]
         http_client=http_client,
+        http_socket_options=(),  # langchain's default would switch off HTTPS_PROXY (and warn)
         use_responses_api=False,
     )
     return LangChainBackend(
@@ -424,4 +583,7 @@ def build_backend(
         sleep=sleep,
         on_close=http_client.close,
         secrets=(key,) if key else (),
+        deadline=deadline,
+        progress=progress,
+        host=None if replay else endpoint_host(settings.openai_base_url),
     )

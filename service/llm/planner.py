@@ -27,12 +27,14 @@ OVERHEAD_BUDGET = 3000
 """Prompt tokens per plan beyond the plan's own tokens (all calls together)."""
 SAFETY = 250
 """Kept unused against tokenizer differences between our count and the server's."""
-REPAIR_RESERVE = 400
+REPAIR_RESERVE = 300
+"""Prompt tokens kept for a repair (rare now that a cut-off answer is salvaged)."""
 DRAFT_RESERVE = 900
 GUIDANCE_K = 3
 CHUNK_TOKENS = 160
 """Most tokens of one guidance chunk's text."""
-HINT_TOKENS = 7
+HINT_MESSAGE_CHARS = 140
+"""Longest rule message shown with a hint."""
 MIN_EXTRAS = 400
 """Tokens per part for hints and guidance below which a leaner plan layout is tried."""
 _CTRL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -64,8 +66,11 @@ def block_line(block: Block) -> str:
 
 
 LAYOUTS = {
-    "numbered": 'One block per line as "b12@14: text": block b12, starting on line 14.',
-    "ids": 'One block per line as "b12: text": block b12.',
+    "numbered": (
+        'The plan, one block per line: its block id, "@" and the line it starts on, '
+        "a colon, then the block's text. block_id is that id without the line number."
+    ),
+    "ids": "The plan, one block per line: its block id, a colon, then the block's text.",
     "raw": 'The plan\'s own Markdown text (a long plan); leave block_id "" when unsure.',
 }
 """How the plan is shown, richest first; the planner picks the richest the budget allows."""
@@ -122,6 +127,8 @@ class CritiquePlan:
     """Prompt tokens the critique calls will use (our count)."""
     system: str = ""
     layout: str = "numbered"
+    notes: list[str] = field(default_factory=list)
+    """Warnings about how the critique was cut down to fit (say why, never silently)."""
 
 
 class BudgetError(Exception):
@@ -130,7 +137,9 @@ class BudgetError(Exception):
 
 def schema_tokens(schema: dict[str, Any], method: str) -> int:
     """Tokens a JSON-schema response format adds to each request."""
-    return count_tokens(json.dumps(schema, ensure_ascii=False)) if method == "json_schema" else 0
+    if method != "json_schema":
+        return 0
+    return count_tokens(json.dumps(schema, ensure_ascii=False, separators=(",", ":")))
 
 
 def _sections(blocks: list[Block]) -> list[list[Block]]:
@@ -196,7 +205,6 @@ def plan_critique(
     def render(part: Part, n_parts: int) -> str:
         return prompts.render(
             "critique",
-            plan_title=plan.title or plan.source,
             boundary=boundary_for(plan),
             layout=LAYOUTS[layout],
             blocks=part.lines,
@@ -241,12 +249,34 @@ def plan_critique(
     n = len(groups)
     if extras < 0 and draft and extras + DRAFT_RESERVE >= 0:
         extras = 0  # the critique comes first; the draft gets what is left (maybe nothing)
+    notes: list[str] = []
     if extras < 0 and n > 1:
-        raise BudgetError(
-            f"the plan needs {n} critique calls, which exceeds the prompt budget "
-            f"of its own tokens + {OVERHEAD_BUDGET}; raise "
-            "PLANREVIEW_LLM_CONTEXT_TOKENS for a model with a larger context"
+        # Degrade instead of failing: no hints and no guidance, and the parts that fit the
+        # budget (those with the most rule findings first); the rest is named in a warning.
+        groups, skipped = _fit(plan, groups, findings, shown, layout, fixed, budget)
+        if not groups:
+            raise BudgetError(
+                f"the plan needs {n} critique calls and not one fits the prompt budget of "
+                f"its own tokens + {OVERHEAD_BUDGET}; raise PLANREVIEW_LLM_CONTEXT_TOKENS "
+                "for a model with a larger context"
+            )
+        from service.llm.notes import note
+
+        heads = ", ".join(skipped[:4]) + (" …" if len(skipped) > 4 else "")
+        notes.append(
+            note(
+                "degraded",
+                lang,
+                plan.script,
+                n=n,
+                k=len(groups),
+                overhead=OVERHEAD_BUDGET,
+                context=context_tokens,
+                heads=heads,
+            )
         )
+        n = len(groups)
+        extras = 0
     per_part = max(extras, 0) // n
     by_block: dict[str, list[Finding]] = {}
     for f in findings:
@@ -260,15 +290,20 @@ def plan_critique(
         if i == 1:  # document-level findings go with the first part
             hints += [f for f in findings if f.scope == "document" and f.block_id not in ids]
         hints.sort(key=lambda f: (-_rank(f.severity), f.span.start_line if f.span else 0))
-        max_hints = min(len(hints), max(per_part // 3, 0) // HINT_TOKENS)
-        part.hints = [{"code": f.code, "block_id": f.block_id or "plan"} for f in hints[:max_hints]]
-        left = per_part - max_hints * HINT_TOKENS
+        room = max(per_part // 3, 0)
+        used = 0
+        for f in hints:
+            hint = _hint(f)
+            cost = count_tokens(json.dumps(hint, ensure_ascii=False)) + 1
+            if used + cost > room:
+                break
+            part.hints.append(hint)
+            used += cost
+        left = per_part - used
         if guidance is not None and left >= 60:
-            query = _query(plan, group, hints)
             per_chunk = min(CHUNK_TOKENS, left // GUIDANCE_K - 12)
             if per_chunk >= 40:
-                lang_code = "zh" if plan.language == "zh" else "en"
-                for hit in guidance.search(query, GUIDANCE_K, lang_code, plan.script):
+                for hit in gather_evidence(plan, group, hints, guidance, GUIDANCE_K):
                     text = trim_to_tokens(hit.text, per_chunk)
                     if not text:
                         continue
@@ -287,11 +322,105 @@ def plan_critique(
         planned=planned,
         system=system,
         layout=layout,
+        notes=notes,
     )
+
+
+def _fit(
+    plan: Plan,
+    groups: list[list[Block]],
+    findings: list[Finding],
+    shown: dict[str, dict[str, str]],
+    layout: str,
+    fixed: int,
+    budget: int,
+) -> tuple[list[list[Block]], list[str]]:
+    """The groups that fit ``budget`` (most rule findings first, plan order kept) and the
+    first heading (or words) of each group left out."""
+    per_block: dict[str, int] = {}
+    for f in findings:
+        if f.block_id:
+            per_block[f.block_id] = per_block.get(f.block_id, 0) + 1
+    cost = [
+        fixed + sum(count_tokens(f"{shown[b.id]['label']}{shown[b.id]['text']}\n") for b in g)
+        for g in groups
+    ]
+    order = sorted(
+        range(len(groups)), key=lambda i: (-sum(per_block.get(b.id, 0) for b in groups[i]), i)
+    )
+    chosen: set[int] = set()
+    used = 0
+    room = budget - REPAIR_RESERVE
+    for i in order:
+        if used + cost[i] <= room:
+            chosen.add(i)
+            used += cost[i]
+    kept = [g for i, g in enumerate(groups) if i in chosen]
+    skipped = []
+    for i, g in enumerate(groups):
+        if i in chosen:
+            continue
+        head = next((b.text for b in g if b.kind == BlockKind.HEADING), g[0].text if g else "")
+        head = " ".join(head.split())
+        skipped.append(f"'{head[:40]}'" + (f" (line {g[0].start_line})" if g else ""))
+    return kept, skipped
+
+
+def _hint(f: Finding) -> dict[str, str]:
+    """A rule finding as the critique prompt lists it (data: it is rendered as JSON)."""
+    message = " ".join(f.message.split())
+    if len(message) > HINT_MESSAGE_CHARS:
+        message = message[: HINT_MESSAGE_CHARS - 1].rstrip() + "…"
+    return {"code": f.code, "block_id": f.block_id or "plan", "message": message}
 
 
 def _rank(severity: str) -> int:
     return {"error": 3, "warning": 2, "info": 1}.get(severity, 0)
+
+
+EVIDENCE_QUERIES = 4
+"""Queries per part: the part itself, then the codes of its worst rule findings."""
+_WORD = re.compile(r"[^\W\d_]{3,}", re.U)
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def _terms(text: str) -> set[str]:
+    """Lower-cased words of 3+ letters, and Chinese character pairs."""
+    out = {w.lower() for w in _WORD.findall(text) if not _HAN.search(w)}
+    han = "".join(_HAN.findall(text))
+    out.update(han[i : i + 2] for i in range(len(han) - 1))
+    return out
+
+
+def gather_evidence(
+    plan: Plan, group: list[Block], hints: list[Finding], guidance: GuidanceSource, k: int
+) -> list[Any]:
+    """Evidence before citations: candidates for the part's weak spots, scored, the best k.
+
+    Candidates come from one query for the part (its headings, body and finding codes) and
+    one per code of its worst rule findings (the catalogue's summary of that code); each
+    candidate is scored by the retriever's rank and by how many of its words the part and
+    those summaries share. The model is told to cite only these, by id.
+    """
+    lang = "zh" if plan.language == "zh" else "en"
+    codes: list[str] = []
+    for f in hints:
+        if f.code not in codes and f.code in catalogue.BY_CODE:
+            codes.append(f.code)
+    queries = [_query(plan, group, hints)]
+    queries += [catalogue.get(c).summary(lang) for c in codes[: EVIDENCE_QUERIES - 1]]
+    need = _terms(" ".join([*(b.text for b in group), *queries[1:]]))
+    scored: dict[str, tuple[float, Any]] = {}
+    for q_index, query in enumerate(queries):
+        for rank, hit in enumerate(guidance.search(query, k + 2, lang, plan.script)):
+            have = _terms(f"{hit.title} {hit.text}")
+            overlap = len(have & need) / max(len(have), 1) ** 0.5
+            score = overlap + 0.3 / (1 + rank) + (0.1 if q_index == 0 else 0.0)
+            best = scored.get(hit.chunk_id)
+            if best is None or score > best[0]:
+                scored[hit.chunk_id] = (score, hit)
+    ranked = sorted(scored.values(), key=lambda item: -item[0])
+    return [hit for _, hit in ranked[:k]]
 
 
 def _query(plan: Plan, group: list[Block], hints: list[Finding]) -> str:

@@ -5,12 +5,21 @@ contract shared with the tests); loading fails when a template uses a
 variable it does not declare or misses one it does, and rendering uses
 ``StrictUndefined``. ``PromptSet.version`` is a hash of every template file,
 recorded in ``review.engine.prompt_version`` and in the cache key.
+
+Sealed prompts: everything that comes from the plan (its title included) or
+from a model (its messages, an earlier answer, the checks it failed) is
+rendered between the data markers ``<boundary>`` … ``</boundary>``, and
+model-written text goes in as JSON (``tojson``: quotes, ``<`` and ``>``
+escaped) or with the boundary defused (``defuse``), so that it can neither
+close the data block nor sit in the instruction part. ``instruction_part``
+is what is left outside the markers; the tests check it holds none of it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +34,6 @@ TEMPLATE_VARIABLES: dict[str, frozenset[str]] = {
     "system": frozenset({"language_name", "boundary"}),
     "critique": frozenset(
         {
-            "plan_title",
             "boundary",
             "layout",
             "blocks",
@@ -40,7 +48,8 @@ TEMPLATE_VARIABLES: dict[str, frozenset[str]] = {
     "draft": frozenset(
         {"language_name", "boundary", "blocks", "outline", "findings", "json_shape"}
     ),
-    "repair": frozenset({"error", "raw", "json_shape"}),
+    "repair": frozenset({"boundary", "error", "raw", "json_shape"}),
+    "feedback": frozenset({"boundary", "errors", "blocks", "json_shape"}),
 }
 """The variables each template is rendered with: all of them, and only them."""
 
@@ -82,12 +91,29 @@ class PromptSet:
 def _environment() -> Any:
     from jinja2 import Environment, StrictUndefined
 
-    return Environment(
+    env = Environment(
         undefined=StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+    )
+    # tojson keeps CJK as it is (not \\uXXXX: cheaper, and readable to the model) and keys in
+    # the order given; it still escapes <, >, & and ' so JSON data cannot close the markers.
+    env.policies["json.dumps_kwargs"] = {"sort_keys": False, "ensure_ascii": False}
+    return env
+
+
+def instruction_part(prompt: str, boundary: str) -> str:
+    """The prompt without its data blocks: what the model reads as instructions."""
+    b = re.escape(boundary)
+    return re.sub(rf"<{b}>.*?</{b}>", "", prompt, flags=re.S)
+
+
+def defuse(text: str, boundary: str) -> str:
+    """Model-written text with the data markers made harmless (it saw them in its prompt)."""
+    return text.replace(f"</{boundary}>", f"</ {boundary}>").replace(
+        f"<{boundary}>", f"< {boundary}>"
     )
 
 

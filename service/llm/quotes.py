@@ -7,6 +7,11 @@ back to offsets in ``Plan.text``: the quote reported to the user is the
 plan's own text between those offsets, and the span is computed from them,
 never taken from the model. A quote shortened with an ellipsis ("Improve …
 regions") matches from its first piece to its last within one stretch.
+
+A quote must be a phrase, not a word: at least ``MIN_CHARS`` normalised
+characters (``MIN_CJK_CHARS`` for Chinese), unless it is a whole block (a
+short heading). It is looked for in the block the model named first; found
+elsewhere, the occurrence nearest to that block is taken.
 """
 
 from __future__ import annotations
@@ -17,8 +22,10 @@ from dataclasses import dataclass
 
 from service.models import Plan, Span
 
-MIN_CHARS = 4
-"""Normalised characters a quote needs (2 for a CJK quote) to be matched at all."""
+MIN_CHARS = 12
+"""Normalised characters a quote needs to be matched at all (about two words)."""
+MIN_CJK_CHARS = 6
+"""The same for a quote in Chinese (a short phrase)."""
 _ELLIPSIS = re.compile(r"(?:\.\s*){3,}|…+|⋯+")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -94,6 +101,7 @@ class QuoteFinder:
         self.text = plan.text
         self._norm = normalise(plan.text)
         self._simple: Normalised | None = None
+        self._blocks: set[str] | None = None
         self._line_starts = [0]
         for m in re.finditer("\n", self.text):
             self._line_starts.append(m.end())
@@ -124,10 +132,33 @@ class QuoteFinder:
             pos = norm.text.find(needle, pos + 1)
         return None
 
+    def why_not(self, quote: str, block_id: str = "") -> str:
+        """Why ``find`` returned None, in a few words (for the model's second try)."""
+        pieces = [p for p in _ELLIPSIS.split(quote) if p.strip()]
+        length = sum(len(normalise(p).text) for p in pieces)
+        if length < _min_chars(quote) and not self._whole_block(quote):
+            return f"quote too short: copy a phrase of at least {_min_chars(quote)} characters"
+        if block_id and self.plan.block(block_id.strip()) is None:
+            return f"block_id {block_id!r} does not exist; quote not found in the plan either"
+        if block_id:
+            return f"quote not found in block {block_id} (nor anywhere in the plan)"
+        return "quote not found in the plan"
+
+    def _whole_block(self, quote: str) -> bool:
+        needle = normalise(quote).text
+        if not needle:
+            return False
+        if self._blocks is None:
+            self._blocks = {normalise(b.text).text for b in self.plan.blocks}
+        return needle in self._blocks
+
     def find(self, quote: str, block_id: str = "") -> Match | None:
-        """The quote's place in the plan (inside its block first, else anywhere), or None."""
+        """The quote's place in the plan (inside its block first, else nearest to it), or None."""
         pieces = [p for p in _ELLIPSIS.split(quote) if p.strip()]
         if not pieces:
+            return None
+        short = sum(len(normalise(p).text) for p in pieces) < _min_chars(quote)
+        if short and not self._whole_block(quote):
             return None
         for simplify in (False, True):
             if simplify:
@@ -140,7 +171,7 @@ class QuoteFinder:
                 norm = self._norm
             needles = [normalise(p, simplify=simplify).text for p in pieces]
             needles = [n for n in needles if n]
-            if not needles or sum(len(n) for n in needles) < _min_chars(quote):
+            if not needles:
                 return None
             ranges = []
             block_range = self._range_of_block(block_id)
@@ -148,12 +179,29 @@ class QuoteFinder:
                 ranges.append(block_range)
             ranges.append((0, len(self.text)))
             for lo, hi in ranges:
-                hit = self._match_pieces(norm, needles, lo, hi)
+                near = block_range[0] if block_range is not None and lo == 0 else None
+                hit = self._match_pieces(norm, needles, lo, hi, near=near)
                 if hit is not None:
                     return self._result(norm, *hit)
         return None
 
     def _match_pieces(
+        self, norm: Normalised, needles: list[str], lo: int, hi: int, near: int | None = None
+    ) -> tuple[int, int] | None:
+        """The first match in [lo, hi); with ``near``, the match closest to that offset."""
+        if near is None:
+            return self._first_match(norm, needles, lo, hi)
+        best: tuple[int, int] | None = None
+        start = lo
+        while True:
+            hit = self._first_match(norm, needles, start, hi)
+            if hit is None:
+                return best
+            if best is None or abs(norm.offsets[hit[0]] - near) < abs(norm.offsets[best[0]] - near):
+                best = hit
+            start = norm.offsets[hit[0]] + 1
+
+    def _first_match(
         self, norm: Normalised, needles: list[str], lo: int, hi: int
     ) -> tuple[int, int] | None:
         first = self._search(norm, needles[0], lo, hi)
@@ -186,4 +234,4 @@ class QuoteFinder:
 
 
 def _min_chars(quote: str) -> int:
-    return 2 if _CJK.search(quote) else MIN_CHARS
+    return MIN_CJK_CHARS if _CJK.search(quote) else MIN_CHARS

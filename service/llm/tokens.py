@@ -12,13 +12,15 @@ is about.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 import os
 import re
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from functools import lru_cache
 
 _ENCODING_URLS = {
@@ -29,6 +31,23 @@ _lock = threading.Lock()
 
 MESSAGE_OVERHEAD = 4
 """Tokens the chat format adds around each message (role, separators)."""
+
+_SCALE: ContextVar[float] = ContextVar("planreview_token_scale", default=1.0)
+"""Server tokens per counted token, when calibrated against the endpoint's tokenizer."""
+
+
+@contextlib.contextmanager
+def token_scale(scale: float) -> Iterator[None]:
+    """Count in the endpoint's tokens: every count is multiplied by ``scale`` (in this context)."""
+    reset = _SCALE.set(scale)
+    try:
+        yield
+    finally:
+        _SCALE.reset(reset)
+
+
+def current_scale() -> float:
+    return _SCALE.get()
 
 
 def _cached_encoding_path(name: str) -> str | None:
@@ -93,7 +112,8 @@ def count_tokens(text: str) -> int:
     """Tokens in ``text`` (tiktoken when available offline, else the estimate)."""
     with _lock:
         _, fn = _counter()
-    return fn(text)
+    scale = _SCALE.get()
+    return fn(text) if scale == 1.0 else math.ceil(fn(text) * scale)
 
 
 def counter_name() -> str:

@@ -12,12 +12,14 @@ from __future__ import annotations
 import json
 import tempfile
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from service.llm.client import Reply, UsageMeter
+from service.llm.notes import is_tier_note
 from service.llm.planner import OVERHEAD_BUDGET
 from service.llm.tokens import count_messages, count_tokens, counter_name
 from service.models import Plan
@@ -34,10 +36,19 @@ class DryRunBackend:
         self.sent: list[int] = []
         self._lock = threading.Lock()
 
-    def send(self, system: str, user: str, schema: dict[str, Any], shape: str) -> Reply:
-        tokens = count_messages(system, user)
+    def send(
+        self,
+        system: str,
+        user: str,
+        schema: dict[str, Any],
+        shape: str,
+        *,
+        history: Sequence[tuple[str, str]] = (),
+        label: str = "",
+    ) -> Reply:
+        tokens = count_messages(system, *(text for _, text in history), user)
         if self.method == "json_schema":
-            tokens += count_tokens(json.dumps(schema, ensure_ascii=False))
+            tokens += count_tokens(json.dumps(schema, ensure_ascii=False, separators=(",", ":")))
         data: dict[str, Any] = {"findings": [], "risks": [], "summary": ""}
         if "edits" in json.dumps(schema):
             data = {"edits": [], "changes": []}
@@ -62,6 +73,12 @@ class UsageRow(BaseModel):
     completion_tokens: int
     budget: int = Field(description="Plan tokens + the overhead budget.")
     status: str = Field(description="The tier's llm_status.")
+    notes: list[str] = Field(
+        default_factory=list, description="The tier's warnings (a skipped draft says why)."
+    )
+    token_scale: float = Field(
+        default=1.0, description="Server tokens per counted token (1.0: not calibrated)."
+    )
 
     @property
     def within(self) -> bool:
@@ -88,9 +105,11 @@ def measure(
         run = LLMRun(
             plan, offline, options, fresh, lang or plan.language, backend=backend, guidance=None
         )
+        notes: list[str] = []
         try:
             review = run.execute()
             status = review.engine.llm_status
+            notes = [w for w in review.warnings if is_tier_note(w)]
         except Exception as exc:  # report it; the review command would degrade the same way
             status = f"failed: {getattr(exc, 'reason', None) or exc}"
         finally:
@@ -106,6 +125,8 @@ def measure(
         completion_tokens=usage.completion_tokens,
         budget=plan_tokens + OVERHEAD_BUDGET,
         status=status,
+        notes=notes,
+        token_scale=run.scale,
     )
 
 

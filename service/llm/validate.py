@@ -8,8 +8,13 @@ Every LLM finding must pass, in order:
    the plan's own text and the span is computed from the match; else
    ``quote_not_found``. A risk with no quote is anchored on the plan's risk
    section (or its title) as a document-level finding;
-3. every chunk id it cites was given to the model in that call; else the
-   finding is dropped as ``unknown_citation``.
+3. every chunk id it cites was given to the model in that call; a chunk id
+   that was not is stripped from the finding (counted as
+   ``citation_stripped``), the finding stays.
+
+What failed (an unknown code, a quote not found or too short) is also
+returned as ``errors``, one short line per item, for the one re-ask in the
+same conversation (``critique.feedback``).
 
 Then ``merge`` folds LLM findings that repeat a rule finding (same code,
 overlapping lines; or any document-level rule finding of that code) into the
@@ -35,6 +40,8 @@ from .quotes import QuoteFinder
 from .schemas import CritiqueOutput
 
 DROP_REASONS = ("quote_not_found", "unknown_citation", "unknown_code", "duplicate")
+"""Reasons an LLM finding is dropped (``engine.dropped``; ``unknown_citation`` stays 0 now
+that an unknown chunk id is stripped, and ``citation_stripped`` counts those ids)."""
 
 _ALIASES = {
     "risk": "llm.risk",
@@ -89,6 +96,18 @@ class GivenChunk:
 class Validated:
     findings: list[Finding] = field(default_factory=list)
     dropped: Counter[str] = field(default_factory=Counter)
+    errors: list[dict[str, str]] = field(default_factory=list)
+    """What failed, per item: {"item": "findings[2]", "code"/"quote": …, "problem": …}."""
+
+
+def _error(kind: str, index: int, quote: str, problem: str) -> dict[str, str]:
+    return {"item": f"{kind}[{index}]", "quote": quote[:120], "problem": problem}
+
+
+def _known(citations: list[str], given: dict[str, GivenChunk], result: Validated) -> list[str]:
+    kept = [c for c in citations if c in given]
+    result.dropped["citation_stripped"] += len(citations) - len(kept)
+    return kept
 
 
 def _risk_anchor(plan: Plan) -> tuple[Span, str, str] | None:
@@ -117,18 +136,22 @@ def validate_critique(
 ) -> Validated:
     """LLM findings (and unlisted risks) of one call that survive validation."""
     result = Validated()
-    for item in out.findings:
+    for index, item in enumerate(out.findings):
         code = map_code(item.code)
         if code is None:
             result.dropped["unknown_code"] += 1
+            result.errors.append(
+                _error("findings", index, item.quote, f"code {item.code[:48]!r} is not in the list")
+            )
             continue
         match = finder.find(item.quote, item.block_id)
         if match is None:
             result.dropped["quote_not_found"] += 1
+            result.errors.append(
+                _error("findings", index, item.quote, finder.why_not(item.quote, item.block_id))
+            )
             continue
-        if any(c not in given for c in item.citations):
-            result.dropped["unknown_citation"] += 1
-            continue
+        cited = _known(item.citations, given, result)
         spec = catalogue.get(code)
         result.findings.append(
             Finding(
@@ -142,16 +165,14 @@ def validate_critique(
                 message=item.message.strip() or spec.summary(lang),
                 suggestion=item.suggestion.strip(),
                 rewrite=item.rewrite.strip() or None,
-                citations=_unique([given[c].citation() for c in item.citations]),
+                citations=_unique([given[c].citation() for c in cited]),
                 origin="llm",
                 confidence=item.confidence,
                 block_id=_block_at(plan, match.span.start_line),
             )
         )
-    for risk in out.risks:
-        if any(c not in given for c in risk.citations):
-            result.dropped["unknown_citation"] += 1
-            continue
+    for index, risk in enumerate(out.risks):
+        cited = _known(risk.citations, given, result)
         message = risk.risk.strip().rstrip(".。") + (
             ("：" if lang == "zh" else ": ") + risk.reason.strip() if risk.reason.strip() else ""
         )
@@ -160,6 +181,9 @@ def validate_critique(
             match = finder.find(risk.quote, risk.block_id)
             if match is None:
                 result.dropped["quote_not_found"] += 1
+                result.errors.append(
+                    _error("risks", index, risk.quote, finder.why_not(risk.quote, risk.block_id))
+                )
                 continue
             span, quote, scope = match.span, match.quote, "block"
             block_id = _block_at(plan, span.start_line)
@@ -183,7 +207,7 @@ def validate_critique(
                 quote=quote,
                 message=message,
                 suggestion=risk.mitigation.strip(),
-                citations=_unique([given[c].citation() for c in risk.citations]),
+                citations=_unique([given[c].citation() for c in cited]),
                 origin="llm",
                 confidence=risk.confidence,
                 block_id=block_id,

@@ -202,6 +202,8 @@ def _footer(review: Review, plan: Plan, labels: Labels) -> list[Line]:
     else:
         out.append(tier)
         out.append(Line(_INDENT + labels["llm_failed"].format(reason=reason), style="bold red"))
+    if review.engine.sent_to:  # privacy: say when plan text left the machine, and where to
+        out.append(Line(_INDENT + labels["sent_to"].format(host=review.engine.sent_to)))
     for w in plan_warnings(review, plan):
         out.append(Line(_INDENT + labels["plan_warning"] + colon + w, style="yellow"))
     return out
