@@ -158,14 +158,30 @@ def _review(
             raise typer.Exit(1)
 
 
+def _complete_code(incomplete: str) -> list[str]:
+    from service.rules import catalogue
+
+    return [r.code for r in catalogue.RULES if r.code.startswith(incomplete)]
+
+
 def rules_command(
+    code: Annotated[
+        str | None,
+        typer.Argument(
+            help="Explain this rule: what it checks, why, examples, fix, guidance.",
+            autocompletion=_complete_code,
+        ),
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
     lang: Annotated[Lang, typer.Option(help="Language of the summaries.")] = Lang.en,
 ) -> None:
-    """List every rule code with its severity, scope and summary."""
+    """List every rule code with its severity, scope and summary, or explain one (CODE)."""
     from service.rules import catalogue
 
     language = "zh" if lang == Lang.zh else "en"
+    if code is not None:
+        _explain_rule(code, fmt, language)
+        return
     if fmt == "json":
         import json
 
@@ -189,3 +205,32 @@ def rules_command(
     for r in catalogue.RULES:
         tier = "  (LLM tier)" if r.llm_only else ""
         typer.echo(f"{r.code:<{width}}  {r.severity:<7}  {r.scope:<8}  {r.summary(language)}{tier}")
+
+
+def _explain_rule(code: str, fmt: str, language: str) -> None:
+    from service.explain import explain, render_text, suggest
+    from service.rules import catalogue
+
+    if fmt not in ("text", "json"):
+        raise fail(f"unknown format {fmt!r}: use text or json")
+    wanted = code.strip().lower()
+    if wanted not in catalogue.BY_CODE:
+        zh = language == "zh"
+        if wanted in catalogue.FAMILIES:
+            members = ", ".join(r.code for r in catalogue.RULES if r.family == wanted)
+            if zh:
+                raise fail(f"“{code}”是规则族而不是规则代码：请选其中之一：{members}")
+            raise fail(f"{code!r} is a family, not a code: pick one of {members}")
+        close = suggest(wanted)
+        if zh:
+            hint = f"（是否想输入 {' 或 '.join(close)}？）" if close else ""
+            raise fail(f"未知的规则代码“{code}”{hint}：`planreview rules` 列出全部代码")
+        hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+        raise fail(f"unknown rule code {code!r}{hint}: `planreview rules` lists them")
+    help_ = explain(wanted, language)
+    if fmt == "json":
+        import json
+
+        typer.echo(json.dumps(help_.to_json(), ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(render_text(help_))
