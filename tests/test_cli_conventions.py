@@ -119,3 +119,139 @@ def test_each_failing_example_fires_its_rule_and_the_passing_one_does_not(
     good = {f.code for f in review_text(ex["good"][lang], "example.md", options).findings}
     assert code in bad, f"{code} ({lang}): the failing example does not fire it"
     assert code not in good, f"{code} ({lang}): the passing example still fires it"
+
+
+# --- concise and github formats ---------------------------------------------------------------
+
+
+def _json_findings(*args: str) -> list[dict[str, object]]:
+    result = run("review", *args, "--format", "json", "--fail-on", "never")
+    data = json.loads(result.stdout)
+    reviews = data if isinstance(data, list) else [data]
+    return [f for r in reviews for f in r["findings"]]
+
+
+def test_concise_is_one_line_per_finding_path_line_col_code_message() -> None:
+    import re
+
+    result = run("review", "examples/sample-plan.md", "--format", "concise")
+    assert result.returncode == 1  # findings at error level, as with the text report
+    lines = result.stdout.splitlines()
+    findings = _json_findings("examples/sample-plan.md")
+    assert len(lines) == len(findings) > 5
+    pattern = re.compile(r"^examples/sample-plan\.md:(\d+):(\d+): ([a-z]+\.[a-z-]+) (.+)$")
+    seen = set()
+    for line in lines:
+        m = pattern.match(line)
+        assert m, line
+        seen.add((int(m[1]), int(m[2]), m[3], m[4]))
+    expected = {
+        (
+            f["span"]["start_line"] if f["span"] else 1,  # type: ignore[index]
+            f["span"]["start_col"] if f["span"] else 1,  # type: ignore[index]
+            f["code"],
+            f["message"],
+        )
+        for f in findings
+    }
+    assert seen == expected
+    assert "\x1b[" not in result.stdout  # piped: no colour
+
+
+def test_github_annotations_escape_data_and_properties(tmp_path: Path) -> None:
+    from service.report.lines import escape_data, escape_property
+
+    assert escape_data("50% done\r\nnext::x") == "50%25 done%0D%0Anext::x"
+    assert escape_property("a:b,c%\n") == "a%3Ab%2Cc%25%0A"
+
+    odd = tmp_path / "q3,plan:50%.md"
+    odd.write_text(SAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    result = run("review", str(odd), "--format", "github", cwd=tmp_path)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(_json_findings(str(odd)))
+    levels = set()
+    for line in lines:
+        assert line.startswith(("::error ", "::warning ", "::notice "))
+        levels.add(line.split(" ", 1)[0])
+        props, message = line.split(" ", 1)[1].split("::", 1)
+        assert props.startswith("file=q3%2Cplan%3A50%25.md,line=")
+        assert ",title=" in props and "\n" not in message
+        assert "%0A" in message  # message, newline, suggestion
+    assert levels == {"::error", "::warning", "::notice"}
+
+
+# --- --statistics, --quiet, --exit-zero, --color ----------------------------------------------
+
+
+def test_statistics_counts_findings_per_code() -> None:
+    from collections import Counter
+
+    findings = _json_findings("examples/sample-plan.md")
+    expected = Counter(str(f["code"]) for f in findings)
+    text = run("review", "examples/sample-plan.md", "--statistics")
+    assert text.returncode == 1
+    got = {line.split()[1]: int(line.split()[0]) for line in text.stdout.splitlines()}
+    assert got == dict(expected)
+    rows = json.loads(
+        run("review", "examples/sample-plan.md", "--statistics", "--format", "json").stdout
+    )
+    assert {r["code"]: r["count"] for r in rows} == dict(expected)
+    assert rows[0]["count"] == max(expected.values())
+
+
+def test_quiet_prints_findings_only_and_nothing_for_a_clean_plan(tmp_path: Path) -> None:
+    full = run("review", "examples/sample-plan.md").stdout
+    quiet = run("review", "examples/sample-plan.md", "-q").stdout
+    assert "Scores:" in full and "Scores:" not in quiet and "Tier:" not in quiet
+    assert "smart.measurable" in quiet
+    clean = tmp_path / "plan.md"
+    clean.write_text("# Plan\n", encoding="utf-8")
+    result = run("review", str(clean), "-q", "--select", "smart")
+    assert result.returncode == 0 and result.stdout == ""
+
+
+def test_exit_zero_reports_findings_but_exits_0_and_bad_input_still_2(tmp_path: Path) -> None:
+    ok = run("review", "examples/sample-plan.md", "--exit-zero", "-f", "concise")
+    assert ok.returncode == 0 and "smart.measurable" in ok.stdout
+    empty = tmp_path / "empty.md"
+    empty.write_bytes(b"")
+    assert run("review", str(empty), "--exit-zero").returncode == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "coloured"),
+    [
+        ((), {}, False),  # piped, auto
+        ((), {"FORCE_COLOR": "1"}, True),
+        ((), {"FORCE_COLOR": "0"}, False),
+        ((), {"NO_COLOR": "1", "FORCE_COLOR": "1"}, False),
+        (("--color", "always"), {"NO_COLOR": "1"}, True),
+        (("--color", "never"), {"FORCE_COLOR": "1"}, False),
+    ],
+)
+@pytest.mark.parametrize("fmt", ["text", "concise"])
+def test_color_flag_and_environment(
+    args: tuple[str, ...], env: dict[str, str], coloured: bool, fmt: str
+) -> None:
+    result = run("review", "examples/sample-plan.md", "-f", fmt, *args, env=env)
+    assert result.returncode == 1
+    assert ("\x1b[" in result.stdout) is coloured
+    assert "smart.measurable" in result.stdout
+
+
+def test_shell_completion_completes_commands_and_rule_codes() -> None:
+    script = Path(sys.executable).parent / "planreview"  # completion keys on the program name
+
+    def complete(words: str) -> list[str]:
+        env = dict(os.environ)
+        env.update(
+            _PLANREVIEW_COMPLETE="complete_bash",
+            COMP_WORDS=words,
+            COMP_CWORD=str(len(words.split()) - 1),
+        )
+        proc = subprocess.run([str(script)], env=env, capture_output=True, text=True, timeout=60)
+        return proc.stdout.split()
+
+    assert complete("planreview rul") == ["rules"]
+    assert complete("planreview rules smart.t") == ["smart.time-bound"]

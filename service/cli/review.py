@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -24,6 +25,29 @@ class Format(StrEnum):
     markdown = "markdown"
     html = "html"
     sarif = "sarif"
+    concise = "concise"
+    github = "github"
+
+
+class Color(StrEnum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+def use_color(choice: Color, *, to_terminal: bool) -> bool:
+    """--color always/never win; auto follows NO_COLOR, then FORCE_COLOR (also when piped),
+    then whether stdout is a terminal (not TERM=dumb). See no-color.org, force-color.org."""
+    import os
+
+    if choice != Color.auto:
+        return choice == Color.always
+    if os.environ.get("NO_COLOR", ""):
+        return False
+    force = os.environ.get("FORCE_COLOR")
+    if force is not None and force != "":
+        return force.strip().lower() not in ("0", "false")
+    return to_terminal and os.environ.get("TERM") != "dumb"
 
 
 def _config_for(
@@ -87,15 +111,74 @@ def review_command(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write the report here instead of stdout.")
     ] = None,
+    statistics: Annotated[
+        bool,
+        typer.Option(
+            "--statistics", help="Print the number of findings per code instead of the report."
+        ),
+    ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="Findings only: no scores, counts or tier lines, no clean plans."
+        ),
+    ] = False,
+    exit_zero: Annotated[
+        bool,
+        typer.Option("--exit-zero", help="Exit 0 even when there are findings (2 stays 2)."),
+    ] = False,
+    color: Annotated[
+        Color,
+        typer.Option(
+            "--color",
+            help="Colour text and concise output: auto (a terminal, or FORCE_COLOR; not NO_COLOR).",
+        ),
+    ] = Color.auto,
 ) -> None:
     """Review one or more plans."""
+    out = _Output(fmt, show_source, output, statistics, quiet, color)
+    if exit_zero:
+        fail_on = FailOn.never
     with few_collections():
-        _review(files, fmt, llm, lang, config, select, ignore, fail_on, draft, show_source, output)
+        _review(files, llm, lang, config, select, ignore, fail_on, draft, out)
+
+
+@dataclass(frozen=True)
+class _Output:
+    fmt: Format
+    show_source: bool
+    path: Path | None
+    statistics: bool
+    quiet: bool
+    color: Color
+
+    def render(self, results: list[tuple[Review, Plan]], lang: Lang) -> str:
+        from service.report import render
+
+        wants_color = use_color(self.color, to_terminal=self.path is None and sys.stdout.isatty())
+        if self.statistics:
+            from service.report.lines import render_statistics, statistics
+
+            langs = {r.plan.language for r, _ in results}
+            language = lang.value if lang != Lang.auto else ("zh" if langs == {"zh"} else "en")
+            rows = statistics(results, language)
+            if self.fmt == Format.json:
+                import json
+
+                return json.dumps(rows, ensure_ascii=False, indent=2)
+            return render_statistics(rows, color=wants_color)
+        color = wants_color and self.fmt in (Format.text, Format.concise)
+        return render(
+            results,
+            self.fmt.value,
+            color=color,
+            show_source=self.show_source,
+            quiet=self.quiet,
+        )
 
 
 def _review(
     files: list[str],
-    fmt: Format,
     llm: LLMMode,
     lang: Lang,
     config: Path | None,
@@ -103,14 +186,14 @@ def _review(
     ignore: list[str] | None,
     fail_on: FailOn,
     draft: bool,
-    show_source: bool,
-    output: Path | None,
+    out: _Output,
 ) -> None:
     from service.errors import PlanReviewError
     from service.ingest import load_bytes, load_plan
     from service.models import SEVERITY_RANK
-    from service.report import render
     from service.review import ReviewOptions, review_plan
+
+    output = out.path
 
     results: list[tuple[Review, Plan]] = []
     unreadable = 0
@@ -138,15 +221,14 @@ def _review(
         raise fail(str(exc)) from None
 
     if results:
-        color = fmt == Format.text and output is None and sys.stdout.isatty()
-        text = render(results, fmt.value, color=color, show_source=show_source)
+        text = out.render(results, lang)
         if output is not None:
             try:
                 output.parent.mkdir(parents=True, exist_ok=True)
                 output.write_text(text, encoding="utf-8")
             except OSError as exc:
                 raise fail(f"{output}: cannot write the report: {exc.strerror}") from None
-        else:
+        elif text:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
     if unreadable:
         raise typer.Exit(2)
