@@ -218,28 +218,74 @@ def render_markdown(h: RuleHelp) -> str:
     """The same, as Markdown (SARIF ``help.markdown``, docs)."""
     t = _LABELS[h.lang]
     s = h.spec
+    c = "：" if h.lang == "zh" else ":"
     out = [
-        f"**{s.code}**: {s.title(h.lang)} ({s.severity}, {s.scope})",
+        f"**{s.title(h.lang)}** ({s.severity}, {s.scope}"
+        + (f", {t['llm']})" if s.llm_only else ")")
+        + f"{c} {s.summary(h.lang)}",
         "",
-        f"**{t['checks']}:** {h.checks}",
+        f"**{t['checks']}{c}** {h.checks}",
         "",
-        f"**{t['why']}:** {h.why}",
+        f"**{t['why']}{c}** {h.why}",
         "",
-        f"**{t['bad']}:**",
+        f"**{t['bad']}{c}**",
         "",
         "```markdown",
         h.bad.rstrip("\n"),
         "```",
         "",
-        f"**{t['good']}:**",
+        f"**{t['good']}{c}**",
         "",
         "```markdown",
         h.good.rstrip("\n"),
         "```",
         "",
-        f"**{t['fix']}:** {h.fix}",
+        f"**{t['fix']}{c}** {h.fix}",
     ]
     return "\n".join(out) + "\n"
 
 
-__all__ = ["RuleHelp", "documented_codes", "examples", "explain", "render_text", "suggest"]
+def anchor(code: str) -> str:
+    """The fragment GitHub gives the heading ``## `code` `` in docs/rules.md."""
+    import re
+
+    return re.sub(r"[^a-z0-9 _-]", "", code.lower()).replace(" ", "-")
+
+
+def catalogue_markdown() -> str:
+    """docs/rules.md: every rule explained, in English then Chinese (the tests keep the file
+    equal to this; regenerate with ``python -m service.explain > docs/rules.md``)."""
+    from service.rules.catalogue import FAMILIES
+
+    out = [
+        "# Rule reference",
+        "",
+        "Generated from the rule catalogue and `service/explain/rules.toml` by",
+        "`python -m service.explain > docs/rules.md`; `planreview rules CODE [--lang zh]` prints",
+        "the same for one rule, with the guidance it cites. SARIF results link here (`helpUri`).",
+        "",
+    ]
+    for family, (name_en, name_zh) in FAMILIES.items():
+        members = [r for r in RULES if r.family == family]
+        if not members:
+            continue
+        out += [f"## {name_en} / {name_zh}", ""]
+        for spec in members:
+            out += [f"### `{spec.code}`", ""]
+            for lang in LANGS:
+                h = explain(spec.code, lang, with_guidance=False)
+                out += [render_markdown(h).rstrip("\n"), ""]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+__all__ = [
+    "RuleHelp",
+    "anchor",
+    "catalogue_markdown",
+    "documented_codes",
+    "examples",
+    "explain",
+    "render_markdown",
+    "render_text",
+    "suggest",
+]
