@@ -12,6 +12,12 @@ like ruff and Vale do::
     owner_columns = ["Champion", "主理人"]
     [vocabulary.sections]
     tasks = ["Sprint backlog", "作战计划"]
+
+and which files are plans (service/planfiles.py; gitignore-style globs relative to
+this file's folder)::
+
+    include = ["plans/", "**/*-okr.md"]   # when set, only these
+    exclude = ["docs/", "notes/**"]
 """
 
 from __future__ import annotations
@@ -98,6 +104,16 @@ class ReviewConfig(BaseModel):
     vocabulary: VocabularyConfig = Field(
         default_factory=VocabularyConfig,
         description="Heading words, column names and labels of the organisation's templates.",
+    )
+    include: list[str] = Field(
+        default_factory=list,
+        description="Files that are plans (gitignore-style globs relative to the config file's "
+        "folder); when set, only these are reviewed in folders, globs and the editor.",
+    )
+    exclude: list[str] = Field(
+        default_factory=list,
+        description="Files that are never plans (gitignore-style globs relative to the config "
+        "file's folder). See service/planfiles.py.",
     )
 
     @field_validator("select", "ignore")

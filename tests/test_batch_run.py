@@ -371,7 +371,8 @@ def test_a_crashing_worker_fails_only_its_file(
 
     monkeypatch.chdir(tmp_path)
     generate_library(tmp_path / "lib", 12, seed=5, bad=False)
-    (tmp_path / "lib" / "sales" / "crash.md").write_text("# boom\n", encoding="utf-8")
+    crash = "<!-- planreview: on -->\n# boom\n"  # a plan by its marker (it reads like none)
+    (tmp_path / "lib" / "sales" / "crash.md").write_text(crash, encoding="utf-8")
     original = worker.review_one
 
     def crashing(job: worker.Job) -> worker.JobResult:

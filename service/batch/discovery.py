@@ -41,7 +41,7 @@ SUPPORTED_TEXT = ".md, .markdown, .txt, .docx, .pdf"
 IGNORE_FILE = ".planreviewignore"
 # Folders that hold other people's Markdown, not plans; a .planreviewignore line such as
 # "!node_modules/" brings them back.
-DEFAULT_EXCLUDES = ("node_modules/", "__pycache__/", "site-packages/")
+DEFAULT_EXCLUDES = ("node_modules/", "__pycache__/", "site-packages/", "*.egg-info/")
 _GLOB_CHARS = re.compile(r"[*?\[]")
 
 

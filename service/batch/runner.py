@@ -52,6 +52,7 @@ from service.batch.worker import (
 )
 from service.config import ReviewConfig, find_config, load_config_file
 from service.errors import ConfigError
+from service.planfiles import choose_plans
 
 LLMReviewer = Callable[[str, str], dict[str, Any]]
 """(plan JSON, ReviewOptions JSON) -> review as a JSON-ready dict (with the LLM tier)."""
@@ -216,6 +217,9 @@ class Runner:
             exclude=self.opts.exclude,
             skipped=self.skipped,
         )
+        # Only plans: not READMEs and notes (service/planfiles.py; named files always stay).
+        self.files, not_plans = choose_plans(self.files, self.opts.paths)
+        self.skipped.extend(not_plans)
         explicit = self._explicit_config()
         configs = _Configs(explicit)
         llm = _llm_wanted(self.opts.llm, self.settings)

@@ -199,7 +199,8 @@ def _review(
     unreadable = 0
     try:
         sel, ign = _split_codes(select), _split_codes(ignore)
-        for name in files:
+        names = _expand_targets(files, quiet=out.quiet)
+        for name in names:
             try:
                 if name == "-":
                     data = sys.stdin.buffer.read()
@@ -213,7 +214,7 @@ def _review(
                 options = ReviewOptions(llm=llm.value, lang=lang.value, draft=draft, config=cfg)
                 results.append((review_plan(plan, options), plan))
             except PlanReviewError as exc:
-                if len(files) == 1:
+                if len(names) == 1 and names == files:
                     raise
                 typer.echo(f"planreview: {exc}", err=True)
                 unreadable += 1
@@ -244,6 +245,40 @@ def _complete_code(incomplete: str) -> list[str]:
     from service.rules import catalogue
 
     return [r.code for r in catalogue.RULES if r.code.startswith(incomplete)]
+
+
+def _expand_targets(args: list[str], *, quiet: bool) -> list[str]:
+    """Files as given; folders and globs as the plans in them (service/planfiles.py: include,
+    exclude, plan-like names and the reads-like-a-plan gate; .planreviewignore as in batch)."""
+    import re
+
+    from service.batch.discovery import discover
+    from service.errors import InputError
+    from service.planfiles import choose_plans
+
+    out: list[str] = []
+    for arg in args:
+        path = Path(arg).expanduser()
+        is_glob = not path.exists() and re.search(r"[*?\[]", arg) is not None
+        if arg == "-" or not (path.is_dir() or is_glob):
+            out.append(arg)  # a file (or stdin): always reviewed; a missing one reports itself
+            continue
+        found = discover([arg])
+        plans, others = choose_plans(found, [])
+        if not plans:
+            what = "folder" if path.is_dir() else "pattern"
+            why = f" ({len(others)} files that are not plans)" if others else ""
+            raise InputError(
+                arg,
+                f"no plans in this {what}{why}",
+                hint="name the files, set include in planreview.toml, "
+                "or mark a file with <!-- planreview: on -->",
+            )
+        if others and not quiet:
+            shown = ", ".join(o.path for o in others[:3]) + (", …" if len(others) > 3 else "")
+            typer.echo(f"planreview: {arg}: skipped {len(others)} not plans: {shown}", err=True)
+        out.extend(f.source for f in plans)
+    return out
 
 
 def rules_command(

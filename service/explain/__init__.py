@@ -258,6 +258,8 @@ def catalogue_markdown() -> str:
     from service.rules.catalogue import FAMILIES
 
     out = [
+        "<!-- planreview: off -->",
+        "",
         "# Rule reference",
         "",
         "Generated from the rule catalogue and `service/explain/rules.toml` by",
