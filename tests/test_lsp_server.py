@@ -160,6 +160,12 @@ async def test_hover_shows_message_suggestion_and_guidance(client: LanguageClien
     body = hover.contents.value
     assert "smart.measurable" in body and "建议" in body and "依据" in body
     assert hover.range == rng(6, 2, 6, 12)
+    # The Markdown renders: labels bold, no literal asterisks (issue 14: "**Suggestion: **")
+    import markdown_it
+
+    html = markdown_it.MarkdownIt("commonmark").render(body)
+    assert "<strong>建议</strong>：" in html and "<strong>依据</strong>：" in html
+    assert "**" not in html
     nothing = await client.text_document_hover_async(
         types.HoverParams(text_document=types.TextDocumentIdentifier(uri=doc), position=pos(2, 0))
     )
@@ -505,3 +511,20 @@ async def test_only_plans_get_diagnostics_readme_and_notes_do_not(
     assert await diagnostics(client, (workspace / "q3.md").as_uri(), 2) == []
     change_doc(client, (workspace / "docs" / "api.md").as_uri(), 3, api_text)
     assert await diagnostics(client, (workspace / "docs" / "api.md").as_uri(), 3)
+
+
+async def test_english_hover_markdown_renders_bold_labels(client: LanguageClient) -> None:
+    import markdown_it
+
+    doc = uri("en-hover.md")
+    diags = await open_doc(client, doc, EN_TEXT)
+    target = next(d for d in diags if d.code == "smart.measurable")
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=doc), position=target.range.start
+        )
+    )
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    html = markdown_it.MarkdownIt("commonmark").render(hover.contents.value)
+    assert "<strong>Suggestion:</strong> " in html and "<strong>Guidance:</strong> " in html
+    assert "**" not in html
