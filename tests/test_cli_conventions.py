@@ -255,3 +255,66 @@ def test_shell_completion_completes_commands_and_rule_codes() -> None:
 
     assert complete("planreview rul") == ["rules"]
     assert complete("planreview rules smart.t") == ["smart.time-bound"]
+
+
+# --- suppression comments: unknown codes, unused suppressions ---------------------------------
+
+SUPPRESSED = """# Plan 2027
+
+## Goals
+
+<!-- planreview: ignore smart.measureable -->
+- Improve customer satisfaction.
+
+<!-- planreview: ignore smart.time-bound -->
+- Raise the CSAT score of first-time buyers from 71% to 80% by 2027-06-30.
+
+<!-- planreview: ignore smart.measurable -->
+- Improve customer satisfaction in all regions.
+
+<!-- planreview: ignore-file bsc, risk.no-register -->
+"""
+
+
+def test_unknown_codes_in_suppression_comments_are_warned_about(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.md"
+    plan.write_text(SUPPRESSED, encoding="utf-8")
+    result = run("review", str(plan), "-f", "concise", "--exit-zero")
+    assert result.returncode == 0
+    warnings = result.stderr.splitlines()
+    assert warnings == [
+        f"{plan}:5: warning: unknown code 'smart.measureable' in a suppression comment: it "
+        "suppresses nothing (did you mean smart.measurable or smart.achievable or smart.relevant?)"
+    ]
+    # the typo suppressed nothing: the finding under it is still reported
+    assert f"{plan}:6:3: smart.measurable" in result.stdout
+
+
+def test_report_unused_suppressions_names_each_idle_code_and_exits_1(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.md"
+    plan.write_text(SUPPRESSED, encoding="utf-8")
+    base = ("review", str(plan), "--select", "smart,risk", "--fail-on", "never")
+    assert run(*base).returncode == 0  # findings alone do not fail here
+    result = run(*base[:-2], "--fail-on", "error", "--report-unused-suppressions", "-q")
+    lines = [line for line in result.stderr.splitlines() if "unused suppression" in line]
+    # line 8: the goal has a deadline; line 14: bsc is not selected. Line 11 removed a
+    # smart.measurable finding and risk.no-register (line 14) removed the document finding.
+    assert lines == [
+        f"{plan}:8: warning: unused suppression 'smart.time-bound': there is nothing here for "
+        "it to suppress",
+        f"{plan}:14: warning: unused suppression 'bsc': there is nothing here for it to suppress",
+    ]
+    assert result.returncode == 1
+    assert run(*base, "--report-unused-suppressions").returncode == 0  # --fail-on never
+
+
+def test_suppression_warnings_in_chinese() -> None:
+    from service.ingest.markdown import parse_markdown
+    from service.suppressions import unknown_codes
+
+    text = "# 计划\n\n<!-- planreview: ignore raci.no-ownr -->\n- 上线系统\n"
+    plan = parse_markdown(text, source="p.md")
+    (problem,) = unknown_codes(plan)
+    assert problem.line == 3
+    assert problem.message("zh").startswith("忽略注释中的规则代码“raci.no-ownr”不存在")
+    assert "raci.no-owner" in problem.message("zh")

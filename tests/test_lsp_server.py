@@ -528,3 +528,15 @@ async def test_english_hover_markdown_renders_bold_labels(client: LanguageClient
     html = markdown_it.MarkdownIt("commonmark").render(hover.contents.value)
     assert "<strong>Suggestion:</strong> " in html and "<strong>Guidance:</strong> " in html
     assert "**" not in html
+
+
+async def test_unknown_code_in_a_suppression_comment_is_a_warning(client: LanguageClient) -> None:
+    text = EN_TEXT.replace(
+        "## Goals", "## Goals\n\n<!-- planreview: ignore smart.measureable -->", 1
+    )
+    line = text.split("\n").index("<!-- planreview: ignore smart.measureable -->")
+    diags = await open_doc(client, uri("en-typo-plan.md"), text)
+    (typo,) = [d for d in diags if d.code == "unknown-suppression-code"]
+    assert typo.range.start.line == line and typo.severity == types.DiagnosticSeverity.Warning
+    assert "did you mean smart.measurable" in typo.message
+    assert by_code(diags, "smart.measurable")  # the typo suppressed nothing

@@ -127,6 +127,13 @@ def review_command(
         bool,
         typer.Option("--exit-zero", help="Exit 0 even when there are findings (2 stays 2)."),
     ] = False,
+    report_unused_suppressions: Annotated[
+        bool,
+        typer.Option(
+            "--report-unused-suppressions",
+            help="Warn about suppression comments that suppress nothing (and exit 1).",
+        ),
+    ] = False,
     color: Annotated[
         Color,
         typer.Option(
@@ -136,7 +143,7 @@ def review_command(
     ] = Color.auto,
 ) -> None:
     """Review one or more plans."""
-    out = _Output(fmt, show_source, output, statistics, quiet, color)
+    out = _Output(fmt, show_source, output, statistics, quiet, color, report_unused_suppressions)
     if exit_zero:
         fail_on = FailOn.never
     with few_collections():
@@ -151,6 +158,7 @@ class _Output:
     statistics: bool
     quiet: bool
     color: Color
+    unused_suppressions: bool = False
 
     def render(self, results: list[tuple[Review, Plan]], lang: Lang) -> str:
         from service.report import render
@@ -197,6 +205,7 @@ def _review(
 
     results: list[tuple[Review, Plan]] = []
     unreadable = 0
+    unused = 0
     try:
         sel, ign = _split_codes(select), _split_codes(ignore)
         names = _expand_targets(files, quiet=out.quiet)
@@ -212,7 +221,9 @@ def _review(
                     plan = load_plan(path)
                     cfg = _config_for(path, config, sel, ign)
                 options = ReviewOptions(llm=llm.value, lang=lang.value, draft=draft, config=cfg)
-                results.append((review_plan(plan, options), plan))
+                review = review_plan(plan, options)
+                results.append((review, plan))
+                unused += _check_suppressions(review, plan, cfg, lang, out.unused_suppressions)
             except PlanReviewError as exc:
                 if len(names) == 1 and names == files:
                     raise
@@ -233,6 +244,8 @@ def _review(
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
     if unreadable:
         raise typer.Exit(2)
+    if fail_on != FailOn.never and unused:
+        raise typer.Exit(1)
     if fail_on != FailOn.never:
         threshold = SEVERITY_RANK[fail_on.value]
         if any(
@@ -245,6 +258,26 @@ def _complete_code(incomplete: str) -> list[str]:
     from service.rules import catalogue
 
     return [r.code for r in catalogue.RULES if r.code.startswith(incomplete)]
+
+
+def _check_suppressions(
+    review: Review, plan: Plan, config: ReviewConfig, lang: Lang, report_unused: bool
+) -> int:
+    """Warn on stderr about unknown codes in suppression comments (always) and, when asked,
+    about suppressions that suppress nothing; the number of the latter."""
+    from service.suppressions import unknown_codes, unused
+
+    language = review.plan.language if lang == Lang.auto else lang.value
+    problems = unknown_codes(plan)
+    idle = []
+    if report_unused:
+        rule_findings = [f for f in review.findings if f.origin == "rule"]
+        idle = unused(plan, rule_findings, config, lang=language)
+    source = review.plan.source or plan.source
+    word = "警告" if language == "zh" else "warning"
+    for p in sorted([*problems, *idle], key=lambda p: p.line):
+        typer.echo(f"{source}:{p.line}: {word}: {p.message(language)}", err=True)
+    return len(idle)
 
 
 def _expand_targets(args: list[str], *, quiet: bool) -> list[str]:
