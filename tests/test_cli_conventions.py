@@ -318,3 +318,81 @@ def test_suppression_warnings_in_chinese() -> None:
     assert problem.line == 3
     assert problem.message("zh").startswith("忽略注释中的规则代码“raci.no-ownr”不存在")
     assert "raci.no-owner" in problem.message("zh")
+
+
+# --- --diff, --fix, --unsafe-fixes ------------------------------------------------------------
+
+OKR_PLAN = """# OKR Q3 2027
+
+## Objective 1: Make onboarding effortless
+
+- KR1: Launch the new onboarding wizard.
+- KR2: Cut the median time to first value from 9 days to 3 days.
+
+## Tasks
+
+| Task | Owner | Due |
+|---|---|---|
+| Build the wizard | | 2027-08-15 |
+"""
+
+
+def _codes_in(path: Path) -> set[str]:
+    return {str(f["code"]) for f in _json_findings(str(path))}
+
+
+def test_diff_shows_safe_fixes_and_changes_nothing(tmp_path: Path) -> None:
+    plan = tmp_path / "okr-plan.md"
+    plan.write_text(OKR_PLAN, encoding="utf-8")
+    result = run("review", "okr-plan.md", "--diff", cwd=tmp_path)
+    assert result.returncode == 1  # there is something to fix
+    assert plan.read_text(encoding="utf-8") == OKR_PLAN
+    out = result.stdout
+    assert out.startswith("--- a/okr-plan.md\n+++ b/okr-plan.md\n")
+    assert "+## Risks" in out  # a risk register pre-filled from the plan's own items
+    assert "+| Build the wizard | [name or role] | 2027-08-15 |" in out  # empty owner cell
+    assert "-- KR1" not in out  # the author's key result is not rewritten
+    assert "1 more with --unsafe-fixes" in result.stderr
+    unsafe = run("review", "okr-plan.md", "--diff", "--unsafe-fixes", cwd=tmp_path).stdout
+    assert "-- KR1: Launch the new onboarding wizard." in unsafe
+
+
+def test_fix_applies_safe_fixes_in_place_keeping_encoding_and_line_ends(tmp_path: Path) -> None:
+    plan = tmp_path / "okr-plan.md"
+    plan.write_bytes(b"\xef\xbb\xbf" + OKR_PLAN.replace("\n", "\r\n").encode("utf-8"))
+    before = _codes_in(plan)
+    result = run("review", "okr-plan.md", "--fix", "-f", "concise", "--exit-zero", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    data = plan.read_bytes()
+    assert (
+        data.startswith(b"\xef\xbb\xbf")
+        and b"\r\n" in data
+        and b"\n" not in data.replace(b"\r\n", b"")
+    )
+    text = data[3:].decode("utf-8").replace("\r\n", "\n")
+    assert "- KR1: Launch the new onboarding wizard." in text  # the author's words kept
+    assert "| Build the wizard | [name or role] | 2027-08-15 |" in text
+    after = _codes_in(plan)
+    assert "risk.no-register" in before and "risk.no-register" not in after
+    assert "raci.no-owner" in before and "raci.no-owner" not in after
+    assert "okr.kr-is-task" in after  # left for --unsafe-fixes
+    assert "fixed" in result.stderr
+    # the report printed is the one of the fixed file
+    assert "risk.no-register" not in result.stdout
+    # nothing left that is safe: a second --fix changes nothing
+    again = plan.read_bytes()
+    run("review", "okr-plan.md", "--fix", "--exit-zero", "-q", cwd=tmp_path)
+    assert plan.read_bytes() == again
+
+
+def test_fix_refuses_stdin_and_explains_documents(tmp_path: Path) -> None:
+    from docgen import markdown_to_docx
+
+    result = run("review", "-", "--fix")
+    assert result.returncode == 2 and "stdin cannot be fixed" in result.stderr
+    docx = tmp_path / "plan.docx"
+    markdown_to_docx(OKR_PLAN, docx)
+    before = docx.read_bytes()
+    result = run("review", str(docx), "--fix", "--exit-zero", cwd=tmp_path)
+    assert "cannot be fixed" in result.stderr and docx.read_bytes() == before
+    assert run("review", "x.md", "--fix", "--diff", cwd=tmp_path).returncode == 2

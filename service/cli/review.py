@@ -127,6 +127,23 @@ def review_command(
         bool,
         typer.Option("--exit-zero", help="Exit 0 even when there are findings (2 stays 2)."),
     ] = False,
+    diff: Annotated[
+        bool,
+        typer.Option("--diff", help="Print the safe fixes as a unified diff; change nothing."),
+    ] = False,
+    fix: Annotated[
+        bool,
+        typer.Option(
+            "--fix",
+            help="Apply the safe fixes in place (missing sections, marked placeholders), then report.",
+        ),
+    ] = False,
+    unsafe_fixes: Annotated[
+        bool,
+        typer.Option(
+            "--unsafe-fixes", help="With --diff/--fix: also fixes that rewrite the author's text."
+        ),
+    ] = False,
     report_unused_suppressions: Annotated[
         bool,
         typer.Option(
@@ -144,9 +161,14 @@ def review_command(
 ) -> None:
     """Review one or more plans."""
     out = _Output(fmt, show_source, output, statistics, quiet, color, report_unused_suppressions)
+    if diff and fix:
+        raise fail("--diff shows the fixes and --fix applies them: use one")
+    fixing = "diff" if diff else ("fix" if fix else "")
     if exit_zero:
         fail_on = FailOn.never
     with few_collections():
+        if fixing:
+            _fix(files, lang, config, select, ignore, fixing, unsafe_fixes, out, fail_on)
         _review(files, llm, lang, config, select, ignore, fail_on, draft, out)
 
 
@@ -258,6 +280,63 @@ def _complete_code(incomplete: str) -> list[str]:
     from service.rules import catalogue
 
     return [r.code for r in catalogue.RULES if r.code.startswith(incomplete)]
+
+
+def _fix(
+    files: list[str],
+    lang: Lang,
+    config: Path | None,
+    select: list[str] | None,
+    ignore: list[str] | None,
+    mode: str,
+    unsafe: bool,
+    out: _Output,
+    fail_on: FailOn,
+) -> None:
+    """--diff: print the fixes and exit (1 when there are any); --fix: apply them, then the
+    caller reviews the fixed files as usual."""
+    from service.errors import PlanReviewError
+    from service.fixes import fix_text, unified_diff, write_back
+    from service.ingest import load_plan
+
+    language = None if lang == Lang.auto else lang.value
+    sel, ign = _split_codes(select), _split_codes(ignore)
+    diffs: list[str] = []
+    try:
+        names = _expand_targets(files, quiet=True)
+        for name in names:
+            if name == "-":
+                raise fail(f"--{mode} needs files: stdin cannot be fixed in place")
+            path = Path(name)
+            plan = load_plan(path)
+            if plan.source_format not in ("markdown", "text"):
+                typer.echo(f"planreview: {name}: .docx and .pdf files cannot be fixed", err=True)
+                continue
+            cfg = _config_for(path, config, sel, ign)
+            result = fix_text(plan.text, name, cfg, language, unsafe=unsafe)
+            hint = ""
+            if result.skipped_unsafe and not unsafe:
+                hint = f" ({result.skipped_unsafe} more with --unsafe-fixes)"
+            if mode == "diff":
+                if result.text != plan.text:
+                    diffs.append(unified_diff(plan.text, result.text, name))
+                if not out.quiet and (result.applied or hint):
+                    typer.echo(f"planreview: {name}: {len(result.applied)} fixes{hint}", err=True)
+                continue
+            if result.text == plan.text:
+                if hint and not out.quiet:
+                    typer.echo(f"planreview: {name}: no safe fixes{hint}", err=True)
+                continue
+            problem = write_back(path, plan.text, result.text)
+            if problem is not None:
+                typer.echo(f"planreview: {name}: not fixed: {problem}", err=True)
+            elif not out.quiet:
+                typer.echo(f"planreview: {name}: fixed {len(result.applied)}{hint}", err=True)
+    except PlanReviewError as exc:
+        raise fail(str(exc)) from None
+    if mode == "diff":
+        sys.stdout.write("".join(diffs))
+        raise typer.Exit(1 if diffs and fail_on != FailOn.never else 0)
 
 
 def _check_suppressions(
