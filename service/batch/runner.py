@@ -552,7 +552,8 @@ def finish(
     lang = message_language(opts, outcomes)
     lib_opts = opts.library.model_copy(update={"lang": lang})
     digests = [(o.file.source, o.digest) for o in outcomes if o.status == "ok" and o.digest]
-    library = check_library(digests, lib_opts)
+    fired = {o.file.source: set(o.codes) for o in outcomes if o.status == "ok"}
+    library = check_library(digests, lib_opts, fired)
 
     keep: set[Path] = set()
     pairs: list[tuple[Review, Plan]] = []
@@ -583,7 +584,14 @@ def finish(
     outputs.write_text(out / "summary.csv", outputs.render_summary_csv(outcomes))
     outputs.write_json(out / "library.json", library.model_dump(mode="json"))
     outputs.write_text(
-        out / "index.html", render_dashboard(outcomes, library, lang=lang, versions=versions)
+        out / "index.html",
+        render_dashboard(
+            outcomes,
+            library,
+            lang=lang,
+            versions=versions,
+            skipped=[(s.path, s.reason) for s in runner.skipped],
+        ),
     )
     if not opts.keep_cache:
         runner.cache.prune()
