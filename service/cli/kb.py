@@ -280,7 +280,9 @@ def _why(h: Any, mode: SearchMode) -> str:
     if mode is SearchMode.lexical:
         return f"word match {h.score:.1f} (BM25)"
     parts = []
-    parts.append(f"meaning #{h.vector_rank}" if h.vector_rank else f"meaning: not in the top {DEPTH}")
+    parts.append(
+        f"meaning #{h.vector_rank}" if h.vector_rank else f"meaning: not in the top {DEPTH}"
+    )
     parts.append(f"words #{h.lexical_rank}" if h.lexical_rank else "no shared words")
     return ", ".join(parts)
 
