@@ -143,6 +143,10 @@ def test_review_a_folder_reviews_its_plans_only(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert _sources(result.stdout) == {"docs/meeting.md", "plans/q3.md", "roadmap.md"}
     assert "skipped 2 not plans: README.md, docs/api.md" in result.stderr
+    (ws / "old-plan.doc").write_bytes(b"\xd0\xcf\x11\xe0 an old Word file")
+    result = run("review", ".", "--format", "json", "--fail-on", "never", cwd=ws)
+    assert "skipped old-plan.doc: an old Word .doc file: save it as .docx" in result.stderr
+    (ws / "old-plan.doc").unlink()
     # a glob, and the README named explicitly (a named file is always reviewed)
     result = run("review", "**/*.md", "README.md", "-f", "json", "--exit-zero", cwd=ws)
     assert _sources(result.stdout) == {

@@ -364,7 +364,7 @@ def _expand_targets(args: list[str], *, quiet: bool) -> list[str]:
     exclude, plan-like names and the reads-like-a-plan gate; .planreviewignore as in batch)."""
     import re
 
-    from service.batch.discovery import discover
+    from service.batch.discovery import Skipped, discover
     from service.errors import InputError
     from service.planfiles import choose_plans
 
@@ -375,8 +375,12 @@ def _expand_targets(args: list[str], *, quiet: bool) -> list[str]:
         if arg == "-" or not (path.is_dir() or is_glob):
             out.append(arg)  # a file (or stdin): always reviewed; a missing one reports itself
             continue
-        found = discover([arg])
+        unreadable: list[Skipped] = []
+        found = discover([arg], skipped=unreadable)
         plans, others = choose_plans(found, [])
+        if not quiet:
+            for s in unreadable:  # an old .doc, a link leaving the folder: said, not dropped
+                typer.echo(f"planreview: skipped {s.path}: {s.reason}", err=True)
         if not plans:
             what = "folder" if path.is_dir() else "pattern"
             why = f" ({len(others)} files that are not plans)" if others else ""
