@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from service.batch.discovery import PlanFile, Skipped
-    from service.config import ReviewConfig
+    from service.config import FileSelection
     from service.models import Plan
 
 PlanFileT = TypeVar("PlanFileT", bound="PlanFile")
@@ -217,7 +217,7 @@ class Scope:
     exclude: list[str]
 
     @classmethod
-    def of(cls, config: ReviewConfig | None, config_path: Path | None) -> Scope:
+    def of(cls, config: FileSelection | None, config_path: Path | None) -> Scope:
         if config is None:
             return cls(None, [], [])
         base = config_path.resolve().parent if config_path is not None else None
@@ -259,12 +259,12 @@ class Scope:
 
 def scope_for(path: Path) -> Scope:
     """The include/exclude of the config governing ``path`` (none when it is broken)."""
-    from service.config import find_config, load_config_file
+    from service.config import find_config, load_file_selection
     from service.errors import PlanReviewError
 
     try:
         found = find_config(path)
-        return Scope.of(load_config_file(found), found) if found else Scope(None, [], [])
+        return Scope.of(load_file_selection(found), found) if found else Scope(None, [], [])
     except (PlanReviewError, OSError):
         return Scope(None, [], [])
 

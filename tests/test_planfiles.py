@@ -83,15 +83,17 @@ def test_the_gate_keeps_most_hand_labelled_plans() -> None:
 
 
 def test_config_globs_are_relative_to_the_config_folder(tmp_path: Path) -> None:
-    from service.config import ReviewConfig
+    from service.config import FileSelection
 
-    cfg = ReviewConfig(include=["plans/", "**/*-okr.md"], exclude=["plans/old/"])
+    cfg = FileSelection(include=["plans/", "**/*-okr.md"], exclude=["plans/old/"])
     scope = Scope.of(cfg, tmp_path / "planreview.toml")
     assert scope.verdict(tmp_path / "plans" / "q3.md").is_plan  # type: ignore[union-attr]
     assert scope.verdict(tmp_path / "team" / "x" / "sales-okr.md").is_plan  # type: ignore[union-attr]
     assert not scope.verdict(tmp_path / "plans" / "old" / "q1.md").is_plan  # type: ignore[union-attr]
     assert not scope.verdict(tmp_path / "README-plan.md").is_plan  # type: ignore[union-attr]
-    assert Scope.of(ReviewConfig(), tmp_path / "planreview.toml").verdict(tmp_path / "a.md") is None
+    assert (
+        Scope.of(FileSelection(), tmp_path / "planreview.toml").verdict(tmp_path / "a.md") is None
+    )
 
 
 def test_unknown_keys_next_to_include_are_still_refused(tmp_path: Path) -> None:
@@ -102,6 +104,14 @@ def test_unknown_keys_next_to_include_are_still_refused(tmp_path: Path) -> None:
     bad.write_text('include = ["plans/"]\nincludes = ["x"]\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="includes"):
         load_config_file(bad)
+    bad.write_text('include = "plans/"\n', encoding="utf-8")  # a string, not a list
+    with pytest.raises(ConfigError, match=r"planreview\.toml: include"):
+        load_config_file(bad)
+    # which files are plans is no part of a review's configuration (nor of the eval's hash)
+    bad.write_text('include = ["plans/"]\nignore = ["bsc"]\n', encoding="utf-8")
+    from service.config import ReviewConfig
+
+    assert load_config_file(bad).model_dump() == ReviewConfig(ignore=["bsc"]).model_dump()
 
 
 # --- review DIR / GLOB and batch, end to end ----------------------------------------------------
