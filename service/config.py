@@ -12,13 +12,19 @@ like ruff and Vale do::
     owner_columns = ["Champion", "主理人"]
     [vocabulary.sections]
     tasks = ["Sprint backlog", "作战计划"]
+
+and which files are plans (service/planfiles.py; gitignore-style globs relative to
+this file's folder)::
+
+    include = ["plans/", "**/*-okr.md"]   # when set, only these
+    exclude = ["docs/", "notes/**"]
 """
 
 from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -211,7 +217,26 @@ class ReviewConfig(BaseModel):
             raise ConfigError(f"{option}: {first['msg'].removeprefix('Value error, ')}") from None
 
 
-def load_config_file(path: Path) -> ReviewConfig:
+class FileSelection(BaseModel):
+    """Which files are plans (service/planfiles.py): gitignore-style globs relative to the
+    config file's folder. Kept apart from ReviewConfig: it says which files are reviewed,
+    not how, so it is no part of a review's configuration (nor of the eval's run conditions)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    include: list[str] = Field(
+        default_factory=list,
+        description="Files that are plans; when set, only these are reviewed in folders, "
+        "globs and the editor.",
+    )
+    exclude: list[str] = Field(default_factory=list, description="Files that are never plans.")
+
+
+FILE_KEYS = frozenset(FileSelection.model_fields)
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def _read_table(path: Path) -> dict[str, object]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -222,12 +247,30 @@ def load_config_file(path: Path) -> ReviewConfig:
         data = data.get("tool", {}).get("planreview", {})
     elif "planreview" in data and isinstance(data["planreview"], dict):
         data = data["planreview"]
+    return data
+
+
+def _validated(path: Path, model: type[ModelT], data: dict[str, object]) -> ModelT:
     try:
-        return ReviewConfig.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "(top level)"
         raise ConfigError(f"{path}: {where}: {first['msg']}") from None
+
+
+def load_config_file(path: Path) -> ReviewConfig:
+    data = _read_table(path)
+    files = {k: v for k, v in data.items() if k in FILE_KEYS}
+    _validated(path, FileSelection, files)  # a bad include/exclude is named here too
+    rest = {k: v for k, v in data.items() if k not in FILE_KEYS}
+    return _validated(path, ReviewConfig, rest)
+
+
+def load_file_selection(path: Path) -> FileSelection:
+    """``include``/``exclude`` of a config file (the rest is load_config_file's)."""
+    data = _read_table(path)
+    return _validated(path, FileSelection, {k: v for k, v in data.items() if k in FILE_KEYS})
 
 
 def find_config(start: Path) -> Path | None:

@@ -176,4 +176,6 @@ def test_bm25_tokens_are_cached_beside_the_index(
     monkeypatch.setattr(retriever_mod, "tokenize", counting)
     second = Retriever(settings, dirs=[root], mode="lexical", auto_index=False)
     assert second.search("风险评估", k=1)[0].chunk_id == "risk-assessment-zh"
-    assert calls == ["风险评估"]  # only the query: the chunks came from the cache
+    # at most the query (a Chinese one goes through the corpus' dictionary): the chunks
+    # came from the cache
+    assert set(calls) <= {"风险评估"}

@@ -160,6 +160,12 @@ async def test_hover_shows_message_suggestion_and_guidance(client: LanguageClien
     body = hover.contents.value
     assert "smart.measurable" in body and "建议" in body and "依据" in body
     assert hover.range == rng(6, 2, 6, 12)
+    # The Markdown renders: labels bold, no literal asterisks (issue 14: "**Suggestion: **")
+    import markdown_it
+
+    html = markdown_it.MarkdownIt("commonmark").render(body)
+    assert "<strong>建议</strong>：" in html and "<strong>依据</strong>：" in html
+    assert "**" not in html
     nothing = await client.text_document_hover_async(
         types.HoverParams(text_document=types.TextDocumentIdentifier(uri=doc), position=pos(2, 0))
     )
@@ -464,3 +470,73 @@ async def test_reviews_the_buffer_not_the_file_and_honours_planreview_toml(
     assert by_code(after, "raci.no-owner") and not [
         d for d in after if str(d.code).startswith("smart.")
     ]
+
+
+async def test_only_plans_get_diagnostics_readme_and_notes_do_not(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    """Issue 14: a README in a workspace gets no diagnostics while plan.md does; a file's own
+    marker and planreview.toml's include/exclude decide over names and the gate."""
+    readme_text = (REPO / "README.md").read_text(encoding="utf-8")
+    api_text = (REPO / "docs" / "api.md").read_text(encoding="utf-8")
+    workspace = tmp_path / "ws"
+    (workspace / "docs").mkdir(parents=True)
+
+    plan = await open_doc(client, (workspace / "plan.md").as_uri(), EN_TEXT)
+    assert by_code(plan, "smart.measurable")
+    readme = await open_doc(client, (workspace / "README.md").as_uri(), readme_text)
+    assert readme == []
+    # no plan-like name, and it does not read like a plan (the README's own findings are real)
+    notes = await open_doc(client, (workspace / "docs" / "api.md").as_uri(), api_text)
+    assert notes == []
+    # the same plan under a neutral name still reads like one
+    neutral = await open_doc(client, (workspace / "q3.md").as_uri(), EN_TEXT)
+    assert by_code(neutral, "smart.measurable")
+
+    # a marker turns a document on or off, whatever its name
+    marked = "<!-- planreview: on -->\n" + api_text
+    change_doc(client, (workspace / "docs" / "api.md").as_uri(), 2, marked)
+    assert await diagnostics(client, (workspace / "docs" / "api.md").as_uri(), 2)
+    off = "---\ntitle: Q3\nplanreview: false\n---\n" + EN_TEXT
+    change_doc(client, (workspace / "plan.md").as_uri(), 2, off)
+    assert await diagnostics(client, (workspace / "plan.md").as_uri(), 2) == []
+
+    # planreview.toml: exclude wins over a plan-like name; include narrows to its globs
+    (workspace / "planreview.toml").write_text('exclude = ["drafts/"]\n', encoding="utf-8")
+    (workspace / "drafts").mkdir()
+    draft = await open_doc(client, (workspace / "drafts" / "plan.md").as_uri(), EN_TEXT)
+    assert draft == []
+    (workspace / "planreview.toml").write_text('include = ["docs/*.md"]\n', encoding="utf-8")
+    change_doc(client, (workspace / "q3.md").as_uri(), 2, EN_TEXT + "\n")
+    assert await diagnostics(client, (workspace / "q3.md").as_uri(), 2) == []
+    change_doc(client, (workspace / "docs" / "api.md").as_uri(), 3, api_text)
+    assert await diagnostics(client, (workspace / "docs" / "api.md").as_uri(), 3)
+
+
+async def test_english_hover_markdown_renders_bold_labels(client: LanguageClient) -> None:
+    import markdown_it
+
+    doc = uri("en-hover.md")
+    diags = await open_doc(client, doc, EN_TEXT)
+    target = next(d for d in diags if d.code == "smart.measurable")
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=doc), position=target.range.start
+        )
+    )
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    html = markdown_it.MarkdownIt("commonmark").render(hover.contents.value)
+    assert "<strong>Suggestion:</strong> " in html and "<strong>Guidance:</strong> " in html
+    assert "**" not in html
+
+
+async def test_unknown_code_in_a_suppression_comment_is_a_warning(client: LanguageClient) -> None:
+    text = EN_TEXT.replace(
+        "## Goals", "## Goals\n\n<!-- planreview: ignore smart.measureable -->", 1
+    )
+    line = text.split("\n").index("<!-- planreview: ignore smart.measureable -->")
+    diags = await open_doc(client, uri("en-typo-plan.md"), text)
+    (typo,) = [d for d in diags if d.code == "unknown-suppression-code"]
+    assert typo.range.start.line == line and typo.severity == types.DiagnosticSeverity.Warning
+    assert "did you mean smart.measurable" in typo.message
+    assert by_code(diags, "smart.measurable")  # the typo suppressed nothing

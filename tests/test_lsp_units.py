@@ -416,3 +416,15 @@ def test_sections_proposed_by_document_findings_are_recognised_once_inserted(tex
             assert "\n\n\n" not in new
             checked += 1
     assert checked == 3
+
+
+def test_hover_escapes_plan_text_so_it_cannot_become_markup() -> None:
+    import markdown_it
+
+    from service.lsp.hover import _escape
+
+    evil = "Grow **sales** [click](javascript:alert(1)) <img src=x onerror=alert(1)> `x` # h"
+    html = markdown_it.MarkdownIt("commonmark").render(_escape(evil))
+    assert "<strong>" not in html and "<a " not in html and "<img" not in html
+    assert "<code>" not in html and "<h1>" not in html
+    assert "**sales**" in html  # shown as typed

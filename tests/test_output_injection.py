@@ -73,7 +73,8 @@ def test_markdown_report_neutralises_unsafe_links_and_sets_headers(server: Serve
         hrefs = _hrefs(md)
         assert not [h for h in hrefs if h.lower().startswith(("javascript:", "data:"))], hrefs
         assert c.get("/healthz").headers["x-content-type-options"] == "nosniff"
-        assert "content-security-policy" not in c.get("/docs").headers  # Swagger UI needs its CDN
+        docs_csp = c.get("/docs").headers["content-security-policy"]  # Swagger UI: this origin
+        assert "script-src 'self' 'unsafe-inline'" in docs_csp and "http" not in docs_csp
 
 
 @pytest.mark.parametrize(

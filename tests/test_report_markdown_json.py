@@ -129,7 +129,7 @@ def test_unknown_format_is_a_user_error() -> None:
     with pytest.raises(ConfigError) as err:
         render([sample_en()], "pdf")
     assert "pdf" in str(err.value) and "sarif" in str(err.value)
-    assert set(FORMATS) == {"text", "json", "markdown", "html", "sarif"}
+    assert set(FORMATS) == {"text", "json", "markdown", "html", "sarif", "concise", "github"}
 
 
 def test_plan_review_pairs_in_either_order_render_the_same() -> None:

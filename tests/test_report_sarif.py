@@ -229,3 +229,97 @@ def test_oversized_output_is_truncated_to_fit(validator: jsonschema.protocols.Va
     run = doc["runs"][0]
     assert 0 < len(run["results"]) < 120
     assert run["invocations"][0]["toolExecutionNotifications"][0]["level"] == "warning"
+
+
+# --- SRCROOT, unique fingerprints, helpUri (issue 14) -----------------------------------------
+
+
+def _run_sarif(*args: str, cwd: Path) -> dict[str, Any]:
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "service", "review", *args, "--format", "sarif"],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+    )
+    assert proc.returncode in (0, 1), proc.stderr
+    return json.loads(proc.stdout)  # type: ignore[no-any-return]
+
+
+def test_absolute_paths_give_relative_uris_against_srcroot(
+    tmp_path: Path, validator: jsonschema.protocols.Validator
+) -> None:
+    repo = Path(__file__).parents[1]
+    plans = tmp_path / "plans" / "team"
+    plans.mkdir(parents=True)
+    (plans / "q3.md").write_text((repo / "examples/sample-plan.md").read_text("utf-8"), "utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+
+    # The working directory holds the plan (a CI checkout): SRCROOT is the working directory.
+    doc = _run_sarif(str(plans / "q3.md"), cwd=tmp_path)
+    _valid(doc, validator)
+    run = doc["runs"][0]
+    assert run["originalUriBaseIds"] == {"SRCROOT": {"uri": tmp_path.resolve().as_uri() + "/"}}
+    assert run["artifacts"][0]["location"] == {"uri": "plans/team/q3.md", "uriBaseId": "SRCROOT"}
+    for result in run["results"]:
+        loc = result["locations"][0]["physicalLocation"]["artifactLocation"]
+        assert loc == {"uri": "plans/team/q3.md", "uriBaseId": "SRCROOT", "index": 0}
+
+    # Run from somewhere else: SRCROOT is the folder holding the plans, never a file:// URI.
+    doc = _run_sarif(str(plans / "q3.md"), cwd=elsewhere)
+    _valid(doc, validator)
+    run = doc["runs"][0]
+    assert run["originalUriBaseIds"]["SRCROOT"]["uri"] == plans.resolve().as_uri() + "/"
+    assert run["artifacts"][0]["location"] == {"uri": "q3.md", "uriBaseId": "SRCROOT"}
+    assert "file:" not in json.dumps(run["results"])
+
+
+def test_fingerprints_are_unique_when_the_same_sentence_appears_twice(
+    validator: jsonschema.protocols.Validator,
+) -> None:
+    from service.review import ReviewOptions, review_text_with_plan
+
+    text = (
+        "# Plan\n\n## Goals\n\n- Improve customer satisfaction\n\n"
+        "## Goals for the second half\n\n- Improve customer satisfaction\n"
+    )
+    plan, review = review_text_with_plan(text, "twice.md", ReviewOptions(llm="off"))
+    measurable = [f for f in review.findings if f.code == "smart.measurable"]
+    assert len(measurable) == 2 and measurable[0].id == measurable[1].id  # same id by contract
+    doc = build_sarif([(review, plan)])
+    _valid(doc, validator)
+    prints = [next(iter(r["partialFingerprints"].values())) for r in doc["runs"][0]["results"]]
+    assert len(prints) == len(set(prints)) == len(review.findings)
+    # the first occurrence keeps the finding id (alerts from earlier uploads still match)
+    ids = {f.id for f in review.findings}
+    assert measurable[0].id in prints and f"{measurable[0].id}:2" in prints
+    assert all(p.split(":")[0] in ids for p in prints)
+
+
+def test_every_rule_has_a_help_uri_into_the_rule_reference() -> None:
+    import re
+    from urllib.parse import urlparse
+
+    from service.explain import catalogue_markdown
+
+    doc = build_sarif([sample_en()])
+    reference = (Path(__file__).parents[1] / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert reference == catalogue_markdown(), (
+        "regenerate: python -m service.explain > docs/rules.md"
+    )
+    # GitHub's fragment for a heading "### `code`": lower case, punctuation dropped
+    anchors = {
+        re.sub(r"[^a-z0-9 _-]", "", m.lower()).replace(" ", "-")
+        for m in re.findall(r"^### (.+)$", reference, flags=re.M)
+    }
+    rules = doc["runs"][0]["tool"]["driver"]["rules"]
+    assert rules
+    for rule in rules:
+        url = urlparse(rule["helpUri"])
+        assert url.scheme == "https" and url.path.endswith("/docs/rules.md")
+        assert url.fragment in anchors, rule["id"]
+        assert "```markdown" in rule["help"]["markdown"]  # the failing and passing examples

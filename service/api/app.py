@@ -22,6 +22,7 @@ from service import __version__
 from service.api import problems
 from service.api.auth import Authenticator, is_loopback
 from service.api.bodylimit import BodyLimitMiddleware
+from service.api.docs_pages import install_docs
 from service.api.execution import ReviewExecutor
 from service.api.guidance import enable_guidance_dir
 from service.api.headers import SecurityHeadersMiddleware
@@ -151,8 +152,14 @@ def create_app(settings: Settings | None = None, api: ApiSettings | None = None)
             await anyio.to_thread.run_sync(state.executor.shutdown)
 
     app = FastAPI(
-        title="planreview API", version=__version__, description=DESCRIPTION, lifespan=lifespan
+        title="planreview API",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,  # served offline by install_docs below
+        redoc_url=None,
     )
+    install_docs(app)
     app.state.api = state
     problems.install(app)
     for module in (reviews, critiques, batches, catalogue, health):

@@ -2,9 +2,11 @@
 
 ``X-Content-Type-Options: nosniff`` everywhere, so a browser never runs a
 report or a JSON body as something else. Everything but the interactive docs
-(which load Swagger UI and ReDoc from their CDN) also gets a
-``Content-Security-Policy`` that allows no script, no remote resource, no
-form and no framing: a report is a standalone page of text and inline styles.
+also gets a ``Content-Security-Policy`` that allows no script, no remote
+resource, no form and no framing: a report is a standalone page of text and
+inline styles. The docs pages (Swagger UI and ReDoc, served from this server:
+service/api/docs_pages.py) get one that allows scripts, styles, images and
+requests from this origin only, and ReDoc's workers.
 """
 
 from __future__ import annotations
@@ -15,6 +17,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 REPORT_CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
     "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+DOCS_CSP = (
+    "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 _DOCS = ("/docs", "/redoc")
 
@@ -33,8 +40,7 @@ class SecurityHeadersMiddleware:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 headers.setdefault("X-Content-Type-Options", "nosniff")
-                if with_csp:
-                    headers.setdefault("Content-Security-Policy", REPORT_CSP)
+                headers.setdefault("Content-Security-Policy", REPORT_CSP if with_csp else DOCS_CSP)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

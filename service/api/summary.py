@@ -78,7 +78,8 @@ def _dashboard(
     langs = [o.language for o in outcomes if o.status == "ok"]
     lang = "zh" if langs and langs.count("zh") > len(langs) / 2 else "en"
     digests = [(o.file.source, o.digest) for o in outcomes if o.status == "ok" and o.digest]
-    library = check_library(digests, LibraryOptions(lang=lang))
+    fired = {o.file.source: set(o.codes) for o in outcomes if o.status == "ok"}
+    library = check_library(digests, LibraryOptions(lang=lang), fired)
     llm = batch.options.get("llm", "auto")
     wanted = llm == "on" or (llm == "auto" and settings.llm_requested)
     page = render_dashboard(outcomes, library, lang=lang, versions=versions_for(wanted, settings))

@@ -23,7 +23,10 @@ COLORS = {
     "bad": "#dc2626",
 }
 _FONT = (
-    "font-family=\"system-ui, 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', sans-serif\""
+    "font-family=\"system-ui, 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', "
+    "'Noto Sans SC', 'Source Han Sans SC', 'WenQuanYi Micro Hei', 'Droid Sans Fallback', "
+    "'PingFang TC', 'Microsoft JhengHei', 'Noto Sans CJK TC', "
+    "'Apple Color Emoji', 'Segoe UI Emoji', 'Noto Color Emoji', sans-serif\""
 )
 
 
@@ -69,7 +72,10 @@ def hbar_chart(
     """Horizontal bars, one row each, stacked segments, value printed at the end."""
     row, top, bar_h = 24, 8, 16
     height = top * 2 + row * max(1, len(bars))
-    plot_w = width - label_width - 70
+    # room after the longest bar for the longest note ("100% (14/14)"), so none is clipped
+    notes = [bar.note or f"{_fmt(bar.total)}{unit}" for bar in bars]
+    note_w = max((_text_width(n) for n in notes), default=0.0) + 12
+    plot_w = max(width - label_width - max(note_w, 70.0), 40.0)
     peak = max_value if max_value is not None else max((b.total for b in bars), default=0.0)
     peak = peak or 1.0
     parts = [
@@ -99,7 +105,7 @@ def hbar_chart(
                 f'fill="{escape(fill)}"><title>{escape(seg_title)}</title></rect>'
             )
             x += w
-        note = bar.note or f"{_fmt(bar.total)}{unit}"
+        note = notes[i]
         parts.append(
             f'<text x="{x + 6:.1f}" y="{y + 12}" fill="{COLORS["muted"]}">{escape(note)}</text>'
         )

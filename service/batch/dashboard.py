@@ -55,6 +55,7 @@ LABELS: dict[str, dict[str, str]] = {
         "language": "Language",
         "score": "Score",
         "failed_files": "Files that could not be reviewed",
+        "skipped_files": "Files found but not reviewed",
         "reason": "Reason",
         "library": "Library-level findings",
         "duplicates": "Duplicate goals",
@@ -110,6 +111,7 @@ LABELS: dict[str, dict[str, str]] = {
         "language": "语言",
         "score": "总分",
         "failed_files": "无法评审的文件",
+        "skipped_files": "找到但未评审的文件",
         "reason": "原因",
         "library": "计划库层面的意见",
         "duplicates": "重复的目标",
@@ -189,6 +191,7 @@ class DashboardView:
     library: LibraryReport
     section_names: dict[str, str]
     library_titles: dict[str, str] = field(default_factory=dict)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # found, not reviewed: why
 
 
 def environment() -> Environment:
@@ -397,8 +400,16 @@ def build_view(
 
 
 def render_dashboard(
-    outcomes: list[Outcome], library: LibraryReport, *, lang: str, versions: dict[str, str]
+    outcomes: list[Outcome],
+    library: LibraryReport,
+    *,
+    lang: str,
+    versions: dict[str, str],
+    skipped: list[tuple[str, str]] | None = None,
 ) -> str:
+    """The dashboard page; ``skipped``: (path, reason) of files found but not reviewed (an old
+    .doc, a README that is not a plan, a link leaving the library)."""
     view = build_view(outcomes, library, lang=lang, versions=versions)
+    view.skipped = list(skipped or [])
     css = (TEMPLATES / "dashboard.css").read_text(encoding="utf-8")
     return environment().get_template("dashboard.html.j2").render(v=view, css=Markup(css))

@@ -41,8 +41,17 @@ SUPPORTED_TEXT = ".md, .markdown, .txt, .docx, .pdf"
 IGNORE_FILE = ".planreviewignore"
 # Folders that hold other people's Markdown, not plans; a .planreviewignore line such as
 # "!node_modules/" brings them back.
-DEFAULT_EXCLUDES = ("node_modules/", "__pycache__/", "site-packages/")
+DEFAULT_EXCLUDES = ("node_modules/", "__pycache__/", "site-packages/", "*.egg-info/")
 _GLOB_CHARS = re.compile(r"[*?\[]")
+# Documents that are probably plans but cannot be read: listed in ``skipped`` with what to do,
+# rather than left out without a word.
+UNSUPPORTED = {
+    ".doc": "an old Word .doc file: save it as .docx (Word, LibreOffice: Save As) to review it",
+    ".wps": "a WPS document: save it as .docx to review it",
+    ".rtf": "an RTF file: save it as .docx or .md to review it",
+    ".odt": "an OpenDocument file: save it as .docx to review it",
+    ".pages": "a Pages document: export it as .docx or .pdf to review it",
+}
 
 
 class DiscoveryError(PlanReviewError):
@@ -234,9 +243,9 @@ def discover(
     """
     cwd = (cwd or Path.cwd()).resolve()
 
-    def skip(path: str) -> None:
+    def skip(path: str, reason: str = OUTSIDE_LINK) -> None:
         if skipped is not None and all(s.path != path for s in skipped):
-            skipped.append(Skipped(path, OUTSIDE_LINK))
+            skipped.append(Skipped(path, reason))
 
     inputs: list[tuple[Path, bool]] = []  # (path, found by a glob)
     bounds: list[Path] = []  # real folders a found file must stay inside
@@ -302,6 +311,11 @@ def discover(
         rel = rel_of(p)
         if not explicit:
             if p.suffix.lower() not in PLAN_SUFFIXES:
+                reason = UNSUPPORTED.get(p.suffix.lower())
+                if reason and not ignores.ignored(rel, is_dir=False):
+                    skip(
+                        _display(p, cwd), reason
+                    )  # a plan, most likely, in a format we cannot read
                 return
             if ignores.ignored(rel, is_dir=False):
                 return

@@ -455,12 +455,33 @@ def overloaded_owners(plans: PlanDigests, limit: int = 5) -> list[OverloadedOwne
 
 
 # -- missing sections ------------------------------------------------------------------------------
-def section_coverage(plans: PlanDigests) -> list[SectionCoverage]:
-    """For each usual section, how many plans lack it (in SECTION_KINDS order)."""
+# Sections a document rule judges: a plan lacks one exactly when that rule fired on it, so
+# the dashboard's shares and the rule results agree (a monitoring cadence in prose is not a
+# "Monitoring" heading, but it satisfies pdca.no-check).
+SECTION_RULE: dict[str, str] = {
+    "organisation": "resource.no-staffing",
+    "timeline": "resource.no-timeline",
+    "budget": "resource.no-budget",
+    "risk": "risk.no-register",
+    "monitoring": "pdca.no-check",
+    "communication": "comm.no-stakeholders",
+}
+
+
+def section_coverage(
+    plans: PlanDigests, fired: dict[str, set[str]] | None = None
+) -> list[SectionCoverage]:
+    """For each usual section, how many plans lack it (in SECTION_KINDS order). With
+    ``fired`` (plan -> codes its review reported), a section a rule judges is missing where
+    that rule fired; the others (goals, tasks) come from the plan's digest."""
     total = len(plans)
     out: list[SectionCoverage] = []
     for kind in SECTION_KINDS:
-        missing = sorted(p for p, d in plans if not d.sections.get(kind, False))
+        code = SECTION_RULE.get(kind)
+        if fired is not None and code is not None:
+            missing = sorted(p for p, _ in plans if code in fired.get(p, set()))
+        else:
+            missing = sorted(p for p, d in plans if not d.sections.get(kind, False))
         out.append(
             SectionCoverage(
                 section=kind,
@@ -613,8 +634,13 @@ def _findings(report: LibraryReport, lang: str) -> list[LibraryFinding]:
     return out
 
 
-def check_library(plans: PlanDigests, options: LibraryOptions | None = None) -> LibraryReport:
-    """Every library check over the digests of the plans that were reviewed."""
+def check_library(
+    plans: PlanDigests,
+    options: LibraryOptions | None = None,
+    fired: dict[str, set[str]] | None = None,
+) -> LibraryReport:
+    """Every library check over the digests of the plans that were reviewed (``fired``:
+    the codes each plan's review reported, for the section shares)."""
     options = options or LibraryOptions()
     ordered = sorted(plans, key=lambda p: p[0])
     report = LibraryReport(
@@ -625,7 +651,7 @@ def check_library(plans: PlanDigests, options: LibraryOptions | None = None) -> 
         ),
         conflicting_targets=conflicting_targets(ordered),
         overloaded_owners=overloaded_owners(ordered, options.owner_limit),
-        section_coverage=section_coverage(ordered),
+        section_coverage=section_coverage(ordered, fired),
     )
     report.findings = _findings(report, options.lang)
     return report

@@ -52,6 +52,7 @@ from service.batch.worker import (
 )
 from service.config import ReviewConfig, find_config, load_config_file
 from service.errors import ConfigError
+from service.planfiles import choose_plans
 
 LLMReviewer = Callable[[str, str], dict[str, Any]]
 """(plan JSON, ReviewOptions JSON) -> review as a JSON-ready dict (with the LLM tier)."""
@@ -217,6 +218,9 @@ class Runner:
             exclude=self.opts.exclude,
             skipped=self.skipped,
         )
+        # Only plans: not READMEs and notes (service/planfiles.py; named files always stay).
+        self.files, not_plans = choose_plans(self.files, self.opts.paths)
+        self.skipped.extend(not_plans)
         explicit = self._explicit_config()
         configs = _Configs(explicit)
         llm = _llm_wanted(self.opts.llm, self.settings)
@@ -553,7 +557,8 @@ def finish(
     lang = message_language(opts, outcomes)
     lib_opts = opts.library.model_copy(update={"lang": lang})
     digests = [(o.file.source, o.digest) for o in outcomes if o.status == "ok" and o.digest]
-    library = check_library(digests, lib_opts)
+    fired = {o.file.source: set(o.codes) for o in outcomes if o.status == "ok"}
+    library = check_library(digests, lib_opts, fired)
 
     keep: set[Path] = set()
     pairs: list[tuple[Review, Plan]] = []
@@ -584,7 +589,14 @@ def finish(
     outputs.write_text(out / "summary.csv", outputs.render_summary_csv(outcomes))
     outputs.write_json(out / "library.json", library.model_dump(mode="json"))
     outputs.write_text(
-        out / "index.html", render_dashboard(outcomes, library, lang=lang, versions=versions)
+        out / "index.html",
+        render_dashboard(
+            outcomes,
+            library,
+            lang=lang,
+            versions=versions,
+            skipped=[(s.path, s.reason) for s in runner.skipped],
+        ),
     )
     if not opts.keep_cache:
         runner.cache.prune()

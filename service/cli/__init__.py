@@ -134,10 +134,34 @@ app = typer.Typer(
     name="planreview",
     help="Review operational and business plans: SMART, OKR, RACI, PDCA, BSC, risk and resources.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish, PowerShell)
     pretty_exceptions_enable=False,
     cls=LazyGroup,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from service import __version__
+
+        typer.echo(f"planreview {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False,
+        "--version",
+        "-V",
+        help="Print the version and exit.",
+        callback=_print_version,
+        is_eager=True,
+    ),
+) -> None:
+    """Review operational and business plans: SMART, OKR, RACI, PDCA, BSC, risk and resources."""
+
+
 app.command("review")(review_command)
 app.command("rules")(rules_command)
 

@@ -48,24 +48,58 @@ def _echo_json(data: Any) -> None:
 
 
 def _progress_bar() -> tuple[Any, Any]:
-    """A Rich progress bar on stderr and a ProgressFn feeding it."""
+    """A Rich progress bar on stderr and a ProgressFn feeding it. When stderr is not a
+    terminal (CI logs, pipes) Rich draws nothing, so plain lines say how far it got."""
+    import time
+
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
+    console = Console(stderr=True)
     progress = Progress(
         "[progress.description]{task.description}",
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=Console(stderr=True),
+        console=console,
         transient=True,
     )
     task = progress.add_task("Embedding chunks", total=None)
+    start = time.monotonic()
+    said = {"step": -1}
 
     def update(done: int, total: int) -> None:
         progress.update(task, completed=done, total=total)
+        if console.is_terminal or not total:
+            return
+        step = done * 10 // total  # a line every tenth
+        if step != said["step"]:
+            said["step"] = step
+            typer.echo(
+                f"planreview kb: embedded {done}/{total} chunks ({time.monotonic() - start:.0f} s)",
+                err=True,
+            )
 
     return progress, update
+
+
+def _build_index(store: Any, *, force: bool = False, why: str = "") -> Any:
+    """Build (or bring up to date) the index, saying so first: it takes minutes once."""
+    from service.knowledge.corpus import load_corpus
+
+    n = len(load_corpus(store.dirs))
+    typer.echo(
+        f"planreview kb: {why}building the knowledge index ({n} chunks, model {store.embedder.name}); "
+        f"it is kept in {store.location} and only changed chunks are embedded again",
+        err=True,
+    )
+    progress, update = _progress_bar()
+    with progress:
+        stats = store.index(force=force, progress=update)
+    typer.echo(
+        f"planreview kb: index ready in {stats.seconds:.0f} s ({stats.embedded} embedded)", err=True
+    )
+    return stats
 
 
 @app.command("index")
@@ -80,9 +114,7 @@ def index_cmd(
 
     try:
         store = KnowledgeStore()
-        progress, update = _progress_bar()
-        with progress:
-            stats = store.index(force=force, progress=update)
+        stats = _build_index(store, force=force)
     except PlanReviewError as exc:
         raise _fail(str(exc)) from None
     if fmt is Fmt.json:
@@ -215,17 +247,16 @@ def search_cmd(
 
     try:
         retriever = Retriever(mode=mode.value)
-        if not retriever.store.is_current():
-            progress, update = _progress_bar()
-            with progress:
-                retriever.store.ensure_index(progress=update)
+        if mode is not SearchMode.lexical and not retriever.store.is_current():
+            why = "first search: " if retriever.store.info() is None else "the knowledge changed: "
+            _build_index(retriever.store, why=why)
         hits = retriever.search(
             query, k=k, lang=lang.value if lang else None, frameworks=framework or None
         )
     except PlanReviewError as exc:
         raise _fail(str(exc)) from None
     if fmt is Fmt.json:
-        _echo_json([h.public() for h in hits])
+        _echo_json([h.public() for h in hits])  # the contract's shape: score as documented
         return
     if not hits:
         typer.echo("No matching chunks.", err=True)
@@ -236,8 +267,24 @@ def search_cmd(
         snippet = snippet[:160] + ("…" if len(snippet) > 160 else "")
         typer.echo(
             f"{rank}. {c.chunk_id}  {c.title}  [{', '.join(c.frameworks)}]  "
-            f"score {h.score:.4f}\n   {c.source}\n   {snippet}"
+            f"({_why(h, mode)})\n   {c.source}\n   {snippet}"
         )
+
+
+def _why(h: Any, mode: SearchMode) -> str:
+    """Why a chunk ranks where it does, in words instead of a bare fused score."""
+    from service.knowledge.retriever import DEPTH
+
+    if mode is SearchMode.vector:
+        return f"similarity {h.score:.2f} of 1"
+    if mode is SearchMode.lexical:
+        return f"word match {h.score:.1f} (BM25)"
+    parts = []
+    parts.append(
+        f"meaning #{h.vector_rank}" if h.vector_rank else f"meaning: not in the top {DEPTH}"
+    )
+    parts.append(f"words #{h.lexical_rank}" if h.lexical_rank else "no shared words")
+    return ", ".join(parts)
 
 
 def main() -> None:  # pragma: no cover - `python -m service.cli.kb`

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -24,6 +25,29 @@ class Format(StrEnum):
     markdown = "markdown"
     html = "html"
     sarif = "sarif"
+    concise = "concise"
+    github = "github"
+
+
+class Color(StrEnum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+def use_color(choice: Color, *, to_terminal: bool) -> bool:
+    """--color always/never win; auto follows NO_COLOR, then FORCE_COLOR (also when piped),
+    then whether stdout is a terminal (not TERM=dumb). See no-color.org, force-color.org."""
+    import os
+
+    if choice != Color.auto:
+        return choice == Color.always
+    if os.environ.get("NO_COLOR", ""):
+        return False
+    force = os.environ.get("FORCE_COLOR")
+    if force is not None and force != "":
+        return force.strip().lower() not in ("0", "false")
+    return to_terminal and os.environ.get("TERM") != "dumb"
 
 
 def _config_for(
@@ -87,15 +111,104 @@ def review_command(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write the report here instead of stdout.")
     ] = None,
+    statistics: Annotated[
+        bool,
+        typer.Option(
+            "--statistics", help="Print the number of findings per code instead of the report."
+        ),
+    ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="Findings only: no scores, counts or tier lines, no clean plans."
+        ),
+    ] = False,
+    exit_zero: Annotated[
+        bool,
+        typer.Option("--exit-zero", help="Exit 0 even when there are findings (2 stays 2)."),
+    ] = False,
+    diff: Annotated[
+        bool,
+        typer.Option("--diff", help="Print the safe fixes as a unified diff; change nothing."),
+    ] = False,
+    fix: Annotated[
+        bool,
+        typer.Option(
+            "--fix",
+            help="Apply the safe fixes in place (missing sections, marked placeholders), then report.",
+        ),
+    ] = False,
+    unsafe_fixes: Annotated[
+        bool,
+        typer.Option(
+            "--unsafe-fixes", help="With --diff/--fix: also fixes that rewrite the author's text."
+        ),
+    ] = False,
+    report_unused_suppressions: Annotated[
+        bool,
+        typer.Option(
+            "--report-unused-suppressions",
+            help="Warn about suppression comments that suppress nothing (and exit 1).",
+        ),
+    ] = False,
+    color: Annotated[
+        Color,
+        typer.Option(
+            "--color",
+            help="Colour text and concise output: auto (a terminal, or FORCE_COLOR; not NO_COLOR).",
+        ),
+    ] = Color.auto,
 ) -> None:
     """Review one or more plans."""
+    out = _Output(fmt, show_source, output, statistics, quiet, color, report_unused_suppressions)
+    if diff and fix:
+        raise fail("--diff shows the fixes and --fix applies them: use one")
+    fixing = "diff" if diff else ("fix" if fix else "")
+    if exit_zero:
+        fail_on = FailOn.never
     with few_collections():
-        _review(files, fmt, llm, lang, config, select, ignore, fail_on, draft, show_source, output)
+        if fixing:
+            _fix(files, lang, config, select, ignore, fixing, unsafe_fixes, out, fail_on)
+        _review(files, llm, lang, config, select, ignore, fail_on, draft, out)
+
+
+@dataclass(frozen=True)
+class _Output:
+    fmt: Format
+    show_source: bool
+    path: Path | None
+    statistics: bool
+    quiet: bool
+    color: Color
+    unused_suppressions: bool = False
+
+    def render(self, results: list[tuple[Review, Plan]], lang: Lang) -> str:
+        from service.report import render
+
+        wants_color = use_color(self.color, to_terminal=self.path is None and sys.stdout.isatty())
+        if self.statistics:
+            from service.report.lines import render_statistics, statistics
+
+            langs = {r.plan.language for r, _ in results}
+            language = lang.value if lang != Lang.auto else ("zh" if langs == {"zh"} else "en")
+            rows = statistics(results, language)
+            if self.fmt == Format.json:
+                import json
+
+                return json.dumps(rows, ensure_ascii=False, indent=2)
+            return render_statistics(rows, color=wants_color)
+        color = wants_color and self.fmt in (Format.text, Format.concise)
+        return render(
+            results,
+            self.fmt.value,
+            color=color,
+            show_source=self.show_source,
+            quiet=self.quiet,
+        )
 
 
 def _review(
     files: list[str],
-    fmt: Format,
     llm: LLMMode,
     lang: Lang,
     config: Path | None,
@@ -103,22 +216,24 @@ def _review(
     ignore: list[str] | None,
     fail_on: FailOn,
     draft: bool,
-    show_source: bool,
-    output: Path | None,
+    out: _Output,
 ) -> None:
     from service.errors import PlanReviewError
     from service.ingest import load_bytes, load_plan
     from service.llm.progress import to_stderr
     from service.models import SEVERITY_RANK
-    from service.report import render
     from service.review import ReviewOptions, review_plan
 
     to_stderr()  # the LLM tier, when it runs, says which call it makes (and retries) on stderr
+    output = out.path
+
     results: list[tuple[Review, Plan]] = []
     unreadable = 0
+    unused = 0
     try:
         sel, ign = _split_codes(select), _split_codes(ignore)
-        for name in files:
+        names = _expand_targets(files, quiet=out.quiet)
+        for name in names:
             try:
                 if name == "-":
                     data = sys.stdin.buffer.read()
@@ -130,9 +245,11 @@ def _review(
                     plan = load_plan(path)
                     cfg = _config_for(path, config, sel, ign)
                 options = ReviewOptions(llm=llm.value, lang=lang.value, draft=draft, config=cfg)
-                results.append((review_plan(plan, options), plan))
+                review = review_plan(plan, options)
+                results.append((review, plan))
+                unused += _check_suppressions(review, plan, cfg, lang, out.unused_suppressions)
             except PlanReviewError as exc:
-                if len(files) == 1:
+                if len(names) == 1 and names == files:
                     raise
                 typer.echo(f"planreview: {exc}", err=True)
                 unreadable += 1
@@ -140,18 +257,19 @@ def _review(
         raise fail(str(exc)) from None
 
     if results:
-        color = fmt == Format.text and output is None and sys.stdout.isatty()
-        text = render(results, fmt.value, color=color, show_source=show_source)
+        text = out.render(results, lang)
         if output is not None:
             try:
                 output.parent.mkdir(parents=True, exist_ok=True)
                 output.write_text(text, encoding="utf-8")
             except OSError as exc:
                 raise fail(f"{output}: cannot write the report: {exc.strerror}") from None
-        else:
+        elif text:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
     if unreadable:
         raise typer.Exit(2)
+    if fail_on != FailOn.never and unused:
+        raise typer.Exit(1)
     if fail_on != FailOn.never:
         threshold = SEVERITY_RANK[fail_on.value]
         if any(
@@ -160,14 +278,145 @@ def _review(
             raise typer.Exit(1)
 
 
+def _complete_code(incomplete: str) -> list[str]:
+    from service.rules import catalogue
+
+    return [r.code for r in catalogue.RULES if r.code.startswith(incomplete)]
+
+
+def _fix(
+    files: list[str],
+    lang: Lang,
+    config: Path | None,
+    select: list[str] | None,
+    ignore: list[str] | None,
+    mode: str,
+    unsafe: bool,
+    out: _Output,
+    fail_on: FailOn,
+) -> None:
+    """--diff: print the fixes and exit (1 when there are any); --fix: apply them, then the
+    caller reviews the fixed files as usual."""
+    from service.errors import PlanReviewError
+    from service.fixes import fix_text, unified_diff, write_back
+    from service.ingest import load_plan
+
+    language = None if lang == Lang.auto else lang.value
+    sel, ign = _split_codes(select), _split_codes(ignore)
+    diffs: list[str] = []
+    try:
+        names = _expand_targets(files, quiet=True)
+        for name in names:
+            if name == "-":
+                raise fail(f"--{mode} needs files: stdin cannot be fixed in place")
+            path = Path(name)
+            plan = load_plan(path)
+            if plan.source_format not in ("markdown", "text"):
+                typer.echo(f"planreview: {name}: .docx and .pdf files cannot be fixed", err=True)
+                continue
+            cfg = _config_for(path, config, sel, ign)
+            result = fix_text(plan.text, name, cfg, language, unsafe=unsafe)
+            hint = ""
+            if result.skipped_unsafe and not unsafe:
+                hint = f" ({result.skipped_unsafe} more with --unsafe-fixes)"
+            if mode == "diff":
+                if result.text != plan.text:
+                    diffs.append(unified_diff(plan.text, result.text, name))
+                if not out.quiet and (result.applied or hint):
+                    typer.echo(f"planreview: {name}: {len(result.applied)} fixes{hint}", err=True)
+                continue
+            if result.text == plan.text:
+                if hint and not out.quiet:
+                    typer.echo(f"planreview: {name}: no safe fixes{hint}", err=True)
+                continue
+            problem = write_back(path, plan.text, result.text)
+            if problem is not None:
+                typer.echo(f"planreview: {name}: not fixed: {problem}", err=True)
+            elif not out.quiet:
+                typer.echo(f"planreview: {name}: fixed {len(result.applied)}{hint}", err=True)
+    except PlanReviewError as exc:
+        raise fail(str(exc)) from None
+    if mode == "diff":
+        sys.stdout.write("".join(diffs))
+        raise typer.Exit(1 if diffs and fail_on != FailOn.never else 0)
+
+
+def _check_suppressions(
+    review: Review, plan: Plan, config: ReviewConfig, lang: Lang, report_unused: bool
+) -> int:
+    """Warn on stderr about unknown codes in suppression comments (always) and, when asked,
+    about suppressions that suppress nothing; the number of the latter."""
+    from service.suppressions import unknown_codes, unused
+
+    language = review.plan.language if lang == Lang.auto else lang.value
+    problems = unknown_codes(plan)
+    idle = []
+    if report_unused:
+        rule_findings = [f for f in review.findings if f.origin == "rule"]
+        idle = unused(plan, rule_findings, config, lang=language)
+    source = review.plan.source or plan.source
+    word = "警告" if language == "zh" else "warning"
+    for p in sorted([*problems, *idle], key=lambda p: p.line):
+        typer.echo(f"{source}:{p.line}: {word}: {p.message(language)}", err=True)
+    return len(idle)
+
+
+def _expand_targets(args: list[str], *, quiet: bool) -> list[str]:
+    """Files as given; folders and globs as the plans in them (service/planfiles.py: include,
+    exclude, plan-like names and the reads-like-a-plan gate; .planreviewignore as in batch)."""
+    import re
+
+    from service.batch.discovery import Skipped, discover
+    from service.errors import InputError
+    from service.planfiles import choose_plans
+
+    out: list[str] = []
+    for arg in args:
+        path = Path(arg).expanduser()
+        is_glob = not path.exists() and re.search(r"[*?\[]", arg) is not None
+        if arg == "-" or not (path.is_dir() or is_glob):
+            out.append(arg)  # a file (or stdin): always reviewed; a missing one reports itself
+            continue
+        unreadable: list[Skipped] = []
+        found = discover([arg], skipped=unreadable)
+        plans, others = choose_plans(found, [])
+        if not quiet:
+            for s in unreadable:  # an old .doc, a link leaving the folder: said, not dropped
+                typer.echo(f"planreview: skipped {s.path}: {s.reason}", err=True)
+        if not plans:
+            what = "folder" if path.is_dir() else "pattern"
+            why = f" ({len(others)} files that are not plans)" if others else ""
+            raise InputError(
+                arg,
+                f"no plans in this {what}{why}",
+                hint="name the files, set include in planreview.toml, "
+                "or mark a file with <!-- planreview: on -->",
+            )
+        if others and not quiet:
+            shown = ", ".join(o.path for o in others[:3]) + (", …" if len(others) > 3 else "")
+            typer.echo(f"planreview: {arg}: skipped {len(others)} not plans: {shown}", err=True)
+        out.extend(f.source for f in plans)
+    return out
+
+
 def rules_command(
+    code: Annotated[
+        str | None,
+        typer.Argument(
+            help="Explain this rule: what it checks, why, examples, fix, guidance.",
+            autocompletion=_complete_code,
+        ),
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
     lang: Annotated[Lang, typer.Option(help="Language of the summaries.")] = Lang.en,
 ) -> None:
-    """List every rule code with its severity, scope and summary."""
+    """List every rule code with its severity, scope and summary, or explain one (CODE)."""
     from service.rules import catalogue
 
     language = "zh" if lang == Lang.zh else "en"
+    if code is not None:
+        _explain_rule(code, fmt, language)
+        return
     if fmt == "json":
         import json
 
@@ -191,3 +440,32 @@ def rules_command(
     for r in catalogue.RULES:
         tier = "  (LLM tier)" if r.llm_only else ""
         typer.echo(f"{r.code:<{width}}  {r.severity:<7}  {r.scope:<8}  {r.summary(language)}{tier}")
+
+
+def _explain_rule(code: str, fmt: str, language: str) -> None:
+    from service.explain import explain, render_text, suggest
+    from service.rules import catalogue
+
+    if fmt not in ("text", "json"):
+        raise fail(f"unknown format {fmt!r}: use text or json")
+    wanted = code.strip().lower()
+    if wanted not in catalogue.BY_CODE:
+        zh = language == "zh"
+        if wanted in catalogue.FAMILIES:
+            members = ", ".join(r.code for r in catalogue.RULES if r.family == wanted)
+            if zh:
+                raise fail(f"“{code}”是规则族而不是规则代码：请选其中之一：{members}")
+            raise fail(f"{code!r} is a family, not a code: pick one of {members}")
+        close = suggest(wanted)
+        if zh:
+            hint = f"（是否想输入 {' 或 '.join(close)}？）" if close else ""
+            raise fail(f"未知的规则代码“{code}”{hint}：`planreview rules` 列出全部代码")
+        hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+        raise fail(f"unknown rule code {code!r}{hint}: `planreview rules` lists them")
+    help_ = explain(wanted, language)
+    if fmt == "json":
+        import json
+
+        typer.echo(json.dumps(help_.to_json(), ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(render_text(help_))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 from pathlib import Path
 from typing import Any, Literal
@@ -78,6 +79,7 @@ def chunk_public(c: Chunk) -> dict[str, Any]:
     }
 
 
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 TOKENS_FILE = "bm25-tokens.json"
 """Segmented chunk texts beside the index (jieba takes a while over the whole corpus)."""
 
@@ -100,6 +102,50 @@ class _Lexical:
                 cache_dir, {c.chunk_id: (c.sha256, d) for c, d in zip(chunks, docs, strict=True)}
             )
         self.bm25 = BM25(docs)
+        self.cache_dir = cache_dir
+        self.vocabulary = sorted({t for d in docs for t in d})
+        self._query: Any = None
+
+    def query_terms(self, query: str) -> list[str]:
+        """The query's BM25 terms: with a dictionary of the corpus' words when one can be
+        kept beside the index (fast), else with jieba's full dictionary."""
+        if not _CJK_RUN.search(query):
+            return tokenize(query)  # no Chinese: no dictionary at all
+        if self._query is None:
+            self._query = self._query_tokenizer() or tokenize
+        terms: list[str] = self._query(query)
+        return terms
+
+    def _query_tokenizer(self) -> Any:
+        import hashlib
+
+        from service.knowledge.lexical import ZH_STOP, QueryTokenizer, jieba_frequencies
+
+        if self.cache_dir is None:
+            return None
+        basis = "\n".join([*self.vocabulary, "", *sorted(ZH_STOP)])
+        digest = hashlib.sha256(basis.encode("utf-8")).hexdigest()[:12]
+        path = self.cache_dir / f"bm25-query-dict-{TOKENIZER_VERSION}-{digest}.txt"
+        total_path = path.with_suffix(".total")
+        try:
+            total = int(total_path.read_text("utf-8"))
+        except (OSError, ValueError):
+            total = 0
+        if not path.is_file() or not total:
+            try:
+                # the stop words too: they are not terms, but they mark where terms end
+                freqs, total = jieba_frequencies([*self.vocabulary, *sorted(ZH_STOP)])
+                self.cache_dir.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_suffix(f".{os.getpid()}.tmp")
+                tmp.write_text("".join(f"{w} {n}\n" for w, n in freqs.items()), "utf-8")
+                tmp.replace(path)
+                total_path.write_text(str(total), "utf-8")
+                for old in self.cache_dir.glob("bm25-query-dict-*"):
+                    if old not in (path, total_path):
+                        old.unlink(missing_ok=True)
+            except OSError:
+                return None  # a read-only data dir: the full dictionary, as before
+        return QueryTokenizer(str(path), total)
 
 
 def _read_tokens(cache_dir: Path | None) -> dict[str, tuple[str, list[str]]]:
@@ -214,7 +260,7 @@ class Retriever:
         frameworks: list[str] | None = None,
     ) -> list[tuple[str, float]]:
         lex = self._lexical()
-        scores = lex.bm25.scores(tokenize(query))
+        scores = lex.bm25.scores(lex.query_terms(query))
         wanted = set(frameworks or [])
         ranked = sorted(
             (

@@ -39,6 +39,48 @@ INDEX_INFO_FILE = "index.json"
 _BATCH = 16
 
 
+class _Snapshot:
+    """Every vector of a local index in one array, for queries that need no Chroma.
+
+    Opening Chroma through langchain costs 2-3 s of imports per process, several times a
+    whole search; with a few hundred chunks an exact cosine over all of them takes under a
+    millisecond. Written after each build (``<collection>.vectors.npz`` beside index.json)
+    and used only while index.json still describes the same build.
+    """
+
+    def __init__(
+        self, stamp: str, ids: list[str], vectors: Any, languages: list[str], frameworks: list[str]
+    ) -> None:
+        import numpy as np
+
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        self.stamp = stamp
+        self.ids = ids
+        self.vectors = vectors / np.where(norms == 0, 1.0, norms)
+        self.languages = np.asarray(languages)
+        self.frameworks = frameworks
+
+    def search(
+        self, qv: list[float], k: int, lang: str | None, frameworks: list[str] | None
+    ) -> list[tuple[str, float]]:
+        import numpy as np
+
+        q = np.asarray(qv, dtype=np.float32)
+        norm = float(np.linalg.norm(q))
+        scores = self.vectors @ (q / norm if norm else q)
+        keep = np.ones(len(self.ids), dtype=bool)
+        if lang:
+            keep &= self.languages == lang
+        if frameworks:
+            wanted = [f",{f}," for f in frameworks]
+            keep &= np.array([any(w in fw for w in wanted) for fw in self.frameworks], dtype=bool)
+        idx = np.flatnonzero(keep)
+        if not len(idx):
+            return []
+        best = idx[np.argsort(-scores[idx], kind="stable")[:k]]
+        return [(self.ids[i], round(float(scores[i]), 6)) for i in best]
+
+
 class IndexStats(BaseModel):
     """What one ``index()`` run did."""
 
@@ -128,6 +170,7 @@ class KnowledgeStore:
         self.embedder = embedder or get_embedder(self.settings)
         self.dirs = dirs
         self._vs: Chroma | None = None
+        self._snap: _Snapshot | None = None
 
     # ----------------------------------------------------------------- where
 
@@ -307,19 +350,82 @@ class KnowledgeStore:
                 ) from exc
             stats.total = len(chunks)
             stats.seconds = round(time.perf_counter() - start, 3)
-            self._write_info(
-                IndexInfo(
-                    model=self.embedder.name,
-                    dim=int(self.embedder.dim),
-                    collection=self.collection_name,
-                    knowledge_version=version,
-                    built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                    chunks=len(chunks),
-                    location=self.location,
-                    seconds=stats.seconds,
-                )
+            info = IndexInfo(
+                model=self.embedder.name,
+                dim=int(self.embedder.dim),
+                collection=self.collection_name,
+                knowledge_version=version,
+                built_at=datetime.now(UTC).isoformat(timespec="microseconds"),
+                chunks=len(chunks),
+                location=self.location,
+                seconds=stats.seconds,
             )
+            self._write_info(info)
+            self._write_snapshot(info)
         return stats
+
+    # ----------------------------------------------------------------- snapshot
+
+    @property
+    def snapshot_path(self) -> Path:
+        return self.index_dir / f"{self.collection_name}.vectors.npz"
+
+    @staticmethod
+    def _stamp(info: IndexInfo) -> str:
+        return f"{info.model}|{info.collection}|{info.knowledge_version}|{info.built_at}"
+
+    def _write_snapshot(self, info: IndexInfo) -> None:
+        """Export the collection's vectors for Chroma-free queries (local indexes only)."""
+        if self.remote:
+            return
+        import numpy as np
+
+        try:
+            got = self.vectorstore().get(include=["embeddings", "metadatas"])
+            metas = [m or {} for m in got["metadatas"]]
+            vectors = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(metas), -1)
+            tmp = self.snapshot_path.with_suffix(".tmp.npz")
+            np.savez(
+                tmp,
+                stamp=np.asarray(self._stamp(info)),
+                ids=np.asarray(
+                    [str(m.get("chunk_id") or i) for m, i in zip(metas, got["ids"], strict=True)]
+                ),
+                vectors=vectors,
+                languages=np.asarray([str(m.get("language", "")) for m in metas]),
+                frameworks=np.asarray([str(m.get("frameworks", "")) for m in metas]),
+            )
+            tmp.replace(self.snapshot_path)
+        except Exception:  # the snapshot is an optimisation: Chroma answers without it
+            self.snapshot_path.unlink(missing_ok=True)
+        self._snap = None
+
+    def snapshot(self) -> _Snapshot | None:
+        """The vectors of the current build, or None (remote index, no or stale snapshot)."""
+        if self.remote:
+            return None
+        info = self.info()
+        if info is None:
+            return None
+        stamp = self._stamp(info)
+        if self._snap is not None and self._snap.stamp == stamp:
+            return self._snap
+        import numpy as np
+
+        try:
+            with np.load(self.snapshot_path, allow_pickle=False) as data:
+                if str(data["stamp"]) != stamp:
+                    return None
+                self._snap = _Snapshot(
+                    stamp,
+                    [str(x) for x in data["ids"]],
+                    data["vectors"].astype(np.float32),
+                    [str(x) for x in data["languages"]],
+                    [str(x) for x in data["frameworks"]],
+                )
+        except (OSError, KeyError, ValueError):
+            return None
+        return self._snap
 
     def _apply(
         self,
@@ -376,7 +482,16 @@ class KnowledgeStore:
         lang: str | None = None,
         frameworks: list[str] | None = None,
     ) -> list[tuple[str, float]]:
-        """(chunk_id, cosine similarity) best first, from Chroma; query is text or its vector."""
+        """(chunk_id, cosine similarity) best first; query is text or its vector. From the
+        build's vector snapshot when there is one (exact cosine, no Chroma import), else from
+        Chroma (and the snapshot is written for the next query)."""
+        snap = self.snapshot()
+        if snap is not None:
+            qv0 = self.embed_query(query) if isinstance(query, str) else query
+            return snap.search(qv0, k, lang, frameworks)
+        info = self.info()
+        if info is not None and not self.remote and self.is_current():
+            self._write_snapshot(info)
         vs = self.vectorstore()
         n = self.count()
         if n == 0:

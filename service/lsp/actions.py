@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from lsprotocol import types
 
+from service.config import ReviewConfig
+from service.fixes import Fix, has_slots, snippet, works
 from service.lsp.analysis import Analysis
 from service.lsp.diagnostics import finding_range
 from service.lsp.edits import (
@@ -51,6 +53,7 @@ class EditTarget:
     index: LineIndex
     eol: str = "\n"
     document_changes: bool = True
+    snippets: bool = False  # the client takes SnippetTextEdit (LSP 3.18 snippetEditSupport)
 
 
 def text_edit(change: TextChange, target: EditTarget) -> types.TextEdit:
@@ -65,16 +68,27 @@ def text_edit(change: TextChange, target: EditTarget) -> types.TextEdit:
     )
 
 
+def snippet_edit(change: TextChange, target: EditTarget) -> types.SnippetTextEdit:
+    """The change with its ``[blanks]`` as tab stops, for clients that take snippets."""
+    plain = text_edit(change, target)
+    return types.SnippetTextEdit(
+        range=plain.range, snippet=types.StringValue(value=snippet(plain.new_text))
+    )
+
+
 def workspace_edit(change: TextChange, target: EditTarget) -> types.WorkspaceEdit:
     edit = text_edit(change, target)
     if target.document_changes:
+        edits: list[types.TextEdit | types.AnnotatedTextEdit | types.SnippetTextEdit] = [edit]
+        if target.snippets and has_slots(change.new_text):
+            edits = [snippet_edit(change, target)]
         return types.WorkspaceEdit(
             document_changes=[
                 types.TextDocumentEdit(
                     text_document=types.OptionalVersionedTextDocumentIdentifier(
                         uri=target.uri, version=target.version
                     ),
-                    edits=[edit],
+                    edits=edits,
                 )
             ]
         )
@@ -107,11 +121,20 @@ def code_actions(
     rng: types.Range,
     context_ids: set[str],
     only: list[str] | None = None,
+    config: ReviewConfig | None = None,
 ) -> list[types.CodeAction]:
-    """Actions for findings under ``rng`` or named by the request's diagnostics, plus templates."""
+    """Actions for the findings under ``rng`` or named by the request's diagnostics. A section
+    template is offered on the document finding it answers (not on every diagnostic), and a
+    rewrite or template only when, applied, its finding is gone (service/fixes.py)."""
     plan, facts = analysis.plan, analysis.facts
     if plan is None or facts is None:
         return []
+    config = config or ReviewConfig()
+
+    def fixes(finding: Finding, change: TextChange) -> bool:
+        fix = Fix(finding, change, True, "", "")
+        return works(fix, plan, config, analysis.lang)
+
     lang = "zh" if analysis.lang == "zh" else "en"
     titles = _TITLES[lang]
     findings = [*analysis.findings, *extra]
@@ -156,7 +179,7 @@ def code_actions(
     for f in chosen:
         if f.scope == "block":
             change = rewrite_change(plan.text, f)
-            if change is not None:
+            if change is not None and fixes(f, change):
                 add(
                     titles["rewrite"].format(text=_short(change.new_text)),
                     QUICKFIX,
@@ -165,36 +188,18 @@ def code_actions(
                     True,
                 )
         key = TEMPLATE_FOR_CODE.get(f.code)
-        if key is not None and _lacks(key, analysis):
+        if key is not None and f.scope == "document" and _lacks(key, analysis):
             template = TEMPLATES[key]
-            add(
-                template.title(lang),
-                QUICKFIX,
-                insert_section_change(plan, facts, template, lang),
-                f,
-                f.scope == "document",
-            )
+            change = insert_section_change(plan, facts, template, lang)
+            if fixes(f, change):
+                add(template.title(lang), QUICKFIX, change, f, True)
         elif f.scope == "document" and f.rewrite and (heading := section_heading(f.rewrite)):
-            add(
-                titles["section"].format(heading=heading),
-                QUICKFIX,
-                insert_body_change(plan, facts, f.rewrite, SECTION_AFTER.get(f.code, ())),
-                f,
-                True,
-            )
+            change = insert_body_change(plan, facts, f.rewrite, SECTION_AFTER.get(f.code, ()))
+            if fixes(f, change):
+                add(titles["section"].format(heading=heading), QUICKFIX, change, f, True)
         if f.scope == "block":
             add(titles["line"].format(code=f.code), QUICKFIX, suppress_line_change(plan, f), f)
         add(
             titles["file"].format(code=f.code), QUICKFIX, suppress_file_change(plan.text, f.code), f
         )
-    # Templates stay on offer anywhere in the document while the plan lacks that section.
-    present = {f.code for f in analysis.findings}
-    for template in TEMPLATES.values():
-        if present.intersection(template.codes) and _lacks(template.key, analysis):
-            add(
-                template.title(lang),
-                REWRITE,
-                insert_section_change(plan, facts, template, lang),
-                None,
-            )
     return actions

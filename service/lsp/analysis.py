@@ -20,6 +20,7 @@ from service.ingest.markdown import parse_markdown
 from service.lsp.positions import normalise
 from service.lsp.settings import LspSettings
 from service.models import Citation, Finding, Plan
+from service.planfiles import Verdict, decide
 from service.rules.engine import analyse as analyse_plan
 from service.rules.engine import run_rules
 from service.rules.extract.facts import PlanFacts
@@ -40,6 +41,7 @@ class Analysis:
     findings: list[Finding] = field(default_factory=list)
     lang: str = "en"
     too_large: int | None = None  # size in bytes when over the cap
+    not_a_plan: str | None = None  # why the document gets no diagnostics (service/planfiles.py)
     elapsed_ms: float = 0.0
 
     def finding(self, finding_id: str) -> Finding | None:
@@ -68,6 +70,11 @@ def analyse(
         return result
     text = normalise(buffer)
     plan = parse_markdown(text, source=source)
+    verdict = plan_verdict(uri, text, plan)
+    if not verdict.is_plan:
+        result.text, result.plan, result.not_a_plan = text, plan, verdict.reason
+        result.elapsed_ms = (time.perf_counter() - t0) * 1000
+        return result
     lang = message_lang(settings, plan)
     facts, findings = analyse_plan(plan, config, lang=lang)
     attach_guidance(findings, plan)
@@ -80,6 +87,17 @@ def analyse(
     )
     result.elapsed_ms = (time.perf_counter() - t0) * 1000
     return result
+
+
+def plan_verdict(uri: str, text: str, plan: Plan) -> Verdict:
+    """Whether the buffer is a plan: READMEs and notes in a workspace get no diagnostics."""
+    path: Path | None = None
+    if uri.startswith("file:"):
+        from pygls.uris import to_fs_path
+
+        fs = to_fs_path(uri)
+        path = Path(fs) if fs else None
+    return decide(path, text, plan)
 
 
 def attach_guidance(findings: list[Finding], plan: Plan) -> None:

@@ -12,6 +12,7 @@ from service.models import Finding
 
 SOURCE = "planreview"
 TOO_LARGE_CODE = "document-too-large"
+UNKNOWN_SUPPRESSION_CODE = "unknown-suppression-code"
 
 SEVERITY: dict[str, types.DiagnosticSeverity] = {
     "error": types.DiagnosticSeverity.Error,
@@ -111,3 +112,22 @@ def too_large(size: int, limit: int) -> types.Diagnostic:
             f"{limit / 1e6:.1f} MB limit. Split the plan, or raise planreview.maxDocumentBytes."
         ),
     )
+
+
+def unknown_suppression_diagnostics(
+    plan: Any, index: LineIndex, lang: str
+) -> list[types.Diagnostic]:
+    """A warning on each suppression comment naming a code that does not exist (a typo
+    suppresses nothing; the finding it meant stays). ``plan`` is the buffer's Plan."""
+    from service.suppressions import unknown_codes
+
+    return [
+        types.Diagnostic(
+            range=index.line_range(p.line - 1),
+            message=p.message(lang),
+            severity=types.DiagnosticSeverity.Warning,
+            source=SOURCE,
+            code=UNKNOWN_SUPPRESSION_CODE,
+        )
+        for p in unknown_codes(plan)
+    ]

@@ -146,9 +146,11 @@ async def on_code_action(
         index=state.index,
         eol="\r\n" if "\r\n" in state.analysis.buffer[:10_000] else "\n",
         document_changes=ls._client_supports("workspace.workspace_edit.document_changes"),
+        snippets=ls._client_supports("workspace.workspace_edit.snippet_edit_support"),
     )
     only = [str(k) for k in params.context.only] if params.context.only else None
-    return code_actions(state.analysis, state.llm, target, params.range, ids, only)
+    config = ls.config_for(uri)
+    return code_actions(state.analysis, state.llm, target, params.range, ids, only, config)
 
 
 @guarded(fallback={"status": "failed", "message": "internal error; see the server log"})

@@ -19,7 +19,7 @@ _LABELS = {
         "warning": "warning",
         "info": "info",
         "llm": "LLM critique",
-        ":": ": ",
+        ":": ":",  # inside the bold: "**Suggestion:** text" (CommonMark: no space before **)
     },
     "zh": {
         "suggestion": "建议",
@@ -39,8 +39,22 @@ def findings_at(findings: list[Finding], index: LineIndex, pos: types.Position) 
     return sorted(hits, key=lambda f: (-SEVERITY_RANK.get(f.severity, 0), f.code))
 
 
+_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\*_`[]<>#|~"})
+
+
 def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_").replace("`", "\\`")
+    """Plan text as literal Markdown: no emphasis, code, links, HTML or headings from it."""
+    return text.translate(_MARKDOWN_SPECIAL)
+
+
+def _labelled(labels: dict[str, str], key: str, text: str) -> str:
+    """ "**Suggestion:** text" and "**建议**：text". CommonMark closes ``**`` only when it
+    is not preceded by a space, and after punctuation only when a space or punctuation
+    follows: so the English colon goes inside (a space follows it), the full-width one
+    outside (a Chinese character follows it)."""
+    if labels[":"] == "：":
+        return f"**{labels[key]}**：{text}"
+    return f"**{labels[key]}{labels[':']}** {text}"
 
 
 def render_finding(f: Finding, lang: str, guidance: GuidanceLookup) -> str:
@@ -53,18 +67,17 @@ def render_finding(f: Finding, lang: str, guidance: GuidanceLookup) -> str:
         _escape(f.message),
     ]
     if f.suggestion:
-        parts.append(f"**{labels['suggestion']}{labels[':']}** {_escape(f.suggestion)}")
+        parts.append(_labelled(labels, "suggestion", _escape(f.suggestion)))
     if f.rewrite and f.scope == "block" and "\n" not in f.rewrite.strip():
-        parts.append(f"**{labels['rewrite']}{labels[':']}** {_escape(f.rewrite.strip())}")
+        parts.append(_labelled(labels, "rewrite", _escape(f.rewrite.strip())))
     for c in f.citations[:2]:
         hit = guidance.get(c.chunk_id)
         if hit is None:
             continue
         chunk_title, paragraph, uri, line = hit
         link = f" ([{c.chunk_id}]({uri}#L{line}))" if uri is not None else ""
-        parts.append(
-            f"**{labels['guidance']}{labels[':']}{_escape(chunk_title)}**{link}\n\n{paragraph}"
-        )
+        head = _labelled(labels, "guidance", f"**{_escape(chunk_title)}**")
+        parts.append(f"{head}{link}\n\n{paragraph}")
     return "\n\n".join(parts)
 
 

@@ -40,7 +40,7 @@ from service.lsp.critique import (
     unavailable,
 )
 from service.lsp.debounce import Debouncer
-from service.lsp.diagnostics import to_diagnostics, too_large
+from service.lsp.diagnostics import to_diagnostics, too_large, unknown_suppression_diagnostics
 from service.lsp.guidance import GuidanceLookup
 from service.lsp.positions import LineIndex
 from service.lsp.settings import (
@@ -313,13 +313,12 @@ class PlanReviewServer(LanguageServer):
         if analysis.too_large is not None:
             return analysis, index, [too_large(analysis.too_large, settings.max_document_bytes)]
         related = self._client_supports("text_document.publish_diagnostics.related_information")
-        return (
-            analysis,
-            index,
-            to_diagnostics(
-                analysis.findings, index, self.guidance, related=related, lang=analysis.lang
-            ),
+        diags = to_diagnostics(
+            analysis.findings, index, self.guidance, related=related, lang=analysis.lang
         )
+        if analysis.plan is not None and analysis.not_a_plan is None:
+            diags += unknown_suppression_diagnostics(analysis.plan, index, analysis.lang)
+        return analysis, index, diags
 
     async def refresh(self, uri: str) -> None:
         """Review the buffer as it is now and publish. One run per document at a time: a

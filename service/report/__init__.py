@@ -7,7 +7,9 @@ the text the CLI prints, the API returns and the batch runner writes:
 - ``json``: the review JSON of the contract (a list for several plans);
 - ``markdown``: a review report, or with ``show_source`` the plan's normalised text;
 - ``html``: a standalone page (inline CSS/SVG, no JavaScript);
-- ``sarif``: SARIF 2.1.0 for GitHub code scanning.
+- ``sarif``: SARIF 2.1.0 for GitHub code scanning;
+- ``concise``: ``path:line:col: code message``, one line a finding (editors, grep);
+- ``github``: GitHub Actions workflow commands (annotations on a pull request).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Literal, get_args
 from service.errors import ConfigError
 from service.models import Plan, Review
 
-ReportFormat = Literal["text", "json", "markdown", "html", "sarif"]
+ReportFormat = Literal["text", "json", "markdown", "html", "sarif", "concise", "github"]
 FORMATS: tuple[str, ...] = get_args(ReportFormat)
 
 # File name suffix for each format (batch runner, ``-o`` defaults).
@@ -27,6 +29,8 @@ EXTENSIONS: dict[str, str] = {
     "markdown": ".md",
     "html": ".html",
     "sarif": ".sarif",
+    "concise": ".txt",
+    "github": ".txt",
 }
 # Media type for each format (API responses).
 MEDIA_TYPES: dict[str, str] = {
@@ -35,6 +39,8 @@ MEDIA_TYPES: dict[str, str] = {
     "markdown": "text/markdown; charset=utf-8",
     "html": "text/html; charset=utf-8",
     "sarif": "application/sarif+json",
+    "concise": "text/plain; charset=utf-8",
+    "github": "text/plain; charset=utf-8",
 }
 
 
@@ -44,18 +50,20 @@ def render(
     *,
     color: bool = False,
     show_source: bool = False,
+    quiet: bool = False,
 ) -> str:
     """Render reviews (each with its plan) in one of FORMATS.
 
-    ``color`` applies to ``text`` only; ``show_source`` to ``markdown`` only
-    (it prints the plan's normalised Markdown, the text finding lines refer to).
+    ``color`` applies to ``text`` and ``concise``; ``quiet`` to ``text`` (findings
+    only); ``show_source`` to ``markdown`` only (it prints the plan's normalised
+    Markdown, the text finding lines refer to).
     """
     fmt = fmt.strip().lower()
     reviews = _pairs(reviews)
     if fmt == "text":
         from service.report.text import render_text
 
-        return render_text(reviews, color=color)
+        return render_text(reviews, color=color, quiet=quiet)
     if fmt == "json":
         from service.report.json_report import render_json
 
@@ -72,6 +80,14 @@ def render(
         from service.report.sarif import render_sarif
 
         return render_sarif(reviews)
+    if fmt == "concise":
+        from service.report.lines import render_concise
+
+        return render_concise(reviews, color=color)
+    if fmt == "github":
+        from service.report.lines import render_github
+
+        return render_github(reviews)
     raise ConfigError(f"unknown report format {fmt!r}", hint=f"use one of: {', '.join(FORMATS)}")
 
 

@@ -106,7 +106,7 @@ def _continuation(text: str, indent: str) -> list[str]:
     return [lines[0], *[indent + line if line else "" for line in lines[1:]]]
 
 
-def _plan_lines(review: Review, plan: Plan) -> list[Line]:
+def _plan_lines(review: Review, plan: Plan, *, quiet: bool = False) -> list[Line]:
     labels = labels_for(review.plan.language, plan.script)
     out: list[Line] = []
     header = Line()
@@ -154,6 +154,8 @@ def _plan_lines(review: Review, plan: Plan) -> list[Line]:
                         detail_indent, labels["see"], f"{c.title} [{c.chunk_id}]", "dim", labels
                     )
                 )
+    if quiet:
+        return out
     if not review.findings:
         out.append(Line(_INDENT + labels["no_findings"], style="green"))
     out.append(Line(""))
@@ -219,15 +221,27 @@ def _score_style(value: int | None) -> str:
     return "red"
 
 
-def render_text(reviews: list[tuple[Review, Plan]], *, color: bool = False) -> str:
+def render_text(
+    reviews: list[tuple[Review, Plan]], *, color: bool = False, quiet: bool = False
+) -> str:
+    """The report; ``quiet`` keeps only the findings (no scores, counts or tier lines,
+    nothing for a plan without findings)."""
     lines: list[Line] = []
-    for i, (review, plan) in enumerate(reviews):
+    shown = [(r, p) for r, p in reviews if r.findings] if quiet else reviews
+    for i, (review, plan) in enumerate(shown):
         if i:
             lines.append(Line(""))
-        lines.extend(_plan_lines(review, plan))
-    if len(reviews) > 1:
+        lines.extend(_plan_lines(review, plan, quiet=quiet))
+    if len(reviews) > 1 and not quiet:
         lines.append(Line(""))
         lines.append(_total_line(reviews))
+    if not lines:
+        return ""
+    return lines_to_text(lines, color=color)
+
+
+def lines_to_text(lines: list[Line], *, color: bool = False) -> str:
+    """Plain text, or with ANSI colour (Rich's standard 16 colours)."""
     if not color:
         return "\n".join(t.plain for t in lines) + "\n"
     from rich.console import Console
@@ -241,6 +255,7 @@ def render_text(reviews: list[tuple[Review, Plan]], *, color: bool = False) -> s
         highlight=False,
         emoji=False,
         markup=False,
+        no_color=False,  # the caller decided (--color, NO_COLOR, FORCE_COLOR)
     )
     with console.capture() as capture:
         for t in lines:

@@ -3,6 +3,7 @@
 
 import * as vscode from "vscode";
 import {
+  DidChangeConfigurationNotification,
   DocumentFilter,
   ExecuteCommandRequest,
   LanguageClient,
@@ -47,8 +48,8 @@ function createClient(): LanguageClient {
   output = output ?? vscode.window.createOutputChannel("planreview");
   const clientOptions: LanguageClientOptions = {
     documentSelector: documentSelector(config),
-    // The server pulls `planreview.*` through workspace/configuration and is told when it changes.
-    synchronize: { configurationSection: SECTION },
+    // The server pulls `planreview.*` through workspace/configuration; when the settings
+    // change, activate() below tells it to pull again (no deprecated `synchronize` push).
     outputChannel: output,
   };
   return new LanguageClient(SECTION, "planreview", serverOptions(config), clientOptions);
@@ -101,6 +102,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       // How the server starts and which files it sees need a restart; the rest is live.
       if (event.affectsConfiguration(`${SECTION}.server`) || event.affectsConfiguration(`${SECTION}.files`)) {
         void restart();
+      } else if (event.affectsConfiguration(SECTION) && client?.isRunning()) {
+        // settings: null = "pull them": the server asks through workspace/configuration.
+        void client.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
       }
     }),
   );
