@@ -1136,3 +1136,24 @@ def test_a_metrics_heading_inside_the_problems_chapter_describes_problems() -> N
     - **診斷工具缺乏**：無法快速安裝診斷工具進行排查。
     """
     assert _codes_at(text, "smart.measurable") == []
+
+
+@pytest.mark.parametrize(
+    ("goal", "achievable"),
+    [
+        ("Reach 40% retention by 2027-06-30.", True),  # a deadline, not "by N" a change
+        ("Grow revenue by 20% by 2027-06-30.", False),
+        ("Replace the 22 expiring diesel leases with electric vans by 30 June 2027.", False),
+    ],
+)
+def test_a_deadline_is_not_a_change_and_a_count_of_work_needs_no_baseline(
+    goal: str, achievable: bool
+) -> None:
+    text = f"""
+    # Plan
+
+    ## Goals
+
+    - {goal}
+    """
+    assert (_codes_at(text, "smart.achievable") == [5]) is achievable

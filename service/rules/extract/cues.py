@@ -202,7 +202,7 @@ DELTA = re.compile(
     r"|(?:提升|提高|增长|成长|增加|降低|下降|下滑|减少|缩短|压缩|节省|节约|同比|环比|增幅)\s?\d[\d.]*\s?(?:%|％|个百分点|倍)"
     r"|(?:提升|提高|增长|增加|降低|下降|减少)\s?[一二三四五六七八九十两]+(?:成|倍)"
     r"|(?:节约|节省|新增|发表)\S{0,10}?\d|培训\S{0,12}?\d+\s*(?:名|人|次|期|场)|(?:增加|减少)(?!到|至)\S{0,6}?\d"
-    r"|(?:^|[:：;；,，]\s*)(?:[-*]\s*)?(?:hire|recruit|add|open|onboard|sign|acquire|win|launch|publish|train|plant|build|install|enrol|enroll|submit|complete|deliver|hold|run|conduct|write|produce|save)\w*\s+(?:(?!under\b|over\b|below\b|above\b|within\b|at\b|less\b|more\b|no\b)[a-z-]+\s+)?\d"
+    r"|(?:^|[:：;；,，]\s*)(?:[-*]\s*)?(?:hire|recruit|add|open|onboard|sign|acquire|win|launch|publish|train|plant|build|install|enrol|enroll|submit|complete|deliver|hold|run|conduct|write|produce|save|replace|sell|ship|migrate|convert)\w*\s+(?:(?!under\b|over\b|below\b|above\b|within\b|at\b|less\b|more\b|no\b)[a-z-]+\s+)?\d"
     r"|\d[\d,.]*\s+(?:[\w-]+\s+){0,4}?(?:with\s+)?(?:a\s+)?(?:new|additional|extra|repaired|upgraded|refurbished|replaced)\b"
     r"|新增|增加\s?\d|多\d|翻一?番|翻倍|减半|新开|新建|新签|新招|新上线|新拓展|招聘\d|\d+\s?%\s*(?:growth|increase|reduction|decrease|lower|higher|fewer|more)"
     # Output to produce or people to bring in: a count of new things, no baseline needed

@@ -99,7 +99,8 @@ def has_baseline(text: str) -> bool:
 
 
 def is_delta(text: str) -> bool:
-    return bool(cues.DELTA.search(text))
+    # Dates out first: "by 2027-06-30" is a deadline, not "by 20%" a change.
+    return bool(cues.DELTA.search(strip_dates(text)))
 
 
 def is_level_target(text: str) -> bool:
