@@ -225,11 +225,26 @@ def test_both_413_paths_answer_the_same_problem(local: ServerProcess) -> None:
     assert bodies[0]["kind"] == "input-too-large" and bodies[0]["hint"]
 
 
-# Last in the module: it empties the local server's rate limit.
+@pytest.fixture()
+def fresh_local(tmp_path: Path) -> Iterator[ServerProcess]:
+    """The editor's loopback setup with a rate limit no other test has spent."""
+    srv = start_server(
+        tmp_path,
+        env={
+            "PLANREVIEW_API_RATE_LIMIT_PER_MINUTE": "60",
+            "PLANREVIEW_API_RATE_LIMIT_BURST": "12",
+            "PLANREVIEW_API_REVIEW_PROCESSES": "0",
+            "PLANREVIEW_API_KNOWLEDGE_AUTO_INDEX": "false",
+        },
+    )
+    yield srv
+    srv.stop()
+
+
 def test_loopback_callers_are_rate_limited_and_forwarded_headers_ignored(
-    local: ServerProcess,
+    fresh_local: ServerProcess,
 ) -> None:
-    with httpx.Client(base_url=local.base_url, timeout=30) as c:
+    with httpx.Client(base_url=fresh_local.base_url, timeout=30) as c:
         statuses = [
             c.get("/v1/rules", headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code
             for i in range(40)
