@@ -457,11 +457,13 @@ def act_in(text: str) -> bool:
     if ACT_CUES.search(text):
         return True
     for sentence in _sentences_with(ACT_WEAK, text):
-        for m in ACT_WEAK.finditer(sentence):
-            if ACT_TRIGGER.search(sentence):
-                return True
-            if not m.group(0).startswith(("迭代", "iterat")) and ACT_PLAN_OBJECT.search(sentence):
-                return True
+        if ACT_TRIGGER.search(sentence):
+            return True
+        # "Adjust the roadmap" changes the plan; "版本迭代" iterates the product, not the plan.
+        if ACT_PLAN_OBJECT.search(sentence) and any(
+            not m.group(0).startswith(("迭代", "iterat")) for m in ACT_WEAK.finditer(sentence)
+        ):
+            return True
     return False
 
 

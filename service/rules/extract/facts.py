@@ -102,6 +102,7 @@ class PlanFacts:
     period_from_fields: bool = False
     section_has_period: dict[str, bool] = field(default_factory=dict)
     owner_convention: dict[str | None, bool] = field(default_factory=dict)
+    work_lists: dict[tuple[str | None, int], bool] = field(default_factory=dict)  # _work_list
     body_text: str = ""  # folded text outside background/problem sections
     all_text: str = ""
     # Block id -> its index in plan.blocks (the recognisers look at a block's neighbours).
@@ -1163,7 +1164,15 @@ _PHASE_HEADING = re.compile(
 
 def _work_list(facts: PlanFacts, b: Block) -> bool:
     """The item's list reads as work: most of its items start with an action verb, or name an
-    owner, or its heading itself names the work by its own words ("Tasks", "工作任务")."""
+    owner, or its heading itself names the work by its own words ("Tasks", "工作任务").
+    The same for every item of one list level under one heading: worked out once."""
+    key = (b.heading_id, b.level)
+    if key not in facts.work_lists:
+        facts.work_lists[key] = _reads_as_work(facts, b)
+    return facts.work_lists[key]
+
+
+def _reads_as_work(facts: PlanFacts, b: Block) -> bool:
     siblings = [
         x
         for x in facts.plan.under(b.heading_id)

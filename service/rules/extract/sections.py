@@ -187,12 +187,12 @@ def section_of_blocks(plan: Plan) -> dict[str, str]:
     title_kind = classify_heading(title.text) if title is not None else None
     # A document titled "Strategic Goals" (or "Q3 OKRs") whose sections name no part of a plan
     # is a list of goals: its unclassified sections are goals (or OKRs).
+    own_kinds = {h.id: classify_heading(h.text) for h in headings}
     fallback = ""
     if title_kind in ("goals", "okr") and not any(
-        classify_heading(h.text) in ("goals", "okr") for h in headings if h is not title
+        own_kinds[h.id] in ("goals", "okr") for h in headings if h is not title
     ):
         fallback = title_kind
-    own_kinds = {h.id: classify_heading(h.text) for h in headings}
     okr_doc = _uses_okrs(plan, list(own_kinds.values()))
     for b in plan.blocks:
         if b.kind != BlockKind.HEADING:
