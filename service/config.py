@@ -65,6 +65,10 @@ class VocabularyConfig(BaseModel):
     topic_labels: list[str] = Field(
         default_factory=list, description="Labels that introduce a list of topics, not tasks."
     )
+    measure_lead_ins: list[str] = Field(
+        default_factory=list,
+        description="Words of a lead-in that introduces what will be measured, not goals.",
+    )
     stakeholders: list[str] = Field(
         default_factory=list, description="Words that name the plan's stakeholders."
     )
@@ -90,6 +94,7 @@ class VocabularyConfig(BaseModel):
             "task_columns",
             "meta_fields",
             "topic_labels",
+            "measure_lead_ins",
             "stakeholders",
         ):
             words = getattr(self, name)

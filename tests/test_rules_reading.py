@@ -383,7 +383,7 @@ def test_a_weaker_reading_is_reported_a_step_milder() -> None:
 
     ### Grow the community
 
-    - Host two meetups
+    - Host meetups for new members
     """
     review = review_text(dedent(plan).strip() + "\n", "t.md", ReviewOptions(llm="off"))
     severity = {

@@ -175,7 +175,19 @@ METRIC_VALUE = re.compile(
     # "10+ models", "模型30+", "1000+关注者": at least that many.
     rf"|(?<![\d.]){NUMBER}\s?\+(?![\d+])"
     # A target kept elsewhere and pointed to ("Hit our ARR target", "meet the MQL targets").
-    rf"|\b(?:meet|hit|achieve|reach|exceed|deliver)\b[^.;\n]{{0,60}}\b(?:targets?|quotas?)\b",
+    rf"|\b(?:meet|hit|achieve|reach|exceed|deliver)\b[^.;\n]{{0,60}}\b(?:targets?|quotas?)\b"
+    # Targets in words: a multiple ("twice as many", "three times more"), none at all ("no
+    # transactions … have a fatal error", "零事故", "无重大安全事故"), a level of a named scale
+    # ("the 'elite' level (as defined by DORA)"), all of a set beating a comparison ("all new
+    # products have a faster transaction time than …").
+    rf"|\btwice as (?:many|much|fast|often|likely)\b|\b(?:two|three|four|five|ten|{NUMBER})\s+times\s+"
+    rf"(?:as (?:many|much)|more|faster|higher|larger|greater)\b"
+    rf"|^no\s+(?:[\w-]+\s){{1,6}}?(?:have|has|had|with|cause|causes|see|sees|hit|hits)\s+(?:an?\s+)?"
+    rf"(?:fatal|critical|major|serious|severe|unplanned|p[01]|sev[- ]?[12])\b"
+    rf"|零(?:事故|投诉|缺陷|故障|伤亡|差错|延误|安全事故|重大事故)|(?:确保|实现|保持|做到)?(?:全年)?无(?:重大|较大|一般)\S{{0,4}}(?:事故|故障|投诉|事件)"
+    rf"|\b(?:level|tier|grade|rating|status)\b[^.;\n]{{0,20}}\bas defined by\b"
+    rf"|\ball\s+(?:[\w-]+\s){{0,4}}?(?:have|has|are|is|get|reach)\s+(?:an?\s+)?(?:faster|lower|higher|shorter|"
+    rf"better|fewer|smaller|cheaper)\b[^.;\n]{{0,60}}\bthan\b",
     re.I,
 )
 # A plain number that is a year or date part is not a metric.

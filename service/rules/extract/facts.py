@@ -571,12 +571,20 @@ def _objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
         if is_kr(facts.folded[h.id]) or _objectives_container(facts, h):
             continue
         krs: list[Statement] = []
+        # Under a heading that is itself a key result ("#### KR: … by 25%"), the list is the KR's
+        # initiatives ("The following initiatives will impact this KR:"), not more key results.
+        kr_heading_level: int | None = None
         for b in blocks[i + 1 :]:
             if b.kind == BlockKind.HEADING and b.level <= h.level:
                 break
             if b.kind == BlockKind.HEADING:
+                if kr_heading_level is not None and b.level <= kr_heading_level:
+                    kr_heading_level = None
                 if is_kr(facts.folded[b.id]):
                     krs.append(_stmt(facts, b))
+                    kr_heading_level = b.level
+                continue
+            if kr_heading_level is not None:
                 continue
             if b.kind == BlockKind.LIST_ITEM and b.level == 0:
                 krs.append(_stmt(facts, b, by_parent.get(b.id)))
@@ -757,6 +765,13 @@ def _outcome_text(text: str) -> bool:
     return outcome_verb or has_metric(text)
 
 
+def _activity_only(text: str) -> bool:
+    """Work, not an outcome: starts with an activity verb and states no result."""
+    text = core_text(text)
+    activity = bool(cues.ACTIVITY_VERB["en"].match(text) or cues.ACTIVITY_VERB["zh"].match(text))
+    return activity and not _outcome_text(text)
+
+
 def _goal_headings(facts: PlanFacts) -> dict[str, float]:
     """Sub-headings of a goals section that state a goal themselves ("#### Build regional
     capacity…", "### ➡️ Grow the community", "### AI tooling" over prose): the items under
@@ -845,6 +860,18 @@ def _under_other_label(facts: PlanFacts, b: Block) -> bool:
     return classify_heading(text.rstrip(":： ")) not in (None, "goals", "okr")
 
 
+def _under_measures_lead_in(facts: PlanFacts, b: Block) -> bool:
+    """A list item under a lead-in that says what will be measured ("Specifically, these
+    metrics may include:", "我们将从以下方面评估："): a measure of the Check step, not a goal."""
+    if b.kind != BlockKind.LIST_ITEM:
+        return False
+    lead = _lead_in(facts, b)
+    if lead is None:
+        return False
+    text = facts.folded[lead.id].strip()
+    return bool(_INTRO_LINE.search(text)) and bool(active().measure_lead_in.search(text))
+
+
 def _is_definition_or_label(facts: PlanFacts, b: Block) -> bool:
     """A glossary entry under a "we define the following terms:" lead-in, or a bare bold or
     capitalised label paragraph ("**REVENUE**"): context for goals, not a goal."""
@@ -912,7 +939,12 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
             continue
         if facts.section[b.id] != "goals":
             continue
-        if b.id in links or _is_definition_or_label(facts, b) or _under_other_label(facts, b):
+        if (
+            b.id in links
+            or _is_definition_or_label(facts, b)
+            or _under_other_label(facts, b)
+            or _under_measures_lead_in(facts, b)
+        ):
             continue  # "- [Q&A discussions](…)": where something is measured, not a goal
         if _QUESTION_ITEM.search(text):
             continue  # "What is a contribution to Jupyter?": a question the plan asks, not a goal
@@ -930,6 +962,10 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
             continue
         if b.kind == BlockKind.LIST_ITEM:
             if (stmt := _list_statement(facts, b, by_parent)) is not None:
+                if _activity_only(stmt.text):
+                    # "Write a tutorial on that topic" under "Stretch goal": work, which a goals
+                    # heading may list as often as outcomes; its SMART gaps are said as warnings.
+                    stmt.confidence = min(stmt.confidence, 0.6)
                 facts.goals.append(stmt)
         elif b.kind == BlockKind.TABLE_ROW and not b.is_header:
             task_col, owner_col = _task_table(b)

@@ -41,7 +41,9 @@ _ZH_DEADLINE_AFTER = re.compile(
     r"^(?:之|以)?[内內]\s*(?:[,，]\s*)?(?:完成|上线|实现|达到|建成|落地|推出|交付|开通|覆盖|启动|全面|基本)"
 )
 _COUNT_OF_THINGS = re.compile(
-    r"(?<![\w.$€£¥])(\d+(?:\.\d+)?)\s+(?:[a-z][\w-]*\s){0,2}?[a-z]{3,}s\b", re.I
+    r"(?<![\w.$€£¥])(\d+(?:\.\d+)?|(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"fifteen|twenty|thirty|forty|fifty|hundred))\s+(?:[a-z][\w-]*\s){0,3}?[a-z]{3,}s\b",
+    re.I,
 )
 
 

@@ -1,5 +1,5 @@
 """The reading layer's vocabulary as data: heading words per plan part, owner and task column
-names, activity-field labels, topic labels, stakeholder words (``sections.toml``,
+names, activity-field labels, topic labels, measure lead-ins, stakeholder words (``sections.toml``,
 ``words.toml`` beside this file), extendable per project from ``[vocabulary]`` in
 ``planreview.toml``.
 
@@ -36,6 +36,7 @@ class Vocabulary:
     task_column: re.Pattern[str]
     meta_field_label: re.Pattern[str]
     topic_label: re.Pattern[str]
+    measure_lead_in: re.Pattern[str]
     stakeholders: re.Pattern[str] | None
 
 
@@ -95,6 +96,7 @@ def _build(ext: tuple[tuple[str, tuple[str, ...]], ...]) -> Vocabulary:
         task_column=_words(words, more, "task_columns"),
         meta_field_label=meta_label,
         topic_label=topic_label,
+        measure_lead_in=_words(words, more, "measure_lead_ins"),
         stakeholders=re.compile(stake_alt, re.I) if stake_alt else None,
     )
 
