@@ -101,3 +101,43 @@ def test_the_cli_reports_a_bad_vocabulary_in_one_line(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert "owner_colums" in done.stderr and "Traceback" not in done.stderr
+
+
+MEASURES = dedent(
+    """
+    # Docs Project 2026
+
+    ## Goals
+
+    - Cut onboarding time to 2 days by 2026-09-30
+
+    {lead}
+
+    - Time to first merged pull request
+    - Questions asked in the help channel
+    """
+).strip()
+
+
+def _measurable_lines(lead: str, config: ReviewConfig) -> list[int]:
+    text = MEASURES.format(lead=lead) + "\n"
+    review = review_text(text, "plan.md", ReviewOptions(llm="off", config=config))
+    return sorted(
+        f.span.start_line for f in review.findings if f.code == "smart.measurable" and f.span
+    )
+
+
+@pytest.mark.parametrize(
+    "lead",
+    ["Specifically, we will evaluate:", "These metrics may include:", "我们将从以下方面评估："],
+)
+def test_items_under_a_measures_lead_in_are_measures_not_goals(lead: str) -> None:
+    assert _measurable_lines(lead, ReviewConfig()) == []
+
+
+def test_a_project_names_its_own_measures_lead_in() -> None:
+    lead = "During the pilot we benchmark:"
+    # Unknown lead-in: the bare metric names read as goals without a target.
+    assert _measurable_lines(lead, ReviewConfig()) == [9, 10]
+    config = ReviewConfig(vocabulary=VocabularyConfig(measure_lead_ins=["we benchmark"]))
+    assert _measurable_lines(lead, config) == []
