@@ -1157,3 +1157,30 @@ def test_a_deadline_is_not_a_change_and_a_count_of_work_needs_no_baseline(
     - {goal}
     """
     assert (_codes_at(text, "smart.achievable") == [5]) is achievable
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        "- Users can only comment on papers they do not own\n- The API must return results in JSON",
+        "1. 对于非用户自有的文献，用户只能评论文献的段落句子。\n2. 系统需要提供版本控制。",
+    ],
+)
+def test_requirements_under_a_goals_heading_are_scope_not_goals(items: str) -> None:
+    plan = f"# Reviewer 2026\n\n## Goals\n\n{items}\n"
+    assert _codes_at(plan, "smart.measurable") == []
+
+
+def test_a_goal_about_users_is_not_taken_for_a_requirement() -> None:
+    plan = "# Plan 2026\n\n## 目标\n\n- 用户满意度需要达到更高水平\n- 系统需要支持 10 万并发用户\n"
+    # A vague goal about users is still a goal; a requirement with a target is one too (measured).
+    assert _codes_at(plan, "smart.measurable") == [5]
+
+
+@pytest.mark.parametrize(
+    ("line", "slot"),
+    [("- Budget: ??", True), ("- Owner: ？？", True), ("- how can we?? Notifications??", False)],
+)
+def test_doubled_question_marks_are_a_slot_only_where_a_value_goes(line: str, slot: bool) -> None:
+    plan = f"# Plan 2026\n\n## Notes\n\n{line}\n"
+    assert (_codes_at(plan, "plan.placeholder") == [5]) is slot

@@ -113,7 +113,10 @@ TEMPLATE_SLOT = re.compile(
     r"|\[\s*(?:placeholder|insert[^\]]{0,40}|tbd|todo|name|date|owner|fill[^\]]{0,30}|此处[^\]]{0,20}|填写[^\]]{0,20})\s*\]"
     # "{{ name }}" left from a template, but not a site variable in a link ("{{ site.baseurl }}").
     r"|<\s*(?:insert|add|fill)[^>]{0,40}>|(?<!\]\()\{\{(?!\s*(?:site|page|layout|include)\.)[^}]{1,40}\}\}"
-    r"|待定|待补充|待完善|待确认|待确定|待填写|待填|暂定为?[?？]|[?？]{2,}"
+    # "Budget: ??" is a slot; "how can we??" is emphasis, "??? tip" an admonition's syntax.
+    r"|待定|待补充|待完善|待确认|待确定|待填写|待填|暂定为?[?？]"
+    r"|(?<![\w?？\u4e00-\u9fff])[?？]{2,}(?![?？])"
+    r"(?!\+?\s+(?:tip|note|info|warning|danger|example|question|abstract|success|failure|bug|quote)\b)"
     r"|^(?:some|several|various)\s+(?:milestones|tasks|risks|goals|metrics|items|actions)\s*[.…]*$"
     r"|^\s*(?:[-*]\s*)?(?:……|\.\.\.|…)\s*$|[:：]\s*(?:……|\.\.\.|…)\s*$",
 )

@@ -745,6 +745,12 @@ def _outcome_like(facts: PlanFacts, b: Block) -> bool:
     return _outcome_text(text)
 
 
+def _has_metric(text: str) -> bool:
+    from service.rules.extract.signals import has_metric
+
+    return has_metric(text)
+
+
 def _outcome_text(text: str) -> bool:
     from service.rules.extract.signals import has_metric
 
@@ -909,10 +915,23 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
         for b in plan.blocks
         if b.kind == BlockKind.LIST_ITEM and shapes.is_link_only(facts.lines[b.start_line - 1])
     }
+    requirements = {
+        b.id
+        for b in plan.blocks
+        if b.kind == BlockKind.LIST_ITEM
+        and facts.section[b.id] == "goals"
+        and shapes.is_requirement(facts.folded[b.id])
+        and not _has_metric(facts.folded[b.id])
+    }
     items_in_heading: dict[str, bool] = {}
     for b in plan.blocks:
         if (
-            (b.kind == BlockKind.LIST_ITEM and b.parent_id is None and b.id not in links)
+            (
+                b.kind == BlockKind.LIST_ITEM
+                and b.parent_id is None
+                and b.id not in links
+                and b.id not in requirements
+            )
             or b.kind == BlockKind.TABLE_ROW
         ) and b.heading_id:
             items_in_heading[b.heading_id] = True
@@ -948,6 +967,8 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
             continue  # "- [Q&A discussions](…)": where something is measured, not a goal
         if _QUESTION_ITEM.search(text):
             continue  # "What is a contribution to Jupyter?": a question the plan asks, not a goal
+        if b.id in requirements:
+            continue  # "用户只能评论/批注文献的段落": what the system must do (scope), not a goal
         if b.id in goal_scope:
             # Under a goal heading: only items that state an outcome are goals of their own.
             if (

@@ -156,3 +156,29 @@ def is_action(text: str) -> bool:
         or cues.ACTIVITY_VERB["zh"].match(core)
         or cues.ACTION_VERB_EXTRA.match(core)
     )
+
+
+# "Users can only comment on other people's papers", "The API must return…", "代码需要通过已有集成测试",
+# "用户有对该文献进行编辑的功能": what a system, a user or a contribution must or can do.
+_REQUIREMENT = re.compile(
+    r"^(?:the\s+|a\s+|each\s+|every\s+|all\s+)?(?:system|tool|app|application|platform|service|"
+    r"software|product|users?|code|pull requests?|prs?|patch(?:es)?|api|website|site|page|module|"
+    r"feature|submissions?|entries|contributions?)s?\s+(?:shall|must|should|can(?:not)?|may|"
+    r"will be able to|needs? to|has to|have to|is able to|are able to)\b"
+    r"|^(?:对于[^，,]{1,20}[，,]\s*)?(?:用户|系统|平台|软件|产品|代码|pr|功能|页面|接口|模块|函数|"
+    r"作品|参赛作品|提交)\S{0,2}?(?:可以|能够|只能|不能|应当?|需要|必须|须|要求)"
+    r"|^(?:对于[^，,]{1,20}[，,]\s*)?\S{0,12}(?:有|具有|具备|提供)\S{0,24}的?功能",
+    re.I,
+)
+
+
+def is_requirement(text: str) -> bool:
+    """A requirement (what a system, a user or a contribution must or can do): scope, neither a
+    goal nor a task."""
+    return bool(_REQUIREMENT.search(_strip_number(text)))
+
+
+def _strip_number(text: str) -> str:
+    return re.sub(
+        r"^\s*(?:[-*+]\s*)?(?:\d{1,2}[.)、]|[(（]?[一二三四五六七八九十]+[)）、])?\s*", "", text
+    )
