@@ -1184,3 +1184,19 @@ def test_a_goal_about_users_is_not_taken_for_a_requirement() -> None:
 def test_doubled_question_marks_are_a_slot_only_where_a_value_goes(line: str, slot: bool) -> None:
     plan = f"# Plan 2026\n\n## Notes\n\n{line}\n"
     assert (_codes_at(plan, "plan.placeholder") == [5]) is slot
+
+
+def test_a_blank_log_table_under_an_objective_is_not_key_results() -> None:
+    plan = """
+    # Profile release 2026
+
+    ### Objective: Let people describe themselves accurately
+
+    **KPI**: 10,000 updates to each new field in the first 3 months after launch.
+
+    | Field name | Month 1 | Month 2 | Month 3 |
+    |---|---|---|---|
+    | Preferred name | | | |
+    | Gender identity | | | |
+    """
+    assert _codes_at(plan, "okr.kr-not-measurable") == []

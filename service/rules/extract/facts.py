@@ -589,7 +589,10 @@ def _objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
             if b.kind == BlockKind.LIST_ITEM and b.level == 0:
                 krs.append(_stmt(facts, b, by_parent.get(b.id)))
             elif (b.kind == BlockKind.PARAGRAPH and is_kr(facts.folded[b.id])) or (
-                b.kind == BlockKind.TABLE_ROW and not b.is_header and b.heading_id == h.id
+                b.kind == BlockKind.TABLE_ROW
+                and not b.is_header
+                and b.heading_id == h.id
+                and not shapes.is_blank_form_row(b)
             ):
                 krs.append(_stmt(facts, b))
         if krs or in_okr:
@@ -992,6 +995,8 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
             task_col, owner_col = _task_table(b)
             if owner_col is not None and task_col is not None:
                 continue  # an initiatives table with owners under a "priorities" heading
+            if shapes.is_blank_form_row(b):
+                continue  # "|Preferred name| | | |": a log to fill in after launch, not a goal
             facts.goals.append(_stmt(facts, b))
         elif b.kind == BlockKind.PARAGRAPH and _is_goal_candidate_paragraph(
             facts, b, items_in_heading.get(b.heading_id or "", False)

@@ -182,3 +182,10 @@ def _strip_number(text: str) -> str:
     return re.sub(
         r"^\s*(?:[-*+]\s*)?(?:\d{1,2}[.)、]|[(（]?[一二三四五六七八九十]+[)）、])?\s*", "", text
     )
+
+
+def is_blank_form_row(b: Block) -> bool:
+    """A table row with nothing but its first cell ("|Preferred name| | | |"): a line of a form or
+    a log to be filled in later, not a statement of its own."""
+    cells = b.cells or []
+    return len(cells) >= 3 and bool(cells[0].strip()) and not any(c.strip() for c in cells[1:])
