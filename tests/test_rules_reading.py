@@ -563,6 +563,12 @@ def dedent_plan(text: str) -> str:
         ("如果 SIG member 退出后，未完成的任务需要重新分配。", True),
         ("当前的 Roadmap 是暂时的，具体的时间表以社区需要而定。", True),
         ("如果有任何意外事件影响本次活动，举办方有权取消、更改相关事项。", True),
+        ("We hold an end-of-quarter retro with the whole team.", True),
+        ("Post Mortem: what went well and what to improve next time.", True),
+        ("Ask testers to try the new pages and incorporate their feedback.", True),
+        ("Ship to 10% of users; if all goes well, then go to 100%.", True),
+        ("未完成的任务顺延至下一个里程碑。", True),
+        ("Feedback forms are available at the front desk.", False),
     ],
 )
 def test_an_adjustment_word_is_an_act_only_when_it_answers_to_what_is_observed(

@@ -440,7 +440,16 @@ ACT_CUES = re.compile(
     # The schedule follows what is seen ("时间表以社区需要而定"); the right to change the
     # arrangements when something happens ("如有意外…有权取消、更改").
     r"|[以视]\S{0,12}(?:需要|需求|反馈|情况|进展)而定|有权\S{0,4}(?:取消|更改|调整|变更)"
-    r"|\breserves? the right to (?:change|cancel|adjust|modify)\b",
+    r"|\breserves? the right to (?:change|cancel|adjust|modify)\b"
+    # Retrospective words ("retro", "post mortem", "what to improve"), feedback taken back into the
+    # work ("incorporate feedback", "based on the logs"), a staged rollout that goes on only if
+    # the last stage went well, unfinished work carried into the next cycle.
+    r"|\bretros?\b|\bpost[- ]mortems?\b|\bwhat (?:went well|went wrong|to improve|could be improved)\b"
+    r"|\b(?:incorporat\w*|integrat\w*|address\w*|act(?:ing)? on)\s+(?:the\s+|their\s+|any\s+|all\s+)?feedback\b"
+    r"|\bbased on (?:the\s+)?(?:logs?|data|findings|usage|learnings|what we learn\w*)\b"
+    r"|\bif (?:all|everything) goes (?:well|to plan)\b"
+    r"|\b(?:carr(?:y|ied|ies)|roll(?:ed|s)?) (?:over|forward)\b[^.\n]{0,40}\b(?:next|following)\b"
+    r"|(?:未完成|遗留|未结)\S{0,12}(?:顺延|移至|转入|放入|延至|带入)\S{0,4}下",
     re.I | re.ASCII,
 )
 ACT_WEAK = re.compile(
