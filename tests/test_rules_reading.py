@@ -1206,3 +1206,26 @@ def test_a_blank_log_table_under_an_objective_is_not_key_results() -> None:
     | Gender identity | | | |
     """
     assert _codes_at(plan, "okr.kr-not-measurable") == []
+
+
+def test_progress_markers_on_items_are_not_shares_of_a_whole() -> None:
+    plan = """
+    # Internship pilot 2026
+
+    ## Phase 1 - Set-up
+
+    - Assignees for the program roles => `100%`
+    - Training for mentors => `50%`
+    - Budget approved => `100%`
+    """
+    assert _codes_at(plan, "consistency.percent-sum") == []
+    shares = """
+    # Budget 2026
+
+    ## Budget split
+
+    - Venue: 50%
+    - Catering: 30%
+    - Travel: 30%
+    """
+    assert _codes_at(shares, "consistency.percent-sum") != []

@@ -1587,6 +1587,13 @@ def _budgets(facts: PlanFacts) -> None:
             )
 
 
+_PROGRESS_MARK = re.compile(
+    r"(?:=>|->|→|⇒)\s*`?\d+(?:\.\d+)?\s*[%％]"
+    r"|\d+(?:\.\d+)?\s*[%％]`?\s*(?:done|complete[d]?|finished|implemented|已?完成|进度)",
+    re.I,
+)
+
+
 def _percents(facts: PlanFacts) -> None:
     plan = facts.plan
     for rows in data_rows_by_table(plan):
@@ -1630,6 +1637,8 @@ def _percents(facts: PlanFacts) -> None:
             found = _PERCENT.findall(text)
             if len(found) != 1 or len(text) > 80 or _GROWTH.search(text):
                 continue
+            if _PROGRESS_MARK.search(text):
+                continue  # "Assignees for the program roles => 100%": how far along, not a share
             vals.append(float(found[0]))
             group.append(b)
         if len(vals) >= 2 and (
