@@ -1229,3 +1229,16 @@ def test_progress_markers_on_items_are_not_shares_of_a_whole() -> None:
     - Travel: 30%
     """
     assert _codes_at(shares, "consistency.percent-sum") != []
+
+
+@pytest.mark.parametrize(
+    ("line", "flagged"),
+    [
+        ("- 兑换时间：每个赛季结束后一年内，例：第一赛季于 2020 年 4 月 30 日结束。", False),
+        ("- Vouchers expire a year after the season, e.g. a season ending 30 April 2020.", False),
+        ("- 第一赛季于 2020 年 4 月 30 日结束。", True),
+    ],
+)
+def test_dates_in_an_example_are_not_outside_the_plan_period(line: str, flagged: bool) -> None:
+    plan = f"# 2026 年度活动方案\n\n## 活动安排\n\n{line}\n"
+    assert bool(_codes_at(plan, "consistency.date-order")) is flagged

@@ -81,6 +81,11 @@ _BASELINE_VALUE_BEFORE = re.compile(
 _RANGE_SEP = re.compile(r"^\s*(?:-|–|—|to|until|through|~|至|到|－|→|->|=>)\s*$", re.I)
 
 
+_EXAMPLE_BEFORE = re.compile(
+    r"(?:例[:：]|例如|比如|举例|\be\.g\.|\bfor (?:example|instance)\b|\bsay,)[^。.;；]*$", re.I
+)
+
+
 def _date_order(facts: PlanFacts, emit: Emitter) -> None:
     period = facts.plan_period
     default_year = period[0].year if period else None
@@ -136,6 +141,8 @@ def _date_order(facts: PlanFacts, emit: Emitter) -> None:
                 or _BASELINE_AFTER.match(text[m.col + m.length : m.col + m.length + 12])
             ):
                 continue  # "up from 2025", "较2025年": a baseline, not a milestone
+            if _EXAMPLE_BEFORE.search(text[max(0, m.col - 40) : m.col]):
+                continue  # "例：第一赛季于 2020 年 4 月 30 日结束": an example, not a date of the plan
             if m.text.strip().rstrip("年度").isdigit() and (
                 m.end < start or not _DEADLINE_BEFORE.search(before)
             ):
