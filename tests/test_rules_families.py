@@ -632,3 +632,18 @@ def test_a_placeholder_owner_is_not_an_owner() -> None:
     )
     assert 5 in at(found, "raci.no-owner")
     assert 5 in at(found, "plan.placeholder")
+
+
+@pytest.mark.parametrize(
+    ("heading", "register"),
+    [("### Challenges", True), ("## 困难与挑战", True), ("## 总主题：《应对危机和挑战》", False)],
+)
+def test_a_challenges_section_names_the_plans_risks(heading: str, register: bool) -> None:
+    from service.review import ReviewOptions, review_text
+
+    plan = (
+        "# Migration 2026\n\n## Steps\n\n- Move the components by 2026-06-01\n\n"
+        f"{heading}\n\n- Compatibility: custom components must keep the same APIs\n"
+    )
+    review = review_text(plan, "t.md", ReviewOptions(llm="off"))
+    assert ("risk.no-register" not in {f.code for f in review.findings}) is register

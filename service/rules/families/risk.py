@@ -19,11 +19,28 @@ _MITIGATION_HEADING = re.compile(
 )
 
 
+# "## Challenges", "## 困难与挑战" over what could get in the way: read as the plan's own problems
+# section, but its items are the risks the plan has identified (no risk.no-register).
+_CHALLENGES_HEADING = re.compile(
+    r"^\W*(?:(?:key|main|potential|expected|anticipated|known)\s+)?challenges\b|^\W*(?:[一二三四五六七八九十\d]+[、.]\s*)?[\u4e00-\u9fff]{0,4}挑战\W*$",
+    re.I,
+)
+
+
+def _challenges_named(facts: PlanFacts) -> bool:
+    for h in facts.plan.blocks:
+        if h.kind.value != "heading" or not _CHALLENGES_HEADING.search(facts.folded[h.id]):
+            continue
+        if any(b.kind.value != "heading" for b in facts.plan.under(h.id)):
+            return True
+    return False
+
+
 def check(facts: PlanFacts, emit: Emitter) -> None:
     lang = emit.lang
     if not facts.risks:
         risk_heading = emit.section_anchor("risks")
-        mentions = cues.RISK_CUES.search(facts.body_text)
+        mentions = cues.RISK_CUES.search(facts.body_text) or _challenges_named(facts)
         headed_but_empty = risk_heading is not None
         if not mentions or headed_but_empty:
             emit.document(
