@@ -1242,3 +1242,20 @@ def test_progress_markers_on_items_are_not_shares_of_a_whole() -> None:
 def test_dates_in_an_example_are_not_outside_the_plan_period(line: str, flagged: bool) -> None:
     plan = f"# 2026 年度活动方案\n\n## 活动安排\n\n{line}\n"
     assert bool(_codes_at(plan, "consistency.date-order")) is flagged
+
+
+@pytest.mark.parametrize(
+    ("goal", "codes"),
+    [
+        ("- 在 release/5.2 分支进入维护周期之前，发布更多 bugfix 版本", {"smart.measurable"}),
+        ("- 培养 Seata Committer 5 人以上", set()),
+        ("- 2 Global AppSec Events (Lisbon, San Francisco)", set()),
+        ("- Reach an NPS of 45", {"smart.achievable"}),
+    ],
+)
+def test_versions_are_not_measures_and_output_counts_need_no_baseline(
+    goal: str, codes: set[str]
+) -> None:
+    plan = f"# Plan 2026\n\n## Goals\n\n{goal}\n"
+    found = {c for c in ("smart.measurable", "smart.achievable") if _codes_at(plan, c)}
+    assert found == codes

@@ -156,11 +156,11 @@ METRIC_VALUE = re.compile(
     rf"courses?|certifications?|trainings?|incidents?|defects?|bugs?|tests?|cases?|"
     rf"projects?|teams?|locations?|branches?|outlets?|vehicles?|trucks?|beds?|tons?|kg|km)\b"
     rf"|{NUMBER}\s?(?:[个名位家场篇次台件户单人项款门所辆吨条份期场笔张套本堂节课起例宗座间批箱]|万?人次)"
-    rf"|(?:top|前)\s?{NUMBER}|第{NUMBER}名|{ZH_NUM}(?:个|名|位|家|场|篇|次|项|款|倍|成)"
+    rf"|(?:top|前)\s?{NUMBER}|第{NUMBER}名|(?<![这那该此每])(?<![这那该此每][一两])(?<![这那该此每].[一两])(?:{ZH_NUM})(?:个|名|位|家|场|篇|次|项|款|倍|成)"
     rf"|{NUMBER}\s?(?:nps|dau|mau|wau|gmv|arr|mrr|csat|ces|sla|uptime)"
     rf"|(?:nps|dau|mau|gmv|arr|mrr|csat|sla|uptime|roi|ltv|cac|aov|ctr|cvr|otif|oee|mttr|mtbf)"
     rf"[^\n\d]{{0,25}}?{NUMBER}"
-    rf"|{NUMBER}\s?(?:分|星|级)"
+    rf"|{NUMBER}\s?(?:分(?![支钟享析配别布类成工组公解批期散])|星|级)"
     rf"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|fifty|hundred|"
     rf"half|double|triple|zero)\b\s(?:[a-z]+\s){{0,2}}?(?:new |more )?(?:users?|customers?|clients?|"
     rf"stores?|sites?|markets?|hires?|people|partners?|releases?|features?|workshops?|sessions?|"
@@ -222,7 +222,10 @@ DELTA = re.compile(
     r"|新增|增加\s?\d|多\d|翻一?番|翻倍|减半|新开|新建|新签|新招|新上线|新拓展|招聘\d|\d+\s?%\s*(?:growth|increase|reduction|decrease|lower|higher|fewer|more)"
     # Output to produce or people to bring in: a count of new things, no baseline needed
     # ("发展50+位成员", "增加至少5个新特性", "征集30篇文章", "Host 8 sessions").
-    r"|(?:发展|招募|征集|开展|举办|发布|贡献|引导|解决|吸引|培养|输出|产出|增加)\S{0,16}?(?:至少|不少于)?\s?\d"
+    r"|(?:发展|招募|征集|开展|举办|发布|贡献|引导|解决|吸引|培养|输出|产出|增加)[^。；;，,]{0,20}?(?:至少|不少于)?\s?\d"
+    r"|(?:\b(?:two|three|four|five|six|seven|eight|nine|ten)\b)\s+(?:new|additional|more|extra)\b"
+    r"|^\W*\d+\s+(?:[a-z-]+\s+){0,3}?(?:events?|workshops?|meetups?|sessions?|webinars?|conferences?|"
+    r"summits?|hackathons?|articles?|posts?|videos?|releases?|courses?|trainings?)\b"
     r"|(?:^|[:：;；,，]\s*)(?:[-*]\s*)?(?:host|organi[sz]e|grow|attract|welcome|onboard|graduate)\s+(?:[a-z-]+\s+){0,2}?(?:at least\s+)?\d",
     re.I,
 )

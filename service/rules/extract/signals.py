@@ -47,6 +47,12 @@ _COUNT_OF_THINGS = re.compile(
 )
 
 
+_VERSION_BEFORE = re.compile(
+    r"(?:\bv|\bversion\s?|\brelease\s?|\bpython\s?|\bnode(?:\.js)?\s?|\bjava\s?|\bgo\s?|版本\s?)$",
+    re.I,
+)
+
+
 def has_placeholder(text: str) -> bool:
     return bool(cues.PLACEHOLDER.search(text))
 
@@ -78,9 +84,11 @@ def _metric_values(text: str) -> tuple[str, ...]:
                 values.append(m.group(0))
     if not values:
         # A bare number next to a metric word ("NPS 45", "churn below 3") still measures.
-        for m in re.finditer(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])", clean):
+        for m in re.finditer(r"(?<![\w./])\d+(?:\.\d+)?(?![\w.])", clean):
             if cues.YEARLIKE.match(m.group(0)):
                 continue
+            if _VERSION_BEFORE.search(clean[max(0, m.start() - 10) : m.start()]):
+                continue  # "release/5.2 分支", "Python 3.12", "v2": a version, not a measure
             window = clean[max(0, m.start() - 25) : m.end() + 15]
             if re.search(
                 r"\b(?:rate|score|nps|csat|index|ratio|level|count|number|sla|kpi|"
