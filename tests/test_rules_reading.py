@@ -1259,3 +1259,18 @@ def test_versions_are_not_measures_and_output_counts_need_no_baseline(
     plan = f"# Plan 2026\n\n## Goals\n\n{goal}\n"
     found = {c for c in ("smart.measurable", "smart.achievable") if _codes_at(plan, c)}
     assert found == codes
+
+
+@pytest.mark.parametrize(
+    ("goal", "specific"),
+    [
+        ("- Enhance our Instructor Training materials", False),
+        ("- Cultivate growth and adoption of OSPOs", False),
+        ("- 目标：Meta Service 集群模式稳定运行", False),
+        ("- Enhance customer satisfaction", True),
+        ("### Improve Customer Experience", True),
+    ],
+)
+def test_a_goal_that_names_its_object_is_specific(goal: str, specific: bool) -> None:
+    plan = f"# Plan 2026\n\n## Goals\n\n{goal}\n"
+    assert bool(_codes_at(plan, "smart.specific")) is specific

@@ -104,16 +104,45 @@ _LABEL_CELL = re.compile(
 )
 
 
-def _generic(g: Statement) -> str | None:
+def _generic(g: Statement, title: str = "") -> str | None:
     """The generic verb of a goal like 'Improve customer satisfaction', else None."""
     for text, raw in _statement_texts(g):
-        found = _generic_text(text, raw)
+        found = _generic_text(text, raw, title)
         if found:
             return found
     return None
 
 
-def _generic_text(text: str, raw: str) -> str | None:
+_ACRONYM = re.compile(r"(?<![\w-])(?!(?:KPIs?|OKRs?|NPS|CSAT|ROI|KR)\b)[A-Z]{2,}s?(?![\w-])")
+_NAME = re.compile(r"(?<=\s)[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+")
+_LATIN_NAME_ZH = re.compile(
+    r"(?<![A-Za-z])[A-Za-z][A-Za-z0-9.+-]{2,}(?:\s+[A-Za-z][A-Za-z0-9.+-]+)*"
+)
+
+
+def _names_its_object(raw: str, title: str = "") -> bool:
+    """The goal names what it improves: an acronym or a proper name mid-sentence ("Enhance our
+    Instructor Training materials", "adoption of OSPOs"), a Latin-script name in a Chinese goal
+    ("Meta Service 集群模式稳定运行"). Title-case headings ("Improve Customer Experience") do not,
+    nor does the plan's own organisation, named in its title ("Increased ESDC capabilities")."""
+
+    def other(found: list[str]) -> bool:
+        return any(name.lower().rstrip("s") not in title for name in found)
+
+    words = re.findall(r"[A-Za-z]+", raw)
+    if re.search(r"[\u4e00-\u9fff]", raw):
+        return other(_LATIN_NAME_ZH.findall(raw))
+    if not words:
+        return False
+    capitalised = sum(1 for w in words if w[0].isupper())
+    if capitalised / len(words) >= 0.6:
+        return False
+    return other(_ACRONYM.findall(raw) + _NAME.findall(raw))
+
+
+def _generic_text(text: str, raw: str, title: str = "") -> str | None:
+    if _names_its_object(raw, title):
+        return None
     for lang in ("en", "zh"):
         m = cues.GENERIC_VERB[lang].match(text)
         if (
@@ -187,7 +216,7 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
         metric = metric or _numeric_target_cell(g)
         timed = has_time_reference(full) or _row_header_time(g) or inherits_period(facts, g.block)
         if not metric:
-            verb = _generic(g)
+            verb = _generic(g, (facts.plan.title or "").lower())
             if verb:
                 emit.block("smart.specific", g.block, verb=verb, rewrite=None, reading=g.confidence)
         if not metric:
