@@ -1274,3 +1274,18 @@ def test_versions_are_not_measures_and_output_counts_need_no_baseline(
 def test_a_goal_that_names_its_object_is_specific(goal: str, specific: bool) -> None:
     plan = f"# Plan 2026\n\n## Goals\n\n{goal}\n"
     assert bool(_codes_at(plan, "smart.specific")) is specific
+
+
+@pytest.mark.parametrize(
+    ("task", "owned"),
+    [
+        ("- Set up the help desk. The support team will run it from May.", True),
+        ("- Marketing will run the spring campaign", True),
+        ("- 市场部将在 5 月前完成推广", True),
+        ("- We will hold a meetup in May", False),
+        ("- Staff the help desk. A new team will be hired for it", False),
+    ],
+)
+def test_a_team_that_is_the_subject_of_the_task_owns_it(task: str, owned: bool) -> None:
+    plan = f"# Plan 2026\n\n## Tasks\n\n{task}\n- Publish the runbook (owner: Ana)\n"
+    assert (_codes_at(plan, "raci.no-owner") == []) is owned

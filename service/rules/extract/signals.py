@@ -251,6 +251,23 @@ def _owner_candidates(raw: str, folded: str) -> Iterator[str]:
     m = cues.PERSON_NAME["zh"].search(raw)
     if m and re.search(r"[（(][^)）]*" + re.escape(m.group(0)), raw):
         yield m.group(0)
+    for m in _SUBJECT_OWNER.finditer(raw):
+        yield (m.group("who") or m.group("zh")).strip()
+
+
+# A team or role that is the subject of the work ("The TOPS team will provide advice…",
+# "Marketing will run the campaign", "市场部将在 5 月前完成推广"); not the organisation as a whole ("We
+# will", "the community will").
+_SUBJECT_OWNER = re.compile(
+    r"(?:^|[.;:!?]\s+|\*\*\s*)(?:[-*]\s+)?(?:\d{1,2}[.)]\s+)?(?:the\s+|our\s+)?"
+    r"(?P<who>(?!(?:an?|new|one|some|any)\s)(?:[\w&-]+\s+){0,3}?(?:team|committee|board|council|office|working group|wg|sig|"
+    r"steering group|maintainers|coordinators?|manager|director|lead|chair|department)"
+    r"|(?:marketing|finance|engineering|legal|procurement|operations|hr|it|sales|support))"
+    r"\s+(?:will|shall|is going to|are going to|is responsible for|are responsible for|owns?|leads?)\b"
+    r"|(?:^|[。；;，,]\s*)(?:\d{1,2}[.、]\s*)?(?P<zh>[\u4e00-\u9fffA-Za-z]{1,10}"
+    r"(?:部|组|团队|小组|委员会|中心|办公室|工作组|SIG|sig|项目组))(?:将|会|负责|牵头|主导)",
+    re.I,
+)
 
 
 def owner_of_row(block: Block) -> tuple[bool, str | None]:
