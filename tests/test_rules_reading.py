@@ -1289,3 +1289,66 @@ def test_a_goal_that_names_its_object_is_specific(goal: str, specific: bool) -> 
 def test_a_team_that_is_the_subject_of_the_task_owns_it(task: str, owned: bool) -> None:
     plan = f"# Plan 2026\n\n## Tasks\n\n{task}\n- Publish the runbook (owner: Ana)\n"
     assert (_codes_at(plan, "raci.no-owner") == []) is owned
+
+
+def test_metrics_without_targets_are_measures_and_targets_are_goals() -> None:
+    plan = """
+    # Sponsors launch 2026
+
+    ## Success Metrics
+
+    ### Primary Metrics
+    - **Sponsor Count**: 10 sponsors by 2026-06-30
+    - **Conversion Rate**: % of users who become sponsors
+
+    ### Secondary Metrics
+    - **GitHub Stars**: Growth rate
+    - **Repository Traffic**: Unique visitors
+    """
+    assert _codes_at(plan, "smart.measurable") == []
+    assert _codes_at(plan, "smart.time-bound") == []
+
+
+def test_objectives_whose_key_results_are_kept_in_a_sheet_are_not_short_of_them() -> None:
+    plan = """
+    # OKRs
+
+    ## Objectives for 2026 Q3
+
+    See the objectives alongside our key results in our OKR tracking sheet.
+
+    ### Objective 1: Refine our market positioning
+
+    ### Objective 2: Find new revenue sources
+
+    ## Reviewing and Identifying OKRs
+
+    - Look at OKRs from the previous period
+    - Group goals into existing working groups
+    """
+    for code in ("okr.kr-count", "okr.kr-not-measurable", "okr.kr-is-task"):
+        assert _codes_at(plan, code) == [], code
+
+
+@pytest.mark.parametrize(("owners", "flagged"), [(1, False), (2, True)])
+def test_one_owner_for_the_whole_plan_answers_for_its_tasks(owners: int, flagged: bool) -> None:
+    lines = ["- **Primary**: Project maintainer (Mike)", "- **Lead**: Ana Lee"][:owners]
+    staffing = "\n".join(lines)
+    plan = (
+        "# Launch plan 2026\n\n## Next Steps\n\n1. Create the launch content calendar\n"
+        f"2. Execute the launch plan\n\n## Resources Needed\n\n### Human Resources\n\n{staffing}\n"
+    )
+    assert bool(_codes_at(plan, "raci.no-owner")) is flagged
+
+
+@pytest.mark.parametrize(
+    ("goal", "achievable"),
+    [
+        ("- $125k in chapter fundraising activities in 2026", False),
+        ("- Raise €40,000 in sponsorships", False),
+        ("- Hit $3.5M in online revenue over the campaign", True),
+    ],
+)
+def test_money_raised_is_a_count_and_revenue_a_level(goal: str, achievable: bool) -> None:
+    plan = f"# Plan 2026\n\n## Goals\n\n{goal}\n"
+    assert bool(_codes_at(plan, "smart.achievable")) is achievable

@@ -224,6 +224,12 @@ DELTA = re.compile(
     # ("发展50+位成员", "增加至少5个新特性", "征集30篇文章", "Host 8 sessions").
     r"|(?:发展|招募|征集|开展|举办|发布|贡献|引导|解决|吸引|培养|输出|产出|增加)[^。；;，,]{0,20}?(?:至少|不少于)?\s?\d"
     r"|(?:\b(?:two|three|four|five|six|seven|eight|nine|ten)\b)\s+(?:new|additional|more|extra)\b"
+    # Money raised within the period is a fresh count, like "N new" ("$125k in chapter fundraising
+    # in 2022", "raise €40,000 in sponsorships", "筹集资金 50 万元"); revenue is not (it has last
+    # year's figure to start from).
+    r"|[$€£¥]\s?\d[\d,.]*\s?(?:[kmb]|million|thousand)?\s+(?:in|of|from)\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:fundraising|donations?|grants?|sponsorships?|funding|contributions)\b"
+    r"|\b(?:raise|raised|fundraise)\s+(?:at least\s+)?[$€£¥]?\s?\d|(?:募集|筹集|募资|筹款)[^。；;，,]{0,8}?\d"
     r"|^\W*\d+\s+(?:[a-z-]+\s+){0,3}?(?:events?|workshops?|meetups?|sessions?|webinars?|conferences?|"
     r"summits?|hackathons?|articles?|posts?|videos?|releases?|courses?|trainings?)\b"
     r"|(?:^|[:：;；,，]\s*)(?:[-*]\s*)?(?:host|organi[sz]e|grow|attract|welcome|onboard|graduate)\s+(?:[a-z-]+\s+){0,2}?(?:at least\s+)?\d",

@@ -90,6 +90,9 @@ class PlanFacts:
     objectives: list[Objective] = field(default_factory=list)
     tasks: list[Statement] = field(default_factory=list)
     risks: list[Statement] = field(default_factory=list)
+    # Measures named without a target under a metrics heading ("GitHub Stars: Growth rate"):
+    # not goals, but the plan's KPIs for the scorecard's perspectives.
+    measures: list[Statement] = field(default_factory=list)
     raci_rows: list[RaciRow] = field(default_factory=list)
     budget_groups: list[list[AmountLine]] = field(default_factory=list)
     percent_groups: list[PercentGroup] = field(default_factory=list)
@@ -108,6 +111,8 @@ class PlanFacts:
     # Block id -> its index in plan.blocks (the recognisers look at a block's neighbours).
     position: dict[str, int] = field(default_factory=dict)
     lines: list[str] = field(default_factory=list)  # the plan's source lines, split once
+    # Values the families work out once per plan (e.g. the plan's one owner, raci.plan_owner).
+    derived: dict[str, object] = field(default_factory=dict)
 
     @property
     def krs(self) -> list[Statement]:
@@ -869,6 +874,28 @@ def _under_other_label(facts: PlanFacts, b: Block) -> bool:
     return classify_heading(text.rstrip(":： ")) not in (None, "goals", "okr")
 
 
+_METRICS_HEADING = re.compile(
+    r"\b(?:metrics|kpis?|indicators|measures|measurements)\W*$|(?:指标|指標)\W*$", re.I
+)
+
+
+def _untargeted_measure(facts: PlanFacts, b: Block) -> bool:
+    """An item under a heading that names metrics ("Secondary Metrics", "KPIs", "考核指标") that
+    states no target and no outcome ("GitHub Stars: Growth rate", "Conversion Rate: % of users
+    who become sponsors"): a measure to track (the Check step), not a goal."""
+    if b.kind != BlockKind.LIST_ITEM or b.heading_id is None:
+        return False
+    if not _METRICS_HEADING.search(facts.folded[b.heading_id].strip()):
+        return False
+    text = facts.folded[b.id]
+    value = shapes.field_value(text)
+    judged = value if value else text
+    return not _has_metric(text) and not _outcome_text(judged) and not _TARGET_WORD.search(text)
+
+
+_TARGET_WORD = re.compile(r"\b(?:target|goal|aim|reach|achieve)\b|目标|达到|提升|提高|降低", re.I)
+
+
 def _under_measures_lead_in(facts: PlanFacts, b: Block) -> bool:
     """A list item under a lead-in that says what will be measured ("Specifically, these
     metrics may include:", "我们将从以下方面评估："): a measure of the Check step, not a goal."""
@@ -971,6 +998,10 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
         if _QUESTION_ITEM.search(text):
             continue  # "What is a contribution to Jupyter?": a question the plan asks, not a goal
         if b.id in requirements:
+            continue
+        if _untargeted_measure(facts, b):
+            # "GitHub Stars: Growth rate" under "Secondary Metrics": a measure to track.
+            facts.measures.append(_stmt(facts, b))
             continue  # "用户只能评论/批注文献的段落": what the system must do (scope), not a goal
         if b.id in goal_scope:
             # Under a goal heading: only items that state an outcome are goals of their own.

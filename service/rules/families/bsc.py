@@ -15,6 +15,7 @@ def _kpi_texts(facts: PlanFacts) -> list[str]:
     texts = [g.text for g in facts.goals]
     texts += [kr.text for kr in facts.krs]
     texts += [facts.folded[o.block.id] for o in facts.objectives]
+    texts += [m.text for m in facts.measures]
     return texts
 
 
@@ -23,7 +24,7 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
     goals = [c for g in facts.goals for c in re.split(r"[；;]", g.text) if c.strip()] + [
         kr.text for kr in facts.krs
     ]
-    if len(goals) >= 3:
+    if len(goals) + len(facts.measures) >= 3:
         joined = "\n".join(_kpi_texts(facts))
         for key, pattern in cues.BSC_PERSPECTIVES.items():
             if not pattern.search(joined):

@@ -41,10 +41,23 @@ def _is_task(kr: Statement) -> bool:
     return not (cues.OUTCOME_WORDS.search(rest) and has_metric(rest))
 
 
+# "See the objectives alongside our key results in our OKR tracking sheet": the key results are
+# kept elsewhere, and an objective listed alone here is not short of them.
+_KRS_ELSEWHERE = re.compile(
+    r"\bkey results?\b[^.\n]{0,60}\b(?:in|on|at)\b[^.\n]{0,40}"
+    r"\b(?:sheet|spreadsheet|tracker|tracking|board|issues?|epics?|doc|document|notion|jira|gitlab|github)\b"
+    r"|关键结果\S{0,20}(?:见|详见|参见|记录在|维护在)",
+    re.I,
+)
+
+
 def check(facts: PlanFacts, emit: Emitter) -> None:
     lang = emit.lang
+    elsewhere = bool(_KRS_ELSEWHERE.search(facts.all_text))
     for obj in facts.objectives:
         n = len(obj.krs)
+        if n == 0 and elsewhere:
+            continue
         if n < 2 or n > 5:
             emit.block("okr.kr-count", obj.block, n=n)
         for kr in obj.krs:
