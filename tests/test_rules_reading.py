@@ -593,6 +593,9 @@ def test_an_adjustment_word_is_an_act_only_when_it_answers_to_what_is_observed(
         ("Short quarterly surveys about strategies and actions.", True),
         ("Micro-Acquisition Pilot: Status Update 1", True),
         ("项目结项需要在 9 月 30 日前完成合并。", True),
+        ("Monitor ticket sales", True),
+        ("Continue to hold regular organizer meetings", True),
+        ("Monitor CPU usage on the nodes", False),
         ("| 奖项评审会议 | 2022年11月10日 |", True),
     ],
 )

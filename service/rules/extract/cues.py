@@ -368,7 +368,7 @@ CHECK_CUES = re.compile(
     r"status reports?|progress reports?|report (?:weekly|monthly|quarterly)|"
     r"(?:weekly|monthly|quarterly|biweekly|bi-weekly|fortnightly) (?:reviews?|reports?|check-?ins?|"
     r"syncs?|meetings?|updates?|retros?|retrospectives?|scorecards?)|check-?ins?|checkpoints?|"
-    r"retrospectives?|retros?|post-mortems?|"
+    r"retrospectives?|retros?|post-mortems?|regular (?:[\w-]+ ){0,2}?(?:meetings|calls|syncs|check-?ins)|"
     r"scorecard|metrics review|health check|stand-?ups?|steering (?:committee|group) meets|"
     r"reviewed (?:weekly|monthly|quarterly|every)|review (?:the )?(?:plan|progress|results|kpis|metrics)|"
     r"progress (?:is|will be) (?:reviewed|tracked|reported)|okr (?:check-?ins?|grading|scoring)|"
@@ -402,7 +402,9 @@ CHECK_OBJECT = re.compile(
     r"\b(?:progress|goals?|targets?|kpis?|okrs?|results|outcomes?|milestones?|deliverables|the plan|"
     r"status|impact|success|participation|attendance|satisfaction|feedback|adoption|"
     r"daily|weekly|monthly|quarterly|annually|yearly|regularly|fortnightly|bi-?weekly|sprints?|"
-    r"every (?:week|month|quarter|year|two weeks|\d+ (?:weeks|months))|funders?|sponsors?|board|steering)\b"
+    r"every (?:week|month|quarter|year|two weeks|\d+ (?:weeks|months))|funders?|sponsors?|board|steering|"
+    # What the plan itself brings in or spends ("Monitor ticket sales", "track sign-ups").
+    r"sales|sign-?ups?|registrations?|tickets?|enrol\w*|revenue|spend(?:ing)?|budget)\b"
     r"|进度|进展|目标|成果|成效|效果|完成情况|完成率|执行情况|落实情况|满意度|反馈|回馈|"
     r"每[周週]|每月|每季度|每年|定期|阶段性|季度|月度|年度|人数|(?:评估|评审|审核|验收|检查)(?:后|通过|结果)",
     re.I | re.ASCII,
