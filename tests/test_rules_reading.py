@@ -1355,3 +1355,21 @@ def test_one_owner_for_the_whole_plan_answers_for_its_tasks(owners: int, flagged
 def test_money_raised_is_a_count_and_revenue_a_level(goal: str, achievable: bool) -> None:
     plan = f"# Plan 2026\n\n## Goals\n\n{goal}\n"
     assert bool(_codes_at(plan, "smart.achievable")) is achievable
+
+
+def test_document_dates_and_references_are_not_a_timeline() -> None:
+    plan = """
+    # Issue tracker migration plan
+
+    Created: 27-Mar-2019
+
+    ## Migration Plan
+
+    - Create a playground issue tracker
+    - Make the old tracker read-only
+
+    ## References
+
+    [1]: https://mail.python.org/pipermail/python-committers/2015-december/
+    """
+    assert "resource.no-timeline" in _codes(plan)

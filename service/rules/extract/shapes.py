@@ -189,3 +189,24 @@ def is_blank_form_row(b: Block) -> bool:
     a log to be filled in later, not a statement of its own."""
     cells = b.cells or []
     return len(cells) >= 3 and bool(cells[0].strip()) and not any(c.strip() for c in cells[1:])
+
+
+_METADATA_LABEL = re.compile(
+    r"^(?:created|created on|date created|last updated|updated|last modified|modified|revised|"
+    r"last revised|post-history|published|date|version|status|last edited|"
+    r"创建时间|创建日期|更新时间|更新日期|最后更新|修订日期|发布日期|发布时间|日期|版本)$",
+    re.I,
+)
+_REFERENCE_LINE = re.compile(r"^\s*(?:\.\.\s+\[[^\]]*\]|\[\^?[\w#-]+\]:|\[\d+\]\s)")
+
+
+def is_document_metadata(text: str) -> bool:
+    """A field about the document itself ("Created: 27-Mar-2019", "Last updated: …", "日期：…"),
+    not about the work it plans."""
+    label = field_label(text)
+    return label is not None and bool(_METADATA_LABEL.match(label.strip()))
+
+
+def is_reference_line(raw: str) -> bool:
+    """A footnote or reference entry (".. [#] python-committers email …", "[1]: https://…")."""
+    return bool(_REFERENCE_LINE.match(raw))

@@ -7,7 +7,7 @@ import re
 from service.models import BlockKind
 from service.rules import rewrites
 from service.rules.base import Emitter
-from service.rules.extract import cues
+from service.rules.extract import cues, shapes
 from service.rules.extract.dates import has_any_time, has_time_reference
 from service.rules.extract.facts import HEADING_CURRENCY, PlanFacts
 
@@ -79,6 +79,8 @@ def any_time(facts: PlanFacts) -> bool:
         if section in ("background", "problem") and b.kind != BlockKind.HEADING:
             continue
         text = facts.folded[b.id]
+        if shapes.is_document_metadata(text) or shapes.is_reference_line(b.text):
+            continue  # "Created: 27-Mar-2019", ".. [#] email of 2015": not the plan's schedule
         if section in ("goals", "okr"):
             if has_time_reference(text):
                 return True
