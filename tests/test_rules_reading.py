@@ -568,6 +568,7 @@ def dedent_plan(text: str) -> str:
         ("Ask testers to try the new pages and incorporate their feedback.", True),
         ("Ship to 10% of users; if all goes well, then go to 100%.", True),
         ("未完成的任务顺延至下一个里程碑。", True),
+        ("Use the OKR spreadsheet to discuss and make minor adjustments.", True),
         ("Feedback forms are available at the front desk.", False),
     ],
 )

@@ -481,8 +481,8 @@ ACT_TRIGGER = re.compile(
 )
 ACT_PLAN_OBJECT = re.compile(
     r"\b(?:the plan|our plan|plans|roadmap|priorit\w*|schedule|strategy|targets?|goals|scope|budget|"
-    r"charter)\b"
-    r"|计划|方案|策略|优先级|目标|排期|路线图|预算",
+    r"charter|okrs?|key results|objectives)\b"
+    r"|计划|方案|策略|优先级|目标|排期|路线图|预算|关键结果",
     re.I | re.ASCII,
 )
 
