@@ -1374,3 +1374,34 @@ def test_document_dates_and_references_are_not_a_timeline() -> None:
     [1]: https://mail.python.org/pipermail/python-committers/2015-december/
     """
     assert "resource.no-timeline" in _codes(plan)
+
+
+def test_a_schedule_planned_at_a_dated_meeting_runs_after_it() -> None:
+    plan = """
+    # 2024年12月17日 理事会会议记要
+
+    ## 换届时间安排
+
+    - 2025/1/1 元旦
+    - 2025/1/2 - 2025/1/4 讨论退休名单（负责人：张伟）
+    - 2025/1/22 - 2025/1/25 匿名投票（负责人：李娜）
+    """
+    assert _codes_at(plan, "consistency.date-order") == []
+    assert _codes_at(plan, "raci.no-owner") == []
+
+
+def test_fields_slots_and_the_participants_own_work_are_not_unowned_tasks() -> None:
+    plan = """
+    # 区块链组队学习
+
+    ## 任务安排
+
+    ### Task01：区块链基础（2天）
+
+    * 学习者学习区块链基础与以太坊入门介绍
+    * 打卡内容为学习者自己的学习感悟
+    * 打卡截止日期：3月16日24：00
+    - [ ] ...
+    - 整理学习资料
+    """
+    assert _codes_at(plan, "raci.no-owner") == [11]

@@ -337,11 +337,11 @@ def _plan_period(facts: PlanFacts) -> None:
     if (
         mentions
         and not line_mentions
-        and len(mentions) == 1
-        and (mentions[0].end - mentions[0].start).days <= 31
+        and (max(m.end for m in mentions) - min(m.start for m in mentions)).days <= 31
     ):
-        # A title dated to one day or month ("工作坊 2025/08", "Launch day 12 May") names the
-        # event the plan prepares, not the span of the plan: its preparation comes before it.
+        # A title dated to one day or month ("工作坊 2025/08", "Launch day 12 May", "2024年12月17日
+        # 理事会会议记要") names the event or meeting the plan comes from, not the span of the
+        # plan: its work comes before or after it.
         mentions = []
     if mentions:
         facts.plan_period = (min(m.start for m in mentions), max(m.end for m in mentions))
@@ -402,9 +402,10 @@ _METADATA = re.compile(
 )
 
 
-def _only_dates(text: str) -> bool:
-    """A line that is nothing but a date range or period ("September 2026 – August 2028")."""
-    mentions = find_dates(text)
+def _only_dates(text: str, default_year: int | None = None) -> bool:
+    """A line that is nothing but a date range or period ("September 2026 – August 2028"); with a
+    ``default_year``, dates without a year ("3月19日") count too."""
+    mentions = find_dates(text, default_year=default_year)
     if not mentions:
         return False
     rest = text
@@ -1153,6 +1154,16 @@ def _descendants(b: Block, by_parent: dict[str, list[Block]]) -> list[Block]:
     return out
 
 
+_CLOCK_TIME = re.compile(r"\d{1,2}[:：]\d{2}(?:\s*[~\-–至到]\s*\d{1,2}[:：]\d{2})?")
+_HOLIDAY_ITEM = re.compile(
+    r"^\W*(?:[\d/.\-年月日\s]+)\s*(?:元旦|春节|除夕|元宵节?|清明节?|劳动节|五一|端午节?|中秋节?|国庆节?|"
+    r"圣诞节?|new year'?s(?: day| eve)?|christmas(?: day| eve)?|thanksgiving|easter|public holiday|"
+    r"holiday|假期|放假)\W*$",
+    re.I,
+)
+_DEFINED_AS = re.compile(r"^\W*[\u4e00-\u9fff\w]{1,8}?(?:内容|要求|形式|方式|范围|对象)(?:为|是)")
+
+
 def _not_work(facts: PlanFacts, b: Block) -> bool:
     """Items of a task section that are not work: fields about an activity (时间/地点/内容),
     links, template rows, the topics listed under a topics label, and the scope of a
@@ -1166,8 +1177,17 @@ def _not_work(facts: PlanFacts, b: Block) -> bool:
     if b.kind != BlockKind.TABLE_ROW and shapes.is_not_an_action(facts.folded[b.id]):
         return True  # "Budget?", "$5k for local swag", "TBA", "The dashboard is public"
     value = shapes.field_value(facts.folded[b.id])
-    if value and _only_dates(re.sub(r"[(（][^()（）]*[)）]", "", value)):
+    if value and _only_dates(
+        _CLOCK_TIME.sub("", re.sub(r"[(（][^()（）]*[)）]", "", value)), default_year=2000
+    ):
         return True  # "**聯合徵稿截止**：2026 年 5 月 23 日": a date of the schedule, not work
+    text = facts.folded[b.id]
+    if _HOLIDAY_ITEM.match(text):
+        return True  # "2025/1/1 元旦": a day off in the schedule, not work
+    if _DEFINED_AS.match(text):
+        return True  # "打卡内容为学习者自己的学习感悟": what a field holds, said as a sentence
+    if cues.TEMPLATE_SLOT.fullmatch(re.sub(r"^\s*(?:[-*+]\s*)?(?:\[[ xX]?\]\s*)?", "", text)):
+        return True  # "- [ ] ...": an empty slot of a template (plan.placeholder), never a task
     if b.kind == BlockKind.TABLE_ROW and (_schedule_row(b) or _budget_row(b)):
         return True  # "| 2025/05 | 籌備團隊建立 |": a timeline table without an owner column
     parent = facts.plan.block(b.parent_id) if b.parent_id else None

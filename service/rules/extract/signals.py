@@ -252,7 +252,7 @@ def _owner_candidates(raw: str, folded: str) -> Iterator[str]:
     if m and re.search(r"[（(][^)）]*" + re.escape(m.group(0)), raw):
         yield m.group(0)
     for m in _SUBJECT_OWNER.finditer(raw):
-        yield (m.group("who") or m.group("zh")).strip()
+        yield (m.group("who") or m.group("zh") or m.group("role")).strip()
 
 
 # A team or role that is the subject of the work ("The TOPS team will provide advice…",
@@ -265,7 +265,12 @@ _SUBJECT_OWNER = re.compile(
     r"|(?:marketing|finance|engineering|legal|procurement|operations|hr|it|sales|support))"
     r"\s+(?:will|shall|is going to|are going to|is responsible for|are responsible for|owns?|leads?)\b"
     r"|(?:^|[。；;，,]\s*)(?:\d{1,2}[.、]\s*)?(?P<zh>[\u4e00-\u9fffA-Za-z]{1,10}"
-    r"(?:部|组|团队|小组|委员会|中心|办公室|工作组|SIG|sig|项目组))(?:将|会|负责|牵头|主导)",
+    r"(?:部|组|团队|小组|委员会|中心|办公室|工作组|SIG|sig|项目组))(?:将|会|负责|牵头|主导)"
+    # The participants of a programme as the subject of their own work ("学习者学习 Solidity 的基础
+    # 操作", "Participants will submit a final report").
+    r"|^\W*(?:\d{1,2}[.、)]\s*)?(?P<role>学习者|学员|参与者|参赛者|参赛队伍|选手|志愿者|学生|"
+    r"participants|learners|attendees|mentees|students|interns|volunteers)"
+    r"(?=\s*(?:需要|需|应|要|将|会|可以|学习|完成|提交|参加|阅读|练习|will|should|must|need to|are expected to))",
     re.I,
 )
 
