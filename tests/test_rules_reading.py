@@ -597,6 +597,10 @@ def test_an_adjustment_word_is_an_act_only_when_it_answers_to_what_is_observed(
         ("Monitor ticket sales", True),
         ("Continue to hold regular organizer meetings", True),
         ("Monitor CPU usage on the nodes", False),
+        ("打卡截止日期：3月19日24：00", True),
+        ("周末去网红打卡地拍照", False),
+        ("- 7/15 9:00~12:00開會(確定社課課表)", True),
+        ("We will pick this up again at the next meeting.", True),
         ("| 奖项评审会议 | 2022年11月10日 |", True),
     ],
 )

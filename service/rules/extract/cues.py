@@ -387,7 +387,11 @@ CHECK_CUES = re.compile(
     r"|复盘|周报|月报|日报|季报|例会|周会|月会|督导|督查|检讨|站会|"
     r"数据看板|仪表盘|进度汇报|汇报|盘点|通报|检视|进度总结|阶段总结|工作总结|"
     r"意见回馈|意见反馈|收集\S{0,6}(?:反馈|回馈)|(?:反馈|回馈)(?:收集|蒐集)|结项|"
-    r"每[单双]?[周週]\S{0,8}(?:会议|例会)|会议时间[:：]?\s*每",
+    r"每[单双]?[周週]\S{0,8}(?:会议|例会)|会议时间[:：]?\s*每"
+    # A check-in per task ("打卡截止日期"), not a place to visit ("打卡地"); the follow-up meeting of
+    # meeting notes, where the assigned work is looked at again ("下次会议", "7/15 9:00~12:00开会").
+    r"|打卡(?![地点])|(?:下次|下一次|之后的|后续的?)\S{0,8}会议|\d{1,2}/\d{1,2}\s*[\d:：~\-–]*\s*开会"
+    r"|\b(?:next|follow-?up) (?:meeting|call|sync)\b",
     re.I | re.ASCII,
 )
 CHECK_WEAK = re.compile(
