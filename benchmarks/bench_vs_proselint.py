@@ -100,7 +100,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
 
-    planreview = _tool("planreview")
+    # `python -m service` with this interpreter and the caller's PYTHONPATH: the code of the
+    # checkout on that path (a worktree), not whatever the console script's install points at.
+    # Same work as the `planreview` console script (service.cli.main).
+    planreview = [sys.executable, "-m", "service"]
     proselint = _proselint_command(_tool("proselint"))
 
     with tempfile.TemporaryDirectory(prefix="bench-vs-proselint-") as tmp_name:
@@ -109,7 +112,7 @@ def main() -> None:
         env["PLANREVIEW_DATA_DIR"] = str(tmp / "data")
 
         def review(path: Path) -> list[str]:
-            return [planreview, "review", str(path), "--format", "text", "--fail-on", "never"]
+            return [*planreview, "review", str(path), "--format", "text", "--fail-on", "never"]
 
         plans: dict[str, Path] = {}
         for name, lang, words in (
@@ -125,7 +128,7 @@ def main() -> None:
             f"English plan: {len(en.read_text(encoding='utf-8').split())} whitespace words; "
             f"{args.runs} alternating runs after one warm-up each"
         )
-        print(f"planreview: {planreview}\nproselint:  {' '.join(proselint)}\n")
+        print(f"planreview: {' '.join(planreview)}\nproselint:  {' '.join(proselint)}\n")
 
         # Warm-up: fills the data dir (grounding cache) and the OS file cache.
         run_once(review(en), env, None, check=True)
