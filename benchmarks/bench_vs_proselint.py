@@ -1,6 +1,10 @@
 """Whole-command speed of `planreview review` against proselint, side by side.
 
     .venv/bin/python benchmarks/bench_vs_proselint.py [--words 5000] [--runs 7]
+    PYTHONPATH=/path/to/worktree .venv/bin/python benchmarks/bench_vs_proselint.py
+
+planreview runs as `python -m service` with this interpreter and the caller's environment
+(PYTHONPATH included), so the second form times that checkout's code.
 
 Target (issue 11): the offline review of a ~5,000-word plan takes at most 2x
 what `proselint` takes on the same file, on the same machine.
@@ -110,6 +114,12 @@ def main() -> None:
         tmp = Path(tmp_name)
         env = {k: v for k, v in os.environ.items() if not k.startswith(_CLEARED_PREFIXES)}
         env["PLANREVIEW_DATA_DIR"] = str(tmp / "data")
+        if env.get("PYTHONDONTWRITEBYTECODE"):
+            print(
+                "note: PYTHONDONTWRITEBYTECODE is set: modules without a .pyc are compiled from "
+                "source on every run (python -m compileall service first)\n",
+                file=sys.stderr,
+            )
 
         def review(path: Path) -> list[str]:
             return [*planreview, "review", str(path), "--format", "text", "--fail-on", "never"]
