@@ -49,7 +49,7 @@ def _cache_file() -> Path:
     import _sre
 
     tag = f"{sys.implementation.cache_tag}-{_sre.MAGIC}-{_sre.CODESIZE}"
-    return Path(base) / f"regex-{tag}.marshal"
+    return Path(base) / f"regex-{tag}-v{_FORMAT}.marshal"
 
 
 def install() -> None:
