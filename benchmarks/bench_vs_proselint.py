@@ -1,6 +1,10 @@
 """Whole-command speed of `planreview review` against proselint, side by side.
 
     .venv/bin/python benchmarks/bench_vs_proselint.py [--words 5000] [--runs 7]
+    PYTHONPATH=/path/to/worktree .venv/bin/python benchmarks/bench_vs_proselint.py
+
+planreview runs as `python -m service` with this interpreter and the caller's environment
+(PYTHONPATH included), so the second form times that checkout's code.
 
 Target (issue 11): the offline review of a ~5,000-word plan takes at most 2x
 what `proselint` takes on the same file, on the same machine.
@@ -100,16 +104,25 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
 
-    planreview = _tool("planreview")
+    # `python -m service` with this interpreter and the caller's PYTHONPATH: the code of the
+    # checkout on that path (a worktree), not whatever the console script's install points at.
+    # Same work as the `planreview` console script (service.cli.main).
+    planreview = [sys.executable, "-m", "service"]
     proselint = _proselint_command(_tool("proselint"))
 
     with tempfile.TemporaryDirectory(prefix="bench-vs-proselint-") as tmp_name:
         tmp = Path(tmp_name)
         env = {k: v for k, v in os.environ.items() if not k.startswith(_CLEARED_PREFIXES)}
         env["PLANREVIEW_DATA_DIR"] = str(tmp / "data")
+        if env.get("PYTHONDONTWRITEBYTECODE"):
+            print(
+                "note: PYTHONDONTWRITEBYTECODE is set: modules without a .pyc are compiled from "
+                "source on every run (python -m compileall service first)\n",
+                file=sys.stderr,
+            )
 
         def review(path: Path) -> list[str]:
-            return [planreview, "review", str(path), "--format", "text", "--fail-on", "never"]
+            return [*planreview, "review", str(path), "--format", "text", "--fail-on", "never"]
 
         plans: dict[str, Path] = {}
         for name, lang, words in (
@@ -125,7 +138,7 @@ def main() -> None:
             f"English plan: {len(en.read_text(encoding='utf-8').split())} whitespace words; "
             f"{args.runs} alternating runs after one warm-up each"
         )
-        print(f"planreview: {planreview}\nproselint:  {' '.join(proselint)}\n")
+        print(f"planreview: {' '.join(planreview)}\nproselint:  {' '.join(proselint)}\n")
 
         # Warm-up: fills the data dir (grounding cache) and the OS file cache.
         run_once(review(en), env, None, check=True)

@@ -13,6 +13,13 @@ loaded), keyed on the interpreter's version and the regex engine's ``MAGIC``, so
 another Python is ignored. Any problem (an unknown interpreter, an unreadable or corrupt
 file, a read-only home) turns the cache off and patterns compile as before.
 ``PLANREVIEW_REGEX_CACHE=0`` turns it off; ``PLANREVIEW_CACHE_DIR`` moves it.
+
+Some libraries build a pattern from a set (``tokenize``'s string prefixes, markdown-it's
+escapable characters), so its text changes with the hash seed of each process: remembered
+as is, every run would add another spelling of the same big pattern and write the whole
+file again, and the file (read at every start) would grow by a few kilobytes a run. A new
+pattern with the length, flags and character sum of a stored one is taken to be such a
+reshuffle and compiled as usual without being stored.
 """
 
 from __future__ import annotations
@@ -25,10 +32,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-_FORMAT = 1
+_FORMAT = 2  # 2: with the signatures (format 1 files are full of reshuffled patterns)
 _MAX_ENTRIES = 20_000
 
 _entries: dict[tuple[str, int], tuple[int, list[int], int, dict[str, int], tuple[Any, ...]]] = {}
+_signatures: set[tuple[int, int, int]] = set()
 _dirty = False
 _installed = False
 
@@ -41,7 +49,7 @@ def _cache_file() -> Path:
     import _sre
 
     tag = f"{sys.implementation.cache_tag}-{_sre.MAGIC}-{_sre.CODESIZE}"
-    return Path(base) / f"regex-{tag}.marshal"
+    return Path(base) / f"regex-{tag}-v{_FORMAT}.marshal"
 
 
 def install() -> None:
@@ -71,6 +79,9 @@ def install() -> None:
         hit = _entries.get(key)
         if hit is not None:
             return _sre.compile(p, *hit)
+        sig = _signature(p, flags)
+        if sig in _signatures:
+            return original(p, flags)  # another spelling of a stored pattern: not kept
         parsed = parse(p, flags)
         names = dict(parsed.state.groupdict)
         by_index: list[Any] = [None] * parsed.state.groups
@@ -86,6 +97,7 @@ def install() -> None:
         )
         if len(_entries) < _MAX_ENTRIES:
             _entries[key] = entry
+            _signatures.add(sig)
             _dirty = True
         return _sre.compile(p, *entry)
 
@@ -93,16 +105,22 @@ def install() -> None:
     atexit.register(_save)
 
 
+def _signature(pattern: str, flags: int) -> tuple[int, int, int]:
+    """Equal for two orderings of the same characters (and rarely for anything else)."""
+    return (int(flags), len(pattern), sum(pattern.encode("utf-8", "surrogatepass")))
+
+
 def _load() -> None:
     try:
         data = marshal.loads(_cache_file().read_bytes())
     except (OSError, ValueError, EOFError, TypeError):
         return
-    if not (isinstance(data, tuple) and len(data) == 2 and data[0] == _FORMAT):
+    if not (isinstance(data, tuple) and len(data) == 3 and data[0] == _FORMAT):
         return
-    entries = data[1]
-    if isinstance(entries, dict):
+    entries, signatures = data[1], data[2]
+    if isinstance(entries, dict) and isinstance(signatures, set):
         _entries.update(entries)
+        _signatures.update(signatures)
 
 
 def _save() -> None:
@@ -112,7 +130,7 @@ def _save() -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(marshal.dumps((_FORMAT, _entries)))
+        tmp.write_bytes(marshal.dumps((_FORMAT, _entries, _signatures)))
         os.replace(tmp, path)
     except (OSError, ValueError):
         return  # a read-only home, a full disk, an odd pattern: the next run compiles again

@@ -64,3 +64,29 @@ def test_an_unwritable_cache_folder_costs_nothing_but_the_cache(tmp_path: Path) 
     done = _run(blocker / "cache")
     assert done.returncode == 0 and "Traceback" not in done.stderr
     assert done.stdout == _run(tmp_path / "off", enabled="0").stdout
+
+
+RESHUFFLE = r"""
+import re, sys
+from service import recache
+recache.install()
+# a pattern built from a set: its text follows the hash seed of the process
+p = re.compile("(" + "|".join({"alpha", "beta", "gamma", "delta", "epsilon"}) + ")x")
+print(sorted(m.group(1) for m in p.finditer("betax gammax zetax epsilonx")))
+"""
+
+
+def test_reshuffled_spellings_of_a_stored_pattern_do_not_grow_the_cache(tmp_path: Path) -> None:
+    outputs = set()
+    for seed in ("1", "2", "3", "4"):
+        env = {**os.environ, "PLANREVIEW_CACHE_DIR": str(tmp_path), "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-c", RESHUFFLE], env=env, capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0, done.stderr
+        outputs.add(done.stdout)
+        if seed == "1":
+            (cache_file,) = tmp_path.glob("regex-*.marshal")
+            size, mtime = cache_file.stat().st_size, cache_file.stat().st_mtime_ns
+    assert outputs == {"['beta', 'epsilon', 'gamma']\n"}
+    assert (cache_file.stat().st_size, cache_file.stat().st_mtime_ns) == (size, mtime)

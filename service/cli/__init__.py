@@ -170,6 +170,11 @@ def main() -> None:
     # What is loaded so far lives as long as the process: keep the collector off it.
     gc.freeze()
     try:
+        from service.cli.fastpath import review_arguments, run_review
+
+        fast = review_arguments(sys.argv[1:])
+        if fast is not None:
+            run_review(fast)  # a plain `planreview review ...`: the same call, without the parser
         app()
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

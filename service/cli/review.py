@@ -364,19 +364,19 @@ def _check_suppressions(
 def _expand_targets(args: list[str], *, quiet: bool) -> list[str]:
     """Files as given; folders and globs as the plans in them (service/planfiles.py: include,
     exclude, plan-like names and the reads-like-a-plan gate; .planreviewignore as in batch)."""
-    import re
-
-    from service.batch.discovery import Skipped, discover
-    from service.errors import InputError
-    from service.planfiles import choose_plans
-
     out: list[str] = []
     for arg in args:
         path = Path(arg).expanduser()
-        is_glob = not path.exists() and re.search(r"[*?\[]", arg) is not None
+        is_glob = not path.exists() and any(c in arg for c in "*?[")
         if arg == "-" or not (path.is_dir() or is_glob):
             out.append(arg)  # a file (or stdin): always reviewed; a missing one reports itself
             continue
+        # Folders and globs only: the batch package (its runner, multiprocessing) is a
+        # tenth of a one-file review's start-up.
+        from service.batch.discovery import Skipped, discover
+        from service.errors import InputError
+        from service.planfiles import choose_plans
+
         unreadable: list[Skipped] = []
         found = discover([arg], skipped=unreadable)
         plans, others = choose_plans(found, [])
