@@ -162,7 +162,10 @@ def run_review(kwargs: dict[str, Any]) -> None:
         except OSError as exc:
             if exc.errno != errno.EPIPE:
                 raise
-            from typer._click.utils import PacifyFlushWrapper
+            try:
+                from typer._click.utils import PacifyFlushWrapper
+            except ImportError:  # typer before it vendored click
+                from click.utils import PacifyFlushWrapper  # type: ignore[assignment,no-redef,unused-ignore]
 
             sys.stdout = PacifyFlushWrapper(sys.stdout)
             sys.stderr = PacifyFlushWrapper(sys.stderr)
@@ -176,7 +179,10 @@ def run_review(kwargs: dict[str, Any]) -> None:
 
 
 def _click_exception() -> type[Any]:
-    from typer._click.exceptions import ClickException
+    try:
+        from typer._click.exceptions import ClickException
+    except ImportError:  # typer before it vendored click
+        from click.exceptions import ClickException  # type: ignore[assignment,no-redef,unused-ignore]
 
     return ClickException
 
