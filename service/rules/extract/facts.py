@@ -861,16 +861,22 @@ _DEFINES = re.compile(
 _QUESTION_ITEM = re.compile(r"[?？]\s*$")
 
 
+def _intro_of(facts: PlanFacts, b: Block) -> str | None:
+    """The folded text of the line ending in ':' that introduces a list item's list, or None."""
+    if b.kind != BlockKind.LIST_ITEM:
+        return None
+    lead = _lead_in(facts, b)
+    if lead is None:
+        return None
+    text = facts.folded[lead.id].strip()
+    return text if _INTRO_LINE.search(text) else None
+
+
 def _under_other_label(facts: PlanFacts, b: Block) -> bool:
     """A list item introduced by a label paragraph that names another part ("Overview:",
     "Timeline:", "Background:") is that part, not a goal."""
-    if b.kind != BlockKind.LIST_ITEM:
-        return False
-    lead = _lead_in(facts, b)
-    if lead is None:
-        return False
-    text = facts.folded[lead.id].strip()
-    if not _INTRO_LINE.search(text) or len(text) > 40:
+    text = _intro_of(facts, b)
+    if text is None or len(text) > 40:
         return False
     return classify_heading(text.rstrip(":： ")) not in (None, "goals", "okr")
 
@@ -900,13 +906,8 @@ _TARGET_WORD = re.compile(r"\b(?:target|goal|aim|reach|achieve)\b|目标|达到|
 def _under_measures_lead_in(facts: PlanFacts, b: Block) -> bool:
     """A list item under a lead-in that says what will be measured ("Specifically, these
     metrics may include:", "我们将从以下方面评估："): a measure of the Check step, not a goal."""
-    if b.kind != BlockKind.LIST_ITEM:
-        return False
-    lead = _lead_in(facts, b)
-    if lead is None:
-        return False
-    text = facts.folded[lead.id].strip()
-    return bool(_INTRO_LINE.search(text)) and bool(active().measure_lead_in.search(text))
+    text = _intro_of(facts, b)
+    return text is not None and bool(active().measure_lead_in.search(text))
 
 
 def _is_definition_or_label(facts: PlanFacts, b: Block) -> bool:
