@@ -17,6 +17,13 @@ import gc
 _GC_THRESHOLD = gc.get_threshold()
 gc.set_threshold(100_000, 50, 100)
 
+import os  # noqa: E402
+
+# pydantic looks for plugins in every installed distribution's entry points on its first model
+# (tens of milliseconds in a full environment); the command line uses none. A user who sets the
+# variable (to enable some, or "") keeps their choice.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+
 from service import recache  # noqa: E402
 
 recache.install()  # compiled patterns from the last run: about half the start-up otherwise
