@@ -1276,6 +1276,7 @@ def test_versions_are_not_measures_and_output_counts_need_no_baseline(
         ("- Cultivate growth and adoption of OSPOs", False),
         ("- 目标：Meta Service 集群模式稳定运行", False),
         ("- Enhance customer satisfaction", True),
+        ("- 优化 OKR 运营效率", True),
         ("### Improve Customer Experience", True),
     ],
 )
@@ -1291,6 +1292,7 @@ def test_a_goal_that_names_its_object_is_specific(goal: str, specific: bool) -> 
         ("- Marketing will run the spring campaign", True),
         ("- 市场部将在 5 月前完成推广", True),
         ("- We will hold a meetup in May", False),
+        ("- Migrate the database. It will take two weeks", False),
         ("- Staff the help desk. A new team will be hired for it", False),
     ],
 )

@@ -262,7 +262,7 @@ _SUBJECT_OWNER = re.compile(
     r"(?:^|[.;:!?]\s+|\*\*\s*)(?:[-*]\s+)?(?:\d{1,2}[.)]\s+)?(?:the\s+|our\s+)?"
     r"(?P<who>(?!(?:an?|new|one|some|any)\s)(?:[\w&-]+\s+){0,3}?(?:team|committee|board|council|office|working group|wg|sig|"
     r"steering group|maintainers|coordinators?|manager|director|lead|chair|department)"
-    r"|(?:marketing|finance|engineering|legal|procurement|operations|hr|it|sales|support))"
+    r"|(?:marketing|finance|engineering|legal|procurement|operations|sales|(?-i:HR|IT)))"
     r"\s+(?:will|shall|is going to|are going to|is responsible for|are responsible for|owns?|leads?)\b"
     r"|(?:^|[。；;，,]\s*)(?:\d{1,2}[.、]\s*)?(?P<zh>[\u4e00-\u9fffA-Za-z]{1,10}"
     r"(?:部|组|团队|小组|委员会|中心|办公室|工作组|SIG|sig|项目组))(?:将|会|负责|牵头|主导)"

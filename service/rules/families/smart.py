@@ -113,6 +113,10 @@ def _generic(g: Statement, title: str = "") -> str | None:
     return None
 
 
+# Abbreviations of metrics and frameworks, not names of what a goal improves.
+_NOT_NAMES = frozenset(
+    {"KPI", "KPIS", "OKR", "OKRS", "NPS", "CSAT", "ROI", "KR", "KRS", "GMV", "DAU", "MAU"}
+)
 _ACRONYM = re.compile(r"(?<![\w-])(?!(?:KPIs?|OKRs?|NPS|CSAT|ROI|KR)\b)[A-Z]{2,}s?(?![\w-])")
 _NAME = re.compile(r"(?<=\s)[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+")
 _LATIN_NAME_ZH = re.compile(
@@ -127,7 +131,10 @@ def _names_its_object(raw: str, title: str = "") -> bool:
     nor does the plan's own organisation, named in its title ("Increased ESDC capabilities")."""
 
     def other(found: list[str]) -> bool:
-        return any(name.lower().rstrip("s") not in title for name in found)
+        return any(
+            name.lower().rstrip("s") not in title and name.upper() not in _NOT_NAMES
+            for name in found
+        )
 
     words = re.findall(r"[A-Za-z]+", raw)
     if re.search(r"[\u4e00-\u9fff]", raw):
