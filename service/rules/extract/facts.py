@@ -1000,11 +1000,11 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
         if _QUESTION_ITEM.search(text):
             continue  # "What is a contribution to Jupyter?": a question the plan asks, not a goal
         if b.id in requirements:
-            continue
+            continue  # "用户只能评论/批注文献的段落": what the system must do (scope), not a goal
         if _untargeted_measure(facts, b):
             # "GitHub Stars: Growth rate" under "Secondary Metrics": a measure to track.
             facts.measures.append(_stmt(facts, b))
-            continue  # "用户只能评论/批注文献的段落": what the system must do (scope), not a goal
+            continue
         if b.id in goal_scope:
             # Under a goal heading: only items that state an outcome are goals of their own.
             if (
