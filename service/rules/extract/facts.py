@@ -111,8 +111,8 @@ class PlanFacts:
     # Block id -> its index in plan.blocks (the recognisers look at a block's neighbours).
     position: dict[str, int] = field(default_factory=dict)
     lines: list[str] = field(default_factory=list)  # the plan's source lines, split once
-    # Values the families work out once per plan (e.g. the plan's one owner, raci.plan_owner).
-    derived: dict[str, object] = field(default_factory=dict)
+    # The one person or role named as the whole plan's owner in its staffing part, if any.
+    plan_owner: str | None = None
 
     @property
     def krs(self) -> list[Statement]:
@@ -210,6 +210,7 @@ def build_facts(plan: Plan) -> PlanFacts:
     _goals(facts, by_parent, okr_ids)
     _announced_goals(facts, by_parent, okr_ids)
     _raci(facts)
+    facts.plan_owner = _plan_owner(facts)
     _tasks(facts, by_parent, okr_ids | {r.block.id for r in facts.raci_rows})
     _risks(facts, by_parent)
     _budgets(facts)
@@ -218,6 +219,26 @@ def build_facts(plan: Plan) -> PlanFacts:
     facts.body_text = "\n".join(body)
     facts.all_text = fold(plan.text)
     return facts
+
+
+# "- **Primary**: Project maintainer (Mike)", "Project lead: Ana Lee", "项目负责人：张伟" in the plan's
+# staffing part: one person or role answers for the whole plan, and so for each task that names
+# nobody else (docs/rules-interpretation.md, "An owner for the whole plan").
+_PLAN_OWNER_LINE = re.compile(
+    r"^\W*(?:primary|project (?:lead|owner|manager)|program(?:me)? (?:lead|manager)|plan owner|owner|"
+    r"lead|dri|maintainer|项目负责人|总负责人|负责人|项目经理)\W*\s*[:：]\s*(?P<who>[^,，;；]{2,60})$",
+    re.I,
+)
+
+
+def _plan_owner(facts: PlanFacts) -> str | None:
+    found = [
+        m.group("who").strip()
+        for b in facts.plan.blocks
+        if facts.section.get(b.id) in ("organisation", "resources")
+        and (m := _PLAN_OWNER_LINE.match(facts.folded[b.id].replace("*", "")))
+    ]
+    return found[0] if len(found) == 1 else None
 
 
 # -- plan period ---------------------------------------------------------------------------------

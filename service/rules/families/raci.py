@@ -61,34 +61,8 @@ def task_owner(facts: PlanFacts, stmt: Statement) -> tuple[bool, str | None]:
     if who is None:
         who = _heading_owner(facts, stmt)
     if who is None:
-        who = plan_owner(facts)
+        who = facts.plan_owner
     return who is not None, who
-
-
-# "- **Primary**: Project maintainer (Mike)", "Project lead: Ana Lee", "项目负责人：张伟" in the plan's
-# staffing part: one person or role answers for the whole plan, and so for each task that names
-# nobody else (docs/rules-interpretation.md, "An owner stated for the whole plan").
-_PLAN_OWNER_LINE = re.compile(
-    r"^\W*(?:primary|project (?:lead|owner|manager)|program(?:me)? (?:lead|manager)|plan owner|owner|"
-    r"lead|dri|maintainer|项目负责人|总负责人|负责人|项目经理)\W*\s*[:：]\s*(?P<who>[^,，;；]{2,60})$",
-    re.I,
-)
-
-
-def plan_owner(facts: PlanFacts) -> str | None:
-    if "plan_owner" in facts.derived:
-        cached = facts.derived["plan_owner"]
-        return cached if isinstance(cached, str) else None
-    found: list[str] = []
-    for b in facts.plan.blocks:
-        if facts.section.get(b.id) not in ("organisation", "resources"):
-            continue
-        m = _PLAN_OWNER_LINE.match(facts.folded[b.id].replace("*", ""))
-        if m:
-            found.append(m.group("who").strip())
-    who = found[0] if len(found) == 1 else None
-    facts.derived["plan_owner"] = who
-    return who
 
 
 _TEAM_WORDS = re.compile(
