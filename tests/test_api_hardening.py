@@ -26,17 +26,21 @@ def create_key(data_dir: Path, name: str) -> str:
     return result.stdout.strip()
 
 
+# The editor's loopback setup: no keys, a small rate limit, reviews in-process.
+LOOPBACK_ENV = {
+    "PLANREVIEW_API_RATE_LIMIT_PER_MINUTE": "60",
+    "PLANREVIEW_API_RATE_LIMIT_BURST": "12",
+    "PLANREVIEW_API_REVIEW_PROCESSES": "0",
+    "PLANREVIEW_API_KNOWLEDGE_AUTO_INDEX": "false",
+}
+
+
 @pytest.fixture(scope="module")
 def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """A loopback server without keys, the editor's setup."""
     srv = start_server(
         tmp_path_factory.mktemp("api-local"),
-        env={
-            "PLANREVIEW_API_RATE_LIMIT_PER_MINUTE": "60",
-            "PLANREVIEW_API_RATE_LIMIT_BURST": "12",
-            "PLANREVIEW_API_REVIEW_PROCESSES": "0",
-            "PLANREVIEW_API_KNOWLEDGE_AUTO_INDEX": "false",
-        },
+        env=LOOPBACK_ENV,
     )
     yield srv
     srv.stop()
@@ -230,12 +234,7 @@ def fresh_local(tmp_path: Path) -> Iterator[ServerProcess]:
     """The editor's loopback setup with a rate limit no other test has spent."""
     srv = start_server(
         tmp_path,
-        env={
-            "PLANREVIEW_API_RATE_LIMIT_PER_MINUTE": "60",
-            "PLANREVIEW_API_RATE_LIMIT_BURST": "12",
-            "PLANREVIEW_API_REVIEW_PROCESSES": "0",
-            "PLANREVIEW_API_KNOWLEDGE_AUTO_INDEX": "false",
-        },
+        env=LOOPBACK_ENV,
     )
     yield srv
     srv.stop()

@@ -11,6 +11,7 @@ from service.rules.extract import cues, shapes
 from service.rules.extract.dates import DateMention, find_dates, has_any_time, has_time_reference
 from service.rules.extract.normalize import fold
 from service.rules.extract.sections import classify_heading, section_of_blocks
+from service.rules.extract.signals import has_metric
 from service.rules.vocabulary import active
 
 _LIST_NUMBER = re.compile(
@@ -775,15 +776,7 @@ def _outcome_like(facts: PlanFacts, b: Block) -> bool:
     return _outcome_text(text)
 
 
-def _has_metric(text: str) -> bool:
-    from service.rules.extract.signals import has_metric
-
-    return has_metric(text)
-
-
 def _outcome_text(text: str) -> bool:
-    from service.rules.extract.signals import has_metric
-
     text = core_text(text)
     activity = bool(cues.ACTIVITY_VERB["en"].match(text) or cues.ACTIVITY_VERB["zh"].match(text))
     outcome_verb = bool(_OUTCOME_START["en"].match(text) or _OUTCOME_START["zh"].match(text))
@@ -918,7 +911,7 @@ def _untargeted_measure(facts: PlanFacts, b: Block) -> bool:
     text = facts.folded[b.id]
     value = shapes.field_value(text)
     judged = value if value else text
-    return not _has_metric(text) and not _outcome_text(judged) and not _TARGET_WORD.search(text)
+    return not has_metric(text) and not _outcome_text(judged) and not _TARGET_WORD.search(text)
 
 
 _TARGET_WORD = re.compile(r"\b(?:target|goal|aim|reach|achieve)\b|目标|达到|提升|提高|降低", re.I)
@@ -974,7 +967,7 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
         if b.kind == BlockKind.LIST_ITEM
         and facts.section[b.id] == "goals"
         and shapes.is_requirement(facts.folded[b.id])
-        and not _has_metric(facts.folded[b.id])
+        and not has_metric(facts.folded[b.id])
     }
     items_in_heading: dict[str, bool] = {}
     for b in plan.blocks:
