@@ -1411,3 +1411,88 @@ def test_fields_slots_and_the_participants_own_work_are_not_unowned_tasks() -> N
     - 整理学习资料
     """
     assert _codes_at(plan, "raci.no-owner") == [11]
+
+
+def _severities(text: str, code: str) -> list[tuple[int, str]]:
+    from textwrap import dedent
+
+    from service.review import ReviewOptions, review_text
+
+    review = review_text(dedent(text).strip() + "\n", "t.md", ReviewOptions(llm="off"))
+    return sorted(
+        (f.span.start_line, str(f.severity)) for f in review.findings if f.code == code and f.span
+    )
+
+
+def test_work_in_a_goals_list_is_told_by_its_syntax_not_only_by_a_verb_list() -> None:
+    # "Pick" and "Tidy" are in no verb list: an imperative before its object is work, read as a
+    # goal only with doubt (a warning); an outcome with a target stays an error-free goal.
+    plan = """
+    # Docs project 2026
+
+    ## Stretch goal
+
+    - Pick a topic in the learning journey
+    - Tidy the backlog of reference pages
+    - Reach 40 published tutorials by June 2026
+    """
+    assert _severities(plan, "smart.measurable") == [(5, "warning"), (6, "warning")]
+
+
+@pytest.mark.parametrize(
+    "word", ["Number of questions", "Increased participation", "Notes and reflections"]
+)
+def test_nouns_and_participles_before_an_object_are_not_imperatives(word: str) -> None:
+    from service.rules.extract.shapes import starts_with_activity
+
+    assert not starts_with_activity(word + " in the community")
+    assert starts_with_activity("Pick the venue")
+
+
+def test_a_sentence_giving_one_role_the_whole_project_names_its_owner() -> None:
+    plan = """
+    # Docs project, May to July 2026
+
+    ## Implementation
+
+    Implement the project according to the detailed plan.
+
+    ## Roles
+
+    The editorial lead will take responsibility for the overall project and its success.
+    """
+    assert _codes_at(plan, "raci.no-owner") == []
+    two_owners = plan.replace(
+        "its success.", "its success.\n\n    The Nix expert is responsible for the whole project."
+    )
+    assert _codes_at(two_owners, "raci.no-owner") == [5]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "We can expect issues to emerge, and the Nix expert will address them.",
+        "If not enough speakers apply by May, we will extend the call.",
+        "如果本次没有足够的项目完成比赛，奖金将会累积到第二季奖金池。",
+        "如獲獎隊伍沒有顧問，則顧問獎金分發到參賽小組。",
+    ],
+)
+def test_trouble_expected_or_a_fallback_for_a_shortfall_identifies_a_risk(sentence: str) -> None:
+    plan = f"""
+    # Contest plan, 2026-09 to 2026-12
+
+    ## Rules
+
+    {sentence}
+    """
+    assert "risk.no-register" not in _document_codes(plan)
+    assert "risk.no-register" in _document_codes(plan.replace(sentence, "Teams of three."))
+
+
+def _document_codes(text: str) -> set[str]:
+    from textwrap import dedent
+
+    from service.review import ReviewOptions, review_text
+
+    review = review_text(dedent(text).strip() + "\n", "t.md", ReviewOptions(llm="off"))
+    return {f.code for f in review.findings if str(f.scope) == "document"}

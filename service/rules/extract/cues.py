@@ -333,6 +333,16 @@ ACTIVITY_VERB = {
         r"改版|重构|迁移|对接|接入|编制|形成|出台|印发|参加|参与|举行|走访|拜访)"
     ),
 }
+# Verbs that start an outcome rather than work ("Reduce churn", "Reach 10k users", "保持…").
+OUTCOME_START = {
+    "en": re.compile(
+        r"^(?:make|reduce|cut|lower|decrease|double|halve|hit|reach|achieve|maintain|keep|become|be|"
+        r"win|retain|attract|ensure|enable|empower|sustain|protect|secure|bring (?:in|back)|win back)\b"
+        r"|^\w+\s+(?:more|less|fewer|better)\b",
+        re.I,
+    ),
+    "zh": re.compile(r"^(?:降低|减少|缩短|压缩|实现|达到|保持|确保|成为|吸引|留住|让|使)"),
+}
 # Further verbs that start a piece of work (with ACTIVITY_VERB): "Finalize the budget",
 # "Apply for the exemption", "Ensure the audit is scheduled".
 ACTION_VERB_EXTRA = re.compile(
@@ -636,6 +646,15 @@ RISK_CUES = re.compile(
     # A contingency ("if there is a lot more work …, focus on …"), a bare "风险：" label over a list.
     r"|\bif there (?:is|are)\b[^\n]{0,120}?\b(?:focus|instead|prioriti\w*|drop|defer|cut|scale)"
     r"|(?m:^[ \t]*(?:[-*][ \t]*)?(?:\*\*)?(?:风险|risks?)(?:\*\*)?[ \t]*[:：][ \t]*$)"
+    # Trouble expected, with or without its handler ("We can expect issues to emerge in the
+    # process, and the Nix expert will …"), a fallback for a shortfall ("if not enough projects
+    # finish, …", "如果本次没有足够的项目完成比赛，奖金将会累积到第二季", "如获奖队伍没有顾问，则…").
+    r"|\b(?:expect|anticipate)[sd]?\b[^.\n]{0,30}\b(?:issues|problems|difficulties|delays|obstacles|"
+    r"setbacks|blockers)\b"
+    r"|\bif\b[^.\n]{0,40}\b(?:not enough|too few|insufficient|no one|nobody|fewer than)\b[^.\n]{0,60}[,;]"
+    r"|\bin (?:the )?case of (?:delays?|problems|issues|emergenc\w+|failures?|bad weather|rain|low turnout)\b"
+    r"|(?:如果|假如|倘若|若|(?<![例比譬])如)[^。\n，,]{0,30}(?:没有足够|没有|不足|未能|无法|不够|失败|延误|取消)"
+    r"[^。\n]{0,30}[，,]\s*[^。\n]{0,6}(?:则|将|会|就|由|改为|顺延)"
     r"|如遇|若遇|万一|以防|因故|回滚(?:方案|策略|计划|步骤)|回退(?:方案|计划)|降级方案|"
     r"可能(?:会)?(?:导致|造成|引起|带来|不兼容|失败|延迟|延期|中断|出现意外|出现问题|出现异常)",
     re.I | re.ASCII,

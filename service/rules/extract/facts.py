@@ -232,14 +232,37 @@ _PLAN_OWNER_LINE = re.compile(
 )
 
 
+# The same said in a sentence, anywhere: "The editorial lead will take responsibility for the
+# overall project and its success", "项目组长全面负责整个项目", "由理事长总负责".
+_PLAN_OWNER_SENTENCE = re.compile(
+    r"(?:^|[.!?;。！？；]\s*)(?:the\s+)?(?P<who>[a-z][\w -]{1,40}?)\s+(?:will\s+(?:take|have|bear|hold)|"
+    r"takes|has|bears|holds)\s+(?:the\s+)?(?:overall\s+|full\s+|final\s+|ultimate\s+)?"
+    r"responsibility\s+for\s+(?:the\s+)?(?:overall\s+|whole\s+|entire\s+)?"
+    r"(?:project|plan|programme|program|initiative)\b"
+    r"|(?:^|[.!?;。！？；]\s*)(?:the\s+)?(?P<who2>[a-z][\w -]{1,40}?)\s+(?:is|will be)\s+"
+    r"(?:overall\s+|ultimately\s+|fully\s+)?responsible\s+for\s+the\s+(?:overall|whole|entire)\s+"
+    r"(?:project|plan|programme|program|initiative)\b"
+    r"|(?:^|[。！？；，,]\s*)(?:由)?(?P<who3>[\u4e00-\u9fff\w]{2,12}?)(?:全面|总体|统筹)?(?:总负责|全面负责|"
+    r"负责(?:整个|本)(?:项目|计划|活动))",
+    re.I,
+)
+
+
 def _plan_owner(facts: PlanFacts) -> str | None:
-    found = [
+    found = {
         m.group("who").strip()
         for b in facts.plan.blocks
         if facts.section.get(b.id) in ("organisation", "resources")
         and (m := _PLAN_OWNER_LINE.match(facts.folded[b.id].replace("*", "")))
-    ]
-    return found[0] if len(found) == 1 else None
+    }
+    for b in facts.plan.blocks:
+        if b.kind not in (BlockKind.PARAGRAPH, BlockKind.LIST_ITEM):
+            continue
+        for m in _PLAN_OWNER_SENTENCE.finditer(facts.folded[b.id].replace("*", "")):
+            who = next(g for g in m.group("who", "who2", "who3") if g)
+            if not re.match(r"(?:we|i|you|they|everyone|everybody|each|every|all)\b", who.strip()):
+                found.add(who.strip())
+    return next(iter(found)) if len(found) == 1 else None
 
 
 # -- plan period ---------------------------------------------------------------------------------
@@ -731,15 +754,6 @@ _LABEL_ONLY = re.compile(
     r"|^(?:primary|secondary|tertiary|other|overall|general|short[- ]term|long[- ]term|主要|次要|其他|总体)$",
     re.I,
 )
-_OUTCOME_START = {
-    "en": re.compile(
-        r"^(?:make|reduce|cut|lower|decrease|double|halve|hit|reach|achieve|maintain|keep|become|be|"
-        r"win|retain|attract|ensure|enable|empower|sustain|protect|secure|bring (?:in|back)|win back)\b"
-        r"|^\w+\s+(?:more|less|fewer|better)\b",
-        re.I,
-    ),
-    "zh": re.compile(r"^(?:降低|减少|缩短|压缩|实现|达到|保持|确保|成为|吸引|留住|让|使)"),
-}
 _SHARE_TARGET = re.compile(r"\d\s?(?:%|％|个百分点)|(?:≥|>=|>|至少|不低于)\s?\d+(?:\.\d+)?\s?%")
 
 
@@ -755,7 +769,7 @@ def _heading_statement(text: str) -> str:
 def _verb_initial(text: str) -> bool:
     return any(
         pattern[lang].match(text)
-        for pattern in (cues.GENERIC_VERB, cues.ACTIVITY_VERB, _OUTCOME_START)
+        for pattern in (cues.GENERIC_VERB, cues.ACTIVITY_VERB, cues.OUTCOME_START)
         for lang in ("en", "zh")
     )
 
@@ -778,8 +792,10 @@ def _outcome_like(facts: PlanFacts, b: Block) -> bool:
 
 def _outcome_text(text: str) -> bool:
     text = core_text(text)
-    activity = bool(cues.ACTIVITY_VERB["en"].match(text) or cues.ACTIVITY_VERB["zh"].match(text))
-    outcome_verb = bool(_OUTCOME_START["en"].match(text) or _OUTCOME_START["zh"].match(text))
+    activity = shapes.starts_with_activity(text)
+    outcome_verb = bool(
+        cues.OUTCOME_START["en"].match(text) or cues.OUTCOME_START["zh"].match(text)
+    )
     for lang in ("en", "zh"):
         m = cues.GENERIC_VERB[lang].match(text)
         # "Develop a kit" is an activity; "Develop our capacity" an outcome.
@@ -797,8 +813,7 @@ def _outcome_text(text: str) -> bool:
 def _activity_only(text: str) -> bool:
     """Work, not an outcome: starts with an activity verb and states no result."""
     text = core_text(text)
-    activity = bool(cues.ACTIVITY_VERB["en"].match(text) or cues.ACTIVITY_VERB["zh"].match(text))
-    return activity and not _outcome_text(text)
+    return shapes.starts_with_activity(text) and not _outcome_text(text)
 
 
 def _goal_headings(facts: PlanFacts) -> dict[str, float]:

@@ -151,10 +151,213 @@ _LEADING_NOISE = re.compile(r"^(?:[\W_]|[(（][^)）]{0,8}[)）]|(?:19|20)\d\d\b
 def is_action(text: str) -> bool:
     """A sentence that reads as work to do: it starts with an action verb (folded text)."""
     core = _LEADING_NOISE.sub("", _ITEM_MARK.sub("", text)).strip()
-    return bool(
-        cues.ACTIVITY_VERB["en"].match(core)
-        or cues.ACTIVITY_VERB["zh"].match(core)
-        or cues.ACTION_VERB_EXTRA.match(core)
+    return starts_with_activity(core) or bool(cues.ACTION_VERB_EXTRA.match(core))
+
+
+# An English imperative told by its syntax, so that a verb missing from the lists still reads as
+# work: a bare word followed by what a verb takes as its object ("Pick a topic", "Stand up the
+# cluster", "Tidy the backlog"). Nouns and adjectives rarely stand before an article in a plan's
+# items, and the words that do (determiners, prepositions, auxiliaries, "Key", "Phase") are kept out.
+_IMPERATIVE_EN = re.compile(
+    r"^(?P<verb>[a-z]{3,14})\s+(?:a|an|the|our|your|their|its|this|that|these|those|each|every|"
+    r"all|any|some|new|existing|up|out|down|together|them|it)\b",
+    re.I,
+)
+_NOT_IMPERATIVE = frozenset(
+    [
+        "the",
+        "and",
+        "but",
+        "for",
+        "nor",
+        "yet",
+        "into",
+        "onto",
+        "over",
+        "under",
+        "about",
+        "after",
+        "before",
+        "during",
+        "since",
+        "until",
+        "via",
+        "per",
+        "than",
+        "when",
+        "while",
+        "where",
+        "how",
+        "what",
+        "why",
+        "who",
+        "which",
+        "whose",
+        "that",
+        "this",
+        "these",
+        "those",
+        "there",
+        "here",
+        "then",
+        "now",
+        "also",
+        "only",
+        "just",
+        "even",
+        "very",
+        "more",
+        "most",
+        "less",
+        "least",
+        "many",
+        "much",
+        "few",
+        "several",
+        "some",
+        "any",
+        "all",
+        "each",
+        "every",
+        "both",
+        "either",
+        "neither",
+        "none",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "first",
+        "second",
+        "third",
+        "next",
+        "last",
+        "new",
+        "old",
+        "other",
+        "another",
+        "such",
+        "same",
+        "own",
+        "our",
+        "your",
+        "their",
+        "its",
+        "his",
+        "her",
+        "you",
+        "they",
+        "she",
+        "are",
+        "was",
+        "were",
+        "been",
+        "being",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "may",
+        "might",
+        "must",
+        "shall",
+        "does",
+        "did",
+        "have",
+        "has",
+        "had",
+        "get",
+        "got",
+        "key",
+        "main",
+        "total",
+        "overall",
+        "better",
+        "greater",
+        "higher",
+        "lower",
+        "fewer",
+        "full",
+        "high",
+        "low",
+        "top",
+        "best",
+        "good",
+        "great",
+        "big",
+        "small",
+        "large",
+        "long",
+        "short",
+        "early",
+        "late",
+        "open",
+        "free",
+        "public",
+        "private",
+        "final",
+        "initial",
+        "current",
+        "future",
+        "past",
+        "annual",
+        "monthly",
+        "weekly",
+        "daily",
+        "yearly",
+        "quarterly",
+        "please",
+        "note",
+        "see",
+        "etc",
+        "phase",
+        "step",
+        "stage",
+        "week",
+        "month",
+        "year",
+        "day",
+        "goal",
+        "task",
+        "target",
+        "team",
+        "project",
+        "plan",
+        "part",
+        "item",
+        "area",
+        "topic",
+    ]
+)
+# Endings of nouns and adjectives ("Increased", "Notes", "Participation", "Social").
+_NOT_VERB_ENDING = re.compile(
+    r"(?:ed|ing|ly|tion|sion|ment|ness|ity|ance|ence|ship|ism|ist|ous|ful|able|ible|al|ic|[^s]s)$"
+)
+
+
+def starts_with_activity(text: str) -> bool:
+    """Work, by its first word (folded text): an activity verb from the lists, or an English
+    imperative by its syntax. Verbs that name an improvement or an outcome ("Grow the
+    community", "Reach the top 3") are left to their own cues."""
+    core = text.strip()
+    if cues.ACTIVITY_VERB["en"].match(core) or cues.ACTIVITY_VERB["zh"].match(core):
+        return True
+    m = _IMPERATIVE_EN.match(core)
+    if m is None:
+        return False
+    verb = m.group("verb").lower()
+    return not (
+        verb in _NOT_IMPERATIVE
+        or _NOT_VERB_ENDING.search(verb)
+        or cues.GENERIC_VERB["en"].match(core)
+        or cues.OUTCOME_START["en"].match(core)
     )
 
 

@@ -6,7 +6,7 @@ import re
 
 from service.rules import rewrites
 from service.rules.base import Emitter
-from service.rules.extract import cues
+from service.rules.extract import cues, shapes
 from service.rules.extract.facts import PlanFacts, Statement, core_text
 from service.rules.extract.normalize import fold
 from service.rules.extract.signals import has_metric, has_placeholder
@@ -29,10 +29,7 @@ def _measurable(kr: Statement) -> bool:
 def _is_task(kr: Statement) -> bool:
     text = core_text(kr.text)
     text = re.sub(r"^(?:\*\*)?[\w ]{0,12}\bkr\b\s*\d*(?:\*\*)?\s*[:：]\s*", "", text)
-    starts_with_activity = bool(
-        cues.ACTIVITY_VERB["en"].match(text) or cues.ACTIVITY_VERB["zh"].match(text)
-    )
-    if not starts_with_activity:
+    if not shapes.starts_with_activity(text):
         return False
     # An activity with an outcome metric ("launch X and reach 10k users") is an outcome.
     rest = text.split(" ", 1)[1] if " " in text else text[2:]
