@@ -1496,3 +1496,133 @@ def _document_codes(text: str) -> set[str]:
 
     review = review_text(dedent(text).strip() + "\n", "t.md", ReviewOptions(llm="off"))
     return {f.code for f in review.findings if str(f.scope) == "document"}
+
+
+def test_a_checklist_action_item_names_the_person_who_takes_it() -> None:
+    plan = """
+    # Planning call, 16 March 2026
+
+    ## Action items
+
+    - [ ] Dawn to follow up this week on the venue
+    - [ ] Sarah review the sponsorship package
+    - [ ] Update the readme with the new dates
+    - Policy review and revamp of a third of the policies
+    """
+    assert _codes_at(plan, "raci.no-owner") == [7, 8]
+
+
+def test_assumptions_and_constraints_under_a_risks_chapter_are_not_risk_entries() -> None:
+    plan = """
+    # Project charter, 2026
+
+    ## Assumptions, constraints and risks
+
+    ### Assumptions
+
+    - Users have dependable internet access.
+
+    ### Constraints
+
+    - The billing software must price calls by length.
+
+    ### 质量保证
+
+    - 代码审查制度
+
+    ### Risks
+
+    - Vendor may slip by a month.
+    """
+    assert _codes_at(plan, "risk.no-mitigation") == [19]
+
+
+def test_numbered_work_packages_under_a_work_section_are_one_task_each() -> None:
+    plan = """
+    # 投票功能實作計畫，2026 年 3 月
+
+    ## 分階段施工
+
+    ### 1. Migration 與刪除不變量
+
+    新增 `migrations/0012_opinion_votes.sql`：
+
+    - 建立 `ct_opinion_votes`。
+    - 欄位：`id`、`opinion_id`。
+
+    ### 2. 資料層
+
+    **範圍：** 在 `src/db/queries.ts` 新增型別。
+
+    負責人：王小明
+
+    ## 三、工作任務
+
+    （一）客服體系建設
+
+    1. 開通客服熱線。（客服中心負責）
+
+    2. 推行管家制。
+    """
+    # The first package names nobody ("範圍" is a field, not a person called 范围); the second
+    # names its owner; the tasks of a group whose items name owners stay tasks of their own.
+    assert _codes_at(plan, "raci.no-owner") == [5, 24]
+
+
+def test_a_table_of_results_to_fill_in_is_not_a_task_list() -> None:
+    plan = """
+    # Phase 0 plan, 2026-05
+
+    ## Deliverables
+
+    | model | benchmark | score | date |
+    |---|---|---|---|
+    | gemma (base) | TMMLU+ | \\_\\_.\\_% | 2026-\\_\\_-\\_\\_ |
+    | Write the evaluation report | | | |
+    """
+    assert _codes_at(plan, "raci.no-owner") == [8]
+
+
+def test_a_kpi_record_is_one_goal_with_its_target_and_baseline() -> None:
+    plan = """
+    # Project sustainability goals, 2026
+
+    ## Goals and metrics
+
+    ### Sustainable maintainership
+
+    Goal: The project should have a sufficient number of maintainers.
+
+    Metric: Number of maintainers.
+
+    - Current: 2
+    - Target: 2 or more
+
+    ### Responsiveness
+
+    Metric: Time to triage new issues.
+
+    - Current: Need to measure
+    - Target: 90% of issues triaged within 2 working days
+    """
+    assert _codes_at(plan, "smart.measurable") == []
+    assert _codes_at(plan, "smart.achievable") == [19]
+
+
+def test_an_unfilled_name_slot_is_a_placeholder() -> None:
+    plan = """
+    # 90-day plan, 2026
+
+    ## Graduate from the incubator
+
+    * Who's working on this: (your name here).
+    """
+    assert _codes_at(plan, "plan.placeholder") == [5]
+
+
+@pytest.mark.parametrize(
+    ("heading", "kind"),
+    [("路線 A 尚未完成的部分", "tasks"), ("四、Phase 0 Runbook", "tasks"), ("分階段施工", "tasks")],
+)
+def test_work_left_to_do_and_runbooks_are_work_sections(heading: str, kind: str) -> None:
+    assert classify_heading(heading) == kind

@@ -112,6 +112,8 @@ TEMPLATE_SLOT = re.compile(
     r"|(?<![A-Za-z0-9_.$€£¥])[XYNxy]\s?%|[$€£¥]\s?[XYN](?![A-Za-z0-9_])|(?<![A-Za-z0-9_-])[XY](?=\s+(?:users|customers|days|weeks|months|people|members|new)\b)"
     r"|\[\s*(?:placeholder|insert[^\]]{0,40}|tbd|todo|name|date|owner|fill[^\]]{0,30}|此处[^\]]{0,20}|填写[^\]]{0,20})\s*\]"
     # "{{ name }}" left from a template, but not a site variable in a link ("{{ site.baseurl }}").
+    r"|[(\[<]\s*(?:your|enter|add|insert)\s+(?:\w+\s+)?(?:name|email|team|owner|date|title)s?"
+    r"(?:\s+here)?\s*\.?\s*[)\]>]"
     r"|<\s*(?:insert|add|fill)[^>]{0,40}>|(?<!\]\()\{\{(?!\s*(?:site|page|layout|include)\.)[^}]{1,40}\}\}"
     # "Budget: ??" is a slot; "how can we??" is emphasis, "??? tip" an admonition's syntax.
     r"|待定|待补充|待完善|待确认|待确定|待填写|待填|暂定为?[?？]"

@@ -210,6 +210,7 @@ def build_facts(plan: Plan) -> PlanFacts:
     okr_ids = {o.block.id for o in facts.objectives} | {k.block.id for k in facts.krs}
     _goals(facts, by_parent, okr_ids)
     _announced_goals(facts, by_parent, okr_ids)
+    _kpi_records(facts)
     _raci(facts)
     facts.plan_owner = _plan_owner(facts)
     _tasks(facts, by_parent, okr_ids | {r.block.id for r in facts.raci_rows})
@@ -816,6 +817,81 @@ def _activity_only(text: str) -> bool:
     return shapes.starts_with_activity(text) and not _outcome_text(text)
 
 
+# The fields of a KPI record ("Metric: …", "- Current: 2", "- Target: 2 or more", "- Plan to
+# measure: …"): parts of one goal, not goals of their own.
+_KPI_FIELD = re.compile(
+    r"^\W*(?P<label>current(?: value| state| level)?|baseline|today|target(?: value)?|metric|measure|"
+    r"kpi|plan to measure|how (?:to|we) measure|measurement|data source|"
+    r"现状|当前值?|目前|基线|基准|目标值|指标|衡量方式|测量方式|计算方式|数据来源)\s*[:：]\s*(?P<value>.*)$",
+    re.I,
+)
+_GOAL_FIELD = re.compile(r"^\W*(?:goal|目标)\s*[:：]\s*\S", re.I)
+
+
+def _kpi_records(facts: PlanFacts) -> None:
+    """A goal written as a KPI record reads as one goal: the "Goal:" line when there is one (its
+    target and baseline from the record's fields), else the "Target:" line (its baseline from
+    "Current:"). The record's other fields are not goals, and a heading over such records is
+    their category, not a goal (docs/rules-interpretation.md, "KPI records")."""
+    by_heading: dict[str | None, list[Statement]] = {}
+    for g in facts.goals:
+        by_heading.setdefault(g.block.heading_id, []).append(g)
+    drop: set[str] = set()
+    for hid, _stmts in by_heading.items():
+        blocks = facts.plan.under(hid)
+        fields = [
+            (b, m)
+            for b in blocks
+            if b.kind in (BlockKind.LIST_ITEM, BlockKind.PARAGRAPH)
+            and (m := _KPI_FIELD.match(facts.folded[b.id]))
+        ]
+        labels = {fold(m.group("label")).split()[0] for _, m in fields}
+        if not ({"target", "目标值"} & labels and labels - {"target", "目标值"}):
+            continue  # not a record: a lone "Target:" line is an ordinary goal
+        goal_line: Statement | None = None
+        target: Statement | None = None
+        current = ""
+        by_id = {g.block.id: g for g in facts.goals}
+        for b in blocks:
+            m = _KPI_FIELD.match(facts.folded[b.id])
+            if _GOAL_FIELD.match(facts.folded[b.id]) and b.id in by_id:
+                goal_line, target, current = by_id[b.id], None, ""
+                continue
+            if m is None:
+                continue
+            label = fold(m.group("label")).split()[0]
+            if label in ("target", "目标值"):
+                if goal_line is not None:
+                    goal_line.text += " " + facts.folded[b.id]
+                    drop.add(b.id)
+                else:
+                    target = by_id.get(b.id)
+                    if target is not None and current and has_metric(current):
+                        target.text += f" (baseline: {current})"
+            elif label in (
+                "current",
+                "baseline",
+                "today",
+                "现状",
+                "当前",
+                "当前值",
+                "目前",
+                "基线",
+                "基准",
+            ):
+                current = m.group("value")
+                if goal_line is not None and has_metric(current):
+                    goal_line.text += f" (baseline: {current})"
+                if target is not None and has_metric(current):
+                    target.text += f" (baseline: {current})"
+                drop.add(b.id)
+            else:
+                drop.add(b.id)  # "Metric: …", "Plan to measure: …": what and how, not a goal
+        if hid is not None:
+            drop.add(hid)  # "### Sustainable Maintainership" over its records: their category
+    facts.goals = [g for g in facts.goals if g.block.id not in drop]
+
+
 def _goal_headings(facts: PlanFacts) -> dict[str, float]:
     """Sub-headings of a goals section that state a goal themselves ("#### Build regional
     capacity…", "### ➡️ Grow the community", "### AI tooling" over prose): the items under
@@ -1057,7 +1133,7 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
             task_col, owner_col = _task_table(b)
             if owner_col is not None and task_col is not None:
                 continue  # an initiatives table with owners under a "priorities" heading
-            if shapes.is_blank_form_row(b):
+            if shapes.is_blank_form_row(b) or shapes.has_fill_in(facts.lines[b.start_line - 1]):
                 continue  # "|Preferred name| | | |": a log to fill in after launch, not a goal
             facts.goals.append(_stmt(facts, b))
         elif b.kind == BlockKind.PARAGRAPH and _is_goal_candidate_paragraph(
@@ -1176,6 +1252,61 @@ def _records(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> set[str]:
     return covered
 
 
+# "### 1. Migration 與刪除不變量", "### B-12.1 專案複製完善與資料遷移", "### Step 3: …", "第二步".
+_NUMBERED_HEADING = re.compile(
+    r"^\W*(?:\d{1,2}(?:\.\d{1,2})?[.)、:：]?\s+|[a-z]{1,3}-\d+(?:\.\d+)*\s+|step\s*\d+\b|"
+    r"第[一二三四五六七八九十\d]+步|[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）])\s*\S",
+    re.I,
+)
+
+
+def _work_packages(facts: PlanFacts, skip: set[str]) -> set[str]:
+    """Numbered sub-headings of a work section that name a piece of work ("### 1. Migration 與
+    刪除不變量" under "分階段施工", "### B-12.1 …" under "後端任務", the steps of a runbook): each is
+    one task, and what it holds (its steps, fields, code) describes that task rather than being
+    further tasks. Phases, periods and releases are not work packages (their items are the work
+    or the scope); neither is a sub-heading that names a part of its own ("### 5. 交付物")."""
+    plan = facts.plan
+    covered: set[str] = set()
+    for h in plan.blocks:
+        if (
+            h.kind != BlockKind.HEADING
+            or h.id in skip
+            or h.heading_id is None
+            or facts.section[h.id] != "tasks"
+        ):
+            continue
+        words = _heading_statement(h.text)
+        if (
+            not _NUMBERED_HEADING.match(fold(h.text).lstrip("# "))
+            or h.text.rstrip().endswith((":", "："))
+            or classify_heading(h.text) is not None
+            or _PHASE_HEADING.search(_LIST_NUMBER.sub("", words).strip())
+            or not _under_action_heading(facts, h)
+        ):
+            continue
+        subheadings = [b for b in plan.under(h.id) if b.kind == BlockKind.HEADING]
+        if any(not sub.text.rstrip().endswith((":", "：")) for sub in subheadings):
+            continue  # a group of further headings, not one piece of work
+        body = [b for b in plan.under(h.id) if b.kind != BlockKind.HEADING]
+        for sub in subheadings:
+            body.extend(plan.under(sub.id))
+        if not body or owners_named_in(facts, h.id):
+            continue  # "（一）客服体系建设" over its own tasks, some naming owners: a group
+        prose = [
+            b for b in body if b.kind != BlockKind.LIST_ITEM and not _LIST_NUMBER.match(b.text)
+        ]
+        if not subheadings and not prose and len(body) >= 2:
+            continue  # nothing but a list of items under it: they are the work, not its steps
+        # Its owner: the heading's own, an owner line in its body ("負責人：…"), the section's
+        # or the plan's; not any name-like word in its technical notes.
+        owner_lines = [b for b in body if cues.OWNER_LABEL.search(facts.folded[b.id])]
+        facts.tasks.append(_stmt(facts, h, owner_lines))
+        covered.add(h.id)
+        covered.update(b.id for b in body)
+    return covered
+
+
 def _descendants(b: Block, by_parent: dict[str, list[Block]]) -> list[Block]:
     out: list[Block] = []
     for k in by_parent.get(b.id, []):
@@ -1204,6 +1335,8 @@ def _not_work(facts: PlanFacts, b: Block) -> bool:
         return True
     if shapes.is_template_row(b):
         return True
+    if b.kind == BlockKind.TABLE_ROW and shapes.has_fill_in(facts.lines[b.start_line - 1]):
+        return True  # a row of results to fill in
     if b.kind != BlockKind.TABLE_ROW and shapes.is_not_an_action(facts.folded[b.id]):
         return True  # "Budget?", "$5k for local swag", "TBA", "The dashboard is public"
     value = shapes.field_value(facts.folded[b.id])
@@ -1374,6 +1507,7 @@ def _tasks(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
     plan = facts.plan
     goal_ids = {g.block.id for g in facts.goals}
     skip = skip | _records(facts, by_parent)
+    skip = skip | _work_packages(facts, skip)
     for b in plan.blocks:
         if b.id in skip or b.id in goal_ids:
             continue

@@ -32,7 +32,8 @@ _TAIL = re.compile(
     r"(?:\s+(?:plans?|list|overview|summary|table|register|log|matrix|breakdown|details|section|"
     r"framework|approach|assessment|analysis|management|planning|control|mitigations?|"
     r"responses?|items|statement|update|updates)"
-    r"|计划|安排|方案|情况|说明|部分|一览表?|表|清单|明细|分析|管理|评估|控制|识别|应对|预案|机制|体系|规划|概况|要点|设定|设置|分解)$",
+    r"|的?(?:计划|安排|方案|情况|说明|部分|一览表?|表|清单|明细|分析|管理|评估|控制|识别|应对|预案|机制|"
+    r"体系|规划|概况|要点|设定|设置|分解))$",
     re.I,
 )
 # Trailing numbers, years, quarters and symbols ("Goals 2026", "OKR (Q3)", "目标：").
@@ -142,8 +143,10 @@ def _whole_phrase_cue(folded: str) -> str | None:
 _WORK_AREAS = ("monitoring", "organisation", "resources", "communication", "iteration", "timeline")
 _NO_PART = re.compile(
     r"^(?:(?:work(?:ing)?\s+)?scope|out of scope|in scope|non-goals|not in scope|contacts?|contact us|"
-    r"links?|references?|appendix|glossary|faq|about us)\s*$|^how\b"
+    r"links?|references?|appendix|glossary|faq|about us|assumptions?|constraints?|dependencies|"
+    r"prerequisites|open questions)\s*$|^how\b"
     r"|^(?:工作|职责|业务)?范围$|^不在范围内?$|^非目标$|^联系(?:方式|我们)?$|^附录|^参考|^链接|^常见问题"
+    r"|^(?:假设|约束|限制条件|约束条件|依赖|前提|前提条件|待解决问题)$"
     r"|^(?:如何|怎样|怎么)",
     re.I,
 )

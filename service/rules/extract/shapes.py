@@ -394,6 +394,15 @@ def is_blank_form_row(b: Block) -> bool:
     return len(cells) >= 3 and bool(cells[0].strip()) and not any(c.strip() for c in cells[1:])
 
 
+_FILL_IN = re.compile(r"(?<![A-Za-z0-9])(?:\\?_){2,}(?![A-Za-z])")
+
+
+def has_fill_in(raw_line: str) -> bool:
+    """A source line with fill-in blanks ("| gemma-4 (base) | TMMLU+ | \\_\\_.\\_% | 2026-\\_\\_ |"):
+    a form for results to write down, not a task or a goal (nor a placeholder)."""
+    return bool(_FILL_IN.search(raw_line))
+
+
 _METADATA_LABEL = re.compile(
     r"^(?:created|created on|date created|last updated|updated|last modified|modified|revised|"
     r"last revised|post-history|published|date|version|status|last edited|"

@@ -243,7 +243,12 @@ def _owner_candidates(raw: str, folded: str) -> Iterator[str]:
         ):
             yield who
     m = _ROLE_PREFIX.match(raw)
-    if m and _names_a_role(m.group(1).strip()) and len(m.group(1).split()) <= 4:
+    if (
+        m
+        and _names_a_role(m.group(1).strip())
+        and len(m.group(1).split()) <= 4
+        and not active().meta_field_label.search(fold(m.group(1).strip(" *_")))
+    ):  # "範圍：…" is a field of the task ("范围" would pass for a name), not its owner
         yield m.group(1).strip()
     m = _ROLE_CARD.match(raw)
     if m and _names_a_role(m.group(1)):
@@ -253,6 +258,93 @@ def _owner_candidates(raw: str, folded: str) -> Iterator[str]:
         yield m.group(0)
     for m in _SUBJECT_OWNER.finditer(raw):
         yield (m.group("who") or m.group("zh") or m.group("role")).strip()
+    if (who := _named_action_owner(raw)) is not None:
+        yield who
+
+
+# An action item of meeting notes that starts with the person who takes it ("Dawn to follow up
+# on the venue", "Sarah review sponsorship package", "Ana and Ben will draft the call").
+_NAMED_ACTION = re.compile(
+    r"^\W*(?:\[[ xX]?\]\s*)?(?P<who>[A-Z][a-z]{1,14}(?:\s+(?:and|&)\s+[A-Z][a-z]{1,14})?)"
+    r"\s+(?:(?P<modal>to|will|should|must|needs? to|is going to|are going to)\s+)?(?P<rest>[a-z].*)$"
+)
+_NOT_A_NAME = frozenset(
+    [
+        "we",
+        "you",
+        "they",
+        "he",
+        "she",
+        "it",
+        "our",
+        "their",
+        "this",
+        "that",
+        "there",
+        "here",
+        "all",
+        "need",
+        "want",
+        "try",
+        "continue",
+        "work",
+        "aim",
+        "seek",
+        "help",
+        "begin",
+        "start",
+        "plan",
+        "agree",
+        "decide",
+        "hope",
+        "expect",
+        "intend",
+        "learn",
+        "remember",
+        "going",
+        "how",
+        "what",
+        "who",
+        "why",
+        "when",
+        "where",
+        "then",
+        "also",
+        "please",
+        "note",
+        "next",
+        "last",
+        "each",
+        "everyone",
+        "someone",
+        "nobody",
+        "team",
+        "staff",
+    ]
+)
+
+
+def _named_action_owner(raw: str) -> str | None:
+    m = _NAMED_ACTION.match(raw.strip())
+    if m is None:
+        return None
+    who, rest = m.group("who"), m.group("rest")
+    first = who.split()[0].lower()
+    if first in _NOT_A_NAME or any(
+        p.match(first)
+        for p in (cues.ACTIVITY_VERB["en"], cues.ACTION_VERB_EXTRA, cues.GENERIC_VERB["en"])
+    ):
+        return None  # "Plan to…", "Review the…", "Improve…": a verb, not a person
+    verb_first = cues.ACTIVITY_VERB["en"].match(rest) or cues.ACTION_VERB_EXTRA.match(rest)
+    checklist = re.match(r"^\W*\[[ xX]?\]", raw.strip())
+    status = re.match(r"\w+\s+(?:pending|done|completed?|ongoing|needed|required|meeting)\b", rest)
+    if m.group("modal") is None and (not verb_first or not checklist or status):
+        # Without "to"/"will" only a checklist's action item ("- [ ] Sarah review the package")
+        # reads as a person and a verb; "Policy review and revamp of …" is a noun and a noun.
+        return None
+    if m.group("modal") is not None and re.match(r"(?:be|been|have|has|not)\b", rest):
+        return None  # "Budget to be approved": a passive, nobody named
+    return who
 
 
 # A team or role that is the subject of the work ("The TOPS team will provide advice…",
