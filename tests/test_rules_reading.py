@@ -1626,3 +1626,63 @@ def test_an_unfilled_name_slot_is_a_placeholder() -> None:
 )
 def test_work_left_to_do_and_runbooks_are_work_sections(heading: str, kind: str) -> None:
     assert classify_heading(heading) == kind
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "This policy plan covers 2022-2027, but can be modified annually by the general assembly.",
+        "Changes to this project charter will be approved by the undersigned.",
+        "Plan two more meetups, then debrief with the organisers.",
+        "* Act → Gained 2 contributors? Join other programmes next year.",
+        "本计划可根据年度评估结果修订。",
+    ],
+)
+def test_changing_the_plan_itself_or_a_debrief_is_an_act_step(sentence: str) -> None:
+    plan = f"""
+    # Community plan 2026
+
+    ## Notes
+
+    {sentence}
+    """
+    assert "pdca.no-act" not in _document_codes(plan)
+    assert "pdca.no-act" in _document_codes(plan.replace(sentence, "Meetups run monthly."))
+
+
+@pytest.mark.parametrize(
+    ("line", "slot"),
+    [
+        ("- Budget: ??", True),
+        ("- Date: 2026/10/??", True),
+        ("- Jul: 1-2 weeks EU ??", False),
+        ("- Venue?", True),
+        ("- Revisit meeting schedule?", False),
+        ("- 何谓数学？", False),
+    ],
+)
+def test_a_slot_is_a_value_left_open_not_a_question_or_a_doubt(line: str, slot: bool) -> None:
+    plan = f"# Meetup plan 2026\n\n## Logistics\n\n{line}\n"
+    assert bool(_codes_at(plan, "plan.placeholder")) is slot
+
+
+def test_the_activities_that_serve_a_goal_are_not_goals_and_deliverables_are_scope() -> None:
+    plan = """
+    # Policy plan 2022-2027
+
+    ## Goals
+
+    The association seeks to achieve its goal by carrying out the following activities:
+
+    * a. the provision of services that increase the re-use of public code
+    * b. carrying out research for the development of public code
+
+    ## Deliverables
+
+    | Major Deliverable | Description |
+    | --- | --- |
+    | Backend Server | The server that routes calls and stores user data. |
+    | Write the operations manual | For administrators. |
+    """
+    assert _codes_at(plan, "smart.measurable") == []
+    assert _codes_at(plan, "raci.no-owner") == [15]

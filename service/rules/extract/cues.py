@@ -117,7 +117,9 @@ TEMPLATE_SLOT = re.compile(
     r"|<\s*(?:insert|add|fill)[^>]{0,40}>|(?<!\]\()\{\{(?!\s*(?:site|page|layout|include)\.)[^}]{1,40}\}\}"
     # "Budget: ??" is a slot; "how can we??" is emphasis, "??? tip" an admonition's syntax.
     r"|待定|待补充|待完善|待确认|待确定|待填写|待填|暂定为?[?？]"
-    r"|(?<![\w?？\u4e00-\u9fff])[?？]{2,}(?![?？])"
+    # "??" standing as the value ("Budget: ??", a cell "| ?? |", "2025/10/??"), not after one ("1-2
+    # weeks EU ??": the writer is unsure of it).
+    r"|(?:^|(?<=[:：|(（/=-]))[ \t]*[?？]{2,}(?![?？])"
     r"(?!\+?\s+(?:tip|note|info|warning|danger|example|question|abstract|success|failure|bug|quote)\b)"
     r"|^(?:some|several|various)\s+(?:milestones|tasks|risks|goals|metrics|items|actions)\s*[.…]*$"
     r"|^\s*(?:[-*]\s*)?(?:……|\.\.\.|…)\s*$|[:：]\s*(?:……|\.\.\.|…)\s*$",
@@ -129,7 +131,7 @@ OPEN_SLOT = re.compile(
     r"filled(?: in)?|written|agreed|developed|collected|provided|drafted|updated|scheduled|assigned|"
     r"named|finali[sz]ed|identified|specified|published)\b[^.]{0,40}$)"
     r"|^\s*(?:[-*]\s*)?(?!(?:how|what|why|who|when|where|which|is|are|do|does|can|should|will|would|could)\b)"
-    r"(?![^?？]*(?:什么|怎么|如何|为什么|为何|是否|吗|呢|哪))[\w&/-]+(?:\s[\w&/-]+){0,2}\s?[?？]\s*$"
+    r"(?![^?？]*(?:什么|怎么|如何|为什么|为何|何谓|何为|是否|吗|呢|哪|谁|多少|几))[\w&/-]+(?:\s[\w&/-]+){0,1}\s?[?？]\s*$"
     r"|\bplease fill (?:this|it)\b(?:\s+(?:in|out))?(?!\s*(?:\[|form|survey))"
     r"|\bfill (?:this|it) (?:in|out)\b|请补充|请填写|待补全",
     re.I,
@@ -476,7 +478,14 @@ ACT_CUES = re.compile(
     r"|\bbased on (?:the\s+)?(?:logs?|data|findings|usage|learnings|what we learn\w*)\b"
     r"|\bif (?:all|everything) goes (?:well|to plan)\b"
     r"|\b(?:carr(?:y|ied|ies)|roll(?:ed|s)?) (?:over|forward)\b[^.\n]{0,40}\b(?:next|following)\b"
-    r"|(?:未完成|遗留|未结)\S{0,12}(?:顺延|移至|转入|放入|延至|带入)\S{0,4}下",
+    r"|(?:未完成|遗留|未结)\S{0,12}(?:顺延|移至|转入|放入|延至|带入)\S{0,4}下"
+    # The plan can be changed, and who decides ("This policy plan … can be modified annually by the
+    # general assembly if needed", "Changes to this project charter will be … approved by …",
+    # "本计划可根据实际情况修订"); a debrief; the Act step of a PDCA cycle written out ("Act → …").
+    r"|\b(?:plan|charter|roadmap|document)\b[^.\n]{0,40}\b(?:can|may|will|shall) be (?:modified|amended|"
+    r"revised|updated|changed)\b|\bchanges to (?:this|the) (?:\w+ )?(?:plan|charter|roadmap)\b"
+    r"|\bdebrief(?:s|ed|ing)?\b|(?m:^[ \t*-]*act\s*(?:[:：]|→|->))"
+    r"|本(?:计划|方案|规划)\S{0,16}(?:修订|修改|更新|调整)",
     re.I | re.ASCII,
 )
 ACT_WEAK = re.compile(

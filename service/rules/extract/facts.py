@@ -1015,6 +1015,23 @@ def _under_measures_lead_in(facts: PlanFacts, b: Block) -> bool:
     return text is not None and bool(active().measure_lead_in.search(text))
 
 
+# "The association seeks to achieve its goal by carrying out the following activities:",
+# "我们将通过以下工作实现目标：": the items are the means, not further goals.
+_ACTIVITIES_LEAD_IN = re.compile(
+    r"\b(?:the following|these|its|our|following) (?:activities|actions|measures|means)\b"
+    r"|\bby (?:carrying out|undertaking|doing|means of)\b"
+    r"|通过(?:以下|下列|如下)(?:工作|活动|措施|方式|举措)",
+    re.I,
+)
+
+
+def _under_activities_lead_in(facts: PlanFacts, b: Block) -> bool:
+    """A list item under a lead-in that says the items are the activities that serve the goal
+    above: work, not goals of their own."""
+    text = _intro_of(facts, b)
+    return text is not None and bool(_ACTIVITIES_LEAD_IN.search(text))
+
+
 def _is_definition_or_label(facts: PlanFacts, b: Block) -> bool:
     """A glossary entry under a "we define the following terms:" lead-in, or a bare bold or
     capitalised label paragraph ("**REVENUE**"): context for goals, not a goal."""
@@ -1100,6 +1117,7 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
             or _is_definition_or_label(facts, b)
             or _under_other_label(facts, b)
             or _under_measures_lead_in(facts, b)
+            or _under_activities_lead_in(facts, b)
         ):
             continue  # "- [Q&A discussions](…)": where something is measured, not a goal
         if _QUESTION_ITEM.search(text):
@@ -1189,6 +1207,23 @@ def _task_table(b: Block) -> tuple[int | None, int | None]:
         elif task_col is None and active().task_column.search(h):
             task_col = i
     return task_col, owner_col
+
+
+_DELIVERABLE_COLUMN = re.compile(
+    r"deliverable|output|component|artefact|artifact|product|交付物|交付件|产出|成果|组件|模块",
+    re.I,
+)
+
+
+def _deliverable_row(b: Block, task_col: int | None) -> bool:
+    """A row of a deliverables table that names a thing, not work ("|Application| The app used by
+    clients…|"): the scope of the project (docs/rules-interpretation.md, "Deliverables")."""
+    if not b.header or not b.cells or task_col is None:
+        return False
+    if not _DELIVERABLE_COLUMN.search(fold(b.header[task_col])):
+        return False
+    cell = fold(b.cells[task_col]) if task_col < len(b.cells) else ""
+    return bool(cell.strip()) and not shapes.is_action(cell)
 
 
 def _prose_only(plan: Plan, heading_id: str | None) -> bool:
@@ -1523,6 +1558,8 @@ def _tasks(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
             task_table = owner_col is not None and task_col is not None
             if _is_raci_header(b.header):
                 continue
+            if owner_col is None and _deliverable_row(b, task_col):
+                continue  # "|Backend Server| The server that routes calls…|": scope, not work
             if sec == "tasks" or (task_table and sec not in ("risks", "okr", "background")):
                 facts.tasks.append(_stmt(facts, b))
             continue
