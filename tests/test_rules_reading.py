@@ -1686,3 +1686,42 @@ def test_the_activities_that_serve_a_goal_are_not_goals_and_deliverables_are_sco
     """
     assert _codes_at(plan, "smart.measurable") == []
     assert _codes_at(plan, "raci.no-owner") == [15]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "| 症狀 | 處理方式 |\n    |---|---|\n    | CUDA OOM | 調降 batch size |",
+        "Mesos must become a top-level project or risk termination from Apache.",
+    ],
+)
+def test_a_troubleshooting_table_or_a_stated_consequence_identifies_a_risk(text: str) -> None:
+    plan = f"""
+    # Runbook, 2026-05
+
+    ## Notes
+
+    {text}
+    """
+    assert "risk.no-register" not in _document_codes(plan)
+    assert "risk.no-register" in _document_codes(plan.replace(text, "Steps run in order."))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Within 6 months the board will produce an annual report and accounts.",
+        "- Plan to measure: count the maintainers listed on the governance page",
+        "数模协会对收集到的文章进行筛选，并公示名单。",
+    ],
+)
+def test_annual_reports_measuring_plans_and_screening_entries_are_a_check(text: str) -> None:
+    plan = f"""
+    # Plan 2026
+
+    ## Notes
+
+    {text}
+    """
+    assert "pdca.no-check" not in _document_codes(plan)
+    assert "pdca.no-check" in _document_codes(plan.replace(text, "Volunteers meet."))

@@ -405,7 +405,13 @@ CHECK_CUES = re.compile(
     # A check-in per task ("打卡截止日期"), not a place to visit ("打卡地"); the follow-up meeting of
     # meeting notes, where the assigned work is looked at again ("下次会议", "7/15 9:00~12:00开会").
     r"|打卡(?![地点])|(?:下次|下一次|之后的|后续的?)\S{0,8}会议|\d{1,2}/\d{1,2}\s*[\d:：~\-–]*\s*开会"
-    r"|\b(?:next|follow-?up) (?:meeting|call|sync)\b",
+    r"|\b(?:next|follow-?up) (?:meeting|call|sync)\b"
+    # Results reported once a cycle ("the board will produce an annual report and accounts"), a
+    # KPI's own measuring plan ("Plan to measure: count the maintainers"), entries screened and
+    # judged (a selection step: "对收集到的文章进行筛选", "评比方式", "shortlist the submissions").
+    r"|\bannual (?:report|review)s?\b|\bplan to measure\b|\bhow (?:we|to) measure\b"
+    r"|\b(?:shortlist\w*|screen(?:s|ed|ing)?|judg(?:e|es|ed|ing)) (?:the |all )?(?:entries|submissions|"
+    r"applications|proposals)\b|年度报告|年报|筛选|评比|审稿|初审|复审",
     re.I | re.ASCII,
 )
 CHECK_WEAK = re.compile(
@@ -664,6 +670,7 @@ RISK_CUES = re.compile(
     r"setbacks|blockers)\b"
     r"|\bif\b[^.\n]{0,40}\b(?:not enough|too few|insufficient|no one|nobody|fewer than)\b[^.\n]{0,60}[,;]"
     r"|\bin (?:the )?case of (?:delays?|problems|issues|emergenc\w+|failures?|bad weather|rain|low turnout)\b"
+    r"|\bor (?:we |they |it )?risks? (?:\w+ing|termination|losing|being)\b|\bat risk of\b"
     r"|(?:如果|假如|倘若|若|(?<![例比譬])如)[^。\n，,]{0,30}(?:没有足够|没有|不足|未能|无法|不够|失败|延误|取消)"
     r"[^。\n]{0,30}[，,]\s*[^。\n]{0,6}(?:则|将|会|就|由|改为|顺延)"
     r"|如遇|若遇|万一|以防|因故|回滚(?:方案|策略|计划|步骤)|回退(?:方案|计划)|降级方案|"

@@ -8,6 +8,7 @@ from service.rules import rewrites
 from service.rules.base import Emitter
 from service.rules.extract import cues
 from service.rules.extract.facts import PlanFacts
+from service.rules.extract.normalize import fold
 from service.rules.extract.signals import risk_fields
 
 # A heading that says its items are the responses ("How we are minimizing risk", "防范措施"), not
@@ -36,11 +37,37 @@ def _challenges_named(facts: PlanFacts) -> bool:
     return False
 
 
+# A troubleshooting table ("| 症狀 | 處理方式 |", "| Problem | Fix |"): what can go wrong, each with
+# its handling, so the plan has identified its risks (docs/rules-interpretation.md).
+_PROBLEM_COLUMN = re.compile(
+    r"症状|问题|错误|现象|故障|^problems?$|symptoms?|errors?|issues?", re.I
+)
+_FIX_COLUMN = re.compile(
+    r"处理|解决|对策|应对|排除|修复|solution|fix|workaround|resolution|remed|what to do", re.I
+)
+
+
+def _troubleshooting_table(facts: PlanFacts) -> bool:
+    for b in facts.plan.blocks:
+        if b.kind.value != "table_row" or not b.is_header or not b.cells:
+            continue
+        cells = [fold(c).strip(" *") for c in b.cells]
+        if any(_PROBLEM_COLUMN.search(c) for c in cells) and any(
+            _FIX_COLUMN.search(c) for c in cells
+        ):
+            return True
+    return False
+
+
 def check(facts: PlanFacts, emit: Emitter) -> None:
     lang = emit.lang
     if not facts.risks:
         risk_heading = emit.section_anchor("risks")
-        mentions = cues.RISK_CUES.search(facts.body_text) or _challenges_named(facts)
+        mentions = (
+            cues.RISK_CUES.search(facts.body_text)
+            or _challenges_named(facts)
+            or _troubleshooting_table(facts)
+        )
         headed_but_empty = risk_heading is not None
         if not mentions or headed_but_empty:
             emit.document(
