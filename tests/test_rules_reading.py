@@ -1725,3 +1725,28 @@ def test_annual_reports_measuring_plans_and_screening_entries_are_a_check(text: 
     """
     assert "pdca.no-check" not in _document_codes(plan)
     assert "pdca.no-check" in _document_codes(plan.replace(text, "Volunteers meet."))
+
+
+def test_the_steps_of_a_migration_plan_written_as_headings_are_its_tasks() -> None:
+    plan = """
+    # Issue tracker migration
+
+    ## Migration Plan
+
+    Here we outline the tasks and steps we need to take.
+
+    ### Create a playground tracker on GitHub
+
+    We should create a playground tracker where we can test the new workflow.
+
+    ### Close the old bank account
+
+    Close the account and transfer the funds (Treasurer).
+
+    ### Backup of the data
+
+    Nightly exports keep a copy.
+    """
+    # A step stated only by its heading is the task; a heading over its own task sentence is
+    # that task's title (the sentence is the task, owned here).
+    assert _codes_at(plan, "raci.no-owner") == [7]
