@@ -1727,3 +1727,20 @@ def test_the_steps_of_a_migration_plan_written_as_headings_are_its_tasks() -> No
     # A step stated only by its heading is the task; a heading over its own task sentence is
     # that task's title (the sentence is the task, owned here).
     assert _codes_at(plan, "raci.no-owner") == [7]
+
+
+def test_a_quoted_front_block_gives_the_plan_its_period() -> None:
+    plan = """
+    # 大学生创新训练项目申请书
+
+    > 项目类型：创新训练
+    > 项目周期：12 个月
+
+    ## 具体目标
+
+    1. 完成不少于 3 组对照实验。
+    """
+    assert _codes_at(plan, "smart.time-bound") == []
+    assert _codes_at(
+        plan.replace("> 项目周期：12 个月", "> 团队规模：3–5 人"), "smart.time-bound"
+    ) == [8]

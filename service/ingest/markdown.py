@@ -149,8 +149,9 @@ class _Builder:
         groups.append((cur_start, end))
         statement: Block | None = None  # the last unindented statement of this paragraph
         for g_start, g_end in groups:
-            raw = "\n".join(self.lines[g_start - 1 : g_end])
-            first_raw = self.lines[g_start - 1]
+            # A quoted paragraph ("> 项目周期：12 个月") reads without its quote markers.
+            raw = "\n".join(_QUOTE_MARK.sub("", x) for x in self.lines[g_start - 1 : g_end])
+            first_raw = _QUOTE_MARK.sub("", self.lines[g_start - 1])
             first = first_raw.strip()
             level = _outline_level(first) if g_start == g_end else None
             bold = _BOLD_ONLY.match(first) if g_start == g_end else None
@@ -179,6 +180,9 @@ class _Builder:
             else:
                 kind = BlockKind.LIST_ITEM if list_extra is not None else BlockKind.PARAGRAPH
                 statement = self.add(kind, strip_inline(raw), g_start, g_end, **(list_extra or {}))
+
+
+_QUOTE_MARK = re.compile(r"^[ \t]{0,3}(?:>[ \t]?)+")
 
 
 def _looks_like_heading_item(lines: list[str], line_no: int, text: str) -> bool:
