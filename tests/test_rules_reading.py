@@ -1744,3 +1744,51 @@ def test_a_quoted_front_block_gives_the_plan_its_period() -> None:
     assert _codes_at(
         plan.replace("> 项目周期：12 个月", "> 团队规模：3–5 人"), "smart.time-bound"
     ) == [8]
+
+
+def test_a_risk_table_rates_with_a_rating_not_with_the_consequence_in_words() -> None:
+    plan = """
+    # 活动方案 2026
+
+    ## 风险评估
+
+    | 风险 | 影响 | 机率 | 应对 |
+    |---|---|---|---|
+    | 网络不稳定 | 手机无法访问 | 中 | 准备备用热点 |
+
+    | 风险 | 影响 | 应对 |
+    |---|---|---|
+    | 团队不熟悉 GitHub | 采用率低 | 1 小时培训（Keroro 负责） |
+    """
+    assert _codes_at(plan, "risk.no-assessment") == [11]
+    assert _codes_at(plan, "risk.no-owner") == [7]
+
+
+def test_checklist_items_that_start_with_a_name_before_a_chinese_verb_are_owned() -> None:
+    plan = """
+    # 迁移计划 2026
+
+    ## 待辦事項
+
+    - [ ] Kururu 建立 Issue Labels
+    - [ ] Keroro 確認 Labels 命名
+    - [ ] 更新流程文件
+    """
+    assert _codes_at(plan, "raci.no-owner") == [7]
+
+
+def test_an_ellipsis_that_continues_a_series_is_not_a_placeholder() -> None:
+    plan = """
+    # Sprint setup 2026
+
+    ## Iterations
+
+    - Sprint-2026-W14
+    - Sprint-2026-W15
+    - ...
+
+    ## Owners
+
+    - ...
+    """
+    assert _codes_at(plan, "plan.placeholder") == [11]

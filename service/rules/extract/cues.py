@@ -697,7 +697,7 @@ RISK_COLUMNS = {
         r"应对|因应|措施|预案|对策|控制|处置|解决",
         re.I,
     ),
-    "likelihood": re.compile(r"likelihood|probability|chance|可能性|概率|发生", re.I),
+    "likelihood": re.compile(r"likelihood|probability|chance|可能性|概率|机率|几率|发生", re.I),
     "impact": re.compile(r"impact|severity|effect|影响|严重", re.I),
     "level": re.compile(r"level|rating|score|priority|rank|等级|级别|评级|优先|得分", re.I),
     "risk": re.compile(r"risk|threat|issue|风险|隐患|事项|描述", re.I),

@@ -266,7 +266,8 @@ def _owner_candidates(raw: str, folded: str) -> Iterator[str]:
 # on the venue", "Sarah review sponsorship package", "Ana and Ben will draft the call").
 _NAMED_ACTION = re.compile(
     r"^\W*(?:\[[ xX]?\]\s*)?(?P<who>[A-Z][a-z]{1,14}(?:\s+(?:and|&)\s+[A-Z][a-z]{1,14})?)"
-    r"\s+(?:(?P<modal>to|will|should|must|needs? to|is going to|are going to)\s+)?(?P<rest>[a-z].*)$"
+    r"\s+(?:(?P<modal>to|will|should|must|needs? to|is going to|are going to)\s+)?"
+    r"(?P<rest>[a-z\u4e00-\u9fff].*)$"
 )
 _NOT_A_NAME = frozenset(
     [
@@ -335,7 +336,12 @@ def _named_action_owner(raw: str) -> str | None:
         for p in (cues.ACTIVITY_VERB["en"], cues.ACTION_VERB_EXTRA, cues.GENERIC_VERB["en"])
     ):
         return None  # "Plan to…", "Review the…", "Improve…": a verb, not a person
-    verb_first = cues.ACTIVITY_VERB["en"].match(rest) or cues.ACTION_VERB_EXTRA.match(rest)
+    folded_rest = fold(rest)
+    verb_first = (
+        cues.ACTIVITY_VERB["en"].match(folded_rest)
+        or cues.ACTIVITY_VERB["zh"].match(folded_rest)
+        or cues.ACTION_VERB_EXTRA.match(folded_rest)
+    )  # "Sarah review …", "Kururu 建立 Issue Labels"
     checklist = re.match(r"^\W*\[[ xX]?\]", raw.strip())
     status = re.match(r"\w+\s+(?:pending|done|completed?|ongoing|needed|required|meeting)\b", rest)
     if m.group("modal") is None and (not verb_first or not checklist or status):
@@ -463,6 +469,16 @@ _STRUCTURED_FIELD = re.compile(
 )
 
 
+_RATING_CELL = re.compile(
+    r"^\W*(?:(?:very |extremely )?(?:high|medium|med|low|critical|severe|major|moderate|minor|"
+    r"significant|negligible)|[hml]|p[0-4]|\d(?:\.\d)?(?:\s*/\s*\d+)?|\d{1,3}\s*%|"
+    r"[高中低](?:\s*[-~/至到]\s*[高中低])?|极高|较高|中等|较低|极低|严重|一般|轻微|重大|较大)\W*"
+    r"(?:[(（][^)）]{0,30}[)）])?\W*$",
+    re.I,
+)
+_CELL_OWNER = re.compile(r"负责|owner|lead", re.I)
+
+
 def risk_fields(text: str, row: dict[str, str], children_text: str) -> dict[str, bool | None]:
     """mitigation / assessment / owner present? (owner None when it cannot be judged)."""
     full = f"{text}\n{children_text}"
@@ -481,11 +497,15 @@ def risk_fields(text: str, row: dict[str, str], children_text: str) -> dict[str,
                 or cues.RISK_COLUMNS["impact"].search(header)
                 or cues.RISK_COLUMNS["level"].search(header)
             ):
-                assessment = assessment or filled
+                # A rating ("高", "M", "3/5", "severe"), not the consequence told in words
+                # ("採用率低", "手机无法访问"): that is what happens, not how likely or how bad.
+                assessment = assessment or (filled and bool(_RATING_CELL.match(fold(cell))))
             elif active().owner_column.search(header):
                 owner = bool(owner) or filled
-        if owner is None:
-            owner = None  # the table has no owner column: structured, but see caller
+        if owner is None and any(
+            _CELL_OWNER.search(fold(c)) and owner_in_text(c, fold(c)) for c in row.values()
+        ):
+            owner = True  # "1 小時培訓（Keroro 負責）": the owner named in the response
     mitigation = (
         mitigation
         or bool(_MITIGATION_INLINE.search(full))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from service.models import BlockKind
+from service.models import Block, BlockKind
 from service.rules.base import Emitter
 from service.rules.extract import cues
 from service.rules.extract.facts import PlanFacts
@@ -26,6 +26,32 @@ _EXAMPLE = re.compile(
 _ADMONITION = re.compile(r"^\s*(?:[?!]{3}\+?)\s+\w")
 
 
+_ELLIPSIS_ONLY = re.compile(r"^\W*(?:\.{3,}|…+|等等?)\W*$")
+
+
+def _continues_a_series(facts: PlanFacts, b: Block) -> bool:
+    """An item that is only an ellipsis after items of one series (they share their start):
+    the list goes on in the same way; nothing is missing."""
+    if b.kind != BlockKind.LIST_ITEM or not _ELLIPSIS_ONLY.match(b.text):
+        return False
+    i = facts.position[b.id]
+    before = [
+        x
+        for x in facts.plan.blocks[max(0, i - 3) : i]
+        if x.kind == BlockKind.LIST_ITEM and x.parent_id == b.parent_id
+    ]
+    if len(before) < 2:
+        return False
+    first, *rest = (x.text.strip("`* ") for x in before)
+    shared = len(first)
+    for other in rest:
+        k = 0
+        while k < min(shared, len(other)) and first[k] == other[k]:
+            k += 1
+        shared = k
+    return shared >= 4
+
+
 def check(facts: PlanFacts, emit: Emitter) -> None:
     lines = facts.plan.lines
     for b in facts.plan.blocks:
@@ -37,6 +63,8 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
             continue  # a suppression comment is an instruction to the reviewer, not plan text
         if _EXAMPLE.search(source) or _ADMONITION.match(source):
             continue  # "例：Issue Number: #xxx", "??? tip": an illustration or markup, not a slot
+        if _continues_a_series(facts, b):
+            continue  # "- Sprint-2026-W14", "- Sprint-2026-W15", "- ...": and so on, not a slot
         found = placeholder_in(source)
         if found is None and b.kind != BlockKind.TABLE_ROW:
             m = cues.OPEN_SLOT.search(facts.folded[b.id])
