@@ -1792,3 +1792,39 @@ def test_an_ellipsis_that_continues_a_series_is_not_a_placeholder() -> None:
     - ...
     """
     assert _codes_at(plan, "plan.placeholder") == [11]
+
+
+def test_outputs_named_as_things_are_not_goals() -> None:
+    plan = """
+    # 创新训练项目申请书，项目周期 12 个月
+
+    ## 预期成果
+
+    1. 软件著作权 1 项。
+    2. 结题报告一份。
+    3. 搭建数据平台
+    4. 用户满意度达到 90%
+    """
+    assert _codes_at(plan, "smart.achievable") == [8]
+    assert _severities(plan, "smart.measurable") == [(7, "warning")]
+
+
+def test_an_event_plan_that_counts_down_to_its_day_gives_its_goals_the_event() -> None:
+    plan = """
+    # 校园开源活动策划
+
+    ## 活动目标
+
+    - 让 200 人以上现场观众参与互动。
+
+    ## 活动前准备
+
+    | 时间 | 事项 | 负责人 |
+    |---|---|---|
+    | T-3 天 | 确认场地 | 项目负责人 |
+    | T-1 天 | 彩排 | 技术负责人 |
+    """
+    assert _codes_at(plan, "smart.time-bound") == []
+    assert "pdca.no-milestones" not in _document_codes(plan)
+    no_countdown = plan.replace("T-3 天", "活动前").replace("T-1 天", "活动前")
+    assert _codes_at(no_countdown, "smart.time-bound") == [5]

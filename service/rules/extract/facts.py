@@ -104,6 +104,8 @@ class PlanFacts:
     # The span comes from "Date created" / "Target end date" fields: the group's own lifetime,
     # good enough to place milestones, not to call the work it plans out of range.
     period_from_fields: bool = False
+    # Days an event plan counts down from ("T-4週" -> 28) when that countdown is its only period.
+    countdown_days: int | None = None
     section_has_period: dict[str, bool] = field(default_factory=dict)
     owner_convention: dict[str | None, bool] = field(default_factory=dict)
     work_lists: dict[tuple[str | None, int], bool] = field(default_factory=dict)  # _work_list
@@ -204,6 +206,7 @@ def build_facts(plan: Plan) -> PlanFacts:
         if b.parent_id:
             by_parent.setdefault(b.parent_id, []).append(b)
 
+    facts.all_text = fold(plan.text)
     _plan_period(facts)
     _section_periods(facts)
     _objectives(facts, by_parent)
@@ -219,7 +222,6 @@ def build_facts(plan: Plan) -> PlanFacts:
     _percents(facts)
     body = [folded[b.id] for b in plan.blocks if section[b.id] not in ("background", "problem")]
     facts.body_text = "\n".join(body)
-    facts.all_text = fold(plan.text)
     return facts
 
 
@@ -267,6 +269,18 @@ def _plan_owner(facts: PlanFacts) -> str | None:
 
 
 # -- plan period ---------------------------------------------------------------------------------
+_EVENT_COUNTDOWN = re.compile(
+    r"(?<![a-z0-9])[td]\s?[-−–]\s?(?P<n>\d{1,3})\s?(?P<unit>天|日|周|个?月|days?|weeks?|d|w)?(?![a-z0-9])",
+    re.I,
+)
+
+
+def _countdown_days(m: re.Match[str]) -> int:
+    unit = (m.group("unit") or "d").lower()
+    per = 30 if "月" in unit else 7 if unit in ("周", "w") or unit.startswith("week") else 1
+    return int(m.group("n")) * per
+
+
 def _plan_period(facts: PlanFacts) -> None:
     plan = facts.plan
     candidates: list[Block] = []
@@ -353,6 +367,12 @@ def _plan_period(facts: PlanFacts) -> None:
         if facts.section.get(b.id) in ("", "background", "goals")
     ):
         facts.plan_has_period = True  # "Run a one-year experimental pilot …": the plan's span
+    countdown = list(_EVENT_COUNTDOWN.finditer(facts.all_text))
+    if not facts.plan_has_period and len(countdown) >= 2:
+        # "T-3 天", "T-4週 … T+1天", "D-7": an event plan counts down to its day, and its goals are
+        # the event's (docs/rules-interpretation.md, "An event's time"); it spans the countdown.
+        facts.plan_has_period = True
+        facts.countdown_days = max(_countdown_days(m) for m in countdown)
     if not line_mentions and not facts.plan_has_period:
         # An event proposal states when it runs in a time field anywhere ("时间：2020年3月6日至8日",
         # "Dates: 12–14 May 2026"), often far below the top.
@@ -1124,6 +1144,8 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
             continue  # "What is a contribution to Jupyter?": a question the plan asks, not a goal
         if b.id in requirements:
             continue  # "用户只能评论/批注文献的段落": what the system must do (scope), not a goal
+        if b.kind == BlockKind.LIST_ITEM and shapes.is_deliverable(text):
+            continue  # "结题报告一份", "软件著作权 1 项": an output to hand over, not a goal
         if _untargeted_measure(facts, b):
             # "GitHub Stars: Growth rate" under "Secondary Metrics": a measure to track.
             facts.measures.append(_stmt(facts, b))

@@ -403,6 +403,30 @@ def has_fill_in(raw_line: str) -> bool:
     return bool(_FILL_IN.search(raw_line))
 
 
+# An artefact the plan will hand over, named as a thing ("结题报告一份", "软件著作权 1 项", "A final
+# report", "Two peer-reviewed papers", "Open-source simulation toolkit (code and data)").
+_DELIVERABLE = re.compile(
+    r"(?:报告|论文|短文|专利|[著着]作权|申请材料|材料|数据集|数据与曲线|曲线|视频|demo|文档|说明|手册|"
+    r"教程|代码|源码|原型|仿真系统|系统|平台|工具包?|模型|图表|对照表|海报|展板|作品)"
+    r"(?:\s*[(（][^)）]{0,60}[)）])?\s*(?:[0-9一二两三四五六七八九十]+\s*(?:项|份|篇|个|套|部|件|本|段|张))?"
+    r"\s*[。.;；]?$"
+    r"|^(?:an?|one|two|three|\d+)?\s*(?:(?:final|interim|technical|annual|progress|peer-reviewed|"
+    r"open[- ]source|public|short|written)\s+)*(?:reports?|papers?|articles?|datasets?|toolkits?|"
+    r"prototypes?|videos?|manuals?|guides?|posters?)(?:\s*\([^)]{0,60}\))?\s*\.?$",
+    re.I,
+)
+
+
+def is_deliverable(text: str) -> bool:
+    """A thing the plan will produce, named as a thing: an output to hand over, met or not, not
+    a goal with a target of its own (folded text)."""
+    core = _strip_number(text).strip(" *_")
+    core = re.sub(r"^[(（](?:可选|选做|optional)[)）]\s*", "", core, flags=re.I)
+    if starts_with_activity(core):
+        return False  # "搭建数据平台": the work that makes it
+    return bool(_DELIVERABLE.search(core)) and not re.search(r"\d\s?%|率|提升|降低|增长|达到", core)
+
+
 _METADATA_LABEL = re.compile(
     r"^(?:created|created on|date created|last updated|updated|last modified|modified|revised|"
     r"last revised|post-history|published|date|version|status|last edited|"

@@ -22,6 +22,8 @@ def spans_over_a_month(facts: PlanFacts) -> bool:
     mentions = find_dates(facts.body_text)
     if len(mentions) >= 2:
         return (max(m.end for m in mentions) - min(m.start for m in mentions)).days > 31
+    if facts.countdown_days is not None:
+        return facts.countdown_days > 31  # "T-3 天 … T-1 天": the run-up to one event
     if facts.plan_has_period:
         return True  # "2027 plan", "H1": longer than a month
     # A section dated to a year, half or quarter ("## 2022年目标", "### 2025 H1").
