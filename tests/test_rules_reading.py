@@ -1828,3 +1828,30 @@ def test_an_event_plan_that_counts_down_to_its_day_gives_its_goals_the_event() -
     assert "pdca.no-milestones" not in _document_codes(plan)
     no_countdown = plan.replace("T-3 天", "活动前").replace("T-1 天", "活动前")
     assert _codes_at(no_countdown, "smart.time-bound") == [5]
+
+
+@pytest.mark.parametrize(
+    ("heading", "kind"),
+    [
+        ("2.1 GitHub Projects（Kanban 板）", None),
+        ("GitHub Actions", None),
+        ("IT Projects", "tasks"),
+    ],
+)
+def test_a_product_named_by_a_head_word_is_a_name(heading: str, kind: str | None) -> None:
+    assert classify_heading(heading) == kind
+
+
+def test_a_comparison_matrix_is_not_a_task_list() -> None:
+    plan = """
+    # Migration plan 2026
+
+    ## Tasks
+
+    | 能力 | 資料夾 | GitHub Projects |
+    |---|---|---|
+    | 視覺化 Kanban | ❌ | ✅ |
+    | 離線存取 | ✅ | ❌（需網路）|
+    | Move the task files | Ana | May |
+    """
+    assert _codes_at(plan, "raci.no-owner") == [9]

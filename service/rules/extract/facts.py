@@ -1415,6 +1415,8 @@ def _not_work(facts: PlanFacts, b: Block) -> bool:
         return True  # "打卡内容为学习者自己的学习感悟": what a field holds, said as a sentence
     if cues.TEMPLATE_SLOT.fullmatch(re.sub(r"^\s*(?:[-*+]\s*)?(?:\[[ xX]?\]\s*)?", "", text)):
         return True  # "- [ ] ...": an empty slot of a template (plan.placeholder), never a task
+    if b.kind == BlockKind.TABLE_ROW and shapes.is_comparison_row(b):
+        return True  # "| 視覺化 Kanban | ❌ | ✅ |": a row of a comparison matrix, not work
     if b.kind == BlockKind.TABLE_ROW and (_schedule_row(b) or _budget_row(b)):
         return True  # "| 2025/05 | 籌備團隊建立 |": a timeline table without an owner column
     parent = facts.plan.block(b.parent_id) if b.parent_id else None

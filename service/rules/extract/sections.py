@@ -88,6 +88,9 @@ def classify_heading(text: str) -> str | None:
     The part comes from the heading's head word, not from any word in it: "Targets for 2026"
     is goals, "Target systems" is not; "风险评估" is risks, "目标用户" is not (see
     docs/rules-interpretation.md, "Reading real plans")."""
+    # A product named by a head word ("GitHub Projects", "GitHub Actions", "Google Tasks") is a
+    # name, not the part the word names.
+    text = _PRODUCT_NAME.sub("x", text)
     folded = fold(text).strip()
     # Strip outline numbering so "2.1 Goals" and "一、目标" classify by their words.
     folded = _OUTLINE.sub("", folded) or folded
@@ -118,6 +121,12 @@ def classify_heading(text: str) -> str | None:
         if found is not None:
             return found
     return None
+
+
+_PRODUCT_NAME = re.compile(
+    r"\b(?:GitHub|GitLab|Google|Microsoft|Jira|Asana|Notion|Trello|Azure|Slack|Linear|ClickUp|"
+    r"Todoist)\s+(?:Projects?|Actions?|Tasks?|Issues?|Milestones?|Boards?|Workflows?|Planner)\b"
+)
 
 
 # "How we set objectives", "How to report progress", "如何设定目标": a heading that asks how

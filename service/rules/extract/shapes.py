@@ -387,6 +387,20 @@ def _strip_number(text: str) -> str:
     )
 
 
+_MARK_CELL = re.compile(
+    r"^\W*(?:✅|❌|⚠️?|✔️?|✓|✗|✘|❎|☑️?|yes|no|y|n|partial|是|否|有|无|無|支持|不支持)\W*(?:[(（][^)）]{0,20}[)）])?\W*$",
+    re.I,
+)
+
+
+def is_comparison_row(b: Block) -> bool:
+    """A row of a comparison matrix ("| 視覺化 Kanban | ❌ | ✅ |"): what options can do, marked
+    yes or no, not work or a goal."""
+    cells = [c for c in (b.cells or [])[1:] if c.strip()]
+    marks = sum(1 for c in cells if _MARK_CELL.match(c))
+    return len(cells) >= 2 and marks * 2 >= len(cells) and marks >= 1
+
+
 def is_blank_form_row(b: Block) -> bool:
     """A table row with nothing but its first cell ("|Preferred name| | | |"): a line of a form or
     a log to be filled in later, not a statement of its own."""
