@@ -1855,3 +1855,33 @@ def test_a_comparison_matrix_is_not_a_task_list() -> None:
     | Move the task files | Ana | May |
     """
     assert _codes_at(plan, "raci.no-owner") == [9]
+
+
+def test_a_site_maintained_by_one_person_is_owned_and_a_pause_is_no_task() -> None:
+    plan = """
+    # Roadmap
+
+    ## Help wanted
+
+    - [ ] Metadata search page
+
+    ## Release schedule
+
+    | What | Who | When |
+    |---|---|---|
+    | KubeCon idle week | --- | --- |
+    | Cut the release branch | | Tuesday 25th November 2025 |
+
+    ## Content themes
+
+    - Tax reform and fiscal policy
+
+    ## Site governance
+
+    This site is maintained by [Shane Curcuru](https://example.org), with the hope of more maintainers.
+    """
+    # The maintainer owns the help-wanted item (an empty Who cell stays empty); the idle week is a
+    # pause; a list of content themes is topics, not tasks.
+    assert _codes_at(plan, "raci.no-owner") == [12]
+    unowned = plan.replace("This site is maintained by", "Thanks to")
+    assert _codes_at(unowned, "raci.no-owner") == [5, 12]

@@ -245,6 +245,8 @@ _PLAN_OWNER_SENTENCE = re.compile(
     r"|(?:^|[.!?;。！？；]\s*)(?:the\s+)?(?P<who2>[a-z][\w -]{1,40}?)\s+(?:is|will be)\s+"
     r"(?:overall\s+|ultimately\s+|fully\s+)?responsible\s+for\s+the\s+(?:overall|whole|entire)\s+"
     r"(?:project|plan|programme|program|initiative)\b"
+    r"|(?:^|[.!?;]\s*)this (?:site|project|plan|roadmap|repository|repo) is (?:maintained|run|led|owned) by "
+    r"\[?(?P<who4>[a-z][\w .-]{1,40}?)(?=[\],.;(]|\s+with\b|$)"
     r"|(?:^|[。！？；，,]\s*)(?:由)?(?P<who3>[\u4e00-\u9fff\w]{2,12}?)(?:全面|总体|统筹)?(?:总负责|全面负责|"
     r"负责(?:整个|本)(?:项目|计划|活动))",
     re.I,
@@ -262,7 +264,7 @@ def _plan_owner(facts: PlanFacts) -> str | None:
         if b.kind not in (BlockKind.PARAGRAPH, BlockKind.LIST_ITEM):
             continue
         for m in _PLAN_OWNER_SENTENCE.finditer(facts.folded[b.id].replace("*", "")):
-            who = next(g for g in m.group("who", "who2", "who3") if g)
+            who = next(g for g in m.group("who", "who2", "who3", "who4") if g)
             if not re.match(r"(?:we|i|you|they|everyone|everybody|each|every|all)\b", who.strip()):
                 found.add(who.strip())
     return next(iter(found)) if len(found) == 1 else None
@@ -1386,6 +1388,11 @@ _HOLIDAY_ITEM = re.compile(
     r"holiday|假期|放假)\W*$",
     re.I,
 )
+_PAUSE_ITEM = re.compile(
+    r"^\W*(?:[\w-]+\s+){0,2}(?:idle|break|rest|vacation|holiday|off)\s+(?:weeks?|days?|period)\W*$"
+    r"|^\W*(?:休息|休假|放假|停工)\S{0,4}$",
+    re.I,
+)
 _DEFINED_AS = re.compile(r"^\W*[\u4e00-\u9fff\w]{1,8}?(?:内容|要求|形式|方式|范围|对象)(?:为|是)")
 
 
@@ -1411,6 +1418,9 @@ def _not_work(facts: PlanFacts, b: Block) -> bool:
     text = facts.folded[b.id]
     if _HOLIDAY_ITEM.match(text):
         return True  # "2025/1/1 元旦": a day off in the schedule, not work
+    first = fold(b.cells[0]) if b.kind == BlockKind.TABLE_ROW and b.cells else text
+    if _PAUSE_ITEM.match(first):
+        return True  # "| KubeCon idle week | --- | --- | week 12 |": a pause, not work
     if _DEFINED_AS.match(text):
         return True  # "打卡内容为学习者自己的学习感悟": what a field holds, said as a sentence
     if cues.TEMPLATE_SLOT.fullmatch(re.sub(r"^\s*(?:[-*+]\s*)?(?:\[[ xX]?\]\s*)?", "", text)):
