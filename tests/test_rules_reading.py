@@ -1861,9 +1861,9 @@ def test_a_site_maintained_by_one_person_is_owned_and_a_pause_is_no_task() -> No
     plan = """
     # Roadmap
 
-    ## Help wanted
+    ## To do
 
-    - [ ] Metadata search page
+    - [ ] Add a metadata search page
 
     ## Release schedule
 
