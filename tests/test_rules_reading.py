@@ -1885,3 +1885,22 @@ def test_a_site_maintained_by_one_person_is_owned_and_a_pause_is_no_task() -> No
     assert _codes_at(plan, "raci.no-owner") == [12]
     unowned = plan.replace("This site is maintained by", "Thanks to")
     assert _codes_at(unowned, "raci.no-owner") == [5, 12]
+
+
+def test_tables_of_other_things_and_totals_in_a_work_section_are_not_tasks() -> None:
+    plan = """
+    # 遷移計畫 2026
+
+    ## 具體實作步驟
+
+    | GitHub | 本地 |
+    |---|---|
+    | Issue `#1` | `tasks/T001/` |
+    | 建立 Issue Labels | |
+
+    | 項目 | 負責 | 金額 |
+    |---|---|---|
+    | 場地 | 王小明 | 1,000元 |
+    | **總計** | - | **1,000元** |
+    """
+    assert _codes_at(plan, "raci.no-owner") == [8]

@@ -1388,6 +1388,9 @@ _HOLIDAY_ITEM = re.compile(
     r"holiday|假期|放假)\W*$",
     re.I,
 )
+_TOTAL_CELL = re.compile(
+    r"^\W*(?:total|subtotal|sum|grand total|合计|总计|小计|总额|共计)\W*$", re.I
+)
 _PAUSE_ITEM = re.compile(
     r"^\W*(?:[\w-]+\s+){0,2}(?:idle|break|rest|vacation|holiday|off)\s+(?:weeks?|days?|period)\W*$"
     r"|^\W*(?:休息|休假|放假|停工)\S{0,4}$",
@@ -1425,6 +1428,8 @@ def _not_work(facts: PlanFacts, b: Block) -> bool:
         return True  # "打卡内容为学习者自己的学习感悟": what a field holds, said as a sentence
     if cues.TEMPLATE_SLOT.fullmatch(re.sub(r"^\s*(?:[-*+]\s*)?(?:\[[ xX]?\]\s*)?", "", text)):
         return True  # "- [ ] ...": an empty slot of a template (plan.placeholder), never a task
+    if b.kind == BlockKind.TABLE_ROW and b.cells and _TOTAL_CELL.match(fold(b.cells[0])):
+        return True  # "| **總計** | - | - | 33,500,000元 |": the table's total, not work
     if b.kind == BlockKind.TABLE_ROW and shapes.is_comparison_row(b):
         return True  # "| 視覺化 Kanban | ❌ | ✅ |": a row of a comparison matrix, not work
     if b.kind == BlockKind.TABLE_ROW and (_schedule_row(b) or _budget_row(b)):
@@ -1601,6 +1606,13 @@ def _tasks(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
                 continue
             if owner_col is None and _deliverable_row(b, task_col):
                 continue  # "|Backend Server| The server that routes calls…|": scope, not work
+            if (
+                sec == "tasks"
+                and task_col is None
+                and owner_col is None
+                and not shapes.is_action(fold(b.cells[0]) if b.cells else text)
+            ):
+                continue  # "| Issue #1 | tasks/T001/ |": a table of something else in a work section
             if sec == "tasks" or (task_table and sec not in ("risks", "okr", "background")):
                 facts.tasks.append(_stmt(facts, b))
             continue
