@@ -1904,3 +1904,16 @@ def test_tables_of_other_things_and_totals_in_a_work_section_are_not_tasks() -> 
     | **總計** | - | **1,000元** |
     """
     assert _codes_at(plan, "raci.no-owner") == [8]
+
+
+def test_a_parenthesis_glossing_a_label_names_no_owner() -> None:
+    plan = """
+    # Setup plan 2026
+
+    ## Tasks
+
+    - Set the `Status` field（Single Select）：Backlog / Done
+    - Set the `Iteration` field（Iteration）：Sprint-W14
+    - Write the onboarding guide (Ana Lee)
+    """
+    assert _codes_at(plan, "raci.no-owner") == [5, 6]

@@ -220,7 +220,8 @@ def _owner_candidates(raw: str, folded: str) -> Iterator[str]:
             0
         ].strip(" :：")
         yield tail or m.group(0).strip()
-    for inner in re.findall(r"[(（]([^()（）]{2,60})[)）]", raw):
+    # A parenthesis right before a colon glosses the label ("`Status`（Single Select）：…"): no owner.
+    for inner in re.findall(r"[(（]([^()（）]{2,60})[)）](?!\s*[:：])", raw):
         first = re.split(r"[,，;；、]", inner, maxsplit=1)[0].strip()
         if first and _names_someone(first):
             yield first
