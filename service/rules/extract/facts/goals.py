@@ -1,0 +1,490 @@
+"""Goal statements: items of goals sections that state an outcome, goal headings, goals announced
+in prose, KPI records; and what is not a goal there (measures, requirements, outputs, links)."""
+
+from __future__ import annotations
+
+import re
+
+from service.models import Block, BlockKind
+from service.rules.extract import cues, shapes
+from service.rules.extract.dates import has_time_reference
+from service.rules.extract.facts.base import (
+    _HEADING_MARKUP,
+    _INTRO_LINE,
+    _LIST_NUMBER,
+    _TRAILING_GOAL,
+    PlanFacts,
+    Statement,
+    _heading_statement,
+    _labelled,
+    _lead_in,
+    _list_statement,
+    _only_dates,
+    _stmt,
+    _task_table,
+    core_text,
+)
+from service.rules.extract.normalize import fold
+from service.rules.extract.sections import classify_heading
+from service.rules.extract.signals import has_metric
+from service.rules.vocabulary import active
+
+
+def _is_goal_candidate_paragraph(facts: PlanFacts, b: Block, has_items: bool) -> bool:
+    text = facts.folded[b.id]
+    if cues.GOAL_LINE["en"].match(text) or cues.GOAL_LINE["zh"].match(text):
+        return True
+    if _INTRO_LINE.search(text):
+        return False
+    if has_items and not _TRAILING_GOAL.match(text):
+        return False
+    if len(re.findall(r"[.。!?！？](?:\s|$)", text.strip())) > 1:
+        return False  # prose of several sentences, not a goal statement
+    if shapes.is_markup_only(b.text):
+        return False  # an image, a bare HTML fragment, a connective ("和", "为此，")
+    words = len(text.split()) if re.search(r"[a-z]", text) else len(text) / 2
+    # A paragraph is a goal only if it states an outcome: prose about the community's origins
+    # or a principle is context ("…是我们的初心").
+    return words <= 35 and _outcome_like(facts, b)
+
+
+_LABEL_ONLY = re.compile(
+    r"^(?:(?:strategic\s+)?(?:goal|objective|target|aim|priority|pillar|theme|outcome)s?|目标|战略目标|重点)?"
+    r"\s*[一二三四五六七八九十\d]*\s*[:：.]?$"
+    r"|^(?:primary|secondary|tertiary|other|overall|general|short[- ]term|long[- ]term|主要|次要|其他|总体)$",
+    re.I,
+)
+
+
+_SHARE_TARGET = re.compile(r"\d\s?(?:%|％|个百分点)|(?:≥|>=|>|至少|不低于)\s?\d+(?:\.\d+)?\s?%")
+
+
+def _verb_initial(text: str) -> bool:
+    return any(
+        pattern[lang].match(text)
+        for pattern in (cues.GENERIC_VERB, cues.ACTIVITY_VERB, cues.OUTCOME_START)
+        for lang in ("en", "zh")
+    )
+
+
+def _outcome_like(facts: PlanFacts, b: Block) -> bool:
+    """An item that states an outcome (a measured result or a change to reach), not an
+    activity: "Increase geographical availability", "Run 2 surveys, >80% satisfaction" are;
+    "Host 8 OSPOlogy sessions", "Develop a kit of resources" are not."""
+
+    if shapes.is_meta_field(facts.folded[b.id]):
+        return False  # "Rationale: …", "Things we could do: …": a field of the goal above
+    text = core_text(facts.folded[b.id])
+    label, sep, rest = text.partition(":")
+    if not sep:
+        label, sep, rest = text.partition("：")
+    if sep and rest.strip() and len(label) <= 30 and _outcome_text(rest.strip()):
+        return True  # "Safer neighbourhoods: work with partners to make residents feel safer"
+    return _outcome_text(text)
+
+
+def _outcome_text(text: str) -> bool:
+    text = core_text(text)
+    activity = shapes.starts_with_activity(text)
+    outcome_verb = bool(
+        cues.OUTCOME_START["en"].match(text) or cues.OUTCOME_START["zh"].match(text)
+    )
+    for lang in ("en", "zh"):
+        m = cues.GENERIC_VERB[lang].match(text)
+        # "Develop a kit" is an activity; "Develop our capacity" an outcome.
+        rest = text[m.end() :] if m else ""
+        artefact = bool(
+            re.match(r"\s+(?:a|an|new)\s", rest, re.I)
+        )  # "Develop a kit", "Develop an onboarding"
+        if m and (not activity or (not artefact and cues.ABSTRACT_OBJECT[lang].search(rest))):
+            outcome_verb = True
+    if activity and not outcome_verb:
+        return bool(_SHARE_TARGET.search(text))  # an activity is a goal only with a result share
+    return outcome_verb or has_metric(text)
+
+
+def _activity_only(text: str) -> bool:
+    """Work, not an outcome: starts with an activity verb and states no result."""
+    text = core_text(text)
+    return shapes.starts_with_activity(text) and not _outcome_text(text)
+
+
+# The fields of a KPI record ("Metric: …", "- Current: 2", "- Target: 2 or more", "- Plan to
+# measure: …"): parts of one goal, not goals of their own.
+_KPI_FIELD = re.compile(
+    r"^\W*(?P<label>current(?: value| state| level)?|baseline|today|target(?: value)?|metric|measure|"
+    r"kpi|plan to measure|how (?:to|we) measure|measurement|data source|"
+    r"现状|当前值?|目前|基线|基准|目标值|指标|衡量方式|测量方式|计算方式|数据来源)\s*[:：]\s*(?P<value>.*)$",
+    re.I,
+)
+
+
+_GOAL_FIELD = re.compile(r"^\W*(?:goal|目标)\s*[:：]\s*\S", re.I)
+
+
+def _kpi_records(facts: PlanFacts) -> None:
+    """A goal written as a KPI record reads as one goal: the "Goal:" line when there is one (its
+    target and baseline from the record's fields), else the "Target:" line (its baseline from
+    "Current:"). The record's other fields are not goals, and a heading over such records is
+    their category, not a goal (docs/rules-interpretation.md, "KPI records")."""
+    by_heading: dict[str | None, list[Statement]] = {}
+    for g in facts.goals:
+        by_heading.setdefault(g.block.heading_id, []).append(g)
+    drop: set[str] = set()
+    for hid, _stmts in by_heading.items():
+        blocks = facts.plan.under(hid)
+        fields = [
+            (b, m)
+            for b in blocks
+            if b.kind in (BlockKind.LIST_ITEM, BlockKind.PARAGRAPH)
+            and (m := _KPI_FIELD.match(facts.folded[b.id]))
+        ]
+        labels = {fold(m.group("label")).split()[0] for _, m in fields}
+        if not ({"target", "目标值"} & labels and labels - {"target", "目标值"}):
+            continue  # not a record: a lone "Target:" line is an ordinary goal
+        goal_line: Statement | None = None
+        target: Statement | None = None
+        current = ""
+        by_id = {g.block.id: g for g in facts.goals}
+        for b in blocks:
+            m = _KPI_FIELD.match(facts.folded[b.id])
+            if _GOAL_FIELD.match(facts.folded[b.id]) and b.id in by_id:
+                goal_line, target, current = by_id[b.id], None, ""
+                continue
+            if m is None:
+                continue
+            label = fold(m.group("label")).split()[0]
+            if label in ("target", "目标值"):
+                if goal_line is not None:
+                    goal_line.text += " " + facts.folded[b.id]
+                    drop.add(b.id)
+                else:
+                    target = by_id.get(b.id)
+                    if target is not None and current and has_metric(current):
+                        target.text += f" (baseline: {current})"
+            elif label in (
+                "current",
+                "baseline",
+                "today",
+                "现状",
+                "当前",
+                "当前值",
+                "目前",
+                "基线",
+                "基准",
+            ):
+                current = m.group("value")
+                if goal_line is not None and has_metric(current):
+                    goal_line.text += f" (baseline: {current})"
+                if target is not None and has_metric(current):
+                    target.text += f" (baseline: {current})"
+                drop.add(b.id)
+            else:
+                drop.add(b.id)  # "Metric: …", "Plan to measure: …": what and how, not a goal
+        if hid is not None:
+            drop.add(hid)  # "### Sustainable Maintainership" over its records: their category
+    facts.goals = [g for g in facts.goals if g.block.id not in drop]
+
+
+def _goal_headings(facts: PlanFacts) -> dict[str, float]:
+    """Sub-headings of a goals section that state a goal themselves ("#### Build regional
+    capacity…", "### ➡️ Grow the community", "### AI tooling" over prose): the items under
+    them are its activities, not further goals. Labels ("GOAL 1:", "Primary"), periods and
+    categories whose items are the goals ("### Customer") are not goal headings."""
+    plan = facts.plan
+    out: dict[str, float] = {}  # goal heading id -> how sure the reading is
+    for h in plan.blocks:
+        if h.kind != BlockKind.HEADING or facts.section[h.id] != "goals" or h.heading_id is None:
+            continue
+        if classify_heading(h.text) is not None or h.text.rstrip().endswith((":", "：")):
+            continue  # the section's own heading ("Goals", "2022 目标"), or a label
+        text = _heading_statement(h.text)
+        if not text or _LABEL_ONLY.match(text) or _only_dates(text):
+            continue
+        bare = _HEADING_MARKUP.sub("", h.text).strip(" *_:：")
+        if bare.isupper() and len(bare) <= 40:
+            continue  # "REVENUE", "CORE TEAM": a label grouping a goal's objectives
+        if _GOAL_PART_HEADING.search(text) and len(text) <= 60:
+            continue  # "We'll know we're successful when", "Objectives": a part of a goal
+        if not re.search(r"[a-z\u4e00-\u9fff]", text) or (
+            has_time_reference(text) and len(text) < 12
+        ):
+            continue
+        items = [
+            b
+            for b in facts.plan.under(h.id)
+            if b.kind == BlockKind.LIST_ITEM and b.parent_id is None
+        ]
+        if _verb_initial(text):
+            out[h.id] = 1.0
+        elif not items or sum(1 for b in items if _outcome_like(facts, b)) * 2 < len(items):
+            # A noun-phrase heading over prose or activities is the goal itself; a weaker
+            # reading than a heading that states one, so its findings are a step milder.
+            out[h.id] = 0.7
+    return out
+
+
+_GOAL_PART_HEADING = re.compile(
+    r"\b(?:objectives|rationale|why|actions|initiatives|activities|tactics|how|approach|"
+    r"success|criteria|measures?|kpis?|metrics|deliverables|notes?)\b|successful"
+    r"|目标分解|举措|措施|理由|原因|成功标准|衡量|指标|行动|活动",
+    re.I,
+)
+
+
+def _goal_scopes(facts: PlanFacts, goal_headings: dict[str, float]) -> dict[str, str]:
+    """Block id -> the goal heading it belongs to. A goal heading's scope runs on over the
+    headings after it that are not goals themselves (its "Objectives:" part, its "REVENUE"
+    labels) until the next goal heading or a heading above its level."""
+    scope: dict[str, str] = {}
+    current: Block | None = None
+    for b in facts.plan.blocks:
+        if b.kind == BlockKind.HEADING:
+            if b.id in goal_headings:
+                current = b
+                continue
+            if current is not None and (
+                b.level < current.level or facts.section.get(b.id) != "goals"
+            ):
+                current = None
+        if current is not None:
+            scope[b.id] = current.id
+    return scope
+
+
+_DEFINES = re.compile(
+    r"\b(?:defin\w*|terms|glossary|terminology|we mean|refers? to)\b|定义|术语|名词解释|释义", re.I
+)
+
+
+_QUESTION_ITEM = re.compile(r"[?？]\s*$")
+
+
+def _intro_of(facts: PlanFacts, b: Block) -> str | None:
+    """The folded text of the line ending in ':' that introduces a list item's list, or None."""
+    if b.kind != BlockKind.LIST_ITEM:
+        return None
+    lead = _lead_in(facts, b)
+    if lead is None:
+        return None
+    text = facts.folded[lead.id].strip()
+    return text if _INTRO_LINE.search(text) else None
+
+
+def _under_other_label(facts: PlanFacts, b: Block) -> bool:
+    """A list item introduced by a label paragraph that names another part ("Overview:",
+    "Timeline:", "Background:") is that part, not a goal."""
+    text = _intro_of(facts, b)
+    if text is None or len(text) > 40:
+        return False
+    return classify_heading(text.rstrip(":： ")) not in (None, "goals", "okr")
+
+
+_METRICS_HEADING = re.compile(
+    r"\b(?:metrics|kpis?|indicators|measures|measurements)\W*$|(?:指标|指標)\W*$", re.I
+)
+
+
+def _untargeted_measure(facts: PlanFacts, b: Block) -> bool:
+    """An item under a heading that names metrics ("Secondary Metrics", "KPIs", "考核指标") that
+    states no target and no outcome ("GitHub Stars: Growth rate", "Conversion Rate: % of users
+    who become sponsors"): a measure to track (the Check step), not a goal."""
+    if b.kind != BlockKind.LIST_ITEM or b.heading_id is None:
+        return False
+    if not _METRICS_HEADING.search(facts.folded[b.heading_id].strip()):
+        return False
+    text = facts.folded[b.id]
+    value = shapes.field_value(text)
+    judged = value if value else text
+    return not has_metric(text) and not _outcome_text(judged) and not _TARGET_WORD.search(text)
+
+
+_TARGET_WORD = re.compile(r"\b(?:target|goal|aim|reach|achieve)\b|目标|达到|提升|提高|降低", re.I)
+
+
+def _under_measures_lead_in(facts: PlanFacts, b: Block) -> bool:
+    """A list item under a lead-in that says what will be measured ("Specifically, these
+    metrics may include:", "我们将从以下方面评估："): a measure of the Check step, not a goal."""
+    text = _intro_of(facts, b)
+    return text is not None and bool(active().measure_lead_in.search(text))
+
+
+# "The association seeks to achieve its goal by carrying out the following activities:",
+# "我们将通过以下工作实现目标：": the items are the means, not further goals.
+_ACTIVITIES_LEAD_IN = re.compile(
+    r"\b(?:the following|these|its|our|following) (?:activities|actions|measures|means)\b"
+    r"|\bby (?:carrying out|undertaking|doing|means of)\b"
+    r"|通过(?:以下|下列|如下)(?:工作|活动|措施|方式|举措)",
+    re.I,
+)
+
+
+def _under_activities_lead_in(facts: PlanFacts, b: Block) -> bool:
+    """A list item under a lead-in that says the items are the activities that serve the goal
+    above: work, not goals of their own."""
+    text = _intro_of(facts, b)
+    return text is not None and bool(_ACTIVITIES_LEAD_IN.search(text))
+
+
+def _is_definition_or_label(facts: PlanFacts, b: Block) -> bool:
+    """A glossary entry under a "we define the following terms:" lead-in, or a bare bold or
+    capitalised label paragraph ("**REVENUE**"): context for goals, not a goal."""
+    if b.kind == BlockKind.LIST_ITEM:
+        lead = _lead_in(facts, b)
+        return lead is not None and bool(
+            _DEFINES.search(facts.folded[lead.id]) and _INTRO_LINE.search(facts.folded[lead.id])
+        )
+    if b.kind == BlockKind.PARAGRAPH:
+        text = b.text.strip()
+        bare = text.strip("*_ ")
+        return (
+            len(bare.split()) <= 3
+            and not re.search(r"\d", bare)
+            and (text.startswith(("**", "__")) or (bare.isupper() and len(bare) > 2))
+        )
+    return False
+
+
+def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) -> None:
+    plan = facts.plan
+    goal_sections = {
+        h.id for h in plan.blocks if h.kind == BlockKind.HEADING and facts.section[h.id] == "goals"
+    }
+    goal_headings = _goal_headings(facts)
+    goal_scope = _goal_scopes(facts, goal_headings)
+    first = plan.blocks[0] if plan.blocks else None
+    title_id = first.id if first is not None and first.kind == BlockKind.HEADING else None
+    scoped_items: dict[str, list[Block]] = {}
+    for x in plan.blocks:
+        if x.kind == BlockKind.LIST_ITEM and x.id in goal_scope:
+            scoped_items.setdefault(goal_scope[x.id], []).append(x)
+    links = {
+        b.id
+        for b in plan.blocks
+        if b.kind == BlockKind.LIST_ITEM and shapes.is_link_only(facts.lines[b.start_line - 1])
+    }
+    requirements = {
+        b.id
+        for b in plan.blocks
+        if b.kind == BlockKind.LIST_ITEM
+        and facts.section[b.id] == "goals"
+        and shapes.is_requirement(facts.folded[b.id])
+        and not has_metric(facts.folded[b.id])
+    }
+    items_in_heading: dict[str, bool] = {}
+    for b in plan.blocks:
+        if (
+            (
+                b.kind == BlockKind.LIST_ITEM
+                and b.parent_id is None
+                and b.id not in links
+                and b.id not in requirements
+            )
+            or b.kind == BlockKind.TABLE_ROW
+        ) and b.heading_id:
+            items_in_heading[b.heading_id] = True
+    for b in plan.blocks:
+        if b.id in skip:
+            continue
+        text = facts.folded[b.id]
+        explicit = _labelled(cues.GOAL_LINE, text)
+        # Items right under a "Q2 2026 Goals" title are in goals by the title (sections.py).
+        in_goals = b.heading_id in goal_sections or (
+            facts.section[b.id] == "goals" and b.heading_id == title_id
+        )
+        if b.kind == BlockKind.HEADING:
+            # "### Goal 1: Improve X" under a goals section is itself the goal statement.
+            if explicit and facts.section[b.id] in ("goals", ""):
+                facts.goals.append(_stmt(facts, b))
+            elif b.id in goal_headings:
+                heading_goal = _stmt(facts, b, scoped_items.get(b.id, []))
+                heading_goal.confidence = goal_headings[b.id]
+                facts.goals.append(heading_goal)
+            continue
+        if explicit:
+            facts.goals.append(_stmt(facts, b, by_parent.get(b.id)))
+            continue
+        if facts.section[b.id] != "goals":
+            continue
+        if (
+            b.id in links
+            or _is_definition_or_label(facts, b)
+            or _under_other_label(facts, b)
+            or _under_measures_lead_in(facts, b)
+            or _under_activities_lead_in(facts, b)
+        ):
+            continue  # "- [Q&A discussions](…)": where something is measured, not a goal
+        if _QUESTION_ITEM.search(text):
+            continue  # "What is a contribution to Jupyter?": a question the plan asks, not a goal
+        if b.id in requirements:
+            continue  # "用户只能评论/批注文献的段落": what the system must do (scope), not a goal
+        if b.kind == BlockKind.LIST_ITEM and shapes.is_deliverable(text):
+            continue  # "结题报告一份", "软件著作权 1 项": an output to hand over, not a goal
+        if _untargeted_measure(facts, b):
+            # "GitHub Stars: Growth rate" under "Secondary Metrics": a measure to track.
+            facts.measures.append(_stmt(facts, b))
+            continue
+        if b.id in goal_scope:
+            # Under a goal heading: only items that state an outcome are goals of their own.
+            if (
+                b.kind == BlockKind.LIST_ITEM
+                and b.parent_id is None
+                and _outcome_like(facts, b)
+                and (stmt := _list_statement(facts, b, by_parent)) is not None
+            ):
+                facts.goals.append(stmt)
+            continue
+        if not in_goals:
+            continue
+        if b.kind == BlockKind.LIST_ITEM:
+            if (stmt := _list_statement(facts, b, by_parent)) is not None:
+                if _activity_only(stmt.text):
+                    # "Write a tutorial on that topic" under "Stretch goal": work, which a goals
+                    # heading may list as often as outcomes; its SMART gaps are said as warnings.
+                    stmt.confidence = min(stmt.confidence, 0.6)
+                facts.goals.append(stmt)
+        elif b.kind == BlockKind.TABLE_ROW and not b.is_header:
+            task_col, owner_col = _task_table(b)
+            if owner_col is not None and task_col is not None:
+                continue  # an initiatives table with owners under a "priorities" heading
+            if shapes.is_blank_form_row(b) or shapes.has_fill_in(facts.lines[b.start_line - 1]):
+                continue  # "|Preferred name| | | |": a log to fill in after launch, not a goal
+            facts.goals.append(_stmt(facts, b))
+        elif b.kind == BlockKind.PARAGRAPH and _is_goal_candidate_paragraph(
+            facts, b, items_in_heading.get(b.heading_id or "", False)
+        ):
+            facts.goals.append(_stmt(facts, b))
+
+
+# "下半年的整体目标是：", "Our goals for H2 are:", "目标如下：": a lead-in that announces goals.
+_GOALS_LEAD_IN = re.compile(
+    r"(?:目标|目的|goals?|objectives?|aims?|targets?|kpis?)\s*(?:是|为|如下|包括|有|are|include|for [^:：]{1,30})?"
+    r"\s*(?:如下)?\s*[:：]\s*$",
+    re.I,
+)
+
+
+def _announced_goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) -> None:
+    """Goals announced by a lead-in paragraph outside a goals section: the numbered paragraphs
+    or top-level list items that follow it, up to the next heading or other paragraph."""
+    plan = facts.plan
+    taken = {g.block.id for g in facts.goals} | skip
+    for i, lead in enumerate(plan.blocks):
+        if lead.kind != BlockKind.PARAGRAPH or facts.section[lead.id] in (
+            "goals",
+            "okr",
+            "background",
+        ):
+            continue
+        if not _GOALS_LEAD_IN.search(facts.folded[lead.id]) or len(lead.text) > 200:
+            continue
+        for b in plan.blocks[i + 1 :]:
+            if b.kind == BlockKind.HEADING or b.heading_id != lead.heading_id:
+                break
+            if b.kind == BlockKind.LIST_ITEM and b.parent_id is not None:
+                continue
+            numbered = b.kind == BlockKind.PARAGRAPH and _LIST_NUMBER.match(b.text)
+            if not (b.kind == BlockKind.LIST_ITEM or numbered):
+                break
+            if b.id not in taken:
+                facts.goals.append(_stmt(facts, b, by_parent.get(b.id)))

@@ -1,0 +1,210 @@
+"""Objectives and their key results, wherever the plan writes them as OKRs."""
+
+from __future__ import annotations
+
+import re
+
+from service.models import Block, BlockKind
+from service.rules.extract import cues, shapes
+from service.rules.extract.facts.base import (
+    _INTRO_LINE,
+    _LIST_NUMBER,
+    Objective,
+    PlanFacts,
+    Statement,
+    _stmt,
+    data_rows_by_table,
+)
+from service.rules.extract.normalize import fold
+from service.rules.extract.sections import classify_heading
+
+_OBJ_COL = re.compile(r"objective|^目标$|^o$", re.I)
+
+
+_KR_COL = re.compile(r"key result|\bkrs?\b|关键结果", re.I)
+
+
+def _okr_tables(facts: PlanFacts, used: set[str]) -> None:
+    """Tables with an Objective column and a Key result column: one row per KR."""
+    for rows in data_rows_by_table(facts.plan):
+        header = [fold(h).strip() for h in rows[0].header or []]
+        kr_col = next((i for i, h in enumerate(header) if _KR_COL.search(h)), None)
+        obj_col = next(
+            (i for i, h in enumerate(header) if i != kr_col and _OBJ_COL.search(h)), None
+        )
+        if kr_col is None or obj_col is None:
+            _labelled_okr_table(facts, rows, used)
+            continue
+        current: Objective | None = None
+        for r in rows:
+            cells = r.cells or []
+            obj_text = cells[obj_col].strip() if obj_col < len(cells) else ""
+            if obj_text or current is None:
+                current = Objective(block=r, krs=[])
+                facts.objectives.append(current)
+            kr = _stmt(facts, r)
+            if kr_col < len(cells):
+                kr.raw, kr.text = cells[kr_col], fold(cells[kr_col])
+            current.krs.append(kr)
+            used.add(r.id)
+
+
+_O_LABEL = re.compile(r"^\s*(?:o|objective|目标)\s*[一二三四五六七八九十\d]+\s*[:：.]?\s*$", re.I)
+
+
+_KR_LABEL = re.compile(r"^\s*kr\s*\d+(?:\.\d+)?\s*[:：.]?\s*$", re.I)
+
+
+def _labelled_okr_table(facts: PlanFacts, rows: list[Block], used: set[str]) -> None:
+    """'| O1 | 提升会员活跃 |' then '| KR1.1 | … |': objectives and key results by label."""
+    labels = [fold((r.cells or [""])[0]) for r in rows]
+    if not any(_KR_LABEL.match(x) for x in labels) or not any(_O_LABEL.match(x) for x in labels):
+        return
+    current: Objective | None = None
+    for r, label in zip(rows, labels, strict=True):
+        text = " ".join((r.cells or [])[1:])
+        if _O_LABEL.match(label):
+            current = Objective(block=r, krs=[])
+            facts.objectives.append(current)
+            used.add(r.id)
+        elif _KR_LABEL.match(label) and current is not None:
+            kr = _stmt(facts, r)
+            kr.raw, kr.text = text, fold(text)
+            current.krs.append(kr)
+            used.add(r.id)
+
+
+def _objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
+    plan = facts.plan
+    lang_kr = cues.KR_LINE
+    lang_obj = cues.OBJECTIVE_LINE
+
+    def is_kr(text: str) -> bool:
+        return bool(lang_kr["en"].match(text) or lang_kr["zh"].match(text))
+
+    def is_obj(text: str) -> bool:
+        t = _LIST_NUMBER.sub("", text)
+        return bool(lang_obj["en"].match(t) or lang_obj["zh"].match(t))
+
+    blocks = plan.blocks
+    by_id = {b.id: b for b in blocks}
+    used: set[str] = set()
+    _okr_tables(facts, used)
+    # (a) objective headings inside an OKR section, or headings that say "Objective".
+    for i, h in enumerate(blocks):
+        if h.kind != BlockKind.HEADING:
+            continue
+        in_okr = (
+            facts.section[h.id] == "okr"
+            and h.heading_id is not None
+            and facts.section.get(h.heading_id) == "okr"
+        )
+        if not (in_okr or is_obj(facts.folded[h.id])):
+            continue
+        if is_kr(facts.folded[h.id]) or _objectives_container(facts, h):
+            continue
+        krs: list[Statement] = []
+        # Under a heading that is itself a key result ("#### KR: … by 25%"), the list is the KR's
+        # initiatives ("The following initiatives will impact this KR:"), not more key results.
+        kr_heading_level: int | None = None
+        for b in blocks[i + 1 :]:
+            if b.kind == BlockKind.HEADING and b.level <= h.level:
+                break
+            if b.kind == BlockKind.HEADING:
+                if kr_heading_level is not None and b.level <= kr_heading_level:
+                    kr_heading_level = None
+                if is_kr(facts.folded[b.id]):
+                    krs.append(_stmt(facts, b))
+                    kr_heading_level = b.level
+                continue
+            if kr_heading_level is not None:
+                continue
+            if b.kind == BlockKind.LIST_ITEM and b.level == 0:
+                krs.append(_stmt(facts, b, by_parent.get(b.id)))
+            elif (b.kind == BlockKind.PARAGRAPH and is_kr(facts.folded[b.id])) or (
+                b.kind == BlockKind.TABLE_ROW
+                and not b.is_header
+                and b.heading_id == h.id
+                and not shapes.is_blank_form_row(b)
+            ):
+                krs.append(_stmt(facts, b))
+        if krs or in_okr:
+            facts.objectives.append(Objective(block=h, krs=krs))
+            used.update(k.block.id for k in krs)
+            used.add(h.id)
+    # (b) list items / paragraphs that say "Objective" followed by KR lines or nested items.
+    i = 0
+    while i < len(blocks):
+        b = blocks[i]
+        if b.id in used or b.kind in (BlockKind.HEADING, BlockKind.TABLE_ROW):
+            i += 1
+            continue
+        text = facts.folded[b.id]
+        in_okr = facts.section[b.id] == "okr"
+        kids = by_parent.get(b.id, [])
+        if (
+            b.kind == BlockKind.LIST_ITEM
+            and kids
+            and (is_obj(text) or (in_okr and b.level == 0 and not is_kr(text)))
+        ):
+            krs = [_stmt(facts, k, by_parent.get(k.id)) for k in kids]
+            facts.objectives.append(Objective(block=b, krs=krs))
+            used.add(b.id)
+            used.update(k.id for k in kids)
+            i += 1
+            continue
+        if (
+            b.kind == BlockKind.LIST_ITEM
+            and not kids
+            and b.level == 0
+            and in_okr
+            and b.heading_id is not None
+            and _objectives_container(facts, by_id[b.heading_id])
+            and _NAMES_OBJECTIVES.search(facts.folded[b.heading_id])
+            and not is_kr(text)
+            and not _INTRO_LINE.search(text)
+        ):
+            # "#### Current quarter objectives" over plain items: objectives with no key result.
+            facts.objectives.append(Objective(block=b, krs=[]))
+            used.add(b.id)
+            i += 1
+            continue
+        if is_obj(text) and not is_kr(text):
+            krs = []
+            j = i + 1
+            while j < len(blocks):
+                nb = blocks[j]
+                ntext = facts.folded[nb.id]
+                if nb.kind == BlockKind.HEADING or (is_obj(ntext) and not is_kr(ntext)):
+                    break
+                if is_kr(ntext) or (
+                    nb.kind == BlockKind.LIST_ITEM and (nb.parent_id == b.id or nb.level == 0)
+                ):
+                    krs.append(_stmt(facts, nb, by_parent.get(nb.id)))
+                    used.add(nb.id)
+                elif nb.kind == BlockKind.PARAGRAPH and krs:
+                    break
+                j += 1
+            if krs or in_okr:
+                facts.objectives.append(Objective(block=b, krs=krs))
+                used.add(b.id)
+            i = j
+            continue
+        i += 1
+
+
+_OBJECTIVES_PLURAL = re.compile(r"\bobjectives\b|\bokrs\b|目标$", re.I)
+
+
+_NAMES_OBJECTIVES = re.compile(r"\bobjectives\b|目标$", re.I)
+
+
+def _objectives_container(facts: PlanFacts, h: Block) -> bool:
+    """An OKR-section heading that names a set of objectives ("Current quarter objectives",
+    "Q3 OKRs"), not one objective: its items are the objectives."""
+    if h.kind != BlockKind.HEADING or facts.section.get(h.id) != "okr":
+        return False
+    text = facts.folded[h.id]
+    if cues.OBJECTIVE_LINE["en"].match(text) or cues.OBJECTIVE_LINE["zh"].match(text):
+        return False  # "Objective 1: …"
+    return classify_heading(h.text) in ("goals", "okr") and bool(_OBJECTIVES_PLURAL.search(text))
