@@ -10,7 +10,7 @@ from service.models import Block, BlockKind
 from service.rules.extract import cues
 from service.rules.extract.dates import find_dates
 from service.rules.extract.normalize import fold
-from service.rules.vocabulary import active
+from service.rules.vocabulary import active, builtin_words
 
 _LABELS = re.compile(
     r"\b(?:kr|o|q|h|fy|goal|objective|phase|stage|step|sprint|wave|week|month|v|version|iso|"
@@ -270,60 +270,7 @@ _NAMED_ACTION = re.compile(
     r"\s+(?:(?P<modal>to|will|should|must|needs? to|is going to|are going to)\s+)?"
     r"(?P<rest>[a-z\u4e00-\u9fff].*)$"
 )
-_NOT_A_NAME = frozenset(
-    [
-        "we",
-        "you",
-        "they",
-        "he",
-        "she",
-        "it",
-        "our",
-        "their",
-        "this",
-        "that",
-        "there",
-        "here",
-        "all",
-        "need",
-        "want",
-        "try",
-        "continue",
-        "work",
-        "aim",
-        "seek",
-        "help",
-        "begin",
-        "start",
-        "plan",
-        "agree",
-        "decide",
-        "hope",
-        "expect",
-        "intend",
-        "learn",
-        "remember",
-        "going",
-        "how",
-        "what",
-        "who",
-        "why",
-        "when",
-        "where",
-        "then",
-        "also",
-        "please",
-        "note",
-        "next",
-        "last",
-        "each",
-        "everyone",
-        "someone",
-        "nobody",
-        "team",
-        "staff",
-    ]
-)
+_NOT_A_NAME = builtin_words("not_a_name")
 
 
 def _named_action_owner(raw: str) -> str | None:

@@ -44,6 +44,13 @@ def _load(name: str) -> dict[str, Any]:
     return tomllib.loads((HERE / name).read_text(encoding="utf-8"))
 
 
+@lru_cache(maxsize=8)
+def builtin_words(key: str) -> frozenset[str]:
+    """A built-in word list of words.toml that projects do not extend (its `en` and `zh` words)."""
+    table = _load("words.toml")[key]
+    return frozenset([*table.get("en", []), *table.get("zh", [])])
+
+
 def _alternation(en: list[str], zh: list[str], extra: list[str]) -> str:
     return "|".join([*en, *(re.escape(w) for w in zh), *(re.escape(w.lower()) for w in extra)])
 
