@@ -90,9 +90,12 @@ class Plan(BaseModel):
         return count_words(self.text)
 
     def block(self, block_id: str) -> Block | None:
-        if self._index is None or len(self._index) != len(self.blocks):
-            self._index = {b.id: b for b in self.blocks}
-        return self._index.get(block_id)
+        # The private attributes are read from their dict: through the model's __getattr__,
+        # each read costs more than the lookup itself (the rules ask thousands of times).
+        index = (self.__pydantic_private__ or {}).get("_index")
+        if index is None or len(index) != len(self.blocks):
+            index = self._index = {b.id: b for b in self.blocks}
+        return index.get(block_id)
 
     def block_at(self, line: int) -> Block | None:
         """The block holding a line: one that starts on it, else the smallest that spans it."""
@@ -104,12 +107,13 @@ class Plan(BaseModel):
 
     def under(self, heading_id: str | None) -> list[Block]:
         """Blocks whose nearest heading is this one, in order."""
-        if self._by_heading is None:
-            grouped: dict[str | None, list[Block]] = {}
+        grouped = (self.__pydantic_private__ or {}).get("_by_heading")
+        if grouped is None:
+            grouped = {}
             for b in self.blocks:
                 grouped.setdefault(b.heading_id, []).append(b)
             self._by_heading = grouped
-        return self._by_heading.get(heading_id, [])
+        return grouped.get(heading_id, [])
 
 
 class Span(BaseModel):

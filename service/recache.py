@@ -8,10 +8,14 @@ the standard library's pattern compiler (``re._compiler.compile``): a pattern se
 rebuilt from its stored program with ``_sre.compile``, a new one is compiled as usual and its
 program remembered; new programs are written back at exit.
 
-The stored data is plain ``marshal`` data (strings, ints, tuples, dicts: no code objects are
-loaded), keyed on the interpreter's version and the regex engine's ``MAGIC``, so a cache from
-another Python is ignored. Any problem (an unknown interpreter, an unreadable or corrupt
-file, a read-only home) turns the cache off and patterns compile as before.
+The stored data is plain ``marshal`` data (strings, bytes, ints, tuples, dicts: no code
+objects are loaded), keyed on the interpreter's version and the regex engine's ``MAGIC``, so a
+cache from another Python is ignored. A program is stored as the bytes of its machine words
+(an ``array``), made a list again only when its pattern is compiled: the file holds the
+patterns of every command (and of earlier versions), and reading thousands of programs as
+lists of ints took longer than the rest of loading it. Any problem (an unknown interpreter,
+an unreadable or corrupt file, a read-only home) turns the cache off and patterns compile as
+before.
 ``PLANREVIEW_REGEX_CACHE=0`` turns it off; ``PLANREVIEW_CACHE_DIR`` moves it.
 
 Some libraries build a pattern from a set (``tokenize``'s string prefixes, markdown-it's
@@ -29,13 +33,15 @@ import marshal
 import os
 import re
 import sys
+from array import array
 from pathlib import Path
 from typing import Any
 
-_FORMAT = 2  # 2: with the signatures (format 1 files are full of reshuffled patterns)
+# 2: with the signatures (format 1 files are full of reshuffled patterns); 3: programs as bytes
+_FORMAT = 3
 _MAX_ENTRIES = 20_000
 
-_entries: dict[tuple[str, int], tuple[int, list[int], int, dict[str, int], tuple[Any, ...]]] = {}
+_entries: dict[tuple[str, int], tuple[int, bytes, int, dict[str, int], tuple[Any, ...]]] = {}
 _signatures: set[tuple[int, int, int]] = set()
 _dirty = False
 _installed = False
@@ -68,6 +74,10 @@ def install() -> None:
         original = _compiler.compile
     except (ImportError, AttributeError):
         return
+    # the array type of the engine's code words (SRE_CODE: 4 bytes in CPython)
+    words = next((t for t in "IL" if array(t).itemsize == _sre.CODESIZE), None)
+    if words is None:
+        return
     _installed = True
     _load()
 
@@ -78,7 +88,12 @@ def install() -> None:
         key = (p, int(flags))
         hit = _entries.get(key)
         if hit is not None:
-            return _sre.compile(p, *hit)
+            stored_flags, code, groups, groupindex, indexgroup = hit
+            try:
+                program = array(words, code).tolist()
+                return _sre.compile(p, stored_flags, program, groups, groupindex, indexgroup)
+            except (TypeError, ValueError):  # an entry that is not what this module writes
+                return original(p, flags)
         sig = _signature(p, flags)
         if sig in _signatures:
             return original(p, flags)  # another spelling of a stored pattern: not kept
@@ -87,19 +102,20 @@ def install() -> None:
         by_index: list[Any] = [None] * parsed.state.groups
         for name, i in names.items():
             by_index[i] = name
-        entry = (
-            int(flags | parsed.state.flags),
-            # opcodes are int subclasses that marshal does not know
-            [int(op) for op in compile_program(parsed, flags)],
-            parsed.state.groups - 1,
-            names,
-            tuple(by_index),
-        )
+        indexgroup = tuple(by_index)
+        final_flags = int(flags | parsed.state.flags)
+        program = [int(op) for op in compile_program(parsed, flags)]  # opcodes: int subclasses
+        groups = parsed.state.groups - 1
         if len(_entries) < _MAX_ENTRIES:
-            _entries[key] = entry
-            _signatures.add(sig)
-            _dirty = True
-        return _sre.compile(p, *entry)
+            try:
+                code = array(words, program).tobytes()
+            except OverflowError:  # a word that does not fit: compiled, not stored
+                pass
+            else:
+                _entries[key] = (final_flags, code, groups, names, indexgroup)
+                _signatures.add(sig)
+                _dirty = True
+        return _sre.compile(p, final_flags, program, groups, names, indexgroup)
 
     _compiler.compile = cached_compile
     atexit.register(_save)

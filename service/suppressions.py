@@ -77,12 +77,12 @@ def scan(plan: Plan) -> list[Suppression]:
 
 
 def unknown_codes(plan: Plan) -> list[Problem]:
-    from service.explain import suggest
-
     problems: list[Problem] = []
     for s in scan(plan):
         for token in s.tokens:
             if not catalogue.codes_matching(token):
+                from service.explain import suggest  # the rule help: only for a wrong code
+
                 problems.append(Problem(s.line, token, "unknown", tuple(suggest(token))))
     return problems
 

@@ -14,8 +14,8 @@ import typer
 from typer.testing import CliRunner
 
 from service.cli import app
+from service.cli.commands import review_command
 from service.cli.fastpath import DEFAULTS, review_arguments
-from service.cli.review import review_command
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "examples" / "sample-plan.md"

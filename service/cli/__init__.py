@@ -1,9 +1,8 @@
 """The `planreview` command line. Thin: parse flags, call the core, render, exit.
 
-Only the invoked command's module is imported: `planreview review` does not
-import (or build the click commands of) `kb`, `eval`, `batch`, `serve`,
-`lsp`, `llm`, `keys`, `db` or `worker`. `--help`, shell completion and "did you mean"
-suggestions still see every command; they load the modules they describe.
+A plain `planreview review ...` line is read by service/cli/fastpath.py and runs without
+typer; every other line goes to the typer app of service/cli/typer_app.py (``app`` here),
+which imports only the invoked command's module.
 """
 
 from __future__ import annotations
@@ -29,148 +28,31 @@ from service import recache  # noqa: E402
 recache.install()  # compiled patterns from the last run: about half the start-up otherwise
 
 import importlib  # noqa: E402
-import importlib.util  # noqa: E402
 import sys  # noqa: E402
-from collections.abc import Iterator, MutableMapping  # noqa: E402
 from typing import Any  # noqa: E402
-
-import typer  # noqa: E402
-import typer.main  # noqa: E402
-from typer.core import TyperGroup  # noqa: E402
-
-from service.cli.review import review_command, rules_command  # noqa: E402
 
 gc.freeze()  # what was just imported lives as long as the process: no pass over it, now or later
 gc.set_threshold(*_GC_THRESHOLD)
 
-# Sub-commands that live in their own modules, in the order `--help` lists them;
-# each module keeps heavy imports inside functions.
-_SUBAPPS = {
-    "eval": "service.cli.eval",
-    "batch": "service.cli.batch",
-    "serve": "service.cli.serve",
-    "lsp": "service.cli.lsp",
-    "kb": "service.cli.kb",
-    "llm": "service.cli.llm",
-    "keys": "service.cli.keys",
-    "db": "service.cli.db",
-    "worker": "service.cli.worker",
-}
+
+def _typer_app() -> Any:
+    """The typer app, imported (typer, its click, the two core commands) with few collections
+    and then kept out of the collector's passes, as the imports above."""
+    if "service.cli.typer_app" not in sys.modules:
+        threshold = gc.get_threshold()
+        gc.set_threshold(100_000, 50, 100)
+        try:
+            importlib.import_module("service.cli.typer_app")
+        finally:
+            gc.freeze()
+            gc.set_threshold(*threshold)
+    return sys.modules["service.cli.typer_app"].app
 
 
-def _installed(module_name: str) -> bool:
-    """False when that edge is not part of this install (its module is absent)."""
-    return importlib.util.find_spec(module_name) is not None
-
-
-def _build(name: str) -> Any | None:
-    """The click command for one sub-command module, built as `add_typer` would build it."""
-    module_name = _SUBAPPS[name]
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name == module_name:
-            return None
-        raise
-    holder = typer.Typer(
-        add_completion=False,
-        pretty_exceptions_enable=False,
-        pretty_exceptions_short=app.pretty_exceptions_short,
-        rich_markup_mode=app.rich_markup_mode,
-        suggest_commands=app.suggest_commands,
-    )
-    sub = getattr(module, "app", None)
-    if isinstance(sub, typer.Typer):
-        holder.add_typer(sub, name=name)
-    elif callable(getattr(module, "command", None)):
-        holder.command(name)(module.command)
-    else:
-        return None
-    return typer.main.get_group(holder).commands.get(name)
-
-
-class _LazyCommands(MutableMapping[str, Any]):
-    """A group's commands: those built eagerly, then the sub-command modules, loaded on first use."""
-
-    def __init__(self, eager: MutableMapping[str, Any]) -> None:
-        self._built: dict[str, Any] = dict(eager)
-        self._names = [*self._built, *(n for n in _SUBAPPS if n not in self._built)]
-
-    def _available(self, name: str) -> bool:
-        return name in self._built or (name in _SUBAPPS and _installed(_SUBAPPS[name]))
-
-    def __getitem__(self, name: str) -> Any:
-        if name not in self._built:
-            cmd = _build(name) if name in _SUBAPPS else None
-            if cmd is None:
-                raise KeyError(name)
-            self._built[name] = cmd
-        return self._built[name]
-
-    def __setitem__(self, name: str, cmd: Any) -> None:
-        if name not in self._names:
-            self._names.append(name)
-        self._built[name] = cmd
-
-    def __delitem__(self, name: str) -> None:
-        del self._built[name]
-        self._names.remove(name)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter([n for n in self._names if self._available(n)])
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-    def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and name in self._names and self._available(name)
-
-
-class LazyGroup(TyperGroup):
-    """The top-level group; its sub-command modules are imported when a command needs them."""
-
-    def __init__(self, **attrs: Any) -> None:
-        super().__init__(**attrs)
-        self.commands = _LazyCommands(self.commands)
-
-    def list_commands(self, ctx: Any) -> list[str]:
-        return list(self.commands)  # names only: nothing is imported to list them
-
-
-app = typer.Typer(
-    name="planreview",
-    help="Review operational and business plans: SMART, OKR, RACI, PDCA, BSC, risk and resources.",
-    no_args_is_help=True,
-    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish, PowerShell)
-    pretty_exceptions_enable=False,
-    cls=LazyGroup,
-)
-
-
-def _print_version(value: bool) -> None:
-    if value:
-        from service import __version__
-
-        typer.echo(f"planreview {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    version: bool = typer.Option(
-        False,
-        "--version",
-        "-V",
-        help="Print the version and exit.",
-        callback=_print_version,
-        is_eager=True,
-    ),
-) -> None:
-    """Review operational and business plans: SMART, OKR, RACI, PDCA, BSC, risk and resources."""
-
-
-app.command("review")(review_command)
-app.command("rules")(rules_command)
+def __getattr__(name: str) -> Any:
+    if name == "app":  # `from service.cli import app`: built on first use
+        return _typer_app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main() -> None:
@@ -181,8 +63,8 @@ def main() -> None:
 
         fast = review_arguments(sys.argv[1:])
         if fast is not None:
-            run_review(fast)  # a plain `planreview review ...`: the same call, without the parser
-        app()
+            run_review(fast)  # a plain `planreview review ...`: the same call, without typer
+        _typer_app()()
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         sys.exit(130)

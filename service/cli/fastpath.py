@@ -5,8 +5,10 @@ each run, before it calls it: for the sixteen options of `review` that is about 
 the start-up of a one-file review, spent to turn strings into strings, enum members, paths
 and flags. The command lines people and editors actually type (known options, each at most
 once, a valid value for each choice, files) are read here instead, into exactly the values
-typer would pass (tests/test_cli_fastpath.py checks this against typer, line by line), and
-`review_command` is called as typer calls it: its `typer.Exit` becomes the exit status.
+typer would pass to `review_command` (tests/test_cli_fastpath.py checks this against typer,
+line by line), and the review it runs (`service.cli.review.review`) is called with them,
+without importing typer: its exit status, or the exception it ends with, becomes the exit
+status as typer's main would make it.
 
 Anything else falls back to the typer app, which then behaves as it always did: `--help`,
 an unknown or repeated option, a missing value, a value typer would reject or coerce
@@ -17,14 +19,15 @@ command.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from service.cli.options import FailOn, Lang, LLMMode
+from service.cli.options import FEW_COLLECTIONS, FailOn, Lang, LLMMode
 from service.cli.review import Color, Format
 
 # option spelling -> (parameter, how its value is read); None: a flag (True when given)
@@ -138,29 +141,44 @@ def review_arguments(args: list[str]) -> dict[str, Any] | None:
     return {"files": files, **DEFAULTS, **values, **multiple}
 
 
-def run_review(kwargs: dict[str, Any]) -> None:
-    """Call `review_command` as typer's standalone `main` does; always exits."""
+def run_review(kwargs: dict[str, Any]) -> NoReturn:
+    """Run the review as typer's standalone `main` runs `review_command`; always exits
+    (see `leave`). typer is imported only when the review ends with an exception (a usage
+    error, an unreadable file, an interrupt): the exit then goes as typer's would."""
+    # The collector stays as few_collections() sets it to the end: the thresholds it would
+    # restore afterwards start a pass over everything the review made, as the process ends.
+    gc.set_threshold(*FEW_COLLECTIONS)
+    from service.cli.review import review
+
+    try:
+        status = review(**kwargs)
+    except BaseException as exc:
+        status = _status_after(exc)  # or re-raised, as typer's main lets it through
+    leave(status)
+
+
+def _status_after(exc: BaseException) -> int:
+    """The exit status typer's standalone `main` gives an exception out of the command,
+    after saying what it says on stderr; anything else is raised again."""
     import errno
 
     import typer
 
-    from service.cli.review import review_command
-
     try:
         try:
-            review_command(**kwargs)
-        except EOFError as exc:
+            raise exc
+        except EOFError as error:
             typer.echo(err=True)
-            raise typer.Abort() from exc
-        except KeyboardInterrupt as exc:
-            raise typer.Exit(130) from exc
+            raise typer.Abort() from error
+        except KeyboardInterrupt as error:
+            raise typer.Exit(130) from error
         except typer.Exit:
             raise
-        except _click_exception() as exc:
-            _show_error(exc)
-            sys.exit(exc.exit_code)
-        except OSError as exc:
-            if exc.errno != errno.EPIPE:
+        except _click_exception() as error:
+            _show_error(error)
+            return int(error.exit_code)
+        except OSError as error:
+            if error.errno != errno.EPIPE:
                 raise
             try:
                 from typer._click.utils import PacifyFlushWrapper
@@ -169,13 +187,36 @@ def run_review(kwargs: dict[str, Any]) -> None:
 
             sys.stdout = PacifyFlushWrapper(sys.stdout)
             sys.stderr = PacifyFlushWrapper(sys.stderr)
-            sys.exit(1)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
+            return 1
+    except typer.Exit as error:
+        return error.exit_code
     except typer.Abort:
         _show_abort()
-        sys.exit(1)
-    sys.exit(0)
+        return 1
+
+
+def leave(status: int) -> NoReturn:
+    """``sys.exit(status)`` for a process whose work is done, without the teardown.
+
+    The atexit handlers run and the standard streams are flushed, as at any exit; then the
+    process ends without the interpreter freeing, one by one, every module, pattern, model
+    and block it made (about a tenth of a second after a review; mypy ends the same way).
+    With another thread still alive (the interpreter would wait for it) or a stream that
+    cannot be flushed (it would say so, and exit 120), the interpreter's own exit instead.
+    """
+    import atexit
+    import threading
+
+    if threading.active_count() > 1:
+        sys.exit(status)
+    atexit._run_exitfuncs()
+    atexit._clear()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BaseException:
+        sys.exit(status)
+    os._exit(status)
 
 
 def _click_exception() -> type[Any]:

@@ -1,4 +1,8 @@
-"""Option types and the usage-error exit shared by the `planreview` sub-commands."""
+"""Option types and the usage-error exit shared by the `planreview` sub-commands.
+
+No typer at import: a plain `planreview review` runs without it (service/cli/fastpath.py);
+`fail` and `warn` import it when they are called.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,10 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-import typer
+if TYPE_CHECKING:
+    import typer
 
 FEW_COLLECTIONS = (100_000, 50, 100)
 """gc thresholds while a one-shot command imports and works: it creates many
@@ -36,8 +42,17 @@ class FailOn(StrEnum):
 
 def fail(message: str, *, prefix: str = "planreview") -> typer.Exit:
     """One line on stderr, exit code 2 (bad usage or unreadable input)."""
+    import typer
+
     typer.echo(f"{prefix}: {message}", err=True)
     return typer.Exit(2)
+
+
+def warn(message: str) -> None:
+    """One line on stderr (``typer.echo(message, err=True)``)."""
+    import typer
+
+    typer.echo(message, err=True)
 
 
 @contextmanager

@@ -1,4 +1,11 @@
-"""`planreview review` and `planreview rules`."""
+"""The work of `planreview review`, without typer.
+
+Its options and help are declared for typer in service/cli/commands.py, whose
+`review_command` calls `review` here; a plain `planreview review` line reaches
+`review` through service/cli/fastpath.py without importing typer at all. So
+nothing here imports typer unless it has something to report (`warn`) or a
+usage error to exit with (`fail`); the exit status of a review is returned.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +13,9 @@ import sys
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
-import typer
-
-from service.cli.options import FailOn, Lang, LLMMode, fail, few_collections
+from service.cli.options import FailOn, Lang, LLMMode, fail, few_collections, warn
 
 # The core (pydantic models, the rule catalogue) loads when a command runs, not
 # when `planreview` starts: `planreview kb ...` or `--help` do not need it.
@@ -72,94 +77,28 @@ def _split_codes(values: list[str] | None) -> list[str]:
     return out
 
 
-def review_command(
-    files: Annotated[
-        list[str],
-        typer.Argument(
-            help="Plans to review (.md .markdown .txt .docx .pdf); '-' reads Markdown from stdin."
-        ),
-    ],
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
-    llm: Annotated[
-        LLMMode, typer.Option(help="auto: use the LLM tier when an endpoint is configured.")
-    ] = LLMMode.auto,
-    lang: Annotated[
-        Lang, typer.Option(help="Language of messages (auto follows each plan).")
-    ] = Lang.auto,
-    config: Annotated[
-        Path | None, typer.Option("--config", help="planreview.toml or pyproject.toml to use.")
-    ] = None,
-    select: Annotated[
-        list[str] | None,
-        typer.Option(help="Only these codes or families (repeat or comma-separate)."),
-    ] = None,
-    ignore: Annotated[list[str] | None, typer.Option(help="Skip these codes or families.")] = None,
-    fail_on: Annotated[
-        FailOn,
-        typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity."),
-    ] = FailOn.error,
-    draft: Annotated[
-        bool, typer.Option("--draft", help="Ask the LLM tier for an improved draft.")
-    ] = False,
-    show_source: Annotated[
-        bool,
-        typer.Option(
-            "--show-source",
-            help="With --format markdown: print the normalised plan text the line numbers refer to.",
-        ),
-    ] = False,
-    output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="Write the report here instead of stdout.")
-    ] = None,
-    statistics: Annotated[
-        bool,
-        typer.Option(
-            "--statistics", help="Print the number of findings per code instead of the report."
-        ),
-    ] = False,
-    quiet: Annotated[
-        bool,
-        typer.Option(
-            "--quiet", "-q", help="Findings only: no scores, counts or tier lines, no clean plans."
-        ),
-    ] = False,
-    exit_zero: Annotated[
-        bool,
-        typer.Option("--exit-zero", help="Exit 0 even when there are findings (2 stays 2)."),
-    ] = False,
-    diff: Annotated[
-        bool,
-        typer.Option("--diff", help="Print the safe fixes as a unified diff; change nothing."),
-    ] = False,
-    fix: Annotated[
-        bool,
-        typer.Option(
-            "--fix",
-            help="Apply the safe fixes in place (missing sections, marked placeholders), then report.",
-        ),
-    ] = False,
-    unsafe_fixes: Annotated[
-        bool,
-        typer.Option(
-            "--unsafe-fixes", help="With --diff/--fix: also fixes that rewrite the author's text."
-        ),
-    ] = False,
-    report_unused_suppressions: Annotated[
-        bool,
-        typer.Option(
-            "--report-unused-suppressions",
-            help="Warn about suppression comments that suppress nothing (and exit 1).",
-        ),
-    ] = False,
-    color: Annotated[
-        Color,
-        typer.Option(
-            "--color",
-            help="Colour text and concise output: auto (a terminal, or FORCE_COLOR; not NO_COLOR).",
-        ),
-    ] = Color.auto,
-) -> None:
-    """Review one or more plans."""
+def review(
+    files: list[str],
+    fmt: Format,
+    llm: LLMMode,
+    lang: Lang,
+    config: Path | None,
+    select: list[str] | None,
+    ignore: list[str] | None,
+    fail_on: FailOn,
+    draft: bool,
+    show_source: bool,
+    output: Path | None,
+    statistics: bool,
+    quiet: bool,
+    exit_zero: bool,
+    diff: bool,
+    fix: bool,
+    unsafe_fixes: bool,
+    report_unused_suppressions: bool,
+    color: Color,
+) -> int:
+    """Review one or more plans (the options of `review_command`); the exit status."""
     out = _Output(fmt, show_source, output, statistics, quiet, color, report_unused_suppressions)
     if diff and fix:
         raise fail("--diff shows the fixes and --fix applies them: use one")
@@ -168,8 +107,10 @@ def review_command(
         fail_on = FailOn.never
     with few_collections():
         if fixing:
-            _fix(files, lang, config, select, ignore, fixing, unsafe_fixes, out, fail_on)
-        _review(files, llm, lang, config, select, ignore, fail_on, draft, out)
+            status = _fix(files, lang, config, select, ignore, fixing, unsafe_fixes, out, fail_on)
+            if status is not None:
+                return status
+        return _review(files, llm, lang, config, select, ignore, fail_on, draft, out)
 
 
 @dataclass(frozen=True)
@@ -217,7 +158,7 @@ def _review(
     fail_on: FailOn,
     draft: bool,
     out: _Output,
-) -> None:
+) -> int:
     from service.errors import PlanReviewError
     from service.ingest import load_bytes, load_plan
     from service.llm.progress import to_stderr
@@ -251,7 +192,7 @@ def _review(
             except PlanReviewError as exc:
                 if len(names) == 1 and names == files:
                     raise
-                typer.echo(f"planreview: {exc}", err=True)
+                warn(f"planreview: {exc}")
                 unreadable += 1
     except PlanReviewError as exc:
         raise fail(str(exc)) from None
@@ -267,21 +208,16 @@ def _review(
         elif text:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
     if unreadable:
-        raise typer.Exit(2)
+        return 2
     if fail_on != FailOn.never and unused:
-        raise typer.Exit(1)
+        return 1
     if fail_on != FailOn.never:
         threshold = SEVERITY_RANK[fail_on.value]
         if any(
             SEVERITY_RANK[f.severity] >= threshold for review, _ in results for f in review.findings
         ):
-            raise typer.Exit(1)
-
-
-def _complete_code(incomplete: str) -> list[str]:
-    from service.rules import catalogue
-
-    return [r.code for r in catalogue.RULES if r.code.startswith(incomplete)]
+            return 1
+    return 0
 
 
 def _fix(
@@ -294,9 +230,9 @@ def _fix(
     unsafe: bool,
     out: _Output,
     fail_on: FailOn,
-) -> None:
-    """--diff: print the fixes and exit (1 when there are any); --fix: apply them, then the
-    caller reviews the fixed files as usual."""
+) -> int | None:
+    """--diff: print the fixes; the exit status (1 when there are any). --fix: apply them;
+    None, and the caller reviews the fixed files as usual."""
     from service.errors import PlanReviewError
     from service.fixes import fix_text, unified_diff, write_back
     from service.ingest import load_plan
@@ -312,7 +248,7 @@ def _fix(
             path = Path(name)
             plan = load_plan(path)
             if plan.source_format not in ("markdown", "text"):
-                typer.echo(f"planreview: {name}: .docx and .pdf files cannot be fixed", err=True)
+                warn(f"planreview: {name}: .docx and .pdf files cannot be fixed")
                 continue
             cfg = _config_for(path, config, sel, ign)
             result = fix_text(plan.text, name, cfg, language, unsafe=unsafe)
@@ -323,22 +259,23 @@ def _fix(
                 if result.text != plan.text:
                     diffs.append(unified_diff(plan.text, result.text, name))
                 if not out.quiet and (result.applied or hint):
-                    typer.echo(f"planreview: {name}: {len(result.applied)} fixes{hint}", err=True)
+                    warn(f"planreview: {name}: {len(result.applied)} fixes{hint}")
                 continue
             if result.text == plan.text:
                 if hint and not out.quiet:
-                    typer.echo(f"planreview: {name}: no safe fixes{hint}", err=True)
+                    warn(f"planreview: {name}: no safe fixes{hint}")
                 continue
             problem = write_back(path, plan.text, result.text)
             if problem is not None:
-                typer.echo(f"planreview: {name}: not fixed: {problem}", err=True)
+                warn(f"planreview: {name}: not fixed: {problem}")
             elif not out.quiet:
-                typer.echo(f"planreview: {name}: fixed {len(result.applied)}{hint}", err=True)
+                warn(f"planreview: {name}: fixed {len(result.applied)}{hint}")
     except PlanReviewError as exc:
         raise fail(str(exc)) from None
     if mode == "diff":
         sys.stdout.write("".join(diffs))
-        raise typer.Exit(1 if diffs and fail_on != FailOn.never else 0)
+        return 1 if diffs and fail_on != FailOn.never else 0
+    return None
 
 
 def _check_suppressions(
@@ -357,7 +294,7 @@ def _check_suppressions(
     source = review.plan.source or plan.source
     word = "警告" if language == "zh" else "warning"
     for p in sorted([*problems, *idle], key=lambda p: p.line):
-        typer.echo(f"{source}:{p.line}: {word}: {p.message(language)}", err=True)
+        warn(f"{source}:{p.line}: {word}: {p.message(language)}")
     return len(idle)
 
 
@@ -382,7 +319,7 @@ def _expand_targets(args: list[str], *, quiet: bool) -> list[str]:
         plans, others = choose_plans(found, [])
         if not quiet:
             for s in unreadable:  # an old .doc, a link leaving the folder: said, not dropped
-                typer.echo(f"planreview: skipped {s.path}: {s.reason}", err=True)
+                warn(f"planreview: skipped {s.path}: {s.reason}")
         if not plans:
             what = "folder" if path.is_dir() else "pattern"
             why = f" ({len(others)} files that are not plans)" if others else ""
@@ -394,78 +331,6 @@ def _expand_targets(args: list[str], *, quiet: bool) -> list[str]:
             )
         if others and not quiet:
             shown = ", ".join(o.path for o in others[:3]) + (", …" if len(others) > 3 else "")
-            typer.echo(f"planreview: {arg}: skipped {len(others)} not plans: {shown}", err=True)
+            warn(f"planreview: {arg}: skipped {len(others)} not plans: {shown}")
         out.extend(f.source for f in plans)
     return out
-
-
-def rules_command(
-    code: Annotated[
-        str | None,
-        typer.Argument(
-            help="Explain this rule: what it checks, why, examples, fix, guidance.",
-            autocompletion=_complete_code,
-        ),
-    ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
-    lang: Annotated[Lang, typer.Option(help="Language of the summaries.")] = Lang.en,
-) -> None:
-    """List every rule code with its severity, scope and summary, or explain one (CODE)."""
-    from service.rules import catalogue
-
-    language = "zh" if lang == Lang.zh else "en"
-    if code is not None:
-        _explain_rule(code, fmt, language)
-        return
-    if fmt == "json":
-        import json
-
-        data = [
-            {
-                "code": r.code,
-                "family": r.family,
-                "severity": r.severity,
-                "scope": r.scope,
-                "title": r.title(language),
-                "summary": r.summary(language),
-                "llm_only": r.llm_only,
-            }
-            for r in catalogue.RULES
-        ]
-        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
-        return
-    if fmt != "text":
-        raise fail(f"unknown format {fmt!r}: use text or json")
-    width = max(len(r.code) for r in catalogue.RULES)
-    for r in catalogue.RULES:
-        tier = "  (LLM tier)" if r.llm_only else ""
-        typer.echo(f"{r.code:<{width}}  {r.severity:<7}  {r.scope:<8}  {r.summary(language)}{tier}")
-
-
-def _explain_rule(code: str, fmt: str, language: str) -> None:
-    from service.explain import explain, render_text, suggest
-    from service.rules import catalogue
-
-    if fmt not in ("text", "json"):
-        raise fail(f"unknown format {fmt!r}: use text or json")
-    wanted = code.strip().lower()
-    if wanted not in catalogue.BY_CODE:
-        zh = language == "zh"
-        if wanted in catalogue.FAMILIES:
-            members = ", ".join(r.code for r in catalogue.RULES if r.family == wanted)
-            if zh:
-                raise fail(f"“{code}”是规则族而不是规则代码：请选其中之一：{members}")
-            raise fail(f"{code!r} is a family, not a code: pick one of {members}")
-        close = suggest(wanted)
-        if zh:
-            hint = f"（是否想输入 {' 或 '.join(close)}？）" if close else ""
-            raise fail(f"未知的规则代码“{code}”{hint}：`planreview rules` 列出全部代码")
-        hint = f" (did you mean {' or '.join(close)}?)" if close else ""
-        raise fail(f"unknown rule code {code!r}{hint}: `planreview rules` lists them")
-    help_ = explain(wanted, language)
-    if fmt == "json":
-        import json
-
-        typer.echo(json.dumps(help_.to_json(), ensure_ascii=False, indent=2))
-    else:
-        sys.stdout.write(render_text(help_))

@@ -251,15 +251,15 @@ class _PlanText:
     def __init__(self, plan: Plan) -> None:
         self.lines = plan.lines
         self.simplify = plan.script == "hant"
-        self._terms: dict[int, Counter[str]] = {}
+        self._terms: dict[int, list[str]] = {}
         # Findings on the same lines (several codes on one block) share their context.
         self._contexts: dict[tuple[int, int, str], Counter[str]] = {}
         self._queries: dict[tuple[int, int, str], tuple[dict[str, float], float]] = {}
 
-    def line_terms(self, i: int) -> Counter[str]:
+    def line_terms(self, i: int) -> list[str]:
         hit = self._terms.get(i)
         if hit is None:
-            hit = self._terms[i] = Counter(cheap_terms(self.lines[i], simplify=self.simplify))
+            hit = self._terms[i] = cheap_terms(self.lines[i], simplify=self.simplify)
         return hit
 
     def _key(self, f: Finding) -> tuple[int, int, str]:
@@ -279,12 +279,13 @@ class _PlanText:
     def _context(self, key: tuple[int, int, str]) -> Counter[str]:
         out = self._contexts.get(key)
         if out is None:
-            out = self._contexts[key] = Counter()
+            # One count over the lines' terms in order (then the quote's): the same counts, in
+            # the same order, as adding up a Counter per line, at a fraction of the cost.
             lo, hi, quote = key
-            for i in range(lo, hi):
-                out.update(self.line_terms(i))
+            terms = [t for i in range(lo, hi) for t in self.line_terms(i)]
             if quote:
-                out.update(cheap_terms(quote, simplify=self.simplify))
+                terms.extend(cheap_terms(quote, simplify=self.simplify))
+            out = self._contexts[key] = Counter(terms)
         return out
 
     def query(self, f: Finding) -> tuple[Counter[str], tuple[dict[str, float], float]]:

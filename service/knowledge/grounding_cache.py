@@ -24,6 +24,7 @@ import os
 import sys
 import tempfile
 from array import array
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -130,7 +131,7 @@ def load(data: dict[str, Any], key: str) -> GroundingIndex:
     )
     terms: list[str] = data["terms"]
     idf = _unfloats(data["idf"])
-    if len(idf) != len(terms) or not all(isinstance(t, str) for t in terms):
+    if len(idf) != len(terms) or not all(map(isinstance, terms, repeat(str))):
         raise ValueError("terms and idf do not match")
     gi.idf = dict(zip(terms, idf, strict=True))
     for cid, (indexes, weights, norm) in data["case_vecs"].items():

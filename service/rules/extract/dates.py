@@ -219,13 +219,14 @@ def find_dates(text: str, default_year: int | None = None) -> list[DateMention]:
     Dates without a year ("12月31日", "30 June", "Q3") take ``default_year``, else the
     first year written in the same text ("2026年7月1日至12月31日").
     """
-    if not _MAYBE_DATE.search(text):
-        return []
     return list(_find_dates_cached(text, default_year))
 
 
 @lru_cache(maxsize=4096)
 def _find_dates_cached(text: str, default_year: int | None) -> tuple[DateMention, ...]:
+    # The rules ask about the same block text several times: the cheap test is cached too.
+    if not _MAYBE_DATE.search(text):
+        return ()
     if default_year is None:
         m = _ANY_YEAR.search(text)
         default_year = int(m.group(1)) if m else None

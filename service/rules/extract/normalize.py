@@ -20,11 +20,13 @@ def _table() -> dict[int, str]:
     # Full-width forms that plans mix in.
     table.update({ord("％"): "%", ord("＄"): "$", ord("（"): "(", ord("）"): ")"})
     table.update({0xFF10 + i: str(i) for i in range(10)})  # full-width digits
-    return table
+    return {k: v for k, v in table.items() if k >= 0x80}  # ASCII stays: see to_simplified
 
 
 def to_simplified(text: str) -> str:
     """Same length as ``text``; Traditional characters replaced by Simplified ones."""
+    if text.isascii():
+        return text  # nothing to replace (most English lines): no lookup per character
     return text.translate(_table())
 
 
