@@ -167,8 +167,12 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
             b.kind == BlockKind.HEADING and facts.section.get(b.id) not in ("background", "problem")
         )
     )
+    # Strong cues count in any paragraph, the background too; the body (``text``) is searched
+    # already, so only the background's and problem statement's paragraphs are left to search.
     paragraphs = "\n".join(
-        facts.folded[b.id] for b in facts.plan.blocks if b.kind != BlockKind.HEADING
+        facts.folded[b.id]
+        for b in facts.plan.blocks
+        if b.kind != BlockKind.HEADING and facts.section.get(b.id) in ("background", "problem")
     )
     if not (cues.check_in(text, monitoring) or cues.CHECK_CUES.search(paragraphs)):
         emit.document(
