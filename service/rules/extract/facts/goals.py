@@ -131,7 +131,8 @@ def _kpi_records(facts: PlanFacts) -> None:
     for g in facts.goals:
         by_heading.setdefault(g.block.heading_id, []).append(g)
     drop: set[str] = set()
-    for hid, _stmts in by_heading.items():
+    by_id = {g.block.id: g for g in facts.goals}
+    for hid in by_heading:
         blocks = facts.plan.under(hid)
         fields = [
             (b, m)
@@ -145,7 +146,6 @@ def _kpi_records(facts: PlanFacts) -> None:
         goal_line: Statement | None = None
         target: Statement | None = None
         current = ""
-        by_id = {g.block.id: g for g in facts.goals}
         for b in blocks:
             m = _KPI_FIELD.match(facts.folded[b.id])
             if _GOAL_FIELD.match(facts.folded[b.id]) and b.id in by_id:

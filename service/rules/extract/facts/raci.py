@@ -35,6 +35,9 @@ _PLAN_OWNER_SENTENCE = re.compile(
 )
 
 
+_PLAN_OWNER_HINTS = ("responsib", "负责", "maintained by", "led by", "run by", "owned by")
+
+
 def _plan_owner(facts: PlanFacts) -> str | None:
     found = {
         m.group("who").strip()
@@ -43,9 +46,12 @@ def _plan_owner(facts: PlanFacts) -> str | None:
         and (m := _PLAN_OWNER_LINE.match(facts.folded[b.id].replace("*", "")))
     }
     for b in facts.plan.blocks:
-        if b.kind not in (BlockKind.PARAGRAPH, BlockKind.LIST_ITEM):
-            continue
-        for m in _PLAN_OWNER_SENTENCE.finditer(facts.folded[b.id].replace("*", "")):
+        text = facts.folded[b.id].replace("*", "")
+        if b.kind not in (BlockKind.PARAGRAPH, BlockKind.LIST_ITEM) or not any(
+            hint in text for hint in _PLAN_OWNER_HINTS
+        ):
+            continue  # a word the sentence must hold is missing: no need for the pattern
+        for m in _PLAN_OWNER_SENTENCE.finditer(text):
             who = next(g for g in m.group("who", "who2", "who3", "who4") if g)
             if not re.match(r"(?:we|i|you|they|everyone|everybody|each|every|all)\b", who.strip()):
                 found.add(who.strip())
