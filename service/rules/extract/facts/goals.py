@@ -127,27 +127,24 @@ def _kpi_records(facts: PlanFacts) -> None:
     target and baseline from the record's fields), else the "Target:" line (its baseline from
     "Current:"). The record's other fields are not goals, and a heading over such records is
     their category, not a goal (docs/rules-interpretation.md, "KPI records")."""
-    by_heading: dict[str | None, list[Statement]] = {}
-    for g in facts.goals:
-        by_heading.setdefault(g.block.heading_id, []).append(g)
     drop: set[str] = set()
     by_id = {g.block.id: g for g in facts.goals}
-    for hid in by_heading:
+    for hid in dict.fromkeys(g.block.heading_id for g in facts.goals):
         blocks = facts.plan.under(hid)
-        fields = [
-            (b, m)
+        fields = {
+            b.id: m
             for b in blocks
             if b.kind in (BlockKind.LIST_ITEM, BlockKind.PARAGRAPH)
             and (m := _KPI_FIELD.match(facts.folded[b.id]))
-        ]
-        labels = {fold(m.group("label")).split()[0] for _, m in fields}
+        }
+        labels = {fold(m.group("label")).split()[0] for m in fields.values()}
         if not ({"target", "目标值"} & labels and labels - {"target", "目标值"}):
             continue  # not a record: a lone "Target:" line is an ordinary goal
         goal_line: Statement | None = None
         target: Statement | None = None
         current = ""
         for b in blocks:
-            m = _KPI_FIELD.match(facts.folded[b.id])
+            m = fields.get(b.id)
             if _GOAL_FIELD.match(facts.folded[b.id]) and b.id in by_id:
                 goal_line, target, current = by_id[b.id], None, ""
                 continue

@@ -129,11 +129,9 @@ def _work_packages(facts: PlanFacts, skip: set[str]) -> set[str]:
         ):
             continue
         words = _heading_statement(h.text)
+        numbered = bool(_NUMBERED_HEADING.match(facts.folded[h.id].lstrip("# ")))
         if (
-            not (
-                _NUMBERED_HEADING.match(fold(h.text).lstrip("# "))
-                or shapes.is_action(words)  # "Hire a professional project manager"
-            )
+            not (numbered or shapes.is_action(words))  # "Hire a professional project manager"
             or h.text.rstrip().endswith((":", "："))
             or classify_heading(h.text) is not None
             or _PHASE_HEADING.search(_LIST_NUMBER.sub("", words).strip())
@@ -148,9 +146,7 @@ def _work_packages(facts: PlanFacts, skip: set[str]) -> set[str]:
             body.extend(plan.under(sub.id))
         if not body or owners_named_in(facts, h.id):
             continue  # "（一）客服体系建设" over its own tasks, some naming owners: a group
-        if not _NUMBERED_HEADING.match(fold(h.text).lstrip("# ")) and any(
-            shapes.is_action(facts.folded[b.id]) for b in body
-        ):
+        if not numbered and any(shapes.is_action(facts.folded[b.id]) for b in body):
             continue  # "### Close the bank account" over "Close the account and …": the title of its task
         prose = [
             b for b in body if b.kind != BlockKind.LIST_ITEM and not _LIST_NUMBER.match(b.text)
