@@ -1917,3 +1917,108 @@ def test_a_parenthesis_glossing_a_label_names_no_owner() -> None:
     - Write the onboarding guide (Ana Lee)
     """
     assert _codes_at(plan, "raci.no-owner") == [5, 6]
+
+
+# --- Key results in the shapes OKR sheets use (labels, containers, boxes) ----------------------
+
+
+def test_objective_paragraph_with_a_bold_key_results_label_reads_its_list_as_krs() -> None:
+    text = """
+        # Project OKRs 2027
+
+        **Objective 1:** Make the SDK easy to adopt
+
+        **Key Results:**
+
+        1. Time to first API call under 10 minutes for 80% of new users
+        2. Publish quickstarts for 5 languages
+        3. Reach 1,000 weekly active developers
+        """
+    assert _codes_at(text, "okr.kr-is-task") == [8]
+    # The objective is judged by the okr rules, not as a SMART goal.
+    assert _codes_at(text, "smart.measurable") == []
+    assert _codes_at(text, "okr.kr-count") == []
+
+
+def test_a_key_results_heading_is_a_container_not_an_objective_or_a_kr() -> None:
+    en = """
+        # Project OKRs 2027
+
+        ## Objective 2: A healthy contributor community
+
+        ### Key Results
+
+        - [ ] KR 2.1 - 30 new contributors merge a first PR
+        - [ ] KR 2.2 - Reach 90% of PRs reviewed within 3 days
+        - [x] Key Result 2.3 - Run two contributor summits
+        """
+    assert _codes_at(en, "okr.kr-count") == []
+    # The box and the "Key Result 2.3 -" label are not the KR's first word.
+    assert _codes_at(en, "okr.kr-is-task") == [9]
+    zh = """
+        # 2027 年度 OKR
+
+        ## 目标 2：建设健康的贡献者社区
+
+        ### 关键结果
+
+        1. 新增 30 名贡献者合并首个 PR
+        2. 所有 PR 在 3 天内得到评审
+        3. 举办两次贡献者峰会
+        """
+    assert _codes_at(zh, "okr.kr-not-measurable") == []
+    assert _codes_at(zh, "okr.kr-count") == []
+    assert _codes_at(zh, "okr.kr-is-task") == [9]
+
+
+def test_key_outcomes_in_chinese_and_numbered_labels_are_krs() -> None:
+    text = """
+        # 2027 年度 OKR
+
+        目标1：提升开发者体验
+        关键成果1：首次调用 API 时间缩短到 10 分钟以内
+        关键成果2：发布 5 种语言的快速入门
+        关键成果3：零回滚
+
+        ## O3 發佈更穩定
+
+        - KR3.1 推出新版發佈流程
+        """
+    assert _codes_at(text, "okr.kr-is-task") == [5, 10]
+    # "5 种语言" and "零回滚" are target values; the new process has none.
+    assert _codes_at(text, "okr.kr-not-measurable") == [10]
+    # O3 has one key result (its heading needs no colon to be an objective).
+    assert _codes_at(text, "okr.kr-count") == [8]
+    assert _codes_at(text, "smart.measurable") == []
+
+
+def test_bold_kr_labels_on_consecutive_lines_are_separate_krs() -> None:
+    text = """
+        # OKRs Q3 2027
+
+        ### O4. Build the community
+
+        **KR 4.1** Grow forum weekly actives to 2,000
+        **KR 4.2** Launch the ambassador programme
+
+        ## Objective: Delight customers
+
+        Key results:
+
+        - NPS above 45
+        - Median first reply under 4 hours
+        """
+    assert _codes_at(text, "okr.kr-count") == []
+    assert _codes_at(text, "okr.kr-is-task") == [6]
+    # "Key results:" introduces the list; it is not a key result without a target.
+    assert _codes_at(text, "okr.kr-not-measurable") == [6]
+
+
+def test_core_text_drops_whole_kr_labels_and_task_boxes() -> None:
+    from service.rules.extract.facts import core_text
+    from service.rules.extract.normalize import fold
+
+    assert core_text(fold("KR3.1 每 6 週發佈一次")) == fold("每 6 週發佈一次")
+    assert core_text(fold("关键结果 4.2：推出大使计划")) == "推出大使计划"
+    assert core_text(fold("- [x] Key Result 2.3 - Run two summits")) == "run two summits"
+    assert core_text(fold("O2O strategy for retail")) == "o2o strategy for retail"

@@ -38,7 +38,9 @@ _STATEMENT_START = re.compile(
     r"[①②③④⑤⑥⑦⑧⑨⑩]|[•·▪◦●○■□➢►\-*+]\s|"
     r"(?:目标|目標|关键结果|關鍵結果|KR\s*\d|O\s*\d|Objective|Goal|Target|Key result|Risk|风险|風險|任务|任務|"
     r"负责人|負責人|责任人|責任人|预算|預算|Owner|Budget|Period|Timeline|计划周期|計劃周期|時間|时间|Deadline)"
-    r"\s*\d*\s*[:：])",
+    r"\s*\d*\s*[:：]"
+    # "**KR 4.2** Launch …", "O2 - …": a numbered KR or objective label opens its own line.
+    r"|(?:\*\*|__)?\s*(?:KR|O)\s*\d+(?:\.\d+)*(?:\*\*|__)?(?=[\s:：.\-–—)]))",
     re.IGNORECASE,
 )
 # "Site: Rotterdam", "Roadmap period: …", "申报单位：…": one fact per line.

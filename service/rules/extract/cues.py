@@ -16,18 +16,25 @@ import re
 # Heading words that make a heading a sub-section of goals (objective headings under an OKR section).
 OBJECTIVE_LINE = {
     "en": re.compile(
-        r"^(?:objective|obj\.?|o)\s*\d*\s*[:：.\-–—]\s*|^(?:\d+[.)]\s*)?(?:[\w &/-]{0,20}:\s*)?objective\b",
+        r"^(?:objective|obj\.?|o)\s*\d*\s*[:：.\-–—]\s*|^(?:\d+[.)]\s*)?(?:[\w &/-]{0,20}:\s*)?objective\b"
+        r"|^o\d{1,2}\s+(?=\S)",
         re.I,
     ),
-    "zh": re.compile(r"^(?:目标|o)\s*[一二三四五六七八九十\d]*\s*[:：、.]"),
+    "zh": re.compile(r"^(?:目标|o)\s*[一二三四五六七八九十\d]*\s*[:：、.]|^o\d{1,2}\s+(?=\S)"),
 }
+# A label over the key results that follow ("### Key Results", "**Key results:**", "关键成果"):
+# a container, neither an objective nor a key result itself.
+KR_CONTAINER = re.compile(
+    r"^\W{0,3}(?:key results?|krs|关键(?:结果|成果))\s*(?:\(\w{1,4}\))?\s*\W{0,3}$", re.I
+)
 KR_LINE = {
     "en": re.compile(
         r"^(?:\W{0,3})(?:[\w ]{0,12}\s)?(?:kr\s*\d+(?:\.\d+)?\s*[:：.\-–—)]?|(?:kr|key results?)\s*\d*\s*[:：.\-–—)])\s*",
         re.I,
     ),
     "zh": re.compile(
-        r"^(?:kr\s*\d*(?:\.\d+)?|关键结果\s*[一二三四五六七八九十\d]*)\s*[:：、.]?\s*", re.I
+        r"^(?:kr\s*\d*(?:\.\d+)?|关键(?:结果|成果)\s*[一二三四五六七八九十\d]*(?:\.\d+)*)\s*[:：、.]?\s*",
+        re.I,
     ),
 }
 GOAL_LINE = {
@@ -159,7 +166,7 @@ METRIC_VALUE = re.compile(
     rf"countries?|cities?|regions?|markets?|languages?|stars?|reviews?|calls?|meetings?|"
     rf"courses?|certifications?|trainings?|incidents?|defects?|bugs?|tests?|cases?|"
     rf"projects?|teams?|locations?|branches?|outlets?|vehicles?|trucks?|beds?|tons?|kg|km)\b"
-    rf"|{NUMBER}\s?(?:[个名位家场篇次台件户单人项款门所辆吨条份期场笔张套本堂节课起例宗座间批箱]|万?人次)"
+    rf"|{NUMBER}\s?(?:[个名位家场篇次台件户单人项款门所辆吨条份期场笔张套本堂节课起例宗座间批箱种类]|万?人次)"
     rf"|(?:top|前)\s?{NUMBER}|第{NUMBER}名|(?<![这那该此每])(?<![这那该此每][一两])(?<![这那该此每].[一两])(?:{ZH_NUM})(?:个|名|位|家|场|篇|次|项|款|倍|成)"
     rf"|{NUMBER}\s?(?:nps|dau|mau|wau|gmv|arr|mrr|csat|ces|sla|uptime)"
     rf"|(?:nps|dau|mau|gmv|arr|mrr|csat|sla|uptime|roi|ltv|cac|aov|ctr|cvr|otif|oee|mttr|mtbf)"
@@ -191,7 +198,7 @@ METRIC_VALUE = re.compile(
     rf"(?:as (?:many|much)|more|faster|higher|larger|greater)\b"
     rf"|^no\s+(?:[\w-]+\s){{1,6}}?(?:have|has|had|with|cause|causes|see|sees|hit|hits)\s+(?:an?\s+)?"
     rf"(?:fatal|critical|major|serious|severe|unplanned|p[01]|sev[- ]?[12])\b"
-    rf"|零(?:事故|投诉|缺陷|故障|伤亡|差错|延误|安全事故|重大事故)|(?:确保|实现|保持|做到)?(?:全年)?无(?:重大|较大|一般)\S{{0,4}}(?:事故|故障|投诉|事件)"
+    rf"|零(?:事故|投诉|缺陷|故障|伤亡|差错|延误|安全事故|重大事故|回滚|宕机|漏洞|逾期|违规|失误|泄露|丢失)|(?:确保|实现|保持|做到)?(?:全年)?无(?:重大|较大|一般)\S{{0,4}}(?:事故|故障|投诉|事件)"
     rf"|\b(?:level|tier|grade|rating|status)\b[^.;\n]{{0,20}}\bas defined by\b"
     rf"|\ball\s+(?:[\w-]+\s){{0,4}}?(?:have|has|are|is|get|reach)\s+(?:an?\s+)?(?:faster|lower|higher|shorter|"
     rf"better|fewer|smaller|cheaper)\b[^.;\n]{{0,60}}\bthan\b",

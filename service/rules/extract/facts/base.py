@@ -20,11 +20,14 @@ _LIST_NUMBER = re.compile(
 
 
 _LABEL_PREFIX = re.compile(
-    r"^\s*(?:(?:goal|objective|target|kr|key result|o|okr|risk|task|action|initiative)\s*[\d.]*\s*[:：.\-–—)]\s*"
-    r"|(?:目标|关键结果|风险|任务|举措|措施|行动)\s*[一二三四五六七八九十\d]*\s*[:：、.]\s*"
-    r"|(?:kr|o)\s*\d+(?:\.\d+)?\s*)",
+    # "KR3.1 每 6 週發佈一次", "O2 - …": a numbered KR or objective label, whole ("3.1", not "3.").
+    r"^\s*(?:(?:kr|o)\s*\d+(?:\.\d+)*(?=[\s:：.\-–—)])\s*[:：.\-–—)]?\s*"
+    r"|(?:goal|objective|target|kr|key results?|o|okr|risk|task|action|initiative)\s*\d*(?:\.\d+)*\s*[:：.\-–—)]\s*"
+    r"|(?:目标|关键结果|关键成果|风险|任务|举措|措施|行动)\s*[一二三四五六七八九十\d]*(?:\.\d+)*\s*[:：、.]\s*)",
     re.I,
 )
+# A task-list box ("- [ ] KR 2.1 …", "- [x] Sarah review …") is not part of the statement.
+_CHECKBOX = re.compile(r"^\[[ xX✓✔]\]\s*")
 
 
 _PERIOD_LINE = re.compile(
@@ -156,6 +159,7 @@ def core_text(text: str) -> str:
     """Statement text without list numbering, labels such as 'Goal 1:' or 'KR2', and openers
     such as 'Finally, we want to'."""
     out = _LIST_NUMBER.sub("", text, count=1)
+    out = _CHECKBOX.sub("", out.lstrip(), count=1)
     out = _LABEL_PREFIX.sub("", out, count=1)
     out = _OPENER.sub("", out.strip(), count=1)
     return out.strip()

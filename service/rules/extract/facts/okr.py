@@ -79,7 +79,12 @@ def _objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
     lang_kr = cues.KR_LINE
     lang_obj = cues.OBJECTIVE_LINE
 
+    def is_container(text: str) -> bool:
+        return bool(cues.KR_CONTAINER.match(text))
+
     def is_kr(text: str) -> bool:
+        if is_container(text):
+            return False
         return bool(lang_kr["en"].match(text) or lang_kr["zh"].match(text))
 
     def is_obj(text: str) -> bool:
@@ -101,7 +106,11 @@ def _objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
         )
         if not (in_okr or is_obj(facts.folded[h.id])):
             continue
-        if is_kr(facts.folded[h.id]) or _objectives_container(facts, h):
+        if (
+            is_kr(facts.folded[h.id])
+            or is_container(facts.folded[h.id])
+            or _objectives_container(facts, h)
+        ):
             continue
         krs: list[Statement] = []
         # Under a heading that is itself a key result ("#### KR: … by 25%"), the list is the KR's
@@ -175,6 +184,10 @@ def _objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
             while j < len(blocks):
                 nb = blocks[j]
                 ntext = facts.folded[nb.id]
+                if is_container(ntext) and not krs:
+                    # "**Objective 1:** …" then "**Key Results:**" over the list: its KRs.
+                    j += 1
+                    continue
                 if nb.kind == BlockKind.HEADING or (is_obj(ntext) and not is_kr(ntext)):
                     break
                 if is_kr(ntext) or (
