@@ -2022,3 +2022,37 @@ def test_core_text_drops_whole_kr_labels_and_task_boxes() -> None:
     assert core_text(fold("关键结果 4.2：推出大使计划")) == "推出大使计划"
     assert core_text(fold("- [x] Key Result 2.3 - Run two summits")) == "run two summits"
     assert core_text(fold("O2O strategy for retail")) == "o2o strategy for retail"
+
+
+# --- Periods and spans of years written the ways plans write them ------------------------------
+
+
+def test_year_spans_and_halves_are_periods_not_their_last_year() -> None:
+    from datetime import date
+
+    from service.rules.extract.dates import find_dates
+
+    def spans(text: str) -> list[tuple[date, date]]:
+        return [(m.start, m.end) for m in find_dates(text)]
+
+    assert spans("strategic plan 2022-2027") == [(date(2022, 1, 1), date(2027, 12, 31))]
+    assert spans("2025–2026 学年") == [(date(2025, 1, 1), date(2026, 12, 31))]
+    assert spans("the 2026-27 season") == [(date(2026, 1, 1), date(2027, 12, 31))]
+    assert spans("second half of 2026") == [(date(2026, 7, 1), date(2026, 12, 31))]
+    # A year and a month stay one month.
+    assert spans("2026-05") == [(date(2026, 5, 1), date(2026, 5, 31))]
+    assert spans("between july and december 2026") == [
+        (date(2026, 7, 1), date(2026, 7, 31)),
+        (date(2026, 12, 1), date(2026, 12, 31)),
+    ]
+
+
+def test_a_start_with_a_duration_or_a_run_of_months_is_the_plan_period() -> None:
+    plan = "# Volunteer programme\n\n{}\n\n## Goals\n\n- Recruit 40 volunteers\n"
+    assert _codes_at(plan.format("Teams of three."), "smart.time-bound") == [7]
+    for line in (
+        "Duration: 12 weeks, starting 1 March 2027",
+        "Runs from March to June 2027.",
+        "项目周期：12 周，自 2027 年 3 月 1 日起",
+    ):
+        assert _codes_at(plan.format(line), "smart.time-bound") == [], line

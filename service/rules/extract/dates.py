@@ -150,7 +150,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (_P(r"(?<![\d/.])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?![\d/%])"), "md"),
     (
         _P(
-            r"(?:(?<=\bin )|(?<=\bby )|(?<=\bof )|(?<=\bduring )|(?<=\buntil ))(?P<mon>"
+            r"(?:(?<=\bin )|(?<=\bby )|(?<=\bof )|(?<=\bduring )|(?<=\buntil )|(?<=\bbetween ))(?P<mon>"
             + _MONTH_RE
             + r")\b(?!\s*\d)",
             re.I,
@@ -191,6 +191,12 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         "dmon",
     ),
     (_P(r"(?<!\d)(?P<y>20\d{2})\s*/\s*(?P<y2>\d{2})(?![\d/])"), "yy"),
+    # "Strategic plan 2022-2027", "2025–2026 学年", "the 2026-27 season": a span of years.
+    (
+        _P(r"(?<![\d/.\-])(?P<y>20\d{2})\s*[-–—~]\s*(?P<y2>20\d{2}|\d{2})(?![\d/.\-])"),
+        "yrange",
+    ),
+    (_P(r"\b(?P<h>first|second)\s+half\s+of\s+(?P<y>20\d{2})\b", re.I), "half"),
     (
         _P(
             r"(?:民国)?(?P<roc>1[01]\d|[一][一〇零][〇零一二三四五六七八九])\s*(?:学年度|年度|学年|年)"
@@ -307,6 +313,20 @@ def _convert(
             mo = int(g["m"]) if kind == "md" else _month(g["mon"])
             d = _safe(default_year, mo, int(g["d"]))
             return (d, d, False) if d else None
+        if kind == "yrange":
+            y, y2 = int(g["y"]), int(g["y2"])
+            if y2 < 100:
+                if y2 != (y + 1) % 100:
+                    return None  # "2026-05" is May 2026
+                y2 = y + 1
+            if not y < y2 <= y + 10:
+                return None
+            return date(y, 1, 1), date(y2, 12, 31), True
+        if kind == "half":
+            y = int(g["y"])
+            if g["h"].lower() == "first":
+                return date(y, 1, 1), date(y, 6, 30), True
+            return date(y, 7, 1), date(y, 12, 31), True
         if kind == "yy":  # "2026/27": a fiscal or academic year across two calendar years
             y = int(g["y"])
             if int(g["y2"]) != (y + 1) % 100:

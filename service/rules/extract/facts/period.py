@@ -24,6 +24,12 @@ def _countdown_days(m: re.Match[str]) -> int:
     return int(m.group("n")) * per
 
 
+_LASTS = re.compile(
+    r"\b\d+\s*(?:months?|weeks?)\b|\d+\s*(?:个月|個月|周|週)|\b(?:starting|from|beginning)\b|起|开始|開始",
+    re.I,
+)
+
+
 def _plan_period(facts: PlanFacts) -> None:
     plan = facts.plan
     candidates: list[Block] = []
@@ -86,8 +92,9 @@ def _plan_period(facts: PlanFacts) -> None:
                 ends.append(single[0])
         if has_time_reference(text) or re.search(r"\d+\s*(?:months?|weeks?|个月|周|天)", text):
             got = find_dates(text)
-            # A single day ("Date: 2026-06-20") dates the document; a period spans more.
-            if got and max(m.end for m in got) > min(m.start for m in got):
+            # A single day ("Date: 2026-06-20") dates the document; a period spans more, or
+            # starts on that day and lasts ("Duration: 12 weeks, starting 1 March 2027").
+            if got and (max(m.end for m in got) > min(m.start for m in got) or _LASTS.search(text)):
                 facts.plan_has_period = True
                 facts.period_block = facts.period_block or b
                 line_mentions.extend(got)
@@ -202,8 +209,14 @@ _EVENT_TIME_LABEL = re.compile(
 )
 
 
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
 _BETWEEN_DATES = re.compile(
     r"\b(?:between|from)\s+(?:\d{1,2}\s+)?[a-z]+\s+20\d\d\s+(?:and|to|until|through|–|-)\s+(?:\d{1,2}\s+)?[a-z]+\s+20\d\d"
+    # "Runs from March to June 2027": the first month takes the last one's year.
+    rf"|\b(?:between|from)\s+(?:\d{{1,2}}\s+)?{_MONTH}\s+(?:and|to|until|through|–|-)\s+(?:\d{{1,2}}\s+)?{_MONTH}\s+20\d\d"
     r"|\b(?:between|from)\s+20\d\d-\d\d-\d\d\s+(?:and|to|until|through|–|-)\s+20\d\d-\d\d-\d\d"
     r"|自?20\d\d年\d{1,2}月(?:\d{1,2}日)?(?:起)?\s*(?:至|到|—|-|~)\s*(?:20\d\d年)?\d{1,2}月",
     re.I,
