@@ -2056,3 +2056,23 @@ def test_a_start_with_a_duration_or_a_run_of_months_is_the_plan_period() -> None
         "项目周期：12 周，自 2027 年 3 月 1 日起",
     ):
         assert _codes_at(plan.format(line), "smart.time-bound") == [], line
+
+
+# --- Owners written the ways action items name them ----------------------------------------------
+
+
+def test_action_items_name_their_owner_by_label_handle_or_bracket() -> None:
+    text = """
+        # Website relaunch plan, Q3 2027
+
+        ## Tasks
+
+        - Alice: set up the staging server
+        - Write the style guide [Carol]
+        - Update the DNS records (@dave, due 2027-07-15)
+        - Scope: define the public API
+        - Next: migrate the blog posts
+        - Review analytics setup
+        """
+    # "Scope:" is a field of the plan (no task); "Next:" is a label, not a name.
+    assert _codes_at(text, "raci.no-owner") == [9, 10]

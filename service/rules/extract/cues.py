@@ -63,7 +63,7 @@ OWNER_LABEL = re.compile(
     r"|(?:对接人|组织者|组织人|主持人|发起人|指导老师|导师)\s*[:：]\s*(?!\d)\S"
     r"|由\s*\S{1,12}\s*(?:负责|牵头|主导|执行|落实|承担)|请\s*\S{1,12}\s*(?:配合|负责|落实|完成|于)"
     r"|\S{1,12}(?:牵头|负责)(?:[,，、;；。]|$)"
-    r"|(?:^|\s)@[\w\u4e00-\u9fff.-]+)",
+    r"|(?:^|[\s(（\[【,，;；])@[\w\u4e00-\u9fff.-]+)",
     re.I,
 )
 # A role or person in parentheses or after a dash at the end of a task line.

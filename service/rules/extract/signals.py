@@ -261,6 +261,11 @@ def _owner_candidates(raw: str, folded: str) -> Iterator[str]:
         yield (m.group("who") or m.group("zh") or m.group("role")).strip()
     if (who := _named_action_owner(raw)) is not None:
         yield who
+    if (who := _labelled_action_owner(raw)) is not None:
+        yield who
+    m = _BRACKET_OWNER.search(raw)
+    if m:
+        yield m.group(1)  # "Write the style guide [Carol]", "撰写新闻稿【王芳】"
 
 
 # An action item of meeting notes that starts with the person who takes it ("Dawn to follow up
@@ -271,6 +276,46 @@ _NAMED_ACTION = re.compile(
     r"(?P<rest>[a-z\u4e00-\u9fff].*)$"
 )
 _NOT_A_NAME = builtin_words("not_a_name")
+
+
+# "Alice: set up the staging server": a person's name as the label of an action item. The label
+# must look like a given name (not a field such as "Scope:" or "Next step:") and the rest must be
+# work.
+_LABELLED_ACTION = re.compile(
+    r"^\W*(?:\[[ xX]?\]\s*)?(?:\*\*)?(?P<who>[A-Z][a-z]{1,14}(?:\s+[A-Z][a-z]{1,14})?)(?:\*\*)?"
+    r"\s*[:：](?:\*\*)?\s+(?P<rest>\S.*)$"
+)
+_NOUN_ENDING = re.compile(
+    r"(?:ion|ment|ness|ity|ing|ance|ence|ship|ism|ure|ogy|ics|ary|ory|ies|ives?|ets?|als?|ors?|ers?)$"
+)
+_NOT_A_LABEL_NAME = builtin_words("not_a_label_name")
+# A bracketed name at the end of an item ("… [Carol]", "… [@carol]", "…【王芳】").
+_BRACKET_OWNER = re.compile(
+    r"[\[【]\s*(@?[A-Z][a-z]{1,14}(?:\s+[A-Z][a-z]{1,14})?|@[\w.-]{2,20}|[\u4e00-\u9fff]{2,4})\s*[\]】]\s*[.。]?$"
+)
+
+
+def _labelled_action_owner(raw: str) -> str | None:
+    m = _LABELLED_ACTION.match(raw.strip())
+    if m is None:
+        return None
+    who, rest = m.group("who"), fold(m.group("rest"))
+    words = who.lower().split()
+    if any(
+        w in _NOT_A_NAME or w in _NOT_A_LABEL_NAME or _NOUN_ENDING.search(w) for w in words
+    ) or active().meta_field_label.search(who.lower()):
+        return None
+    if any(
+        p.match(words[0])
+        for p in (cues.ACTIVITY_VERB["en"], cues.ACTION_VERB_EXTRA, cues.GENERIC_VERB["en"])
+    ):
+        return None  # "Review: …", "Update: …"
+    verb_first = (
+        cues.ACTIVITY_VERB["en"].match(rest)
+        or cues.ACTION_VERB_EXTRA.match(rest)
+        or cues.ACTIVITY_VERB["zh"].match(rest)
+    )
+    return who if verb_first else None
 
 
 def _named_action_owner(raw: str) -> str | None:
