@@ -141,3 +141,33 @@ def test_a_project_names_its_own_measures_lead_in() -> None:
     assert _measurable_lines(lead, ReviewConfig()) == [9, 10]
     config = ReviewConfig(vocabulary=VocabularyConfig(measure_lead_ins=["we benchmark"]))
     assert _measurable_lines(lead, config) == []
+
+
+def test_the_currency_shortcut_agrees_with_the_amount_pattern() -> None:
+    """has_currency_amount skips texts without any currency hint; it must never disagree with
+    CURRENCY_AMOUNT itself, on every line of every plan of the eval and on edge cases."""
+    from pathlib import Path
+
+    from service.rules.extract import cues
+
+    root = Path(__file__).resolve().parents[1] / "eval" / "plans"
+    samples = [
+        "Budget: $12,000",
+        "EUR 80,000",
+        "80000 euros",
+        "预算 5 万元",
+        "12000 </font>\n元",
+        "新台币 3,000",
+        "NT$500",
+        "HK$ 20",
+        "50 USD",
+        "£40k",
+        "Ｕｓｄ 5",
+        "150 people",
+        "2027-03-01",
+    ]
+    for path in sorted(root.iterdir()):
+        samples.extend(path.read_text(encoding="utf-8", errors="replace").split("\n"))
+    assert len(samples) > 5000
+    for text in samples:
+        assert cues.has_currency_amount(text) == bool(cues.CURRENCY_AMOUNT.search(text)), text

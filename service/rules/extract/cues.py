@@ -595,6 +595,20 @@ CURRENCY_AMOUNT = re.compile(
     rf"|(?:港币|港元|新台币|台币|人民币|美元)\s?{NUMBER}",
     re.I,
 )
+# Every alternative of CURRENCY_AMOUNT holds one of these (casefolded, as re.I compares): a text
+# without any cannot hold an amount, and the scan of a long plan without money is skipped.
+_CURRENCY_HINTS = (
+    *"$€£¥￥元块币镑",
+    *("usd", "eur", "gbp", "cny", "rmb", "hkd", "twd", "dollar"),
+)
+
+
+def has_currency_amount(text: str) -> bool:
+    """Whether the text states an amount of money (CURRENCY_AMOUNT occurs in it)."""
+    folded = text.casefold()
+    return any(h in folded for h in _CURRENCY_HINTS) and CURRENCY_AMOUNT.search(text) is not None
+
+
 TBD = re.compile(
     r"\b(?:tbd|tba|tbc|to be (?:determined|confirmed|decided)|unknown)\b|待定|待确定|待补充|另行确定|暂定",
     re.I,

@@ -14,16 +14,14 @@ from service.rules.extract.facts import HEADING_CURRENCY, PlanFacts
 
 def _has_budget(facts: PlanFacts) -> tuple[bool, bool]:
     """(a budget or cost figure exists, the budget is marked TBD)."""
-    text = facts.all_text
-    amount = bool(cues.CURRENCY_AMOUNT.search(text))
-    tbd = False
-    for b in facts.plan.blocks:
-        t = facts.folded[b.id]
-        if cues.BUDGET_CUES.search(t) and cues.TBD.search(t):
-            tbd = True
-    if facts.budget_groups or _budget_section_with_figures(facts):
-        amount = True
-    return amount, tbd and not cues.CURRENCY_AMOUNT.search(text)
+    figure = cues.has_currency_amount(facts.all_text)
+    # TBD first: it is rare, and one block that is both is enough.
+    tbd = any(
+        cues.TBD.search(t) and cues.BUDGET_CUES.search(t)
+        for t in (facts.folded[b.id] for b in facts.plan.blocks)
+    )
+    amount = figure or bool(facts.budget_groups) or _budget_section_with_figures(facts)
+    return amount, tbd and not figure
 
 
 def _budget_section_with_figures(facts: PlanFacts) -> bool:
