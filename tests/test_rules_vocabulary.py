@@ -171,3 +171,43 @@ def test_the_currency_shortcut_agrees_with_the_amount_pattern() -> None:
     assert len(samples) > 5000
     for text in samples:
         assert cues.has_currency_amount(text) == bool(cues.CURRENCY_AMOUNT.search(text)), text
+
+
+def test_prefiltered_cue_searches_answer_exactly_as_the_patterns() -> None:
+    """The literal shortcut of the long cue alternations (Act, Check, money, placeholders) never
+    changes an answer: checked on every plan of the eval, whole and line by line."""
+    from pathlib import Path
+
+    from service.rules.extract import cues
+    from service.rules.extract.prefilter import Prefiltered
+
+    root = Path(__file__).resolve().parents[1] / "eval" / "plans"
+    texts: list[str] = ["Retro every sprint.", "我们会根据反馈调整计划。", "Act → adjust", "", "x"]
+    for path in sorted(root.iterdir()):
+        whole = path.read_text(encoding="utf-8", errors="replace")
+        texts.append(whole)
+        texts.append(whole.lower())
+        texts.extend(whole.split("\n"))
+    patterns = [cues.ACT_CUES, cues.CHECK_CUES, cues.CURRENCY_AMOUNT, cues.TEMPLATE_SLOT]
+    for pattern in patterns:
+        fast = Prefiltered(pattern)
+        assert fast.literals, pattern.pattern[:60]  # the shortcut is in use, not skipped
+        hits = 0
+        for text in texts:
+            expected = pattern.search(text)
+            got = fast.search(text)
+            assert (got is None) == (expected is None), (pattern.pattern[:40], text[:80])
+            hits += expected is not None
+        assert hits > 10  # the texts hold matches, so agreement is not vacuous
+
+
+def test_required_literals_of_a_pattern() -> None:
+    import re
+
+    from service.rules.extract.prefilter import literals
+
+    assert literals(re.compile(r"\bretros?\b|post[- ]mortem|复盘")) == {"retro", "mortem", "复盘"}
+    assert literals(re.compile(r"(?:a|b)+c", re.I)) == {"c"}
+    # An alternative that needs no literal leaves no safe shortcut.
+    assert literals(re.compile(r"retro|\d+")) is None
+    assert literals(re.compile(r"DEBRIEF", re.I)) == {"debrief"}

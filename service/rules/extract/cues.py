@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from service.rules.extract.prefilter import Prefiltered
+
 # Heading words per plan part live in service/rules/vocabulary/sections.toml.
 
 # Heading words that make a heading a sub-section of goals (objective headings under an OKR section).
@@ -445,7 +447,7 @@ CHECK_OBJECT = re.compile(
 def check_in(text: str, monitoring_text: str = "") -> bool:
     """Whether the plan monitors or reviews its own progress (pdca.no-check): a strong cue,
     a weak one inside a monitoring section, or a weak one in a sentence about progress."""
-    if CHECK_CUES.search(text) or CHECK_WEAK.search(monitoring_text):
+    if CHECK_CUES_FAST.search(text) or CHECK_WEAK.search(monitoring_text):
         return True
     return any(CHECK_OBJECT.search(sentence) for sentence in _sentences_with(CHECK_WEAK, text))
 
@@ -525,9 +527,14 @@ ACT_PLAN_OBJECT = re.compile(
 )
 
 
+# Whole-plan searches skip a plan that holds none of the cues' literals (exactly the same answer).
+ACT_CUES_FAST = Prefiltered(ACT_CUES)
+CHECK_CUES_FAST = Prefiltered(CHECK_CUES)
+
+
 def act_in(text: str) -> bool:
     """Whether the text says how the plan adjusts from what monitoring shows (pdca.no-act)."""
-    if ACT_CUES.search(text):
+    if ACT_CUES_FAST.search(text):
         return True
     for sentence in _sentences_with(ACT_WEAK, text):
         if ACT_TRIGGER.search(sentence):

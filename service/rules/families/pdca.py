@@ -174,7 +174,7 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
         for b in facts.plan.blocks
         if b.kind != BlockKind.HEADING and facts.section.get(b.id) in ("background", "problem")
     )
-    if not (cues.check_in(text, monitoring) or cues.CHECK_CUES.search(paragraphs)):
+    if not (cues.check_in(text, monitoring) or cues.CHECK_CUES_FAST.search(paragraphs)):
         emit.document(
             "pdca.no-check",
             emit.section_anchor("monitoring"),
@@ -182,7 +182,7 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
         )
     # An explicit Act cue counts in any paragraph, the vision included ("we will use the
     # lessons learned for the next ones"); weak words only outside the background.
-    if not (cues.act_in(text) or cues.ACT_CUES.search(paragraphs)):
+    if not (cues.act_in(text) or cues.ACT_CUES_FAST.search(paragraphs)):
         emit.document(
             "pdca.no-act",
             emit.section_anchor("monitoring", "iteration"),
