@@ -183,3 +183,29 @@ def test_reviews_are_the_same_from_a_cold_and_a_warm_cache(isolated_home: Path) 
     warm = review_text(text)
     assert cold.engine.knowledge_version == warm.engine.knowledge_version != ""
     assert [f.model_dump() for f in cold.findings] == [f.model_dump() for f in warm.findings]
+
+
+def test_a_new_process_reads_no_knowledge_file_while_none_changed(
+    roots: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "cache"
+    key = grounding_cache.cache_key(roots, folder)
+    assert key == grounding_cache.cache_key(roots)  # the same key as without the memo
+    new_process()
+
+    def no_reading(*_a: object, **_k: object) -> str:
+        raise AssertionError("the knowledge files were read again")
+
+    with monkeypatch.context() as m:
+        m.setattr(corpus, "source_digest", no_reading)
+        assert grounding_cache.cache_key(roots, folder) == key
+    # An edit (new bytes, new size and mtime) is seen: the digest is taken again, and differs.
+    page = next(p for p in sorted(roots[0].rglob("*.md")))
+    page.write_text(page.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    new_process()
+    assert grounding_cache.cache_key(roots, folder) != key
+    # A damaged memo is not trusted.
+    for memo in folder.glob("digest-*.txt"):
+        memo.write_text("not a digest", encoding="ascii")
+    new_process()
+    assert grounding_cache.cache_key(roots, folder) == grounding_cache.cache_key(roots)

@@ -466,6 +466,23 @@ def _load(dirs: list[Path] | None) -> tuple[list[Chunk], str]:
 _digests: dict[tuple[str, ...], tuple[tuple[tuple[str, int, int], ...], str]] = {}
 
 
+def stat_key(dirs: list[Path] | None = None) -> str:
+    """Hash of what ``source_digest`` is memoised on: the roots, every file's path, mtime and
+    size, and the rule codes. Equal keys mean the files were not touched (``git status``
+    trusts the same), so a digest stored under this key can stand for reading them again."""
+    roots = _normalise_dirs(dirs)
+    _check_roots(roots)
+    from service.rules.catalogue import BY_CODE
+
+    _, fp = _stat_fingerprint(roots)
+    h = hashlib.sha256("\x1f".join(sorted(BY_CODE)).encode())
+    for root, shipped in roots:
+        h.update(f"\x1e{root}\x1f{shipped}".encode())
+    for name, mtime_ns, size in fp:
+        h.update(f"\x1e{name}\x1f{mtime_ns}\x1f{size}".encode())
+    return h.hexdigest()[:32]
+
+
 def source_digest(dirs: list[Path] | None = None) -> str:
     """Hash of everything the chunks are made from, without parsing a file.
 

@@ -220,7 +220,7 @@ def grounding_index(dirs: list[Path] | None = None, *, persist: bool = True) -> 
     from service.knowledge import grounding_cache
 
     dirs_key = tuple(str(d) for d in dirs) if dirs is not None else None
-    key = grounding_cache.cache_key(dirs)
+    key = grounding_cache.cache_key(dirs, grounding_cache.cache_dir() if persist else None)
     with _lock:
         hit = _indexes.get(dirs_key)
         if hit is not None and hit[0] == key:

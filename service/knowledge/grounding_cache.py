@@ -51,10 +51,51 @@ def _code_digest() -> str:
     return _code_hash
 
 
-def cache_key(dirs: list[Path] | None = None) -> str:
-    """The cache key for these knowledge roots as they are now (reads the files, parses none)."""
-    digest = corpus.source_digest(dirs)
+def cache_key(dirs: list[Path] | None = None, folder: Path | None = None) -> str:
+    """The cache key for these knowledge roots as they are now (reads the files, parses none).
+
+    With ``folder`` (the cache folder), the corpus digest is remembered there under the files'
+    stat key, so a later process whose knowledge files are untouched reads one small file
+    instead of every knowledge file."""
+    digest = _remembered_digest(dirs, folder) if folder is not None else None
+    if digest is None:
+        digest = corpus.source_digest(dirs)
+        if folder is not None:
+            _remember_digest(dirs, folder, digest)
     return hashlib.sha256(f"{_code_digest()}\x1f{digest}".encode()).hexdigest()[:32]
+
+
+_DIGEST_PREFIX = "digest-"
+_HEX64 = frozenset("0123456789abcdef")
+
+
+def _digest_path(dirs: list[Path] | None, folder: Path) -> Path:
+    return folder / f"{_DIGEST_PREFIX}{corpus.stat_key(dirs)}.txt"
+
+
+def _remembered_digest(dirs: list[Path] | None, folder: Path) -> str | None:
+    try:
+        text = _digest_path(dirs, folder).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return text if len(text) == 64 and set(text) <= _HEX64 else None
+
+
+def _remember_digest(dirs: list[Path] | None, folder: Path, digest: str) -> None:
+    """Store atomically; never raises (a read-only data dir only costs speed)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{_DIGEST_PREFIX}", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as fh:
+                fh.write(digest)
+            os.replace(tmp, _digest_path(dirs, folder))
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        _prune(folder, _DIGEST_PREFIX, ".txt")
+    except OSError:
+        return
 
 
 def cache_dir() -> Path:
@@ -167,9 +208,9 @@ def write(gi: GroundingIndex, key: str, folder: Path | None = None) -> None:
         return
 
 
-def _prune(folder: Path) -> None:
+def _prune(folder: Path, prefix: str = _PREFIX, suffix: str = ".json") -> None:
     files = sorted(
-        folder.glob(f"{_PREFIX}*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True
+        folder.glob(f"{prefix}*{suffix}"), key=lambda p: p.stat().st_mtime_ns, reverse=True
     )
     for old in files[KEEP:]:
         old.unlink(missing_ok=True)
