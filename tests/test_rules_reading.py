@@ -2076,3 +2076,43 @@ def test_action_items_name_their_owner_by_label_handle_or_bracket() -> None:
         """
     # "Scope:" is a field of the plan (no task); "Next:" is a label, not a name.
     assert _codes_at(text, "raci.no-owner") == [9, 10]
+
+
+# --- Check, Act and risks said in ordinary sentences --------------------------------------------
+
+
+def test_contingencies_said_in_a_sentence_identify_risks() -> None:
+    for text in (
+        "The venue may cancel; we hold a backup booking.",
+        "If the speaker drops out, a co-host steps in.",
+        "Bad weather could force us indoors, so we booked a hall.",
+        "Key dependency: the vendor API; a fallback is manual entry.",
+        "可能出现场地临时变更，需提前准备备用场地。",
+        "若讲师临时缺席，由助教代课。",
+        "天气不佳时改为线上进行。",
+    ):
+        assert _silenced_by(text, "risk.no-register"), text
+    # A backup of data is no contingency for the plan.
+    assert not _silenced_by("We back up the database nightly.", "risk.no-register")
+
+
+def test_progress_looked_at_on_a_cadence_is_a_check() -> None:
+    for text in (
+        "We look at the numbers every Friday.",
+        "Each sprint ends with a demo and a review of the burndown.",
+        "At the halfway point we compare actuals against targets.",
+        "项目组每两周召开一次进度会。",
+        "每週一在群組更新進度。",
+    ):
+        assert _silenced_by(text, "pdca.no-check"), text
+    assert not _silenced_by("We compare three vendors.", "pdca.no-check")
+
+
+def test_re_planning_in_answer_to_results_is_an_act() -> None:
+    for text in (
+        "If the budget runs over, we cut the lowest-priority item.",
+        "Underperforming activities are reworked after each review.",
+        "When a target slips, the lead re-plans the sprint.",
+    ):
+        assert _silenced_by(text, "pdca.no-act"), text
+    assert not _silenced_by("We will rework the logo.", "pdca.no-act")

@@ -415,6 +415,8 @@ CHECK_CUES = re.compile(
     # meeting notes, where the assigned work is looked at again ("下次会议", "7/15 9:00~12:00开会").
     r"|打卡(?![地点])|(?:下次|下一次|之后的|后续的?)\S{0,8}会议|\d{1,2}/\d{1,2}\s*[\d:：~\-–]*\s*开会"
     r"|\b(?:next|follow-?up) (?:meeting|call|sync)\b"
+    # A chart of the work done against the time left, a progress meeting, progress posted.
+    r"|\bburn-?(?:down|up)s?\b|[进進]度(?:会议?|例会|更新)|更新[^。\n，,]{0,6}[进進]度"
     # Results reported once a cycle ("the board will produce an annual report and accounts"), a
     # KPI's own measuring plan ("Plan to measure: count the maintainers"), entries screened and
     # judged (a selection step: "对收集到的文章进行筛选", "评比方式", "shortlist the submissions").
@@ -425,8 +427,8 @@ CHECK_CUES = re.compile(
 )
 CHECK_WEAK = re.compile(
     r"\b(?:monitor|monitoring|track|tracking|tracked|reporting|evaluat(?:e|ion)|assess(?:ment)?|"
-    r"audit|measured|surveys?)\b"
-    r"|监控|监测|跟踪|追踪|检查|考核|评估|评审|审核|复查|巡检|验收|回顾|回报|调查|问卷",
+    r"audit|measured|surveys?|compare[sd]?|comparing|look(?:s|ed)? at|go(?:es)? over|went over)\b"
+    r"|监控|监测|跟踪|追踪|检查|考核|评估|评审|审核|复查|巡检|验收|回顾|回报|调查|问卷|对照",
     re.I | re.ASCII,
 )
 # What makes a weak cue a Check: the sentence is about the plan's own progress, results or
@@ -436,6 +438,8 @@ CHECK_OBJECT = re.compile(
     r"status|impact|success|participation|attendance|satisfaction|feedback|adoption|"
     r"daily|weekly|monthly|quarterly|annually|yearly|regularly|fortnightly|bi-?weekly|sprints?|"
     r"every (?:week|month|quarter|year|two weeks|\d+ (?:weeks|months))|funders?|sponsors?|board|steering|"
+    r"(?:every|each) (?:monday|tuesday|wednesday|thursday|friday|session|meeting|event|sprint)|"
+    r"numbers|figures|actuals|stats|statistics|"
     # What the plan itself brings in or spends ("Monitor ticket sales", "track sign-ups").
     r"sales|sign-?ups?|registrations?|tickets?|enrol\w*|revenue|spend(?:ing)?|budget)\b"
     r"|进度|进展|目标|成果|成效|效果|完成情况|完成率|执行情况|落实情况|满意度|反馈|回馈|"
@@ -506,7 +510,12 @@ ACT_CUES = re.compile(
 ACT_WEAK = re.compile(
     r"\b(?:adjust(?:s|ed|ing|ment|ments)?|iterat(?:e|es|ion|ions)|revise|revised|revision|adapt|"
     r"action items|roll ?back|reassign|re-?deploy|scale up|switch (?:to|budget)|pause|defer\w*|"
-    r"postpone\w*|trim\w*|amend(?:ed|ment|ments)?)\b"
+    r"postpone\w*|trim\w*|amend(?:ed|ment|ments)?|"
+    # Verbs of re-planning: an Act only with what they answer to (ACT_TRIGGER) or the plan as their
+    # object ("If the budget runs over, we cut the lowest-priority item"). "Change" and "update"
+    # are too common for it ("status updates", "changes to the bylaws").
+    r"cut|cuts|rework\w*|re-?plan\w*|reprioriti[sz]\w*|reallocat\w*|redirect\w*|rethink|"
+    r"reconsider\w*|scale (?:back|down))\b"
     r"|调整|迭代|改进|修正|修订|上报|优化方案|调派|加码|追加|暂停|优先处理|回滚",
     re.I | re.ASCII,
 )
@@ -514,7 +523,7 @@ ACT_WEAK = re.compile(
 ACT_TRIGGER = re.compile(
     r"\b(?:feedback|results?|review\w*|retro\w*|monitor\w*|metrics?|data|progress|learn\w*|lessons|"
     r"findings|observ\w*|evaluat\w*|track\w*|measur\w*|perform\w*|based on|depending on|"
-    r"in response|if|when|whether|vote)\b"
+    r"in response|if|when|whether|vote|underperform\w*|off[- ]track|stall\w*|behind|falls? short)\b"
     r"|反馈|回馈|复盘|评估|结果|数据|进展|进度|监控|监测|根据|依据|视情况|如果|若|一旦|检查|回顾|总结|效果|考核"
     r"|低于|高于|未达|偏离|连续|完成率",
     re.I | re.ASCII,
@@ -701,6 +710,16 @@ RISK_CUES = re.compile(
     r"|\bor (?:we |they |it )?risks? (?:\w+ing|termination|losing|being)\b|\bat risk of\b"
     r"|(?:如果|假如|倘若|若|(?<![例比譬])如)[^。\n，,]{0,30}(?:没有足够|没有|不足|未能|无法|不够|失败|延误|取消)"
     r"[^。\n]{0,30}[，,]\s*[^。\n]{0,6}(?:则|将|会|就|由|改为|顺延)"
+    # A contingency: what may go wrong and what stands in for it ("The venue may cancel; we hold a
+    # backup booking", "If the speaker drops out, a co-host steps in", "若讲师临时缺席，由助教代课").
+    r"|\b(?:may|might|could|if|in case|should)\b[^.\n]{0,80}\b(?:backup|back-up|fallback|alternative "
+    r"(?:venue|date|plan|speaker|host|supplier|vendor)|spare|standby|stand-in|steps? in|takes? over|"
+    r"plan b|indoors|move[sd]? online)\b"
+    r"|\b(?:a|the|our|as a) fallback\b|\bfallback (?:is|would be|option)\b"
+    r"|(?:可能|如果|假如|倘若|若|万一|一旦)[^。\n]{0,30}(?:备用|备选|替补|代替|代课|顶替|接替|改为线上|改期|延期举行|启用)"
+    r"|(?:如果|假如|倘若|若)[^。\n，,]{0,30}(?:缺席|变更|变动|请假|生病|故障|下雨|恶劣)[^。\n]{0,30}[，,]"
+    r"\s*[^。\n]{0,6}(?:则|将|会|就|由|改为|顺延)"
+    r"|(?:天气|雨天|下雨|台风|疫情)[^。\n]{0,12}(?:时|则|将)?(?:改为|改到|移至|延期|顺延|取消)"
     r"|如遇|若遇|万一|以防|因故|回滚(?:方案|策略|计划|步骤)|回退(?:方案|计划)|降级方案|"
     r"可能(?:会)?(?:导致|造成|引起|带来|不兼容|失败|延迟|延期|中断|出现意外|出现问题|出现异常)",
     re.I | re.ASCII,
