@@ -2116,3 +2116,22 @@ def test_re_planning_in_answer_to_results_is_an_act() -> None:
     ):
         assert _silenced_by(text, "pdca.no-act"), text
     assert not _silenced_by("We will rework the logo.", "pdca.no-act")
+
+
+def test_an_owner_line_right_after_a_list_owns_its_items() -> None:
+    text = """
+        # 2027 年计划
+
+        ## 任务
+
+        - 预订场地
+        - 采购物料
+
+        负责人：张伟
+
+        ## 下一步工作
+
+        - 起草预算
+        """
+    # The 任务 items are owned by the line that closes their list; the next section's is not.
+    assert _codes_at(text, "raci.no-owner") == [13]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from service.models import Block, BlockKind
 from service.rules import rewrites
 from service.rules.base import Emitter
 from service.rules.extract import cues
@@ -24,13 +25,26 @@ def _heading_owner(facts: PlanFacts, stmt: Statement) -> str | None:
         if who:
             return who
     for b in facts.plan.under(hid):
-        before = b.kind.value == "paragraph" and b.start_line < stmt.block.start_line
-        if before and (
+        if b.kind.value != "paragraph" or not (
             cues.OWNER_LABEL.match(facts.folded[b.id])
             or re.match(r"^(?:owner|lead|负责人|责任人|牵头)", facts.folded[b.id])
         ):
+            continue
+        # A section's owner line before its work, or right after the list it covers ("- 预订场地",
+        # "- 采购物料", then "负责人：张伟").
+        if b.start_line < stmt.block.start_line or _only_list_between(facts, stmt.block, b):
             return owner_in_text(b.text, facts.folded[b.id])
     return None
+
+
+def _only_list_between(facts: PlanFacts, item: Block, line: Block) -> bool:
+    """Only list items stand between a list item and a later paragraph: the line closes its list."""
+    if item.kind != BlockKind.LIST_ITEM:
+        return False
+    first, last = facts.position[item.id] + 1, facts.position[line.id]
+    return first <= last and all(
+        b.kind == BlockKind.LIST_ITEM for b in facts.plan.blocks[first:last]
+    )
 
 
 _GROUP_LABEL = re.compile(
