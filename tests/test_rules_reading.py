@@ -2134,4 +2134,4 @@ def test_an_owner_line_right_after_a_list_owns_its_items() -> None:
         - 起草预算
         """
     # The 任务 items are owned by the line that closes their list; the next section's is not.
-    assert _codes_at(text, "raci.no-owner") == [13]
+    assert _codes_at(text, "raci.no-owner") == [12]
