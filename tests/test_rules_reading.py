@@ -2135,3 +2135,76 @@ def test_an_owner_line_right_after_a_list_owns_its_items() -> None:
         """
     # The 任务 items are owned by the line that closes their list; the next section's is not.
     assert _codes_at(text, "raci.no-owner") == [12]
+
+
+# --- Categories read from wave 10 (after its first contact; the plan shapes written anew) -------
+
+
+def test_a_heading_over_a_key_results_heading_is_an_objective_whatever_its_words() -> None:
+    text = """
+        # Browser team OKRs, Q1 2027
+
+        ## People understand how sync should work
+
+        ### Key results
+
+        - Document the sync user journeys
+        - Publish a style guide repo
+        - Key Result: How do we review design changes?
+        """
+    assert _codes_at(text, "okr.kr-is-task") == [7, 8]
+    # A question under an objective is an open question, not a key result without a target.
+    assert _codes_at(text, "okr.kr-not-measurable") == [7, 8]
+
+
+def test_risk_tables_with_a_mitigation_column_in_chinese_words() -> None:
+    text = """
+        # 2027 年網站改版計畫
+
+        ## 風險與緩解
+
+        | # | 風險 | 衝擊 | 緩解 |
+        |---|------|------|------|
+        | R1 | 業主校對延遲 | 卡關鍵路徑 | 先用草稿資料推進 |
+        | R2 | 字體顯示差異 | 易讀性 | |
+
+        主要风险包括数据年代较早、样本少。对策是限制结论、保留基准。
+        """
+    assert _codes_at(text, "risk.no-mitigation") == [8]
+
+
+def test_a_resource_column_names_the_owner_of_a_schedule_row() -> None:
+    text = """
+        # 2027 年检测项目任务计划表
+
+        ## 任务
+
+        | 任务名称 | 工期（天） | 资源 |
+        | --- | --- | --- |
+        | 检测项目 | 12 | |
+        | 1. 计划阶段 | | |
+        | 1.1 制定项目计划 | 1 | 张山龙 |
+        | 1.2 可行性分析 | 0.5 | |
+        | 2. 开发阶段 | | |
+        | 2.1 GUI 开发 | 3 | |
+        """
+    # The project's own row and the phases over numbered rows are summaries, not tasks.
+    assert _codes_at(text, "raci.no-owner") == [10, 12]
+
+
+def test_metric_glossaries_are_not_goals_and_time_columns_give_a_time() -> None:
+    text = """
+        # 咖啡记录推广计划
+
+        ## 成功指标
+
+        | 环节 | 指标 | 含义 |
+        |------|------|------|
+        | 激活 | 首次记录转化率 | 多少人真的录了第一杯 |
+
+        | 指标 | 30 天目标 | 90 天目标 |
+        |------|----------|----------|
+        | 累计访问 | 300–800 | 2000–5000 |
+        """
+    assert _codes_at(text, "smart.measurable") == []
+    assert _codes_at(text, "smart.time-bound") == []

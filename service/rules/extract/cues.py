@@ -337,7 +337,8 @@ ACTIVITY_VERB = {
         r"replace|consolidate|reorgani[sz]e|restructure|redo|rewrite|revise|relaunch|"
         r"automate|map|collect|run|do|make|graduate|partner|support|share|update|hold|"
         r"amplify|celebrate|feature|speak|give|post|tweet|blog|promote|showcase|interview|translate|"
-        r"move|close|merge|remove|retire|archive|fix|clean ?up|review|book|arrange|order)\b",
+        r"move|close|merge|remove|retire|archive|fix|clean ?up|review|book|arrange|order|"
+        r"track|consider|get|switch|collate|provide)\b",
         re.I,
     ),
     "zh": re.compile(
@@ -741,11 +742,11 @@ ASSESSMENT_CUES = re.compile(
 RISK_COLUMNS = {
     "mitigation": re.compile(
         r"mitigat|response|contingency|action|control|plan|countermeasure|solution|remed|handling|"
-        r"应对|因应|措施|预案|对策|控制|处置|解决",
+        r"应对|因应|措施|预案|对策|控制|处置|解决|缓解|减缓|缓释|规避",
         re.I,
     ),
     "likelihood": re.compile(r"likelihood|probability|chance|可能性|概率|机率|几率|发生", re.I),
-    "impact": re.compile(r"impact|severity|effect|影响|严重", re.I),
+    "impact": re.compile(r"impact|severity|effect|影响|严重|冲击", re.I),
     "level": re.compile(r"level|rating|score|priority|rank|等级|级别|评级|优先|得分", re.I),
     "risk": re.compile(r"risk|threat|issue|风险|隐患|事项|描述", re.I),
 }

@@ -393,6 +393,7 @@ _MITIGATION_INLINE = re.compile(
     r"sign|insure|outsource|share|offer|provide|create|arrange|call|brief|start|phase|stagger|split|delay|"
     r"budget|cross-train|document|automate|order)\b"
     r"|(?:应对|因应|措施|预案|对策|防范|处置|解决方案|应对方案|控制措施|缓解措施|规避措施|对应措施)\s*[:：]"
+    r"|(?:对策|应对|因应|缓解|处理)(?:方式|方法|措施)?(?:是|为)"
     r"|应对[:：]?|通过\S{2,}(?:降低|规避|缓解|防范|应对|解决)|提前\S{2,}|建立\S{0,6}(?:备用|预案|机制)|"
     r"我们将|将通过|拟通过|采取|购买\S{0,4}保险|外包|备选|备用|兜底|双供应商|若\S{2,}则|一旦\S{2,}(?:立即|即|则)",
     re.I,

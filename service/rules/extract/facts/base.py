@@ -129,6 +129,13 @@ class PlanFacts:
     lines: list[str] = field(default_factory=list)  # the plan's source lines, split once
     # The one person or role named as the whole plan's owner in its staffing part, if any.
     plan_owner: str | None = None
+    tables: dict[str, list[Block]] | None = None  # table id -> its data rows (rows_of_table)
+
+    def rows_of_table(self, table_id: str) -> list[Block]:
+        """The data rows of one table, in order (header excluded)."""
+        if self.tables is None:
+            self.tables = {rows[0].table_id or "": rows for rows in data_rows_by_table(self.plan)}
+        return self.tables.get(table_id, [])
 
     @property
     def krs(self) -> list[Statement]:

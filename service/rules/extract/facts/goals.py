@@ -446,11 +446,31 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
                 continue  # an initiatives table with owners under a "priorities" heading
             if shapes.is_blank_form_row(b) or shapes.has_fill_in(facts.lines[b.start_line - 1]):
                 continue  # "|Preferred name| | | |": a log to fill in after launch, not a goal
+            if _glossary_row(b):
+                continue  # "| 激活 | 转化率 | 多少人真的录了第一杯 |": what a metric means, not a goal
             facts.goals.append(_stmt(facts, b))
         elif b.kind == BlockKind.PARAGRAPH and _is_goal_candidate_paragraph(
             facts, b, items_in_heading.get(b.heading_id or "", False)
         ):
             facts.goals.append(_stmt(facts, b))
+
+
+# A column that says what a metric means; a column that holds a target.
+_MEANING_COLUMN = re.compile(
+    r"^(?:含义|意义|定义|释义|说明|解释|描述|meaning|definition|description|what it (?:measures|means|tells us))$",
+    re.I,
+)
+_TARGET_COLUMN = re.compile(
+    r"target|goal|value|baseline|目标|目标值|基线|现状|当前|指标值|达成", re.I
+)
+
+
+def _glossary_row(b: Block) -> bool:
+    """A row of a table that defines metrics: a meaning column and no target column."""
+    header = [fold(h).strip(" *_") for h in b.header or []]
+    return any(_MEANING_COLUMN.match(h) for h in header) and not any(
+        _TARGET_COLUMN.search(h) for h in header
+    )
 
 
 # "下半年的整体目标是：", "Our goals for H2 are:", "目标如下：": a lead-in that announces goals.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from service.models import Block, BlockKind
 from service.rules.extract import cues, shapes
@@ -75,6 +76,17 @@ def _labelled_okr_table(facts: PlanFacts, rows: list[Block], used: set[str]) -> 
 
 
 def _objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
+    _read_objectives(facts, by_parent)
+    # "Key Result: How do we propose and review non-feature changes in PRs?": an open question
+    # under an objective, not a key result (questions are not goals).
+    for obj in facts.objectives:
+        obj.krs = [k for k in obj.krs if not _QUESTION_END.search(k.text)]
+
+
+_QUESTION_END = re.compile(r"[?？]\s*$")
+
+
+def _read_objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
     plan = facts.plan
     lang_kr = cues.KR_LINE
     lang_obj = cues.OBJECTIVE_LINE
@@ -104,7 +116,9 @@ def _objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
             and h.heading_id is not None
             and facts.section.get(h.heading_id) == "okr"
         )
-        if not (in_okr or is_obj(facts.folded[h.id])):
+        if not (
+            in_okr or is_obj(facts.folded[h.id]) or _over_kr_container(blocks, i, is_container)
+        ):
             continue
         if (
             is_kr(facts.folded[h.id])
@@ -204,6 +218,16 @@ def _objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
             i = j
             continue
         i += 1
+
+
+def _over_kr_container(blocks: list[Block], i: int, is_container: Callable[[str], bool]) -> bool:
+    """The heading's first sub-heading is "Key results" ("## We have a shared understanding of …"
+    then "### Key results"): whatever its words, the heading states an objective."""
+    h = blocks[i]
+    for b in blocks[i + 1 :]:
+        if b.kind == BlockKind.HEADING:
+            return b.level > h.level and is_container(fold(b.text))
+    return False
 
 
 _OBJECTIVES_PLURAL = re.compile(r"\bobjectives\b|\bokrs\b|目标$", re.I)

@@ -253,20 +253,29 @@ def _section_periods(facts: PlanFacts) -> None:
             facts.section_has_period[b.heading_id] = True
 
 
+# A column header that is a time ("| 指标 | 30 天目标 | 90 天目标 |", "| KPI | Q3 target |").
+_WINDOW = re.compile(r"\d+\s*(?:天|日|周|週|个月|個月|days?|weeks?|months?)", re.I)
+
+
 def inherits_period(facts: PlanFacts, block: Block) -> bool:
     if facts.plan_has_period:
         return True
-    by_id = {b.id: b for b in facts.plan.blocks}
+    if (
+        block.kind == BlockKind.TABLE_ROW
+        and block.header
+        and any(_WINDOW.search(h) or find_dates(fold(h)) for h in block.header[1:])
+    ):
+        return True
     hid = block.heading_id
     while hid:
         if facts.section_has_period.get(hid):
             return True
-        h = by_id.get(hid)
+        h = facts.plan.block(hid)
         hid = h.heading_id if h else None
     # A parent list item (category) that names the period, e.g. "- By Q4 2026:".
     pid = block.parent_id
     while pid:
-        parent = by_id.get(pid)
+        parent = facts.plan.block(pid)
         if parent is None:
             break
         if has_time_reference(facts.folded[parent.id]):

@@ -231,6 +231,10 @@ def _not_work(facts: PlanFacts, b: Block) -> bool:
         return True  # "| 視覺化 Kanban | ❌ | ✅ |": a row of a comparison matrix, not work
     if b.kind == BlockKind.TABLE_ROW and (_schedule_row(b) or _budget_row(b)):
         return True  # "| 2025/05 | 籌備團隊建立 |": a timeline table without an owner column
+    if b.kind == BlockKind.TABLE_ROW and _summary_row(facts, b):
+        return (
+            True  # "| 2. 开发阶段 |" over "| 2.1 需求分析 | … | 严万丹 |": the work is in its rows
+        )
     parent = facts.plan.block(b.parent_id) if b.parent_id else None
     while parent is not None:
         ptext = facts.folded[parent.id]
@@ -254,6 +258,35 @@ def _not_work(facts: PlanFacts, b: Block) -> bool:
         ):
             return True  # a release's features, not the numbered steps of a runbook phase
     return False
+
+
+_WBS_NUMBER = re.compile(r"^\s*(?:\*\*)?(\d{1,2}(?:\.\d{1,2})*)\.?\s+\S")
+
+
+def _summary_row(facts: PlanFacts, b: Block) -> bool:
+    """A summary row of a work breakdown: its outline number ("2.4") opens the numbers of the
+    rows below it ("2.4.1", "2.4.2"), or it is the project's own row (the plan's title) over
+    numbered rows. Its work is in those rows."""
+    if not b.cells or not b.table_id or b.is_header:
+        return False
+    rows = facts.rows_of_table(b.table_id)
+    i = next((k for k, r in enumerate(rows) if r.id == b.id), None)
+    if i is None:
+        return False
+    numbers = [
+        m.group(1) if (m := _WBS_NUMBER.match(r.cells[0] if r.cells else "")) else None
+        for r in rows
+    ]
+    mine = numbers[i]
+    if mine is not None:
+        return any(n is not None and n.startswith(mine + ".") for n in numbers[i + 1 :])
+    first = fold(b.cells[0]).strip(" *")
+    return (
+        i == 0
+        and len(first) >= 2
+        and first in fold(facts.plan.title)
+        and sum(n is not None for n in numbers[1:]) >= 2
+    )
 
 
 _PERIOD_COLUMN = re.compile(
