@@ -2208,3 +2208,31 @@ def test_metric_glossaries_are_not_goals_and_time_columns_give_a_time() -> None:
         """
     assert _codes_at(text, "smart.measurable") == []
     assert _codes_at(text, "smart.time-bound") == []
+
+
+def test_a_list_of_bare_topics_under_goals_names_areas_not_goals() -> None:
+    text = """
+        # Compiler community call
+
+        ### Goals for 2027
+
+        - Macro expansion
+        - Imports (use declarations)
+        - Const generics
+
+        ### Goals for 2028
+
+        - Macro expansion
+        - Grow the contributor base to 40 people
+        - Const generics
+        """
+    # One item with a verb and a target makes the list goals, and its topic items with it.
+    assert _codes_at(text, "smart.measurable") == [11, 13]
+
+
+def test_a_zero_budget_and_a_one_person_team_are_stated() -> None:
+    assert _silenced_by("We run this on a zero budget.", "resource.no-budget")
+    assert _silenced_by("现实目标：0 预算。", "resource.no-budget")
+    assert _silenced_by("One person, 3–5h per week.", "resource.no-staffing")
+    assert _silenced_by("一个人，每周 3–5 小时。", "resource.no-staffing")
+    assert not _silenced_by("The budget is 0.5 million.", "resource.no-staffing")

@@ -646,7 +646,11 @@ STAFF_CUES = re.compile(
     # A person's profile link ("[Basil Crow](https://github.com/basil)") or handle ("@luotao1").
     r"|\]\(https?://(?:www\.)?github\.com/[\w-]+/?\)|(?<![\w.@])@[a-z0-9][\w-]{1,38}(?![\w.@])"
     r"|团队|人员|人力|志工|负责人|责任人|牵头|小组|部门|专员|经理|主管|总监|编制|招聘|岗位|分工|志愿者|外包|主任|老师|教师|组长|店长"
-    r"|导师|助教|讲师|主持人|组织者|发起人|评委",
+    r"|导师|助教|讲师|主持人|组织者|发起人|评委"
+    # The time someone puts in ("3–5h 每周", "10 hours a week") and the one-person team ("一个人",
+    # "独立开发", "a solo maintainer") are staffing too.
+    r"|\d+(?:\s*[–~-]\s*\d+)?\s*(?:h|hrs?|hours?|小时)\s*(?:/|每|per |a |each )\s*(?:周|週|week)"
+    r"|(?:每周|每週)\s*\d+(?:\s*[–~-]\s*\d+)?\s*(?:h|小时)|一个人|一人团队|独立开发|\bsolo\b|\bone-person\b",
     re.I | re.ASCII,
 )
 STAKEHOLDER_CUES = re.compile(
@@ -667,7 +671,7 @@ STAKEHOLDER_CUES = re.compile(
     r"报\S{0,8}(?:办事处|政府|局|委|领导|总部|总经理|董事会)|向\S{1,12}(?:汇报|报告|通报)|每周\S{0,6}(?:会|沟通|同步)|"
     r"每月\S{0,6}(?:会|汇报|沟通|通报)|编制[:：]|审核[:：]|会议|召开\S{0,10}会|检讨会|例会|回报|"
     r"\b(?:weekly|monthly|quarterly|daily)\s+(?:[\w&/-]+\s+){1,2}(?:reviews?|meetings?|reports?|calls?)\b"
-    r"|干系人|利益相关方|相关方|汇报|领导小组|指导委员会|周会|例会|沟通机制|沟通计划|通报|同步会|"
+    r"|干系人|利益相关方|相关方|汇报|领导小组|指导委员会|周会|例会|沟通机制|沟通计划|通报|同步会|业主|甲方|委托方|"
     r"协调会|简报|向\S{1,10}报告|报送|共享"
     # Groups the plan says it tells, hears from or works through (real plans name stakeholders
     # this way more often than in a stakeholder table).

@@ -20,8 +20,22 @@ def _has_budget(facts: PlanFacts) -> tuple[bool, bool]:
         cues.TBD.search(t) and cues.BUDGET_CUES.search(t)
         for t in (facts.folded[b.id] for b in facts.plan.blocks)
     )
-    amount = figure or bool(facts.budget_groups) or _budget_section_with_figures(facts)
+    amount = (
+        figure
+        or bool(facts.budget_groups)
+        or _budget_section_with_figures(facts)
+        or bool(_ZERO_BUDGET.search(facts.all_text))
+    )
     return amount, tbd and not figure
+
+
+# A budget stated as none: the plan has decided what it spends ("0 预算", "零预算", "a zero budget",
+# "no budget: everything runs on free tiers").
+_ZERO_BUDGET = re.compile(
+    r"(?:\b0|零)\s*(?:元\s*)?预算|预算\s*(?:为|是|[:：])?\s*(?:0|零)(?!\.\d)(?:\s*元)?(?![\d.])|无预算|不需要预算|"
+    r"\b(?:zero|\$0|0)[- ]budget\b|\bbudget (?:is|of) (?:zero|\$?0)\b(?![.,]\d)|\bno budget\b",
+    re.I,
+)
 
 
 def _budget_section_with_figures(facts: PlanFacts) -> bool:

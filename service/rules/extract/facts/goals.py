@@ -103,6 +103,33 @@ def _outcome_text(text: str) -> bool:
     return outcome_verb or has_metric(text)
 
 
+_TOPIC_WORDS = 4
+
+
+def _is_topic(facts: PlanFacts, b: Block) -> bool:
+    """A bare name of an area ("Macro expansion", "Imports (use declarations)", "Bugs"): a few
+    words, no number, no verb and no outcome."""
+    text = core_text(re.sub(r"[(（][^()（）]*[)）]", "", facts.folded[b.id])).strip(" .。")
+    if not text or re.search(r"\d|[\u4e00-\u9fff]", text) or len(text.split()) > _TOPIC_WORDS:
+        return False
+    return not (
+        shapes.starts_with_activity(text)
+        or cues.GENERIC_VERB["en"].match(text)
+        or cues.OUTCOME_START["en"].match(text)
+        or _outcome_text(text)
+    )
+
+
+def _in_topic_list(facts: PlanFacts, b: Block) -> bool:
+    """Every item of the item's list (three or more, top level, same heading) is a topic."""
+    siblings = [
+        x
+        for x in facts.plan.under(b.heading_id)
+        if x.kind == BlockKind.LIST_ITEM and x.level == b.level and x.parent_id == b.parent_id
+    ]
+    return len(siblings) >= 3 and all(_is_topic(facts, x) for x in siblings)
+
+
 def _activity_only(text: str) -> bool:
     """Work, not an outcome: starts with an activity verb and states no result."""
     text = core_text(text)
@@ -417,6 +444,8 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
             continue  # "用户只能评论/批注文献的段落": what the system must do (scope), not a goal
         if b.kind == BlockKind.LIST_ITEM and shapes.is_deliverable(text):
             continue  # "结题报告一份", "软件著作权 1 项": an output to hand over, not a goal
+        if b.kind == BlockKind.LIST_ITEM and _in_topic_list(facts, b):
+            continue  # "- Macro expansion", "- Const generics": the areas worked on, not goals
         if _untargeted_measure(facts, b):
             # "GitHub Stars: Growth rate" under "Secondary Metrics": a measure to track.
             facts.measures.append(_stmt(facts, b))
