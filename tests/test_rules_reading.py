@@ -2235,4 +2235,4 @@ def test_a_zero_budget_and_a_one_person_team_are_stated() -> None:
     assert _silenced_by("现实目标：0 预算。", "resource.no-budget")
     assert _silenced_by("One person, 3–5h per week.", "resource.no-staffing")
     assert _silenced_by("一个人，每周 3–5 小时。", "resource.no-staffing")
-    assert not _silenced_by("The budget is 0.5 million.", "resource.no-staffing")
+    assert not _silenced_by("The budget is 0.5 million.", "resource.no-budget")
