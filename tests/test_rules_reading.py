@@ -2236,3 +2236,21 @@ def test_a_zero_budget_and_a_one_person_team_are_stated() -> None:
     assert _silenced_by("One person, 3–5h per week.", "resource.no-staffing")
     assert _silenced_by("一个人，每周 3–5 小时。", "resource.no-staffing")
     assert not _silenced_by("The budget is 0.5 million.", "resource.no-budget")
+
+
+def test_owner_names_are_whole_words_not_a_surname_inside_a_gloss() -> None:
+    text = """
+        # 2027 年網站改版計畫
+
+        ## 2. 任務拆解
+
+        ### 階段 D — 組裝與串接（最高風險）
+
+        | # | 任務 | 產出 | 預估 |
+        |---|------|------|------|
+        | D1 | 公告資料化（橫向滑動） | 串接 | 0.5 天 |
+        | D2 | 響應式測試（iOS Safari / Android Chrome） | 紀錄 | 0.5 天 |
+        | D3 | 部署網站（製造部 黃國華） | 網址 | 0.25 天 |
+        """
+    # "任務拆解" is a work breakdown; "組裝與串接", "高風險", "向滑動" and "Android Chrome" name nobody.
+    assert _codes_at(text, "raci.no-owner") == [9, 10]

@@ -168,14 +168,30 @@ def _names_someone(text: str) -> bool:
         return False
     if re.search(r"\d", text) and re.search(r"[\u4e00-\u9fff]", text):
         return False  # "Cutover Window - 1至2小時 Downtime": a time note, not a name
+    # The whole text is the name: "Android Chrome" inside "iOS Safari / Android Chrome" and
+    # "高風險" inside "最高風險" are not (a surname-like first character is no name).
+    folded = fold(text).strip()
+    if re.search(r"[\u4e00-\u9fff]", folded):
+        # A role ends the words ("后勤组", "市场部"); "组装与串接" (assembly) only starts like one.
+        role = any(
+            cues.ZH_ROLE_END.search(t)
+            or _ZH_FUNCTION.fullmatch(t)
+            or cues.PERSON_NAME["zh"].fullmatch(t)
+            for t in folded.split()
+        )  # "制造部 黄国华": a department and a name
+    else:
+        role = bool(cues.ROLE_WORDS.search(folded))
     return bool(
-        cues.ROLE_WORDS.search(fold(text))
-        or cues.PERSON_NAME["en"].search(text)
-        or cues.PERSON_NAME["zh"].search(fold(text))
+        role
+        or cues.PERSON_NAME["en"].fullmatch(text.strip())
+        or cues.PERSON_NAME["zh"].fullmatch(fold(text).strip())
         or (re.fullmatch(r"[A-Z][a-z]+", text) and not _GLOSS_WORD.search(text))
     )
 
 
+_ZH_FUNCTION = re.compile(
+    r"(?:运营|客服|财务|人事|市场|销售|采购|仓储|物流|技术|产品|研发|品牌|法务|行政|设计|宣传|后勤)(?:部|组|团队)?"
+)
 # A capitalised word in parentheses that glosses a term rather than naming someone:
 # plurals, -ing forms and status words ("(Mappings)", "(Optional)", "(Draft)").
 _GLOSS_WORD = re.compile(
@@ -254,9 +270,12 @@ def _owner_candidates(raw: str, folded: str) -> Iterator[str]:
     m = _ROLE_CARD.match(raw)
     if m and _names_a_role(m.group(1)):
         yield m.group(1)  # "活動籌備人員 協助活動報名…": a role and its duties
-    m = cues.PERSON_NAME["zh"].search(raw)
-    if m and re.search(r"[（(][^)）]*" + re.escape(m.group(0)), raw):
-        yield m.group(0)
+    for inner in re.findall(r"[（(]([^()（）]{2,30})[)）]", raw):
+        # "（张伟、李娜）", "(王芳负责)": names alone in a parenthesis, not a word inside a gloss.
+        pieces = [p for p in re.split(r"[、，,/和及\s]+", fold(inner)) if p]
+        if pieces and all(cues.PERSON_NAME["zh"].fullmatch(p) for p in pieces):
+            yield pieces[0]
+            break
     for m in _SUBJECT_OWNER.finditer(raw):
         yield (m.group("who") or m.group("zh") or m.group("role")).strip()
     if (who := _named_action_owner(raw)) is not None:
