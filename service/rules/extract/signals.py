@@ -251,9 +251,9 @@ def _owner_candidates(raw: str, folded: str) -> Iterator[str]:
         if (
             who
             and (
-                cues.ROLE_WORDS.search(who)
-                or cues.PERSON_NAME["en"].search(who)
-                or cues.PERSON_NAME["zh"].search(who)
+                # "(Key Account Quality, Omar Said)": a name or a role among its parts
+                any(_names_someone(part.strip()) for part in re.split(r"[,，;；、]", who))
+                or (not re.search(r"[\u4e00-\u9fff]", who) and cues.ROLE_WORDS.search(who))
             )
             and not re.search(r"\d{2,}|%", who)
             and not (re.search(r"\d", who) and re.search(r"[\u4e00-\u9fff]", who))
