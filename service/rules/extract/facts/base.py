@@ -130,6 +130,8 @@ class PlanFacts:
     # The one person or role named as the whole plan's owner in its staffing part, if any.
     plan_owner: str | None = None
     tables: dict[str, list[Block]] | None = None  # table id -> its data rows (rows_of_table)
+    # table id -> each data row's outline number ("2.4.1") or None (tasks._outline_numbers)
+    outline_numbers: dict[str, list[str | None]] = field(default_factory=dict)
 
     def rows_of_table(self, table_id: str) -> list[Block]:
         """The data rows of one table, in order (header excluded)."""

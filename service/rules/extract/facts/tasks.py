@@ -232,9 +232,8 @@ def _not_work(facts: PlanFacts, b: Block) -> bool:
     if b.kind == BlockKind.TABLE_ROW and (_schedule_row(b) or _budget_row(b)):
         return True  # "| 2025/05 | 籌備團隊建立 |": a timeline table without an owner column
     if b.kind == BlockKind.TABLE_ROW and _summary_row(facts, b):
-        return (
-            True  # "| 2. 开发阶段 |" over "| 2.1 需求分析 | … | 严万丹 |": the work is in its rows
-        )
+        # "| 2. 开发阶段 |" over "| 2.1 需求分析 | … | 严万丹 |": the work is in its rows.
+        return True
     parent = facts.plan.block(b.parent_id) if b.parent_id else None
     while parent is not None:
         ptext = facts.folded[parent.id]
@@ -270,13 +269,11 @@ def _summary_row(facts: PlanFacts, b: Block) -> bool:
     if not b.cells or not b.table_id or b.is_header:
         return False
     rows = facts.rows_of_table(b.table_id)
-    i = next((k for k, r in enumerate(rows) if r.id == b.id), None)
-    if i is None:
+    numbers = _outline_numbers(facts, b.table_id)
+    # A table's rows are consecutive blocks: its index is the distance from the first one.
+    i = facts.position[b.id] - facts.position[rows[0].id] if rows else -1
+    if not (0 <= i < len(rows) and rows[i].id == b.id):
         return False
-    numbers = [
-        m.group(1) if (m := _WBS_NUMBER.match(r.cells[0] if r.cells else "")) else None
-        for r in rows
-    ]
     mine = numbers[i]
     if mine is not None:
         return any(n is not None and n.startswith(mine + ".") for n in numbers[i + 1 :])
@@ -287,6 +284,16 @@ def _summary_row(facts: PlanFacts, b: Block) -> bool:
         and first in fold(facts.plan.title)
         and sum(n is not None for n in numbers[1:]) >= 2
     )
+
+
+def _outline_numbers(facts: PlanFacts, table_id: str) -> list[str | None]:
+    """Each data row's outline number ("2.4.1") or None, read once per table."""
+    if table_id not in facts.outline_numbers:
+        facts.outline_numbers[table_id] = [
+            m.group(1) if (m := _WBS_NUMBER.match(r.cells[0] if r.cells else "")) else None
+            for r in facts.rows_of_table(table_id)
+        ]
+    return facts.outline_numbers[table_id]
 
 
 _PERIOD_COLUMN = re.compile(
