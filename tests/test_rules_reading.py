@@ -2254,3 +2254,17 @@ def test_owner_names_are_whole_words_not_a_surname_inside_a_gloss() -> None:
         """
     # "任務拆解" is a work breakdown; "組裝與串接", "高風險", "向滑動" and "Android Chrome" name nobody.
     assert _codes_at(text, "raci.no-owner") == [9, 10]
+
+
+def test_owner_names_read_from_handles_and_brackets() -> None:
+    from service.rules.extract.normalize import fold
+    from service.rules.extract.signals import owner_in_text
+
+    def who(text: str) -> str | None:
+        return owner_in_text(text, fold(text))
+
+    assert who("Update DNS (@dave, due May)") == "@dave"
+    assert who("Update DNS @dave") == "@dave"
+    assert who("撰写新闻稿【王芳】") == "王芳"
+    assert who("完成报名【必做】") is None  # a mark, not a name
+    assert who("Report to the retail customers (Key Account Quality, Omar Said)") is not None

@@ -184,7 +184,6 @@ def _names_someone(text: str) -> bool:
     return bool(
         role
         or cues.PERSON_NAME["en"].fullmatch(text.strip())
-        or cues.PERSON_NAME["zh"].fullmatch(fold(text).strip())
         or (re.fullmatch(r"[A-Z][a-z]+", text) and not _GLOSS_WORD.search(text))
     )
 
@@ -229,7 +228,10 @@ def _is_placeholder(who: str) -> bool:
 
 def _owner_candidates(raw: str, folded: str) -> Iterator[str]:
     m = cues.OWNER_LABEL.search(folded)
-    if m:
+    handle = re.search(r"@[\w\u4e00-\u9fff.-]+", m.group(0)) if m else None
+    if handle is not None:
+        yield handle.group(0)  # "(@dave, due May)": the handle is the owner
+    elif m:
         # The name after the label, up to the next delimiter ("Owner: Alice Chen, by June").
         start = m.end() - 1
         tail = re.split(r"[,，;；。()（）|、]|\s[—–-]\s|\bby\b|前", raw[start:], maxsplit=1)[
@@ -283,8 +285,8 @@ def _owner_candidates(raw: str, folded: str) -> Iterator[str]:
     if (who := _labelled_action_owner(raw)) is not None:
         yield who
     m = _BRACKET_OWNER.search(raw)
-    if m:
-        yield m.group(1)  # "Write the style guide [Carol]", "撰写新闻稿【王芳】"
+    if m and (m.group(1).startswith("@") or _names_someone(m.group(1))):
+        yield m.group(1)  # "Write the style guide [Carol]", "撰写新闻稿【王芳】" (not "【必做】")
 
 
 # An action item of meeting notes that starts with the person who takes it ("Dawn to follow up
