@@ -156,3 +156,39 @@ def test_ctrl_c_then_resume_gives_the_clean_outputs(clean: Path) -> None:
     assert resumed.returncode == 1, resumed.stderr
     assert "already done" in resumed.stderr
     assert _outputs(clean / "stopped") == _outputs(clean / "clean")
+
+
+_HANGS_ON_EXIT = """
+import atexit, os, signal, sys, threading, time
+from service.cli.batch import _interrupt_with_deadline
+told = threading.Event()
+signal.signal(signal.SIGINT, _interrupt_with_deadline("interrupted; use --resume", told, 1.0))
+atexit.register(lambda: threading.Event().wait())  # a pool shutdown that never returns
+print("ready", flush=True)
+try:
+    time.sleep(60)
+except KeyboardInterrupt:
+    sys.exit(130)
+"""
+
+
+def test_an_interrupted_batch_ends_even_when_stopping_its_pool_hangs() -> None:
+    """Ctrl-C must end the process: an exit hook that blocks forever (the executor joining a
+    manager thread stuck on a terminated worker's queue lock) is cut short by the deadline,
+    with exit status 130 and the --resume hint on stderr."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _HANGS_ON_EXIT],
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+    proc.send_signal(signal.SIGINT)
+    try:
+        _, err = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        pytest.fail("the interrupted process hung in its exit hook")
+    assert proc.returncode == 130
+    assert "--resume" in err

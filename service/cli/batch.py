@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
+import signal
 import sys
+import threading
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -170,17 +176,27 @@ def command(
         distributed=distributed,
     )
     reporter = make_reporter(progress.value)
+    interrupted = (
+        f"planreview: interrupted; finished plans are saved in {out}. "
+        f"Run the same command with --resume to continue."
+    )
+    told = threading.Event()  # the interrupted message is on stderr
+    previous = (
+        signal.signal(signal.SIGINT, _interrupt_with_deadline(interrupted, told))
+        if threading.current_thread() is threading.main_thread()
+        else None
+    )
     try:
         result = run_batch(opts, reporter=reporter)
     except KeyboardInterrupt:
-        typer.echo(
-            f"planreview: interrupted; finished plans are saved in {out}. "
-            f"Run the same command with --resume to continue.",
-            err=True,
-        )
+        typer.echo(interrupted, err=True)
+        told.set()
         raise typer.Exit(130) from None
     except PlanReviewError as exc:
         raise fail(str(exc)) from None
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
     for skipped in result.skipped:
         typer.echo(f"planreview: skipped {skipped.path}: {skipped.reason}", err=True)
     if not result.outcomes:
@@ -269,3 +285,31 @@ def _summary(result: BatchResult, out: Path, show: bool) -> None:
                 f"… and {result.failed - len(shown)} more (see {out / 'summary.csv'})", markup=False
             )
     sys.stderr.flush()
+
+
+EXIT_DEADLINE = 10.0  # seconds an interrupted batch may take to stop before it is ended
+
+
+def _interrupt_with_deadline(
+    message: str, told: threading.Event, deadline: float = EXIT_DEADLINE
+) -> Callable[[int, FrameType | None], None]:
+    """A SIGINT handler: Ctrl-C raises KeyboardInterrupt as usual, and the process ends within
+    ``deadline`` seconds even if stopping the worker pool hangs (a worker terminated while
+    it held one of the executor's queue locks can block its shutdown, or the interpreter's exit
+    hook that joins it, forever). Every finished plan is in the cache by then, so nothing is lost:
+    --resume continues from there."""
+
+    def force_exit() -> None:
+        with contextlib.suppress(Exception):
+            if not told.is_set():
+                sys.stderr.write(message + "\n")
+            sys.stderr.flush()
+        os._exit(130)
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        timer = threading.Timer(deadline, force_exit)
+        timer.daemon = True
+        timer.start()
+        raise KeyboardInterrupt
+
+    return handler
