@@ -224,6 +224,63 @@ def _split_cells(token_children: list[Token]) -> list[str]:
     return [strip_inline(t.content) for t in token_children if t.type == "inline"]
 
 
+_RULE_CELL = re.compile(r"^[\s:=+-]*[-=][\s:=+-]*$")
+
+
+def _is_rule_row(cells: list[str]) -> bool:
+    return any(c.strip() for c in cells) and all(
+        not c.strip() or _RULE_CELL.match(c) for c in cells
+    )
+
+
+def _join_wrapped(a: str, b: str) -> str:
+    """Join a cell's text with its continuation on the next line (no space between CJK)."""
+    if not a:
+        return b
+    if not b:
+        return a
+    if _cjk_line(a) or _cjk_line(b[0]):
+        return a + b
+    return a + " " + b
+
+
+def _grid_records(
+    rows: list[tuple[list[str], int, bool]],
+) -> list[tuple[list[str], int, int, bool]]:
+    """A table's rows as records: (cells, first line, last line, is header).
+
+    A grid table written as a pipe table (what pandoc makes of a Word table whose cells wrap)
+    separates its records with `|----|----|` rows inside the body; every row between two such
+    rules continues the record above it cell by cell. Without interior rules each row is a record.
+    """
+    body = [r for r in rows if not r[2]]
+    if not any(_is_rule_row(c) for c, _, _ in body):
+        return [(c, line, line, h) for c, line, h in rows]
+    out: list[tuple[list[str], int, int, bool]] = [
+        (c, line, line, True) for c, line, h in rows if h
+    ]
+    record: list[str] | None = None
+    first = last = 0
+    for cells, line, _ in body:
+        if _is_rule_row(cells):
+            if record is not None:
+                out.append((record, first, last, False))
+            record = None
+            continue
+        if record is None:
+            record, first = list(cells), line
+        else:
+            width = max(len(record), len(cells))
+            record += [""] * (width - len(record))
+            record = [
+                _join_wrapped(record[k], cells[k] if k < len(cells) else "") for k in range(width)
+            ]
+        last = line
+    if record is not None:
+        out.append((record, first, last, False))
+    return out
+
+
 _SUMMARY = re.compile(r"<summary\b[^>]*>(.*?)</summary>", re.I | re.S)
 _TAG = re.compile(r"<[^>]+>")
 
@@ -260,6 +317,7 @@ def _walk(tokens: list[Token], b: _Builder) -> None:
     header: list[str] | None = None
     table_id: str | None = None
     in_thead = False
+    body_rows: list[tuple[list[str], int, bool]] = []  # the open table's rows: cells, line, header
     while i < len(tokens):
         tok = tokens[i]
         t = tok.type
@@ -376,18 +434,22 @@ def _walk(tokens: list[Token], b: _Builder) -> None:
             cells = _split_cells(cells_tokens)
             if in_thead:
                 header = cells
-            b.add(
-                BlockKind.TABLE_ROW,
-                " | ".join(cells),
-                tok.map[0] + 1,
-                tok.map[0] + 1,
-                table_id=table_id,
-                cells=cells,
-                header=header,
-                is_header=in_thead,
-            )
+            body_rows.append((cells, tok.map[0] + 1, in_thead))
             i = j + 1
             continue
+        elif t == "table_close":
+            for cells, start, end, is_header in _grid_records(body_rows):
+                b.add(
+                    BlockKind.TABLE_ROW,
+                    " | ".join(cells),
+                    start,
+                    end,
+                    table_id=table_id,
+                    cells=cells,
+                    header=header,
+                    is_header=is_header,
+                )
+            body_rows = []
         i += 1
 
 
