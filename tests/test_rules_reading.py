@@ -188,6 +188,66 @@ def test_a_category_heading_over_goals_is_not_itself_a_goal() -> None:
     assert _codes_at(plan, "smart.measurable") == [8]
 
 
+def test_a_label_paragraph_after_a_goal_item_makes_the_items_below_it_that_goals_parts() -> None:
+    plan = """
+    # Goals
+
+    1. **Build a catalogue of suppliers**
+
+     *Objectives*
+     - Import supplier contact details
+     - Identify preferred suppliers per region
+
+    2. **Attract a volunteer community**
+
+     *Objectives*
+    - Present the project at local meet-ups
+    - Improve onboarding documentation
+    """
+    # The numbered items are the goals (no number, no date). Under each "*Objectives*" label
+    # the activities are the goal's work, not goals; the item that names an improvement of its
+    # own is a goal, as it would be under an "Objectives" sub-heading.
+    assert _codes_at(plan, "smart.time-bound") == [3, 9, 13]
+
+
+def test_noun_headings_after_the_goal_items_are_other_parts_not_goals() -> None:
+    plan = """
+    # Goals
+
+    - Raise repeat orders from 20% to 30% by December 2026
+    - Open two new stores by June 2026
+
+    ## Timeframe
+    TBD
+
+    ## Keywords
+    - Local first
+    - Privacy-conscious
+    - Circular economy
+
+    ## SWOT Analysis
+
+    Strengths | Weaknesses
+    ----------|-----------
+    Loyal customers | Small team
+    """
+    assert _codes_at(plan, "smart.measurable") == []
+    assert _codes_at(plan, "smart.time-bound") == []
+
+
+def test_goal_headings_with_their_own_success_parts_stay_goals_after_goal_items() -> None:
+    plan = """
+    ## Q2 2026 Goals
+
+    - Hit net revenue retention of 120%
+
+    ### Account auditing deep dive
+
+    **We'll know we're successful when**:
+    """
+    assert _codes_at(plan, "smart.measurable") == [5]
+
+
 def test_a_glossary_under_a_goals_section_is_not_a_list_of_goals() -> None:
     plan = """
     # Strategic Plan 2026

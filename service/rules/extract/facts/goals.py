@@ -210,11 +210,12 @@ def _kpi_records(facts: PlanFacts) -> None:
     facts.goals = [g for g in facts.goals if g.block.id not in drop]
 
 
-def _goal_headings(facts: PlanFacts) -> dict[str, float]:
+def _goal_headings(facts: PlanFacts, beyond: set[str]) -> dict[str, float]:
     """Sub-headings of a goals section that state a goal themselves ("#### Build regional
     capacity…", "### ➡️ Grow the community", "### AI tooling" over prose): the items under
     them are its activities, not further goals. Labels ("GOAL 1:", "Primary"), periods and
-    categories whose items are the goals ("### Customer") are not goal headings."""
+    categories whose items are the goals ("### Customer") are not goal headings. Noun-phrase
+    sub-headings after the section's own goal items go to `beyond`: other parts, not goals."""
     plan = facts.plan
     out: dict[str, float] = {}  # goal heading id -> how sure the reading is
     for h in plan.blocks:
@@ -242,10 +243,67 @@ def _goal_headings(facts: PlanFacts) -> dict[str, float]:
         if _verb_initial(text):
             out[h.id] = 1.0
         elif not items or sum(1 for b in items if _outcome_like(facts, b)) * 2 < len(items):
+            if _goals_already_listed(facts, h) and not _has_goal_parts(facts, h):
+                # "# Goals" with its goals as items, then "## Timeframe", "## Keywords": the
+                # section has said its goals; a noun-phrase heading after them over no outcomes
+                # starts another part of the plan.
+                beyond.add(h.id)
+                continue
             # A noun-phrase heading over prose or activities is the goal itself; a weaker
             # reading than a heading that states one, so its findings are a step milder.
             out[h.id] = 0.7
     return out
+
+
+def _goals_already_listed(facts: PlanFacts, h: Block) -> bool:
+    """The goals heading above `h` lists its goals as items of its own before `h` comes."""
+    parent = facts.plan.block(h.heading_id) if h.heading_id else None
+    if parent is None or classify_heading(parent.text) != "goals":
+        return False
+    return any(
+        b.heading_id == parent.id and b.kind == BlockKind.LIST_ITEM and b.parent_id is None
+        for b in facts.plan.blocks[: facts.position[h.id]]
+    )
+
+
+def _has_goal_parts(facts: PlanFacts, h: Block) -> bool:
+    """A heading's body holds a part of a goal of its own ("We'll know we're successful when",
+    "Objectives", "成功标准"): a sub-heading or a short label paragraph before the next heading
+    of its level or above."""
+    for b in facts.plan.blocks[facts.position[h.id] + 1 :]:
+        if b.kind == BlockKind.HEADING and b.level <= h.level:
+            return False
+        if b.kind in (BlockKind.HEADING, BlockKind.PARAGRAPH):
+            label = facts.folded[b.id].strip(" *_:：")
+            if len(label) <= 60 and _GOAL_PART_HEADING.search(label):
+                return True
+    return False
+
+
+def _part_label_scope(facts: PlanFacts, b: Block) -> bool:
+    """A list item under a short label paragraph that names a part of the goal above it
+    ("1. **Build a knowledge graph**", "*Objectives*", "- Import …"): the label plays the part
+    of an "Objectives" sub-heading, so the items are that goal's parts, as under a goal heading."""
+    if b.kind != BlockKind.LIST_ITEM or b.parent_id is not None:
+        return False
+    lead = _lead_in(facts, b)
+    if lead is None:
+        return False
+    between = facts.plan.blocks[facts.position[lead.id] + 1 : facts.position[b.id]]
+    if any(x.parent_id is None and x.ordered != b.ordered for x in between):
+        return False  # the label introduces another list (the goal "2. …" after "- …" items)
+    label = facts.folded[lead.id].strip(" *_:：")
+    if not label or len(label) > 30 or len(label.split()) > 3:
+        return False
+    if not _GOAL_PART_HEADING.search(label):
+        return False
+    i = facts.position[lead.id]
+    before = facts.plan.blocks[i - 1] if i > 0 else None
+    return (
+        before is not None
+        and before.kind == BlockKind.LIST_ITEM
+        and before.heading_id == lead.heading_id
+    )
 
 
 _GOAL_PART_HEADING = re.compile(
@@ -374,7 +432,8 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
     goal_sections = {
         h.id for h in plan.blocks if h.kind == BlockKind.HEADING and facts.section[h.id] == "goals"
     }
-    goal_headings = _goal_headings(facts)
+    beyond: set[str] = set()
+    goal_headings = _goal_headings(facts, beyond)
     goal_scope = _goal_scopes(facts, goal_headings)
     first = plan.blocks[0] if plan.blocks else None
     title_id = first.id if first is not None and first.kind == BlockKind.HEADING else None
@@ -428,7 +487,7 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
         if explicit:
             facts.goals.append(_stmt(facts, b, by_parent.get(b.id)))
             continue
-        if facts.section[b.id] != "goals":
+        if facts.section[b.id] != "goals" or b.heading_id in beyond:
             continue
         if (
             b.id in links
@@ -450,7 +509,7 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
             # "GitHub Stars: Growth rate" under "Secondary Metrics": a measure to track.
             facts.measures.append(_stmt(facts, b))
             continue
-        if b.id in goal_scope:
+        if b.id in goal_scope or _part_label_scope(facts, b):
             # Under a goal heading: only items that state an outcome are goals of their own.
             if (
                 b.kind == BlockKind.LIST_ITEM
