@@ -2328,3 +2328,54 @@ def test_owner_names_read_from_handles_and_brackets() -> None:
     assert who("撰写新闻稿【王芳】") == "王芳"
     assert who("完成报名【必做】") is None  # a mark, not a name
     assert who("Report to the retail customers (Key Account Quality, Omar Said)") is not None
+
+
+_PARTS_OKR = """
+# Team OKRs Q2 2026
+
+## Individual OKR — Backend
+
+### Owner: Ana
+
+### Objective
+Build a reliable backend that serves the review dashboard.
+
+### Key Results
+
+#### Infrastructure
+
+| KR | Target |
+|----|--------|
+| **KR 1** | Implement the export endpoint by Week 6. |
+| **KR 2** | Ship all endpoints the dashboard needs by Week 7. |
+| **KR 3** | Export at least one correction file for upstream review. |
+
+#### Quality
+
+| KR | Target |
+|----|--------|
+| **KR 1** | Serve the review queue so that a place is reviewed in <10 seconds per place. |
+| **KR 2** | Reduce failed API calls to under 1% by the final demo. |
+| **KR 3** | Keep p95 latency below 300 ms. |
+
+### Key Metrics
+
+| Metric | Target |
+|--------|--------|
+| Failed calls | <1% |
+"""
+
+
+def test_an_okr_written_as_parts_is_one_objective_with_all_its_grouped_key_results() -> None:
+    # "### Owner", "### Objective", "### Key Metrics" and the "####" groups are parts of one OKR:
+    # one objective (its statement, line 8) with six key results, so one kr-count finding, and
+    # no objective made of a part heading.
+    assert _codes_at(_PARTS_OKR, "okr.kr-count") == [8]
+
+
+def test_a_key_result_row_is_read_without_its_label_cell() -> None:
+    # "KR 1" is a label: its digit is no target and its cell does not hide the verb. Work with a
+    # deadline only is a task and unmeasurable; "all" of a set and "at least one" are targets;
+    # a level to reach ("<10 seconds per place") makes work an outcome.
+    assert _codes_at(_PARTS_OKR, "okr.kr-is-task") == [16, 17, 18]
+    assert _codes_at(_PARTS_OKR, "okr.kr-not-measurable") == [16]

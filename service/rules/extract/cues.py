@@ -338,7 +338,8 @@ ACTIVITY_VERB = {
         r"automate|map|collect|run|do|make|graduate|partner|support|share|update|hold|"
         r"amplify|celebrate|feature|speak|give|post|tweet|blog|promote|showcase|interview|translate|"
         r"move|close|merge|remove|retire|archive|fix|clean ?up|review|book|arrange|order|"
-        r"track|consider|get|switch|collate|provide)\b",
+        r"track|consider|get|switch|collate|provide|export|import|generate|validate|identify|"
+        r"offer|display|externali[sz]e)\b",
         re.I,
     ),
     "zh": re.compile(

@@ -14,16 +14,42 @@ from service.rules.extract.signals import has_metric, has_placeholder
 _TARGET_COLUMN = re.compile(r"target|goal|value|目标值|目标|指标值", re.I)
 
 
+# Targets in words: a count ("Export at least one … file", "至少两场") and "all" of a set ("Ship
+# all endpoints the frontend needs", "Display all three signals"): a completeness target.
+_WORD_TARGET = re.compile(
+    r"\b(?:at least|no fewer than|a minimum of) (?:one|two|three|four|five|six|seven|eight|nine|ten)\b"
+    r"|^\W*[a-z]+(?: and [a-z]+)? all\b|至少[一二两三四五六七八九十]|全部|所有",
+    re.I,
+)
+# A level the result must reach, not a count of work done: a comparison with a time, a share or
+# a rate ("reviewed in <10 seconds per place", "within 2 hours", "under 5%").
+_LEVEL = re.compile(
+    r"(?:<|>|≤|≥|<=|>=|\bunder|\bbelow|\bwithin|\bless than|\bmore than)\s?\d+(?:\.\d+)?\s?"
+    r"(?:%|％|ms\b|s\b|sec(?:ond)?s?\b|min(?:ute)?s?\b|hours?\b|h\b|days?\b)"
+    r"|\d\s?(?:%|％|ms|seconds?|minutes?|hours?)\s+(?:per|each|of the time)\b"
+    r"|(?:低于|高于|不超过|不低于|以内)\s?\d",
+    re.I,
+)
+
+
 def _measurable(kr: Statement) -> bool:
     text = " ".join(kr.row.values()) if kr.row else kr.text
     cleaned = cues.PLACEHOLDER.sub(" ", text)
-    if has_metric(cleaned):
+    if has_metric(cleaned) or _WORD_TARGET.search(core_text(kr.text)):
         return True
-    # "| Countries live on e-invoicing | Ravi | 3 |": the Target column holds the number.
+    # "| Countries live on e-invoicing | Ravi | 3 |": the Target column holds the number. A
+    # Target column that holds the whole key result ("Implement … by Week 6") holds a sentence,
+    # whose numbers are the ones has_metric reads, not a value.
     return any(
-        _TARGET_COLUMN.search(fold(h)) and re.search(r"\d", c) and not cues.PLACEHOLDER.search(c)
+        _TARGET_COLUMN.search(fold(h))
+        and re.search(r"\d", c)
+        and len(c.split()) <= _VALUE_WORDS
+        and not cues.PLACEHOLDER.search(c)
         for h, c in kr.row.items()
     )
+
+
+_VALUE_WORDS = 6
 
 
 def _is_task(kr: Statement) -> bool:
@@ -35,6 +61,8 @@ def _is_task(kr: Statement) -> bool:
     rest = text.split(" ", 1)[1] if " " in text else text[2:]
     if re.search(r"\d\s?[%％]", rest):
         return False  # "Move 80% of paper forms online": a share reached is an outcome
+    if _LEVEL.search(rest):
+        return False  # "Ship a dashboard where a place is reviewed in <10 seconds": a level
     return not (cues.OUTCOME_WORDS.search(rest) and has_metric(rest))
 
 

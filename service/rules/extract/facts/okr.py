@@ -107,9 +107,10 @@ def _read_objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> Non
     by_id = {b.id: b for b in blocks}
     used: set[str] = set()
     _okr_tables(facts, used)
+    covered = _label_okrs(facts, used, is_container, is_kr)
     # (a) objective headings inside an OKR section, or headings that say "Objective".
     for i, h in enumerate(blocks):
-        if h.kind != BlockKind.HEADING:
+        if h.kind != BlockKind.HEADING or h.id in covered:
             continue
         in_okr = (
             facts.section[h.id] == "okr"
@@ -218,6 +219,84 @@ def _read_objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> Non
             i = j
             continue
         i += 1
+
+
+# A heading that is only the label of the objective stated below it ("### Objective", "### 目标").
+_OBJECTIVE_LABEL = re.compile(r"^\W*(?:the\s+)?(?:objective|目标)\W*$", re.I)
+
+
+def _kr_statement(facts: PlanFacts, b: Block) -> Statement:
+    """A key result; in a table row whose first cell is only its label ("| **KR 1** | Ship … |")
+    the key result is the rest of the row, so the label's number is not read as a target."""
+    kr = _stmt(facts, b)
+    cells = b.cells or []
+    if b.kind == BlockKind.TABLE_ROW and len(cells) > 1 and _KR_LABEL.match(fold(cells[0])):
+        rest = " | ".join(c for c in cells[1:] if c.strip())
+        kr.raw, kr.text = rest, fold(rest)
+        kr.row = {h: c for h, c in kr.row.items() if c != cells[0]}
+    return kr
+
+
+def _label_okrs(
+    facts: PlanFacts,
+    used: set[str],
+    is_container: Callable[[str], bool],
+    is_kr: Callable[[str], bool],
+) -> set[str]:
+    """OKRs written as parts under one heading ("## Individual OKR — Backend", then "### Owner:
+    …", "### Objective" over the statement, "### Key Results" over "####" groups of rows,
+    "### Key Metrics"): one objective, stated under its label, with every key result under the
+    Key Results part and its groups. The part headings, and the heading over them, are not
+    objectives of their own. Returns the ids of those headings."""
+    plan = facts.plan
+    blocks = plan.blocks
+    covered: set[str] = set()
+    for h in blocks:
+        if (
+            h.kind != BlockKind.HEADING
+            or h.heading_id is None
+            or not _OBJECTIVE_LABEL.match(facts.folded[h.id])
+        ):
+            continue
+        parent = h.heading_id
+        parts = [b for b in blocks if b.kind == BlockKind.HEADING and b.heading_id == parent]
+        container = next(
+            (b for b in parts if b.start_line > h.start_line and is_container(facts.folded[b.id])),
+            None,
+        )
+        if container is None:
+            continue
+        statement = next(
+            (
+                b
+                for b in plan.under(h.id)
+                if b.kind in (BlockKind.PARAGRAPH, BlockKind.LIST_ITEM)
+                and not shapes.is_markup_only(b.text)
+            ),
+            h,
+        )
+        krs: list[Statement] = []
+        for b in blocks[facts.position[container.id] + 1 :]:
+            if b.kind == BlockKind.HEADING and b.level <= container.level:
+                break
+            if b.kind == BlockKind.HEADING:
+                covered.add(b.id)
+                if is_kr(facts.folded[b.id]):
+                    krs.append(_stmt(facts, b))
+            elif (b.kind == BlockKind.LIST_ITEM and b.level == 0) or (
+                b.kind == BlockKind.TABLE_ROW
+                and not b.is_header
+                and not shapes.is_blank_form_row(b)
+            ):
+                krs.append(_kr_statement(facts, b))
+            elif b.kind == BlockKind.PARAGRAPH and is_kr(facts.folded[b.id]):
+                krs.append(_stmt(facts, b))
+        facts.objectives.append(Objective(block=statement, krs=krs))
+        used.add(statement.id)
+        used.update(k.block.id for k in krs)
+        covered.update(b.id for b in parts)
+        covered.add(parent)
+    return covered
 
 
 def _over_kr_container(blocks: list[Block], i: int, is_container: Callable[[str], bool]) -> bool:
