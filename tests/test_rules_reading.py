@@ -2379,3 +2379,34 @@ def test_a_key_result_row_is_read_without_its_label_cell() -> None:
     # a level to reach ("<10 seconds per place") makes work an outcome.
     assert _codes_at(_PARTS_OKR, "okr.kr-is-task") == [16, 17, 18]
     assert _codes_at(_PARTS_OKR, "okr.kr-not-measurable") == [16]
+
+
+@pytest.mark.parametrize(
+    ("swot", "register"),
+    [
+        (
+            "Strengths | Weaknesses | Opportunities | Threats\n---|---|---|---\n"
+            "Loyal customers | Small team | New markets | Rising rents\n",
+            False,
+        ),
+        (
+            "| 面向 | 内容 |\n|---|---|\n| **優勢 (Strengths)** | 在地團隊 |\n"
+            "| **威脅 (Threats)** | 資料來源變動 |\n",
+            False,
+        ),
+        ("We are small. Threats · Funding sources and the market we work in.\n", False),
+        ("我們從威脅模型出發，說清楚匿名支付為何重要。\n", True),  # a word in a sentence
+        (
+            "Strengths | Weaknesses | Opportunities | Threats\n---|---|---|---\n"
+            "Loyal customers | Small team | New markets |\n",
+            True,
+        ),  # an empty Threats column
+    ],
+)
+def test_a_swot_that_names_threats_has_identified_risks(swot: str, register: bool) -> None:
+    plan = "# Plan 2026\n\n## Goals\n\n- Raise repeat orders from 20% to 30% by December 2026\n\n"
+    plan += "## Analysis\n\n" + swot
+    from service.review import ReviewOptions, review_text
+
+    codes = {f.code for f in review_text(plan, "t.md", ReviewOptions(llm="off")).findings}
+    assert ("risk.no-register" in codes) is register

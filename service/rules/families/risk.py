@@ -59,6 +59,43 @@ def _troubleshooting_table(facts: PlanFacts) -> bool:
     return False
 
 
+# A SWOT's threats, as a column or row of its table or as a label ("Threats · Funding sources",
+# "| **威脅 (Threats)** | …"): what could get in the way, named by the plan, so it has identified
+# its risks (docs/rules-interpretation.md, wave 11 decisions). "威脅模型" in a sentence is no label.
+_THREATS_CELL = re.compile(r"^\W*(?:threats?|威胁|t)\W*(?:[(（]\s*threats?\s*[)）])?\W*$", re.I)
+_THREATS_LABEL = re.compile(
+    r"(?:^|[\n·•|]|[.。]\s)\s*\**(?:threats?|威胁)\**\s*(?:[(（]\s*threats?\s*[)）])?\**\s*[:：·•]\s*\w",
+    re.I,
+)
+
+
+def _threats_named(facts: PlanFacts) -> bool:
+    if _THREATS_LABEL.search(facts.all_text):
+        return True
+    for b in facts.plan.blocks:
+        if b.kind.value != "table_row" or not b.cells:
+            continue
+        cells = [fold(c) for c in b.cells]
+        if b.is_header:
+            col = next((i for i, c in enumerate(cells) if _THREATS_CELL.match(c)), None)
+            # Only a SWOT's column, not a "T" column of something else.
+            if col is not None and sum(
+                bool(re.search(r"strength|weakness|opportunit|优势|劣势|机会", c)) for c in cells
+            ):
+                rows = [
+                    r for r in facts.plan.blocks if r.table_id == b.table_id and not r.is_header
+                ]
+                if any(len(r.cells or []) > col and (r.cells or [])[col].strip() for r in rows):
+                    return True
+        elif (
+            _THREATS_CELL.match(cells[0])
+            and cells[0].strip() != "t"
+            and any(c.strip() for c in cells[1:])
+        ):
+            return True
+    return False
+
+
 def check(facts: PlanFacts, emit: Emitter) -> None:
     lang = emit.lang
     if not facts.risks:
@@ -67,6 +104,7 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
             cues.RISK_CUES.search(facts.body_text)
             or _challenges_named(facts)
             or _troubleshooting_table(facts)
+            or _threats_named(facts)
         )
         headed_but_empty = risk_heading is not None
         if not mentions or headed_but_empty:
