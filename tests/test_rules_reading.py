@@ -2410,3 +2410,19 @@ def test_a_swot_that_names_threats_has_identified_risks(swot: str, register: boo
 
     codes = {f.code for f in review_text(plan, "t.md", ReviewOptions(llm="off")).findings}
     assert ("risk.no-register" in codes) is register
+
+
+def test_a_field_whose_label_names_a_time_is_no_task_whatever_its_prefix() -> None:
+    plan = """
+    # 组队学习计划
+
+    ## 任务安排
+
+    - 学习周期：18天
+    - 报名截止时间：3月5日
+    - 整理每日打卡记录（负责人：张三）
+    - 汇总学员问题（负责人：李四）
+    - 完成第一章习题并提交笔记
+    """
+    # The head noun (周期, 时间) says when or how long; the last item is work with no owner.
+    assert _codes_at(plan, "raci.no-owner") == [9]

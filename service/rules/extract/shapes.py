@@ -43,11 +43,23 @@ def field_value(text: str) -> str | None:
     return (m.group("value") or "").strip(" *_") if m else None
 
 
+# A label whose head noun (the end, in Chinese) names a time: "学习周期", "报名时间", "活动时长",
+# "Study period". Whatever comes before it, the field says when or how long, not what to do.
+_TIME_HEAD = re.compile(
+    r"(?:周期|週期|时长|時長|时间|時間|日期|期限|天数|天數|工期|时段|時段|学时|學時|课时|課時)$"
+    r"|\b(?:period|length|time ?frame|dates?)$",
+    re.I,
+)
+
+
 def is_meta_field(text: str) -> bool:
     """A field that describes an activity rather than being work or an outcome: when, where,
-    how often, in what form, about what, for whom ("时间：每季度一次", "内容：…", "Venue: …")."""
+    how often, in what form, about what, for whom ("时间：每季度一次", "内容：…", "Venue: …"),
+    or any field whose label's head noun names a time ("学习周期：18天")."""
     label = field_label(text)
-    return label is not None and bool(active().meta_field_label.search(label))
+    if label is None:
+        return False
+    return bool(active().meta_field_label.search(label) or _TIME_HEAD.search(label))
 
 
 def is_topic_list_label(text: str) -> bool:
