@@ -2426,3 +2426,28 @@ def test_a_field_whose_label_names_a_time_is_no_task_whatever_its_prefix() -> No
     """
     # The head noun (周期, 时间) says when or how long; the last item is work with no owner.
     assert _codes_at(plan, "raci.no-owner") == [9]
+
+
+def test_activities_qualified_by_the_scope_are_scope_not_unowned_tasks() -> None:
+    plan = """
+    # Waitlist chatbot charter
+
+    ## Activities
+
+    | Activity | Owner |
+    |---|---|
+    | Map the cancellation workflow | Dana |
+
+    - Train the front-desk staff
+
+    ## 7. Scope
+
+    **In-Scope Activities:**
+
+    * Design and deploy the chatbot.
+
+    **Out-of-Scope but Critical Activities:**
+
+    * Voice calling functions.
+    """
+    assert _codes_at(plan, "raci.no-owner") == [9]

@@ -161,6 +161,16 @@ _NO_PART = re.compile(
 )
 
 
+# A heading that qualifies its words by the project's scope, and a heading that is the scope.
+_SCOPE_QUALIFIER = re.compile(
+    r"\b(?:in|out[- ]of|within|outside(?: of)?|not in)[- ]scope\b|范围内|范围外|范围之外|不在范围",
+    re.I,
+)
+_SCOPE_HEADING = re.compile(
+    r"^(?:project\s+|work(?:ing)?\s+)?scope\W*$|^(?:项目|工作)?范围\W*$", re.I
+)
+
+
 def _heading_words(text: str) -> str:
     return _OUTLINE.sub("", fold(text).strip()).strip()
 
@@ -206,6 +216,7 @@ def section_of_blocks(plan: Plan) -> dict[str, str]:
     ):
         fallback = title_kind
     okr_doc = _uses_okrs(plan, list(own_kinds.values()))
+    scope_headings = {h.id for h in headings if _SCOPE_HEADING.search(_heading_words(h.text))}
     for b in plan.blocks:
         if b.kind != BlockKind.HEADING:
             continue
@@ -219,6 +230,13 @@ def section_of_blocks(plan: Plan) -> dict[str, str]:
         if own is None and fallback and b.heading_id in (None, title.id if title else None):
             own = fallback
         parent_kind = heading_kind.get(b.heading_id or "", "")
+        if _SCOPE_QUALIFIER.search(_heading_words(b.text)) or (
+            own == "tasks" and b.heading_id in scope_headings
+        ):
+            # "In-Scope Activities:", "Out-of-Scope but Critical Activities:", "### Activities"
+            # under "## Scope": what the project covers, not its task list.
+            heading_kind[b.id] = ""
+            continue
         if own is None and _names_no_part(b.text):
             heading_kind[b.id] = (
                 ""  # "工作范围", "Out of scope", "联系方式": not a part of its parent
