@@ -2451,3 +2451,32 @@ def test_activities_qualified_by_the_scope_are_scope_not_unowned_tasks() -> None
     * Voice calling functions.
     """
     assert _codes_at(plan, "raci.no-owner") == [9]
+
+
+def test_capabilities_system_features_schedule_entries_and_non_goals_are_not_goals() -> None:
+    plan = """
+    # 集章系统计划
+
+    ## 背景与目标
+
+    本专案将前端原型升级为一套跑在 LINE 上的线上集章系统：
+
+    - 透过 LIFF 免下载 App、以使用者既有身分即可参与
+    - 后端持久化资料，提供防作弊机制
+
+    本期目标如下。
+
+    - **Sprint 1（Week 1）**：商品、条码、库存底座
+    - 店员可扫码结帐，系统自动扣库存。
+    - 可视化呈现每日参与数据
+    - 首年活跃用户达到 5000 人
+
+    ### 非目标（本阶段不做）
+
+    - 网页管理后台
+    """
+    # Features of the system named by the lead-in, a capability ("可扫码结帐"), a period-labelled
+    # schedule entry and the non-goals are not goals; "可视化" is an adjective, so its item is
+    # a goal (no number); the target with a number has no date.
+    assert _codes_at(plan, "smart.measurable") == [14]
+    assert _codes_at(plan, "smart.time-bound") == [14, 15]

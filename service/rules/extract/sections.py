@@ -166,6 +166,7 @@ _SCOPE_QUALIFIER = re.compile(
     r"\b(?:in|out[- ]of|within|outside(?: of)?|not in)[- ]scope\b|范围内|范围外|范围之外|不在范围",
     re.I,
 )
+_NON_GOALS = re.compile(r"\bnon[- ]goals?\b|\bnot (?:goals|in scope)\b|非目标|不做", re.I)
 _SCOPE_HEADING = re.compile(
     r"^(?:project\s+|work(?:ing)?\s+)?scope\W*$|^(?:项目|工作)?范围\W*$", re.I
 )
@@ -230,8 +231,11 @@ def section_of_blocks(plan: Plan) -> dict[str, str]:
         if own is None and fallback and b.heading_id in (None, title.id if title else None):
             own = fallback
         parent_kind = heading_kind.get(b.heading_id or "", "")
-        if _SCOPE_QUALIFIER.search(_heading_words(b.text)) or (
-            own == "tasks" and b.heading_id in scope_headings
+        words = _heading_words(b.text)
+        if (
+            _SCOPE_QUALIFIER.search(words)
+            or _NON_GOALS.search(words)
+            or (own == "tasks" and b.heading_id in scope_headings)
         ):
             # "In-Scope Activities:", "Out-of-Scope but Critical Activities:", "### Activities"
             # under "## Scope": what the project covers, not its task list.

@@ -52,6 +52,12 @@ _TIME_HEAD = re.compile(
 )
 
 
+# Descriptive heads: whatever comes before them ("产品定位", "项目简介"), the field describes.
+_DESCRIPTION_HEAD = re.compile(
+    r"(?:定位|简介|介绍|概述|概况|说明|背景|宗旨|意义|理由|原因|动机|思路|现状)$"
+)
+
+
 def is_meta_field(text: str) -> bool:
     """A field that describes an activity rather than being work or an outcome: when, where,
     how often, in what form, about what, for whom ("时间：每季度一次", "内容：…", "Venue: …"),
@@ -59,7 +65,11 @@ def is_meta_field(text: str) -> bool:
     label = field_label(text)
     if label is None:
         return False
-    return bool(active().meta_field_label.search(label) or _TIME_HEAD.search(label))
+    return bool(
+        active().meta_field_label.search(label)
+        or _TIME_HEAD.search(label)
+        or _DESCRIPTION_HEAD.search(label)
+    )
 
 
 def is_topic_list_label(text: str) -> bool:
@@ -210,7 +220,13 @@ _REQUIREMENT = re.compile(
     r"will be able to|needs? to|has to|have to|is able to|are able to)\b"
     r"|^(?:对于[^，,]{1,20}[，,]\s*)?(?:用户|系统|平台|软件|产品|代码|pr|功能|页面|接口|模块|函数|"
     r"作品|参赛作品|提交)\S{0,2}?(?:可以|能够|只能|不能|应当?|需要|必须|须|要求)"
-    r"|^(?:对于[^，,]{1,20}[，,]\s*)?\S{0,12}(?:有|具有|具备|提供)\S{0,24}的?功能",
+    r"|^(?:对于[^，,]{1,20}[，,]\s*)?\S{0,12}(?:有|具有|具备|提供)\S{0,24}的?(?:功能|机制)"
+    # A capability, with or without its subject: "可建立商品、绑定条码", "店员可扫码结帐",
+    # "以既有身分即可参与", "支持日常营运：…" (not "可能", "能力", "可达到 90%").
+    r"|^[^\s，,。：:]{0,6}?(?:可以|能够|可|即可)"
+    r"(?!能|达|以上|持续|靠|视|见|用|行|信|控|重现|复现|量|扩展|维|观测|读|开源|移植|选)"
+    r"(?![\u4e00-\u9fff]{0,3}[:：])[\u4e00-\u9fff]"
+    r"|^(?:支持|支援)[\u4e00-\u9fff]",
     re.I,
 )
 

@@ -408,6 +408,38 @@ def _under_activities_lead_in(facts: PlanFacts, b: Block) -> bool:
     return text is not None and bool(_ACTIVITIES_LEAD_IN.search(text))
 
 
+# A lead-in that introduces the system being built ("…升级为一套跑在 LINE 上的线上集章系统：",
+# "We will build a platform that:"): the items under it are the system's features.
+_SYSTEM_LEAD_IN = re.compile(
+    r"(?:系统|平台|工具|应用|app|网站|小程序|机器人)\W{0,3}[:：]\s*$"
+    r"|\b(?:a|an|the|our)\s+(?:\w+\s+){0,4}(?:system|platform|tool|app|application|service|site)"
+    r"\s+(?:that|which|to|with)\b[^.]{0,40}[:：]\s*$",
+    re.I,
+)
+
+
+def _under_system_lead_in(facts: PlanFacts, b: Block) -> bool:
+    lead = _lead_in(facts, b)
+    return lead is not None and bool(_SYSTEM_LEAD_IN.search(facts.folded[lead.id].strip()))
+
+
+# A list item labelled by a period of the schedule ("**Sprint 1（Week 1）**：商品、条码、库存底座",
+# "Phase 2: migration", "第二阶段：…"): an entry of the timeline, not a goal, unless it states one.
+_PERIOD_LABEL = re.compile(
+    r"^\W*(?:sprint|phase|stage|week|month|iteration|milestone|m|q)\s*\d{1,2}\b[^:：]{0,20}[:：]"
+    r"|^\W*第\s*[一二三四五六七八九十\d]{1,3}\s*(?:阶段|周|个月|月|期|轮)[^:：]{0,20}[:：]",
+    re.I,
+)
+
+
+def _schedule_entry(facts: PlanFacts, b: Block) -> bool:
+    text = facts.folded[b.id]
+    if b.kind != BlockKind.LIST_ITEM or not _PERIOD_LABEL.match(text):
+        return False
+    value = re.split(r"[:：]", text, maxsplit=1)[1]
+    return not has_metric(value) and not _outcome_text(value.strip())
+
+
 def _is_definition_or_label(facts: PlanFacts, b: Block) -> bool:
     """A glossary entry under a "we define the following terms:" lead-in, or a bare bold or
     capitalised label paragraph ("**REVENUE**"): context for goals, not a goal."""
@@ -451,7 +483,7 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
         for b in plan.blocks
         if b.kind == BlockKind.LIST_ITEM
         and facts.section[b.id] == "goals"
-        and shapes.is_requirement(facts.folded[b.id])
+        and (shapes.is_requirement(facts.folded[b.id]) or _under_system_lead_in(facts, b))
         and not has_metric(facts.folded[b.id])
     }
     items_in_heading: dict[str, bool] = {}
@@ -499,6 +531,8 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
             continue  # "- [Q&A discussions](…)": where something is measured, not a goal
         if _QUESTION_ITEM.search(text):
             continue  # "What is a contribution to Jupyter?": a question the plan asks, not a goal
+        if _schedule_entry(facts, b):
+            continue  # "Sprint 1（Week 1）：商品、条码、库存底座": the timeline, not a goal
         if b.id in requirements:
             continue  # "用户只能评论/批注文献的段落": what the system must do (scope), not a goal
         if b.kind == BlockKind.LIST_ITEM and shapes.is_deliverable(text):
