@@ -630,6 +630,13 @@ def dedent_plan(text: str) -> str:
         ("未完成的任务顺延至下一个里程碑。", True),
         ("Use the OKR spreadsheet to discuss and make minor adjustments.", True),
         ("Feedback forms are available at the front desk.", False),
+        ("We will review progress, implementing revisions as required.", True),
+        ("We will include other work as events occur.", True),
+        ("若分享超時則縮為 2 分鐘。", True),
+        ("把有效的渠道做深，没效果的果断停。", True),
+        ("节点按学院通知微调。", True),
+        ("We will amend the bylaws.", False),
+        ("若下雨则在室内举行。", False),
     ],
 )
 def test_an_adjustment_word_is_an_act_only_when_it_answers_to_what_is_observed(

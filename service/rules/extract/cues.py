@@ -506,27 +506,35 @@ ACT_CUES = re.compile(
     r"|\b(?:plan|charter|roadmap|document)\b[^.\n]{0,40}\b(?:can|may|will|shall) be (?:modified|amended|"
     r"revised|updated|changed)\b|\bchanges to (?:this|the) (?:\w+ )?(?:plan|charter|roadmap)\b"
     r"|\bdebrief(?:s|ed|ing)?\b|(?m:^[ \t*-]*act\s*(?:[:：]|→|->))"
-    r"|本(?:计划|方案|规划)\S{0,16}(?:修订|修改|更新|调整)",
+    r"|本(?:计划|方案|规划)\S{0,16}(?:修订|修改|更新|调整)"
+    # Work taken in as things happen ("We will include other work as events occur"); a contingency
+    # that shrinks or moves the plan on a threshold ("若超时则缩为 2 分钟"); what does not work is
+    # stopped ("没效果的果断停").
+    r"|\bas (?:events|things|needs|circumstances|priorities) (?:occur|arise|change|emerge)\b"
+    r"|(?:若|如果|一旦|如)[^。\n]{0,30}(?:则|就|即)[^。\n]{0,6}(?:缩|减|改为|延|暂停|取消|砍|放弃|只)"
+    r"|(?:没|无|不见)效果?的?\S{0,4}(?:停|砍|放弃)",
     re.I | re.ASCII,
 )
 ACT_WEAK = re.compile(
     r"\b(?:adjust(?:s|ed|ing|ment|ments)?|iterat(?:e|es|ion|ions)|revise|revised|revision|adapt|"
     r"action items|roll ?back|reassign|re-?deploy|scale up|switch (?:to|budget)|pause|defer\w*|"
-    r"postpone\w*|trim\w*|amend(?:ed|ment|ments)?|"
+    r"postpone\w*|trim\w*|amend(?:ed|ing|ment|ments)?|revisions|"
     # Verbs of re-planning: an Act only with what they answer to (ACT_TRIGGER) or the plan as their
     # object ("If the budget runs over, we cut the lowest-priority item"). "Change" and "update"
     # are too common for it ("status updates", "changes to the bylaws").
     r"cut|cuts|rework\w*|re-?plan\w*|reprioriti[sz]\w*|reallocat\w*|redirect\w*|rethink|"
     r"reconsider\w*|scale (?:back|down))\b"
-    r"|调整|迭代|改进|修正|修订|上报|优化方案|调派|加码|追加|暂停|优先处理|回滚",
+    r"|调整|微调|迭代|改进|修正|修订|上报|优化方案|调派|加码|追加|暂停|优先处理|回滚",
     re.I | re.ASCII,
 )
 # What makes a weak cue an Act: the adjustment answers to something observed, or changes the plan.
 ACT_TRIGGER = re.compile(
     r"\b(?:feedback|results?|review\w*|retro\w*|monitor\w*|metrics?|data|progress|learn\w*|lessons|"
     r"findings|observ\w*|evaluat\w*|track\w*|measur\w*|perform\w*|based on|depending on|"
-    r"in response|if|when|whether|vote|underperform\w*|off[- ]track|stall\w*|behind|falls? short)\b"
+    r"in response|if|when|whether|vote|underperform\w*|off[- ]track|stall\w*|behind|falls? short|"
+    r"as (?:required|appropriate|needed|necessary)|once\b[^.\n]{0,40}\b(?:known|confirmed|clear))\b"
     r"|反馈|回馈|复盘|评估|结果|数据|进展|进度|监控|监测|根据|依据|视情况|如果|若|一旦|检查|回顾|总结|效果|考核"
+    r"|因应|应对\S{0,6}变|按\S{0,8}通知"
     r"|低于|高于|未达|偏离|连续|完成率",
     re.I | re.ASCII,
 )
