@@ -2487,3 +2487,17 @@ def test_capabilities_system_features_schedule_entries_and_non_goals_are_not_goa
     # a goal (no number); the target with a number has no date.
     assert _codes_at(plan, "smart.measurable") == [14]
     assert _codes_at(plan, "smart.time-bound") == [14, 15]
+
+
+def test_a_target_of_none_is_a_measurable_target() -> None:
+    plan = """
+    # Bot plan 2026
+
+    ## Goals
+
+    1. **Correct**: zero scoring errors when many users bet at once, by June 2026.
+    2. **易用**：使用者零學習成本，2026 年 6 月前上線。
+    3. **可維運**：2026 年 6 月前重啟不丟資料。
+    4. **Fast**: make the bot feel snappy by June 2026.
+    """
+    assert _codes_at(plan, "smart.measurable") == [8]

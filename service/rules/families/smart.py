@@ -211,6 +211,18 @@ def _baseline_in_context(facts: PlanFacts, g: Statement) -> bool:
     )
 
 
+# A target of none: "zero critical errors", "no data lost on restart", "不得出现重复加分",
+# "零学习成本", "重启不丢数据" (docs/rules-interpretation.md, wave 12: quality goals worded as
+# "must not" name a target of none).
+_NONE_TARGET = re.compile(
+    r"\bzero\s+(?:\w+\s+){0,2}(?:errors?|incidents?|defects?|outages?|downtime|bugs?|complaints?|"
+    r"accidents?|injuries|breaches|data loss|cost|claims)\b"
+    r"|\bno (?:\w+ ){0,2}(?:data (?:is )?lost|data loss|downtime|outages?)\b"
+    r"|零(?:学习)?(?:成本|事故|投诉|差错|缺陷|故障|宕机|伤亡|丢失|错误)|不得(?:出现|发生)|不丢",
+    re.I,
+)
+
+
 def check(facts: PlanFacts, emit: Emitter) -> None:
     lang = emit.lang
     for g in facts.goals:
@@ -220,7 +232,7 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
         metric = has_metric(full) and not (
             has_placeholder(text) and not has_metric(re.sub(cues.PLACEHOLDER, " ", text))
         )
-        metric = metric or _numeric_target_cell(g)
+        metric = metric or _numeric_target_cell(g) or bool(_NONE_TARGET.search(full))
         timed = has_time_reference(full) or _row_header_time(g) or inherits_period(facts, g.block)
         if not metric:
             verb = _generic(g, (facts.plan.title or "").lower())
