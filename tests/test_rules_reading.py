@@ -2501,3 +2501,19 @@ def test_a_target_of_none_is_a_measurable_target() -> None:
     4. **Fast**: make the bot feel snappy by June 2026.
     """
     assert _codes_at(plan, "smart.measurable") == [8]
+
+
+def test_levels_and_responses_held_ready_under_a_work_heading_are_not_unowned_tasks() -> None:
+    plan = """
+    # 营运计划 2026
+
+    ## 风险控制措施
+
+    - 目标满载率：90%（月盈余 24 万元）
+    - 保底线：80%（若低于此需立即调整行销策略）
+    - 满载率 < 85%：加强社区宣传
+    - 满载率 < 75%：调整收费结构
+    - 招募志工：20 人（负责人：王芳）
+    - 印制宣传单
+    """
+    assert _codes_at(plan, "raci.no-owner") == [10]

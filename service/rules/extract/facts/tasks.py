@@ -196,6 +196,18 @@ _PAUSE_ITEM = re.compile(
 _DEFINED_AS = re.compile(r"^\W*[\u4e00-\u9fff\w]{1,8}?(?:内容|要求|形式|方式|范围|对象)(?:为|是)")
 
 
+# An item labelled by a condition on a measure ("满载率 < 85%：…", "If sign-ups < 50: …",
+# "低于 80% 时：…"): the response held ready for when a check shows it, not a task to assign.
+_CONDITION_LABEL = re.compile(
+    r"^\W*(?:if\s+|when\s+|若|如果|当)?[^:：\n]{1,30}?(?:<|>|≤|≥|<=|>=|低于|高于|少于|超过|不足|below|above|under|over)"
+    r"\s*\d+(?:\.\d+)?\s*(?:%|％|人|个|元|万)?[^:：\n]{0,8}[:：]\s*\S",
+    re.I,
+)
+
+
+_SHARE_VALUE = re.compile(r"^\s*(?:[<>≤≥]=?|约|至少|不低于)?\s*\d+(?:\.\d+)?\s*(?:%|％)")
+
+
 def _not_work(facts: PlanFacts, b: Block) -> bool:
     """Items of a task section that are not work: fields about an activity (时间/地点/内容),
     links, template rows, the topics listed under a topics label, and the scope of a
@@ -210,6 +222,12 @@ def _not_work(facts: PlanFacts, b: Block) -> bool:
         return True  # a row of results to fill in
     if b.kind != BlockKind.TABLE_ROW and shapes.is_not_an_action(facts.folded[b.id]):
         return True  # "Budget?", "$5k for local swag", "TBA", "The dashboard is public"
+    if b.kind != BlockKind.TABLE_ROW and _CONDITION_LABEL.match(facts.folded[b.id]):
+        return True  # "满载率 < 85%：加强社区宣传": a response the plan holds ready (an Act)
+    label = shapes.field_label(facts.folded[b.id])
+    value = shapes.field_value(facts.folded[b.id])
+    if label and value and _SHARE_VALUE.match(value) and not shapes.starts_with_activity(label):
+        return True  # "目标满载率：90%（月盈余 24 万元）", "保底线：80%": a level, not work
     value = shapes.field_value(facts.folded[b.id])
     if value and _only_dates(
         _CLOCK_TIME.sub("", re.sub(r"[(（][^()（）]*[)）]", "", value)), default_year=2000
