@@ -83,6 +83,7 @@ class _Builder:
     def __init__(self, lines: list[str], *, plain_text: bool = False) -> None:
         self.lines = lines
         self.plain_text = plain_text  # a .txt plan: bare label lines act as headings
+        self.section_lines: set[int] = set()  # numbered section lines of a headingless file
         self.blocks: list[Block] = []
         self.heading_stack: list[Block] = []
         self.summary_ids: set[str] = set()  # headings made from <details><summary>
@@ -381,7 +382,11 @@ def _walk(tokens: list[Token], b: _Builder) -> None:
                 )
             )
             parent = item_stack[-1] if item_stack else None
-            if parent is None and start == end and _looks_like_heading_item(b.lines, start, text):
+            if (
+                parent is None
+                and start == end
+                and (start in b.section_lines or _looks_like_heading_item(b.lines, start, text))
+            ):
                 # "2. PRIORITIES AND TARGETS" followed by "2.1 …": a numbered section, not a list.
                 b.add_heading(text, start, start, 2)
                 item_stack.append(None)
@@ -490,12 +495,47 @@ def _title(blocks: list[Block], fm_title: str, lines: list[str]) -> str:
     return ""
 
 
+_SECTION_TITLE = re.compile(r"^\s*(\d{1,2})[.)]\s+(\S.{0,58})$")
+
+
+def _numbered_section_lines(tokens: list[Token], lines: list[str]) -> set[int]:
+    """Lines of a headingless document that number its sections ("1. Introduction", then prose,
+    "2. Context and Challenges", …): one-line items alone in their list, short, with no end
+    punctuation, and at least three of them numbered 1, 2, 3… in order."""
+    found: list[tuple[int, int]] = []  # (number, line)
+    for k, tok in enumerate(tokens):
+        if tok.type != "ordered_list_open" or tok.level != 0 or not tok.map:
+            continue
+        items = 0
+        for t in tokens[k + 1 :]:
+            if t.type == "ordered_list_close" and t.level == 0:
+                break
+            if t.type == "list_item_open" and t.level == 1:
+                items += 1
+        first, last = tok.map[0], tok.map[1]
+        body = [x for x in lines[first:last] if x.strip()]
+        if items != 1 or len(body) != 1:
+            continue
+        m = _SECTION_TITLE.match(body[0])
+        if m and not _TERMINAL_PUNCT.search(m.group(2).strip()):
+            found.append((int(m.group(1)), first + 1))
+    numbers = [n for n, _ in found]
+    if len(found) < 3 or numbers != sorted(numbers) or numbers[0] != 1:
+        return set()
+    return {line for _, line in found}
+
+
 def parse_markdown(text: str, *, source: str, source_format: str = "markdown") -> Plan:
     """Parse normalised Markdown (\\n line ends, no BOM) into a Plan."""
     body, fm_title = _front_matter(text)
     lines = text.split("\n")
-    builder = _Builder(lines, plain_text=source_format == "text")
     tokens = _MD.parse(body)
+    # A Markdown file without a single heading is text converted from a document (a Word file
+    # saved as .md): its bare label lines and numbered section lines are its headings, as in .txt.
+    headingless = not any(t.type == "heading_open" for t in tokens)
+    builder = _Builder(lines, plain_text=source_format == "text" or headingless)
+    if headingless:
+        builder.section_lines = _numbered_section_lines(tokens, lines)
     _walk(tokens, builder)
     language = detect_language(text)
     return Plan(
