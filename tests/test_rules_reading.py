@@ -2517,3 +2517,15 @@ def test_levels_and_responses_held_ready_under_a_work_heading_are_not_unowned_ta
     - 印制宣传单
     """
     assert _codes_at(plan, "raci.no-owner") == [10]
+
+
+def test_completing_a_share_of_the_work_is_a_task_key_result() -> None:
+    plan = """
+    # OKRs Q3 2026
+
+    ## Objective 1: Secure the platform
+
+    1. *Key Result 1*: Complete 100% configuration of the key vault for all services.
+    2. *Key Result 2*: Move 80% of secrets into the key vault by September 2026.
+    """
+    assert _codes_at(plan, "okr.kr-is-task") == [5]

@@ -52,13 +52,23 @@ def _measurable(kr: Statement) -> bool:
 _VALUE_WORDS = 6
 
 
+# Completion of the work itself, as a share ("Complete 100% configuration of …", "完成 100% 的迁移").
+_COMPLETION = re.compile(r"^(?:complete|finish|完成)\s*(?:the\s+)?\d+\s?[%％]", re.I)
+
+
 def _is_task(kr: Statement) -> bool:
     text = core_text(kr.text)
-    text = re.sub(r"^(?:\*\*)?[\w ]{0,12}\bkr\b\s*\d*(?:\*\*)?\s*[:：]\s*", "", text)
+    text = re.sub(
+        r"^(?:\*\*)?[\w ]{0,12}\b(?:kr|key results?|关键结果)\b\s*\d*(?:\.\d+)?(?:\*\*)?\s*[:：]\s*",
+        "",
+        text,
+    )
     if not shapes.starts_with_activity(text):
         return False
     # An activity with an outcome metric ("launch X and reach 10k users") is an outcome.
     rest = text.split(" ", 1)[1] if " " in text else text[2:]
+    if _COMPLETION.match(text):
+        return True  # "Complete 100% configuration of the vault": the work done, all of it
     if re.search(r"\d\s?[%％]", rest):
         return False  # "Move 80% of paper forms online": a share reached is an outcome
     if _LEVEL.search(rest):
