@@ -2529,3 +2529,32 @@ def test_completing_a_share_of_the_work_is_a_task_key_result() -> None:
     2. *Key Result 2*: Move 80% of secrets into the key vault by September 2026.
     """
     assert _codes_at(plan, "okr.kr-is-task") == [5]
+
+
+@pytest.mark.parametrize(
+    "goal",
+    [
+        "Be financially viable by 2028.",
+        "Raise 40% of our income from grants by 2028.",
+        "Grow individual donors to 300 by 2028.",
+        "Keep a fiscal reserve of six months by 2028.",
+    ],
+)
+def test_finance_in_other_words_covers_the_financial_perspective(goal: str) -> None:
+    plan = f"""
+    # Strategic plan 2026–2028
+
+    ## Goals
+
+    - Raise resident satisfaction to 90% by 2028.
+    - Train every member of staff in trauma-informed care by 2027.
+    - Cut the referral waiting time to 10 days by 2027.
+    - {goal}
+    """
+    from textwrap import dedent
+
+    from service.review import ReviewOptions, review_text
+
+    review = review_text(dedent(plan).strip() + "\n", "t.md", ReviewOptions(llm="off"))
+    missing = [f.message for f in review.findings if f.code == "bsc.missing-perspective"]
+    assert not any("financial" in m for m in missing)

@@ -768,7 +768,8 @@ RISK_COLUMNS = {
 BSC_PERSPECTIVES: dict[str, re.Pattern[str]] = {
     "financial": re.compile(
         r"(?<![a-z0-9])(?:revenue|sales|profit|margin|cost|costs|budget|arr|mrr|gmv|ebitda|cash|roi|income|"
-        r"spend|price|pricing|turnover|funding|donations?|financial|savings?|\$|€|£|bookings|"
+        r"spend|price|pricing|turnover|funding|funds?|fundrais\w*|donations?|donors?|grants?|"
+        r"sponsors?(?:hips?)?|financ\w*|fiscal|savings?|\$|€|£|bookings|"
         r"billing|unit economics|ltv|cac|aov)(?![a-z])|营收|收入|销售额|利润|毛利|成本|预算|费用|gmv|回款|"
         r"现金流|营业额|业绩|节约|节省|创收|降本|客单价|元|万元|销量|产值|收缴率|物业费|营收",
         re.I | re.ASCII,
