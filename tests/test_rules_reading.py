@@ -2558,3 +2558,20 @@ def test_finance_in_other_words_covers_the_financial_perspective(goal: str) -> N
     review = review_text(dedent(plan).strip() + "\n", "t.md", ReviewOptions(llm="off"))
     missing = [f.message for f in review.findings if f.code == "bsc.missing-perspective"]
     assert not any("financial" in m for m in missing)
+
+
+@pytest.mark.parametrize(
+    ("line", "named"),
+    [
+        ("主办单位：学生会；指导老师：王老师。", True),
+        ("上线后的服务器费用由客户负担。", True),
+        ("We agree the scope with the client before each phase.", True),
+        ("本地必须安装连接 SSH 服务的客户端工具。", False),  # client software, not a client
+    ],
+)
+def test_the_parties_a_plan_is_run_for_are_its_stakeholders(line: str, named: bool) -> None:
+    plan = f"# 活动计划\n\n## 目标\n\n- 2026 年 6 月前举办 3 场讲座\n\n## 说明\n\n{line}\n"
+    from service.review import ReviewOptions, review_text
+
+    codes = {f.code for f in review_text(plan, "t.md", ReviewOptions(llm="off")).findings}
+    assert ("comm.no-stakeholders" in codes) is not named
