@@ -2575,3 +2575,26 @@ def test_the_parties_a_plan_is_run_for_are_its_stakeholders(line: str, named: bo
 
     codes = {f.code for f in review_text(plan, "t.md", ReviewOptions(llm="off")).findings}
     assert ("comm.no-stakeholders" in codes) is not named
+
+
+@pytest.mark.parametrize(
+    ("work", "tracked"),
+    [
+        (
+            "| 任务 | 负责人 | 状态 |\n|---|---|---|\n| 搭建环境 | 王芳 | 已完成 |\n| 编写接口 | 李四 | 进行中 |\n",
+            True,
+        ),
+        ("- [x] Book the venue\n- [ ] Print the badges\n", True),
+        ("- [ ] Book the venue\n- [ ] Print the badges\n", False),  # nothing ticked yet
+        (
+            "| 任务 | 负责人 | 状态 |\n|---|---|---|\n| 搭建环境 | 王芳 | |\n",
+            False,
+        ),  # an empty column
+    ],
+)
+def test_a_filled_status_column_or_ticked_checklist_is_a_check(work: str, tracked: bool) -> None:
+    plan = f"# Plan 2026\n\n## Goals\n\n- Ship the site by June 2026\n\n## Tasks\n\n{work}"
+    from service.review import ReviewOptions, review_text
+
+    codes = {f.code for f in review_text(plan, "t.md", ReviewOptions(llm="off")).findings}
+    assert ("pdca.no-check" in codes) is not tracked

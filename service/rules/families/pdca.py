@@ -12,6 +12,7 @@ from service.rules.base import Emitter
 from service.rules.extract import cues
 from service.rules.extract.dates import DateMention, find_dates
 from service.rules.extract.facts import PlanFacts
+from service.rules.extract.normalize import fold
 from service.rules.families.resource import any_time
 
 
@@ -154,6 +155,28 @@ def has_milestones(facts: PlanFacts) -> bool:
     return any(start + margin < m.end and m.end < end - margin for m in dates)
 
 
+_STATUS_COLUMN = re.compile(
+    r"^\W*(?:status|state|progress|done\??|完成情况|完成状态|任务状态|状态|进度|进展|是否完成)\W*$",
+    re.I,
+)
+_TICKED = re.compile(r"^\s*[-*+]\s+\[[xX✓✔]\]\s+\S", re.M)
+
+
+def _status_tracked(facts: PlanFacts) -> bool:
+    """The plan tracks its work's status: a Status column in a task or milestone table that is
+    filled in, or a checklist with items ticked off (docs/rules-interpretation.md: a status
+    column and checkbox status marking are a check)."""
+    if _TICKED.search(facts.plan.text):
+        return True
+    for b in facts.plan.blocks:
+        if b.kind != BlockKind.TABLE_ROW or b.is_header or not b.header or not b.cells:
+            continue
+        for h, c in zip(b.header, b.cells, strict=False):
+            if _STATUS_COLUMN.match(fold(h)) and c.strip(" -—–"):
+                return True
+    return False
+
+
 def check(facts: PlanFacts, emit: Emitter) -> None:
     lang = emit.lang
     text = facts.body_text
@@ -174,7 +197,11 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
         for b in facts.plan.blocks
         if b.kind != BlockKind.HEADING and facts.section.get(b.id) in ("background", "problem")
     )
-    if not (cues.check_in(text, monitoring) or cues.CHECK_CUES_FAST.search(paragraphs)):
+    if not (
+        cues.check_in(text, monitoring)
+        or cues.CHECK_CUES_FAST.search(paragraphs)
+        or _status_tracked(facts)
+    ):
         emit.document(
             "pdca.no-check",
             emit.section_anchor("monitoring"),
