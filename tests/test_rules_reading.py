@@ -2598,3 +2598,19 @@ def test_a_filled_status_column_or_ticked_checklist_is_a_check(work: str, tracke
 
     codes = {f.code for f in review_text(plan, "t.md", ReviewOptions(llm="off")).findings}
     assert ("pdca.no-check" in codes) is not tracked
+
+
+def test_milestones_placed_relative_to_each_other_are_milestones() -> None:
+    plan = """
+    # Project charter
+
+    Start: 1 March 2026. End: 30 November 2026.
+
+    ## Executive milestones
+
+    | Executive Milestones | Estimated Completion Timeframe |
+    | --- | --- |
+    | Requirements analysis complete | Eight weeks after project initiation. |
+    | Prototype release | Six weeks after requirements analysis. |
+    """
+    assert _codes_at(plan, "pdca.no-milestones") == []

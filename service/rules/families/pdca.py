@@ -42,6 +42,15 @@ _RELATIVE_CHECKPOINT = re.compile(
 )
 
 
+# A checkpoint placed relative to another ("Eight weeks after Project Initiation", "立项后 2 周").
+_RELATIVE_TIMEFRAME = re.compile(
+    r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty)\s+"
+    r"(?:days?|weeks?|months?)\s+(?:after|before|from|following)\b"
+    r"|(?:后|之后|以后)\s*(?:第\s*)?[一二三四五六七八九十\d]+\s*(?:天|日|周|个月|月)",
+    re.I,
+)
+
+
 _MONTHS = {
     name: i
     for i, names in enumerate(
@@ -107,6 +116,15 @@ def has_milestones(facts: PlanFacts) -> bool:
         m = cues.MILESTONE_CUES.search(text)
         if m and (_RELATIVE_CHECKPOINT.search(m.group(0)) or find_dates(text)):
             return True
+        if (
+            b.kind == BlockKind.TABLE_ROW
+            and not b.is_header
+            and cues.MILESTONE_CUES.search(fold(" ".join(b.header or [])))
+            and _RELATIVE_TIMEFRAME.search(text)
+        ):
+            return (
+                True  # "| Requirements Analysis Complete | Eight weeks after Project Initiation |"
+            )
     period = facts.plan_period
     if period is not None:
         default_year: int | None = period[0].year
