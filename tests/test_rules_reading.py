@@ -2567,6 +2567,7 @@ def test_finance_in_other_words_covers_the_financial_perspective(goal: str) -> N
         ("上线后的服务器费用由客户负担。", True),
         ("We agree the scope with the client before each phase.", True),
         ("本地必须安装连接 SSH 服务的客户端工具。", False),  # client software, not a client
+        ("目标是提升客户满意度。", False),  # customers as what a goal improves, not a party
     ],
 )
 def test_the_parties_a_plan_is_run_for_are_its_stakeholders(line: str, named: bool) -> None:

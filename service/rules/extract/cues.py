@@ -695,8 +695,9 @@ STAKEHOLDER_CUES = re.compile(
     # Partners the plan works through ("co-organised with ETHTaipei", "与 COSCUP 合作", "协办").
     r"合办|协办|联合主办|共同主办|合作单位|协办单位|联合\S{0,4}(?:征稿|举办|主办|审稿)|"
     # The parties a plan is run for or under: its host and supervising teacher (主办单位, 指导老师),
-    # its client (客户负担, "the client"), the upstream project it contributes to.
-    r"主办单位|承办单位|指导单位|指导老师|指导教师|客户(?!端)|商家|"
+    # its client as a party (客户负担, 与客户确认, "the client"; not 客户满意度), the upstream project.
+    r"主办单位|承办单位|指导单位|指导老师|指导教师|商家|"
+    r"(?:与|向|和|跟|由|请)客户|客户(?:方|负担|承担|确认|验收|审核|签字|签核|同意|沟通|对接|反馈)|"
     r"\b(?:the client|our clients|upstream (?:project|maintainers|community))\b|"
     r"\b(?:partner(?:s|ing)? with|in partnership with|co-?organi[sz]\w*|co-?host\w*|hosted by|"
     r"host (?:conference|institution|organi[sz]ation|observatories))\b|"
