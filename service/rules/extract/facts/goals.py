@@ -387,8 +387,13 @@ _TARGET_WORD = re.compile(r"\b(?:target|goal|aim|reach|achieve)\b|目标|达到|
 def _under_measures_lead_in(facts: PlanFacts, b: Block) -> bool:
     """A list item under a lead-in that says what will be measured ("Specifically, these
     metrics may include:", "我们将从以下方面评估："): a measure of the Check step, not a goal."""
+    return _under_lead_in(facts, b, active().measure_lead_in)
+
+
+def _under_lead_in(facts: PlanFacts, b: Block, pattern: re.Pattern[str]) -> bool:
+    """A list item whose list is introduced by a line ending in ':' that the pattern finds."""
     text = _intro_of(facts, b)
-    return text is not None and bool(active().measure_lead_in.search(text))
+    return text is not None and bool(pattern.search(text))
 
 
 # "The association seeks to achieve its goal by carrying out the following activities:",
@@ -404,8 +409,7 @@ _ACTIVITIES_LEAD_IN = re.compile(
 def _under_activities_lead_in(facts: PlanFacts, b: Block) -> bool:
     """A list item under a lead-in that says the items are the activities that serve the goal
     above: work, not goals of their own."""
-    text = _intro_of(facts, b)
-    return text is not None and bool(_ACTIVITIES_LEAD_IN.search(text))
+    return _under_lead_in(facts, b, _ACTIVITIES_LEAD_IN)
 
 
 # A lead-in that introduces the system being built ("…升级为一套跑在 LINE 上的线上集章系统：",
@@ -419,8 +423,7 @@ _SYSTEM_LEAD_IN = re.compile(
 
 
 def _under_system_lead_in(facts: PlanFacts, b: Block) -> bool:
-    lead = _lead_in(facts, b)
-    return lead is not None and bool(_SYSTEM_LEAD_IN.search(facts.folded[lead.id].strip()))
+    return _under_lead_in(facts, b, _SYSTEM_LEAD_IN)
 
 
 # A list item labelled by a period of the schedule ("**Sprint 1（Week 1）**：商品、条码、库存底座",
