@@ -79,8 +79,8 @@ def _threats_named(facts: PlanFacts) -> bool:
         if b.is_header:
             col = next((i for i, c in enumerate(cells) if _THREATS_CELL.match(c)), None)
             # Only a SWOT's column, not a "T" column of something else.
-            if col is not None and sum(
-                bool(re.search(r"strength|weakness|opportunit|优势|劣势|机会", c)) for c in cells
+            if col is not None and any(
+                re.search(r"strength|weakness|opportunit|优势|劣势|机会", c) for c in cells
             ):
                 rows = [
                     r for r in facts.plan.blocks if r.table_id == b.table_id and not r.is_header

@@ -228,7 +228,6 @@ def _not_work(facts: PlanFacts, b: Block) -> bool:
     value = shapes.field_value(facts.folded[b.id])
     if label and value and _SHARE_VALUE.match(value) and not shapes.starts_with_activity(label):
         return True  # "目标满载率：90%（月盈余 24 万元）", "保底线：80%": a level, not work
-    value = shapes.field_value(facts.folded[b.id])
     if value and _only_dates(
         _CLOCK_TIME.sub("", re.sub(r"[(（][^()（）]*[)）]", "", value)), default_year=2000
     ):
