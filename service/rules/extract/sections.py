@@ -30,7 +30,7 @@ _CONJ = re.compile(r"\s+(?:and|&|or)\s+|\s*[,，/、&]\s*|与|和|以及|及(?!�
 # Words after a cue that do not change the part it names ("Risk register", "风险评估", "进度安排").
 _TAIL = re.compile(
     r"(?:\s+(?:plans?|list|overview|summary|table|register|log|matrix|breakdown|details|section|"
-    r"framework|approach|assessment|analysis|management|planning|control|mitigations?|"
+    r"framework|approach|assessment|analysis|identification|management|planning|control|mitigations?|"
     r"responses?|items|statement|update|updates)"
     r"|的?(?:计划|安排|方案|情况|说明|部分|一览表?|表|清单|明细|分析|管理|评估|控制|识别|应对|预案|机制|"
     r"体系|规划|概况|要点|设定|设置|分解))$",

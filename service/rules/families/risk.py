@@ -119,7 +119,11 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
         if r.row:
             owner = bool(owner)
         heading = facts.folded.get(r.block.heading_id or "", "")
-        if not fields["mitigation"] and not _MITIGATION_HEADING.search(heading):
+        if (
+            not fields["mitigation"]
+            and r.block.id not in facts.risks_answered
+            and not _MITIGATION_HEADING.search(heading)
+        ):
             # Under "How we are minimizing risk" / "风险应对措施" each item is a response.
             emit.block(
                 "risk.no-mitigation",

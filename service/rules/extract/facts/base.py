@@ -104,6 +104,9 @@ class PlanFacts:
     objectives: list[Objective] = field(default_factory=list)
     tasks: list[Statement] = field(default_factory=list)
     risks: list[Statement] = field(default_factory=list)
+    # Risk entries answered by a response list or section of their own after them ("Resolution
+    # 解决:" then "(1) …", "## Mitigation Plan"): block ids (docs/rules-interpretation.md).
+    risks_answered: set[str] = field(default_factory=set)
     # Measures named without a target under a metrics heading ("GitHub Stars: Growth rate"):
     # not goals, but the plan's KPIs for the scorecard's perspectives.
     measures: list[Statement] = field(default_factory=list)
@@ -230,6 +233,7 @@ def _only_dates(text: str, default_year: int | None = None) -> bool:
     return len(re.sub(r"[\s\-–—~至到()（）:：,，/]|to|until|from|period|周期", "", rest)) <= 4
 
 
+_BRACKETED = re.compile(r"\s*[(（【\[][^()（）【】\[\]]*[)）】\]]")
 _ASIDE_COLUMN = re.compile(
     r"assumption|means of verification|verification|source|evidence|note|comment|remark|rationale|risk|"
     r"假设|前提|验证|来源|备注|说明|依据|风险",
@@ -252,7 +256,8 @@ def _stmt(facts: PlanFacts, b: Block, children: list[Block] | None = None) -> St
         row = {
             h: c
             for h, c in zip(b.header, b.cells, strict=False)
-            if not _ASIDE_COLUMN.search(fold(h))
+            # "概率【假设】" is a probability (assumed): a bracketed qualifier is not the column.
+            if not _ASIDE_COLUMN.search(_BRACKETED.sub("", fold(h)))
         }
     return Statement(
         block=b,

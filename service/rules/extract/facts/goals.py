@@ -221,6 +221,13 @@ def _goal_headings(facts: PlanFacts, beyond: set[str]) -> dict[str, float]:
     for h in plan.blocks:
         if h.kind != BlockKind.HEADING or facts.section[h.id] != "goals" or h.heading_id is None:
             continue
+        if _labelled(cues.GOAL_LINE, facts.folded[h.id]) and not h.text.rstrip().endswith(
+            (":", "：")
+        ):
+            # "#### Goal: Enable and Encourage Adoption": a labelled goal is one goal, and the
+            # items under it are its initiatives and features unless they state outcomes.
+            out[h.id] = 1.0
+            continue
         if classify_heading(h.text) is not None or h.text.rstrip().endswith((":", "：")):
             continue  # the section's own heading ("Goals", "2022 目标"), or a label
         text = _heading_statement(h.text)

@@ -10,6 +10,7 @@ from service.rules.extract.facts.base import (
     _INTRO_LINE,
     _LIST_NUMBER,
     PlanFacts,
+    _heading_statement,
     _is_category,
     _labelled,
     _stmt,
@@ -22,17 +23,63 @@ _RISK_PROSE = re.compile(
 )
 
 
+# What introduces the responses to the risks listed before it: a heading ("## Mitigation Plan",
+# "### 风险应对措施") or a label line ("Resolution 解决:", "**对策：**"). Not a heading that lists
+# risks beside their responses ("Risks and mitigations", "风险与应对").
+_RESPONSE_EN = (
+    r"(?:risk\s+)?(?:resolutions?|mitigations?|responses?|countermeasures?|contingenc(?:y|ies)"
+    r"|solutions?)(?:\s+(?:plans?|strateg(?:y|ies)|measures|actions|steps))?"
+)
+_RESPONSE_ZH = r"(?:风险)?(?:(?:解决|应对|防范|缓解|规避)(?:措施|方案|策略|办法|计划)|解决|对策)"
+_RESPONSE_LABEL = re.compile(
+    rf"^\W*(?:{_RESPONSE_EN}\s*(?:{_RESPONSE_ZH})?|{_RESPONSE_ZH}\s*(?:{_RESPONSE_EN})?)\W*$",
+    re.I,
+)
+
+
+def _response_label(facts: PlanFacts, b: Block) -> bool:
+    if b.kind == BlockKind.HEADING:
+        return bool(_RESPONSE_LABEL.match(_heading_statement(b.text)))
+    if b.kind != BlockKind.PARAGRAPH:
+        return False
+    text = facts.folded[b.id].strip()
+    return len(text) <= 40 and bool(_RESPONSE_LABEL.match(text))
+
+
 def _risks(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
     plan = facts.plan
+    answering: Block | None = None  # the response heading or label paragraph now in force
     for b in plan.blocks:
         sec = facts.section[b.id]
         text = facts.folded[b.id]
         explicit = _labelled(cues.RISK_LINE, text)
         if b.kind == BlockKind.HEADING:
+            if answering is not None and (
+                answering.kind != BlockKind.HEADING or b.level <= answering.level
+            ):
+                answering = None
+            if _response_label(facts, b):
+                answering = b
+                facts.risks_answered.update(r.block.id for r in facts.risks)
             continue
+        if (
+            answering is not None
+            and answering.kind == BlockKind.PARAGRAPH
+            and b.heading_id != answering.heading_id
+        ):
+            answering = None
         if explicit:
             facts.risks.append(_stmt(facts, b, by_parent.get(b.id)))
             continue
+        if _response_label(facts, b) and (sec == "risks" or facts.risks):
+            # "Resolution 解决:" after "(1) …" risks: the items below answer the ones above.
+            answering = b
+            facts.risks_answered.update(
+                r.block.id for r in facts.risks if r.block.heading_id == b.heading_id
+            )
+            continue
+        if answering is not None:
+            continue  # a response, not a risk of its own
         if sec != "risks":
             continue
         if cues.TBD.fullmatch(text.strip(" .。")) is not None:
