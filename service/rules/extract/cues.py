@@ -345,7 +345,11 @@ ACTIVITY_VERB = {
     "zh": re.compile(
         r"^(?:完成|上线|举办|开展|建立|推出|发布|组织|召开|搭建|制定|编写|开发|实施(?!顾问|团队|周期)|启动|部署|引入|"
         r"招聘\d|开通|撰写|输出|整理|梳理|调研|策划|落地|交付|建成|开设|签约|"
-        r"改版|重构|迁移|对接|接入|编制|形成|出台|印发|参加|参与|举行|走访|拜访)"
+        r"改版|重构|迁移|对接|接入|编制|形成|出台|印发|参加|参与|举行|走访|拜访|"
+        # The English list's design / define / add / import / fix / make / plan / research /
+        # promote / train / share / send / collect / build / connect, as Chinese verbs.
+        r"设计|定义|加入|添加|新增|汇入|汇出|修复|修正|制作|绘制|规划|拟定|研究|调查|宣传|推广|"
+        r"培训|分享|发送|寄送|收集|搜集|构建|建置|串接|实测)"
     ),
 }
 # Verbs that start an outcome rather than work ("Reduce churn", "Reach 10k users", "保持…").

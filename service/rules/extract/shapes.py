@@ -170,9 +170,17 @@ def is_not_an_action(text: str) -> bool:
 _LEADING_NOISE = re.compile(r"^(?:[\W_]|[(（][^)）]{0,8}[)）]|(?:19|20)\d\d\b|q[1-4]\b)+", re.I)
 
 
+# A task box and an identifier label before the statement ("[ ] SOP-REQ-03：確認…", "T-12: Write …",
+# "#4: …"): the work is what follows the identifier, which carries a number.
+_ID_LABEL = re.compile(
+    r"^(?:\[[ x✓✔]\]\s*)?(?:#\d{1,4}|[a-z]{1,8}(?:-[a-z]{1,8})*-?\d{1,4}(?:\.\d{1,3})*)\s*[:：]\s*",
+    re.I,
+)
+
+
 def is_action(text: str) -> bool:
     """A sentence that reads as work to do: it starts with an action verb (folded text)."""
-    core = _LEADING_NOISE.sub("", _ITEM_MARK.sub("", text)).strip()
+    core = _LEADING_NOISE.sub("", _ID_LABEL.sub("", _ITEM_MARK.sub("", text).strip())).strip()
     return starts_with_activity(core) or bool(cues.ACTION_VERB_EXTRA.match(core))
 
 

@@ -104,6 +104,9 @@ def _records(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> set[str]:
     return covered
 
 
+# A ticked task box: the item is reported done (docs/rules-interpretation.md, wave 7).
+_TICKED = re.compile(r"^\s*\[[xX✓✔]\]")
+
 # "### 1. Migration 與刪除不變量", "### B-12.1 專案複製完善與資料遷移", "### Step 3: …", "第二步".
 _NUMBERED_HEADING = re.compile(
     r"^\W*(?:\d{1,2}(?:\.\d{1,2})?[.)、:：]?\s+|[a-z]{1,3}-\d+(?:\.\d+)*\s+|step\s*\d+\b|"
@@ -240,6 +243,8 @@ def _not_work(facts: PlanFacts, b: Block) -> bool:
         return True  # "| KubeCon idle week | --- | --- | week 12 |": a pause, not work
     if _DEFINED_AS.match(text):
         return True  # "打卡内容为学习者自己的学习感悟": what a field holds, said as a sentence
+    if b.kind == BlockKind.LIST_ITEM and _TICKED.match(b.text):
+        return True  # "- [x] SOP-REQ-01：確認…": reported done, no open work to own
     if cues.TEMPLATE_SLOT.fullmatch(re.sub(r"^\s*(?:[-*+]\s*)?(?:\[[ xX]?\]\s*)?", "", text)):
         return True  # "- [ ] ...": an empty slot of a template (plan.placeholder), never a task
     if b.kind == BlockKind.TABLE_ROW and b.cells and _TOTAL_CELL.match(fold(b.cells[0])):
