@@ -37,7 +37,10 @@ _PERIOD_LINE = re.compile(
     r"[\u4e00-\u9fff]{0,4}(?:周期|期限|时间|日期|时段|期间|年度|计划期|执行期|实施期))"
     r"(?:\*\*)?\s*[:：]"
     r"|(?:执行期|实施期|周期|期限|计划期)为?\s*(?:20\d{2}|\d{1,2}月)"
-    r"|\bthis (?:plan|document|roadmap|charter) (?:covers|runs|spans)|\bwill run from\b|本(?:计划|方案)(?:覆盖|适用|执行期)",
+    r"|\bthis (?:plan|document|roadmap|charter) (?:covers|runs|spans)|\bwill run from\b|本(?:计划|方案)(?:覆盖|适用|执行期)"
+    # "Over the course of 5 months (Aug 2021 - Dec 2021), …", "在接下来的 6 个月": the plan's span.
+    r"|\bover (?:the (?:course|span) of |the next )?(?:\d+|one|two|three|four|five|six|nine|twelve|"
+    r"eighteen)\s+(?:months|weeks|years)\b|(?:接下来|未来)的?\s*(?:\d+|[一二两三四五六七八九十]+)\s*(?:个月|年|周)",
     re.I,
 )
 

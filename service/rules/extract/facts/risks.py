@@ -13,8 +13,10 @@ from service.rules.extract.facts.base import (
     _heading_statement,
     _is_category,
     _labelled,
+    _lead_in,
     _stmt,
 )
+from service.rules.extract.sections import classify_heading
 
 _RISK_PROSE = re.compile(
     r"\b(?:could|may|might|risk|if|delay\w*|shortage|fail\w*|late|tight|unavailable|depend\w*)\b"
@@ -44,6 +46,20 @@ def _response_label(facts: PlanFacts, b: Block) -> bool:
         return False
     text = facts.folded[b.id].strip()
     return len(text) <= 40 and bool(_RESPONSE_LABEL.match(text))
+
+
+def _announced_risk(facts: PlanFacts, b: Block) -> bool:
+    """A top-level item of a list introduced by a label that names risks ("Potential risks of
+    not getting it right:", "可能遇到的风险："): a list introduced by a label is that part."""
+    if b.kind != BlockKind.LIST_ITEM or b.parent_id is not None:
+        return False
+    lead = _lead_in(facts, b)
+    if lead is None:
+        return False
+    label = facts.folded[lead.id].strip()
+    if len(label) > 120 or not label.endswith((":", "：")):
+        return False
+    return classify_heading(label.rstrip(":： ")) == "risks" and not _RESPONSE_LABEL.match(label)
 
 
 def _risks(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
@@ -81,6 +97,8 @@ def _risks(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
         if answering is not None:
             continue  # a response, not a risk of its own
         if sec != "risks":
+            if _announced_risk(facts, b):
+                facts.risks.append(_stmt(facts, b, by_parent.get(b.id)))
             continue
         if cues.TBD.fullmatch(text.strip(" .。")) is not None:
             continue

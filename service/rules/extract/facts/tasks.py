@@ -397,7 +397,17 @@ def _reads_as_work(facts: PlanFacts, b: Block) -> bool:
         and has_any_time(facts.folded[h.id])
     ):
         h = facts.plan.block(h.heading_id)
-    return h is not None and classify_heading(h.text) == "tasks"
+    # "## Deliverables" over "Filecoin profiled on …", "At least 1 meetup planned": end states
+    # to hand over (docs/rules-interpretation.md, "Deliverables written as end states"), which
+    # its heading does not make work; only items that start with an action verb are.
+    return (
+        h is not None
+        and classify_heading(h.text) == "tasks"
+        and not _DELIVERABLES_HEADING.search(facts.folded[h.id])
+    )
+
+
+_DELIVERABLES_HEADING = re.compile(r"\bdeliverables?\b|\boutputs\b|交付物|交付成果|产出物?|成果物")
 
 
 def _under_phase(facts: PlanFacts, b: Block) -> bool:
