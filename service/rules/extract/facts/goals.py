@@ -580,6 +580,8 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
                 continue  # "|Preferred name| | | |": a log to fill in after launch, not a goal
             if _glossary_row(b):
                 continue  # "| 激活 | 转化率 | 多少人真的录了第一杯 |": what a metric means, not a goal
+            if _stage_row(b):
+                continue  # "| MVP | 双通道稳定收数；… |" under 分期: the schedule toward the goals
             facts.goals.append(_stmt(facts, b))
         elif b.kind == BlockKind.PARAGRAPH and _is_goal_candidate_paragraph(
             facts, b, items_in_heading.get(b.heading_id or "", False)
@@ -595,6 +597,16 @@ _MEANING_COLUMN = re.compile(
 _TARGET_COLUMN = re.compile(
     r"target|goal|value|baseline|目标|目标值|基线|现状|当前|指标值|达成", re.I
 )
+
+
+# A table keyed by the plan's stages ("| 分期 | 成功标准 |", "| 階段 | 主要目的 | 應留下的成果 |",
+# "| Phase | Exit criteria |"): what each stage does or delivers, the schedule toward the goals
+# (docs/rules-interpretation.md, wave 13), not goals of their own.
+_STAGE_COLUMN = re.compile(r"^\W*(?:分期|阶段|期别|phases?|stages?)\W*$", re.I)
+
+
+def _stage_row(b: Block) -> bool:
+    return bool(b.header) and bool(_STAGE_COLUMN.match(fold(b.header[0])))
 
 
 def _glossary_row(b: Block) -> bool:
