@@ -40,7 +40,7 @@ KR_LINE = {
     ),
 }
 GOAL_LINE = {
-    "en": re.compile(r"^(?:goal|objective|target|aim)\s*\d*\s*[:：]\s*\S", re.I),
+    "en": re.compile(r"^(?:goals?|objectives?|targets?|aims?)\s*\d*\s*[:：]\s*\S", re.I),
     "zh": re.compile(
         r"^(?:目标|总目标|年度目标|工作目标|具体目标)\s*[一二三四五六七八九十\d]*\s*[:：]\s*\S"
     ),

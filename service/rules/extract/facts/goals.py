@@ -527,7 +527,8 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
                 facts.goals.append(heading_goal)
             continue
         if explicit:
-            facts.goals.append(_stmt(facts, b, by_parent.get(b.id)))
+            if not _under_option(facts, b):
+                facts.goals.append(_stmt(facts, b, by_parent.get(b.id)))
             continue
         if facts.section[b.id] != "goals" or b.heading_id in beyond:
             continue
@@ -597,6 +598,26 @@ _MEANING_COLUMN = re.compile(
 _TARGET_COLUMN = re.compile(
     r"target|goal|value|baseline|目标|目标值|基线|现状|当前|指标值|达成", re.I
 )
+
+
+# "## Option 2: One major release", "### 方案二", "Alternative B": an option the plan weighs. Its
+# "Goals:" line is what that option would aim at, not a goal the plan commits to.
+_OPTION_HEADING = re.compile(
+    r"^\W*(?:option|alternative|scenario)\s*(?:\d{1,2}|[a-e]|one|two|three)\b|^\W*(?:备选)?方案\s*[一二三四五\da-e]",
+    re.I,
+)
+
+
+def _under_option(facts: PlanFacts, b: Block) -> bool:
+    hid = b.heading_id
+    while hid:
+        h = facts.plan.block(hid)
+        if h is None:
+            return False
+        if _OPTION_HEADING.search(_heading_statement(h.text)):
+            return True
+        hid = h.heading_id
+    return False
 
 
 # A table keyed by the plan's stages ("| 分期 | 成功标准 |", "| 階段 | 主要目的 | 應留下的成果 |",
