@@ -2615,3 +2615,154 @@ def test_milestones_placed_relative_to_each_other_are_milestones() -> None:
     | Prototype release | Six weeks after requirements analysis. |
     """
     assert _codes_at(plan, "pdca.no-milestones") == []
+
+
+def test_the_items_under_a_labelled_goal_heading_are_its_parts_not_goals() -> None:
+    plan = """
+    # Roadmap
+
+    ## 2026 Goals
+
+    ### Goal: Enable and encourage adoption
+
+    * Onboarding documentation for new adopters
+    * Running the service at scale
+
+    ### Goal: Reach 500 active users by June 2026
+
+    * Signing remote requests
+    """
+    # The labelled headings are the goals; the feature bullets under them are their scope.
+    assert _codes_at(plan, "smart.measurable") == [5]
+
+
+def test_a_response_list_or_section_answers_the_risks_before_it() -> None:
+    plan = """
+    # 项目计划 2026
+
+    ## 风险评估和规避
+
+    (1) 对于框架不够熟练
+    (2) 组员离校
+
+    Resolution 解决:
+
+    (1) 上网加强学习
+    (2) 由小组成员共同负责项目功能
+
+    ## Risk Identification
+
+    | Risk | Probability | Severity |
+    |---|---|---|
+    | Integration difficulties | High | Medium |
+
+    ## Mitigation Plan
+
+    We hold weekly reviews; if a sprint is too big we split its tasks.
+    """
+    # The numbered responses are no risks of their own, and they answer the risks above; the
+    # table under "Risk Identification" is the register (its rows have ratings, no owner).
+    assert _codes_at(plan, "risk.no-mitigation") == []
+    assert _codes_at(plan, "risk.no-assessment") == [5, 6]
+    assert _codes_at(plan, "risk.no-owner") == [17]
+
+
+def test_a_bracketed_qualifier_does_not_make_a_risk_column_an_aside() -> None:
+    plan = """
+    # 平台项目计划 2026
+
+    ## 风险与缓解
+
+    | ID | 风险 | 影响 | 概率【假设】 | 缓解措施 | 负责人 |
+    |----|------|------|--------------|----------|--------|
+    | R1 | 协议频繁变更 | 接入返工 | 中 | 协议适配层隔离 | 王芳 |
+    """
+    assert _codes_at(plan, "risk.no-assessment") == []
+
+
+def test_unticked_items_of_a_tick_list_are_tasks_and_ticked_ones_are_done() -> None:
+    plan = """
+    # 網站工作計畫 2026
+
+    ## 3) SOP 勾選清單（進度追蹤）
+
+    ### A. 規格與資料（SOP-REQ）
+
+    - [x] SOP-REQ-01：確認第一版要支援的運動
+    - [ ] SOP-REQ-02：定義棒球資料模型
+    - [ ] SOP-REQ-03：設計棒球勝率模型
+    """
+    # Identifiers are not the items' first words; 定義 and 設計 are activity verbs.
+    assert _codes_at(plan, "raci.no-owner") == [8, 9]
+
+
+def test_a_span_said_as_over_the_course_of_n_months_is_the_plan_period() -> None:
+    plan = """
+    # Community proposal
+
+    ## Project description
+
+    Over the course of 5 months (Aug 2021 - Dec 2021), we will run meetups in Seoul.
+
+    ## Value
+
+    We will aid in the following goals:
+
+    - Build 1-2 strategic partnerships with enterprises in Korea
+    """
+    assert _codes_at(plan, "smart.time-bound") == []
+
+
+def test_a_list_after_a_label_naming_risks_holds_risk_entries() -> None:
+    plan = """
+    # Community proposal 2026
+
+    ## Value
+
+    Potential risks of not getting it right:
+
+    - Misinformation through translation errors, hurting the brand
+    """
+    assert _codes_at(plan, "risk.no-mitigation") == [7]
+
+
+def test_end_states_under_a_deliverables_heading_are_not_tasks() -> None:
+    plan = """
+    # Proposal 2026
+
+    ## Deliverables
+
+    - Filecoin profiled on a YouTube show with 4k subscribers
+    - At least 1 meetup planned in Korea this year
+    - Write five monthly reports for the sponsor
+    """
+    assert _codes_at(plan, "raci.no-owner") == [7]
+
+
+def test_a_table_keyed_by_stages_is_the_schedule_not_goals() -> None:
+    plan = """
+    # 讀書會規劃 2026
+
+    ## 3. 階段目標
+
+    | 階段 | 主要目的 | 應留下的成果 |
+    |---|---|---|
+    | 初賽前 | 檢查六領域知識與弱項 | 個人能力診斷 |
+    | 學期末 | 決定後續方向 | 下學期主攻方向 |
+    """
+    assert _codes_at(plan, "smart.measurable") == []
+
+
+def test_a_plural_goals_label_is_a_goal_line_but_not_under_an_option_weighed() -> None:
+    plan = """
+    # Roadmap 2026
+
+    ## Casual web user
+
+    **Goals:** Serve them as quickly as possible.
+
+    ## Option 2: One major release
+
+    **Goals:** Replace the old site in a single release.
+    """
+    assert _codes_at(plan, "smart.measurable") == [5]
