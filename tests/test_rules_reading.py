@@ -2766,3 +2766,12 @@ def test_a_plural_goals_label_is_a_goal_line_but_not_under_an_option_weighed() -
     **Goals:** Replace the old site in a single release.
     """
     assert _codes_at(plan, "smart.measurable") == [5]
+
+
+@pytest.mark.parametrize("heading", ["工作計畫", "實施計畫", "📋 待執行計畫", "行動規畫"])
+def test_taiwan_plan_words_fold_to_the_mainland_words(heading: str) -> None:
+    # 計畫 is 计划 (a plan), not 计画 (a picture); the fold keeps the heading's length.
+    from service.rules.extract.normalize import fold
+
+    assert len(fold(heading)) == len(heading)
+    assert classify_heading(heading) == "tasks"

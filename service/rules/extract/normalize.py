@@ -23,11 +23,20 @@ def _table() -> dict[int, str]:
     return {k: v for k, v in table.items() if k >= 0x80}  # ASCII stays: see to_simplified
 
 
+# Taiwan writes 計畫 / 規畫 / 企畫 where the mainland writes 计划 / 规划 / 企划: character for
+# character 畫 is 画 (a picture), so these words are mended after the table, same length.
+_WORDS = {"计画": "计划", "规画": "规划", "企画": "企划", "策画": "策划", "筹画": "筹划"}
+
+
 def to_simplified(text: str) -> str:
     """Same length as ``text``; Traditional characters replaced by Simplified ones."""
     if text.isascii():
         return text  # nothing to replace (most English lines): no lookup per character
-    return text.translate(_table())
+    out = text.translate(_table())
+    if "画" in out:
+        for trad, simp in _WORDS.items():
+            out = out.replace(trad, simp)
+    return out
 
 
 def fold(text: str) -> str:
