@@ -2775,3 +2775,22 @@ def test_taiwan_plan_words_fold_to_the_mainland_words(heading: str) -> None:
 
     assert len(fold(heading)) == len(heading)
     assert classify_heading(heading) == "tasks"
+
+
+@pytest.mark.parametrize(
+    ("heading", "kind"),
+    [
+        ("專案時程", "timeline"),
+        ("計畫期程", "timeline"),
+        ("風險因應", "risks"),
+        ("檢核機制", "monitoring"),
+        ("利害關係人", "communication"),
+        ("計畫緣起", "background"),
+        ("團隊成員", "organisation"),
+        ("分工", "organisation"),  # 分 starts the word; it is not the numbering of 第二部分
+        ("部门职责", "organisation"),
+        ("第二部分 风险", "risks"),
+    ],
+)
+def test_taiwan_and_plain_part_names_are_read(heading: str, kind: str) -> None:
+    assert classify_heading(heading) == kind

@@ -8,8 +8,10 @@ from service.models import Block, BlockKind, Plan
 from service.rules.extract.normalize import fold
 from service.rules.vocabulary import active
 
+# "第三章", "第二部分" are numbering; 部, 分, 章 and 节 alone start words ("分工", "章程", "部门职责").
 _OUTLINE = re.compile(
-    r"^[\s#\d.、()（）一二三四五六七八九十壹贰叁肆伍陆柒捌玖拾第章节部分:：\-*➡️►▶•·]+"
+    r"^(?:[\s#\d.、()（）一二三四五六七八九十壹贰叁肆伍陆柒捌玖拾:：\-*➡️►▶•·]"
+    r"|第[一二三四五六七八九十百\d]+(?:章|节|部分)?|部分)+"
 )
 # Where a heading's head phrase ends: a preposition, a relative clause, a colon, a bracket, a dash.
 # Strong separators split a heading into parts ("Q3 2026: Goals", "Phase 2 (risk: high)"); the
@@ -32,7 +34,7 @@ _TAIL = re.compile(
     r"(?:\s+(?:plans?|list|overview|summary|table|register|log|matrix|breakdown|details|section|"
     r"framework|approach|assessment|analysis|identification|management|planning|control|mitigations?|"
     r"responses?|items|statement|update|updates)"
-    r"|的?(?:计划|安排|方案|情况|说明|部分|一览表?|表|清单|明细|分析|管理|评估|控制|识别|应对|预案|机制|"
+    r"|的?(?:计划|安排|方案|情况|说明|部分|一览表?|表|清单|明细|分析|管理|评估|控制|识别|应对|因应|控管|配置|预案|机制|"
     r"体系|规划|概况|要点|设定|设置|分解))$",
     re.I,
 )
