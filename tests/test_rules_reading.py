@@ -2794,3 +2794,18 @@ def test_taiwan_plan_words_fold_to_the_mainland_words(heading: str) -> None:
 )
 def test_taiwan_and_plain_part_names_are_read(heading: str, kind: str) -> None:
     assert classify_heading(heading) == kind
+
+
+@pytest.mark.parametrize(
+    ("heading", "kind"),
+    [
+        ("Communication Plan", "communication"),
+        ("Communications", "communication"),
+        ("Responsibilities", "organisation"),
+        ("Contingency Plan", "risks"),
+        ("Financial Plan", "resources"),
+        ("Key Performance Indicators", "goals"),
+    ],
+)
+def test_stem_cues_end_a_heading_with_the_rest_of_their_word(heading: str, kind: str) -> None:
+    assert classify_heading(heading) == kind

@@ -66,9 +66,13 @@ def _build(ext: tuple[tuple[str, tuple[str, ...]], ...]) -> Vocabulary:
     more = {key: [fold(w).strip() for w in words if w.strip()] for key, words in ext}
     sections = _load("sections.toml")
     words = _load("words.toml")
+    # A cue ends the heading's head phrase; a stem cue ("\\bcommunicat", "\\bresponsibilit")
+    # ends it with the rest of its word ("Communications", "Responsibilities").
     parts = {
         kind: re.compile(
-            "(?:" + _alternation(cues["en"], cues["zh"], more.get(f"sections.{kind}", [])) + ")$",
+            "(?:"
+            + _alternation(cues["en"], cues["zh"], more.get(f"sections.{kind}", []))
+            + r")[a-z]*$",
             re.I,
         )
         for kind, cues in sections["parts"].items()
