@@ -2809,3 +2809,37 @@ def test_taiwan_and_plain_part_names_are_read(heading: str, kind: str) -> None:
 )
 def test_stem_cues_end_a_heading_with_the_rest_of_their_word(heading: str, kind: str) -> None:
     assert classify_heading(heading) == kind
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        "辦理說明會",
+        "邀請講者",
+        "採購器材",
+        "聯絡廠商",
+        "拍攝影片",
+        "維護網站",
+        "盤點需求",
+        "編列預算",
+    ],
+)
+def test_everyday_chinese_work_verbs_start_a_task(item: str) -> None:
+    from service.rules.extract import shapes
+    from service.rules.extract.normalize import fold
+
+    assert shapes.is_action(fold(item))
+    assert not shapes.is_action(fold("品牌知名度提升"))
+
+
+def test_a_styled_link_button_is_a_link_not_a_task() -> None:
+    plan = """
+    # 工作坊籌備 2026
+
+    ## 工作事項
+
+    - 邀請講者（負責人：王芳）
+
+    [報名參與「活動籌備人員」](#報名){ .md-button .md-button--primary }
+    """
+    assert _codes_at(plan, "raci.no-owner") == []

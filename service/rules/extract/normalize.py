@@ -17,6 +17,9 @@ def _table() -> dict[int, str]:
     for trad, simp in zip(traditional_charmap, simplified_charmap, strict=True):
         if trad != simp and len(simp) == 1:
             table[ord(trad)] = simp
+    # Variants the table leaves as they are, though Simplified writes them otherwise (採購 采购,
+    # 蒐集 搜集, 佈置 布置). 週 stays: the cues spell it out where it matters (每週, 週報).
+    table.update({ord("採"): "采", ord("蒐"): "搜", ord("佈"): "布"})
     # Full-width forms that plans mix in.
     table.update({ord("％"): "%", ord("＄"): "$", ord("（"): "(", ord("）"): ")"})
     table.update({0xFF10 + i: str(i) for i in range(10)})  # full-width digits

@@ -19,7 +19,9 @@ _FIELD = re.compile(
 )
 _LINK_ONLY = re.compile(
     r"^\s*(?:[-*+]\s*)?(?:[①-⑩]|\d{1,2}[.)、]|[(（]?[一二三四五六七八九十]+[)）、])?\s*"
-    r"(?:\[[^\]]*\]\([^)]*\)|<?https?://\S+>?)\s*[。.;；,，]?\s*$"
+    r"(?:\[[^\]]*\]\([^)]*\)|<?https?://\S+>?)"
+    # an attribute list after the link ("{ .md-button }", mkdocs buttons) is styling
+    r"(?:\s*\{[^{}]*\})?\s*[。.;；,，]?\s*$"
 )
 
 

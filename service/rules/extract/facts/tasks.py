@@ -216,7 +216,10 @@ def _not_work(facts: PlanFacts, b: Block) -> bool:
     links, template rows, the topics listed under a topics label, and the scope of a
     release or phase (the features under "阶段一 2025Q1" or "Milestone: …")."""
     if shapes.is_meta_field(facts.folded[b.id]) or shapes.is_link_only(
-        facts.lines[b.start_line - 1] if b.kind == BlockKind.LIST_ITEM else b.text
+        facts.lines[b.start_line - 1]
+        if b.kind == BlockKind.LIST_ITEM
+        or (b.kind == BlockKind.PARAGRAPH and b.start_line == b.end_line)
+        else b.text
     ):
         return True
     if shapes.is_template_row(b):
