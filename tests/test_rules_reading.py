@@ -2843,3 +2843,20 @@ def test_a_styled_link_button_is_a_link_not_a_task() -> None:
     [報名參與「活動籌備人員」](#報名){ .md-button .md-button--primary }
     """
     assert _codes_at(plan, "raci.no-owner") == []
+
+
+@pytest.mark.parametrize(
+    ("heading", "kind"),
+    [
+        ("Cost Estimate", "resources"),
+        ("Exit Criteria", "monitoring"),
+        ("Definition of Done", "monitoring"),
+        ("Course Correction", "iteration"),
+        ("Lessons Learned", "iteration"),
+        ("Point of Contact", "organisation"),
+        ("Agenda", "timeline"),
+        ("Run of Show", "timeline"),
+    ],
+)
+def test_common_english_part_names_are_read(heading: str, kind: str) -> None:
+    assert classify_heading(heading) == kind
