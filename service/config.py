@@ -72,6 +72,10 @@ class VocabularyConfig(BaseModel):
     stakeholders: list[str] = Field(
         default_factory=list, description="Words that name the plan's stakeholders."
     )
+    activity_verbs: list[str] = Field(
+        default_factory=list,
+        description="Verbs that start a piece of work in the organisation's plans: 'onboard', '邀约'.",
+    )
 
     @field_validator("sections")
     @classmethod
@@ -96,6 +100,7 @@ class VocabularyConfig(BaseModel):
             "topic_labels",
             "measure_lead_ins",
             "stakeholders",
+            "activity_verbs",
         ):
             words = getattr(self, name)
             if words:

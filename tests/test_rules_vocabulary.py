@@ -211,3 +211,28 @@ def test_required_literals_of_a_pattern() -> None:
     # An alternative that needs no literal leaves no safe shortcut.
     assert literals(re.compile(r"retro|\d+")) is None
     assert literals(re.compile(r"DEBRIEF", re.I)) == {"debrief"}
+
+
+def test_a_project_names_its_own_work_verbs() -> None:
+    plan = dedent(
+        """
+        # OKR 2026 Q3
+
+        ## 目标 1：网站体验达标
+
+        - KR1：走查全部 20 个页面
+        - KR2：首页加载时间降到 2 秒以内
+        - KR3：用户满意度提升到 90%
+        """
+    ).strip()
+
+    def task_krs(config: ReviewConfig) -> list[int]:
+        review = review_text(plan + "\n", "okr.md", ReviewOptions(llm="off", config=config))
+        return [f.span.start_line for f in review.findings if f.code == "okr.kr-is-task" and f.span]
+
+    # "走查" (a walkthrough) is not a verb the reviewer knows: the KR reads as a count.
+    assert task_krs(ReviewConfig()) == []
+    config = ReviewConfig(vocabulary=VocabularyConfig(activity_verbs=["走查"]))
+    assert task_krs(config) == [5]
+    assert vocabulary.builtin().activity_verbs["zh"].match("办理说明会")
+    assert not vocabulary.active().activity_verbs["zh"].match("走查全部页面")

@@ -324,40 +324,20 @@ TRAILING_GENERIC_ZH = re.compile(
     r"(?:显著|明显|进一步|大幅|全面|持续|稳步|有效|不断)?(?:提升|提高|改善|增强|优化|加强)[。.]?$"
 )
 
+
 # ---------------------------------------------------------------------------------------------
 # OKR: activity key results.
-ACTIVITY_VERB = {
-    "en": re.compile(
-        r"^(?:launch|ship|release|build|create|implement|complete|finish|hold|run|host|publish|deliver|"
-        r"hire|migrate|roll ?out|set up|setup|write|draft|design|develop|conduct|organi[sz]e|"
-        r"introduce|start|begin|kick ?off|prepare|document|define|deploy|install|integrate|"
-        r"update|upgrade|refactor|redesign|rebuild|attend|present|train|onboard|recruit|"
-        r"establish|open|produce|send|submit|finali[sz]e|plan|research|investigate|explore|"
-        r"evaluate|audit|pilot|test|announce|sign|negotiate|renegotiate|procure|purchase|buy|add|enable|"
-        r"replace|consolidate|reorgani[sz]e|restructure|redo|rewrite|revise|relaunch|"
-        r"automate|map|collect|run|do|make|graduate|partner|support|share|update|hold|"
-        r"amplify|celebrate|feature|speak|give|post|tweet|blog|promote|showcase|interview|translate|"
-        r"move|close|merge|remove|retire|archive|fix|clean ?up|review|book|arrange|order|"
-        r"track|consider|get|switch|collate|provide|export|import|generate|validate|identify|"
-        r"offer|display|externali[sz]e|reach out|print|triage|facilitate)\b",
-        re.I,
-    ),
-    "zh": re.compile(
-        r"^(?:完成|上线|举办|开展|建立|推出|发布|组织|召开|搭建|制定|编写|开发|实施(?!顾问|团队|周期)|启动|部署|引入|"
-        r"招聘\d|开通|撰写|输出|整理|梳理|调研|策划|落地|交付|建成|开设|签约|"
-        r"改版|重构|迁移|对接|接入|编制|形成|出台|印发|参加|参与|举行|走访|拜访|"
-        # The English list's design / define / add / import / fix / make / plan / research /
-        # promote / train / share / send / collect / build / connect, as Chinese verbs.
-        r"设计|定义|加入|添加|汇入|汇出|修复|修正|制作|绘制|规划|拟定|研究|调查|宣传|推广|"
-        r"培训|分享|发送|寄送|收集|搜集|构建|建置|串接|实测|"
-        # Everyday work verbs of event, project and office plans (办理说明会, 邀请讲者, 采购器材).
-        r"办理|邀请|邀约|采购|联络|架设|搭设|上架|拍摄|剪辑|印制|报名|训练|检讨|租借|订购|预订|预约|"
-        r"发放|分发|派发|统计|汇整|汇总|缴交|录制|张贴|经营|布置|佈置|接待|主持|带领|维护|洽谈|"
-        r"争取|盘点|访谈|蒐集|征集|编列|核销|筹备|筹划|招商|宣讲|讲解|授课|辅导|指导|拟订|起草|"
-        r"审阅|校对|翻译|填写|上报|报送|申报|调试|编码|装修|清点|打包|运送|配送|回收|整改|排查|"
-        r"巡查|检修|演练|彩排|排练|签署|公布|公告|通报|评选|遴选|选拔|面试|交接|移交|结案)"
-    ),
-}
+class _ActiveVerbs:
+    """The verbs that start a piece of work, per language, from the active vocabulary
+    (service/rules/vocabulary/words.toml, [activity_verbs], extended by planreview.toml)."""
+
+    def __getitem__(self, lang: str) -> re.Pattern[str]:
+        from service.rules.vocabulary import active
+
+        return active().activity_verbs[lang]
+
+
+ACTIVITY_VERB = _ActiveVerbs()
 # Verbs that start an outcome rather than work ("Reduce churn", "Reach 10k users", "保持…").
 OUTCOME_START = {
     "en": re.compile(

@@ -38,6 +38,7 @@ class Vocabulary:
     topic_label: re.Pattern[str]
     measure_lead_in: re.Pattern[str]
     stakeholders: re.Pattern[str] | None
+    activity_verbs: dict[str, re.Pattern[str]]  # "en" / "zh": verbs that start a piece of work
 
 
 def _load(name: str) -> dict[str, Any]:
@@ -96,6 +97,14 @@ def _build(ext: tuple[tuple[str, tuple[str, ...]], ...]) -> Vocabulary:
         + r")\s*(?:包括)?(?:但不限于)?\s*$",
         re.I,
     )
+    verbs = words["activity_verbs"]
+    extra_verbs = more.get("activity_verbs", [])
+    en_verbs = [*verbs["en"], *(re.escape(w) for w in extra_verbs if w.isascii())]
+    zh_verbs = [
+        *verbs["zh_patterns"],
+        *(re.escape(w) for w in verbs["zh"]),
+        *(re.escape(w) for w in extra_verbs if not w.isascii()),
+    ]
     stake = words["stakeholders"]
     stake_alt = _alternation(stake["en"], stake["zh"], more.get("stakeholders", []))
     return Vocabulary(
@@ -109,6 +118,10 @@ def _build(ext: tuple[tuple[str, tuple[str, ...]], ...]) -> Vocabulary:
         topic_label=topic_label,
         measure_lead_in=_words(words, more, "measure_lead_ins"),
         stakeholders=re.compile(stake_alt, re.I) if stake_alt else None,
+        activity_verbs={
+            "en": re.compile(r"^(?:" + "|".join(en_verbs) + r")\b", re.I),
+            "zh": re.compile(r"^(?:" + "|".join(zh_verbs) + ")"),
+        },
     )
 
 

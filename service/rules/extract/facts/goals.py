@@ -627,7 +627,7 @@ _STAGE_COLUMN = re.compile(r"^\W*(?:分期|阶段|期别|phases?|stages?)\W*$", 
 
 
 def _stage_row(b: Block) -> bool:
-    return bool(b.header) and bool(_STAGE_COLUMN.match(fold(b.header[0])))
+    return bool(b.header and _STAGE_COLUMN.match(fold(b.header[0])))
 
 
 def _glossary_row(b: Block) -> bool:
