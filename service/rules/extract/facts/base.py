@@ -128,6 +128,8 @@ class PlanFacts:
     section_has_period: dict[str, bool] = field(default_factory=dict)
     owner_convention: dict[str | None, bool] = field(default_factory=dict)
     work_lists: dict[tuple[str | None, int], bool] = field(default_factory=dict)  # _work_list
+    # goals._in_topic_list, worked out once per list: (heading, level, parent) -> all topics?
+    topic_lists: dict[tuple[str | None, int, str | None], bool] = field(default_factory=dict)
     body_text: str = ""  # folded text outside background/problem sections
     all_text: str = ""
     # Block id -> its index in plan.blocks (the recognisers look at a block's neighbours).

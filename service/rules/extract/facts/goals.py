@@ -121,13 +121,17 @@ def _is_topic(facts: PlanFacts, b: Block) -> bool:
 
 
 def _in_topic_list(facts: PlanFacts, b: Block) -> bool:
-    """Every item of the item's list (three or more, top level, same heading) is a topic."""
-    siblings = [
-        x
-        for x in facts.plan.under(b.heading_id)
-        if x.kind == BlockKind.LIST_ITEM and x.level == b.level and x.parent_id == b.parent_id
-    ]
-    return len(siblings) >= 3 and all(_is_topic(facts, x) for x in siblings)
+    """Every item of the item's list (three or more, top level, same heading) is a topic.
+    The same for every item of one list: worked out once (linear in the plan's size)."""
+    key = (b.heading_id, b.level, b.parent_id)
+    if key not in facts.topic_lists:
+        siblings = [
+            x
+            for x in facts.plan.under(b.heading_id)
+            if x.kind == BlockKind.LIST_ITEM and x.level == b.level and x.parent_id == b.parent_id
+        ]
+        facts.topic_lists[key] = len(siblings) >= 3 and all(_is_topic(facts, x) for x in siblings)
+    return facts.topic_lists[key]
 
 
 def _activity_only(text: str) -> bool:
