@@ -2860,3 +2860,20 @@ def test_a_styled_link_button_is_a_link_not_a_task() -> None:
 )
 def test_common_english_part_names_are_read(heading: str, kind: str) -> None:
     assert classify_heading(heading) == kind
+
+
+def test_an_events_notices_are_no_tasks() -> None:
+    plan = """
+    # 黑客马拉松 2026
+
+    ## 工作安排
+
+    - 王芳 联系场地
+
+    ## 活动说明
+
+    1. 活动筹备中所有签署的合约具有法律效应，双方均需按合约承担责任。
+    2. 活动进行过程中若有调整，均以最终情况为准。
+    """
+    assert classify_heading("任务说明") == "tasks"  # a description of the tasks is still tasks
+    assert _codes_at(plan, "raci.no-owner") == []

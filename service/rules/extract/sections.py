@@ -99,6 +99,8 @@ def classify_heading(text: str) -> str | None:
     for pattern, kind in active().overrides:
         if pattern.search(folded):
             return kind
+    if _NOTICES.match(folded.strip(" :：")):
+        return None  # "活动说明", "参赛须知": what participants must know, not the organisers' work
     clause = _whole_phrase_cue(folded)
     if clause is not None:
         return clause
@@ -129,6 +131,10 @@ _PRODUCT_NAME = re.compile(
     r"\b(?:GitHub|GitLab|Google|Microsoft|Jira|Asana|Notion|Trello|Azure|Slack|Linear|ClickUp|"
     r"Todoist)\s+(?:Projects?|Actions?|Tasks?|Issues?|Milestones?|Boards?|Workflows?|Planner)\b"
 )
+
+
+# An event's notices and rules for participants: no part of the plan (their items are no tasks).
+_NOTICES = re.compile(r"^(?:活动|比赛|赛事|报名|参赛)(?:说明|须知)$|^(?:须知|注意事项)$")
 
 
 # "How we set objectives", "How to report progress", "如何设定目标": a heading that asks how
