@@ -2877,3 +2877,21 @@ def test_an_events_notices_are_no_tasks() -> None:
     """
     assert classify_heading("任务说明") == "tasks"  # a description of the tasks is still tasks
     assert _codes_at(plan, "raci.no-owner") == []
+
+
+def test_a_blank_standing_for_a_value_is_a_placeholder_but_a_rule_line_is_not() -> None:
+    plan = """
+    # 報價單 2026
+
+    ## 費用
+
+    | 項目 | 工作天 | 報價 |
+    |---|---|---|
+    | 網站開發 | 3 | ＿＿＿ |
+    | 維護 | 1 | ____ 元 |
+
+    ___
+
+    Written by __the team__.
+    """
+    assert _codes_at(plan, "plan.placeholder") == [7, 8]

@@ -131,7 +131,9 @@ TEMPLATE_SLOT = re.compile(
     r"|(?:^|(?<=[:：|(（/=-]))[ \t]*[?？]{2,}(?![?？])"
     r"(?!\+?\s+(?:tip|note|info|warning|danger|example|question|abstract|success|failure|bug|quote)\b)"
     r"|^(?:some|several|various)\s+(?:milestones|tasks|risks|goals|metrics|items|actions)\s*[.…]*$"
-    r"|^\s*(?:[-*]\s*)?(?:……|\.\.\.|…)\s*$|[:：]\s*(?:……|\.\.\.|…)\s*$",
+    r"|^\s*(?:[-*]\s*)?(?:……|\.\.\.|…)\s*$|[:：]\s*(?:……|\.\.\.|…)\s*$"
+    # A blank standing for a value ("| 網站開發 | ＿＿＿ 元 |", "Fee: ____ USD"), not a rule line.
+    r"|＿{2,}|(?:(?<=[:：|(（])|(?<=\S[ \t]))[ \t]*_{3,}(?![\w_])",
 )
 # Slots written in words or as an open question ("To be prioritized and posted", "Budget?",
 # "<!-- please fill this out -->"), matched on folded text.
