@@ -2895,3 +2895,25 @@ def test_a_blank_standing_for_a_value_is_a_placeholder_but_a_rule_line_is_not() 
     Written by __the team__.
     """
     assert _codes_at(plan, "plan.placeholder") == [7, 8]
+
+
+@pytest.mark.parametrize(
+    ("line", "severity"),
+    [
+        ("We hold the meetup in the library.", "error"),
+        ("If the library is booked we might move to the café.", "warning"),
+        ("宣传时注意避免与期末考试撞期。", "warning"),
+    ],
+)
+def test_a_plan_that_hedges_is_told_of_a_missing_register_one_severity_lower(
+    line: str, severity: str
+) -> None:
+    from service.review import ReviewOptions, review_text
+
+    plan = f"# Meetup plan 2026\n\n## Tasks\n\n- Book the room (owner: Ana)\n\n## Notes\n\n{line}\n"
+    found = [
+        f.severity
+        for f in review_text(plan, "t.md", ReviewOptions(llm="off")).findings
+        if f.code == "risk.no-register"
+    ]
+    assert found == [severity]

@@ -99,9 +99,15 @@ class Emitter:
         key: str | None = None,
         rewrite: str | None = None,
         confidence: float = 0.85,
+        reading: float = 1.0,
         **values: object,
     ) -> None:
+        """One document finding; ``reading`` as for :meth:`block` (how sure the reading is that
+        the plan lacks what the rule looks for)."""
+        if reading < DROP_BELOW:
+            return
         spec = catalogue.get(code)
+        severity = spec.severity if reading >= FULL_FROM else _LOWER[spec.severity]
         message, suggestion = text_for(key or code, self.lang, **values)
         span = quote = None
         anchor = anchor or self._title()
@@ -111,7 +117,7 @@ class Emitter:
             Finding(
                 code=code,
                 family=spec.family,
-                severity=spec.severity,
+                severity=severity,
                 scope="document",
                 span=span,
                 quote=quote or "",
@@ -119,7 +125,7 @@ class Emitter:
                 suggestion=suggestion,
                 rewrite=rewrite,
                 origin="rule",
-                confidence=confidence,
+                confidence=round(confidence * min(1.0, reading), 3),
                 block_id=anchor.id if anchor else None,
             )
         )

@@ -697,6 +697,14 @@ STAKEHOLDER_CUES = re.compile(
     re.I | re.ASCII,
 )
 # A risk stated in prose (outside any risk section): "the main risk is…", "主要风险在于…".
+# Hedges and contingencies anywhere in a plan ("might", "in case", "if necessary", "万一", "避免",
+# "若…无法"): what could go wrong may be said in prose, so a missing register is less certain.
+RISK_HEDGE = re.compile(
+    r"\b(?:might|could)\b|\bin case\b|\bfall ?back\b|\bbackup plan\b|\bif (?:necessary|needed)\b"
+    r"|\bworst case\b|\bshould (?:\w+ )?(?:fail|slip)\b|万一|以防|以备|如遇|应急|备用|备选|备案|避免|防止"
+    r"|若[^，。\n]{0,20}(?:无法|不能|不足|延误|延期|失败|未能)",
+    re.I,
+)
 RISK_CUES = re.compile(
     r"\b(?:(?:main|key|biggest|major|primary|one|another|the) risks?|risks? (?:is|are|include|includes|that|of)|"
     r"what could go wrong|could derail|mitigat(?:e|ion)|contingency plan|fallback plan|plan b)\b"

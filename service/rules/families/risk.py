@@ -108,8 +108,16 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
         )
         headed_but_empty = risk_heading is not None
         if not mentions or headed_but_empty:
+            # A plan that hedges somewhere ("might", "in case", "若…无法", "避免…") may name its
+            # risks in prose the rules cannot pin down: there, "no risks identified" is right about
+            # half the time (0.52 on the read waves, 0.48 at first contact, against 0.91 and 0.88
+            # elsewhere), so it is said one severity lower (eval/README.md, tenth pass).
+            hedged = not headed_but_empty and cues.RISK_HEDGE.search(facts.all_text) is not None
             emit.document(
-                "risk.no-register", risk_heading, rewrite=rewrites.risk_register(facts, lang)
+                "risk.no-register",
+                risk_heading,
+                rewrite=rewrites.risk_register(facts, lang),
+                reading=0.7 if hedged else 1.0,
             )
         return
     for r in facts.risks:
