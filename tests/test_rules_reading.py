@@ -2917,3 +2917,25 @@ def test_a_plan_that_hedges_is_told_of_a_missing_register_one_severity_lower(
         if f.code == "risk.no-register"
     ]
     assert found == [severity]
+
+
+@pytest.mark.parametrize(
+    ("line", "severity"),
+    [
+        ("We hold the meetup in the library.", "error"),
+        ("Attendees give feedback at the door.", "warning"),
+        ("活动结束后写一份总结。", "warning"),
+    ],
+)
+def test_check_words_in_passing_lower_a_missing_check_by_one_severity(
+    line: str, severity: str
+) -> None:
+    from service.review import ReviewOptions, review_text
+
+    plan = f"# Meetup plan 2026\n\n## Tasks\n\n- Book the room (owner: Ana)\n\n## Notes\n\n{line}\n"
+    found = [
+        f.severity
+        for f in review_text(plan, "t.md", ReviewOptions(llm="off")).findings
+        if f.code == "pdca.no-check"
+    ]
+    assert found == [severity]

@@ -705,6 +705,14 @@ RISK_HEDGE = re.compile(
     r"|若[^，。\n]{0,20}(?:无法|不能|不足|延误|延期|失败|未能)",
     re.I,
 )
+# Words of a check said in passing anywhere ("feedback", "review", "demo", "反馈", "总结", "验收"):
+# a plan that uses them may check its work in ways the rules cannot place, so a missing Check is
+# less certain (pdca.no-check is said one severity lower).
+CHECK_HEDGE = re.compile(
+    r"\b(?:feedback|review(?:ed|s)?|report(?:s|ing)?|retro\w*|evaluat\w*|survey|demo)\b"
+    r"|反馈|复盘|总结|检查|评估|汇报|回顾|验收|问卷|回馈",
+    re.I,
+)
 RISK_CUES = re.compile(
     r"\b(?:(?:main|key|biggest|major|primary|one|another|the) risks?|risks? (?:is|are|include|includes|that|of)|"
     r"what could go wrong|could derail|mitigat(?:e|ion)|contingency plan|fallback plan|plan b)\b"
