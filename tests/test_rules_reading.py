@@ -2939,3 +2939,22 @@ def test_check_words_in_passing_lower_a_missing_check_by_one_severity(
         if f.code == "pdca.no-check"
     ]
     assert found == [severity]
+
+
+def test_a_solution_heading_far_from_the_risks_does_not_answer_them() -> None:
+    plan = """
+    # Proposal 2026
+
+    ## Risks
+
+    - The venue might cancel
+
+    ## Timeline
+
+    - June 2026: launch
+
+    ## Solution
+
+    We build a booking app.
+    """
+    assert _codes_at(plan, "risk.no-mitigation") == [5]

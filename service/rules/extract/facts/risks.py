@@ -65,6 +65,7 @@ def _announced_risk(facts: PlanFacts, b: Block) -> bool:
 def _risks(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
     plan = facts.plan
     answering: Block | None = None  # the response heading or label paragraph now in force
+    after_risks = False  # the heading before this one was a risk section's
     for b in plan.blocks:
         sec = facts.section[b.id]
         text = facts.folded[b.id]
@@ -74,9 +75,11 @@ def _risks(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
                 answering.kind != BlockKind.HEADING or b.level <= answering.level
             ):
                 answering = None
-            if _response_label(facts, b):
+            # Only next to risks: "## Solution" in a proposal describes the product.
+            if _response_label(facts, b) and (sec == "risks" or after_risks):
                 answering = b
                 facts.risks_answered.update(r.block.id for r in facts.risks)
+            after_risks = sec == "risks"
             continue
         if (
             answering is not None
