@@ -2958,3 +2958,14 @@ def test_a_solution_heading_far_from_the_risks_does_not_answer_them() -> None:
     We build a booking app.
     """
     assert _codes_at(plan, "risk.no-mitigation") == [5]
+
+
+def test_a_goals_heading_labelled_with_its_period_is_no_goal_itself() -> None:
+    plan = """
+    # Plan
+
+    ## Goals: Q3 2026
+
+    - Raise NPS to 50 by September 2026
+    """
+    assert _codes_at(plan, "smart.measurable") == []

@@ -225,9 +225,7 @@ def _goal_headings(facts: PlanFacts, beyond: set[str]) -> dict[str, float]:
     for h in plan.blocks:
         if h.kind != BlockKind.HEADING or facts.section[h.id] != "goals" or h.heading_id is None:
             continue
-        if _labelled(cues.GOAL_LINE, facts.folded[h.id]) and not h.text.rstrip().endswith(
-            (":", "：")
-        ):
+        if _goal_labelled_heading(facts, h):
             # "#### Goal: Enable and Encourage Adoption": a labelled goal is one goal, and the
             # items under it are its initiatives and features unless they state outcomes.
             out[h.id] = 1.0
@@ -264,6 +262,18 @@ def _goal_headings(facts: PlanFacts, beyond: set[str]) -> dict[str, float]:
             # reading than a heading that states one, so its findings are a step milder.
             out[h.id] = 0.7
     return out
+
+
+def _goal_labelled_heading(facts: PlanFacts, h: Block) -> bool:
+    """A heading labelled as one goal with a statement after the label ("Goal: Enable adoption"),
+    not a goals heading whose label only names the period ("## Goals: Q3 2026")."""
+    text = facts.folded[h.id]
+    if not _labelled(cues.GOAL_LINE, text) or h.text.rstrip().endswith((":", "：")):
+        return False
+    rest = re.split(r"[:：]", text, maxsplit=1)[-1].strip(" *_")
+    return bool(re.search(r"[a-z\u4e00-\u9fff]", rest)) and not (
+        _only_dates(rest) or (has_time_reference(rest) and len(rest) < 12)
+    )
 
 
 def _goals_already_listed(facts: PlanFacts, h: Block) -> bool:
@@ -523,7 +533,7 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
         )
         if b.kind == BlockKind.HEADING:
             # "### Goal 1: Improve X" under a goals section is itself the goal statement.
-            if explicit and facts.section[b.id] in ("goals", ""):
+            if _goal_labelled_heading(facts, b) and facts.section[b.id] in ("goals", ""):
                 facts.goals.append(_stmt(facts, b))
             elif b.id in goal_headings:
                 heading_goal = _stmt(facts, b, scoped_items.get(b.id, []))
