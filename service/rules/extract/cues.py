@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from service.rules.extract.prefilter import Prefiltered
+from service.rules.vocabulary import active
 
 # Heading words per plan part live in service/rules/vocabulary/sections.toml.
 
@@ -334,8 +335,6 @@ class _ActiveVerbs:
     (service/rules/vocabulary/words.toml, [activity_verbs], extended by planreview.toml)."""
 
     def __getitem__(self, lang: str) -> re.Pattern[str]:
-        from service.rules.vocabulary import active
-
         return active().activity_verbs[lang]
 
 
