@@ -2952,3 +2952,17 @@ def test_a_goals_heading_labelled_with_its_period_is_no_goal_itself() -> None:
     - Raise NPS to 50 by September 2026
     """
     assert _codes_at(plan, "smart.measurable") == []
+
+
+def test_an_objective_label_over_only_a_period_heads_goals_not_an_objective() -> None:
+    plan = """
+    # 计划
+
+    ## 目标：2026年
+
+    - 满意度达到 90%
+    - 提升新人体验
+    """
+    # The items are goals with the heading's period, not key results of an objective "2026年".
+    assert _codes_at(plan, "okr.kr-not-measurable") == []
+    assert _codes_at(plan, "smart.measurable") == [6]

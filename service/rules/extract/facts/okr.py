@@ -7,12 +7,14 @@ from collections.abc import Callable
 
 from service.models import Block, BlockKind
 from service.rules.extract import cues, shapes
+from service.rules.extract.dates import has_time_reference
 from service.rules.extract.facts.base import (
     _INTRO_LINE,
     _LIST_NUMBER,
     Objective,
     PlanFacts,
     Statement,
+    _only_dates,
     _stmt,
     data_rows_by_table,
 )
@@ -86,6 +88,13 @@ def _objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
 _QUESTION_END = re.compile(r"[?？]\s*$")
 
 
+def _period_only(rest: str) -> bool:
+    rest = rest.strip(" *_:：")
+    return bool(rest) and (
+        _only_dates(rest) or (has_time_reference(rest) and len(re.sub(r"\W", "", rest)) <= 8)
+    )
+
+
 def _read_objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
     plan = facts.plan
     lang_kr = cues.KR_LINE
@@ -101,7 +110,10 @@ def _read_objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> Non
 
     def is_obj(text: str) -> bool:
         t = _LIST_NUMBER.sub("", text)
-        return bool(lang_obj["en"].match(t) or lang_obj["zh"].match(t))
+        m = lang_obj["en"].match(t) or lang_obj["zh"].match(t)
+        # "## 目标：2026年", "Objective: Q3": a label over a period heads a goals section; it
+        # states no objective of its own.
+        return m is not None and not _period_only(t[m.end() :])
 
     blocks = plan.blocks
     by_id = {b.id: b for b in blocks}
