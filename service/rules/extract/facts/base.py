@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from service.models import Block, BlockKind, Plan
-from service.rules.extract.dates import find_dates
+from service.rules.extract.dates import find_dates, has_time_reference
 from service.rules.extract.normalize import fold
 from service.rules.extract.sections import classify_heading
 from service.rules.vocabulary import active
@@ -247,6 +247,13 @@ _ASIDE_COLUMN = re.compile(
 
 
 _QUOTE_MARK = re.compile(r"^(?:\s*>)+\s*")
+
+
+def _names_only_a_period(text: str) -> bool:
+    """What a label says after its colon names only a period ("Q3 2026", "2026年"), no
+    statement of its own ("## Goals: Q3 2026", "## 目标：2026年")."""
+    rest = text.strip(" *_:：")
+    return bool(rest) and (_only_dates(rest) or (has_time_reference(rest) and len(rest) < 12))
 
 
 def _labelled(line_cues: dict[str, re.Pattern[str]], text: str) -> bool:

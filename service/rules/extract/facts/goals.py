@@ -19,6 +19,7 @@ from service.rules.extract.facts.base import (
     _labelled,
     _lead_in,
     _list_statement,
+    _names_only_a_period,
     _only_dates,
     _stmt,
     _task_table,
@@ -271,9 +272,7 @@ def _goal_labelled_heading(facts: PlanFacts, h: Block) -> bool:
     if not _labelled(cues.GOAL_LINE, text) or h.text.rstrip().endswith((":", "：")):
         return False
     rest = re.split(r"[:：]", text, maxsplit=1)[-1].strip(" *_")
-    return bool(re.search(r"[a-z\u4e00-\u9fff]", rest)) and not (
-        _only_dates(rest) or (has_time_reference(rest) and len(rest) < 12)
-    )
+    return bool(re.search(r"[a-z\u4e00-\u9fff]", rest)) and not _names_only_a_period(rest)
 
 
 def _goals_already_listed(facts: PlanFacts, h: Block) -> bool:

@@ -7,14 +7,13 @@ from collections.abc import Callable
 
 from service.models import Block, BlockKind
 from service.rules.extract import cues, shapes
-from service.rules.extract.dates import has_time_reference
 from service.rules.extract.facts.base import (
     _INTRO_LINE,
     _LIST_NUMBER,
     Objective,
     PlanFacts,
     Statement,
-    _only_dates,
+    _names_only_a_period,
     _stmt,
     data_rows_by_table,
 )
@@ -88,13 +87,6 @@ def _objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
 _QUESTION_END = re.compile(r"[?？]\s*$")
 
 
-def _period_only(rest: str) -> bool:
-    rest = rest.strip(" *_:：")
-    return bool(rest) and (
-        _only_dates(rest) or (has_time_reference(rest) and len(re.sub(r"\W", "", rest)) <= 8)
-    )
-
-
 def _read_objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
     plan = facts.plan
     lang_kr = cues.KR_LINE
@@ -113,7 +105,7 @@ def _read_objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> Non
         m = lang_obj["en"].match(t) or lang_obj["zh"].match(t)
         # "## 目标：2026年", "Objective: Q3": a label over a period heads a goals section; it
         # states no objective of its own.
-        return m is not None and not _period_only(t[m.end() :])
+        return m is not None and not _names_only_a_period(t[m.end() :])
 
     blocks = plan.blocks
     by_id = {b.id: b for b in blocks}
