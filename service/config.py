@@ -76,6 +76,11 @@ class VocabularyConfig(BaseModel):
         default_factory=list,
         description="Verbs that start a piece of work in the organisation's plans: 'onboard', '邀约'.",
     )
+    role_names: list[str] = Field(
+        default_factory=list,
+        description="Roles that hold work in the organisation's plans ('Quartermaster', '场控'): "
+        "a heading such as 'Quartermaster duties' owns the tasks under it.",
+    )
 
     @field_validator("sections")
     @classmethod
@@ -101,6 +106,7 @@ class VocabularyConfig(BaseModel):
             "measure_lead_ins",
             "stakeholders",
             "activity_verbs",
+            "role_names",
         ):
             words = getattr(self, name)
             if words:

@@ -10,6 +10,7 @@ from service.rules import rewrites
 from service.rules.base import Emitter
 from service.rules.extract import cues
 from service.rules.extract.facts import PlanFacts, Statement
+from service.rules.extract.facts.raci import duty_holder, keyed_owner
 from service.rules.extract.normalize import fold
 from service.rules.extract.signals import owner_in_text, owner_of_row
 
@@ -34,6 +35,19 @@ def _heading_owner(facts: PlanFacts, stmt: Statement) -> str | None:
         # "- 采购物料", then "负责人：张伟").
         if b.start_line < stmt.block.start_line or _only_list_between(facts, stmt.block, b):
             return owner_in_text(b.text, facts.folded[b.id])
+    # Further up: a role card ("#### 主持人工作" over "##### 现场任务") or a heading named after a
+    # row of an owner table ("## Day 1: …" after "| Day 1 | … | 技术团队 |"). Not any name-like
+    # words of a chapter heading ("## Programme Plan", "### 7.3 Action Items").
+    seen: set[str] = set()
+    while hid and hid not in seen:
+        seen.add(hid)
+        h = facts.plan.block(hid)
+        if h is None:
+            break
+        who = duty_holder(facts, h) or keyed_owner(facts, h)
+        if who:
+            return who
+        hid = h.heading_id
     return None
 
 

@@ -39,6 +39,8 @@ class Vocabulary:
     measure_lead_in: re.Pattern[str]
     stakeholders: re.Pattern[str] | None
     activity_verbs: dict[str, re.Pattern[str]]  # "en" / "zh": verbs that start a piece of work
+    role_name: re.Pattern[str]  # a whole role that holds work ("主持人", "Treasurer")
+    duty_heading: re.Pattern[str]  # "<role> duties", "<role>工作": group "who" is the role
 
 
 def _load(name: str) -> dict[str, Any]:
@@ -107,6 +109,14 @@ def _build(ext: tuple[tuple[str, tuple[str, ...]], ...]) -> Vocabulary:
     ]
     stake = words["stakeholders"]
     stake_alt = _alternation(stake["en"], stake["zh"], more.get("stakeholders", []))
+    duties = words["duty_headings"]
+    duty_heading = re.compile(
+        r"^(?:(?:role|岗位|角色)\s*[:：]\s*(?P<label>.{1,40})"
+        r"|(?P<who>.{1,40}?)(?:'s|’s|的)?\s*(?:"
+        + _alternation(duties["en"], duties["zh"], [])
+        + r"))$",
+        re.I,
+    )
     return Vocabulary(
         order=tuple(sections["order"]),
         parts=parts,
@@ -122,7 +132,16 @@ def _build(ext: tuple[tuple[str, tuple[str, ...]], ...]) -> Vocabulary:
             "en": re.compile(r"^(?:" + "|".join(en_verbs) + r")\b", re.I),
             "zh": re.compile(r"^(?:" + "|".join(zh_verbs) + ")"),
         },
+        role_name=re.compile(
+            "^(?:" + _alternation(*_en_zh(words, "role_names"), more.get("role_names", [])) + ")$",
+            re.I,
+        ),
+        duty_heading=duty_heading,
     )
+
+
+def _en_zh(words: dict[str, Any], key: str) -> tuple[list[str], list[str]]:
+    return words[key]["en"], words[key]["zh"]
 
 
 @lru_cache(maxsize=16)

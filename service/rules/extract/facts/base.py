@@ -137,6 +137,9 @@ class PlanFacts:
     lines: list[str] = field(default_factory=list)  # the plan's source lines, split once
     # The one person or role named as the whole plan's owner in its staffing part, if any.
     plan_owner: str | None = None
+    # First cell of an owner table's rows -> the row's owner, for headings named after a row
+    # (raci.keyed_owner); worked out on first use.
+    keyed_owners: dict[str, str] | None = None
     tables: dict[str, list[Block]] | None = None  # table id -> its data rows (rows_of_table)
     # table id -> each data row's outline number ("2.4.1") or None (tasks._outline_numbers)
     outline_numbers: dict[str, list[str | None]] = field(default_factory=dict)

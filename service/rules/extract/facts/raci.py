@@ -4,8 +4,19 @@ from __future__ import annotations
 
 import re
 
-from service.models import BlockKind
-from service.rules.extract.facts.base import PlanFacts, RaciRow, data_rows_by_table
+from service.models import Block, BlockKind
+from service.rules.extract import cues
+from service.rules.extract.facts.base import (
+    _HEADING_MARKUP,
+    PlanFacts,
+    RaciRow,
+    _task_table,
+    core_text,
+    data_rows_by_table,
+)
+from service.rules.extract.normalize import fold
+from service.rules.extract.signals import owner_of_row
+from service.rules.vocabulary import active
 
 # "- **Primary**: Project maintainer (Mike)", "Project lead: Ana Lee", "项目负责人：张伟" in the plan's
 # staffing part: one person or role answers for the whole plan, and so for each task that names
@@ -81,3 +92,95 @@ def _raci(facts: PlanFacts) -> None:
         for r in rows:
             roles = {header[i]: (r.cells or [])[i] for i in role_cols if i < len(r.cells or [])}
             facts.raci_rows.append(RaciRow(block=r, roles=roles))
+
+
+# -- owners named by headings further up ---------------------------------------------------------
+# A chapter on the division of labour ("人员任务分配", "Roles and Responsibilities"), whose sub-headings
+# are role cards.
+_DIVISION_CHAPTER = re.compile(
+    r"分工|分配|职责|人员|角色|岗位|\broles?\b|\bresponsibilit|\bstaffing\b|\bwho does what\b", re.I
+)
+_KEY_SPACES = re.compile(r"[\s*_`#]+")
+
+
+def _plain_heading(text: str) -> str:
+    """A heading's words without markup, emoji and outline numbering, folded."""
+    return fold(_HEADING_MARKUP.sub(" ", text)).strip(" *_`.:：-–—")
+
+
+def _role(who: str) -> bool:
+    who = who.strip(" *_`:：-–—")
+    if not who or len(who) > 30 or re.search(r"\d", who):
+        return False
+    return bool(
+        active().role_name.match(who)
+        or cues.PERSON_NAME["en"].fullmatch(who)
+        or cues.PERSON_NAME["zh"].fullmatch(who)
+        or (cues.ROLE_WORDS.search(who) and len(who.split()) <= 4 and len(who) <= 12)
+        or cues.ZH_ROLE_END.search(who)
+    )
+
+
+def _card_holder(facts: PlanFacts, heading: Block) -> str | None:
+    text = core_text(_plain_heading(heading.text))
+    m = active().duty_heading.match(text)
+    if m is None:
+        return None
+    who = (m.group("label") or m.group("who") or "").strip()
+    return who if _role(who) else None
+
+
+def duty_holder(facts: PlanFacts, heading: Block) -> str | None:
+    """The role a role card heading names as the holder of the work under it ("主持人工作",
+    "Treasurer duties"), when the heading reads as a card: it sits in a chapter on the division
+    of labour, or beside another card (docs/rules-interpretation.md, "Role cards own their work")."""
+    if heading.kind != BlockKind.HEADING:
+        return None
+    who = _card_holder(facts, heading)
+    if who is None:
+        return None
+    parent = facts.plan.block(heading.heading_id) if heading.heading_id else None
+    if parent is not None and (
+        facts.section.get(parent.id) == "organisation"
+        or _DIVISION_CHAPTER.search(_plain_heading(parent.text))
+    ):
+        return who
+    siblings = [
+        b
+        for b in facts.plan.blocks
+        if b.kind == BlockKind.HEADING
+        and b.id != heading.id
+        and b.heading_id == heading.heading_id
+        and b.level == heading.level
+    ]
+    return who if any(_card_holder(facts, b) for b in siblings) else None
+
+
+def keyed_owner(facts: PlanFacts, heading: Block) -> str | None:
+    """The owner a table gives the row this heading is named after: an overview table
+    "| Day 1 | … | 技术团队 |" owns the work under "## Day 1: 网站优化上线"."""
+    if facts.keyed_owners is None:
+        facts.keyed_owners = _keyed_owners(facts)
+    if not facts.keyed_owners or heading.kind != BlockKind.HEADING:
+        return None
+    text = _KEY_SPACES.sub("", _plain_heading(heading.text).lower())
+    for key, who in facts.keyed_owners.items():
+        if text == key or (
+            text.startswith(key) and not re.match(r"[\w\u4e00-\u9fff]", text[len(key)])
+        ):
+            return who
+    return None
+
+
+def _keyed_owners(facts: PlanFacts) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for rows in data_rows_by_table(facts.plan):
+        _, owner_col = _task_table(rows[0])
+        if owner_col is None or owner_col == 0:
+            continue
+        for row in rows:
+            has_col, who = owner_of_row(row)
+            key = _KEY_SPACES.sub("", fold(row.cells[0]).lower()) if row.cells else ""
+            if has_col and who and 2 <= len(key) <= 16:
+                out.setdefault(key, who)
+    return out

@@ -1,0 +1,128 @@
+"""Owners the plan names by its own conventions, further up than the task's line or heading
+(docs/rules-interpretation.md, "Owners by the plan's conventions")."""
+
+from __future__ import annotations
+
+from textwrap import dedent
+
+from service.config import ReviewConfig, VocabularyConfig
+from service.review import ReviewOptions, review_text
+
+
+def _codes_at(text: str, code: str, config: ReviewConfig | None = None) -> list[int]:
+    options = ReviewOptions(llm="off", config=config or ReviewConfig())
+    review = review_text(dedent(text).strip() + "\n", "t.md", options)
+    return sorted(f.span.start_line for f in review.findings if f.code == code and f.span)
+
+
+def test_role_cards_under_a_division_of_labour_chapter_own_their_duties() -> None:
+    plan = """
+    # 读书会活动方案
+
+    ## 人员任务分配
+
+    ### 主持人工作
+
+    #### 现场任务
+
+    1. 串场流程
+    2. 结束时发放调查问卷链接
+
+    ### 文书工作
+
+    1. 活动前组织签到
+    2. 活动结束后发布小结
+
+    ## 后续安排
+
+    1. 整理下次活动的报名名单
+    """
+    # The cards own their duties; the list outside every card still names nobody.
+    assert _codes_at(plan, "raci.no-owner") == [19]
+
+
+def test_parallel_role_cards_own_their_duties_without_a_division_chapter() -> None:
+    plan = """
+    # Club social night
+
+    ## Tasks for the night
+
+    ### Treasurer duties
+
+    - Collect the entry fees at the door
+    - Pay the venue deposit
+
+    ### Host duties
+
+    - Welcome the guests
+    - Run the quiz
+    """
+    assert _codes_at(plan, "raci.no-owner") == []
+
+
+def test_a_lone_duty_like_heading_outside_a_division_chapter_names_nobody() -> None:
+    plan = """
+    # Launch plan
+
+    ## Work
+
+    ### Daily tasks
+
+    - Post the launch thread
+    - Answer the support inbox
+    """
+    # "Daily" is no role: the tasks have no owner.
+    assert _codes_at(plan, "raci.no-owner") == [7, 8]
+
+
+def test_an_owner_table_keyed_by_phase_owns_the_sections_named_after_its_rows() -> None:
+    plan = """
+    # 7天营销执行计划
+
+    ## 整体时间线
+
+    | 天数 | 主要任务 | 负责人 |
+    |------|----------|--------|
+    | Day 1 | 网站上线 | 技术团队 |
+    | Day 2 | 内容创作 | 内容团队 |
+
+    ## Day 1: 网站上线
+
+    ### 技术任务
+
+    - [ ] 部署营销版本
+    - [ ] 配置数据监控
+
+    ## Day 2: 内容创作
+
+    - [ ] 撰写10篇文章
+
+    ## Day 10: 复盘
+
+    ### 复盘任务
+
+    - [ ] 汇总数据报告
+    """
+    # "Day 10" is not "Day 1": its work has no owner.
+    assert _codes_at(plan, "raci.no-owner") == [25]
+
+
+def test_a_role_from_the_project_vocabulary_owns_its_duty_heading() -> None:
+    plan = """
+    # Camp plan
+
+    ## Tasks
+
+    ### Quartermaster duties
+
+    - Buy the food
+    - Pack the tents
+
+    ### Treasurer duties
+
+    - Collect the fees
+    """
+    # Alone, the treasurer's card is only a heading: no other card stands beside it.
+    assert _codes_at(plan, "raci.no-owner") == [7, 8, 12]
+    config = ReviewConfig(vocabulary=VocabularyConfig(role_names=["Quartermaster"]))
+    assert _codes_at(plan, "raci.no-owner", config) == []
