@@ -65,6 +65,43 @@ def _target_display(raw: str) -> str:
     return values[-1] if values else ""
 
 
+# Reach and take-up of what the plan itself puts out (its posts, ads, event, repository): views,
+# clicks, interactions, participants. Such counts start at none.
+_OWN_REACH = re.compile(
+    r"阅读|浏览|曝光|展现|点击|触及|互动|点赞|转发|评论数|参与|人次|观看|播放|到场|订阅|"
+    r"\b(?:impressions?|views?|reads?|clicks?|engagements?|interactions?|likes?|shares|"
+    r"retweets?|attendees?|participants?|attendance|rsvps?|subscribers?|commits?|prs?|"
+    r"pull requests?)\b",
+    re.I,
+)
+# A level of something that exists before the plan: a rate, share, score, time or money amount.
+_LEVEL_UNIT = re.compile(
+    r"\d\s*(?:%|％|percent|分(?!钟)|星|stars?|/\s*\d|秒|ms|毫秒|小时|分钟|天|日|周|hours?|hrs?|minutes?|"
+    r"mins?|seconds?|secs?|days?|weeks?|倍|x\b)|[$€£¥￥]|nt\$|元|美元|\b(?:usd|eur|rmb|gbp)\b|率|比例|占比|评分|得分|满意",
+    re.I,
+)
+# Shares of the plan's own work done ("演示视频完成: 100%", "KOL合作确认: 80%", "100% of the
+# sessions delivered"): that work starts at none.
+_OWN_WORK_SHARE = re.compile(
+    r"完成(?!时间|周期|率以外)|就位|确认|落实|准备|\b(?:complete[sd]?|completion|done|delivered|"
+    r"finished|in place)\b",
+    re.I,
+)
+
+
+def _own_output(clause: str) -> bool:
+    """A target on what the plan itself puts out: the reach of its own posts, ads or event
+    ("预期阅读量: 50万+", "廣告總曝光數 ≥ 9,000", "总 Commit 数 100 条以上"), or a share of its own
+    work done ("演示视频完成: 100%"). Either starts at none, so it needs no baseline
+    (docs/rules-interpretation.md, "Output counts need no baseline"). Members, customers, sales
+    and other stocks that exist before the plan are levels."""
+    clause = strip_dates(clause)
+    timely = re.search(r"及时|按时|准时|\bon[- ]time\b|\btimely\b", clause, re.I)
+    if re.search(r"\d\s*(?:%|％)", clause) and _OWN_WORK_SHARE.search(clause) and not timely:
+        return True
+    return bool(_OWN_REACH.search(clause)) and not _LEVEL_UNIT.search(clause)
+
+
 def _unbased_target(g: Statement, text: str) -> str:
     """A level target with no baseline, clause by clause ("…压缩至1天以内；满意度达到95%")."""
     raw_clauses = re.split(r"[；;]", g.raw) if not g.row else [g.raw]
@@ -73,6 +110,8 @@ def _unbased_target(g: Statement, text: str) -> str:
         raw_clauses, clauses = [g.raw], [text]
     for raw, clause in zip(raw_clauses, clauses, strict=True):
         if not has_metric(clause) or has_baseline(clause) or is_delta(clause):
+            continue
+        if _own_output(clause):
             continue
         target = _target_display(raw)
         if target:
