@@ -49,3 +49,8 @@ def test_the_reach_of_the_plans_own_output_needs_no_baseline(goal: str) -> None:
 )
 def test_levels_of_what_exists_before_the_plan_still_need_a_baseline(goal: str) -> None:
     assert _achievable(goal) == [5]
+
+
+def test_a_labelled_rise_is_a_change_not_a_level() -> None:
+    # "转化率提升: 20%+" raises the rate by 20%: a change, which needs no baseline.
+    assert _achievable("2027年6月前转化率提升: 20%+") == []

@@ -2966,3 +2966,50 @@ def test_an_objective_label_over_only_a_period_heads_goals_not_an_objective() ->
     # The items are goals with the heading's period, not key results of an objective "2026年".
     assert _codes_at(plan, "okr.kr-not-measurable") == []
     assert _codes_at(plan, "smart.measurable") == [6]
+
+
+@pytest.mark.parametrize("title", ["7天营销执行计划", "30-Day Launch Plan", "三个月行动方案"])
+def test_a_title_naming_the_plans_length_gives_its_goals_their_time(title: str) -> None:
+    plan = f"""
+    # {title}
+
+    ## 目标
+
+    - 注册用户达到 1万
+    """
+    assert _codes_at(plan, "smart.time-bound") == []
+
+
+def test_a_heading_naming_a_span_times_its_goals_but_a_lead_time_does_not() -> None:
+    plan = """
+    # 营销计划
+
+    ## 目标
+
+    ### 7天核心指标
+
+    - 注册用户达到 1万
+
+    ### 3天前准备
+
+    - 物料到位率达到 100%
+    """
+    assert _codes_at(plan, "smart.time-bound") == [11]
+
+
+def test_expected_value_under_a_results_chapter_is_no_goal() -> None:
+    plan = """
+    # 2027 推广计划
+
+    ## 整体预期成果
+
+    ### 💰 商业价值预期
+
+    - **品牌价值**: 显著提升
+    - **融资加分**: 显著提升估值
+
+    ### Expected benefits
+
+    - A stronger brand
+    """
+    assert _codes_at(plan, "smart.measurable") == []

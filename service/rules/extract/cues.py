@@ -230,7 +230,7 @@ DELTA = re.compile(
     r"lower|decrease|improve|lift|shrink|shorten|add)\w*\s+(?:[\w-]+\s+){0,4}?(?:by\s+)?\d[\d.,]*\s?%"
     r"|\b(?:new|additional|more(?! than)|extra|net new|another)\s+(?:\w+\s+){0,2}?\d"
     r"|\d[\d,.]*\s+(?:new|additional|more|extra)\b|\b(?:halve|halved|double|doubled|triple|tripled)\b|\bby half\b"
-    r"|(?:提升|提高|增长|成长|增加|降低|下降|下滑|减少|缩短|压缩|节省|节约|同比|环比|增幅)\s?\d[\d.]*\s?(?:%|％|个百分点|倍)"
+    r"|(?:提升|提高|增长|成长|增加|降低|下降|下滑|减少|缩短|压缩|节省|节约|同比|环比|增幅)\s?[:：]?\s?\d[\d.]*\s?(?:%|％|个百分点|倍)"
     r"|(?:提升|提高|增长|增加|降低|下降|减少)\s?[一二三四五六七八九十两]+(?:成|倍)"
     r"|(?:节约|节省|新增|发表)\S{0,10}?\d|培训\S{0,12}?\d+\s*(?:名|人|次|期|场)|(?:增加|减少)(?!到|至)\S{0,6}?\d"
     r"|(?:^|[:：;；,，]\s*)(?:[-*]\s*)?(?:hire|recruit|add|open|onboard|sign|acquire|win|launch|publish|train|plant|build|install|enrol|enroll|submit|complete|deliver|hold|run|conduct|write|produce|save|replace|sell|ship|migrate|convert)\w*\s+(?:(?!under\b|over\b|below\b|above\b|within\b|at\b|less\b|more\b|no\b)[a-z-]+\s+)?\d"

@@ -68,7 +68,7 @@ def _target_display(raw: str) -> str:
 # Reach and take-up of what the plan itself puts out (its posts, ads, event, repository): views,
 # clicks, interactions, participants. Such counts start at none.
 _OWN_REACH = re.compile(
-    r"阅读|浏览|曝光|展现|点击|触及|互动|点赞|转发|评论数|参与|人次|观看|播放|到场|订阅|"
+    r"阅读|浏览|访问量|曝光|展现|点击|触及|覆盖人数|覆盖用户|互动|点赞|转发|评论数|参与|人次|观看|播放|到场|订阅|"
     r"\b(?:impressions?|views?|reads?|clicks?|engagements?|interactions?|likes?|shares|"
     r"retweets?|attendees?|participants?|attendance|rsvps?|subscribers?|commits?|prs?|"
     r"pull requests?)\b",
@@ -83,7 +83,7 @@ _LEVEL_UNIT = re.compile(
 # Shares of the plan's own work done ("演示视频完成: 100%", "KOL合作确认: 80%", "100% of the
 # sessions delivered"): that work starts at none.
 _OWN_WORK_SHARE = re.compile(
-    r"完成(?!时间|周期|率以外)|就位|确认|落实|准备|\b(?:complete[sd]?|completion|done|delivered|"
+    r"完成(?!时间|周期|率以外)|就位|确认|落实|实施|准备|\b(?:complete[sd]?|completion|done|delivered|"
     r"finished|in place)\b",
     re.I,
 )

@@ -74,7 +74,7 @@ def _plan_period(facts: PlanFacts) -> None:
                 b
             )  # "what the Council will deliver between 1 April 2026 and 31 March 2027"
     title_text = fold(plan.title)
-    if plan.title and has_time_reference(title_text):
+    if plan.title and (has_time_reference(title_text) or _SPAN.search(title_text)):
         facts.plan_has_period = True
     line_mentions: list[DateMention] = []
     starts: list[DateMention] = []
@@ -237,10 +237,21 @@ _SECTION_DEADLINE = re.compile(
 )
 
 
+# A span named by its length in a title or heading ("7天营销执行计划", "30-Day Launch Plan",
+# "📈 7天核心指标预期", "三个月行动方案"): the time of the goals under it, though no calendar date
+# is given. Not a lead time ("3天前", "2 weeks before").
+_SPAN = re.compile(
+    r"(?<![\d.])(?:\d{1,3}|[一二两三四五六七八九十百]{1,3})\s*[-‐ ]?\s*(?:天|周|星期|个月|days?|weeks?|months?)"
+    r"(?!\s*(?:前|后|之前|之后|以前|以后|ago|before|after|later|notice|out)\b)(?!\s*(?:前|后))",
+    re.I,
+)
+
+
 def _section_periods(facts: PlanFacts) -> None:
     for b in facts.plan.blocks:
         if b.kind == BlockKind.HEADING:
-            facts.section_has_period[b.id] = has_time_reference(facts.folded[b.id])
+            text = facts.folded[b.id]
+            facts.section_has_period[b.id] = has_time_reference(text) or bool(_SPAN.search(text))
     # "We should have something ready by Q1 2026" in the section's own prose: its goals' time.
     for b in facts.plan.blocks:
         if (
