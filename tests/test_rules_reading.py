@@ -3013,3 +3013,31 @@ def test_expected_value_under_a_results_chapter_is_no_goal() -> None:
     - A stronger brand
     """
     assert _codes_at(plan, "smart.measurable") == []
+
+
+def _campaign(schedule: str) -> str:
+    return f"""
+    # 集氣計畫
+
+    ## 一、專案目標
+
+    - 新學員註冊數達到 350 人
+
+    ## 二、專案執行時程
+
+    | 階段 | 時間 | 核心目標 |
+    | --- | --- | --- |
+    {schedule}
+    """
+
+
+def test_a_short_schedule_near_the_top_is_the_time_of_the_campaigns_goals() -> None:
+    rows = "| 第一階段 | 7/6－7/12 | 曝光 |\n    | 第二階段 | 7/13－7/31 | 轉換 |"
+    assert _codes_at(_campaign(rows), "smart.time-bound") == []
+
+
+def test_a_long_or_partly_undated_schedule_does_not_time_the_goals() -> None:
+    long_rows = "| 第一階段 | 1/6－3/12 | 曝光 |\n    | 第二階段 | 3/13－12/31 | 轉換 |"
+    undated = "| 第一階段 | 7/6－7/12 | 曝光 |\n    | 第二階段 | 待定 | 轉換 |"
+    assert _codes_at(_campaign(long_rows), "smart.time-bound") == [5]
+    assert _codes_at(_campaign(undated), "smart.time-bound") == [5]

@@ -9,7 +9,12 @@ import re
 from service.models import Block, BlockKind
 from service.rules.extract import shapes
 from service.rules.extract.dates import DateMention, find_dates, has_time_reference
-from service.rules.extract.facts.base import _PERIOD_LINE, PlanFacts, _only_dates
+from service.rules.extract.facts.base import (
+    _PERIOD_LINE,
+    PlanFacts,
+    _only_dates,
+    data_rows_by_table,
+)
 from service.rules.extract.normalize import fold
 
 _EVENT_COUNTDOWN = re.compile(
@@ -137,6 +142,8 @@ def _plan_period(facts: PlanFacts) -> None:
                 if max(m.end for m in got) > min(m.start for m in got):
                     line_mentions.extend(got)  # a span: the plan period
                 break
+    if not facts.plan_has_period and _short_schedule(facts):
+        facts.plan_has_period = True  # a campaign's phases, 7/6-7/31: the time of its goals
     mentions = line_mentions or (find_dates(title_text) if plan.title else [])
     calendar_months = any(
         not m.text.strip().isdigit() and not re.search(r"fy|q[1-4]", m.text) for m in mentions
@@ -292,4 +299,37 @@ def inherits_period(facts: PlanFacts, block: Block) -> bool:
         if has_time_reference(facts.folded[parent.id]):
             return True
         pid = parent.parent_id
+    return False
+
+
+_TIME_COLUMN = re.compile(
+    r"时间|日期|期间|时程|期程|档期|\b(?:dates?|when|period|timing|time)\b", re.I
+)
+
+
+def _short_schedule(facts: PlanFacts) -> bool:
+    """A schedule table near the top whose time column dates every row and spans at most four
+    months ("| 第一阶段 | 7/6－7/12 | … |" … "| 第三阶段 | 7/25－7/31 | … |"): the campaign's own
+    time, which its goals share (docs/rules-interpretation.md, "A short schedule near the top")."""
+    total = len(facts.lines) or max((b.end_line for b in facts.plan.blocks), default=0)
+    for rows in data_rows_by_table(facts.plan):
+        head = rows[0]
+        if head.start_line > max(60, total * 0.35):
+            break
+        if not head.header or len(rows) < 2:
+            continue
+        col = next((i for i, h in enumerate(head.header) if _TIME_COLUMN.search(fold(h))), None)
+        if col is None:
+            continue
+        dates = []
+        for row in rows:
+            cell = row.cells[col] if col < len(row.cells) else ""
+            got = find_dates(fold(cell), default_year=2000)
+            if not got:
+                break
+            dates.extend(got)
+        else:
+            first, last = min(m.start for m in dates), max(m.end for m in dates)
+            if 0 < (last - first).days <= 122:
+                return True
     return False
