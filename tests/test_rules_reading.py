@@ -3041,3 +3041,24 @@ def test_a_long_or_partly_undated_schedule_does_not_time_the_goals() -> None:
     undated = "| 第一階段 | 7/6－7/12 | 曝光 |\n    | 第二階段 | 待定 | 轉換 |"
     assert _codes_at(_campaign(long_rows), "smart.time-bound") == [5]
     assert _codes_at(_campaign(undated), "smart.time-bound") == [5]
+
+
+def test_headings_after_a_goals_sub_section_and_deliverables_are_not_goals() -> None:
+    plan = """
+    # SIG 章程
+
+    ## 工作目标和范围
+
+    ### 工作目标
+
+    - 在社区中添加对桌面环境的支持
+
+    ### 交付物
+
+    - 源码和tar包
+
+    ### 该SIG管理的repository
+
+    - https://gitee.com/example/desktop
+    """
+    assert _codes_at(plan, "smart.measurable") == [7]

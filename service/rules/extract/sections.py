@@ -164,6 +164,7 @@ _NO_PART = re.compile(
     r"prerequisites|open questions)\s*$|^how\b"
     r"|^(?:工作|职责|业务)?范围$|^不在范围内?$|^非目标$|^联系(?:方式|我们)?$|^附录|^参考|^链接|^常见问题"
     r"|^(?:假设|约束|限制条件|约束条件|依赖|前提|前提条件|待解决问题)$"
+    r"|^(?:(?:项目|主要|最终)?(?:交付物|可交付成果|交付成果|产出物)|(?:key\s+|project\s+)?deliverables)$"
     # Expected benefits and value ("商业价值预期", "预期效益", "Expected benefits"): what the plan
     # is worth if it succeeds, not goals it sets.
     r"|^(?:预期|预计|期望)?的?(?:商业|战略|经济|社会|综合|品牌|用户)?(?:效益|价值|收益)(?:预期|分析|评估)?$"

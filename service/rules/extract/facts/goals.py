@@ -280,8 +280,17 @@ def _goals_already_listed(facts: PlanFacts, h: Block) -> bool:
     parent = facts.plan.block(h.heading_id) if h.heading_id else None
     if parent is None or classify_heading(parent.text) != "goals":
         return False
+    # Its items, or those of a goals sub-heading before `h` ("### 工作目标" under "## 工作目标和范围",
+    # then "### 交付物").
+    goal_heads = {parent.id} | {
+        b.id
+        for b in facts.plan.blocks[: facts.position[h.id]]
+        if b.kind == BlockKind.HEADING
+        and b.heading_id == parent.id
+        and classify_heading(b.text) == "goals"
+    }
     return any(
-        b.heading_id == parent.id and b.kind == BlockKind.LIST_ITEM and b.parent_id is None
+        b.heading_id in goal_heads and b.kind == BlockKind.LIST_ITEM and b.parent_id is None
         for b in facts.plan.blocks[: facts.position[h.id]]
     )
 
