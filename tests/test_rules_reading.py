@@ -3062,3 +3062,30 @@ def test_headings_after_a_goals_sub_section_and_deliverables_are_not_goals() -> 
     - https://gitee.com/example/desktop
     """
     assert _codes_at(plan, "smart.measurable") == [7]
+
+
+def test_objectives_written_as_lines_over_their_key_results_under_period_headings() -> None:
+    plan = """
+    # Objectives and Key Results
+
+    ## Quarterly
+
+    ### Q1 2027
+
+    Alpha release of the game (7/10)
+    - 40 matches played online
+    - 12 shared components
+
+    Make the stream good!
+    - 12 streams
+    - 3 streams with guests
+
+    ### Q2 2027
+
+    Better dev tools
+
+    Progress on the whitepaper
+    """
+    # Each line is an objective; the quarter headings are their periods. Under Q2, the two lines
+    # have no key results.
+    assert _codes_at(plan, "okr.kr-count") == [17, 19]

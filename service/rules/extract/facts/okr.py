@@ -112,6 +112,7 @@ def _read_objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> Non
     used: set[str] = set()
     _okr_tables(facts, used)
     covered = _label_okrs(facts, used, is_container, is_kr)
+    seen_lines = False  # the sheet writes objectives as lines over their key results
     # (a) objective headings inside an OKR section, or headings that say "Objective".
     for i, h in enumerate(blocks):
         if h.kind != BlockKind.HEADING or h.id in covered:
@@ -131,6 +132,9 @@ def _read_objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> Non
             or _objectives_container(facts, h)
         ):
             continue
+        if in_okr and _paragraph_objectives(facts, blocks, i, is_kr, by_parent, used, seen_lines):
+            seen_lines = True
+            continue  # "### Q1 2020" over "Alpha release (7/10)" + its list, "Make the stream good!"…
         krs: list[Statement] = []
         # Under a heading that is itself a key result ("#### KR: … by 25%"), the list is the KR's
         # initiatives ("The following initiatives will impact this KR:"), not more key results.
@@ -223,6 +227,60 @@ def _read_objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> Non
             i = j
             continue
         i += 1
+
+
+def _paragraph_objectives(
+    facts: PlanFacts,
+    blocks: list[Block],
+    i: int,
+    is_kr: Callable[[str], bool],
+    by_parent: dict[str, list[Block]],
+    used: set[str],
+    convention: bool,
+) -> bool:
+    """Objectives written as short lines, each over its key results, under a period heading
+    ("### Q1 2020", then "Alpha release of Squad Chess (7/10)" over bullets, "Make the stream
+    good!" over bullets, "Alpha release of Squad SDK" alone): each line is an objective and the
+    list after it its key results; the heading is their period, not an objective. Needs two such
+    lines at least, one with a list unless an earlier heading of the sheet showed the convention
+    (`convention`); records them and returns True."""
+    h = blocks[i]
+    body: list[Block] = []
+    for b in blocks[i + 1 :]:
+        if b.kind == BlockKind.HEADING:
+            break
+        body.append(b)
+
+    def is_line(b: Block) -> bool:
+        text = facts.folded[b.id]
+        return (
+            b.kind == BlockKind.PARAGRAPH
+            and len(text) <= 150
+            and not is_kr(text)
+            and not text.rstrip().endswith((":", "："))
+            and not _INTRO_LINE.search(text)
+        )
+
+    lines = [k for k, b in enumerate(body) if is_line(b)]
+    with_list = [
+        k
+        for k in lines
+        if k + 1 < len(body) and body[k + 1].kind == BlockKind.LIST_ITEM and body[k + 1].level == 0
+    ]
+    if len(lines) < 2 or not (with_list or convention) or h.id in used:
+        return False
+    for k in lines:
+        krs: list[Statement] = []
+        for b in body[k + 1 :]:
+            if b.kind != BlockKind.LIST_ITEM:
+                break
+            if b.level == 0:
+                krs.append(_stmt(facts, b, by_parent.get(b.id)))
+                used.add(b.id)
+        facts.objectives.append(Objective(block=body[k], krs=krs))
+        used.add(body[k].id)
+    used.add(h.id)
+    return True
 
 
 # A heading that is only the label of the objective stated below it ("### Objective", "### 目标").
