@@ -323,7 +323,8 @@ def _short_schedule(facts: PlanFacts) -> bool:
             continue
         dates = []
         for row in rows:
-            cell = row.cells[col] if col < len(row.cells) else ""
+            cells = row.cells or []
+            cell = cells[col] if col < len(cells) else ""
             got = find_dates(fold(cell), default_year=2000)
             if not got:
                 break
