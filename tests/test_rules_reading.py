@@ -3089,3 +3089,25 @@ def test_objectives_written_as_lines_over_their_key_results_under_period_heading
     # Each line is an objective; the quarter headings are their periods. Under Q2, the two lines
     # have no key results.
     assert _codes_at(plan, "okr.kr-count") == [17, 19]
+
+
+def test_risks_written_as_prose_before_a_labelled_response_are_risks_it_answers() -> None:
+    plan = """
+    # Project charter
+
+    ## Challenges and Risks
+
+    Developing the frontend before the backend is finished
+    Integrating work developed by different people at the same time
+
+    Mitigation strategies: create issues with a clear plan for integration
+
+    ## Notes
+
+    To be completed.
+    """
+    # The plan identifies its risks (no risk.no-register) and answers them (no mitigation
+    # finding); they carry no rating.
+    assert _codes_at(plan, "risk.no-register") == []
+    assert _codes_at(plan, "risk.no-mitigation") == []
+    assert _codes_at(plan, "risk.no-assessment") == [5]

@@ -16,6 +16,7 @@ from service.rules.extract.facts.base import (
     _lead_in,
     _stmt,
 )
+from service.rules.extract.facts.tasks import _prose_only
 from service.rules.extract.sections import classify_heading
 
 _RISK_PROSE = re.compile(
@@ -60,6 +61,26 @@ def _announced_risk(facts: PlanFacts, b: Block) -> bool:
     if len(label) > 120 or not label.endswith((":", "：")):
         return False
     return classify_heading(label.rstrip(":： ")) == "risks" and not _RESPONSE_LABEL.match(label)
+
+
+def _response_paragraph(facts: PlanFacts, b: Block) -> bool:
+    """ "Mitigation strategies: create issues…": a labelled response to the risks before it."""
+    if b.kind != BlockKind.PARAGRAPH:
+        return False
+    label = re.split(r"[:：]", facts.folded[b.id], maxsplit=1)
+    return (
+        len(label) == 2 and bool(label[1].strip()) and bool(_RESPONSE_LABEL.match(label[0] + ":"))
+    )
+
+
+def _answered_prose(facts: PlanFacts, b: Block) -> bool:
+    """A paragraph of a risks section written only as prose, before the paragraph that answers
+    it ("## Challenges and Risks", two lines of risks, "Mitigation strategies: …"): a risk."""
+    hid = b.heading_id
+    if hid is None or not _prose_only(facts.plan, hid):
+        return False
+    later = [x for x in facts.plan.under(hid) if x.start_line > b.start_line]
+    return any(_response_paragraph(facts, x) for x in later)
 
 
 def _risks(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
@@ -114,9 +135,13 @@ def _risks(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
                     facts.risks.append(_stmt(facts, k, by_parent.get(k.id)))
             else:
                 facts.risks.append(_stmt(facts, b, kids))
-        elif (
-            b.kind == BlockKind.PARAGRAPH
-            and not _INTRO_LINE.search(text)
-            and (_LIST_NUMBER.match(b.text) or _RISK_PROSE.search(text))
-        ):
-            facts.risks.append(_stmt(facts, b))
+        elif b.kind == BlockKind.PARAGRAPH and not _INTRO_LINE.search(text):
+            if _response_paragraph(facts, b):
+                # "Mitigation strategies: create issues…" after the risk paragraphs answers them.
+                facts.risks_answered.update(
+                    r.block.id for r in facts.risks if r.block.heading_id == b.heading_id
+                )
+            elif (
+                _LIST_NUMBER.match(b.text) or _RISK_PROSE.search(text) or _answered_prose(facts, b)
+            ):
+                facts.risks.append(_stmt(facts, b))
