@@ -3111,3 +3111,17 @@ def test_risks_written_as_prose_before_a_labelled_response_are_risks_it_answers(
     assert _codes_at(plan, "risk.no-register") == []
     assert _codes_at(plan, "risk.no-mitigation") == []
     assert _codes_at(plan, "risk.no-assessment") == [5]
+
+
+def test_a_missing_response_stands_out_only_where_other_risks_have_one() -> None:
+    from service.review import ReviewOptions, review_text
+
+    def severities(risks: str) -> list[str]:
+        plan = f"# Plan\n\n## Risks\n\n{risks}\n"
+        review = review_text(plan, "t.md", ReviewOptions(llm="off"))
+        return [str(f.severity) for f in review.findings if f.code == "risk.no-mitigation"]
+
+    none_answered = "- The venue may cancel\n- Sponsors may pull out\n"
+    one_answered = "- The venue may cancel\n- Sponsors may pull out. Mitigation: sign two backups\n"
+    assert severities(none_answered) == ["info", "info"]
+    assert severities(one_answered) == ["warning"]
