@@ -126,3 +126,33 @@ def test_a_role_from_the_project_vocabulary_owns_its_duty_heading() -> None:
     assert _codes_at(plan, "raci.no-owner") == [7, 8, 12]
     config = ReviewConfig(vocabulary=VocabularyConfig(role_names=["Quartermaster"]))
     assert _codes_at(plan, "raci.no-owner", config) == []
+
+
+def test_a_work_package_of_fields_is_one_task_and_its_aim_is_no_goal() -> None:
+    plan = """
+    # 開發路線圖
+
+    ## 優先順序 1：部署流程
+
+    ### 任務拆解
+
+    #### 1.1 實作版本控制
+    - **目標**：每次部署時自動更新版本號
+    - **檔案**：`server/widget.ts`
+    - **工作項**：
+      - [x] 加入版本參數
+      - [ ] 測試：確認嵌入碼包含版本號
+    - **預期產出**：嵌入碼帶版本號
+
+    #### 1.2 調整快取策略
+    - **目標**：版本變更時強制重新載入
+    - **工作項**：
+      - [x] 設定長快取
+      - [x] 文件化快取策略
+    - **預期產出**：瀏覽器重新載入
+    """
+    # 1.1 is one task without an owner; 1.2 has every box ticked: done. The 目標 fields are
+    # the aims of those tasks, not goals or objectives.
+    assert _codes_at(plan, "raci.no-owner") == [7]
+    assert _codes_at(plan, "smart.measurable") == []
+    assert _codes_at(plan, "okr.kr-not-measurable") == []

@@ -123,6 +123,37 @@ def is_record(items: list[Block]) -> bool:
     return n >= 2 and n * 2 >= len(top)
 
 
+# Fields that describe one piece of work: its aim, files, work items, steps, output, acceptance.
+_WORK_FIELD = re.compile(
+    r"^(?:目标|目的|档案|文件|工作项|工作项目|任务|子任务|步骤|实作|实现|预期产出|产出|交付物?|验收标准|验收|完成标准|"
+    r"依赖|工时|预估工时|估时|优先级|状态)$"
+    r"|^(?:goal|objective|aim|files?|work items?|tasks?|sub-?tasks?|steps|deliverables?|outputs?|"
+    r"expected outputs?|acceptance criteria|definition of done|dependencies|estimate|effort|priority|"
+    r"status)$",
+    re.I,
+)
+
+
+_AIM_FIELD = re.compile(r"^(?:目标|目的|goal|objective|aim)$", re.I)
+_KR_FIELD = re.compile(r"^(?:kr\s*\d*(?:\.\d+)?|key results?|关键结果)$", re.I)
+
+
+def is_work_package(items: list[Block]) -> bool:
+    """A heading's top-level items are the fields of one work package ("目標：…", "檔案：…",
+    "工作項：" over its checkboxes, "預期產出：…"): at least three, nearly all fields, two of them
+    fields of work. The heading is the task; the fields describe it (docs/rules-interpretation.md,
+    "Work packages as field records")."""
+    top = [
+        b for b in items if b.kind in (BlockKind.LIST_ITEM, BlockKind.PARAGRAPH) and b.level == 0
+    ]
+    labels = [field_label(fold(b.text)) for b in top]
+    fields = [x.strip() for x in labels if x is not None]
+    if any(_KR_FIELD.match(x) for x in fields):
+        return False  # "Objective: …" over "KR: …" lines: an OKR, not a work package
+    work = {x for x in fields if _WORK_FIELD.match(x) and not _AIM_FIELD.match(x)}
+    return len(fields) >= 3 and len(fields) * 4 >= len(top) * 3 and len(work) >= 2
+
+
 _QUESTION = re.compile(r"[?？]\s*$")
 _AMOUNT_LINE = re.compile(
     r"^\s*(?:[$€£¥]|usd|eur|cny|rmb)?\s?\d[\d,.]*\s?(?:k|m|万|千|元)?\b[^\d]{0,30}$", re.I

@@ -343,3 +343,15 @@ def _is_raci_header(header: list[str] | None) -> bool:
     return bool(header) and any(
         re.search(r"raci|responsible|accountable", h, re.I) for h in header or []
     )
+
+
+def in_work_package(facts: PlanFacts, b: Block) -> bool:
+    """ "目標：…" among the fields of a work package under its heading ("檔案：…", "工作項：",
+    "預期產出：…"): the aim of that task, not a goal or an objective of the plan."""
+    from service.rules.extract import shapes
+
+    if b.heading_id is None or b.kind == BlockKind.HEADING:
+        return False
+    return shapes.is_work_package(
+        [x for x in facts.plan.under(b.heading_id) if x.kind != BlockKind.HEADING]
+    )

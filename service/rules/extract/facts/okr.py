@@ -16,6 +16,7 @@ from service.rules.extract.facts.base import (
     _names_only_a_period,
     _stmt,
     data_rows_by_table,
+    in_work_package,
 )
 from service.rules.extract.normalize import fold
 from service.rules.extract.sections import classify_heading
@@ -201,7 +202,7 @@ def _read_objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> Non
             used.add(b.id)
             i += 1
             continue
-        if is_obj(text) and not is_kr(text):
+        if is_obj(text) and not is_kr(text) and not in_work_package(facts, b):
             krs = []
             j = i + 1
             while j < len(blocks):

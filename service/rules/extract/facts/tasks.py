@@ -106,6 +106,7 @@ def _records(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> set[str]:
 
 # A ticked task box: the item is reported done (docs/rules-interpretation.md, wave 7).
 _TICKED = re.compile(r"^\s*\[[xX✓✔]\]")
+_CHECKBOX_ITEM = re.compile(r"^\s*\[[ xX✓✔]\]")
 
 # "### 1. Migration 與刪除不變量", "### B-12.1 專案複製完善與資料遷移", "### Step 3: …", "第二步".
 _NUMBERED_HEADING = re.compile(
@@ -154,12 +155,14 @@ def _work_packages(facts: PlanFacts, skip: set[str]) -> set[str]:
         prose = [
             b for b in body if b.kind != BlockKind.LIST_ITEM and not _LIST_NUMBER.match(b.text)
         ]
-        if not subheadings and not prose and len(body) >= 2:
+        if not subheadings and not prose and len(body) >= 2 and not shapes.is_work_package(body):
             continue  # nothing but a list of items under it: they are the work, not its steps
         # Its owner: the heading's own, an owner line in its body ("負責人：…"), the section's
         # or the plan's; not any name-like word in its technical notes.
         owner_lines = [b for b in body if cues.OWNER_LABEL.search(facts.folded[b.id])]
-        facts.tasks.append(_stmt(facts, h, owner_lines))
+        boxes = [b for b in body if _CHECKBOX_ITEM.match(b.text)]
+        if not boxes or not all(_TICKED.match(b.text) for b in boxes):
+            facts.tasks.append(_stmt(facts, h, owner_lines))  # every box ticked: done work
         covered.add(h.id)
         covered.update(b.id for b in body)
     return covered
