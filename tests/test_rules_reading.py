@@ -3125,3 +3125,31 @@ def test_a_missing_response_stands_out_only_where_other_risks_have_one() -> None
     one_answered = "- The venue may cancel\n- Sponsors may pull out. Mitigation: sign two backups\n"
     assert severities(none_answered) == ["info", "info"]
     assert severities(one_answered) == ["warning"]
+
+
+def test_an_okr_sheet_by_its_title_with_tagged_key_results_and_earlier_quarters() -> None:
+    plan = """
+    # Quarterly Objectives and Key Results
+
+    ## 2027 Q4
+
+    **The tool handles large datasets**
+    - `P0` @ana - It takes less than 48 hours to transfer 1TB
+    - `P1` - There is a prototype of the sync protocol
+
+    **Complete outstanding priorities from Q3**
+    - `P0` @kev - Every issue gets triaged within a week of opening
+    - `P0` - The tool doesn't have checked-in vendor paths
+    - `P2` @dj - Add the mount methods and get them tested on all supported platforms
+
+    ## 2027 Q3
+
+    Find the OKRs for 2027 Q3 in the 2027 Q3 spreadsheet.
+    """
+    # The "priorities" heading is an objective of the sheet, not a goals section: its items are
+    # key results, and "every", "doesn't have" and "on all" are targets. The earlier quarter is
+    # part of the sheet's span, not a date outside it.
+    assert _codes_at(plan, "smart.measurable") == []
+    assert _codes_at(plan, "okr.kr-not-measurable") == [7]
+    assert _codes_at(plan, "okr.kr-is-task") == [12]
+    assert _codes_at(plan, "consistency.date-order") == []

@@ -231,6 +231,12 @@ def section_of_blocks(plan: Plan) -> dict[str, str]:
         own_kinds[h.id] in ("goals", "okr") for h in headings if h is not title
     ):
         fallback = title_kind
+    elif title_kind == "okr" and not any(
+        own_kinds[h.id] == "okr" for h in headings if h is not title
+    ):
+        # "# Quarterly Objectives and Key Results" over "## 2018 Q4" and bold objectives, one of
+        # which merely says "priorities": the sheet is OKRs, its goal-like headings objectives.
+        fallback = "okr"
     okr_doc = _uses_okrs(plan, list(own_kinds.values()))
     scope_headings = {h.id for h in headings if _SCOPE_HEADING.search(_heading_words(h.text))}
     for b in plan.blocks:
@@ -245,6 +251,8 @@ def section_of_blocks(plan: Plan) -> dict[str, str]:
             own = "okr"
         if own is None and fallback and b.heading_id in (None, title.id if title else None):
             own = fallback
+        elif own == "goals" and fallback == "okr":
+            own = "okr"
         parent_kind = heading_kind.get(b.heading_id or "", "")
         words = _heading_words(b.text)
         if (

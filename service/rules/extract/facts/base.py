@@ -175,11 +175,19 @@ _OPENER = re.compile(
 )
 
 
+# A priority tag and an assignee before the statement ("`P0` @kevina - base32 is supported",
+# "P1 - Rewrite the pinning structure"): labels, not its first words.
+_TAG_PREFIX = re.compile(
+    r"^`?\b[pP][0-9xX]\b`?\s*(?:@[\w.-]+\s*)?(?:[-–—:：]\s*)?|^@[\w.-]+\s*[-–—:：]\s*"
+)
+
+
 def core_text(text: str) -> str:
     """Statement text without list numbering, labels such as 'Goal 1:' or 'KR2', and openers
     such as 'Finally, we want to'."""
     out = _LIST_NUMBER.sub("", text, count=1)
     out = _CHECKBOX.sub("", out.lstrip(), count=1)
+    out = _TAG_PREFIX.sub("", out, count=1)
     out = _LABEL_PREFIX.sub("", out, count=1)
     out = _OPENER.sub("", out.strip(), count=1)
     return out.strip()

@@ -78,6 +78,18 @@ def _plan_period(facts: PlanFacts) -> None:
             candidates.append(
                 b
             )  # "what the Council will deliver between 1 April 2026 and 31 March 2027"
+    # "## 2018 Q4" then "## 2018 Q3", "## 2018 Q2" further down: a sheet of periods, which together
+    # are its span (the earlier quarters are not outside the plan).
+    for c in [c for c in candidates if c.kind == BlockKind.HEADING and c is not title_block]:
+        candidates.extend(
+            b
+            for b in plan.blocks
+            if b.kind == BlockKind.HEADING
+            and b.level == c.level
+            and b.heading_id == c.heading_id
+            and b not in candidates
+            and _only_dates(facts.folded[b.id])
+        )
     title_text = fold(plan.title)
     if plan.title and (has_time_reference(title_text) or _SPAN.search(title_text)):
         facts.plan_has_period = True
