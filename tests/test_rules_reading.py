@@ -3153,3 +3153,21 @@ def test_an_okr_sheet_by_its_title_with_tagged_key_results_and_earlier_quarters(
     assert _codes_at(plan, "okr.kr-not-measurable") == [7]
     assert _codes_at(plan, "okr.kr-is-task") == [12]
     assert _codes_at(plan, "consistency.date-order") == []
+
+
+def test_an_objective_heading_in_a_plan_without_key_results_heads_goals() -> None:
+    plan = """
+    # Hackathon proposal
+
+    ## 2. Objective
+
+    1. To foster creativity and teamwork among participants.
+    2. To build connections between students and industry.
+
+    ## 3. Schedule
+
+    - September 2026: the event
+    """
+    # No key results anywhere: the aims are goals (SMART), not key results of an objective.
+    assert _codes_at(plan, "okr.kr-not-measurable") == []
+    assert _codes_at(plan, "smart.measurable") == [5, 6]

@@ -86,6 +86,8 @@ def _objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
 
 
 _QUESTION_END = re.compile(r"[?？]\s*$")
+# The plan speaks of key results somewhere: an "Objective" heading heads an OKR, not goals.
+_OKR_EVIDENCE = re.compile(r"\bokrs?\b|\bkey results?\b|\bkrs?\s*\d|关键结果|\bkrs?\s*[:：]", re.I)
 
 
 def _read_objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
@@ -114,6 +116,7 @@ def _read_objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> Non
     _okr_tables(facts, used)
     covered = _label_okrs(facts, used, is_container, is_kr)
     seen_lines = False  # the sheet writes objectives as lines over their key results
+    okr_words = bool(_OKR_EVIDENCE.search(facts.all_text))
     # (a) objective headings inside an OKR section, or headings that say "Objective".
     for i, h in enumerate(blocks):
         if h.kind != BlockKind.HEADING or h.id in covered:
@@ -124,9 +127,11 @@ def _read_objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> Non
             and facts.section.get(h.heading_id) == "okr"
         )
         if not (
-            in_okr or is_obj(facts.folded[h.id]) or _over_kr_container(blocks, i, is_container)
+            in_okr
+            or (is_obj(facts.folded[h.id]) and okr_words)
+            or _over_kr_container(blocks, i, is_container)
         ):
-            continue
+            continue  # "**2. Objective**" over aims in a plan that never speaks of key results: goals
         if (
             is_kr(facts.folded[h.id])
             or is_container(facts.folded[h.id])
