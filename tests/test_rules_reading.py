@@ -3171,3 +3171,19 @@ def test_an_objective_heading_in_a_plan_without_key_results_heads_goals() -> Non
     # No key results anywhere: the aims are goals (SMART), not key results of an objective.
     assert _codes_at(plan, "okr.kr-not-measurable") == []
     assert _codes_at(plan, "smart.measurable") == [5, 6]
+
+
+def test_a_rated_risk_item_and_its_response_item_are_one_answered_rated_risk() -> None:
+    plan = """
+    # 遷移提案
+
+    ## 風險
+
+    ### 技術債務風險
+
+    - **中等風險**：多語系路由驗證邏輯複雜度增加
+    - **對策**：統一在 middleware 處理語系驗證
+    """
+    assert _codes_at(plan, "risk.no-assessment") == []
+    assert _codes_at(plan, "risk.no-mitigation") == []
+    assert _codes_at(plan, "risk.no-register") == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from service.models import Block, BlockKind
-from service.rules.extract import cues
+from service.rules.extract import cues, shapes
 from service.rules.extract.facts.base import (
     _INTRO_LINE,
     _LIST_NUMBER,
@@ -73,6 +73,12 @@ def _response_paragraph(facts: PlanFacts, b: Block) -> bool:
     )
 
 
+def _response_item(facts: PlanFacts, b: Block) -> bool:
+    """A list item labelled as a response ("**對策**：統一在 middleware 處理", "Mitigation: …")."""
+    label = shapes.field_label(facts.folded[b.id])
+    return label is not None and bool(_RESPONSE_LABEL.match(label + ":"))
+
+
 def _answered_prose(facts: PlanFacts, b: Block) -> bool:
     """A paragraph of a risks section written only as prose, before the paragraph that answers
     it ("## Challenges and Risks", two lines of risks, "Mitigation strategies: …"): a risk."""
@@ -128,6 +134,16 @@ def _risks(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
             continue
         if b.kind == BlockKind.TABLE_ROW and not b.is_header:
             facts.risks.append(_stmt(facts, b))
+        elif (
+            b.kind == BlockKind.LIST_ITEM
+            and b.parent_id is None
+            and _response_item(facts, b)
+            and facts.risks
+            and facts.risks[-1].block.heading_id == b.heading_id
+        ):
+            # "- **中等風險**：…" then "- **對策**：…": the second item answers the first. Alone
+            # under "### Risk: Low interest", a "Mitigation:" item stands for its heading's risk.
+            facts.risks_answered.add(facts.risks[-1].block.id)
         elif b.kind == BlockKind.LIST_ITEM and b.parent_id is None:
             kids = by_parent.get(b.id, [])
             if _is_category(b, kids):
