@@ -156,3 +156,19 @@ def test_a_work_package_of_fields_is_one_task_and_its_aim_is_no_goal() -> None:
     assert _codes_at(plan, "raci.no-owner") == [7]
     assert _codes_at(plan, "smart.measurable") == []
     assert _codes_at(plan, "okr.kr-not-measurable") == []
+
+
+def test_a_heading_naming_whose_duties_they_are_owns_them_anywhere() -> None:
+    plan = """
+    # 实施方案
+
+    ## 6. 用户配合事项
+
+    1. 每个模块完成后确认结果
+    2. 注册平台并提供 API key
+
+    ## 7. 后续任务
+
+    1. 编写部署文档
+    """
+    assert _codes_at(plan, "raci.no-owner") == [10]

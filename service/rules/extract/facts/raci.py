@@ -101,6 +101,11 @@ _DIVISION_CHAPTER = re.compile(
     r"分工|分配|职责|人员|角色|岗位|\broles?\b|\bresponsibilit|\bstaffing\b|\bwho does what\b", re.I
 )
 _KEY_SPACES = re.compile(r"[\s*_`#]+")
+# Duty words that name the holder by themselves, wherever the heading stands.
+_OWN_DUTIES = re.compile(
+    r"(?:职责|配合事项|待办事项|'s (?:duties|responsibilities)|\b(?:duties|responsibilities))$",
+    re.I,
+)
 
 
 def _plain_heading(text: str) -> str:
@@ -139,6 +144,8 @@ def duty_holder(facts: PlanFacts, heading: Block) -> str | None:
     who = _card_holder(facts, heading)
     if who is None:
         return None
+    if _OWN_DUTIES.search(_plain_heading(heading.text)):
+        return who  # "用户配合事项", "Treasurer duties": the words say whose the work is
     parent = facts.plan.block(heading.heading_id) if heading.heading_id else None
     if parent is not None and (
         facts.section.get(parent.id) == "organisation"
