@@ -118,11 +118,12 @@ def test_a_role_from_the_project_vocabulary_owns_its_duty_heading() -> None:
     - Buy the food
     - Pack the tents
 
-    ### Treasurer duties
+    ### Treasurer tasks
 
     - Collect the fees
     """
-    # Alone, the treasurer's card is only a heading: no other card stands beside it.
+    # "Treasurer tasks" reads as a card only beside another card; "Quartermaster duties" names
+    # its holder by itself once the vocabulary knows the role.
     assert _codes_at(plan, "raci.no-owner") == [7, 8, 12]
     config = ReviewConfig(vocabulary=VocabularyConfig(role_names=["Quartermaster"]))
     assert _codes_at(plan, "raci.no-owner", config) == []
