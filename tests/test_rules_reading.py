@@ -3187,3 +3187,17 @@ def test_a_rated_risk_item_and_its_response_item_are_one_answered_rated_risk() -
     assert _codes_at(plan, "risk.no-assessment") == []
     assert _codes_at(plan, "risk.no-mitigation") == []
     assert _codes_at(plan, "risk.no-register") == []
+
+
+@pytest.mark.parametrize(
+    ("line", "flagged"),
+    [
+        ("- 联系人：张淇，xxxxxxx（电话号码），xxxxxxx@xxx（邮箱）", False),
+        ("- 联系电话：138****1234", False),
+        ("- 联系人：待定", True),
+        ("- 预算：xxx 元", True),
+    ],
+)
+def test_masked_contact_details_are_redactions_not_placeholders(line: str, flagged: bool) -> None:
+    plan = f"# 项目章程\n\n## 团队\n\n{line}\n"
+    assert bool(_codes_at(plan, "plan.placeholder")) is flagged

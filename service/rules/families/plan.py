@@ -26,6 +26,13 @@ _EXAMPLE = re.compile(
 _ADMONITION = re.compile(r"^\s*(?:[?!]{3}\+?)\s+\w")
 
 
+# Contact details masked on purpose, keeping their shape: a redaction, not a slot to fill in.
+_REDACTED = re.compile(
+    r"(?<![A-Za-z0-9])(?:1[xX*]{10}|\d{3}[xX*]{4}\d{4}|[xX*]{2,}@[xX*]{2,}(?:\.[a-zA-Z]{2,})?"
+    r"|[xX*]{3,}\s*[（(]\s*(?:电话|電話|手机|手機|联系电话|邮箱|郵箱|电邮|電郵|phone|tel|mobile|e-?mail|qq|"
+    r"微信|wechat)[^)）]{0,10}[)）])(?![A-Za-z0-9])",
+    re.I,
+)
 _ELLIPSIS_ONLY = re.compile(r"^\W*(?:\.{3,}|…+|等等?)\W*$")
 
 
@@ -65,9 +72,11 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
             continue  # "例：Issue Number: #xxx", "??? tip": an illustration or markup, not a slot
         if _continues_a_series(facts, b):
             continue  # "- Sprint-2026-W14", "- Sprint-2026-W15", "- ...": and so on, not a slot
+        # "xxxxxxx（电话号码）", "xxx@xxx", "138****1234": contact details masked on purpose.
+        source = _REDACTED.sub(" ", source)
         found = placeholder_in(source)
         if found is None and b.kind != BlockKind.TABLE_ROW:
-            m = cues.OPEN_SLOT.search(facts.folded[b.id])
+            m = cues.OPEN_SLOT.search(_REDACTED.sub(" ", facts.folded[b.id]))
             found = m.group(0).strip() if m else None
         if found is not None:
             emit.block("plan.placeholder", b, placeholder=found, confidence=0.85)
