@@ -3201,3 +3201,25 @@ def test_a_rated_risk_item_and_its_response_item_are_one_answered_rated_risk() -
 def test_masked_contact_details_are_redactions_not_placeholders(line: str, flagged: bool) -> None:
     plan = f"# 项目章程\n\n## 团队\n\n{line}\n"
     assert bool(_codes_at(plan, "plan.placeholder")) is flagged
+
+
+@pytest.mark.parametrize(
+    ("extra", "fires"),
+    [
+        (
+            "| 階段 | 工作內容 | 預估時間 |\n|---|---|---|\n| 階段一 | 路由調整 | 3 天 |\n| 階段二 | 測試 | 2 天 |",
+            False,
+        ),
+        ("- 开发人员时间成本：13人月", False),
+        ("- SIG 成员的问题在 2 个工作日内回复", True),
+        (
+            "| 交付項目 | 人天 | 費用（NT$） |\n|---|---|---|\n| 前台 | 8 | ＿＿＿ |\n| 後台 | 10 | ＿＿＿ |",
+            True,
+        ),
+    ],
+)
+def test_an_effort_estimate_is_a_budget_unless_its_money_is_left_blank(
+    extra: str, fires: bool
+) -> None:
+    plan = f"# 專案計畫\n\n## 工作安排\n\n{extra}\n"
+    assert bool(_codes_at(plan, "resource.no-budget")) is fires

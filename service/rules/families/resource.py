@@ -10,6 +10,8 @@ from service.rules.base import Emitter
 from service.rules.extract import cues, shapes
 from service.rules.extract.dates import has_any_time, has_time_reference
 from service.rules.extract.facts import HEADING_CURRENCY, PlanFacts
+from service.rules.extract.facts.base import data_rows_by_table
+from service.rules.extract.normalize import fold
 
 
 def _has_budget(facts: PlanFacts) -> tuple[bool, bool]:
@@ -25,8 +27,61 @@ def _has_budget(facts: PlanFacts) -> tuple[bool, bool]:
         or bool(facts.budget_groups)
         or _budget_section_with_figures(facts)
         or bool(_ZERO_BUDGET.search(facts.all_text))
+        or _effort_budget(facts)
     )
     return amount, tbd and not figure
+
+
+# Effort estimated for the work: a column of it ("| 階段 | 工作內容 | 預估時間 |" with "3 天" per
+# row, "預估工時", "Effort (days)") or an amount of it ("13人月", "40 person-days", "13 個工作日"
+# in total). An effort budget is a budget (docs/rules-interpretation.md, "Budget, buffer,
+# timeline").
+_EFFORT_HEADER = re.compile(
+    r"工时|人天|人日|人月|工作量|估时|预估时间|预计时间|预估工期|所需时间|\beffort\b|\bestimated?\b|\bestimates?\b|"
+    r"person[- ]?(?:days|hours|months)|man[- ]?(?:days|hours)|story points",
+    re.I,
+)
+_EFFORT_AMOUNT = re.compile(
+    r"\d+(?:\.\d+)?\s*(?:人月|人天|人日|person[- ]?(?:days|months|hours)|man[- ]?(?:days|hours))",
+    re.I,
+)
+_MONEY_HEADER = re.compile(
+    r"费用|金额|报价|价格|成本|\bcost\b|\bprice\b|\bamount\b|[$€£¥]|nt\$", re.I
+)
+
+
+def _money_left_blank(facts: PlanFacts) -> bool:
+    """A money column whose cells are all blanks ("| 費用（NT$） |" over "＿＿＿"): the budget in
+    money is still to be filled in, whatever effort the plan estimates."""
+    for rows in data_rows_by_table(facts.plan):
+        header = [fold(h) for h in rows[0].header or []]
+        for i, h in enumerate(header):
+            if not _MONEY_HEADER.search(h):
+                continue
+            cells = [(r.cells or [])[i] for r in rows if i < len(r.cells or [])]
+            if cells and all(
+                cues.EMPTY_CELL.match(c) or cues.TEMPLATE_SLOT.search(c) for c in cells
+            ):
+                return True
+    return False
+
+
+def _effort_budget(facts: PlanFacts) -> bool:
+    if _money_left_blank(facts):
+        return False
+    if _EFFORT_AMOUNT.search(facts.all_text):
+        return True
+    for rows in data_rows_by_table(facts.plan):
+        header = [fold(h) for h in rows[0].header or []]
+        for i, h in enumerate(header):
+            if i == 0 or not _EFFORT_HEADER.search(h):
+                continue
+            filled = sum(
+                1 for r in rows if i < len(r.cells or []) and re.search(r"\d", (r.cells or [])[i])
+            )
+            if filled >= 2:
+                return True
+    return False
 
 
 # A budget stated as none: the plan has decided what it spends ("0 预算", "零预算", "a zero budget",
