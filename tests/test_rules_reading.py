@@ -3223,3 +3223,45 @@ def test_an_effort_estimate_is_a_budget_unless_its_money_is_left_blank(
 ) -> None:
     plan = f"# 專案計畫\n\n## 工作安排\n\n{extra}\n"
     assert bool(_codes_at(plan, "resource.no-budget")) is fires
+
+
+def test_a_risk_item_over_its_responses_is_one_risk_not_a_category() -> None:
+    plan = """
+    # Strategic plan
+
+    ## Risk Management
+
+    1. **Data Quality**
+       - Mitigation: Implement data validation
+       - Regular quality assessments
+
+    2. **Competition**
+       - Mitigation: Unique features
+       - Strong partnerships
+    """
+    # Two risks, each answered; unrated; one field each, so no owner field to miss.
+    assert _codes_at(plan, "risk.no-mitigation") == []
+    assert _codes_at(plan, "risk.no-assessment") == [5, 9]
+    assert _codes_at(plan, "risk.no-owner") == []
+
+
+def test_numbered_top_level_chapters_are_sections_not_a_title() -> None:
+    plan = """
+    # 一、活动目的
+
+    丰富同学们的课余生活。
+
+    # 二、前期宣传
+
+    ## （一）线上宣传
+
+    向全院学生征集创意视频。
+
+    # 三、节目要求
+
+    ## （一）节目时长
+
+    控制在4-8分钟
+    """
+    # "活动目的" is the first chapter, not the document's title: the chapters after it are no goals.
+    assert _codes_at(plan, "smart.measurable") == []

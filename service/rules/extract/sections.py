@@ -186,6 +186,12 @@ _SCOPE_HEADING = re.compile(
 )
 
 
+_NUMBERED_CHAPTER = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+[、.．]|第[一二三四五六七八九十\d]+[章节部分]|\d{1,2}[.、)]\s*\S|chapter\s+\d)",
+    re.I,
+)
+
+
 def _heading_words(text: str) -> str:
     return _OUTLINE.sub("", fold(text).strip()).strip()
 
@@ -222,6 +228,14 @@ def section_of_blocks(plan: Plan) -> dict[str, str]:
     title = plan.blocks[0] if plan.blocks and plan.blocks[0].kind == BlockKind.HEADING else None
     if title is not None and title.level > 1 and any(h.level == title.level for h in headings[1:]):
         title = None  # "## Q2 goals" followed by "## Work": the first section, not a title
+    elif (
+        title is not None
+        and _NUMBERED_CHAPTER.match(fold(title.text))
+        and any(
+            h.level == title.level and _NUMBERED_CHAPTER.match(fold(h.text)) for h in headings[1:]
+        )
+    ):
+        title = None  # "# 一、活动目的", "# 二、活动主题", …: every chapter a top heading, no title
     title_kind = classify_heading(title.text) if title is not None else None
     # A document titled "Strategic Goals" (or "Q3 OKRs") whose sections name no part of a plan
     # is a list of goals: its unclassified sections are goals (or OKRs).

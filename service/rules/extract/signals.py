@@ -530,7 +530,12 @@ def risk_fields(text: str, row: dict[str, str], children_text: str) -> dict[str,
     assessment = assessment or bool(_ASSESS_INLINE.search(full))
     if not row:
         labels = {m.group(0).strip(" :：").lower() for m in _STRUCTURED_FIELD.finditer(full)}
-        nested_field = bool(_STRUCTURED_FIELD.search(children_text))
-        if len(labels) >= 2 or nested_field:  # "Likelihood:" and "Owner:", or fields on sub-items
+        nested = {
+            m.group(0).strip(" :：").lower() for m in _STRUCTURED_FIELD.finditer(children_text)
+        }
+        # "Likelihood:" and "Owner:", or an owner-like field on a sub-item; a lone "Mitigation:"
+        # sub-item is one field, with no owner field to miss.
+        nested_field = bool(nested - {"mitigation", "response", "应对", "措施"})
+        if len(labels) >= 2 or nested_field:
             owner = bool(cues.OWNER_LABEL.search(full))
     return {"mitigation": mitigation, "assessment": assessment, "owner": owner}

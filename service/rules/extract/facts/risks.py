@@ -146,7 +146,9 @@ def _risks(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
             facts.risks_answered.add(facts.risks[-1].block.id)
         elif b.kind == BlockKind.LIST_ITEM and b.parent_id is None:
             kids = by_parent.get(b.id, [])
-            if _is_category(b, kids):
+            if _is_category(b, kids) and not any(_response_item(facts, k) for k in kids):
+                # "1. **Data Quality**" over "Mitigation: …" and more responses is one risk with
+                # its responses, not a category of risks.
                 for k in kids:
                     facts.risks.append(_stmt(facts, k, by_parent.get(k.id)))
             else:
