@@ -3265,3 +3265,19 @@ def test_numbered_top_level_chapters_are_sections_not_a_title() -> None:
     """
     # "活动目的" is the first chapter, not the document's title: the chapters after it are no goals.
     assert _codes_at(plan, "smart.measurable") == []
+
+
+@pytest.mark.parametrize(
+    ("line", "flagged"),
+    [
+        ("Signature: ________  Date: ________", False),
+        ("Print Name: ________", False),
+        ("審批意見：＿＿＿＿", False),
+        ("Budget: ________ USD", True),
+    ],
+)
+def test_a_sign_off_form_is_filled_in_at_approval_not_a_placeholder(
+    line: str, flagged: bool
+) -> None:
+    plan = f"# Project charter\n\n## Approvals\n\n{line}\n"
+    assert bool(_codes_at(plan, "plan.placeholder")) is flagged

@@ -33,6 +33,12 @@ _REDACTED = re.compile(
     r"微信|wechat)[^)）]{0,10}[)）])(?![A-Za-z0-9])",
     re.I,
 )
+_SIGN_OFF = re.compile(
+    r"(?:\b(?:signature|signed|sign|date|print(?:ed)? name|name|title|role|position|approved by|approver|"
+    r"reviewed by|witness)|签名|签字|签章|盖章|日期|审批意见|审核意见|批准人|审批人|簽名|簽字|簽章|審批意見|審核意見|批准人)"
+    r"\s*[:：]\s*(?:_{2,}|＿{2,}|\.{4,})",
+    re.I,
+)
 _ELLIPSIS_ONLY = re.compile(r"^\W*(?:\.{3,}|…+|等等?)\W*$")
 
 
@@ -74,6 +80,8 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
             continue  # "- Sprint-2026-W14", "- Sprint-2026-W15", "- ...": and so on, not a slot
         # "xxxxxxx（电话号码）", "xxx@xxx", "138****1234": contact details masked on purpose.
         source = _REDACTED.sub(" ", source)
+        # "Signature: ________  Date: ________": an approval form, filled in when it is signed.
+        source = _SIGN_OFF.sub(" ", source)
         found = placeholder_in(source)
         if found is None and b.kind != BlockKind.TABLE_ROW:
             m = cues.OPEN_SLOT.search(_REDACTED.sub(" ", facts.folded[b.id]))
