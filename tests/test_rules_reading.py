@@ -3281,3 +3281,16 @@ def test_a_sign_off_form_is_filled_in_at_approval_not_a_placeholder(
 ) -> None:
     plan = f"# Project charter\n\n## Approvals\n\n{line}\n"
     assert bool(_codes_at(plan, "plan.placeholder")) is flagged
+
+
+@pytest.mark.parametrize("title", ["PyCon TW 2027 Proposal", "MoneroKon 2027 Funding"])
+def test_an_event_named_with_its_year_is_no_period_for_its_preparation(title: str) -> None:
+    plan = f"""
+    # {title}
+
+    ## Timeline
+
+    - NOV 2026 (pre-kickoff): form the team
+    - MAR 2027: open the call for proposals
+    """
+    assert _codes_at(plan, "consistency.date-order") == []

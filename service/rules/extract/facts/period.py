@@ -206,7 +206,9 @@ _PLAN_DURATION = re.compile(
 _NAMED_YEAR = re.compile(
     r"(?:19|20)\d\d\s+(?:edition|release|version|conference|summit|con\b|festival|fest\b|"
     r"cup|games|expo|hackathon|olympics|world cup|大会|年会|峰会|版)"
-    r"|(?:edition|version|release|v)\s*(?:19|20)\d\d\b",
+    r"|(?:edition|version|release|v)\s*(?:19|20)\d\d\b"
+    # An event named with its year: "PyCon TW 2022", "MoneroKon 2022", "DjangoCon US 2024".
+    r"|\b[a-z]*(?:con|kon|conf|fest|camp|summit|hack|jam|meetup)(?:\s+[a-z]{2,3})?\s+(?:19|20)\d\d\b",
     re.I,
 )
 
