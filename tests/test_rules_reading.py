@@ -3294,3 +3294,21 @@ def test_an_event_named_with_its_year_is_no_period_for_its_preparation(title: st
     - MAR 2027: open the call for proposals
     """
     assert _codes_at(plan, "consistency.date-order") == []
+
+
+def test_key_results_led_by_their_means_items_of_a_colon_kr_and_every_as_a_target() -> None:
+    plan = """
+    # 项目OKR
+
+    ## O1: 打造高质量的对话提示词
+    * KR1.1: 对话在以下评估维度上达到 90 分：
+    * 共情
+    * 积极关注
+    * KR1.2: 基于Gemini模型设计和迭代打分提示词。
+    * KR1.3: 测试集包含针对每个评估维度的打分案例。
+    """
+    # The bare items belong to KR1.1 (no kr-count, no findings of their own); KR1.2 is work
+    # by the verb after its means; "每个…维度" is all of a set.
+    assert _codes_at(plan, "okr.kr-count") == []
+    assert _codes_at(plan, "okr.kr-not-measurable") == [7]
+    assert _codes_at(plan, "okr.kr-is-task") == [7]

@@ -22,7 +22,9 @@ _WORD_TARGET = re.compile(
     # "Every issue gets triaged" (all of them, not a cadence), "go-ipfs doesn't have checked-in
     # gx paths" (a target of none).
     r"|^\W*(?:every|each)\s+(?!(?:other\s+)?(?:day|week|month|quarter|year|sprint|release)s?\b)[a-z-]+"
-    r"|\b(?:doesn't|does not|don't|do not|no longer) (?:have|has|contain|need|require)s?\b",
+    r"|\b(?:doesn't|does not|don't|do not|no longer) (?:have|has|contain|need|require)s?\b"
+    # "包含针对每个评估维度的案例", "各个分数段", "针对D1中的每一条对话": all of a set.
+    r"|(?:每一|每个|每条|每项|每位|各个|各项)(?!周|月|天|日|季|年|星期|小时)",
     re.I,
 )
 # A level the result must reach, not a count of work done: a comparison with a time, a share or
@@ -60,6 +62,20 @@ _VALUE_WORDS = 6
 _COMPLETION = re.compile(r"^(?:complete|finish|完成)\s*(?:the\s+)?\d+\s?[%％]", re.I)
 
 
+# A key result led by its means ("基于Gemini模型设计…", "通过人类专家评估验证…", "使用P2对…打分",
+# "针对D1中的每一条对话，获取…"): the verb after the means says whether it is work.
+_MEANS_LEAD = re.compile(r"^(?:通过|基于|使用|利用|针对|根据|借助|依据|按照)")
+
+
+def _after_means(text: str) -> str:
+    if not _MEANS_LEAD.match(text):
+        return text
+    for i in range(2, min(len(text), 30)):
+        if cues.ACTIVITY_VERB["zh"].match(text[i:]):
+            return text[i:]
+    return text
+
+
 def _is_task(kr: Statement) -> bool:
     text = core_text(kr.text)
     text = re.sub(
@@ -67,6 +83,7 @@ def _is_task(kr: Statement) -> bool:
         "",
         text,
     )
+    text = _after_means(text)
     if not shapes.starts_with_activity(text):
         return False
     # An activity with an outcome metric ("launch X and reach 10k users") is an outcome.

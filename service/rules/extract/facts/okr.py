@@ -157,6 +157,19 @@ def _read_objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> Non
                 continue
             if kr_heading_level is not None:
                 continue
+            if (
+                b.kind == BlockKind.LIST_ITEM
+                and b.level == 0
+                and krs
+                and krs[-1].raw.rstrip().endswith((":", "："))
+                and is_kr(krs[-1].text)
+                and not is_kr(facts.folded[b.id])
+            ):
+                # "KR1.2: … 在以下评估维度上达到高质量标准：" then bare "* 共情", "* 积极关注":
+                # the dimensions of that key result, not key results of their own.
+                krs[-1].children.append(b)
+                used.add(b.id)
+                continue
             if b.kind == BlockKind.LIST_ITEM and b.level == 0:
                 krs.append(_stmt(facts, b, by_parent.get(b.id)))
             elif (b.kind == BlockKind.PARAGRAPH and is_kr(facts.folded[b.id])) or (
