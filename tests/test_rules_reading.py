@@ -3312,3 +3312,21 @@ def test_key_results_led_by_their_means_items_of_a_colon_kr_and_every_as_a_targe
     assert _codes_at(plan, "okr.kr-count") == []
     assert _codes_at(plan, "okr.kr-not-measurable") == [7]
     assert _codes_at(plan, "okr.kr-is-task") == [7]
+
+
+def test_an_accepted_limitation_answers_its_risk_and_a_displayed_word_is_no_slot() -> None:
+    plan = """
+    # 產品企劃書
+
+    ## 風險
+
+    - **匯出 WAV 檔很大**（1 分鐘 ≈ 10 MB）；第一版先接受，MP3 排第二版
+    - **瀏覽器限制聲音**；可能無法背景播放
+
+    ## 規格
+
+    - 無 `year` 時顯示 `TBD`。
+    - 上線日期：TBD
+    """
+    assert _codes_at(plan, "risk.no-mitigation") == [6]
+    assert _codes_at(plan, "plan.placeholder") == [11]

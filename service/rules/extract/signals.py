@@ -416,7 +416,11 @@ _MITIGATION_INLINE = re.compile(
     r"|(?:应对|因应|措施|预案|对策|防范|处置|解决方案|应对方案|控制措施|缓解措施|规避措施|对应措施)\s*[:：]"
     r"|(?:对策|应对|因应|缓解|处理)(?:方式|方法|措施)?(?:是|为)"
     r"|应对[:：]?|通过\S{2,}(?:降低|规避|缓解|防范|应对|解决)|提前\S{2,}|建立\S{0,6}(?:备用|预案|机制)|"
-    r"我们将|将通过|拟通过|采取|购买\S{0,4}保险|外包|备选|备用|兜底|双供应商|若\S{2,}则|一旦\S{2,}(?:立即|即|则)",
+    r"我们将|将通过|拟通过|采取|购买\S{0,4}保险|外包|备选|备用|兜底|双供应商|若\S{2,}则|一旦\S{2,}(?:立即|即|则)"
+    # Accepting the risk, with a narrower aim or a later fix, is a response ("第一版先接受，MP3 排第二版",
+    # "手机版先以「能玩」为目标", "we accept this for v1").
+    r"|先接受|暂时接受|接受(?:此|这个|该|这一)?(?:限制|风险)|第[一1]版先|先以\S{1,12}为目标|排(?:到)?第[二2]版|"
+    r"\b(?:we accept|accepted for now|accept (?:the|this) (?:risk|limitation))\b",
     re.I,
 )
 # "Supplier delay: book a second carrier", "物流延迟：提前锁定运力" (the risk, a colon, the response).

@@ -39,6 +39,11 @@ _SIGN_OFF = re.compile(
     r"\s*[:：]\s*(?:_{2,}|＿{2,}|\.{4,})",
     re.I,
 )
+_QUOTED_DISPLAY = re.compile(
+    r"(?:显示|顯示|展示|display(?:s|ed)?|shows?|shown|returns?|返回|回传|回傳|输出|輸出|提示)\s*"
+    r"(?:`[^`]{1,20}`|「[^」]{1,20}」|“[^”]{1,20}”|'[^']{1,20}'|\"[^\"]{1,20}\")",
+    re.I,
+)
 _ELLIPSIS_ONLY = re.compile(r"^\W*(?:\.{3,}|…+|等等?)\W*$")
 
 
@@ -82,6 +87,9 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
         source = _REDACTED.sub(" ", source)
         # "Signature: ________  Date: ________": an approval form, filled in when it is signed.
         source = _SIGN_OFF.sub(" ", source)
+        # "無 year 時顯示 `TBD`", "和 XXX 比怎么样" in a reply to copy: words the product or the
+        # reader says, quoted, not a slot left in the plan.
+        source = _QUOTED_DISPLAY.sub(" ", source)
         found = placeholder_in(source)
         if found is None and b.kind != BlockKind.TABLE_ROW:
             m = cues.OPEN_SLOT.search(_REDACTED.sub(" ", facts.folded[b.id]))
