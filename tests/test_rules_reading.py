@@ -32,6 +32,9 @@ from service.rules.extract.sections import classify_heading
         ("Budget overview", "resources"),
         ("Project overview", "background"),
         ("Roles and responsibilities", "organisation"),
+        ("6. 實作步驟與時程（建議）", "tasks"),  # the steps, with their times
+        ("Tasks and timeline", "tasks"),
+        ("Timeline and tasks", "timeline"),
         ("Next steps", "tasks"),
         ("一、总体目标", "goals"),
         ("工作目标", "goals"),

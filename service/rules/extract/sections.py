@@ -77,7 +77,10 @@ def _conjunct_kind(conj: str) -> str | None:
 
 
 def _phrase_kind(phrase: str) -> str | None:
-    kinds = {k for c in _CONJ.split(phrase) if (k := _conjunct_kind(c))}
+    ordered = [k for c in _CONJ.split(phrase) if (k := _conjunct_kind(c))]
+    kinds = set(ordered)
+    if ordered[:1] == ["tasks"] and "timeline" in kinds:
+        return "tasks"  # "實作步驟與時程", "Tasks and timeline": the steps, with their times
     for kind in active().order:
         if kind in kinds:
             return kind
