@@ -236,6 +236,7 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
             "pdca.no-act",
             emit.section_anchor("monitoring", "iteration"),
             rewrite=rewrites.act_section(lang),
+            reading=0.7 if cues.ACT_HEDGE.search(facts.all_text) else 1.0,
         )
     if any_time(facts) and spans_over_a_month(facts) and not has_milestones(facts):
         emit.document(
