@@ -3336,3 +3336,37 @@ def test_an_accepted_limitation_answers_its_risk_and_a_displayed_word_is_no_slot
     """
     assert _codes_at(plan, "risk.no-mitigation") == [6]
     assert _codes_at(plan, "plan.placeholder") == [11]
+
+
+@pytest.mark.parametrize(
+    ("line", "flagged"),
+    [
+        ("- 沒有就先用 Vercel 給的 `xxx.vercel.app`", False),
+        ("- GET `/auth/verify?token=xxx` 驗證並設定 session", False),
+        ('- 遇到"和 XXX 比怎么样" → 不贬低同行', False),
+        ("- Stage 1：`FROM rust:1.XX AS rust-builder`", True),
+        ("- 场地：XXX 礼堂", True),
+    ],
+)
+def test_a_url_shape_or_a_quoted_reply_is_no_slot_but_a_version_slot_is(
+    line: str, flagged: bool
+) -> None:
+    plan = f"# 推广方案\n\n## 执行\n\n{line}\n"
+    assert bool(_codes_at(plan, "plan.placeholder")) is flagged
+
+
+def test_a_minimum_is_a_requirement_and_full_compliance_a_target() -> None:
+    plan = """
+    # 2027 大會提案
+
+    ## 目標
+
+    - Ensure compliance with relevant regulations by June 2027
+
+    ## 工作項目
+
+    - 至少 2 天的會議時間。
+    - 籌組志工團隊
+    """
+    assert _codes_at(plan, "smart.measurable") == []
+    assert _codes_at(plan, "raci.no-owner") == [10]

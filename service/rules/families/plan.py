@@ -44,6 +44,12 @@ _QUOTED_DISPLAY = re.compile(
     r"(?:`[^`]{1,20}`|「[^」]{1,20}」|“[^”]{1,20}”|'[^']{1,20}'|\"[^\"]{1,20}\")",
     re.I,
 )
+_SAMPLE_SLOT = re.compile(
+    r"\b[xX]{3,}\.[a-z][\w-]*(?:\.[a-z][\w-]*)*\b|[?&][\w-]+=[xX]{2,}\b|/[xX]{3,}\b"
+    # (not a version slot in quoted code: "`FROM rust:1.XX`" is one)
+    r"|`[^`\n]*?(?<![\d.:])[xX]{2,}[^`\n]*?`|\"[^\"\n]*?(?<![\d.:])[xX]{2,}[^\"\n]*?\""
+    r"|“[^”\n]*?(?<![\d.:])[xX]{2,}[^”\n]*?”|「[^」\n]*?(?<![\d.:])[xX]{2,}[^」\n]*?」"
+)
 _ELLIPSIS_ONLY = re.compile(r"^\W*(?:\.{3,}|…+|等等?)\W*$")
 
 
@@ -90,6 +96,9 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
         # "無 year 時顯示 `TBD`", "和 XXX 比怎么样" in a reply to copy: words the product or the
         # reader says, quoted, not a slot left in the plan.
         source = _QUOTED_DISPLAY.sub(" ", source)
+        # "`xxx.vercel.app`", "?token=xxx", a reply to copy ("和 XXX 比怎么样", "`你们说的 XX 我加上了`"):
+        # the shape of a name or the reader's own words, not a slot in the plan.
+        source = _SAMPLE_SLOT.sub(" ", source)
         found = placeholder_in(source)
         if found is None and b.kind != BlockKind.TABLE_ROW:
             m = cues.OPEN_SLOT.search(_REDACTED.sub(" ", facts.folded[b.id]))

@@ -257,7 +257,10 @@ _NONE_TARGET = re.compile(
     r"\bzero\s+(?:\w+\s+){0,2}(?:errors?|incidents?|defects?|outages?|downtime|bugs?|complaints?|"
     r"accidents?|injuries|breaches|data loss|cost|claims)\b"
     r"|\bno (?:\w+ ){0,2}(?:data (?:is )?lost|data loss|downtime|outages?)\b"
-    r"|零(?:学习)?(?:成本|事故|投诉|差错|缺陷|故障|宕机|伤亡|丢失|错误)|不得(?:出现|发生)|不丢",
+    r"|零(?:学习)?(?:成本|事故|投诉|差错|缺陷|故障|宕机|伤亡|丢失|错误)|不得(?:出现|发生)|不丢"
+    # Full compliance is all of a set ("Ensure compliance with relevant regulations", "fully
+    # compliant"): a completeness target.
+    r"|\bensure (?:full |complete )?compliance\b|\b(?:full|fully) compliant\b|确保\S{0,8}合规|全面合规",
     re.I,
 )
 

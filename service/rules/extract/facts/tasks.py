@@ -214,6 +214,14 @@ _CONDITION_LABEL = re.compile(
 _SHARE_VALUE = re.compile(r"^\s*(?:[<>≤≥]=?|约|至少|不低于)?\s*\d+(?:\.\d+)?\s*(?:%|％)")
 
 
+# A requirement stated as a minimum ("至少 2 天的會議時間。", "超過 2 個議程軌同時進行", "At least two
+# tracks in English"): a condition the work must meet, not a piece of work.
+_MINIMUM_ITEM = re.compile(
+    r"^\W*(?:至少|不少于|不低于|超过|多于|最少|at least|no fewer than|no less than|more than|a minimum of)\s*\d",
+    re.I,
+)
+
+
 def _not_work(facts: PlanFacts, b: Block) -> bool:
     """Items of a task section that are not work: fields about an activity (时间/地点/内容),
     links, template rows, the topics listed under a topics label, and the scope of a
@@ -227,6 +235,8 @@ def _not_work(facts: PlanFacts, b: Block) -> bool:
         return True
     if shapes.is_template_row(b):
         return True
+    if b.kind == BlockKind.LIST_ITEM and _MINIMUM_ITEM.match(facts.folded[b.id]):
+        return True  # "至少 2 天的會議時間": a requirement the work must meet
     if b.kind == BlockKind.TABLE_ROW and shapes.has_fill_in(facts.lines[b.start_line - 1]):
         return True  # a row of results to fill in
     if b.kind != BlockKind.TABLE_ROW and shapes.is_not_an_action(facts.folded[b.id]):
