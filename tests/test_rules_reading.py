@@ -3370,3 +3370,15 @@ def test_a_minimum_is_a_requirement_and_full_compliance_a_target() -> None:
     """
     assert _codes_at(plan, "smart.measurable") == []
     assert _codes_at(plan, "raci.no-owner") == [10]
+
+
+def test_an_unranked_px_among_ranked_items_is_a_placeholder() -> None:
+    plan = """
+    # Q4 OKRs
+
+    **Ship the sync protocol**
+    - `P0` - Transfer 1TB in under 48 hours
+    - `PX` - There is a prototype of the sync protocol
+    - `P1` - 3 partners test the protocol
+    """
+    assert _codes_at(plan, "plan.placeholder") == [5]

@@ -50,6 +50,9 @@ _SAMPLE_SLOT = re.compile(
     r"|`[^`\n]*?(?<![\d.:])[xX]{2,}[^`\n]*?`|\"[^\"\n]*?(?<![\d.:])[xX]{2,}[^\"\n]*?\""
     r"|“[^”\n]*?(?<![\d.:])[xX]{2,}[^”\n]*?”|「[^」\n]*?(?<![\d.:])[xX]{2,}[^」\n]*?」"
 )
+# Priority tags: a plan that ranks its items P0, P1, P2 and leaves one as "PX" has not ranked it.
+_RANK = re.compile(r"(?<![\w-])`?P([0-4])`?(?![\w-])")
+_UNRANKED = re.compile(r"^[\s>*+-]*`?P[xX?]`?(?![\w-])", re.M)
 _ELLIPSIS_ONLY = re.compile(r"^\W*(?:\.{3,}|…+|等等?)\W*$")
 
 
@@ -78,6 +81,7 @@ def _continues_a_series(facts: PlanFacts, b: Block) -> bool:
 
 def check(facts: PlanFacts, emit: Emitter) -> None:
     lines = facts.plan.lines
+    ranked = len(set(_RANK.findall(facts.plan.text))) >= 2
     for b in facts.plan.blocks:
         if b.kind == BlockKind.HEADING and cues.TODO_HEADING.fullmatch(facts.folded[b.id].strip()):
             continue  # "## To do" names a task list; it is not a slot
@@ -100,6 +104,8 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
         # the shape of a name or the reader's own words, not a slot in the plan.
         source = _SAMPLE_SLOT.sub(" ", source)
         found = placeholder_in(source)
+        if found is None and ranked and _UNRANKED.search(source):
+            found = "PX"  # "`PX` - There is a prototype…" among P0/P1/P2 items: a rank not given
         if found is None and b.kind != BlockKind.TABLE_ROW:
             m = cues.OPEN_SLOT.search(_REDACTED.sub(" ", facts.folded[b.id]))
             found = m.group(0).strip() if m else None
