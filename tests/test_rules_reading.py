@@ -3382,3 +3382,22 @@ def test_an_unranked_px_among_ranked_items_is_a_placeholder() -> None:
     - `P1` - 3 partners test the protocol
     """
     assert _codes_at(plan, "plan.placeholder") == [5]
+
+
+def test_an_empty_okr_heading_titles_the_same_level_objectives_after_it() -> None:
+    plan = """
+    # OKRs for Q2 2027
+
+    # scale current platform
+
+    * grow the number of followers by 2x
+    * have 15 repeat customers
+
+    # ecosystem
+
+    * Build relationships with infrastructure projects
+    * Maintain an above average diversity percentage in the team
+    """
+    # "# scale current platform" and "# ecosystem" are objectives; their items key results.
+    assert _codes_at(plan, "okr.kr-is-task") == [10]
+    assert _codes_at(plan, "okr.kr-not-measurable") == [10]

@@ -219,6 +219,23 @@ def _uses_okrs(plan: Plan, kinds: list[str | None]) -> bool:
     return bool(_OKR_WORDS.search(fold(plan.text)))
 
 
+def empty_title(plan: Plan) -> Block | None:
+    """A heading with nothing under it, followed by headings of its own level, that names the
+    goals or OKRs ("# OKRs for Q2 2018", a rule, then "# scale current platform", "# understand our
+    customer"): the document's title, its same-level headings the parts it names."""
+    headings = [b for b in plan.blocks if b.kind == BlockKind.HEADING]
+    if len(headings) < 3:
+        return None
+    first = headings[0]
+    i = plan.blocks.index(first)
+    nxt = plan.blocks[i + 1] if i + 1 < len(plan.blocks) else None
+    if nxt is None or nxt.kind != BlockKind.HEADING or nxt.level != first.level:
+        return None
+    if classify_heading(first.text) not in ("goals", "okr"):
+        return None
+    return first
+
+
 def section_of_blocks(plan: Plan) -> dict[str, str]:
     """Each block id -> the plan part it sits in ('' when none: preamble or unclassified).
 
@@ -239,6 +256,8 @@ def section_of_blocks(plan: Plan) -> dict[str, str]:
         )
     ):
         title = None  # "# 一、活动目的", "# 二、活动主题", …: every chapter a top heading, no title
+    if title is None:
+        title = empty_title(plan)
     title_kind = classify_heading(title.text) if title is not None else None
     # A document titled "Strategic Goals" (or "Q3 OKRs") whose sections name no part of a plan
     # is a list of goals: its unclassified sections are goals (or OKRs).

@@ -19,7 +19,7 @@ from service.rules.extract.facts.base import (
     in_work_package,
 )
 from service.rules.extract.normalize import fold
-from service.rules.extract.sections import classify_heading
+from service.rules.extract.sections import classify_heading, empty_title
 
 _OBJ_COL = re.compile(r"objective|^目标$|^o$", re.I)
 
@@ -117,14 +117,17 @@ def _read_objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> Non
     covered = _label_okrs(facts, used, is_container, is_kr)
     seen_lines = False  # the sheet writes objectives as lines over their key results
     okr_words = bool(_OKR_EVIDENCE.search(facts.all_text))
+    # "# OKRs for Q2 2018" over nothing, then "# scale current platform" …: the sheet's objectives.
+    sheet_title = empty_title(plan)
+    if sheet_title is not None and classify_heading(sheet_title.text) != "okr":
+        sheet_title = None
     # (a) objective headings inside an OKR section, or headings that say "Objective".
     for i, h in enumerate(blocks):
         if h.kind != BlockKind.HEADING or h.id in covered:
             continue
-        in_okr = (
-            facts.section[h.id] == "okr"
-            and h.heading_id is not None
-            and facts.section.get(h.heading_id) == "okr"
+        in_okr = facts.section[h.id] == "okr" and (
+            (h.heading_id is not None and facts.section.get(h.heading_id) == "okr")
+            or (sheet_title is not None and h.heading_id is None and h is not sheet_title)
         )
         if not (
             in_okr
