@@ -140,6 +140,8 @@ class PlanFacts:
     # First cell of an owner table's rows -> the row's owner, for headings named after a row
     # (raci.keyed_owner); worked out on first use.
     keyed_owners: dict[str, str] | None = None
+    # Heading id -> the role its role card names, or None (raci.duty_holder, worked out once).
+    duty_holders: dict[str, str | None] = field(default_factory=dict)
     tables: dict[str, list[Block]] | None = None  # table id -> its data rows (rows_of_table)
     # table id -> each data row's outline number ("2.4.1") or None (tasks._outline_numbers)
     outline_numbers: dict[str, list[str | None]] = field(default_factory=dict)

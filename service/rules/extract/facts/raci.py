@@ -141,6 +141,12 @@ def duty_holder(facts: PlanFacts, heading: Block) -> str | None:
     of labour, or beside another card (docs/rules-interpretation.md, "Role cards own their work")."""
     if heading.kind != BlockKind.HEADING:
         return None
+    if heading.id not in facts.duty_holders:
+        facts.duty_holders[heading.id] = _duty_holder(facts, heading)
+    return facts.duty_holders[heading.id]
+
+
+def _duty_holder(facts: PlanFacts, heading: Block) -> str | None:
     who = _card_holder(facts, heading)
     if who is None:
         return None
