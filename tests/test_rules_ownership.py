@@ -173,3 +173,31 @@ def test_a_heading_naming_whose_duties_they_are_owns_them_anywhere() -> None:
     1. 编写部署文档
     """
     assert _codes_at(plan, "raci.no-owner") == [10]
+
+
+def test_an_english_gloss_names_nobody_and_a_test_procedure_holds_no_tasks() -> None:
+    gloss = """
+    # 開發路線圖
+
+    ## 任務拆解
+
+    #### 2.1 設計認證系統 (Magic Link)
+    - **目標**：無密碼登入
+    - **檔案**：`server/auth.ts`
+    - **工作項**：
+      - [ ] 實作 middleware
+    """
+    procedure = """
+    # 開發路線圖
+
+    ## 任務拆解
+
+    ### 營運測試步驟
+
+    1. 確認嵌入程式碼含版本號
+    2. 驗證快取行為
+    """
+    # "(Magic Link)" translates the heading's words: the package has no owner. The operators'
+    # test steps tell readers how to check; they are not tasks of the plan.
+    assert _codes_at(gloss, "raci.no-owner") == [5]
+    assert _codes_at(procedure, "raci.no-owner") == []

@@ -137,7 +137,13 @@ _PRODUCT_NAME = re.compile(
 
 
 # An event's notices and rules for participants: no part of the plan (their items are no tasks).
-_NOTICES = re.compile(r"^(?:活动|比赛|赛事|报名|参赛)(?:说明|须知)$|^(?:须知|注意事项)$")
+_NOTICES = re.compile(
+    r"^(?:活动|比赛|赛事|报名|参赛)(?:说明|须知)$|^(?:须知|注意事项)$"
+    # A procedure written for its readers to follow ("營運測試步驟", "操作说明", "Steps to reproduce").
+    r"|^[^\w]*\S{0,6}(?:测试步骤|操作步骤|使用步骤|验证步骤|测试流程|操作流程|操作说明|使用说明|操作手册)$"
+    r"|^[^\w]*(?:manual\s+)?(?:test(?:ing)? (?:steps|procedure)|steps to reproduce|how to test|usage instructions)$",
+    re.I,
+)
 
 
 # "How we set objectives", "How to report progress", "如何设定目标": a heading that asks how
@@ -168,6 +174,9 @@ _NO_PART = re.compile(
     r"|^(?:工作|职责|业务)?范围$|^不在范围内?$|^非目标$|^联系(?:方式|我们)?$|^附录|^参考|^链接|^常见问题"
     r"|^(?:假设|约束|限制条件|约束条件|依赖|前提|前提条件|待解决问题)$"
     r"|^(?:(?:项目|主要|最终)?(?:交付物|可交付成果|交付成果|产出物)|(?:key\s+|project\s+)?deliverables)$"
+    # A procedure written for its readers to follow (_NOTICES): how to do something, not the plan's tasks.
+    r"|^\S{0,6}(?:测试步骤|操作步骤|使用步骤|验证步骤|测试流程|操作流程|操作说明|使用说明|操作手册)$"
+    r"|^(?:manual\s+)?(?:test(?:ing)? (?:steps|procedure)|steps to reproduce|how to test|usage instructions)$"
     # Expected benefits and value ("商业价值预期", "预期效益", "Expected benefits"): what the plan
     # is worth if it succeeds, not goals it sets.
     r"|^(?:预期|预计|期望)?的?(?:商业|战略|经济|社会|综合|品牌|用户)?(?:效益|价值|收益)(?:预期|分析|评估)?$"

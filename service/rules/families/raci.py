@@ -67,12 +67,21 @@ _GROUP_LABEL = re.compile(
 )
 
 
+_GLOSS = re.compile(
+    r"(?<=[\u4e00-\u9fff])\s*[(（]\s*[A-Za-z][A-Za-z-]*(?:\s+[A-Za-z][A-Za-z-]*)+\s*[)）]"
+)
+
+
 def task_owner(facts: PlanFacts, stmt: Statement) -> tuple[bool, str | None]:
     """(an owner is named, who). Table rows with an owner column are judged by that cell."""
     has_col, cell = owner_of_row(stmt.block)
     if has_col:
         return cell is not None, cell
-    who = owner_in_text(stmt.raw, stmt.text)
+    raw, text = stmt.raw, stmt.text
+    if stmt.block.kind == BlockKind.HEADING:
+        # "2.1 設計認證系統 (Magic Link)": an English gloss of the Chinese words, not a person.
+        raw, text = _GLOSS.sub("", raw), _GLOSS.sub("", text)
+    who = owner_in_text(raw, text)
     if who is None:
         for child in stmt.children:
             who = owner_in_text(child.text, facts.folded[child.id])
