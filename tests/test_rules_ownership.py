@@ -201,3 +201,28 @@ def test_an_english_gloss_names_nobody_and_a_test_procedure_holds_no_tasks() -> 
     # test steps tell readers how to check; they are not tasks of the plan.
     assert _codes_at(gloss, "raci.no-owner") == [5]
     assert _codes_at(procedure, "raci.no-owner") == []
+
+
+def test_responses_to_an_options_risks_and_its_pros_and_cons_are_no_tasks() -> None:
+    plan = """
+    # 遷移提案
+
+    ## 工作任務
+
+    ### 方案 A
+
+    #### 優點
+    - 架構清晰
+
+    #### 缺點
+    - SEO 流量可能在短期內下降
+
+    #### 風險對策
+    1. 提交新 sitemap
+    2. 監控流量變化
+
+    ## 下一步行動
+
+    1. 撰寫設計文件
+    """
+    assert _codes_at(plan, "raci.no-owner") == [19]

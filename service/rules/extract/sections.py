@@ -173,6 +173,8 @@ _NO_PART = re.compile(
     r"prerequisites|open questions)\s*$|^how\b"
     r"|^(?:工作|职责|业务)?范围$|^不在范围内?$|^非目标$|^联系(?:方式|我们)?$|^附录|^参考|^链接|^常见问题"
     r"|^(?:假设|约束|限制条件|约束条件|依赖|前提|前提条件|待解决问题)$"
+    # An option's pros and cons ("**優點**", "**缺點**", "Pros", "Trade-offs"): the weighing, not work.
+    r"|^(?:优点|缺点|优势|劣势|利弊|优缺点|pros|cons|pros and cons|advantages|disadvantages|trade-?offs)$"
     r"|^(?:(?:项目|主要|最终)?(?:交付物|可交付成果|交付成果|产出物)|(?:key\s+|project\s+)?deliverables)$"
     # A procedure written for its readers to follow (_NOTICES): how to do something, not the plan's tasks.
     r"|^\S{0,6}(?:测试步骤|操作步骤|使用步骤|验证步骤|测试流程|操作流程|操作说明|使用说明|操作手册)$"

@@ -222,6 +222,21 @@ _MINIMUM_ITEM = re.compile(
 )
 
 
+def _after_response_label(facts: PlanFacts, b: Block) -> bool:
+    """A list introduced by a label or heading of risk responses ("**風險對策**：", "Mitigation:")."""
+    from service.rules.extract.facts.risks import _RESPONSE_LABEL
+
+    if b.heading_id is not None:
+        heading = facts.plan.block(b.heading_id)
+        if heading is not None and _RESPONSE_LABEL.match(_heading_statement(heading.text)):
+            return True  # "#### 風險對策" over its numbered responses
+    lead = _lead_in(facts, b)
+    if lead is None:
+        return False
+    label = facts.folded[lead.id].strip(" *_")
+    return label.endswith((":", "：")) and bool(_RESPONSE_LABEL.match(label))
+
+
 def _not_work(facts: PlanFacts, b: Block) -> bool:
     """Items of a task section that are not work: fields about an activity (时间/地点/内容),
     links, template rows, the topics listed under a topics label, and the scope of a
@@ -237,6 +252,8 @@ def _not_work(facts: PlanFacts, b: Block) -> bool:
         return True
     if b.kind == BlockKind.LIST_ITEM and _MINIMUM_ITEM.match(facts.folded[b.id]):
         return True  # "至少 2 天的會議時間": a requirement the work must meet
+    if b.kind == BlockKind.LIST_ITEM and _after_response_label(facts, b):
+        return True  # "**風險對策**：" then "1. 提交新 sitemap…": the responses to a risk
     if b.kind == BlockKind.TABLE_ROW and shapes.has_fill_in(facts.lines[b.start_line - 1]):
         return True  # a row of results to fill in
     if b.kind != BlockKind.TABLE_ROW and shapes.is_not_an_action(facts.folded[b.id]):
