@@ -2910,7 +2910,8 @@ def test_a_blank_standing_for_a_value_is_a_placeholder_but_a_rule_line_is_not() 
         ("pdca.no-check", "Attendees give feedback at the door.", "warning"),
         ("pdca.no-check", "活动结束后写一份总结。", "warning"),
         ("pdca.no-act", "We hold the meetup in the library.", "warning"),
-        ("pdca.no-act", "The next version will be better.", "info"),
+        ("pdca.no-act", "The next version will take in the feedback.", "info"),
+        ("pdca.no-act", "Improve customer satisfaction.", "warning"),
         ("pdca.no-act", "活动流程会不断完善。", "info"),
     ],
 )
