@@ -97,8 +97,7 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
         source = _REDACTED.sub(" ", source)
         # "Signature: ________  Date: ________": an approval form, filled in when it is signed.
         source = _SIGN_OFF.sub(" ", source)
-        # "無 year 時顯示 `TBD`", "和 XXX 比怎么样" in a reply to copy: words the product or the
-        # reader says, quoted, not a slot left in the plan.
+        # "無 year 時顯示 `TBD`": a word the product shows, quoted, not a slot left in the plan.
         source = _QUOTED_DISPLAY.sub(" ", source)
         # "`xxx.vercel.app`", "?token=xxx", a reply to copy ("和 XXX 比怎么样", "`你们说的 XX 我加上了`"):
         # the shape of a name or the reader's own words, not a slot in the plan.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from service.models import BlockKind
 from service.rules import rewrites
@@ -33,9 +34,8 @@ def _has_budget(facts: PlanFacts) -> tuple[bool, bool]:
 
 
 # Effort estimated for the work: a column of it ("| 階段 | 工作內容 | 預估時間 |" with "3 天" per
-# row, "預估工時", "Effort (days)") or an amount of it ("13人月", "40 person-days", "13 個工作日"
-# in total). An effort budget is a budget (docs/rules-interpretation.md, "Budget, buffer,
-# timeline").
+# row, "預估工時", "Effort (days)") or an amount of it ("13人月", "40 person-days"). An effort
+# budget is a budget (docs/rules-interpretation.md, "An effort estimate is a budget").
 _EFFORT_HEADER = re.compile(
     r"工时|人天|人日|人月|工作量|估时|预估时间|预计时间|预估工期|所需时间|\beffort\b|\bestimated?\b|\bestimates?\b|"
     r"person[- ]?(?:days|hours|months)|man[- ]?(?:days|hours)|story points",
@@ -50,38 +50,27 @@ _MONEY_HEADER = re.compile(
 )
 
 
-def _money_left_blank(facts: PlanFacts) -> bool:
-    """A money column whose cells are all blanks ("| 費用（NT$） |" over "＿＿＿"): the budget in
-    money is still to be filled in, whatever effort the plan estimates."""
+def _columns(
+    facts: PlanFacts, header: re.Pattern[str], *, first: bool = True
+) -> Iterator[list[str]]:
+    """The cells of each table column whose header matches (the first column too, unless not)."""
     for rows in data_rows_by_table(facts.plan):
-        header = [fold(h) for h in rows[0].header or []]
-        for i, h in enumerate(header):
-            if not _MONEY_HEADER.search(h):
-                continue
-            cells = [(r.cells or [])[i] for r in rows if i < len(r.cells or [])]
-            if cells and all(
-                cues.EMPTY_CELL.match(c) or cues.TEMPLATE_SLOT.search(c) for c in cells
-            ):
-                return True
-    return False
+        for i, h in enumerate(rows[0].header or []):
+            if (first or i > 0) and header.search(fold(h)):
+                yield [(r.cells or [])[i] for r in rows if i < len(r.cells or [])]
 
 
 def _effort_budget(facts: PlanFacts) -> bool:
-    if _money_left_blank(facts):
+    # "| 人天 | 費用（NT$） |" over "＿＿＿": the money is still to be filled in, whatever the effort.
+    if any(
+        cells and all(cues.EMPTY_CELL.match(c) or cues.TEMPLATE_SLOT.search(c) for c in cells)
+        for cells in _columns(facts, _MONEY_HEADER)
+    ):
         return False
-    if _EFFORT_AMOUNT.search(facts.all_text):
-        return True
-    for rows in data_rows_by_table(facts.plan):
-        header = [fold(h) for h in rows[0].header or []]
-        for i, h in enumerate(header):
-            if i == 0 or not _EFFORT_HEADER.search(h):
-                continue
-            filled = sum(
-                1 for r in rows if i < len(r.cells or []) and re.search(r"\d", (r.cells or [])[i])
-            )
-            if filled >= 2:
-                return True
-    return False
+    return bool(_EFFORT_AMOUNT.search(facts.all_text)) or any(
+        sum(1 for c in cells if re.search(r"\d", c)) >= 2
+        for cells in _columns(facts, _EFFORT_HEADER, first=False)
+    )
 
 
 # A budget stated as none: the plan has decided what it spends ("0 预算", "零预算", "a zero budget",
