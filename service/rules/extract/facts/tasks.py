@@ -223,18 +223,14 @@ _MINIMUM_ITEM = re.compile(
 
 
 def _after_response_label(facts: PlanFacts, b: Block) -> bool:
-    """A list introduced by a label or heading of risk responses ("**風險對策**：", "Mitigation:")."""
-    from service.rules.extract.facts.risks import _RESPONSE_LABEL
+    """Under a heading or after a label of risk responses ("#### 風險對策", "**Mitigation:**")."""
+    from service.rules.extract.facts.risks import _response_label
 
-    if b.heading_id is not None:
-        heading = facts.plan.block(b.heading_id)
-        if heading is not None and _RESPONSE_LABEL.match(_heading_statement(heading.text)):
-            return True  # "#### 風險對策" over its numbered responses
+    heading = facts.plan.block(b.heading_id) if b.heading_id else None
     lead = _lead_in(facts, b)
-    if lead is None:
-        return False
-    label = facts.folded[lead.id].strip(" *_")
-    return label.endswith((":", "：")) and bool(_RESPONSE_LABEL.match(label))
+    return (heading is not None and _response_label(facts, heading)) or (
+        lead is not None and _response_label(facts, lead)
+    )
 
 
 def _not_work(facts: PlanFacts, b: Block) -> bool:
