@@ -19,7 +19,7 @@ from service.rules.extract.facts.base import (
     in_work_package,
 )
 from service.rules.extract.normalize import fold
-from service.rules.extract.sections import classify_heading, empty_title
+from service.rules.extract.sections import _OKR_WORDS, classify_heading, empty_title
 
 _OBJ_COL = re.compile(r"objective|^目标$|^o$", re.I)
 
@@ -86,8 +86,9 @@ def _objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
 
 
 _QUESTION_END = re.compile(r"[?？]\s*$")
-# The plan speaks of key results somewhere: an "Objective" heading heads an OKR, not goals.
-_OKR_EVIDENCE = re.compile(r"\bokrs?\b|\bkey results?\b|\bkrs?\s*\d|关键结果|\bkrs?\s*[:：]", re.I)
+# The plan speaks of key results somewhere (the OKR words sections.py reads a plan by, or a KR
+# label): an "Objective" heading heads an OKR, not goals.
+_KR_MENTION = re.compile(r"\bkrs?\s*(?:\d|[:：])", re.I)
 
 
 def _read_objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
@@ -116,7 +117,7 @@ def _read_objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> Non
     _okr_tables(facts, used)
     covered = _label_okrs(facts, used, is_container, is_kr)
     seen_lines = False  # the sheet writes objectives as lines over their key results
-    okr_words = bool(_OKR_EVIDENCE.search(facts.all_text))
+    okr_words = bool(_OKR_WORDS.search(facts.all_text) or _KR_MENTION.search(facts.all_text))
     # "# OKRs for Q2 2018" over nothing, then "# scale current platform" …: the sheet's objectives.
     sheet_title = empty_title(plan)
     if sheet_title is not None and classify_heading(sheet_title.text) != "okr":
