@@ -263,7 +263,7 @@ _SECTION_DEADLINE = re.compile(
 # is given. Not a lead time ("3天前", "2 weeks before").
 _SPAN = re.compile(
     r"(?<![\d.])(?:\d{1,3}|[一二两三四五六七八九十百]{1,3})\s*[-‐ ]?\s*(?:天|周|星期|个月|days?|weeks?|months?)"
-    r"(?!\s*(?:前|后|之前|之后|以前|以后|ago|before|after|later|notice|out)\b)(?!\s*(?:前|后))",
+    r"(?!\s*(?:前|后))(?!\s*(?:ago|before|after|later|notice|out)\b)",
     re.I,
 )
 
