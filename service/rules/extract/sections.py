@@ -102,7 +102,7 @@ def classify_heading(text: str) -> str | None:
     for pattern, kind in active().overrides:
         if pattern.search(folded):
             return kind
-    if _NOTICES.match(folded.strip(" :：")):
+    if _NOTICES.match(folded.strip(" :：")) or _PROCEDURE.match(folded.strip(" :：")):
         return None  # "活动说明", "参赛须知": what participants must know, not the organisers' work
     clause = _whole_phrase_cue(folded)
     if clause is not None:
@@ -137,10 +137,11 @@ _PRODUCT_NAME = re.compile(
 
 
 # An event's notices and rules for participants: no part of the plan (their items are no tasks).
-_NOTICES = re.compile(
-    r"^(?:活动|比赛|赛事|报名|参赛)(?:说明|须知)$|^(?:须知|注意事项)$"
-    # A procedure written for its readers to follow ("營運測試步驟", "操作说明", "Steps to reproduce").
-    r"|^[^\w]*\S{0,6}(?:测试步骤|操作步骤|使用步骤|验证步骤|测试流程|操作流程|操作说明|使用说明|操作手册)$"
+_NOTICES = re.compile(r"^(?:活动|比赛|赛事|报名|参赛)(?:说明|须知)$|^(?:须知|注意事项)$")
+# A procedure written for its readers to follow ("營運測試步驟", "操作说明", "Steps to reproduce"): how
+# to do or check something, not the plan's tasks. It names no part, and its sub-headings inherit none.
+_PROCEDURE = re.compile(
+    r"^[^\w]*\S{0,6}(?:测试步骤|操作步骤|使用步骤|验证步骤|测试流程|操作流程|操作说明|使用说明|操作手册)$"
     r"|^[^\w]*(?:manual\s+)?(?:test(?:ing)? (?:steps|procedure)|steps to reproduce|how to test|usage instructions)$",
     re.I,
 )
@@ -176,9 +177,6 @@ _NO_PART = re.compile(
     # An option's pros and cons ("**優點**", "**缺點**", "Pros", "Trade-offs"): the weighing, not work.
     r"|^(?:优点|缺点|优势|劣势|利弊|优缺点|pros|cons|pros and cons|advantages|disadvantages|trade-?offs)$"
     r"|^(?:(?:项目|主要|最终)?(?:交付物|可交付成果|交付成果|产出物)|(?:key\s+|project\s+)?deliverables)$"
-    # A procedure written for its readers to follow (_NOTICES): how to do something, not the plan's tasks.
-    r"|^\S{0,6}(?:测试步骤|操作步骤|使用步骤|验证步骤|测试流程|操作流程|操作说明|使用说明|操作手册)$"
-    r"|^(?:manual\s+)?(?:test(?:ing)? (?:steps|procedure)|steps to reproduce|how to test|usage instructions)$"
     # Expected benefits and value ("商业价值预期", "预期效益", "Expected benefits"): what the plan
     # is worth if it succeeds, not goals it sets.
     r"|^(?:预期|预计|期望)?的?(?:商业|战略|经济|社会|综合|品牌|用户)?(?:效益|价值|收益)(?:预期|分析|评估)?$"
@@ -215,7 +213,7 @@ def _names_no_part(text: str) -> bool:
     folded = _OUTLINE.sub("", fold(text).strip()) or fold(text)
     folded = re.sub(r"\s*[(（][^()（）]*[)）]\s*$", "", folded).strip(" :：")
     folded = re.sub(r"^[^\w\u4e00-\u9fff]+", "", folded)  # "💰 商业价值预期": an emoji first
-    return bool(_NO_PART.search(folded))
+    return bool(_NO_PART.search(folded) or _PROCEDURE.match(folded))
 
 
 # A plan that says it is written as OKRs: its "Objectives" sections hold OKR objectives, which

@@ -133,15 +133,15 @@ def _build(ext: tuple[tuple[str, tuple[str, ...]], ...]) -> Vocabulary:
             "zh": re.compile(r"^(?:" + "|".join(zh_verbs) + ")"),
         },
         role_name=re.compile(
-            "^(?:" + _alternation(*_en_zh(words, "role_names"), more.get("role_names", [])) + ")$",
+            "^(?:"
+            + _alternation(
+                words["role_names"]["en"], words["role_names"]["zh"], more.get("role_names", [])
+            )
+            + ")$",
             re.I,
         ),
         duty_heading=duty_heading,
     )
-
-
-def _en_zh(words: dict[str, Any], key: str) -> tuple[list[str], list[str]]:
-    return words[key]["en"], words[key]["zh"]
 
 
 @lru_cache(maxsize=16)
