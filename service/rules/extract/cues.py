@@ -365,7 +365,9 @@ OUTCOME_WORDS = re.compile(
     r"\b(?:rate|ratio|share|percentage|conversion|retention|churn|revenue|arr|mrr|nps|csat|"
     r"satisfaction|adoption|active|usage|users?|customers?|growth|margin|cost|time to|latency|"
     r"uptime|availability|accuracy|score|reduction|increase|decrease|acceptance|engagement|"
-    r"reach|achieve|resulting in|so that|leading to|retain|retained)\b"
+    r"reach|achieve|resulting in|so that|leading to|retain|retained|"
+    # What other people do, counted ("Generate 15,000 new sign-ups"): an outcome, not output.
+    r"sign-?ups?|registrations?|leads?|followers?|subscribers?|downloads?|installs?|bookings?|sales)\b"
     r"|率|占比|转化|留存|流失|营收|收入|满意度|活跃|使用|用户数|客户数|增长|毛利|成本|时长|可用性|"
     r"准确|得分|评分|降低|提升|提高|达到|覆盖",
     re.I,

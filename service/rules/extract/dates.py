@@ -371,6 +371,8 @@ _RELATIVE = re.compile(
     r"school year|academic year)\b"
     r"|\b(?:year[- ]end|end of (?:the )?(?:year|quarter|month|season|campaign|pilot|term|semester)|"
     r"eoy|eoq|by launch|before launch|at launch)\b"
+    # A deadline set by a stage of the work ("By the end of the development phase").
+    r"|\b(?:by|before|at|until) the end of (?:the |this |each )?(?:[a-z]+ )?(?:phase|stage|sprint|project|program(?:me)?)\b"
     r"|\b(?:during|throughout)\s+(?:the\s+)?(?:campaign|promotion|event|pilot|season|"
     r"holiday|sale|launch|programme|program|quarter|year)\b"
     r"|\b(?:q[1-4]|h[12]|fy\s?\d{2,4})\b"
@@ -384,7 +386,7 @@ _RELATIVE = re.compile(
 )
 _ZH_RELATIVE = re.compile(
     r"\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?|[一二三四五六七八九十]+月|年底|年末|年内|年中|年初|季度末|季末|月底|月末|月初|"
-    r"本季度|下季度|本年度|本年|今年|明年|次年|本月|下月|上半年|下半年|[一二三四1-4]\s*季度|"
+    r"(?:本|下一?|次|上一?)季度?|本年度|本年|今年|明年|次年|本月|下月|上半年|下半年|[一二三四1-4]\s*季度|"
     r"半年内|一年内|\d+\s*(?:天|日|周|个月|年)内|[一两二三四五六七八九十半]+\s*(?:个月|周|年|天)内|"
     r"\d+\s*(?:个)?工作日内|[一两二三四五六七八九十]+个?工作日内|"
     r"活动期间|期间|大促期间|旺季|淡季|春节|国庆|中秋|双\s?(?:11|十一|12)|618|开学前|学期|"

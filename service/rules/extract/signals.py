@@ -41,8 +41,8 @@ _ZH_DEADLINE_AFTER = re.compile(
     r"^(?:之|以)?[内內]\s*(?:[,，]\s*)?(?:完成|上线|实现|达到|建成|落地|推出|交付|开通|覆盖|启动|全面|基本)"
 )
 _COUNT_OF_THINGS = re.compile(
-    r"(?<![\w.$€£¥])(\d+(?:\.\d+)?|(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-    r"fifteen|twenty|thirty|forty|fifty|hundred))\s+(?:[a-z][\w-]*\s){0,3}?[a-z]{3,}s\b",
+    rf"(?<![\w.,$€£¥])({cues.NUMBER}|(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"fifteen|twenty|thirty|forty|fifty|hundred))\s+(?:[a-z][\w-]*\s){0,3}?(?:[a-z]+-[a-z]{2,}|[a-z]{3,})s\b",
     re.I,
 )
 
@@ -84,7 +84,7 @@ def _metric_values(text: str) -> tuple[str, ...]:
                 values.append(m.group(0))
     if not values:
         # A bare number next to a metric word ("NPS 45", "churn below 3") still measures.
-        for m in re.finditer(r"(?<![\w./])\d+(?:\.\d+)?(?![\w.])", clean):
+        for m in re.finditer(rf"(?<![\w./,]){cues.NUMBER}(?![\w.])", clean):
             if cues.YEARLIKE.match(m.group(0)):
                 continue
             if _VERSION_BEFORE.search(clean[max(0, m.start() - 10) : m.start()]):
@@ -95,7 +95,10 @@ def _metric_values(text: str) -> tuple[str, ...]:
                 r"target|to|reach|at least|above|below|under|over)\b|率|分|指数|数量|达到|不低于|不超过",
                 window,
                 re.I,
+            ) or re.search(
+                r"目[标標]值?\s*[:：]?\s*[≥≤<>]?\s*$", clean[max(0, m.start() - 8) : m.start()]
             ):
+                # "有效填答數/週：目標 15,000；警戒 10,000": the value labelled as the target.
                 values.append(m.group(0))
     return tuple(values)
 

@@ -1,0 +1,66 @@
+"""Targets and periods written the way real plans write them (docs/rules-interpretation.md,
+"Reading rules from wave 18"): thousands separators, hyphenated counts, a value labelled as the
+target, counts of what other people do, relative quarters and stage-bound deadlines."""
+
+from __future__ import annotations
+
+from textwrap import dedent
+
+from service.review import ReviewOptions, review_text
+
+
+def _codes_at(text: str, code: str) -> list[int]:
+    review = review_text(dedent(text).strip() + "\n", "t.md", ReviewOptions(llm="off"))
+    return sorted(f.span.start_line for f in review.findings if f.code == code and f.span)
+
+
+def test_a_count_of_other_peoples_sign_ups_is_a_measurable_outcome() -> None:
+    plan = """
+    # Growth OKRs, Q3 2027
+
+    ## Objective 1: Turn shared links into registered users
+
+    - KR 1: Generate 15,000 new registered sign-ups from anonymous shared links.
+    - KR 2: Write 12 onboarding e-mails.
+    """
+    # Sign-ups are what visitors do (an outcome); the e-mails are the team's own output (work).
+    assert _codes_at(plan, "okr.kr-is-task") == [6]
+    assert _codes_at(plan, "okr.kr-not-measurable") == []
+
+
+def test_a_value_labelled_as_the_target_is_the_target_value() -> None:
+    plan = """
+    # KPI 與數字目標（2027 年第一季）
+
+    ## 北極星與流動性
+
+    - 有效填答數/週：目標 15,000；警戒 10,000；下限 8,000
+    - 供需比（活躍填答者 / 活躍問卷）：目標 6.5；警戒 5.0；下限 4.0
+    - P1 安全事件：目標 0；警戒 0；下限 0
+    - 提升社群影響力
+    """
+    assert _codes_at(plan, "smart.measurable") == [8]
+
+
+def test_next_quarter_in_the_goals_heading_times_its_goals() -> None:
+    plan = """
+    # KPI 与数字目标（下一季）
+
+    - 注册转化率：目标 12%；警戒 8%；下限 6%
+    - 问卷主 D7 留存：目标 35%；警戒 25%；下限 20%
+    """
+    assert _codes_at(plan, "smart.time-bound") == []
+    undated = plan.replace("（下一季）", "")
+    assert _codes_at(undated, "smart.time-bound") == [3, 4]
+
+
+def test_a_deadline_set_by_a_stage_of_the_work_is_a_time_bound() -> None:
+    plan = """
+    # Project charter: deck optimiser
+
+    ## Objectives
+
+    1. By the end of the development phase, reach a 60% win rate in 100 simulated games.
+    2. Reach a 70% win rate in 200 simulated games.
+    """
+    assert _codes_at(plan, "smart.time-bound") == [6]
