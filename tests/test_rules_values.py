@@ -64,3 +64,15 @@ def test_a_deadline_set_by_a_stage_of_the_work_is_a_time_bound() -> None:
     2. Reach a 70% win rate in 200 simulated games.
     """
     assert _codes_at(plan, "smart.time-bound") == [6]
+
+
+def test_fields_that_frame_the_goals_are_not_goals() -> None:
+    plan = """
+    # 2027 Growth goals
+
+    - Period and scope: next quarter, Taiwan, early growth stage.
+    - Sources: business-model.md, customer-journey.md.
+    - Reach 15,000 valid survey answers a week by 2027-03-31.
+    - Strengthen our brand by 2027-03-31.
+    """
+    assert _codes_at(plan, "smart.measurable") == [6]

@@ -344,6 +344,24 @@ _METADATA_LABEL = re.compile(
     r"创建时间|创建日期|更新时间|更新日期|最后更新|修订日期|发布日期|发布时间|日期|版本)$",
     re.I,
 )
+# A field that frames the items around it: their period and scope, the documents they rest on,
+# how a measure is defined, a note ("期間與範圍：下一季、臺灣市場", "依據文件：…", "Scope: EMEA").
+_CONTEXT_LABEL = re.compile(
+    r"^(?:period|time ?frame|scope|period and scope|sources?|references?|based on|basis|"
+    r"definitions?|notes?|assumptions?|context|"
+    r"期间|范围|期间与范围|期间及范围|适用范围|依据|依据文件|参考|参考文件|参考资料|来源|数据来源|资料来源|"
+    r"定义|指标定义|口径|统计口径|说明|备注|注|前提|假设)$",
+    re.I,
+)
+
+
+def is_context_field(text: str) -> bool:
+    """A ``label：value`` line that frames the items around it (period, scope, sources,
+    definitions, notes), not a statement of its own (folded text)."""
+    label = field_label(text)
+    return label is not None and bool(_CONTEXT_LABEL.match(label.strip()))
+
+
 _REFERENCE_LINE = re.compile(r"^\s*(?:\.\.\s+\[[^\]]*\]|\[\^?[\w#-]+\]:|\[\d+\]\s)")
 
 

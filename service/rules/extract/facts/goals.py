@@ -567,6 +567,8 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
             continue  # "- [Q&A discussions](…)": where something is measured, not a goal
         if _QUESTION_ITEM.search(text):
             continue  # "What is a contribution to Jupyter?": a question the plan asks, not a goal
+        if shapes.is_context_field(text):
+            continue  # "期間與範圍：下一季、臺灣市場", "依據文件：…": what frames the goals, not one
         if _schedule_entry(facts, b):
             continue  # "Sprint 1（Week 1）：商品、条码、库存底座": the timeline, not a goal
         if b.id in requirements:
