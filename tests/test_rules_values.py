@@ -76,3 +76,20 @@ def test_fields_that_frame_the_goals_are_not_goals() -> None:
     - Strengthen our brand by 2027-03-31.
     """
     assert _codes_at(plan, "smart.measurable") == [6]
+
+
+def test_to_do_boxes_under_a_goals_heading_are_the_schedule_not_goals() -> None:
+    plan = """
+    # 网站重建工作方案
+
+    ## 时间节点和里程碑
+
+    ### 近期目标（1-2周）
+
+    - [ ] 完成首页内容优化
+    - [ ] 完善响应式适配
+    - [ ] 首页加载时间降到 3 秒以内
+    """
+    # The two boxes are work; a box that states a measured result is still read as a goal.
+    assert _codes_at(plan, "smart.measurable") == []
+    assert 7 not in _codes_at(plan, "smart.time-bound")

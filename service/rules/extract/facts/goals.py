@@ -473,6 +473,10 @@ def _schedule_entry(facts: PlanFacts, b: Block) -> bool:
     return not has_metric(value) and not _outcome_text(value.strip())
 
 
+# A task-list box ("- [ ] 完成首页内容优化", "- [x] Publish the guide"): the shape of a to-do.
+_TODO_BOX = re.compile(r"^\s*\[[ xX✓✔]\]\s")
+
+
 def _is_definition_or_label(facts: PlanFacts, b: Block) -> bool:
     """A glossary entry under a "we define the following terms:" lead-in, or a bare bold or
     capitalised label paragraph ("**REVENUE**"): context for goals, not a goal."""
@@ -567,6 +571,8 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
             continue  # "- [Q&A discussions](…)": where something is measured, not a goal
         if _QUESTION_ITEM.search(text):
             continue  # "What is a contribution to Jupyter?": a question the plan asks, not a goal
+        if b.kind == BlockKind.LIST_ITEM and _TODO_BOX.match(b.text) and not has_metric(text):
+            continue  # "- [ ] 完成首页内容优化" under "近期目标": a to-do of the schedule, not a goal
         if shapes.is_context_field(text):
             continue  # "期間與範圍：下一季、臺灣市場", "依據文件：…": what frames the goals, not one
         if _schedule_entry(facts, b):
