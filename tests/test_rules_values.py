@@ -93,3 +93,30 @@ def test_to_do_boxes_under_a_goals_heading_are_the_schedule_not_goals() -> None:
     # The two boxes are work; a box that states a measured result is still read as a goal.
     assert _codes_at(plan, "smart.measurable") == []
     assert 7 not in _codes_at(plan, "smart.time-bound")
+
+
+def test_rules_of_conduct_under_a_risk_heading_are_controls_not_risk_entries() -> None:
+    plan = """
+    # 30 天运营计划
+
+    ## 风险与合规边界
+
+    - 不做夸大收益承诺。
+    - 商业合作内容必须明确标识，避免软广伪科普。
+    - 若平台限流，则暂停外链并改发图文笔记。
+    - 账号可能被举报封禁。
+    """
+    # The rules are what the plan keeps; the last item is an event that may happen to it.
+    assert _codes_at(plan, "risk.no-mitigation") == [8]
+    codes = {
+        f.code
+        for f in review_text(dedent(plan).strip() + "\n", "t.md", ReviewOptions(llm="off")).findings
+    }
+    assert "risk.no-register" not in codes
+    only_rules = "\n".join(plan.splitlines()[:-3]) + "\n"
+    assert "risk.no-register" not in {
+        f.code
+        for f in review_text(
+            dedent(only_rules).strip() + "\n", "t.md", ReviewOptions(llm="off")
+        ).findings
+    }

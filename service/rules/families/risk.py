@@ -105,8 +105,10 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
             or _challenges_named(facts)
             or _troubleshooting_table(facts)
             or _threats_named(facts)
+            or facts.risk_controls
         )
-        headed_but_empty = risk_heading is not None
+        # A risk heading over rules of conduct only has named what they guard against.
+        headed_but_empty = risk_heading is not None and not facts.risk_controls
         if not mentions or headed_but_empty:
             # A plan that hedges somewhere ("might", "in case", "若…无法", "避免…") may name its
             # risks in prose the rules cannot pin down: there, "no risks identified" is right about

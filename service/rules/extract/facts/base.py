@@ -110,6 +110,8 @@ class PlanFacts:
     # Risk entries answered by a response list or section of their own after them ("Resolution
     # 解决:" then "(1) …", "## Mitigation Plan"): block ids (docs/rules-interpretation.md).
     risks_answered: set[str] = field(default_factory=set)
+    # Rules of conduct under a risk heading ("不做夸大收益承诺"): controls, no risk entries.
+    risk_controls: set[str] = field(default_factory=set)
     # Measures named without a target under a metrics heading ("GitHub Stars: Growth rate"):
     # not goals, but the plan's KPIs for the scorecard's perspectives.
     measures: list[Statement] = field(default_factory=list)

@@ -89,6 +89,23 @@ def _answered_prose(facts: PlanFacts, b: Block) -> bool:
     return any(_response_paragraph(facts, x) for x in later)
 
 
+# A rule of conduct ("不做夸大收益承诺", "商业合作内容必须明确标识", "Never promise returns"): a
+# control the plan keeps, not an event that may happen to it.
+_CONDUCT_RULE = re.compile(
+    r"^\W*(?:do not|don't|never|always|avoid|must|only)\b"
+    # at the start of a clause ("站内优先，不在正文硬导流外站"), or after a short subject
+    # ("商业合作内容必须明确标识"); not a noun inside a clause ("…之 PHI 边界与禁止训练用途须另经核定").
+    r"|(?:^|[，,；;])\W*(?:不做|不在|不要|不得|不可|禁止|严禁|杜绝|一律|坚持|遵守|遵循|避免|保持|务必|必须)"
+    r"|^[^，,；;]{1,10}?(?:必须|务必|不得|一律)",
+    re.I,
+)
+
+
+def _conduct_rule(text: str) -> bool:
+    """An item that states a rule the plan keeps, with no event in it that may happen."""
+    return bool(_CONDUCT_RULE.search(text)) and not _RISK_PROSE.search(text)
+
+
 def _risks(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
     plan = facts.plan
     answering: Block | None = None  # the response heading or label paragraph now in force
@@ -144,6 +161,9 @@ def _risks(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> None:
             # "- **中等風險**：…" then "- **對策**：…": the second item answers the first. Alone
             # under "### Risk: Low interest", a "Mitigation:" item stands for its heading's risk.
             facts.risks_answered.add(facts.risks[-1].block.id)
+        elif b.kind == BlockKind.LIST_ITEM and b.parent_id is None and _conduct_rule(text):
+            # "- 不做夸大收益承诺" under "风险与合规边界": a control, not a risk entry.
+            facts.risk_controls.add(b.id)
         elif b.kind == BlockKind.LIST_ITEM and b.parent_id is None:
             kids = by_parent.get(b.id, [])
             if _is_category(b, kids) and not any(_response_item(facts, k) for k in kids):
