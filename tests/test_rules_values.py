@@ -120,3 +120,22 @@ def test_rules_of_conduct_under_a_risk_heading_are_controls_not_risk_entries() -
             dedent(only_rules).strip() + "\n", "t.md", ReviewOptions(llm="off")
         ).findings
     }
+
+
+def test_a_heading_that_repeats_the_title_names_the_plan_not_a_task_section() -> None:
+    plan = """
+    # 活动计划
+
+    ## 第一次活动计划
+
+    （人本）选题：
+
+    - 杭州群山徒步导览
+    - 重建社区中的亲密性
+
+    ## 行动安排
+
+    - 联系村委会确认路线
+    """
+    # The topics under the repeated title are no tasks; the work under "行动安排" still is one.
+    assert _codes_at(plan, "raci.no-owner") == [12]

@@ -309,6 +309,11 @@ def section_of_blocks(plan: Plan) -> dict[str, str]:
             # under "## Scope": what the project covers, not its task list.
             heading_kind[b.id] = ""
             continue
+        if own == "tasks" and _repeats_title(title, b):
+            # "## 第一次活动计划" under "# 活动计划": the plan named again (this edition of it),
+            # over its own labelled parts, not a task section.
+            heading_kind[b.id] = ""
+            continue
         if own is None and _names_no_part(b.text):
             heading_kind[b.id] = (
                 ""  # "工作范围", "Out of scope", "联系方式": not a part of its parent
@@ -337,6 +342,14 @@ def section_of_blocks(plan: Plan) -> dict[str, str]:
             result[b.id] = heading_kind.get(b.heading_id or "", "")
     del by_id
     return result
+
+
+def _repeats_title(title: Block | None, b: Block) -> bool:
+    """A heading that contains the document's title ("第一次活动计划" under "活动计划")."""
+    if title is None:
+        return False
+    name = _OUTLINE.sub("", fold(title.text)).strip(" #*:：")
+    return len(name) >= 3 and name in fold(b.text)
 
 
 def heading_chain(plan: Plan, block: Block) -> list[Block]:
