@@ -226,3 +226,33 @@ def test_responses_to_an_options_risks_and_its_pros_and_cons_are_no_tasks() -> N
     1. 撰寫設計文件
     """
     assert _codes_at(plan, "raci.no-owner") == [19]
+
+
+def test_an_owner_under_the_title_owns_a_plan_whose_tasks_name_nobody() -> None:
+    from textwrap import dedent
+
+    from service.review import ReviewOptions, review_text
+
+    def unowned(text: str) -> list[int]:
+        review = review_text(dedent(text).strip() + "\n", "t.md", ReviewOptions(llm="off"))
+        return sorted(
+            f.span.start_line for f in review.findings if f.code == "raci.no-owner" and f.span
+        )
+
+    personal = """
+    # 《实战指南》写作计划
+
+    > 制定时间：2026-05-28
+    > 负责人：老三
+
+    ## 下一步行动
+
+    1. **立即：** 继续写第5章
+    2. **本周内：** 完成第二阶段
+    - [ ] **Task A：** 为第1-4章补充提示框
+    """
+    assert unowned(personal) == []
+    # Where tasks name owners of their own, the front owner is the sponsor: a task without one
+    # still has none.
+    team = personal.replace("继续写第5章", "继续写第5章（负责人：王芳）")
+    assert unowned(team) == [9, 10]

@@ -139,3 +139,25 @@ def test_a_heading_that_repeats_the_title_names_the_plan_not_a_task_section() ->
     """
     # The topics under the repeated title are no tasks; the work under "行动安排" still is one.
     assert _codes_at(plan, "raci.no-owner") == [12]
+
+
+def test_a_task_heading_under_a_numbered_objective_heads_its_work_not_key_results() -> None:
+    plan = """
+    # 写作 OKR
+
+    ## Objective 1（核心目标）
+
+    **完成初稿，达到可公开发布的质量**
+
+    ### Key Results
+
+    - **KR1：** 写完 14 章正文（100% 完成）
+    - **KR2：** 每章代码注释覆盖率 >80%
+
+    ### 任务拆解（按章节）
+
+    - [ ] **Task 1.1：** 第1章 — Agent 不是套壳 Chatbot
+    - [ ] **Task 1.2：** 第2章 — Agent 的三大件
+    """
+    assert _codes_at(plan, "okr.kr-not-measurable") == []
+    assert _codes_at(plan, "okr.kr-count") == []

@@ -322,6 +322,10 @@ def section_of_blocks(plan: Plan) -> dict[str, str]:
             heading_kind[b.id] = parent_kind
         elif parent_kind == "tasks" and own in _WORK_AREAS:
             heading_kind[b.id] = "tasks"  # "### Budget" / "### Governance" as areas of a work plan
+        elif parent_kind == "okr" and own == "tasks" and _objective_level(b, heading_kind, by_id):
+            # "### 任务拆解" under "## Objective 1" beside "### Key Results": the objective's own
+            # work (its initiatives), not another objective.
+            heading_kind[b.id] = "tasks"
         elif parent_kind == "okr" and own in ("goals", "tasks", "organisation", "monitoring"):
             heading_kind[b.id] = "okr"  # objectives under an OKR section
         elif parent_kind in ("goals", "okr") and own in ("organisation", "resources", "monitoring"):
@@ -342,6 +346,21 @@ def section_of_blocks(plan: Plan) -> dict[str, str]:
             result[b.id] = heading_kind.get(b.heading_id or "", "")
     del by_id
     return result
+
+
+_NUMBERED_OBJECTIVE = re.compile(
+    r"\bobjective\s*#?\d|\bo\d\b|目标\s*[一二三四五六七八九十\d]", re.I
+)
+
+
+def _objective_level(b: Block, heading_kind: dict[str, str], by_id: dict[str, Block]) -> bool:
+    """A heading right under a numbered objective heading ("## 🎯 Objective 1", "## 目标一")."""
+    parent = by_id.get(b.heading_id or "")
+    return (
+        parent is not None
+        and heading_kind.get(parent.id) == "okr"
+        and bool(_NUMBERED_OBJECTIVE.search(fold(parent.text)))
+    )
 
 
 def _repeats_title(title: Block | None, b: Block) -> bool:

@@ -204,9 +204,22 @@ _GLOSS_WORD = re.compile(
 )
 
 
+# An item's own identifier before a colon ("[ ] Task A：…", "Step 2: …", "KR1.3：…", "任务 3："):
+# what the item is called, not who does it.
+_ITEM_ID = re.compile(
+    r"(?:\[[ xX✓✔]\]\s*)?(?:task|step|item|action|todo|ticket|story|kr|phase|stage|milestone|"
+    r"任务|步骤|阶段|事项)\s*#?[\w.]{0,5}",
+    re.I,
+)
+
+
 def owner_in_text(raw: str, folded: str) -> str | None:
     """An owner named in the statement itself, or None (a person's name preferred to a team)."""
-    candidates = [who for who in _owner_candidates(raw, folded) if not _is_placeholder(who)]
+    candidates = [
+        who
+        for who in _owner_candidates(raw, folded)
+        if not _is_placeholder(who) and not _ITEM_ID.fullmatch(who.strip(" *_"))
+    ]
     for who in candidates:
         if cues.PERSON_NAME["en"].fullmatch(who) or cues.PERSON_NAME["zh"].fullmatch(fold(who)):
             return who

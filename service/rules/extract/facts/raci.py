@@ -15,7 +15,7 @@ from service.rules.extract.facts.base import (
     data_rows_by_table,
 )
 from service.rules.extract.normalize import fold
-from service.rules.extract.signals import owner_of_row
+from service.rules.extract.signals import owner_in_text, owner_of_row
 from service.rules.vocabulary import active
 
 # "- **Primary**: Project maintainer (Mike)", "Project lead: Ana Lee", "项目负责人：张伟" in the plan's
@@ -49,6 +49,40 @@ _PLAN_OWNER_SENTENCE = re.compile(
 _PLAN_OWNER_HINTS = ("responsib", "负责", "maintained by", "led by", "run by", "owned by")
 
 
+def _front_block(facts: PlanFacts) -> set[str]:
+    """The lines between the title and the first section heading ("> 制定时间：…", "> 负责人：…")."""
+    blocks = facts.plan.blocks
+    if not blocks or blocks[0].kind != BlockKind.HEADING:
+        return set()
+    front: set[str] = set()
+    for b in blocks[1:]:
+        if b.kind == BlockKind.HEADING:
+            break
+        if b.kind == BlockKind.PARAGRAPH:
+            front.add(b.id)
+    return front
+
+
+def _front_owner(facts: PlanFacts) -> set[str]:
+    """An owner line among the document's fields under its title ("> 负责人：老三"), in a plan
+    where no other line names an owner: the one person who does the work. Where tasks name
+    owners of their own, the front owner is the sponsor, and a task without one still has none."""
+    front = _front_block(facts)
+    found = {
+        m.group("who").strip()
+        for b in facts.plan.blocks
+        if b.id in front and (m := _PLAN_OWNER_LINE.match(facts.folded[b.id].replace("*", "")))
+    }
+    if not found:
+        return found
+    for b in facts.plan.blocks:
+        if b.id in front or b.kind == BlockKind.HEADING:
+            continue
+        if owner_of_row(b)[0] or owner_in_text(b.text, facts.folded[b.id]):
+            return set()
+    return found
+
+
 def _plan_owner(facts: PlanFacts) -> str | None:
     found = {
         m.group("who").strip()
@@ -56,6 +90,8 @@ def _plan_owner(facts: PlanFacts) -> str | None:
         if facts.section.get(b.id) in ("organisation", "resources")
         and (m := _PLAN_OWNER_LINE.match(facts.folded[b.id].replace("*", "")))
     }
+    if not found:
+        found = _front_owner(facts)
     for b in facts.plan.blocks:
         text = facts.folded[b.id].replace("*", "")
         if b.kind not in (BlockKind.PARAGRAPH, BlockKind.LIST_ITEM) or not any(
