@@ -145,7 +145,7 @@ def test_a_task_heading_under_a_numbered_objective_heads_its_work_not_key_result
     plan = """
     # 写作 OKR
 
-    ## Objective 1（核心目标）
+    ## 🎯 Objective 1（核心目标）
 
     **完成初稿，达到可公开发布的质量**
 
@@ -161,3 +161,16 @@ def test_a_task_heading_under_a_numbered_objective_heads_its_work_not_key_result
     """
     assert _codes_at(plan, "okr.kr-not-measurable") == []
     assert _codes_at(plan, "okr.kr-count") == []
+
+
+def test_each_chapter_and_every_run_are_all_of_a_set() -> None:
+    plan = """
+    # 写作 OKR（2026 年）
+
+    ## Objective 1：建立持续更新的写作流程
+
+    - **KR1：** 每章末尾有“延伸阅读”
+    - **KR2：** 每次任务结束推送进度通知
+    - **KR3：** 保持远程同步
+    """
+    assert _codes_at(plan, "okr.kr-not-measurable") == [7]

@@ -24,7 +24,7 @@ _WORD_TARGET = re.compile(
     r"|^\W*(?:every|each)\s+(?!(?:other\s+)?(?:day|week|month|quarter|year|sprint|release)s?\b)[a-z-]+"
     r"|\b(?:doesn't|does not|don't|do not|no longer) (?:have|has|contain|need|require)s?\b"
     # "包含针对每个评估维度的案例", "各个分数段", "针对D1中的每一条对话": all of a set.
-    r"|(?:每一|每个|每条|每项|每位|各个|各项)(?!周|月|天|日|季|年|星期|小时)"
+    r"|(?:每一|每个|每条|每项|每位|每章|每篇|每次|每场|每节|每份|各个|各项)(?!周|月|天|日|季|年|星期|小时)"
     # A level against a comparison ("Maintain an above average diversity percentage", "高于行业平均").
     r"|\b(?:above|below)[- ]average\b|\bbetter than (?:the )?(?:industry|average|market)\b|高于\S{0,4}平均|优于\S{0,4}(?:平均|同行)",
     re.I,

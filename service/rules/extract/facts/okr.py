@@ -105,7 +105,8 @@ def _read_objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> Non
         return bool(lang_kr["en"].match(text) or lang_kr["zh"].match(text))
 
     def is_obj(text: str) -> bool:
-        t = _LIST_NUMBER.sub("", text)
+        # "🎯 Objective 1（核心目标）": a leading emoji or symbol decorates the label.
+        t = _LIST_NUMBER.sub("", re.sub(r"^[^\w\u4e00-\u9fff(（*]+", "", text))
         m = lang_obj["en"].match(t) or lang_obj["zh"].match(t)
         # "## 目标：2026年", "Objective: Q3": a label over a period heads a goals section; it
         # states no objective of its own.
@@ -142,6 +143,8 @@ def _read_objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> Non
             or _objectives_container(facts, h)
         ):
             continue
+        if in_okr and _states_parent_objective(facts, blocks, i, is_obj):
+            continue  # "## Objective 1" then "**完成初稿…**" alone: the statement of that objective
         if in_okr and _paragraph_objectives(facts, blocks, i, is_kr, by_parent, used, seen_lines):
             seen_lines = True
             continue  # "### Q1 2020" over "Alpha release (7/10)" + its list, "Make the stream good!"…
@@ -149,17 +152,23 @@ def _read_objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> Non
         # Under a heading that is itself a key result ("#### KR: … by 25%"), the list is the KR's
         # initiatives ("The following initiatives will impact this KR:"), not more key results.
         kr_heading_level: int | None = None
+        # "### 任务拆解" beside "### Key Results": the objective's work, read as tasks.
+        work_level: int | None = None
         for b in blocks[i + 1 :]:
             if b.kind == BlockKind.HEADING and b.level <= h.level:
                 break
             if b.kind == BlockKind.HEADING:
                 if kr_heading_level is not None and b.level <= kr_heading_level:
                     kr_heading_level = None
+                if work_level is not None and b.level <= work_level:
+                    work_level = None
+                if work_level is None and facts.section.get(b.id) == "tasks":
+                    work_level = b.level
                 if is_kr(facts.folded[b.id]):
                     krs.append(_stmt(facts, b))
                     kr_heading_level = b.level
                 continue
-            if kr_heading_level is not None:
+            if kr_heading_level is not None or work_level is not None:
                 continue
             if (
                 b.kind == BlockKind.LIST_ITEM
@@ -250,6 +259,18 @@ def _read_objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> Non
             i = j
             continue
         i += 1
+
+
+def _states_parent_objective(
+    facts: PlanFacts, blocks: list[Block], i: int, is_obj: Callable[[str], bool]
+) -> bool:
+    """A heading with nothing under it, right under an "Objective N" heading: its statement."""
+    h = blocks[i]
+    parent = facts.plan.block(h.heading_id) if h.heading_id else None
+    if parent is None or not is_obj(facts.folded[parent.id]) or blocks[i - 1] is not parent:
+        return False
+    nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+    return nxt is None or (nxt.kind == BlockKind.HEADING and nxt.level <= h.level)
 
 
 def _paragraph_objectives(
