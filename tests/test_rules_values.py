@@ -174,3 +174,24 @@ def test_each_chapter_and_every_run_are_all_of_a_set() -> None:
     - **KR3：** 保持远程同步
     """
     assert _codes_at(plan, "okr.kr-not-measurable") == [7]
+
+
+def test_the_aim_field_of_a_phase_record_is_no_objective_and_no_goal() -> None:
+    plan = """
+    # AI 點餐助理專案提案
+
+    ## 專案時程與分期實施
+
+    ### 第一階段：核心功能建置 (預計時程：6個月)
+
+    *   **目標：** 建立專案的最小可行性產品(MVP)，驗證核心商業模式。
+    *   **重點平台：** **AI點餐機** 為主，**品牌App** 為輔。
+
+    ## 專案目標
+
+    - 提升品牌形象
+    """
+    for code in ("okr.kr-count", "okr.kr-not-measurable", "smart.measurable"):
+        assert 7 not in _codes_at(plan, code) and 8 not in _codes_at(plan, code), code
+    # The aim alone under a goals heading is still a goal.
+    assert _codes_at(plan, "smart.measurable") == [12]

@@ -154,6 +154,25 @@ def is_work_package(items: list[Block]) -> bool:
     return len(fields) >= 3 and len(fields) * 4 >= len(top) * 3 and len(work) >= 2
 
 
+def is_record_aim(items: list[Block], b: Block) -> bool:
+    """ "目標：…" beside "重點平台：…" (a phase), "目标：…" beside "技术栈：…" (a project's profile):
+    the aim field of a record whose top-level list items are all fields, judged with the record
+    it describes, not a goal or an objective of the plan (folded labels)."""
+    label = field_label(fold(b.text))
+    if b.kind != BlockKind.LIST_ITEM or b.level != 0 or label is None:
+        return False
+    if not _AIM_FIELD.match(label.strip()):
+        return False
+    top = [x for x in items if x.kind == BlockKind.LIST_ITEM and x.level == 0]
+    labels = [field_label(fold(x.text)) for x in top]
+    return (
+        len(top) >= 2
+        and all(x is not None for x in labels)
+        and not any(_KR_FIELD.match(x.strip()) for x in labels if x is not None)
+        and sum(1 for x in labels if x is not None and _AIM_FIELD.match(x.strip())) == 1
+    )
+
+
 _QUESTION = re.compile(r"[?？]\s*$")
 _AMOUNT_LINE = re.compile(
     r"^\s*(?:[$€£¥]|usd|eur|cny|rmb)?\s?\d[\d,.]*\s?(?:k|m|万|千|元)?\b[^\d]{0,30}$", re.I

@@ -357,6 +357,16 @@ def _is_raci_header(header: list[str] | None) -> bool:
     )
 
 
+def record_aim(facts: PlanFacts, b: Block) -> bool:
+    """The aim field of a record of fields under its heading (shapes.is_record_aim)."""
+    from service.rules.extract import shapes
+
+    if b.heading_id is None or b.kind != BlockKind.LIST_ITEM:
+        return False
+    own = [x for x in facts.plan.under(b.heading_id) if x.heading_id == b.heading_id]
+    return shapes.is_record_aim(own, b)
+
+
 def in_work_package(facts: PlanFacts, b: Block) -> bool:
     """ "目標：…" among the fields of a work package under its heading ("檔案：…", "工作項：",
     "預期產出：…"): the aim of that task, not a goal or an objective of the plan."""

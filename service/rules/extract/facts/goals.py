@@ -25,6 +25,7 @@ from service.rules.extract.facts.base import (
     _task_table,
     core_text,
     in_work_package,
+    record_aim,
 )
 from service.rules.extract.normalize import fold
 from service.rules.extract.sections import classify_heading
@@ -553,7 +554,7 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
                 heading_goal.confidence = goal_headings[b.id]
                 facts.goals.append(heading_goal)
             continue
-        if explicit and in_work_package(facts, b):
+        if explicit and (in_work_package(facts, b) or record_aim(facts, b)):
             continue  # "目標：…" beside "檔案：…" and "工作項：": the aim of one task
         if explicit:
             if not _under_option(facts, b):

@@ -17,6 +17,7 @@ from service.rules.extract.facts.base import (
     _stmt,
     data_rows_by_table,
     in_work_package,
+    record_aim,
 )
 from service.rules.extract.normalize import fold
 from service.rules.extract.sections import _OKR_WORDS, classify_heading, empty_title
@@ -233,7 +234,15 @@ def _read_objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> Non
             used.add(b.id)
             i += 1
             continue
-        if is_obj(text) and not is_kr(text) and not in_work_package(facts, b):
+        if (
+            is_obj(text)
+            and not is_kr(text)
+            and not in_work_package(facts, b)
+            and not record_aim(facts, b)
+            # "*   **目標：** 建立專案的MVP" over "**重點平台：**…" in a plan that never speaks of
+            # key results: a phase's aim, read as a goal, not an objective over key results.
+            and (okr_words or in_okr or bool(kids))
+        ):
             krs = []
             j = i + 1
             while j < len(blocks):
