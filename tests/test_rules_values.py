@@ -195,3 +195,21 @@ def test_the_aim_field_of_a_phase_record_is_no_objective_and_no_goal() -> None:
         assert 7 not in _codes_at(plan, code) and 8 not in _codes_at(plan, code), code
     # The aim alone under a goals heading is still a goal.
     assert _codes_at(plan, "smart.measurable") == [12]
+
+
+def test_a_numbered_part_after_labelled_key_results_is_not_one_of_them() -> None:
+    plan = """
+    # OKRs for Project 4
+
+    1. Velocity (User Experience)
+
+    • Objective: Make file sharing the fastest tool on campus.
+    	• KR 1: Keep the sharing flow to one click.
+    	• KR 2: Reach an upload-to-link time under 2.5 seconds.
+
+    2. The Conversion Flywheel (Turning Free Utility into Registered Users)
+
+    • Objective: Make anonymous sharing our engine for new users.
+    	• KR 1: Convert 12% of anonymous downloaders into registered users.
+    """
+    assert _codes_at(plan, "okr.kr-not-measurable") == [6]

@@ -254,6 +254,14 @@ def _read_objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> Non
                     continue
                 if nb.kind == BlockKind.HEADING or (is_obj(ntext) and not is_kr(ntext)):
                     break
+                if (
+                    krs
+                    and nb.kind == BlockKind.LIST_ITEM
+                    and nb.parent_id != b.id
+                    and not is_kr(ntext)
+                    and all(is_kr(k.text) for k in krs)
+                ):
+                    break  # "KR 3: …" lines, then "2. The Conversion Flywheel": the next part
                 if is_kr(ntext) or (
                     nb.kind == BlockKind.LIST_ITEM and (nb.parent_id == b.id or nb.level == 0)
                 ):
