@@ -52,6 +52,11 @@ from service.rules.extract.sections import classify_heading
         ("背景与目标", "goals"),
         ("進行中與待完成", "tasks"),
         ("下一步", "tasks"),
+        ("四、拍攝前準備清單", "tasks"),  # preparation before an event or a shoot is work
+        ("一、活动准备", "tasks"),
+        ("Event preparation", "tasks"),
+        ("赛前准备", None),  # what contestants prepare, the reader's own steps
+        ("筹备委员会", None),
         ("How we set objectives quarterly", None),  # a process, not goals
         ("How we track progress", "monitoring"),
         ("如何设定目标", None),

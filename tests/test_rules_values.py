@@ -213,3 +213,21 @@ def test_a_numbered_part_after_labelled_key_results_is_not_one_of_them() -> None
     	• KR 1: Convert 12% of anonymous downloaders into registered users.
     """
     assert _codes_at(plan, "okr.kr-not-measurable") == [6]
+
+
+def test_what_the_audience_should_take_away_is_the_content_not_goals() -> None:
+    plan = """
+    # 三分鐘影片企劃（2026 年 5 月）
+
+    ## 一、影片核心目標
+
+    這支影片要在三分鐘內讓評審看懂三件事：
+
+    1. 這不是租屋平台，而是租屋風險判讀工具。
+    2. 同一個物件在資訊補齊後，風險分數會產生明顯差異。
+
+    ## 二、成效目標
+
+    - 提升影片曝光度
+    """
+    assert _codes_at(plan, "smart.measurable") == [12]

@@ -453,6 +453,22 @@ _SYSTEM_LEAD_IN = re.compile(
 )
 
 
+# A lead-in that says what the audience should take away ("這支影片要在三分鐘內讓評審看懂三件事：",
+# "Viewers should understand that:", "Key messages:"): the items are the messages, the content
+# of the work, not goals of the plan.
+_MESSAGES_LEAD_IN = re.compile(
+    r"(?:让|使|帮助)\S{0,12}?(?:看懂|看到|了解|知道|理解|记住|明白|认识到|相信)"
+    r"|\b(?:viewers|audiences?|readers|attendees|visitors|judges|people|they)\s+(?:should|will|must)\s+"
+    r"(?:understand|know|learn|remember|see|take away)\b"
+    r"|\bkey (?:messages?|takeaways?)\b|核心(?:信息|讯息)|传播要点",
+    re.I,
+)
+
+
+def _under_messages_lead_in(facts: PlanFacts, b: Block) -> bool:
+    return _under_lead_in(facts, b, _MESSAGES_LEAD_IN)
+
+
 def _under_system_lead_in(facts: PlanFacts, b: Block) -> bool:
     return _under_lead_in(facts, b, _SYSTEM_LEAD_IN)
 
@@ -568,6 +584,7 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
             or _under_other_label(facts, b)
             or _under_measures_lead_in(facts, b)
             or _under_activities_lead_in(facts, b)
+            or _under_messages_lead_in(facts, b)
         ):
             continue  # "- [Q&A discussions](…)": where something is measured, not a goal
         if _QUESTION_ITEM.search(text):
