@@ -223,11 +223,28 @@ def test_what_the_audience_should_take_away_is_the_content_not_goals() -> None:
 
     這支影片要在三分鐘內讓評審看懂三件事：
 
-    1. 這不是租屋平台，而是租屋風險判讀工具。
-    2. 同一個物件在資訊補齊後，風險分數會產生明顯差異。
+    1. 同一個物件在資訊補齊後，風險分數會產生明顯差異。
+    2. 系統能把租屋資訊整理、判讀、產出報告，並保存到資料庫。
 
     ## 二、成效目標
 
     - 提升影片曝光度
     """
     assert _codes_at(plan, "smart.measurable") == [12]
+
+
+def test_a_target_state_table_in_words_lists_requirements_not_goals() -> None:
+    plan = """
+    # 网站重建方案
+
+    ## 重建目标
+
+    | 升级维度 | 当前状态 | 目标状态 |
+    | --- | --- | --- |
+    | 移动适配 | 无移动优化 | 完整移动端支持 |
+    | 加载速度 | 首页 8 秒 | 首页 3 秒以内 |
+    """
+    # The design in words is a requirement; a target state with a value is still a goal.
+    assert _codes_at(plan, "smart.measurable") == []
+    assert 7 not in _codes_at(plan, "smart.time-bound")
+    assert 8 in _codes_at(plan, "smart.time-bound")

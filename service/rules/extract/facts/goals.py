@@ -634,6 +634,8 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
                 continue  # "| 激活 | 转化率 | 多少人真的录了第一杯 |": what a metric means, not a goal
             if _stage_row(b):
                 continue  # "| MVP | 双通道稳定收数；… |" under 分期: the schedule toward the goals
+            if _target_state_row(b):
+                continue  # "| 移动适配 | 无移动优化 | 完整移动端支持 |": what the product becomes
             facts.goals.append(_stmt(facts, b))
         elif b.kind == BlockKind.PARAGRAPH and _is_goal_candidate_paragraph(
             facts, b, items_in_heading.get(b.heading_id or "", False)
@@ -679,6 +681,25 @@ _STAGE_COLUMN = re.compile(r"^\W*(?:分期|阶段|期别|phases?|stages?)\W*$", 
 
 def _stage_row(b: Block) -> bool:
     return bool(b.header and _STAGE_COLUMN.match(fold(b.header[0])))
+
+
+_CURRENT_STATE_COLUMN = re.compile(
+    r"^(?:当前|目前|现有)?(?:状态|现状|情况)$|^(?:current(?: state)?|as[- ]is)$", re.I
+)
+_TARGET_STATE_COLUMN = re.compile(
+    r"^(?:目标|未来|升级后|改进后)(?:状态|形态)$|^(?:target state|future state|to[- ]be)$", re.I
+)
+
+
+def _target_state_row(b: Block) -> bool:
+    """A row of a current-state / target-state table whose target cell states what the product
+    becomes in words ("响应式现代布局", "完整移动端支持"): a requirement of the design, not a goal."""
+    header = [fold(h).strip(" *_") for h in b.header or []]
+    cols = [i for i, h in enumerate(header) if _TARGET_STATE_COLUMN.match(h)]
+    if not cols or not any(_CURRENT_STATE_COLUMN.match(h) for h in header):
+        return False
+    cells = b.cells or []
+    return all(i < len(cells) and not re.search(r"\d", cells[i]) for i in cols)
 
 
 def _glossary_row(b: Block) -> bool:
