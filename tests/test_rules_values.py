@@ -204,14 +204,14 @@ def test_a_numbered_part_after_labelled_key_results_is_not_one_of_them() -> None
     1. Velocity (User Experience)
 
     • Objective: Make file sharing the fastest tool on campus.
-    	• KR 1: Keep the sharing flow to one click.
-    	• KR 2: Reach an upload-to-link time under 2.5 seconds.
+    <TAB>• KR 1: Keep the sharing flow to one click.
+    <TAB>• KR 2: Reach an upload-to-link time under 2.5 seconds.
 
     2. The Conversion Flywheel (Turning Free Utility into Registered Users)
 
     • Objective: Make anonymous sharing our engine for new users.
-    	• KR 1: Convert 12% of anonymous downloaders into registered users.
-    """
+    <TAB>• KR 1: Convert 12% of anonymous downloaders into registered users.
+    """.replace("<TAB>", "\t")  # the key results are tab-indented "•" lines, as in the source
     assert _codes_at(plan, "okr.kr-not-measurable") == [6]
 
 
