@@ -248,3 +248,31 @@ def test_a_target_state_table_in_words_lists_requirements_not_goals() -> None:
     assert _codes_at(plan, "smart.measurable") == []
     assert 7 not in _codes_at(plan, "smart.time-bound")
     assert 8 in _codes_at(plan, "smart.time-bound")
+
+
+def test_the_aim_of_one_step_of_work_is_no_goal_of_the_plan() -> None:
+    plan = """
+    # WorkSense 開發計畫
+
+    ## 6. 開發步驟拆解
+
+    ### Step 2：整理 README
+
+    目標：
+
+    - 讓隊友 clone 專案後可以照文件啟動。
+
+    完成標準：
+
+    - 新隊友照 README 可以成功開啟首頁。
+
+    ## 7. 預期目標
+
+    目標：
+
+    - 提升團隊協作效率
+    """
+    # The step's aim sits beside its acceptance label; the chapter's own aim is still a goal.
+    assert _codes_at(plan, "smart.measurable") == [19]
+    for code in ("smart.time-bound", "okr.kr-count", "okr.kr-not-measurable"):
+        assert 9 not in _codes_at(plan, code) and 7 not in _codes_at(plan, code), code

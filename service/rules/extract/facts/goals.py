@@ -718,6 +718,29 @@ _GOALS_LEAD_IN = re.compile(
 )
 
 
+# The labelled parts of one step of work ("目標：", "要做：", "完成標準：" under "### Step 1"): the
+# step's aim, its work and its check, each a label line over a list.
+_STEP_PART_LABEL = re.compile(
+    r"^\W*(?:要做|做法|步骤|执行步骤|工作项目?|任务|待办|可做项目|建议内容|建议新增|完成标准|验收标准|验收|"
+    r"产出|交付物?|预期产出|to ?do|steps|work items?|tasks|deliverables?|outputs?|done when|"
+    r"definition of done|acceptance(?: criteria)?)\W*[:：]\s*$",
+    re.I,
+)
+
+
+def _step_part(facts: PlanFacts, lead: Block) -> bool:
+    """A label line beside other label lines of work or acceptance under the same heading."""
+    if lead.heading_id is None:
+        return False
+    return any(
+        b.kind == BlockKind.PARAGRAPH
+        and b.id != lead.id
+        and _STEP_PART_LABEL.match(facts.folded[b.id])
+        for b in facts.plan.under(lead.heading_id)
+        if b.heading_id == lead.heading_id
+    )
+
+
 def _announced_goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) -> None:
     """Goals announced by a lead-in paragraph outside a goals section: the numbered paragraphs
     or top-level list items that follow it, up to the next heading or other paragraph."""
@@ -732,6 +755,8 @@ def _announced_goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: 
             continue
         if not _GOALS_LEAD_IN.search(facts.folded[lead.id]) or len(lead.text) > 200:
             continue
+        if _step_part(facts, lead):
+            continue  # "目標：" beside "要做：" and "完成標準：" under "### Step 2": that step's aim
         for b in plan.blocks[i + 1 :]:
             if b.kind == BlockKind.HEADING or b.heading_id != lead.heading_id:
                 break
