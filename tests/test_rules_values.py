@@ -276,3 +276,28 @@ def test_the_aim_of_one_step_of_work_is_no_goal_of_the_plan() -> None:
     assert _codes_at(plan, "smart.measurable") == [19]
     for code in ("smart.time-bound", "okr.kr-count", "okr.kr-not-measurable"):
         assert 9 not in _codes_at(plan, code) and 7 not in _codes_at(plan, code), code
+
+
+def test_a_phase_aim_beside_its_deliverables_is_neither_an_objective_nor_a_goal() -> None:
+    plan = """
+    # 项目全局规划（2026-03-13）
+
+    ## 4. 目标拆解（OKR 风格）
+
+    ### O1：连续性可用性达到稳定生产水位（2026 Q2）
+    - KR1：召回率达到 90%
+    - KR2：误报率低于 5%
+
+    ## 阶段 A：发布收口（2026-03-13 ~ 2026-04-10）
+
+    目标：把“已实现能力”收口为“可发布能力”。
+
+    交付：
+    1. 完成当前大改动分批提交。
+    2. 连续两轮完整门禁通过。
+
+    退出标准（DoD）：
+    - 发布候选分支无高优先级阻塞项
+    """
+    for code in ("okr.kr-is-task", "okr.kr-not-measurable", "okr.kr-count", "smart.measurable"):
+        assert _codes_at(plan, code) == [], code

@@ -570,7 +570,11 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
                 heading_goal.confidence = goal_headings[b.id]
                 facts.goals.append(heading_goal)
             continue
-        if explicit and (in_work_package(facts, b) or record_aim(facts, b)):
+        if explicit and (
+            in_work_package(facts, b)
+            or record_aim(facts, b)
+            or (b.kind == BlockKind.PARAGRAPH and _step_part(facts, b))
+        ):
             continue  # "目標：…" beside "檔案：…" and "工作項：": the aim of one task
         if explicit:
             if not _under_option(facts, b):
@@ -722,8 +726,9 @@ _GOALS_LEAD_IN = re.compile(
 # step's aim, its work and its check, each a label line over a list.
 _STEP_PART_LABEL = re.compile(
     r"^\W*(?:要做|做法|步骤|执行步骤|工作项目?|任务|待办|可做项目|建议内容|建议新增|完成标准|验收标准|验收|"
-    r"产出|交付物?|预期产出|to ?do|steps|work items?|tasks|deliverables?|outputs?|done when|"
-    r"definition of done|acceptance(?: criteria)?)\W*[:：]\s*$",
+    r"退出标准|产出|交付物?|预期产出|to ?do|steps|work items?|tasks|deliverables?|outputs?|done when|"
+    r"exit criteria|definition of done|acceptance(?: criteria)?)"
+    r"\s*(?:[(（][^)）]{0,12}[)）])?\W*[:：]\s*$",
     re.I,
 )
 

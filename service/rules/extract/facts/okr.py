@@ -262,6 +262,13 @@ def _read_objectives(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> Non
                     and all(is_kr(k.text) for k in krs)
                 ):
                     break  # "KR 3: …" lines, then "2. The Conversion Flywheel": the next part
+                if (
+                    nb.kind == BlockKind.PARAGRAPH
+                    and not is_kr(ntext)
+                    and re.search(r"[:：]\s*$", ntext)
+                    and len(ntext) <= 30
+                ):
+                    break  # "目标：…" then "交付：" over its list: the list is the deliverables
                 if is_kr(ntext) or (
                     nb.kind == BlockKind.LIST_ITEM and (nb.parent_id == b.id or nb.level == 0)
                 ):
