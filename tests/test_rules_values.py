@@ -301,3 +301,24 @@ def test_a_phase_aim_beside_its_deliverables_is_neither_an_objective_nor_a_goal(
     """
     for code in ("okr.kr-is-task", "okr.kr-not-measurable", "okr.kr-count", "smart.measurable"):
         assert _codes_at(plan, code) == [], code
+
+
+def test_a_table_of_metrics_without_targets_lists_what_is_tracked() -> None:
+    plan = """
+    # 开学季活动策划（2026 年 8 月）
+
+    ## 十、数据指标
+
+    | 指标类型 | 具体指标 |
+    |---|---|
+    | 参与指标 | H5 UV、PV、人均完成率 |
+    | 品牌指标 | 活动满意度、品牌好感度变化 |
+
+    ## 十一、考核指标
+
+    | 指标 | 目标值 |
+    |---|---|
+    | H5 UV | 待定 |
+    """
+    # The first table tracks; the second sets targets, and one is still missing.
+    assert _codes_at(plan, "smart.measurable") == [14]

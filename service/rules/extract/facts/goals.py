@@ -402,10 +402,18 @@ def _untargeted_measure(facts: PlanFacts, b: Block) -> bool:
     """An item under a heading that names metrics ("Secondary Metrics", "KPIs", "考核指标") that
     states no target and no outcome ("GitHub Stars: Growth rate", "Conversion Rate: % of users
     who become sponsors"): a measure to track (the Check step), not a goal."""
-    if b.kind != BlockKind.LIST_ITEM or b.heading_id is None:
+    if b.kind not in (BlockKind.LIST_ITEM, BlockKind.TABLE_ROW) or b.heading_id is None:
         return False
     if not _METRICS_HEADING.search(facts.folded[b.heading_id].strip()):
         return False
+    if b.kind == BlockKind.TABLE_ROW:
+        # "| 参与指标 | H5 UV、PV、人均完成率 |" in a table with no target column: what is tracked.
+        header = [fold(h) for h in b.header or []]
+        return (
+            not b.is_header
+            and not any(_TARGET_COLUMN.search(h) for h in header)
+            and not any(has_metric(fold(c)) for c in b.cells or [])
+        )
     text = facts.folded[b.id]
     value = shapes.field_value(text)
     judged = value if value else text
