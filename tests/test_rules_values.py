@@ -322,3 +322,16 @@ def test_a_table_of_metrics_without_targets_lists_what_is_tracked() -> None:
     """
     # The first table tracks; the second sets targets, and one is still missing.
     assert _codes_at(plan, "smart.measurable") == [14]
+
+
+def test_an_order_of_magnitude_is_a_rough_target() -> None:
+    plan = """
+    # Outreach strategy 2015-2016
+
+    ## Goals
+
+    * attract attention to our tools from 1000s of scientists and educators by 2016 Q4
+    * build a user base of 100s by 2016 Q4
+    * raise awareness among scientists by 2016 Q4
+    """
+    assert _codes_at(plan, "smart.measurable") == [7]

@@ -193,6 +193,9 @@ METRIC_VALUE = re.compile(
     rf"|减少一半|下降一半|减半|翻一?番|翻倍|(?:提升|提高|增长|下降|降低|减少)[一二三四五六七八九]成"
     # "10+ models", "模型30+", "1000+关注者": at least that many.
     rf"|(?<![\d.]){NUMBER}\s?\+(?![\d+])"
+    # An order of magnitude ("10s of consultants", "1000s of scientists", "to 10,000s",
+    # "hundreds of teachers"): a rough target, but a target.
+    rf"|(?<![\w.])(?:10|100|1,?000|10,000|100,000)s\b|\b(?:dozens|hundreds|thousands|millions) of\b"
     # A target kept elsewhere and pointed to ("Hit our ARR target", "meet the MQL targets").
     rf"|\b(?:meet|hit|achieve|reach|exceed|deliver)\b[^.;\n]{{0,60}}\b(?:targets?|quotas?)\b"
     # Targets in words: a multiple ("twice as many", "three times more"), none at all ("no
