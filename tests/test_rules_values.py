@@ -335,3 +335,31 @@ def test_an_order_of_magnitude_is_a_rough_target() -> None:
     * raise awareness among scientists by 2016 Q4
     """
     assert _codes_at(plan, "smart.measurable") == [7]
+
+
+def test_specifications_and_rules_under_the_goals_are_requirements() -> None:
+    plan = """
+    # 機械專題實作計劃書（114 學年度第二學期）
+
+    ## 一、計畫目標
+
+    | 機器人 | 類型 | 尺寸限制 | 核心功能 |
+    |--------|------|---------|----------|
+    | 取物機器人 | 八足連桿 | ≤ 400×400 mm | 從貨架夾取零件 |
+
+    ### 競賽規則摘要
+
+    | 項目 | 規則 |
+    |------|------|
+    | 比賽時間 | 每回合 8 分鐘 |
+
+    ### 目標物規格
+
+    比賽需搬運 8 種零件。
+
+    ## 二、預期成果
+
+    - 提升組員實作能力
+    """
+    for code in ("smart.measurable", "smart.achievable", "smart.time-bound"):
+        assert [n for n in _codes_at(plan, code) if n < 20] == [], code

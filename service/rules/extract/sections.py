@@ -182,7 +182,11 @@ _NO_PART = re.compile(
     r"|^(?:预期|预计|期望)?的?(?:商业|战略|经济|社会|综合|品牌|用户)?(?:效益|价值|收益)(?:预期|分析|评估)?$"
     r"|^(?:expected\s+|anticipated\s+|projected\s+)?(?:business\s+|strategic\s+|economic\s+|social\s+)?"
     r"(?:benefits|value)$"
-    r"|^(?:如何|怎样|怎么)",
+    r"|^(?:如何|怎样|怎么)"
+    # A specification or the rules the work must meet ("目標物規格", "競賽規則摘要", "Hardware
+    # specifications", "Competition rules"): requirements, described, not goals or work.
+    r"|^[\u4e00-\u9fff]{0,8}(?:规格|规则|规范)(?:摘要|说明|一览|表)?$"
+    r"|^(?:[\w-]+\s+){0,3}(?:specifications?|specs|rules)$",
     re.I,
 )
 

@@ -648,6 +648,8 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
                 continue  # "| MVP | 双通道稳定收数；… |" under 分期: the schedule toward the goals
             if _target_state_row(b):
                 continue  # "| 移动适配 | 无移动优化 | 完整移动端支持 |": what the product becomes
+            if _spec_row(b):
+                continue  # "| 取物機器人 | 八足連桿 | ≤ 400×400 mm |": the product's specification
             facts.goals.append(_stmt(facts, b))
         elif b.kind == BlockKind.PARAGRAPH and _is_goal_candidate_paragraph(
             facts, b, items_in_heading.get(b.heading_id or "", False)
@@ -712,6 +714,21 @@ def _target_state_row(b: Block) -> bool:
         return False
     cells = b.cells or []
     return all(i < len(cells) and not re.search(r"\d", cells[i]) for i in cols)
+
+
+_SPEC_COLUMN = re.compile(
+    r"^(?:类型|规格|尺寸|尺寸限制|型号|材质|重量|操控方式|参数|配置|"
+    r"type|spec(?:ification)?s?|size|dimensions?|model|weight|material)$",
+    re.I,
+)
+
+
+def _spec_row(b: Block) -> bool:
+    """A row of a specification table (类型 / 尺寸限制 / 型号 columns, no target column)."""
+    header = [fold(h).strip(" *_") for h in b.header or []]
+    return any(_SPEC_COLUMN.match(h) for h in header) and not any(
+        _TARGET_COLUMN.search(h) for h in header
+    )
 
 
 def _glossary_row(b: Block) -> bool:
