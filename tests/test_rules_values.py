@@ -363,3 +363,16 @@ def test_specifications_and_rules_under_the_goals_are_requirements() -> None:
     """
     for code in ("smart.measurable", "smart.achievable", "smart.time-bound"):
         assert [n for n in _codes_at(plan, code) if n < 20] == [], code
+
+
+def test_counts_in_words_and_all_of_a_set_are_targets() -> None:
+    plan = """
+    # World change OKRs 2020
+
+    ## Objective: Reach people everywhere
+
+    * Having one million followers combined on different platforms
+    * All documents in this repository are available also in Chinese and Arabic
+    * Grow our community
+    """
+    assert _codes_at(plan, "okr.kr-not-measurable") == [7]

@@ -196,6 +196,8 @@ METRIC_VALUE = re.compile(
     # An order of magnitude ("10s of consultants", "1000s of scientists", "to 10,000s",
     # "hundreds of teachers"): a rough target, but a target.
     rf"|(?<![\w.])(?:10|100|1,?000|10,000|100,000)s\b|\b(?:dozens|hundreds|thousands|millions) of\b"
+    # A count in words ("one million followers", "two thousand members", "a hundred partners").
+    rf"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|a|half a)\s+(?:hundred|thousand|million|billion)\b"
     # A target kept elsewhere and pointed to ("Hit our ARR target", "meet the MQL targets").
     rf"|\b(?:meet|hit|achieve|reach|exceed|deliver)\b[^.;\n]{{0,60}}\b(?:targets?|quotas?)\b"
     # Targets in words: a multiple ("twice as many", "three times more"), none at all ("no

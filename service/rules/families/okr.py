@@ -18,7 +18,7 @@ _TARGET_COLUMN = re.compile(r"target|goal|value|目标值|目标|指标值", re.
 # all endpoints the frontend needs", "Display all three signals"): a completeness target.
 _WORD_TARGET = re.compile(
     r"\b(?:at least|no fewer than|a minimum of) (?:one|two|three|four|five|six|seven|eight|nine|ten)\b"
-    r"|^\W*[a-z]+(?: and [a-z]+)? all\b|\b(?:on|for|across) all\b|至少[一二两三四五六七八九十]|全部|所有"
+    r"|^\W*[a-z]+(?: and [a-z]+)? all\b|^\W*all\b|\b(?:on|for|across) all\b|至少[一二两三四五六七八九十]|全部|所有"
     # "Every issue gets triaged" (all of them, not a cadence), "go-ipfs doesn't have checked-in
     # gx paths" (a target of none).
     r"|^\W*(?:every|each)\s+(?!(?:other\s+)?(?:day|week|month|quarter|year|sprint|release)s?\b)[a-z-]+"
