@@ -376,3 +376,16 @@ def test_counts_in_words_and_all_of_a_set_are_targets() -> None:
     * Grow our community
     """
     assert _codes_at(plan, "okr.kr-not-measurable") == [7]
+
+
+def test_what_the_system_does_by_itself_is_a_requirement_not_a_goal() -> None:
+    plan = """
+    # 戰報自動化專案計畫（2026 年）
+
+    ## 二、計畫目標
+
+    1. 每日自動從 ERP 擷取業績明細，寫入指定試算表
+    2. 由 Google Apps Script 排程於每日上午定時產製 PDF 戰報並以 Gmail 寄出
+    3. 提升業務團隊的決策效率
+    """
+    assert _codes_at(plan, "smart.measurable") == [7]

@@ -286,7 +286,11 @@ _REQUIREMENT = re.compile(
     r"|^[^\s，,。：:]{0,6}?(?:可以|能够|可|即可)"
     r"(?!能|达|以上|持续|靠|视|见|用|行|信|控|重现|复现|量|扩展|维|观测|读|开源|移植|选)"
     r"(?![\u4e00-\u9fff]{0,3}[:：])[\u4e00-\u9fff]"
-    r"|^(?:支持|支援)[\u4e00-\u9fff]",
+    r"|^(?:支持|支援)[\u4e00-\u9fff]"
+    # What the system does by itself: "每日自動從 ERP 擷取…", "由 Apps Script 排程於每日上午定時產製…",
+    # "Automatically sync orders to the ledger every night".
+    r"|^[^\s，,。：:]{0,6}?自动[\u4e00-\u9fff]|^由[^，,。]{1,30}?(?:排程|定时|自动)"
+    r"|^automatically\s+[a-z]+",
     re.I,
 )
 
