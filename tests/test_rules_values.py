@@ -389,3 +389,20 @@ def test_what_the_system_does_by_itself_is_a_requirement_not_a_goal() -> None:
     3. 提升業務團隊的決策效率
     """
     assert _codes_at(plan, "smart.measurable") == [7]
+
+
+def test_an_approximate_total_is_not_checked_as_an_exact_sum() -> None:
+    plan = """
+    # 專題預算（2026 年）
+
+    ## 預算
+
+    | 項目 | 金額（元） |
+    |---|---|
+    | 馬達 | 1,200 |
+    | 感測器 | 900 |
+    | **合計** | **約 3,500~4,400** |
+    """
+    assert _codes_at(plan, "consistency.budget-sum") == []
+    exact = plan.replace("**約 3,500~4,400**", "**3,500**")
+    assert _codes_at(exact, "consistency.budget-sum") == [9]

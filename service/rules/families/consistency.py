@@ -17,9 +17,19 @@ def _fmt(value: float) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
+# An estimate given as a range or an approximation ("約 3,500~4,400", "about $12k", "1.2~1.5 万"):
+# the items and total are not exact figures that must add up.
+_APPROXIMATE = re.compile(
+    r"[约約]\s*\d|\d\s*[~～]\s*\d|\b(?:about|approx(?:imately|\.)?|circa|ca\.|roughly|around)\s*[$€£¥]\d",
+    re.I,
+)
+
+
 def _budget_sum(facts: PlanFacts, emit: Emitter) -> None:
     for group in facts.budget_groups:
         totals = [x for x in group if x.is_total]
+        if any(_APPROXIMATE.search(facts.folded[x.block.id]) for x in totals):
+            continue  # "| **合計** | **約 3,500~4,400** |": an estimate, not a sum to check
         items = [x for x in group if not x.is_total]
         # Sub-totals: when several totals exist, check the last (grand) total against the items.
         total = totals[-1]
