@@ -406,3 +406,20 @@ def test_an_approximate_total_is_not_checked_as_an_exact_sum() -> None:
     assert _codes_at(plan, "consistency.budget-sum") == []
     exact = plan.replace("**約 3,500~4,400**", "**3,500**")
     assert _codes_at(exact, "consistency.budget-sum") == [9]
+
+
+def test_struck_through_work_is_done_and_a_todo_heading_is_no_slot() -> None:
+    plan = """
+    # Outreach plan 2015
+
+    ## Deliverables
+
+    * ~~Set up a public chat room for project communications~~ 2015 Q4
+    * Advertise for undergraduate interns 2016 Q1
+
+    ## 十一、TODO / 待确认事项
+
+    - 确认合作 UP 主名单（负责人：运营组）
+    """
+    assert _codes_at(plan, "raci.no-owner") == [6]
+    assert _codes_at(plan, "plan.placeholder") == []

@@ -8,6 +8,7 @@ from service.models import Block, BlockKind
 from service.rules.base import Emitter
 from service.rules.extract import cues
 from service.rules.extract.facts import PlanFacts
+from service.rules.extract.sections import classify_heading
 
 
 def placeholder_in(text: str) -> str | None:
@@ -79,6 +80,12 @@ def _continues_a_series(facts: PlanFacts, b: Block) -> bool:
     return shared >= 4
 
 
+_TODO_WORD = re.compile(
+    r"\b(?:to-?dos?|to do|tbd items|open items)\b|待办|待(?:确认|確認|定|处理|完成|讨论)(?=事项|事項|清单|問題|问题)",
+    re.I,
+)
+
+
 def check(facts: PlanFacts, emit: Emitter) -> None:
     lines = facts.plan.lines
     ranked = len(set(_RANK.findall(facts.plan.text))) >= 2
@@ -87,6 +94,9 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
             continue  # "## To do" names a task list; it is not a slot
         # The block's source lines, so that a slot in a link target ("[录屏](xxxx)") counts too.
         source = "\n".join(lines[b.start_line - 1 : b.end_line]) or b.text
+        if b.kind == BlockKind.HEADING and classify_heading(b.text) == "tasks":
+            # "## 十一、TODO / 待确认事项": the word names the task list under it, not a slot.
+            source = _TODO_WORD.sub(" ", source)
         if _SUPPRESSION.search(source):
             continue  # a suppression comment is an instruction to the reviewer, not plan text
         if _EXAMPLE.search(source) or _ADMONITION.match(source):

@@ -107,6 +107,7 @@ def _records(facts: PlanFacts, by_parent: dict[str, list[Block]]) -> set[str]:
 # A ticked task box: the item is reported done (docs/rules-interpretation.md, wave 7).
 _TICKED = re.compile(r"^\s*\[[xX✓✔]\]")
 _CHECKBOX_ITEM = re.compile(r"^\s*\[[ xX✓✔]\]")
+_STRUCK = re.compile(r"^\s*(?:\[[ xX✓✔]\]\s*)?~~[^~]+~~")
 
 # "### 1. Migration 與刪除不變量", "### B-12.1 專案複製完善與資料遷移", "### Step 3: …", "第二步".
 _NUMBERED_HEADING = re.compile(
@@ -274,6 +275,8 @@ def _not_work(facts: PlanFacts, b: Block) -> bool:
         return True  # "打卡内容为学习者自己的学习感悟": what a field holds, said as a sentence
     if b.kind == BlockKind.LIST_ITEM and _TICKED.match(b.text):
         return True  # "- [x] SOP-REQ-01：確認…": reported done, no open work to own
+    if b.kind == BlockKind.LIST_ITEM and _STRUCK.match(b.text):
+        return True  # "* ~~Set up a public chat room~~ 2015 Q4": struck through, done
     if cues.TEMPLATE_SLOT.fullmatch(re.sub(r"^\s*(?:[-*+]\s*)?(?:\[[ xX]?\]\s*)?", "", text)):
         return True  # "- [ ] ...": an empty slot of a template (plan.placeholder), never a task
     if b.kind == BlockKind.TABLE_ROW and b.cells and _TOTAL_CELL.match(fold(b.cells[0])):
