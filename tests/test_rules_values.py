@@ -423,3 +423,17 @@ def test_struck_through_work_is_done_and_a_todo_heading_is_no_slot() -> None:
     """
     assert _codes_at(plan, "raci.no-owner") == [6]
     assert _codes_at(plan, "plan.placeholder") == []
+
+
+def test_a_table_cell_that_asks_to_be_filled_in_is_a_placeholder() -> None:
+    plan = """
+    # 專題計劃書（2026 年）
+
+    ## 組員資料
+
+    | 班級 | 學號 | 姓名 |
+    |---|---|---|
+    | 機三乙 | （請填入） | 鍾沅駿 |
+    | 機三乙 | B123 | 陳翊家 |
+    """
+    assert _codes_at(plan, "plan.placeholder") == [7]

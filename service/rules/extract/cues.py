@@ -145,7 +145,7 @@ OPEN_SLOT = re.compile(
     r"|^\s*(?:[-*]\s*)?(?!(?:how|what|why|who|when|where|which|is|are|do|does|can|should|will|would|could)\b)"
     r"(?![^?？]*(?:什么|怎么|如何|为什么|为何|何谓|何为|是否|吗|呢|哪|谁|多少|几))[\w&/-]+(?:\s[\w&/-]+){0,1}\s?[?？]\s*$"
     r"|\bplease fill (?:this|it)\b(?:\s+(?:in|out))?(?!\s*(?:\[|form|survey))"
-    r"|\bfill (?:this|it) (?:in|out)\b|请补充|请填写|待补全",
+    r"|\bfill (?:this|it) (?:in|out)\b|请补充|请填写|请填入|待补全",
     re.I,
 )
 TODO_HEADING = re.compile(

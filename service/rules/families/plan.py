@@ -8,6 +8,7 @@ from service.models import Block, BlockKind
 from service.rules.base import Emitter
 from service.rules.extract import cues
 from service.rules.extract.facts import PlanFacts
+from service.rules.extract.normalize import fold
 from service.rules.extract.sections import classify_heading
 
 
@@ -80,6 +81,10 @@ def _continues_a_series(facts: PlanFacts, b: Block) -> bool:
     return shared >= 4
 
 
+_FILL_IN_CELL = re.compile(
+    r"^\W*(?:请填入|请填写|请补充|请输入|待填写?|待补充|to be filled(?: in)?|fill in|please fill in)\W*$",
+    re.I,
+)
 _TODO_WORD = re.compile(
     r"\b(?:to-?dos?|to do|tbd items|open items)\b|待办|待(?:确认|確認|定|处理|完成|讨论)(?=事项|事項|清单|問題|问题)",
     re.I,
@@ -118,5 +123,8 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
         if found is None and b.kind != BlockKind.TABLE_ROW:
             m = cues.OPEN_SLOT.search(_REDACTED.sub(" ", facts.folded[b.id]))
             found = m.group(0).strip() if m else None
+        if found is None and b.kind == BlockKind.TABLE_ROW:
+            # "| 機三乙 | （請填入） | 鍾沅駿 |": a cell that still asks to be filled in.
+            found = next((c.strip() for c in b.cells or [] if _FILL_IN_CELL.match(fold(c))), None)
         if found is not None:
             emit.block("plan.placeholder", b, placeholder=found, confidence=0.85)
