@@ -47,15 +47,22 @@ _dirty = False
 _installed = False
 
 
-def _cache_file() -> Path:
-    base = os.environ.get("PLANREVIEW_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
-        "planreview",
+def cache_dir() -> Path:
+    """The folder of the command line's caches (this one, service/tomlcache.py)."""
+    return Path(
+        os.environ.get("PLANREVIEW_CACHE_DIR")
+        or os.path.join(
+            os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
+            "planreview",
+        )
     )
+
+
+def _cache_file() -> Path:
     import _sre
 
     tag = f"{sys.implementation.cache_tag}-{_sre.MAGIC}-{_sre.CODESIZE}"
-    return Path(base) / f"regex-{tag}-v{_FORMAT}.marshal"
+    return cache_dir() / f"regex-{tag}-v{_FORMAT}.marshal"
 
 
 def install() -> None:

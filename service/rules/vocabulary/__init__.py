@@ -11,7 +11,6 @@ force (a context variable, so concurrent reviews in threads keep their own).
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -43,8 +42,14 @@ class Vocabulary:
     duty_heading: re.Pattern[str]  # "<role> duties", "<role>工作": group "who" is the role
 
 
+@lru_cache(maxsize=4)
 def _load(name: str) -> dict[str, Any]:
-    return tomllib.loads((HERE / name).read_text(encoding="utf-8"))
+    """A TOML file beside this module, parsed once per process (words.toml is read for the
+    vocabulary and for each built-in word list) and, across runs, once per content (see
+    service/tomlcache.py). The tables are shared: nothing here changes them."""
+    from service.tomlcache import load
+
+    return load(HERE / name)
 
 
 @lru_cache(maxsize=8)
