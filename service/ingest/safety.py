@@ -10,11 +10,14 @@ from __future__ import annotations
 import io
 import logging
 import re
-import zipfile
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from service.errors import InputError, InputTooLarge
 from service.settings import Settings
+
+if TYPE_CHECKING:
+    import zipfile  # imported where a .docx is opened: a Markdown or text plan needs none of it
 
 # A .docx has a few dozen parts; tens of thousands of entries is an attack or not a document.
 MAX_ZIP_ENTRIES = 5000
@@ -162,6 +165,8 @@ def open_docx_zip(data: bytes, source: str, settings: Settings) -> zipfile.ZipFi
     (it stops there and reports a bad CRC), so bounding the declared sizes bounds
     the work python-docx can be made to do.
     """
+    import zipfile
+
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()

@@ -22,7 +22,6 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 from array import array
 from itertools import repeat
 from pathlib import Path
@@ -83,6 +82,8 @@ def _remembered_digest(dirs: list[Path] | None, folder: Path) -> str | None:
 
 def _remember_digest(dirs: list[Path] | None, folder: Path, digest: str) -> None:
     """Store atomically; never raises (a read-only data dir only costs speed)."""
+    import tempfile  # only when writing (with shutil and random): most runs only read
+
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{_DIGEST_PREFIX}", suffix=".tmp", dir=folder)
@@ -192,6 +193,8 @@ def read(key: str, folder: Path | None = None) -> GroundingIndex | None:
 
 def write(gi: GroundingIndex, key: str, folder: Path | None = None) -> None:
     """Store the index atomically; never raises (a read-only data dir only costs speed)."""
+    import tempfile  # only when writing (with shutil and random): most runs only read
+
     folder = folder or cache_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True)
