@@ -22,7 +22,6 @@ this file's folder)::
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Literal, TypeVar
 
@@ -253,6 +252,8 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 def _read_table(path: Path) -> dict[str, object]:
+    import tomllib  # here, not at import: most reviews have no config file to read
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -300,6 +301,8 @@ def find_config(start: Path) -> Path | None:
             return candidate
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file():
+            import tomllib
+
             try:
                 if "planreview" in tomllib.loads(pyproject.read_text("utf-8")).get("tool", {}):
                     return pyproject

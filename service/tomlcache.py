@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,7 @@ def load(path: Path) -> dict[str, Any]:
     """``tomllib.loads(path.read_text(encoding="utf-8"))``, from the cache when it has it."""
     text = path.read_text(encoding="utf-8")
     if os.environ.get("PLANREVIEW_REGEX_CACHE", "1").lower() in ("0", "false", "no"):
-        return tomllib.loads(text)
+        return _parse(text)
     digest = hashlib.sha256(text.encode()).hexdigest()[:32]
     prefix = f"toml-{path.stem}-v{_FORMAT}-"
     stored = cache_dir() / f"{prefix}{digest}.json"
@@ -38,9 +37,15 @@ def load(path: Path) -> dict[str, Any]:
         cached = None
     if isinstance(cached, dict):
         return cached
-    parsed = tomllib.loads(text)
+    parsed = _parse(text)
     _store(stored, prefix, parsed)
     return parsed
+
+
+def _parse(text: str) -> dict[str, Any]:
+    import tomllib  # imported only when a file is parsed: not when the cache has it
+
+    return tomllib.loads(text)
 
 
 def _store(stored: Path, prefix: str, parsed: dict[str, Any]) -> None:
