@@ -237,7 +237,8 @@ class FileSelection(BaseModel):
     config file's folder. Kept apart from ReviewConfig: it says which files are reviewed,
     not how, so it is no part of a review's configuration (nor of the eval's run conditions)."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Built on first validation: a review without a config file never validates one.
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     include: list[str] = Field(
         default_factory=list,

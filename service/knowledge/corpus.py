@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from service.errors import KnowledgeError
 from service.resources import shipped_folder
@@ -55,6 +55,10 @@ _FRAMEWORK_RE = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
 
 class Chunk(BaseModel):
     """One retrievable unit of guidance: the text under one ``## `` heading."""
+
+    # Its validator is built on first use: a review reads chunks from the grounding cache
+    # (model_construct, no validation) and never parses a knowledge file.
+    model_config = ConfigDict(defer_build=True)
 
     chunk_id: str = Field(
         description="Stable id, e.g. 'smart-measurable-en'; ends -en, -zh or -zht."
