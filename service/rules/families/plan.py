@@ -86,7 +86,7 @@ _FILL_IN_CELL = re.compile(
     re.I,
 )
 _TODO_WORD = re.compile(
-    r"\b(?:to-?dos?|to do|tbd items|open items)\b|待办|待(?:确认|確認|定|处理|完成|讨论)(?=事项|事項|清单|問題|问题)",
+    r"\b(?:to-?dos?|to do|tbd items|open items)\b|待办|待(?:确认|確認|定|处理|處理|完成|讨论|討論)(?=事项|事項|清单|清單|問題|问题)",
     re.I,
 )
 
