@@ -363,8 +363,7 @@ def record_aim(facts: PlanFacts, b: Block) -> bool:
 
     if b.heading_id is None or b.kind != BlockKind.LIST_ITEM:
         return False
-    own = [x for x in facts.plan.under(b.heading_id) if x.heading_id == b.heading_id]
-    return shapes.is_record_aim(own, b)
+    return shapes.is_record_aim(facts.plan.under(b.heading_id), b)
 
 
 def in_work_package(facts: PlanFacts, b: Block) -> bool:

@@ -767,7 +767,6 @@ def _step_part(facts: PlanFacts, lead: Block) -> bool:
         and b.id != lead.id
         and _STEP_PART_LABEL.match(facts.folded[b.id])
         for b in facts.plan.under(lead.heading_id)
-        if b.heading_id == lead.heading_id
     )
 
 
