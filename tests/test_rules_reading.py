@@ -3407,3 +3407,20 @@ def test_an_empty_okr_heading_titles_the_same_level_objectives_after_it() -> Non
     # "# scale current platform" and "# ecosystem" are objectives; their items key results.
     assert _codes_at(plan, "okr.kr-is-task") == [10]
     assert _codes_at(plan, "okr.kr-not-measurable") == [10]
+
+
+def test_staffing_is_named_in_the_plans_words_not_in_its_code_or_addresses() -> None:
+    # A package, a config key or a path is no team: the plan still names nobody for the work.
+    assert not _silenced_by("Run `npm install @types/node`.", "resource.no-staffing")
+    assert not _silenced_by("Set `host: true` in vite.config.", "resource.no-staffing")
+    assert not _silenced_by(
+        "See https://github.com/acme/va.gov-team/issues/1 for the release.", "resource.no-staffing"
+    )
+    assert not _silenced_by(
+        "Notes:\n\n```yaml\nlogging:\n  driver: gcplogs\n```", "resource.no-staffing"
+    )
+    # A person's profile link, a handle in the text and a named office still are.
+    assert _silenced_by("Led by [Ann Lee](https://github.com/annlee).", "resource.no-staffing")
+    assert _silenced_by("Questions go to @annlee.", "resource.no-staffing")
+    assert _silenced_by("上线前由院方专案办公室核定。", "resource.no-staffing")
+    assert _silenced_by("The project office signs off each release.", "resource.no-staffing")

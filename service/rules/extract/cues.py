@@ -654,6 +654,8 @@ STAFF_CUES = re.compile(
     r"|\]\(https?://(?:www\.)?github\.com/[\w-]+/?\)|(?<![\w.@])@[a-z0-9][\w-]{1,38}(?![\w.@])"
     r"|团队|人员|人力|志工|负责人|责任人|牵头|小组|部门|专员|经理|主管|总监|编制|招聘|岗位|分工|志愿者|外包|主任|老师|教师|组长|店长"
     r"|导师|助教|讲师|主持人|组织者|发起人|评委"
+    # A unit of the organisation given the work ("院方专案办公室", "the project office", "PMO").
+    r"|办公室|项目办|(?<![a-z0-9])(?:project|program|programme) office(?![a-z0-9])|(?<![a-z0-9])pmo(?![a-z0-9])"
     # The time someone puts in ("3–5h 每周", "10 hours a week") and the one-person team ("一个人",
     # "独立开发", "a solo maintainer") are staffing too.
     r"|\d+(?:\s*[–~-]\s*\d+)?\s*(?:h|hrs?|hours?|小时)\s*(?:/|每|per |a |each )\s*(?:周|週|week)"

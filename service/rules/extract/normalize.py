@@ -6,6 +6,7 @@ match in the folded text is a match at the same column in the plan.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 
@@ -46,3 +47,22 @@ def fold(text: str) -> str:
     """Simplified and lower-cased, same length (for cue matching)."""
     folded = to_simplified(text).lower()
     return folded if len(folded) == len(text) else to_simplified(text)
+
+
+_FENCE = re.compile(r"^[ \t]*(```|~~~).*?^[ \t]*\1[^\n]*$", re.M | re.S)
+_INLINE_CODE = re.compile(r"`[^`\n]*`")
+_PROFILE_LINK = re.compile(r"\]\(https?://(?:www\.)?github\.com/([\w-]+)/?\)")
+_LINK_TARGET = re.compile(r"\]\([^)\s]*\)")
+_BARE_URL = re.compile(r"https?://\S+|\bwww\.\S+")
+
+
+def prose(text: str) -> str:
+    """The plan's words without code and addresses: fenced blocks, inline code, link targets and
+    bare URLs go (a package "@types/node", a path ".../va.gov-team/..." names nobody); a link to
+    a GitHub profile keeps its handle ("[Ann](https://github.com/ann)" -> "[Ann @ann"). Folded."""
+    text = _FENCE.sub(" ", text)
+    text = _INLINE_CODE.sub(" ", text)
+    text = _PROFILE_LINK.sub(lambda m: " @" + m.group(1) + " ", text)
+    text = _LINK_TARGET.sub(" ", text)
+    text = _BARE_URL.sub(" ", text)
+    return fold(text)

@@ -106,7 +106,7 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
             tbd=note,
             rewrite=rewrites.budget_table(facts, lang),
         )
-    if not cues.STAFF_CUES.search(facts.all_text) and not _any_owner(facts):
+    if not cues.STAFF_CUES.search(facts.prose_text) and not _any_owner(facts):
         emit.document(
             "resource.no-staffing",
             emit.section_anchor("organisation", "resources"),
@@ -146,4 +146,4 @@ def any_time(facts: PlanFacts) -> bool:
 
 
 def _any_owner(facts: PlanFacts) -> bool:
-    return bool(cues.OWNER_LABEL.search(facts.all_text))
+    return bool(cues.OWNER_LABEL.search(facts.prose_text))

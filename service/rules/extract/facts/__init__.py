@@ -16,7 +16,7 @@ from service.rules.extract.facts.period import _plan_period, _section_periods, i
 from service.rules.extract.facts.raci import _plan_owner, _raci
 from service.rules.extract.facts.risks import _risks
 from service.rules.extract.facts.tasks import _tasks
-from service.rules.extract.normalize import fold
+from service.rules.extract.normalize import fold, prose
 from service.rules.extract.sections import section_of_blocks
 
 __all__ = [
@@ -41,6 +41,7 @@ def build_facts(plan: Plan) -> PlanFacts:
             by_parent.setdefault(b.parent_id, []).append(b)
 
     facts.all_text = fold(plan.text)
+    facts.prose_text = prose(plan.text)
     _plan_period(facts)
     _section_periods(facts)
     _objectives(facts, by_parent)

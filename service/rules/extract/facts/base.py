@@ -134,6 +134,8 @@ class PlanFacts:
     topic_lists: dict[tuple[str | None, int, str | None], bool] = field(default_factory=dict)
     body_text: str = ""  # folded text outside background/problem sections
     all_text: str = ""
+    # all_text without code, link targets and URLs: where staffing and owners are named.
+    prose_text: str = ""
     # Block id -> its index in plan.blocks (the recognisers look at a block's neighbours).
     position: dict[str, int] = field(default_factory=dict)
     lines: list[str] = field(default_factory=list)  # the plan's source lines, split once
