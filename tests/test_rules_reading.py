@@ -3424,3 +3424,24 @@ def test_staffing_is_named_in_the_plans_words_not_in_its_code_or_addresses() -> 
     assert _silenced_by("Questions go to @annlee.", "resource.no-staffing")
     assert _silenced_by("上线前由院方专案办公室核定。", "resource.no-staffing")
     assert _silenced_by("The project office signs off each release.", "resource.no-staffing")
+
+
+def test_a_goal_by_position_alone_is_said_one_severity_lower() -> None:
+    text = """
+        # 项目计划书（2026 年）
+
+        ## 研究目标
+
+        1. 各机维护局部搜索图，仅在通信范围内融合。
+        2. 提高团队的协作效率。
+        3. A production-ready registrar for every agency.
+        4. Improve customer satisfaction.
+        """
+    # Items with no outcome, change or metric of their own may be requirements or deliverables;
+    # items that state a change to reach are goals, and keep the catalogue's severity.
+    assert _severities(text, "smart.measurable") == [
+        (5, "warning"),
+        (6, "error"),
+        (7, "warning"),
+        (8, "error"),
+    ]

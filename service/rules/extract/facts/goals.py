@@ -635,6 +635,12 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
                     # "Write a tutorial on that topic" under "Stretch goal": work, which a goals
                     # heading may list as often as outcomes; its SMART gaps are said as warnings.
                     stmt.confidence = min(stmt.confidence, 0.6)
+                elif not _outcome_like(facts, b):
+                    # "各机维护局部搜索图…", "A production-ready registrar": a goal only by where it
+                    # stands, with no outcome, change or metric of its own. Such items are goals
+                    # about as often as requirements or deliverables (0.70 right as errors on the
+                    # real plans, 0.87 for outcome-shaped items): said one severity lower.
+                    stmt.confidence = min(stmt.confidence, 0.7)
                 facts.goals.append(stmt)
         elif b.kind == BlockKind.TABLE_ROW and not b.is_header:
             task_col, owner_col = _task_table(b)
