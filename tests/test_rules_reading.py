@@ -3445,3 +3445,19 @@ def test_a_goal_by_position_alone_is_said_one_severity_lower() -> None:
         (7, "warning"),
         (8, "error"),
     ]
+
+
+def test_a_fallback_said_as_a_condition_answers_the_risk() -> None:
+    text = """
+        # 网站开发计划（2026 年 3 月至 6 月）
+
+        ## 风险
+
+        - 数据来源不稳：若没有可靠的即时数据来源，第一版将以用户输入的资料为准
+        - 市场可能洗牌（短期透过 SKILL 抽象层即可吸纳）
+        - 大厂可能推出官方服务（时间窗口估 12–18 个月，需快速建立先发优势）
+        - 预算资源风险：若经费不足则可能导致项目宣发失败
+        - 不可抗力风险：如果课程要求更改，则项目会面临困境
+        """
+    # A condition with what the plan then does is a response; one with only what follows is not.
+    assert _codes_at(text, "risk.no-mitigation") == [8, 9]
