@@ -3461,3 +3461,28 @@ def test_a_fallback_said_as_a_condition_answers_the_risk() -> None:
         """
     # A condition with what the plan then does is a response; one with only what follows is not.
     assert _codes_at(text, "risk.no-mitigation") == [8, 9]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "FlinkSQL 生命周期：创建、开发、调试、发布、上线。",
+        "建议将之前写的示例整理为一篇文章，之后对外发布。",
+        "活动期间请保持群内沟通。",
+        "群组：https://www.facebook.com/groups/1650961761843383/?ref=group_browse_new",
+        "Latest revision: August 2025",
+        "建立日期：2025-03-02",
+    ],
+)
+def test_a_vague_time_word_an_address_or_a_revision_date_is_no_timeline(line: str) -> None:
+    plan = "# 社区规划\n\n## 工作\n\n- 由 @ann 整理文档并发布。\n- {}\n"
+    assert "resource.no-timeline" in _document_codes(plan.format(line))
+
+
+@pytest.mark.parametrize(
+    "line", ["於下週二開會時請大家測試 CRUD。", "本周五前完成文档整理。", "为期 3 周的试点。"]
+)
+def test_a_day_of_next_week_or_a_duration_is_a_timeline(line: str) -> None:
+    plan = "# 社区规划\n\n## 工作\n\n- 由 @ann 整理文档并发布。\n- {}\n"
+    assert "resource.no-timeline" not in _document_codes(plan.format(line))
+    assert "resource.no-timeline" in _document_codes(plan.format("整理文档。"))

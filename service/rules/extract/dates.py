@@ -386,7 +386,7 @@ _RELATIVE = re.compile(
 )
 _ZH_RELATIVE = re.compile(
     r"\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?|[一二三四五六七八九十]+月|年底|年末|年内|年中|年初|季度末|季末|月底|月末|月初|"
-    r"(?:本|下一?|次)季度?|本年度|本年|今年|明年|次年|本月|下月|上半年|下半年|[一二三四1-4]\s*季度|"
+    r"(?:本|下一?|次)季度?|(?:本|这|下一?|下个)(?:周|週|星期|礼拜)[一二三四五六日天末]?|本年度|本年|今年|明年|次年|本月|下月|上半年|下半年|[一二三四1-4]\s*季度|"
     r"半年内|一年内|\d+\s*(?:天|日|周|个月|年)内|[一两二三四五六七八九十半]+\s*(?:个月|周|年|天)内|"
     r"\d+\s*(?:个)?工作日内|[一两二三四五六七八九十]+个?工作日内|"
     r"活动期间|期间|大促期间|旺季|淡季|春节|国庆|中秋|双\s?(?:11|十一|12)|618|开学前|学期|"
@@ -407,10 +407,24 @@ def has_time_reference(text: str) -> bool:
     return bool(_RELATIVE.search(text) or _ZH_RELATIVE.search(text))
 
 
+# Words that say a time exists without giving one: "之前写的" (written before), "生命周期"
+# (a lifecycle), "活动期间" (while it runs), "截止" with no date. They can frame a goal's
+# deadline that a date elsewhere gives, but by themselves they are not a timeline.
+_ZH_VAGUE_TIME = frozenset({"之前", "以前", "截止", "截至", "期限", "周期", "期间", "活动期间"})
+
+
 @lru_cache(maxsize=4096)
+def has_definite_time(text: str) -> bool:
+    """A date or period the text gives, not only a vague time word (docs/rules-interpretation.md,
+    "Vague time words are not a timeline"): what can make a plan's period or timeline."""
+    if find_dates(text, default_year=2000) or _RELATIVE.search(text):
+        return True
+    return any(m.group(0) not in _ZH_VAGUE_TIME for m in _ZH_RELATIVE.finditer(text))
+
+
 def has_any_time(text: str) -> bool:
     """Any date, period or duration anywhere (for resource.no-timeline)."""
-    return has_time_reference(text) or bool(_DURATION.search(text))
+    return bool(_DURATION.search(text)) or has_definite_time(text)
 
 
 def span_of(mentions: list[DateMention]) -> tuple[date, date] | None:

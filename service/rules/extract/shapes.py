@@ -363,8 +363,10 @@ def is_deliverable(text: str) -> bool:
 
 _METADATA_LABEL = re.compile(
     r"^(?:created|created on|date created|last updated|updated|last modified|modified|revised|"
-    r"last revised|post-history|published|date|version|status|last edited|"
-    r"创建时间|创建日期|更新时间|更新日期|最后更新|修订日期|发布日期|发布时间|日期|版本)$",
+    r"last revised|latest revision|revision|revision date|document version|post-history|"
+    r"published|date|version|status|last edited|"
+    r"创建时间|创建日期|建立时间|建立日期|更新时间|更新日期|最后更新|修订日期|发布日期|发布时间|日期|"
+    r"版本|文件版本|文档版本)$",
     re.I,
 )
 # A field that frames the items around it: their period and scope, the documents they rest on,

@@ -12,7 +12,7 @@ from service.rules.extract import cues, shapes
 from service.rules.extract.dates import has_any_time, has_time_reference
 from service.rules.extract.facts import HEADING_CURRENCY, PlanFacts
 from service.rules.extract.facts.base import data_rows_by_table
-from service.rules.extract.normalize import fold
+from service.rules.extract.normalize import fold, prose
 
 
 def _has_budget(facts: PlanFacts) -> tuple[bool, bool]:
@@ -137,6 +137,8 @@ def any_time(facts: PlanFacts) -> bool:
         text = facts.folded[b.id]
         if shapes.is_document_metadata(text) or shapes.is_reference_line(b.text):
             continue  # "Created: 27-Mar-2019", ".. [#] email of 2015": not the plan's schedule
+        if "/" in text or "`" in text:
+            text = prose(b.text)  # ".../groups/1650961761843383/": an address holds no date
         if section in ("goals", "okr"):
             if has_time_reference(text):
                 return True

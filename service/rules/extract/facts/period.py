@@ -8,7 +8,12 @@ import re
 
 from service.models import Block, BlockKind
 from service.rules.extract import shapes
-from service.rules.extract.dates import DateMention, find_dates, has_time_reference
+from service.rules.extract.dates import (
+    DateMention,
+    find_dates,
+    has_definite_time,
+    has_time_reference,
+)
 from service.rules.extract.facts.base import (
     _PERIOD_LINE,
     PlanFacts,
@@ -91,7 +96,7 @@ def _plan_period(facts: PlanFacts) -> None:
             and _only_dates(facts.folded[b.id])
         )
     title_text = fold(plan.title)
-    if plan.title and (has_time_reference(title_text) or _SPAN.search(title_text)):
+    if plan.title and (has_definite_time(title_text) or _SPAN.search(title_text)):
         facts.plan_has_period = True
     line_mentions: list[DateMention] = []
     starts: list[DateMention] = []
@@ -107,7 +112,7 @@ def _plan_period(facts: PlanFacts) -> None:
                 starts.append(single[0])
             elif _END_LABEL.search(text):
                 ends.append(single[0])
-        if has_time_reference(text) or re.search(r"\d+\s*(?:months?|weeks?|个月|周|天)", text):
+        if has_definite_time(text) or re.search(r"\d+\s*(?:months?|weeks?|个月|周|天)", text):
             got = find_dates(text)
             # A single day ("Date: 2026-06-20") dates the document; a period spans more, or
             # starts on that day and lasts ("Duration: 12 weeks, starting 1 March 2027").
