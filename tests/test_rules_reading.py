@@ -3463,6 +3463,10 @@ def test_a_fallback_said_as_a_condition_answers_the_risk() -> None:
     assert _codes_at(text, "risk.no-mitigation") == [8, 9]
 
 
+# A short undated plan with staff; `{}` is one more work item.
+_UNDATED_WORK = "# 社区规划\n\n## 工作\n\n- 由 @ann 整理文档并发布。\n- {}\n"
+
+
 @pytest.mark.parametrize(
     "line",
     [
@@ -3475,14 +3479,12 @@ def test_a_fallback_said_as_a_condition_answers_the_risk() -> None:
     ],
 )
 def test_a_vague_time_word_an_address_or_a_revision_date_is_no_timeline(line: str) -> None:
-    plan = "# 社区规划\n\n## 工作\n\n- 由 @ann 整理文档并发布。\n- {}\n"
-    assert "resource.no-timeline" in _document_codes(plan.format(line))
+    assert "resource.no-timeline" in _document_codes(_UNDATED_WORK.format(line))
 
 
 @pytest.mark.parametrize(
     "line", ["於下週二開會時請大家測試 CRUD。", "本周五前完成文档整理。", "为期 3 周的试点。"]
 )
 def test_a_day_of_next_week_or_a_duration_is_a_timeline(line: str) -> None:
-    plan = "# 社区规划\n\n## 工作\n\n- 由 @ann 整理文档并发布。\n- {}\n"
-    assert "resource.no-timeline" not in _document_codes(plan.format(line))
-    assert "resource.no-timeline" in _document_codes(plan.format("整理文档。"))
+    assert "resource.no-timeline" not in _document_codes(_UNDATED_WORK.format(line))
+    assert "resource.no-timeline" in _document_codes(_UNDATED_WORK.format("整理文档。"))

@@ -422,6 +422,7 @@ def has_definite_time(text: str) -> bool:
     return any(m.group(0) not in _ZH_VAGUE_TIME for m in _ZH_RELATIVE.finditer(text))
 
 
+@lru_cache(maxsize=4096)
 def has_any_time(text: str) -> bool:
     """Any date, period or duration anywhere (for resource.no-timeline)."""
     return bool(_DURATION.search(text)) or has_definite_time(text)
