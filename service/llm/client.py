@@ -546,7 +546,8 @@ def build_backend(
         transport = CassetteTransport(directory, mode)  # type: ignore[arg-type]
         replay = mode != "record"
     deadline = deadline or Deadline(settings.llm_deadline)
-    timeout = httpx.Timeout(settings.llm_timeout, connect=settings.llm_connect_timeout)
+    read = settings.llm_timeout
+    timeout = httpx.Timeout(read, connect=settings.llm_connect_timeout)
     http_client = httpx.Client(
         transport=transport, timeout=timeout, event_hooks={"request": [deadline.clip]}
     )
@@ -566,7 +567,9 @@ def build_backend(
         api_key=key or "not-needed",  # type: ignore[arg-type]  # local servers need no key
         base_url=settings.openai_base_url,
         temperature=settings.llm_temperature,
-        timeout=timeout,
+        # A plain tuple, not ``timeout``: openai 3.x builds its own clients on httpx2, whose Timeout
+        # refuses an httpx.Timeout (and langchain caches those clients by a hashable timeout).
+        timeout=(settings.llm_connect_timeout, read, read, read),
         max_retries=0,  # retries are ours (Retry-After honoured and capped)
         max_tokens=settings.llm_max_output_tokens,  # type: ignore[call-arg]
         http_client=http_client,
