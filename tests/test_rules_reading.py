@@ -3488,3 +3488,37 @@ def test_a_vague_time_word_an_address_or_a_revision_date_is_no_timeline(line: st
 def test_a_day_of_next_week_or_a_duration_is_a_timeline(line: str) -> None:
     assert "resource.no-timeline" not in _document_codes(_UNDATED_WORK.format(line))
     assert "resource.no-timeline" in _document_codes(_UNDATED_WORK.format("整理文档。"))
+
+
+# A staffed plan; `{}` is one more section: its heading and two items.
+_DECISIONS_PLAN = "# 社區共餐計畫\n\n## 工作\n\n- 由 @ann 整理名冊。\n\n{}\n"
+
+
+@pytest.mark.parametrize(
+    ("heading", "items"),
+    [
+        ("### 待決事項（TBD）", ("- 供餐地點", "- 食材採購方式")),
+        ("## 未决事项", ("- 场地选择", "- 采购渠道")),
+        ("## Open decisions (TBD)", ("- Venue for the kickoff", "- Catering purchase")),
+        ("## Unresolved questions", ("- Who hosts the archive", "- Purchase of the domain")),
+    ],
+)
+def test_the_decisions_a_plan_leaves_open_are_no_tasks_and_no_slot(
+    heading: str, items: tuple[str, str]
+) -> None:
+    section = "\n".join((heading, "", *items))
+    text = _DECISIONS_PLAN.format(section)
+    assert _codes_at(text, "plan.placeholder") == []
+    assert _codes_at(text, "raci.no-owner") == []
+    # Under a heading that names work, the same items are tasks nobody owns.
+    work = _DECISIONS_PLAN.format(
+        section.replace(heading, "## 待办事项" if "事" in heading else "## To do")
+    )
+    assert _codes_at(work, "raci.no-owner"), work
+    assert classify_heading(heading.lstrip("# ")) is None
+
+
+def test_a_list_of_confirmations_to_make_stays_a_task_list() -> None:
+    text = _DECISIONS_PLAN.format("## TODO / 待确认事项\n\n- 确认场地\n- 确认采购渠道")
+    assert _codes_at(text, "raci.no-owner") == [9, 10]
+    assert _codes_at(text, "plan.placeholder") == []

@@ -104,6 +104,8 @@ def classify_heading(text: str) -> str | None:
             return kind
     if _NOTICES.match(folded.strip(" :：")) or _PROCEDURE.match(folded.strip(" :：")):
         return None  # "活动说明", "参赛须知": what participants must know, not the organisers' work
+    if names_open_decisions(text):
+        return None  # "待決事項（TBD）": decisions still to be taken, not work and not a slot
     clause = _whole_phrase_cue(folded)
     if clause is not None:
         return clause
@@ -134,6 +136,26 @@ _PRODUCT_NAME = re.compile(
     r"\b(?:GitHub|GitLab|Google|Microsoft|Jira|Asana|Notion|Trello|Azure|Slack|Linear|ClickUp|"
     r"Todoist)\s+(?:Projects?|Actions?|Tasks?|Issues?|Milestones?|Boards?|Workflows?|Planner)\b"
 )
+
+
+# A heading over the decisions a plan leaves open ("待決事項（TBD）", "未决事项", "Open decisions",
+# "Unresolved questions"): topics still to be settled, neither work nor a slot left unfilled
+# (docs/rules-interpretation.md, wave 20 zht, "Open decisions and unfinished sections"). A list of
+# confirmations to make ("TODO / 待确认事项") stays a task list.
+_OPEN_DECISIONS = re.compile(
+    r"^(?:待决|未决|待定|尚未决定|待决定|待决策|悬而未决)的?(?:事项|问题|议题|决策|决定)(?:清单|列表)?$"
+    r"|^(?:open|pending|outstanding|unresolved|undecided)\s+(?:decisions?|questions?|points?)$"
+    r"|^unresolved\s+issues?$|^decisions?\s+(?:pending|still open|to (?:be )?make|to be made)$",
+    re.I,
+)
+
+
+def names_open_decisions(text: str) -> bool:
+    """A heading that labels the decisions the plan leaves open (its "(TBD)" included)."""
+    folded = _OUTLINE.sub("", fold(text).strip()) or fold(text)
+    folded = re.sub(r"\s*[(（][^()（）]*[)）]\s*$", "", folded).strip(" :：")
+    folded = re.sub(r"^[^\w\u4e00-\u9fff]+", "", folded)
+    return bool(_OPEN_DECISIONS.match(folded))
 
 
 # An event's notices and rules for participants: no part of the plan (their items are no tasks).
@@ -217,7 +239,7 @@ def _names_no_part(text: str) -> bool:
     folded = _OUTLINE.sub("", fold(text).strip()) or fold(text)
     folded = re.sub(r"\s*[(（][^()（）]*[)）]\s*$", "", folded).strip(" :：")
     folded = re.sub(r"^[^\w\u4e00-\u9fff]+", "", folded)  # "💰 商业价值预期": an emoji first
-    return bool(_NO_PART.search(folded) or _PROCEDURE.match(folded))
+    return bool(_NO_PART.search(folded) or _PROCEDURE.match(folded) or names_open_decisions(text))
 
 
 # A plan that says it is written as OKRs: its "Objectives" sections hold OKR objectives, which

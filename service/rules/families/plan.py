@@ -9,7 +9,7 @@ from service.rules.base import Emitter
 from service.rules.extract import cues
 from service.rules.extract.facts import PlanFacts
 from service.rules.extract.normalize import fold
-from service.rules.extract.sections import classify_heading
+from service.rules.extract.sections import classify_heading, names_open_decisions
 
 
 def placeholder_in(text: str) -> str | None:
@@ -97,6 +97,8 @@ def check(facts: PlanFacts, emit: Emitter) -> None:
     for b in facts.plan.blocks:
         if b.kind == BlockKind.HEADING and cues.TODO_HEADING.fullmatch(facts.folded[b.id].strip()):
             continue  # "## To do" names a task list; it is not a slot
+        if b.kind == BlockKind.HEADING and names_open_decisions(b.text):
+            continue  # "### 待決事項（TBD）": the label of the open decisions listed under it
         # The block's source lines, so that a slot in a link target ("[录屏](xxxx)") counts too.
         source = "\n".join(lines[b.start_line - 1 : b.end_line]) or b.text
         if b.kind == BlockKind.HEADING and classify_heading(b.text) == "tasks":
