@@ -3522,3 +3522,42 @@ def test_a_list_of_confirmations_to_make_stays_a_task_list() -> None:
     text = _DECISIONS_PLAN.format("## TODO / 待确认事项\n\n- 确认场地\n- 确认采购渠道")
     assert _codes_at(text, "raci.no-owner") == [9, 10]
     assert _codes_at(text, "plan.placeholder") == []
+
+
+def test_a_priority_grid_ticked_holds_no_goals() -> None:
+    text = """
+        # 宠物之家项目管理计划（2026 年 3 月至 8 月）
+
+        ## 管理目标及优先次序
+
+        | 目标 | 高优先级 | 中优先级 | 低优先级 |
+        | ---- | -------- | -------- | -------- |
+        | 范围 |          |          | √        |
+        | 时间 | √        |          |          |
+        | 成本 |          | √        |          |
+        | 体验 | 满意度提升 | | |
+        """
+    # The ticked rows place scope, time and cost on the grid; the row with words is a goal.
+    assert _codes_at(text, "smart.measurable") == [10]
+
+
+@pytest.mark.parametrize(
+    ("phase", "aim", "part"),
+    [
+        ("## 迭代 1（Day 1~14）", "### 🎯 目标", "### ⚙ 要实现的功能"),
+        ("## Phase 2: Beta", "### Goals", "### Deliverables"),
+    ],
+)
+def test_a_phases_aim_beside_its_work_is_no_goal_of_the_plan(
+    phase: str, aim: str, part: str
+) -> None:
+    def plan(parent: str, title: str = "# 课程平台项目计划") -> str:
+        aim_item = "- 实现学生端核心流程，实现前后端跑通，具备基本可演示的功能。"
+        features = ["- 用户登录（学生/老师）", "- 课程首页（学生）"]
+        return "\n".join([title, "", parent, "", aim, aim_item, "", part, *features, ""])
+
+    assert _codes_at(plan(phase), "smart.measurable") == []
+    # The same aim under a heading that names no phase is a goal of the plan.
+    assert _codes_at(plan("## 总体安排"), "smart.measurable") == [6]
+    # And under the plan's own title, though it names a phase, the goals are the plan's.
+    assert _codes_at(plan("", title="# " + phase[3:]), "smart.measurable") == [6]

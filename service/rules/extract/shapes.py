@@ -308,16 +308,20 @@ def _strip_number(text: str) -> str:
 
 
 _MARK_CELL = re.compile(
-    r"^\W*(?:✅|❌|⚠️?|✔️?|✓|✗|✘|❎|☑️?|yes|no|y|n|partial|是|否|有|无|無|支持|不支持)\W*(?:[(（][^)）]{0,20}[)）])?\W*$",
+    r"^\W*(?:✅|❌|⚠️?|✔️?|✓|✗|✘|❎|☑️?|√|×|○|●|◯|yes|no|y|n|partial|是|否|有|无|無|支持|不支持)\W*(?:[(（][^)）]{0,20}[)）])?\W*$",
     re.I,
 )
 
 
 def is_comparison_row(b: Block) -> bool:
-    """A row of a comparison matrix ("| 視覺化 Kanban | ❌ | ✅ |"): what options can do, marked
-    yes or no, not work or a goal."""
-    cells = [c for c in (b.cells or [])[1:] if c.strip()]
+    """A row of a comparison matrix ("| 視覺化 Kanban | ❌ | ✅ |"), or of a grid ticked in one
+    column ("| 时间 | √ |  |  |" under "目标 | 高优先级 | 中优先级 | 低优先级"): what options can
+    do, or where an item stands, marked; not work or a goal."""
+    row = b.cells or []
+    cells = [c for c in row[1:] if c.strip()]
     marks = sum(1 for c in cells if _MARK_CELL.match(c))
+    if len(row) >= 3 and cells and marks == len(cells):
+        return True
     return len(cells) >= 2 and marks * 2 >= len(cells) and marks >= 1
 
 
@@ -400,3 +404,17 @@ def is_document_metadata(text: str) -> bool:
 def is_reference_line(raw: str) -> bool:
     """A footnote or reference entry (".. [#] python-committers email …", "[1]: https://…")."""
     return bool(_REFERENCE_LINE.match(raw))
+
+
+# A heading that names a phase of the work ("Phase 2", "迭代 1", "第二阶段", "2026 Q3", "Sprint 4").
+_PHASE = re.compile(
+    r"^(?:phase|stage|milestone|release|version|v\d|wave|sprint|increment|mvp\b)"
+    r"|^(?:第[一二三四五六七八九十\d]+|[一二三四五六七八九十]+、)?\s*(?:阶段|期|里程碑|版本|迭代)"
+    r"|^阶段[一二三四五六七八九十\d]|里程碑|^\d+(?:\.\d+)+\b|^(?:20\d\d\s*)?(?:q[1-4]|h[12])\b|^20\d\d(?:\s*年)?\s*(?:q[1-4]|h[12]|上半年|下半年|第[一二三四]季度)",
+    re.I,
+)
+
+
+def names_a_phase(text: str) -> bool:
+    """Folded heading words that name a phase, a stage, a release or a quarter of the work."""
+    return bool(_PHASE.search(text))

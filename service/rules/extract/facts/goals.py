@@ -629,6 +629,8 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
             continue
         if not in_goals:
             continue
+        if b.heading_id is not None and _phase_aim_heading(facts, b.heading_id):
+            continue  # "### 目标" beside "### 要实现的功能" under "## 迭代 1": that phase's aim
         if b.kind == BlockKind.LIST_ITEM:
             if (stmt := _list_statement(facts, b, by_parent)) is not None:
                 if _activity_only(stmt.text):
@@ -656,11 +658,49 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
                 continue  # "| 移动适配 | 无移动优化 | 完整移动端支持 |": what the product becomes
             if _spec_row(b):
                 continue  # "| 取物機器人 | 八足連桿 | ≤ 400×400 mm |": the product's specification
+            if shapes.is_comparison_row(b):
+                continue  # "| 时间 | √ |  |  |": a priority grid ticked, not a goal
             facts.goals.append(_stmt(facts, b))
         elif b.kind == BlockKind.PARAGRAPH and _is_goal_candidate_paragraph(
             facts, b, items_in_heading.get(b.heading_id or "", False)
         ):
             facts.goals.append(_stmt(facts, b))
+
+
+# The sibling sub-headings that name a phase's work or output ("### 要实现的功能", "### 任务分配",
+# "### 交付物", "### Deliverables", "### Scope").
+_PHASE_PART = re.compile(
+    r"功能|任务|工作|交付|产出|成果|范围|分工|deliverables?|outputs?|features?|tasks?|work|scope|"
+    r"backlog|stories",
+    re.I,
+)
+
+
+def _phase_aim_heading(facts: PlanFacts, heading_id: str) -> bool:
+    """A goals sub-heading of a phase, beside that phase's work or deliverables: "### 目标" next to
+    "### 要实现的功能" and "### 交付物" under "## 迭代 1（Day 1~14）". It states the phase's aim,
+    judged with the phase, not a goal of the plan (docs/rules-interpretation.md, wave 23 zhs, as a
+    "目标：" line beside "交付：" is, wave 19 zhs)."""
+    h = facts.plan.block(heading_id)
+    if h is None or h.heading_id is None or classify_heading(h.text) != "goals":
+        return False
+    parent = facts.plan.block(h.heading_id)
+    if parent is None or parent is facts.plan.blocks[0]:
+        return False  # "# 2026下半年 經營計畫": the plan's own title and period, not a phase
+    if not shapes.names_a_phase(_heading_words(parent.text)):
+        return False
+    return any(
+        x.kind == BlockKind.HEADING
+        and x.id != h.id
+        and x.level == h.level
+        and classify_heading(x.text) != "goals"
+        and _PHASE_PART.search(fold(x.text))
+        for x in facts.plan.under(parent.id)
+    )
+
+
+def _heading_words(text: str) -> str:
+    return re.sub(r"^[^\w\u4e00-\u9fff]+", "", fold(text).strip())
 
 
 # A column that says what a metric means; a column that holds a target.

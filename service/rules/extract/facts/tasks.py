@@ -139,7 +139,7 @@ def _work_packages(facts: PlanFacts, skip: set[str]) -> set[str]:
             not (numbered or shapes.is_action(words))  # "Hire a professional project manager"
             or h.text.rstrip().endswith((":", "："))
             or classify_heading(h.text) is not None
-            or _PHASE_HEADING.search(_LIST_NUMBER.sub("", words).strip())
+            or shapes.names_a_phase(_LIST_NUMBER.sub("", words).strip())
             or not _under_action_heading(facts, h)
         ):
             continue
@@ -391,14 +391,6 @@ def _budget_row(b: Block) -> bool:
     return bool(amounts) and all(re.search(r"\d", c) for c in amounts)
 
 
-_PHASE_HEADING = re.compile(
-    r"^(?:phase|stage|milestone|release|version|v\d|wave|sprint|increment|mvp\b)"
-    r"|^(?:第[一二三四五六七八九十\d]+|[一二三四五六七八九十]+、)?\s*(?:阶段|期|里程碑|版本|迭代)"
-    r"|^阶段[一二三四五六七八九十\d]|里程碑|^\d+(?:\.\d+)+\b|^(?:20\d\d\s*)?(?:q[1-4]|h[12])\b|^20\d\d(?:\s*年)?\s*(?:q[1-4]|h[12]|上半年|下半年|第[一二三四]季度)",
-    re.I,
-)
-
-
 def _work_list(facts: PlanFacts, b: Block) -> bool:
     """The item's list reads as work: most of its items start with an action verb, or name an
     owner, or its heading itself names the work by its own words ("Tasks", "工作任务").
@@ -451,7 +443,7 @@ def _under_phase(facts: PlanFacts, b: Block) -> bool:
         if h is None or h.heading_id is None:
             return False  # the document's title names the plan's period, not a phase
         text = _LIST_NUMBER.sub("", facts.folded[h.id]).strip()
-        if _PHASE_HEADING.search(text) or (
+        if shapes.names_a_phase(text) or (
             facts.section.get(h.id) == "timeline" and h.heading_id is not None
         ):
             return True
