@@ -3561,3 +3561,55 @@ def test_a_phases_aim_beside_its_work_is_no_goal_of_the_plan(
     assert _codes_at(plan("## 总体安排"), "smart.measurable") == [6]
     # And under the plan's own title, though it names a phase, the goals are the plan's.
     assert _codes_at(plan("", title="# " + phase[3:]), "smart.measurable") == [6]
+
+
+def test_a_count_with_joined_modifiers_is_a_measure() -> None:
+    from service.rules.extract.normalize import fold
+    from service.rules.extract.signals import has_metric
+
+    assert has_metric(fold("Generate 300 new/renewed members at conferences"))
+    assert has_metric(fold("Hire 2 full-time/part-time engineers"))
+    assert not has_metric(fold("Generate new/renewed members at conferences"))
+
+
+_GOAL_HEADINGS = """
+    # Community Strategic Plan 2027
+
+    ## Our Goals
+
+    ### Goal 1: Grow the community.
+
+    {body}
+
+    Strategies:
+    * Develop within the website a way of tracking skills and training.
+    * Identify the skills sought by employers.
+    """
+
+
+def test_a_goal_headings_target_can_stand_in_the_paragraph_under_it() -> None:
+    body = "There are currently 900 members. We aim to increase this number by at least 40% a year."
+    assert _codes_at(_GOAL_HEADINGS.format(body=body), "smart.measurable") == []
+    vague = "The community should be the first place veterans go to."
+    assert _codes_at(_GOAL_HEADINGS.format(body=vague), "smart.measurable") == [5]
+
+
+def test_items_under_a_strategies_label_are_how_a_goal_is_pursued() -> None:
+    text = _GOAL_HEADINGS.format(body="Membership grows by 40% a year.")
+    assert _codes_at(text, "smart.measurable") == []
+    assert _codes_at(text.replace("Strategies:", "Targets:"), "smart.measurable") == [10]
+
+
+@pytest.mark.parametrize(
+    ("heading", "kind"),
+    [
+        ("Our Programs & Services", "background"),
+        ("Programs and Services", "background"),
+        ("Core programs", "background"),
+        ("我们的服务", "background"),
+        ("Programs", "tasks"),  # the programmes the plan sets out to run
+        ("Programs for 2027", "tasks"),
+    ],
+)
+def test_the_organisations_standing_programmes_are_context(heading: str, kind: str) -> None:
+    assert classify_heading(heading) == kind

@@ -106,6 +106,8 @@ def classify_heading(text: str) -> str | None:
         return None  # "活动说明", "参赛须知": what participants must know, not the organisers' work
     if names_open_decisions(text):
         return None  # "待決事項（TBD）": decisions still to be taken, not work and not a slot
+    if _STANDING_PROGRAMS.match(folded.strip(" :：")):
+        return "background"  # "Our Programs & Services": what the organisation runs today
     clause = _whole_phrase_cue(folded)
     if clause is not None:
         return clause
@@ -156,6 +158,16 @@ def names_open_decisions(text: str) -> bool:
     folded = re.sub(r"\s*[(（][^()（）]*[)）]\s*$", "", folded).strip(" :：")
     folded = re.sub(r"^[^\w\u4e00-\u9fff]+", "", folded)
     return bool(_OPEN_DECISIONS.match(folded))
+
+
+# The organisation's standing programmes, described ("Our Programs & Services", "Core programs",
+# "我们的服务", "现有业务"): what it runs today, the context of the plan, not work the plan sets.
+_STANDING_PROGRAMS = re.compile(
+    r"^(?:our|core|current|existing)\s+(?:core\s+)?(?:programs?|programmes?|services|offerings)"
+    r"(?:\s*(?:&|and)\s*(?:programs?|programmes?|services))?$"
+    r"|^programs?\s*(?:&|and)\s*services$"
+    r"|^(?:我们的|现有的?|核心|目前的?)(?:服务|业务)(?:与服务)?$"
+)
 
 
 # An event's notices and rules for participants: no part of the plan (their items are no tasks).

@@ -42,7 +42,7 @@ _ZH_DEADLINE_AFTER = re.compile(
 )
 _COUNT_OF_THINGS = re.compile(
     rf"(?<![\w.,$€£¥])({cues.NUMBER}|(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-    r"fifteen|twenty|thirty|forty|fifty|hundred))\s+(?:[a-z][\w-]*\s){0,3}?(?:[a-z]+-[a-z]{2,}|[a-z]{3,})s\b",
+    r"fifteen|twenty|thirty|forty|fifty|hundred))\s+(?:[a-z][\w/-]*\s){0,3}?(?:[a-z]+-[a-z]{2,}|[a-z]{3,})s\b",
     re.I,
 )
 

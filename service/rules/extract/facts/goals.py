@@ -277,6 +277,20 @@ def _goal_labelled_heading(facts: PlanFacts, h: Block) -> bool:
     return bool(re.search(r"[a-z\u4e00-\u9fff]", rest)) and not _names_only_a_period(rest)
 
 
+def _body_paragraphs(facts: PlanFacts, h: Block) -> list[Block]:
+    """The paragraphs right under a goal heading, before its first list or label line ("###
+    Goal 3: Grow the community" over "There are currently 900 members … by at least 40%
+    annually."): the goal's own body, where its target and time may be stated (wave 23 en)."""
+    body = []
+    for x in facts.plan.under(h.id):
+        if x.kind != BlockKind.PARAGRAPH or x.heading_id != h.id:
+            break
+        if x.text.rstrip().endswith((":", "：")):
+            break  # "Strategies:": what follows is how the goal is pursued
+        body.append(x)
+    return body
+
+
 def _goals_already_listed(facts: PlanFacts, h: Block) -> bool:
     """The goals heading above `h` lists its goals as items of its own before `h` comes."""
     parent = facts.plan.block(h.heading_id) if h.heading_id else None
@@ -440,7 +454,9 @@ def _under_lead_in(facts: PlanFacts, b: Block, pattern: re.Pattern[str]) -> bool
 _ACTIVITIES_LEAD_IN = re.compile(
     r"\b(?:the following|these|its|our|following) (?:activities|actions|measures|means)\b"
     r"|\bby (?:carrying out|undertaking|doing|means of)\b"
-    r"|通过(?:以下|下列|如下)(?:工作|活动|措施|方式|举措)",
+    r"|通过(?:以下|下列|如下)(?:工作|活动|措施|方式|举措)"
+    # A label line of its own under a goal ("Strategies:", "策略："): how the goal is pursued.
+    r"|^\W*(?:strateg(?:y|ies)|tactics|approach(?:es)?|actions|策略|举措|措施|行动|做法)\W*[:：]\s*$",
     re.I,
 )
 
@@ -572,7 +588,7 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
         if b.kind == BlockKind.HEADING:
             # "### Goal 1: Improve X" under a goals section is itself the goal statement.
             if _goal_labelled_heading(facts, b) and facts.section[b.id] in ("goals", ""):
-                facts.goals.append(_stmt(facts, b))
+                facts.goals.append(_stmt(facts, b, _body_paragraphs(facts, b)))
             elif b.id in goal_headings:
                 heading_goal = _stmt(facts, b, scoped_items.get(b.id, []))
                 heading_goal.confidence = goal_headings[b.id]
