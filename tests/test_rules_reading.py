@@ -3613,3 +3613,20 @@ def test_items_under_a_strategies_label_are_how_a_goal_is_pursued() -> None:
 )
 def test_the_organisations_standing_programmes_are_context(heading: str, kind: str) -> None:
     assert classify_heading(heading) == kind
+
+
+@pytest.mark.parametrize(
+    "goal",
+    [
+        "Streamline sponsorships",
+        "Revise the committee's governance",
+        "完善项目治理机制",
+        "建立月度例会制度",
+    ],
+)
+def test_governance_and_streamlining_are_internal_process(goal: str) -> None:
+    from service.rules.extract import cues
+    from service.rules.extract.normalize import fold
+
+    assert cues.BSC_PERSPECTIVES["process"].search(fold(goal))
+    assert not cues.BSC_PERSPECTIVES["process"].search(fold("Grow the membership"))
