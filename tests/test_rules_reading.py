@@ -3630,3 +3630,17 @@ def test_governance_and_streamlining_are_internal_process(goal: str) -> None:
 
     assert cues.BSC_PERSPECTIVES["process"].search(fold(goal))
     assert not cues.BSC_PERSPECTIVES["process"].search(fold("Grow the membership"))
+
+
+@pytest.mark.parametrize(
+    ("line", "identified"),
+    [
+        ("- [x] 技术方案与风险登记评审（02 文档）", True),
+        ("- The risk register is reviewed at every steering meeting.", True),
+        ("- 建立风险登记册。", False),
+        ("- Create a risk register.", False),
+    ],
+)
+def test_a_risk_register_kept_elsewhere_identifies_risks(line: str, identified: bool) -> None:
+    text = f"# 插件发布计划（2027 年 3 月）\n\n## 里程碑\n\n{line}\n"
+    assert ("risk.no-register" not in _document_codes(text)) is identified

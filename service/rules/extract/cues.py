@@ -766,7 +766,11 @@ RISK_CUES = re.compile(
     r"\s*[^。\n]{0,6}(?:则|将|会|就|由|改为|顺延)"
     r"|(?:天气|雨天|下雨|台风|疫情)[^。\n]{0,12}(?:时|则|将)?(?:改为|改到|移至|延期|顺延|取消)"
     r"|如遇|若遇|万一|以防|因故|回滚(?:方案|策略|计划|步骤)|回退(?:方案|计划)|降级方案|"
-    r"可能(?:会)?(?:导致|造成|引起|带来|不兼容|失败|延迟|延期|中断|出现意外|出现问题|出现异常)",
+    r"可能(?:会)?(?:导致|造成|引起|带来|不兼容|失败|延迟|延期|中断|出现意外|出现问题|出现异常)"
+    # A risk register kept as a document of its own, reviewed or maintained ("技术方案与风险登记评审
+    # （02 文档）", "the risk register is reviewed monthly"); one still to be made identifies nothing.
+    r"|(?<!建立)(?<!制定)(?<!编制)(?<!形成)(?<!新建)风险(?:登记|台账)|(?<!create a )(?<!build a )"
+    r"(?<!set up a )(?<!start a )(?<!develop a )\brisk (?:register|log)\b",
     re.I | re.ASCII,
 )
 
