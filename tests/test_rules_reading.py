@@ -3644,3 +3644,18 @@ def test_governance_and_streamlining_are_internal_process(goal: str) -> None:
 def test_a_risk_register_kept_elsewhere_identifies_risks(line: str, identified: bool) -> None:
     text = f"# 插件发布计划（2027 年 3 月）\n\n## 里程碑\n\n{line}\n"
     assert ("risk.no-register" not in _document_codes(text)) is identified
+
+
+def test_chinese_prose_of_several_sentences_is_no_goal_statement() -> None:
+    text = """
+        # 放流水质预报专题（2027 年 1 月至 12 月）
+
+        ## 一、专题目的与本次修订
+
+        本版取代先前以单一时间序列预测为核心的规划。主要研究途径改为进出水配对分析。
+
+        将预报准确率提升到 90%。
+        """
+    # The two-sentence revision note is context; the one-sentence line is the goal.
+    assert _codes_at(text, "smart.time-bound") == []
+    assert _codes_at(text, "smart.achievable") == [7]

@@ -41,8 +41,10 @@ def _is_goal_candidate_paragraph(facts: PlanFacts, b: Block, has_items: bool) ->
         return False
     if has_items and not _TRAILING_GOAL.match(text):
         return False
-    if len(re.findall(r"[.。!?！？](?:\s|$)", text.strip())) > 1:
-        return False  # prose of several sentences, not a goal statement
+    if len(re.findall(r"[.!?](?:\s|$)|[。！？]", text.strip())) > 1:
+        # Prose of several sentences, not a goal statement (Chinese runs its sentences on
+        # without a space: "…的規劃。主要研究途徑改為…。").
+        return False
     if shapes.is_markup_only(b.text):
         return False  # an image, a bare HTML fragment, a connective ("和", "为此，")
     words = len(text.split()) if re.search(r"[a-z]", text) else len(text) / 2
