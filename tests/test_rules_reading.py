@@ -3659,3 +3659,32 @@ def test_chinese_prose_of_several_sentences_is_no_goal_statement() -> None:
     # The two-sentence revision note is context; the one-sentence line is the goal.
     assert _codes_at(text, "smart.time-bound") == []
     assert _codes_at(text, "smart.achievable") == [7]
+
+
+_COSTS = """
+    # 影片工具計畫（2027 年 3 月）
+
+    ## 成本
+
+    | 項目 | 成本 |
+    |---|---|
+    | 文案 | {first} |
+    | 語音 | $0.012 |
+    | **合計** | **{total}** |
+    """
+
+
+@pytest.mark.parametrize(
+    ("first", "total", "fires"),
+    [
+        ("$0.01", "$0.04", True),  # exact figures that do not add up
+        ("$0.01", "< $0.04", False),  # within the ceiling the total sets
+        ("$0.05", "< $0.04", True),  # over it
+        ("~$0.005–0.02", "$0.04", False),  # an item estimated as a range
+    ],
+)
+def test_a_ceiling_or_an_estimated_item_is_no_sum_to_check(
+    first: str, total: str, fires: bool
+) -> None:
+    text = _COSTS.format(first=first, total=total)
+    assert bool(_codes_at(text, "consistency.budget-sum")) is fires

@@ -20,7 +20,15 @@ def _fmt(value: float) -> str:
 # An estimate given as a range or an approximation ("約 3,500~4,400", "about $12k", "1.2~1.5 万"):
 # the items and total are not exact figures that must add up.
 _APPROXIMATE = re.compile(
-    r"[约約]\s*\d|\d\s*[~～]\s*\d|\b(?:about|approx(?:imately|\.)?|circa|ca\.|roughly|around)\s*[$€£¥]\d",
+    r"[约約]\s*\d|\d\s*[~～–—]\s*[$€£¥]?\d|\b(?:about|approx(?:imately|\.)?|circa|ca\.|roughly|around)\s*[$€£¥]\d"
+    r"|(?<![\w.])~\s*[$€£¥]?\d",  # "~$0.012", "$0.005–0.02"
+    re.I,
+)
+# A total stated as a ceiling ("< $0.04", "≤ 5 萬", "under $2,000", "不超过 3 万", "3 万以内"): the
+# items must stay within it, not add up to it.
+_CEILING = re.compile(
+    r"[<≤]\s*[$€£¥]?\d|\b(?:under|below|less than|up to|at most|no more than|max(?:imum)?)\s*[$€£¥]?\d"
+    r"|不超过|不高于|以内|以下|上限",
     re.I,
 )
 
@@ -31,6 +39,8 @@ def _budget_sum(facts: PlanFacts, emit: Emitter) -> None:
         if any(_APPROXIMATE.search(facts.folded[x.block.id]) for x in totals):
             continue  # "| **合計** | **約 3,500~4,400** |": an estimate, not a sum to check
         items = [x for x in group if not x.is_total]
+        if any(_APPROXIMATE.search(facts.folded[x.block.id]) for x in items):
+            continue  # "| Claude Vision | ~$0.005–0.02 |": items estimated, their sum is too
         # Sub-totals: when several totals exist, check the last (grand) total against the items.
         total = totals[-1]
         parts = [x for x in items if x.block.start_line <= total.block.start_line] or items
@@ -41,6 +51,9 @@ def _budget_sum(facts: PlanFacts, emit: Emitter) -> None:
             candidates.append(subtotal_sum)
         if total.amount <= 0:
             continue
+        ceiling = _CEILING.search(facts.folded[total.block.id]) is not None
+        if ceiling and any(s <= total.amount * 1.01 for s in candidates):
+            continue  # "**合計** < $0.04": within the ceiling it sets
         if all(abs(s - total.amount) / total.amount > 0.01 for s in candidates):
             emit.block(
                 "consistency.budget-sum",
