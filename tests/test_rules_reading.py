@@ -3688,3 +3688,20 @@ def test_a_ceiling_or_an_estimated_item_is_no_sum_to_check(
 ) -> None:
     text = _COSTS.format(first=first, total=total)
     assert bool(_codes_at(text, "consistency.budget-sum")) is fires
+
+
+@pytest.mark.parametrize(
+    ("line", "check", "act"),
+    [
+        ("- 第二階段：腳本轉語音後試聽。**風險閘門**：發音不夠自然就改用另一家服務。", True, True),
+        ("- Phase 2 ends at a quality gate: the demo is reviewed before phase 3 starts.", True, False),
+        ("- 第二階段：腳本轉語音，發音自然。", False, False),
+    ],
+)
+def test_a_gate_is_a_check_and_a_switch_on_a_shortfall_an_act(
+    line: str, check: bool, act: bool
+) -> None:
+    text = f"# 影片工具計畫（2027 年 3 月）\n\n## 分階段執行\n\n- 第一階段：由 @ann 申請金鑰。\n{line}\n"
+    codes = _document_codes(text)
+    assert ("pdca.no-check" not in codes) is check
+    assert ("pdca.no-act" not in codes) is act

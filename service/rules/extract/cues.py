@@ -413,6 +413,8 @@ CHECK_CUES = re.compile(
     r"每[单双]?[周週]\S{0,8}(?:会议|例会)|会议时间[:：]?\s*每"
     # A check-in per task ("打卡截止日期"), not a place to visit ("打卡地"); the follow-up meeting of
     # meeting notes, where the assigned work is looked at again ("下次会议", "7/15 9:00~12:00开会").
+    # A gate the work passes before it goes on ("風險閘門", "quality gate", "stage-gate review").
+    r"|(?:风险|质量|品质|阶段|验收)闸门|\b(?:quality|risk|stage|phase|release)[- ]gates?\b"
     r"|打卡(?![地点])|(?:下次|下一次|之后的|后续的?)\S{0,8}会议|\d{1,2}/\d{1,2}\s*[\d:：~\-–]*\s*开会"
     r"|\b(?:next|follow-?up) (?:meeting|call|sync)\b"
     # A chart of the work done against the time left, a progress meeting, progress posted.
@@ -509,7 +511,9 @@ ACT_CUES = re.compile(
     # that shrinks or moves the plan on a threshold ("若超时则缩为 2 分钟"); what does not work is
     # stopped ("没效果的果断停").
     r"|\bas (?:events|things|needs|circumstances|priorities) (?:occur|arise|change|emerge)\b"
-    r"|(?:若|如果|一旦|如)[^。\n]{0,30}(?:则|就|即)[^。\n]{0,6}(?:缩|减|改为|延|暂停|取消|砍|放弃|只)"
+    r"|(?:若|如果|一旦|如)[^。\n]{0,30}(?:则|就|即)[^。\n]{0,6}(?:缩|减|改为|改用|换用|延|暂停|取消|砍|放弃|只)"
+    # The same said without "若" ("發音不夠自然就改用 ElevenLabs"): a shortfall, then the switch.
+    r"|(?:不够|不足|不佳|不理想|不达标|不满意|不如预期)[^。\n，,]{0,8}(?:就|则|便)[^。\n]{0,4}(?:改用|改为|换用|换成|切换|放弃)"
     r"|(?:没|无|不见)效果?的?\S{0,4}(?:停|砍|放弃)",
     re.I | re.ASCII,
 )
