@@ -3694,7 +3694,11 @@ def test_a_ceiling_or_an_estimated_item_is_no_sum_to_check(
     ("line", "check", "act"),
     [
         ("- 第二階段：腳本轉語音後試聽。**風險閘門**：發音不夠自然就改用另一家服務。", True, True),
-        ("- Phase 2 ends at a quality gate: the demo is reviewed before phase 3 starts.", True, False),
+        (
+            "- Phase 2 ends at a quality gate: the demo is reviewed before phase 3 starts.",
+            True,
+            False,
+        ),
         ("- 第二階段：腳本轉語音，發音自然。", False, False),
     ],
 )
