@@ -3709,3 +3709,23 @@ def test_a_gate_is_a_check_and_a_switch_on_a_shortfall_an_act(
     codes = _document_codes(text)
     assert ("pdca.no-check" not in codes) is check
     assert ("pdca.no-act" not in codes) is act
+
+
+@pytest.mark.parametrize(
+    ("heading", "goals"),
+    [
+        ("## 九、预期成果", False),
+        ("## 十二、预期成果与推广路径", False),
+        ("## 三、调研目标", True),
+    ],
+)
+def test_expected_outputs_are_deliverables_not_goals(heading: str, goals: bool) -> None:
+    text = f"""
+        # 武穴调研方案（2026 年 7 月）
+
+        {heading}
+
+        1. 产业与社会服务主体访谈记录汇编。
+        2. 武穴产业资源与社会服务点位清单。
+        """
+    assert bool(_codes_at(text, "smart.measurable")) is goals

@@ -106,6 +106,8 @@ def classify_heading(text: str) -> str | None:
         return None  # "活动说明", "参赛须知": what participants must know, not the organisers' work
     if names_open_decisions(text):
         return None  # "待決事項（TBD）": decisions still to be taken, not work and not a slot
+    if _EXPECTED_OUTPUTS.match(_strip_emoji(folded).strip(" :：*")):
+        return None  # "九、预期成果": the outputs the work should yield, not goals it sets
     if _STANDING_PROGRAMS.match(folded.strip(" :：")):
         return "background"  # "Our Programs & Services": what the organisation runs today
     clause = _whole_phrase_cue(folded)
@@ -158,6 +160,19 @@ def names_open_decisions(text: str) -> bool:
     folded = re.sub(r"\s*[(（][^()（）]*[)）]\s*$", "", folded).strip(" :：")
     folded = re.sub(r"^[^\w\u4e00-\u9fff]+", "", folded)
     return bool(_OPEN_DECISIONS.match(folded))
+
+
+# The outputs a plan expects to hand over ("九、预期成果", "整体预期成果", "预期成果与推广路径",
+# "成果形式"): deliverables and expected results, like 交付物 and 预期效益; a sub-heading with a part
+# of its own ("9.2 衡量指標") keeps it.
+_EXPECTED_OUTPUTS = re.compile(
+    r"^(?!.*(?:指标|目标|kpi))(?:整体|项目|主要|最终|本项目)?的?预期的?(?:成果|产出)(?:形式|清单|一览)?(?:\s*(?:与|及|和)\s*\S{1,8})?$"
+    r"|^成果(?:形式|清单)$"
+)
+
+
+def _strip_emoji(text: str) -> str:
+    return re.sub(r"^[^\w\u4e00-\u9fff]+", "", text)
 
 
 # The organisation's standing programmes, described ("Our Programs & Services", "Core programs",
