@@ -3729,3 +3729,22 @@ def test_expected_outputs_are_deliverables_not_goals(heading: str, goals: bool) 
         2. 武穴产业资源与社会服务点位清单。
         """
     assert bool(_codes_at(text, "smart.measurable")) is goals
+
+
+@pytest.mark.parametrize(
+    ("row", "achievable"),
+    [
+        ("| 活动实施 | 宣讲场次 | ≥5场 |", False),  # sessions the plan holds
+        ("| 内容生产 | 标准版宣讲课件 | 1套 |", False),  # courseware it makes
+        ("| Content | Blog posts published | ≥ 8 |", False),
+        ("| 活动评价 | 现场满意度 | ≥90% |", True),  # a level: needs a baseline
+        ("| 会员 | 会员人数 | ≥300人 |", True),
+        ("| 销售 | 图书销量 | 5000份 |", True),  # what buyers take
+    ],
+)
+def test_counts_of_what_the_plan_produces_need_no_baseline(row: str, achievable: bool) -> None:
+    text = (
+        "# 宣讲计划（2026 年 7 月至 9 月）\n\n## 量化目标\n\n"
+        f"| 类别 | 指标 | 目标值 |\n|---|---|---:|\n{row}\n"
+    )
+    assert bool(_codes_at(text, "smart.achievable")) is achievable

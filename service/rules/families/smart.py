@@ -89,6 +89,23 @@ _OWN_WORK_SHARE = re.compile(
 )
 
 
+# A count of what the plan itself holds or produces: sessions, courseware, videos, articles
+# ("宣讲场次 ≥5场", "课件 1套", "短视频 ≥4条", "总结报告 各1份", "8 blog posts published").
+_OWN_PRODUCT = re.compile(
+    r"\d\s*(?:场次|场|套|节课?|期|篇|条|份|部|集|册|幅|支|款)(?![\u4e00-\u9fff]*(?:用户|会员|客户|人))"
+    r"|\b(?:sessions?|workshops?|webinars?|talks?|posts?|articles?|videos?|episodes?|newsletters?|"
+    r"courses?|lessons?|modules?|guides?|tutorials?|releases?|meetups?|events?)\b[^.;\n]{0,30}"
+    r"\b(?:published|held|run|delivered|produced|released|shipped|written|recorded)\b",
+    re.I,
+)
+
+
+# What buyers take ("销量 5000份", "orders", "downloads"): a market's answer, not the plan's output.
+_SOLD = re.compile(
+    r"销量|销售|售出|卖出|订单|下载|\b(?:sales|sold|orders?|downloads?|installs?)\b", re.I
+)
+
+
 def _own_output(clause: str) -> bool:
     """A target on what the plan itself puts out: the reach of its own posts, ads or event
     ("预期阅读量: 50万+", "廣告總曝光數 ≥ 9,000", "总 Commit 数 100 条以上"), or a share of its own
@@ -99,7 +116,11 @@ def _own_output(clause: str) -> bool:
     timely = re.search(r"及时|按时|准时|\bon[- ]time\b|\btimely\b", clause, re.I)
     if re.search(r"\d\s*(?:%|％)", clause) and _OWN_WORK_SHARE.search(clause) and not timely:
         return True
-    return bool(_OWN_REACH.search(clause)) and not _LEVEL_UNIT.search(clause)
+    if _LEVEL_UNIT.search(clause):
+        return False
+    if _OWN_PRODUCT.search(clause) and not _SOLD.search(clause):
+        return True
+    return bool(_OWN_REACH.search(clause))
 
 
 def _unbased_target(g: Statement, text: str) -> str:
