@@ -3748,3 +3748,33 @@ def test_counts_of_what_the_plan_produces_need_no_baseline(row: str, achievable:
         f"| 类别 | 指标 | 目标值 |\n|---|---|---:|\n{row}\n"
     )
     assert bool(_codes_at(text, "smart.achievable")) is achievable
+
+
+@pytest.mark.parametrize(
+    ("card", "owned"),
+    [
+        ("| 队长/统筹 | 对接老师和基地；把控每日任务、安全与进度 |", True),
+        ("| Coordinator | oversees all tasks and the schedule |", True),
+        ("| 队长/统筹 | 对接老师和基地 |", False),  # a lead with no say over the whole work
+        ("| 宣传组 | 统筹每日任务与进度 |", False),  # not a coordinating role
+    ],
+)
+def test_a_card_that_runs_the_whole_work_owns_what_nobody_else_is_named_for(
+    card: str, owned: bool
+) -> None:
+    text = f"""
+        # 武穴暑期社会实践方案（2026 年 7 月 13 日至 22 日）
+
+        ## 团队分工
+
+        | 分工 | 主要职责 |
+        | --- | --- |
+        {card}
+        | 财务组 | 记录经费、票据 |
+
+        ## 行前待办
+
+        1. 按对象准备访谈提纲。
+        2. 确认每个点位的联系人和交通。
+        """
+    assert (_codes_at(text, "raci.no-owner") == []) is owned

@@ -83,6 +83,35 @@ def _front_owner(facts: PlanFacts) -> set[str]:
     return found
 
 
+# A role card that runs the whole of the work ("| 队长/统筹 | …把控每日任务、访谈质量、安全与进度 |",
+# "| Coordinator | oversees all tasks and the schedule |"): it owns what no other card or line names,
+# as an organising committee does (docs/rules-interpretation.md, wave 24 zhs).
+_COORDINATOR_ROLE = re.compile(
+    r"统筹|总负责|总协调|总指挥|总召|队长|项目负责人|\b(?:coordinator|project (?:lead|manager)|team lead)\b",
+    re.I,
+)
+_WHOLE_WORK = re.compile(
+    r"(?:把控|统筹|全面负责|总体负责|协调|督促|跟进)[^。；;]{0,12}(?:任务|进度|全局|整体|全部|各组|各项)"
+    r"|\b(?:oversees?|coordinates?|tracks?|owns?)\b[^.;]{0,20}\b(?:all|every|overall|the whole)\b[^.;]{0,20}"
+    r"\b(?:tasks?|work|schedule|progress)\b",
+    re.I,
+)
+
+
+def _coordinator_card(facts: PlanFacts) -> set[str]:
+    found = set()
+    for b in facts.plan.blocks:
+        cells = b.cells or []
+        if b.kind != BlockKind.TABLE_ROW or b.is_header or len(cells) < 2:
+            continue
+        if facts.section.get(b.id) != "organisation":
+            continue
+        role, duty = fold(cells[0]).strip(" *_"), fold(" ".join(cells[1:]))
+        if _COORDINATOR_ROLE.search(role) and _WHOLE_WORK.search(duty) and len(role) <= 20:
+            found.add(role)
+    return found if len(found) == 1 else set()
+
+
 def _plan_owner(facts: PlanFacts) -> str | None:
     found = {
         m.group("who").strip()
@@ -92,6 +121,8 @@ def _plan_owner(facts: PlanFacts) -> str | None:
     }
     if not found:
         found = _front_owner(facts)
+    if not found:
+        found = _coordinator_card(facts)
     for b in facts.plan.blocks:
         text = facts.folded[b.id].replace("*", "")
         if b.kind not in (BlockKind.PARAGRAPH, BlockKind.LIST_ITEM) or not any(
