@@ -3778,3 +3778,21 @@ def test_a_card_that_runs_the_whole_work_owns_what_nobody_else_is_named_for(
         2. 确认每个点位的联系人和交通。
         """
     assert (_codes_at(text, "raci.no-owner") == []) is owned
+
+
+@pytest.mark.parametrize(
+    "item",
+    ["2. 例如品牌传播弱、人才供给不足等问题的成因", "2. e.g. the booking flow and the reminders"],
+)
+def test_an_item_that_opens_with_an_example_carries_on_the_one_before(item: str) -> None:
+    text = f"""
+        # 调研方案
+
+        ## 调研目标
+
+        1. 梳理产业振兴的主要资源，2026 年 8 月底前完成 20 次访谈。
+        {item}
+        """
+    assert _codes_at(text, "smart.time-bound") == []
+    plain = text.replace(item, "2. 分析品牌传播弱、人才供给不足等问题的成因")
+    assert _codes_at(plain, "smart.time-bound") == [6]

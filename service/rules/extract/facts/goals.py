@@ -387,6 +387,11 @@ _DEFINES = re.compile(
 
 
 _QUESTION_ITEM = re.compile(r"[?？]\s*$")
+# An item that opens with an illustration ("2. 例如产业链延伸不足、…", "- e.g. the booking flow"):
+# it carries on the item before it, not a goal of its own (wave 24 zhs).
+_EXAMPLE_ITEM = re.compile(
+    r"^\W*(?:\d{1,2}[.)、]\s*)?(?:例如|比如|譬如|诸如|如：|e\.g\.|for example|for instance|such as)", re.I
+)
 
 
 def _intro_of(facts: PlanFacts, b: Block) -> str | None:
@@ -619,6 +624,8 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
             continue  # "- [Q&A discussions](…)": where something is measured, not a goal
         if _QUESTION_ITEM.search(text):
             continue  # "What is a contribution to Jupyter?": a question the plan asks, not a goal
+        if b.kind == BlockKind.LIST_ITEM and _EXAMPLE_ITEM.match(text):
+            continue  # "2. 例如…": an illustration of the item before it
         if b.kind == BlockKind.LIST_ITEM and _TODO_BOX.match(b.text) and not has_metric(text):
             continue  # "- [ ] 完成首页内容优化" under "近期目标": a to-do of the schedule, not a goal
         if shapes.is_context_field(text):
