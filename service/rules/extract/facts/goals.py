@@ -390,7 +390,8 @@ _QUESTION_ITEM = re.compile(r"[?？]\s*$")
 # An item that opens with an illustration ("2. 例如产业链延伸不足、…", "- e.g. the booking flow"):
 # it carries on the item before it, not a goal of its own (wave 24 zhs).
 _EXAMPLE_ITEM = re.compile(
-    r"^\W*(?:\d{1,2}[.)、]\s*)?(?:例如|比如|譬如|诸如|如：|e\.g\.|for example|for instance|such as)", re.I
+    r"^\W*(?:\d{1,2}[.)、]\s*)?(?:例如|比如|譬如|诸如|如：|e\.g\.|for example|for instance|such as)",
+    re.I,
 )
 
 
