@@ -3796,3 +3796,14 @@ def test_an_item_that_opens_with_an_example_carries_on_the_one_before(item: str)
     assert _codes_at(text, "smart.time-bound") == []
     plain = text.replace(item, "2. 分析品牌传播弱、人才供给不足等问题的成因")
     assert _codes_at(plain, "smart.time-bound") == [6]
+
+
+@pytest.mark.parametrize(
+    "goal",
+    ["首年 MAU 達 5,000 人，第三年 MAU 達 35,000 人。", "Reach 1,000 members in the first year."],
+)
+def test_an_ordinal_year_times_a_goal_but_schedules_no_work(goal: str) -> None:
+    text = f"# 社區平台計畫\n\n## 目標\n\n- {goal}\n\n## 工作\n\n- 由 @ann 建置網站。\n"
+    assert _codes_at(text, "smart.time-bound") == []
+    if goal.startswith("首年"):
+        assert "resource.no-timeline" in _document_codes(text)

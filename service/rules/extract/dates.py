@@ -384,6 +384,15 @@ _RELATIVE = re.compile(
     r"(?:week|month|quarter|half|year)\b",
     re.I,
 )
+# An ordinal period counted from the start ("in the first year", "by year 3", "首年", "第三年",
+# "第3个月"): a goal's horizon relative to the plan's start, as "within 6 months" is (smart.time-bound).
+# It schedules no work: no timeline or plan period by itself.
+_ORDINAL_PERIOD = re.compile(
+    r"\b(?:in|by|during|within|after|for|over)\s+(?:the\s+)?(?:first|second|third|fourth|fifth|"
+    r"\d+(?:st|nd|rd|th))\s+(?:year|month|quarter|week|half)\b|\b(?:in|by|during)\s+year\s+(?:one|two|"
+    r"three|four|five|\d)\b|第[一二三四五六七八九十\d]+(?:年|个月|天)|首年|首月|首季",
+    re.I,
+)
 _ZH_RELATIVE = re.compile(
     r"\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?|[一二三四五六七八九十]+月|年底|年末|年内|年中|年初|季度末|季末|月底|月末|月初|"
     r"(?:本|下一?|次)季度?|(?:本|这|下一?|下个)(?:周|週|星期|礼拜)[一二三四五六日天末]?|本年度|本年|今年|明年|次年|本月|下月|上半年|下半年|[一二三四1-4]\s*季度|"
@@ -400,11 +409,16 @@ _DURATION = re.compile(
 
 
 @lru_cache(maxsize=4096)
-def has_time_reference(text: str) -> bool:
-    """Does the statement name a deadline, date or period (absolute or relative)?"""
+def has_time_reference(text: str, *, horizons: bool = True) -> bool:
+    """Does the statement name a deadline, date or period (absolute or relative)? ``horizons``:
+    an ordinal period from the start ("首年", "by year 3") counts too (a goal's time, no schedule)."""
     if find_dates(text, default_year=2000):
         return True
-    return bool(_RELATIVE.search(text) or _ZH_RELATIVE.search(text))
+    return bool(
+        _RELATIVE.search(text)
+        or _ZH_RELATIVE.search(text)
+        or (horizons and _ORDINAL_PERIOD.search(text))
+    )
 
 
 # Words that say a time exists without giving one: "之前写的" (written before), "生命周期"

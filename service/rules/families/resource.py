@@ -140,8 +140,8 @@ def any_time(facts: PlanFacts) -> bool:
         if "/" in text or "`" in text:
             text = prose(b.text)  # ".../groups/1650961761843383/": an address holds no date
         if section in ("goals", "okr"):
-            if has_time_reference(text):
-                return True
+            if has_time_reference(text, horizons=False):
+                return True  # "首年MAU達5,000人": a horizon, no schedule of the work
         elif has_any_time(text):
             return True
     return False
