@@ -3807,3 +3807,14 @@ def test_an_ordinal_year_times_a_goal_but_schedules_no_work(goal: str) -> None:
     assert _codes_at(text, "smart.time-bound") == []
     if goal.startswith("首年"):
         assert "resource.no-timeline" in _document_codes(text)
+
+
+@pytest.mark.parametrize(
+    ("line", "buffer"), [("| 应急费用 | 5% |", True), ("| 宣传费用 | 5% |", False)]
+)
+def test_a_contingency_cost_line_is_a_buffer(line: str, buffer: bool) -> None:
+    text = (
+        "# 宣讲计划（2026 年 7 月至 9 月）\n\n## 经费\n\n| 项目 | 占比 |\n|---|---|\n"
+        f"| 物料 | 95% |\n{line}\n"
+    )
+    assert ("resource.no-buffer" not in _document_codes(text)) is buffer

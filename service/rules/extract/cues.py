@@ -607,7 +607,8 @@ BUFFER_CUES = re.compile(
     # Slack as spare time, not the chat tool ("#okrs slack channel", "the Slack app").
     r"|\bslack\b(?=\s+(?:time|days?|weeks?|in the|for|of|between|built|to absorb))"
     r"|\b(?:some|build in|built in|keep|leave|add|with|include|\d+%|days? of|weeks? of)\s+slack\b"
-    r"|缓冲|预留|备用金|应急预算|机动|冗余(?:时间|工期|预算)|不可预见费|预备费|预备金|准备金|富余",
+    r"|缓冲|预留|备用金|应急预算|应急(?:费用?|资金|经费|金|款|开支)|备用(?:资金|经费)|机动|冗余(?:时间|工期|预算)|"
+    r"不可预见费|预备费|预备金|准备金|富余",
     re.I | re.ASCII,
 )
 BUDGET_CUES = re.compile(
