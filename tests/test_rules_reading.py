@@ -3818,3 +3818,21 @@ def test_a_contingency_cost_line_is_a_buffer(line: str, buffer: bool) -> None:
         f"| 物料 | 95% |\n{line}\n"
     )
     assert ("resource.no-buffer" not in _document_codes(text)) is buffer
+
+
+@pytest.mark.parametrize(
+    ("title", "goal"), [("# 实战指南 — OKR & 任务拆解", False), ("# 实战指南 — 写作计划", True)]
+)
+def test_the_aim_atop_an_okr_sheet_is_judged_by_its_key_results(title: str, goal: bool) -> None:
+    text = f"""
+        {title}
+
+        > 目标：写出一本通俗易懂、代码完整的实战书
+
+        ## Objective 1
+
+        **完成初稿，达到可公开发布的质量**
+
+        - KR1：2026 年 9 月底前写完 14 章正文
+        """
+    assert bool(_codes_at(text, "smart.measurable")) is goal

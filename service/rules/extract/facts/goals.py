@@ -293,6 +293,20 @@ def _body_paragraphs(facts: PlanFacts, h: Block) -> list[Block]:
     return body
 
 
+_OKR_TITLE = re.compile(r"\bokrs?\b|objectives and key results|关键结果", re.I)
+
+
+def _okr_sheet_aim(facts: PlanFacts, b: Block) -> bool:
+    """A goal line in the front matter of a sheet titled as OKRs, before its first section: the
+    aim of the whole sheet, which its objectives and key results spell out (judged by those)."""
+    blocks = facts.plan.blocks
+    if not blocks or blocks[0].kind != BlockKind.HEADING or b is blocks[0]:
+        return False
+    if not _OKR_TITLE.search(facts.folded[blocks[0].id]):
+        return False
+    return all(x.kind != BlockKind.HEADING for x in blocks[1 : facts.position[b.id]])
+
+
 def _goals_already_listed(facts: PlanFacts, h: Block) -> bool:
     """The goals heading above `h` lists its goals as items of its own before `h` comes."""
     parent = facts.plan.block(h.heading_id) if h.heading_id else None
@@ -608,6 +622,8 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
             or (b.kind == BlockKind.PARAGRAPH and _step_part(facts, b))
         ):
             continue  # "目標：…" beside "檔案：…" and "工作項：": the aim of one task
+        if explicit and _okr_sheet_aim(facts, b):
+            continue  # "> 目标：写出一本…实战书" atop "# … OKR & 任务拆解": the sheet's aim, its KRs below
         if explicit:
             if not _under_option(facts, b):
                 facts.goals.append(_stmt(facts, b, by_parent.get(b.id)))
