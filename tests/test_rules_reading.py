@@ -3836,3 +3836,20 @@ def test_the_aim_atop_an_okr_sheet_is_judged_by_its_key_results(title: str, goal
         - KR1：2026 年 9 月底前写完 14 章正文
         """
     assert bool(_codes_at(text, "smart.measurable")) is goal
+
+
+@pytest.mark.parametrize(
+    ("step", "owned"),
+    [
+        ("業主確認本計畫與里程碑", True),
+        ("A1–A3 完成後送業主校對", True),
+        ("由老师审核分类结果", True),
+        ("甲方验收首页", True),
+        ("整理业主资料", False),  # the client is the object, not the one who acts
+    ],
+)
+def test_a_review_step_names_the_client_or_teacher_who_takes_it(step: str, owned: bool) -> None:
+    from service.rules.extract.normalize import fold
+    from service.rules.extract.signals import owner_in_text
+
+    assert (owner_in_text(step, fold(step)) is not None) is owned

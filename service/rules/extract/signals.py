@@ -296,6 +296,9 @@ def _owner_candidates(raw: str, folded: str) -> Iterator[str]:
             break
     for m in _SUBJECT_OWNER.finditer(raw):
         yield (m.group("who") or m.group("zh") or m.group("role")).strip()
+    m = _REVIEWER_STEP.search(folded)
+    if m:
+        yield m.group("who")  # "業主確認本計畫與里程碑", "送業主校對": the client's own step
     if (who := _named_action_owner(raw)) is not None:
         yield who
     if (who := _labelled_action_owner(raw)) is not None:
@@ -400,6 +403,15 @@ _SUBJECT_OWNER = re.compile(
     r"participants|learners|attendees|mentees|students|interns|volunteers)"
     r"(?=\s*(?:需要|需|应|要|将|会|可以|学习|完成|提交|参加|阅读|练习|will|should|must|need to|are expected to))",
     re.I,
+)
+
+
+# A review or approval step taken by the client, the sponsor or a teacher, named as its subject or
+# as the one it goes to ("业主确认本计划与里程碑", "A1–A3 完成后送业主校对", "交办事处审阅", "由老师审核",
+# "甲方验收"): that party owns the step (folded text).
+_REVIEWER_STEP = re.compile(
+    r"(?:^|[。；;，,→>\s*_]|送|由|交|请|待)\s*(?P<who>业主|甲方|客户方?|委托方|出资方|主办方|办事处|"
+    r"(?:指导)?老师|导师)\s*(?:进行|来|先)?\s*(?:确认|审核|审阅|校对|审批|验收|批准|签核|核准|定稿)"
 )
 
 
