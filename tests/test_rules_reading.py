@@ -3853,3 +3853,21 @@ def test_a_review_step_names_the_client_or_teacher_who_takes_it(step: str, owned
     from service.rules.extract.signals import owner_in_text
 
     assert (owner_in_text(step, fold(step)) is not None) is owned
+
+
+@pytest.mark.parametrize(
+    ("line", "hedged"),
+    [
+        ("學校網路無法從線上安裝函式庫，須請工作人員當天早上以 ZIP 方式安裝。", True),
+        ("当前工具是手动模式，无法支持更多组件的扫描，需要考虑自动化。", False),  # a problem now
+    ],
+)
+def test_a_known_obstacle_with_its_workaround_makes_no_register_less_certain(
+    line: str, hedged: bool
+) -> None:
+    from service.review import ReviewOptions, review_text
+
+    text = f"# 營隊計畫（2026 年 7 月）\n\n## 課程\n\n- 由 @ann 帶第一堂課。\n- {line}\n"
+    review = review_text(text, "t.md", ReviewOptions(llm="off"))
+    (finding,) = [f for f in review.findings if f.code == "risk.no-register"]
+    assert (finding.severity == "warning") is hedged

@@ -715,7 +715,9 @@ STAKEHOLDER_CUES = re.compile(
 RISK_HEDGE = re.compile(
     r"\b(?:might|could)\b|\bin case\b|\bfall ?back\b|\bbackup plan\b|\bif (?:necessary|needed)\b"
     r"|\bworst case\b|\bshould (?:\w+ )?(?:fail|slip)\b|万一|以防|以备|如遇|应急|备用|备选|备案|避免|防止"
-    r"|若[^，。\n]{0,20}(?:无法|不能|不足|延误|延期|失败|未能)",
+    r"|若[^，。\n]{0,20}(?:无法|不能|不足|延误|延期|失败|未能)"
+    # A known obstacle with its workaround ("学校网络无法从线上安装函式库，须请工作人员…以 ZIP 安装").
+    r"|(?:无法|不能)[^。\n]{0,30}[，,]\s*(?:须请|需请|须由|需由|只能改|改以|改用|改为)",
     re.I,
 )
 # Words of a check said in passing anywhere ("feedback", "review", "demo", "反馈", "总结", "验收"):
