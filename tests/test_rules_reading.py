@@ -3871,3 +3871,23 @@ def test_a_known_obstacle_with_its_workaround_makes_no_register_less_certain(
     review = review_text(text, "t.md", ReviewOptions(llm="off"))
     (finding,) = [f for f in review.findings if f.code == "risk.no-register"]
     assert (finding.severity == "warning") is hedged
+
+
+@pytest.mark.parametrize(("ref", "owned"), [("PR-001", True), ("PR-009", False)])
+def test_a_task_that_refers_to_an_item_of_an_owner_table_takes_its_owner(
+    ref: str, owned: bool
+) -> None:
+    text = f"""
+        # 流程遷移提案（2026 年 4 月）
+
+        ## 責任分工
+
+        | 工作項目 | 負責人 | 截止 |
+        |---------|--------|------|
+        | 流程文件更新（PR-001, PR-003）| Keroro | 2026-04-07 |
+
+        ## 一週內完成
+
+        - [ ] 更新 `{ref}_task-flow.md` 納入 GitHub 流程
+        """
+    assert (_codes_at(text, "raci.no-owner") == []) is owned

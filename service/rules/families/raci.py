@@ -10,7 +10,7 @@ from service.rules import rewrites
 from service.rules.base import Emitter
 from service.rules.extract import cues
 from service.rules.extract.facts import PlanFacts, Statement
-from service.rules.extract.facts.raci import duty_holder, keyed_owner
+from service.rules.extract.facts.raci import duty_holder, keyed_owner, referenced_owner
 from service.rules.extract.normalize import fold
 from service.rules.extract.signals import owner_in_text, owner_of_row
 
@@ -97,6 +97,10 @@ def task_owner(facts: PlanFacts, stmt: Statement) -> tuple[bool, str | None]:
                 who = group.strip()  # "To SIG Apps:" over the deliverables it takes on
     if who is None:
         who = _heading_owner(facts, stmt)
+    if who is None and stmt.block.kind != BlockKind.TABLE_ROW:
+        who = referenced_owner(
+            facts, stmt.raw
+        )  # "更新 PR-001…": the item a row of an owner table owns
     if who is None:
         who = facts.plan_owner
     return who is not None, who

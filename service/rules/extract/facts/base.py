@@ -144,6 +144,9 @@ class PlanFacts:
     # First cell of an owner table's rows -> the row's owner, for headings named after a row
     # (raci.keyed_owner); worked out on first use.
     keyed_owners: dict[str, str] | None = None
+    # An identifier an owner table's row names ("流程文件更新（PR-001, PR-003）") -> that row's owner,
+    # for tasks that refer to the same item (raci.referenced_owner); worked out on first use.
+    referenced_owners: dict[str, str] | None = None
     # Heading id -> the role its role card names, or None (raci.duty_holder, worked out once).
     duty_holders: dict[str, str | None] = field(default_factory=dict)
     tables: dict[str, list[Block]] | None = None  # table id -> its data rows (rows_of_table)

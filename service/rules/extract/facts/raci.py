@@ -252,6 +252,33 @@ def keyed_owner(facts: PlanFacts, heading: Block) -> str | None:
     return None
 
 
+# An item identifier: letters, a hyphen, digits ("PR-001", "RFC-12", "TASK-7"); never a date.
+_ITEM_REF = re.compile(r"(?<![\w-])[A-Za-z]{1,6}-\d{1,4}(?![\w-])")
+
+
+def referenced_owner(facts: PlanFacts, text: str) -> str | None:
+    """The owner an owner table gives the item this task refers to by its identifier: "更新
+    `PR-001_task-flow.md`" after "| 流程文件更新（PR-001, PR-003）| Keroro |" is Keroro's."""
+    if facts.referenced_owners is None:
+        facts.referenced_owners = {}
+        for rows in data_rows_by_table(facts.plan):
+            _, owner_col = _task_table(rows[0])
+            if owner_col is None or owner_col == 0:
+                continue
+            for row in rows:
+                has_col, who = owner_of_row(row)
+                if has_col and who and row.cells:
+                    for ref in _ITEM_REF.findall(row.cells[0]):
+                        facts.referenced_owners.setdefault(ref.upper(), who)
+    if not facts.referenced_owners:
+        return None
+    for ref in _ITEM_REF.findall(text.replace("_", " ")):
+        who = facts.referenced_owners.get(ref.upper())
+        if who:
+            return who
+    return None
+
+
 def _keyed_owners(facts: PlanFacts) -> dict[str, str]:
     out: dict[str, str] = {}
     for rows in data_rows_by_table(facts.plan):
