@@ -3885,8 +3885,9 @@ def test_a_task_that_refers_to_an_item_of_an_owner_table_takes_its_owner(
         | 工作項目 | 負責人 | 截止 |
         |---------|--------|------|
         | 流程文件更新（PR-001, PR-003）| Keroro | 2026-04-07 |
+        | 全員 GitHub 操作培訓 | Kururu | 2026-04-08 |
 
-        ## 一週內完成
+        ## 待辦事項
 
         - [ ] 更新 `{ref}_task-flow.md` 納入 GitHub 流程
         """
