@@ -3892,3 +3892,18 @@ def test_a_task_that_refers_to_an_item_of_an_owner_table_takes_its_owner(
         - [ ] 更新 `{ref}_task-flow.md` 納入 GitHub 流程
         """
     assert (_codes_at(text, "raci.no-owner") == []) is owned
+
+
+@pytest.mark.parametrize(
+    ("line", "act"),
+    [
+        ("- Iterative improvements based on your input.", True),
+        ("- Priorities are re-aligned as needed after the review.", True),
+        ("- Plan for next year: what worked, what didn't.", True),
+        ("- Pursue collaborations as opportunities arise.", True),
+        ("- Improve the website design.", False),
+    ],
+)
+def test_input_taken_back_and_a_look_at_what_worked_are_acts(line: str, act: bool) -> None:
+    text = f"# Website plan, 2027-01 to 2027-06\n\n## Work\n\n- @ann builds the site by 2027-03-01.\n{line}\n"
+    assert ("pdca.no-act" not in _document_codes(text)) is act

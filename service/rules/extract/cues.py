@@ -510,7 +510,12 @@ ACT_CUES = re.compile(
     # Work taken in as things happen ("We will include other work as events occur"); a contingency
     # that shrinks or moves the plan on a threshold ("若超时则缩为 2 分钟"); what does not work is
     # stopped ("没效果的果断停").
-    r"|\bas (?:events|things|needs|circumstances|priorities) (?:occur|arise|change|emerge)\b"
+    r"|\bas (?:events|things|needs|circumstances|priorities|opportunities) (?:occur|arise|change|emerge)\b"
+    # Input taken back into the work ("Iterative improvements based on your input"), priorities
+    # re-aligned, a look back at what worked ("what worked, what didn't").
+    r"|\bbased on (?:your|their|our|user|users'?|customer|client|community|stakeholder)s?'? (?:input|feedback)\b"
+    r"|\bre-?align\w*\b[^.\n]{0,40}\b(?:as needed|priorit\w*|plan|roadmap|goals)\b"
+    r"|\bwhat (?:worked|did(?:n't| not) work)\b"
     r"|(?:若|如果|一旦|如)[^。\n]{0,30}(?:则|就|即)[^。\n]{0,6}(?:缩|减|改为|改用|换用|延|暂停|取消|砍|放弃|只)"
     # The same said without "若" ("發音不夠自然就改用 ElevenLabs"): a shortfall, then the switch.
     r"|(?:不够|不足|不佳|不理想|不达标|不满意|不如预期)[^。\n，,]{0,8}(?:就|则|便)[^。\n]{0,4}(?:改用|改为|换用|换成|切换|放弃)"
