@@ -164,11 +164,18 @@ def names_open_decisions(text: str) -> bool:
 
 # The outputs a plan expects to hand over ("九、预期成果", "整体预期成果", "预期成果与推广路径",
 # "成果形式"): deliverables and expected results, like 交付物 and 预期效益; a sub-heading with a part
-# of its own ("9.2 衡量指標") keeps it.
+# of its own ("9.2 衡量指標") keeps it, and an item right under it with a result level ("用户满意度达到
+# 90%") is still a goal (facts/goals.py).
 _EXPECTED_OUTPUTS = re.compile(
     r"^(?!.*(?:指标|目标|kpi))(?:整体|项目|主要|最终|本项目)?的?预期的?(?:成果|产出)(?:形式|清单|一览)?(?:\s*(?:与|及|和)\s*\S{1,8})?$"
     r"|^成果(?:形式|清单)$"
 )
+
+
+def names_expected_outputs(text: str) -> bool:
+    """A heading over the outputs a plan expects ("九、预期成果", "成果形式")."""
+    folded = _OUTLINE.sub("", fold(text).strip()) or fold(text)
+    return bool(_EXPECTED_OUTPUTS.match(_strip_emoji(folded).strip(" :：*")))
 
 
 def _strip_emoji(text: str) -> str:

@@ -28,7 +28,7 @@ from service.rules.extract.facts.base import (
     record_aim,
 )
 from service.rules.extract.normalize import fold
-from service.rules.extract.sections import classify_heading
+from service.rules.extract.sections import classify_heading, names_expected_outputs
 from service.rules.extract.signals import has_metric
 from service.rules.vocabulary import active
 
@@ -291,6 +291,19 @@ def _body_paragraphs(facts: PlanFacts, h: Block) -> list[Block]:
             break  # "Strategies:": what follows is how the goal is pursued
         body.append(x)
     return body
+
+
+def _result_under_expected_outputs(facts: PlanFacts, b: Block) -> bool:
+    """A top-level item right under an expected-outputs heading that states a result level with
+    its number ("用户满意度达到 90%"): a goal, where the outputs beside it are not (wave 24 zhs;
+    docs/rules-interpretation.md, "Outputs are not goals")."""
+    if b.kind != BlockKind.LIST_ITEM or b.parent_id is not None or b.heading_id is None:
+        return False
+    heading = facts.plan.block(b.heading_id)
+    if heading is None or not names_expected_outputs(heading.text):
+        return False
+    text = facts.folded[b.id]
+    return has_metric(text) and not shapes.is_deliverable(text) and _outcome_text(text)
 
 
 _OKR_TITLE = re.compile(r"\bokrs?\b|objectives and key results|关键结果", re.I)
@@ -627,6 +640,10 @@ def _goals(facts: PlanFacts, by_parent: dict[str, list[Block]], skip: set[str]) 
         if explicit:
             if not _under_option(facts, b):
                 facts.goals.append(_stmt(facts, b, by_parent.get(b.id)))
+            continue
+        if _result_under_expected_outputs(facts, b):
+            if (stmt := _list_statement(facts, b, by_parent)) is not None:
+                facts.goals.append(stmt)  # "4. 用户满意度达到 90%" under "## 预期成果": a result
             continue
         if facts.section[b.id] != "goals" or b.heading_id in beyond:
             continue
